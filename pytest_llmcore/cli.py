@@ -1,0 +1,104 @@
+"""The ``llmcore`` command: ``llmcore deps [PATH]`` (more subcommands come with later features)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .options import add_deps_options
+
+__all__ = ["main"]
+
+
+def _deps_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "deps",
+        help="check declared dependencies against imports",
+        description="Find declared dependencies that are never used (an import whose name is "
+        "never used is not a use), imports nothing declares, dev dependencies imported by "
+        "runtime code, and transitive-only imports. Exit status 1 when the gate fails.",
+    )
+    p.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output: text (default), json, or GitHub Actions annotations",
+    )
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="remove failing unused dependencies from the files that declare them",
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="show what --fix would change; write nothing"
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="also say where each dependency is used"
+    )
+    add_deps_options(p.add_argument, "--")
+
+
+def _run_deps(args: argparse.Namespace) -> int:
+    from .core.errors import InputError
+    from .deps.fix import apply_fix, plan_fix
+    from .deps.gate import project_root_for, run_gate
+    from .deps.model import Kind
+    from .deps.report import render_github, render_json, render_text
+    from .deps.settings import load_settings, parse_kinds
+
+    path = Path(args.path)
+    if not path.exists():
+        print(f"llmcore deps: {path}: no such file or directory", file=sys.stderr)
+        return 2
+    root = path if path.is_dir() else project_root_for(path)
+    try:
+        settings = load_settings(root)
+        if args.llmcore_deps_fail_on is not None:
+            settings = settings.with_overrides(
+                fail_on=parse_kinds(args.llmcore_deps_fail_on, "--fail-on")
+            )
+        result = run_gate(root, settings, use_cache=False if args.llmcore_deps_no_cache else None)
+        if args.fix or args.diff:
+            removable = [d for f in result.failing if f.kind is Kind.UNUSED for d in f.declared]
+            edits = plan_fix(root, removable)
+            if args.diff:
+                sys.stdout.write("".join(e.diff() for e in edits))
+                return 1 if edits else 0
+            apply_fix(edits)
+            for e in edits:
+                for d in e.removed:
+                    print(f"removed {d.name} ({d.requirement}) from {d.location}")
+            if edits:
+                result = run_gate(
+                    root, settings, use_cache=False if args.llmcore_deps_no_cache else None
+                )
+    except InputError as exc:
+        print(f"llmcore deps: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(render_json(result))
+    elif args.format == "github":
+        print(render_github(result))
+    else:
+        print(render_text(result, verbose=args.verbose))
+    return 1 if result.failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _deps_parser(sub)
+    args = parser.parse_args(argv)
+    if args.command == "deps":
+        return _run_deps(args)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Small shared types and helpers that every capability package may depend on."""

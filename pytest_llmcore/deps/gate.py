@@ -1,0 +1,511 @@
+"""Run the dependency gate on one project: declarations x imports -> findings."""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import hashlib
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..core.errors import InputError
+from ..core.fsutil import atomic_write_bytes
+from .declarations import ProjectDeclarations, read_declarations
+from .evidence import (
+    ToolFiles,
+    config_evidence,
+    console_scripts,
+    is_pytest_plugin,
+    stub_target,
+)
+from .mapping import (
+    ModuleMap,
+    Provides,
+    installed_module_owners,
+    module_matches,
+    requirement_closure,
+)
+from .model import (
+    Declared,
+    Evidence,
+    FileImports,
+    Finding,
+    GateResult,
+    ImportRecord,
+    Kind,
+    canonical_name,
+)
+from .notebooks import cell_of, notebook_source
+from .scanner import scan_source
+from .settings import DepsSettings, load_settings
+from .walk import SourceFile, iter_sources
+
+__all__ = ["project_root_for", "run_gate"]
+
+_CACHE_FORMAT = 1
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One import of a module somewhere in the project."""
+
+    rec: ImportRecord
+    file: str
+    where: str
+    dev_code: bool
+
+
+# -- reading files -----------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        head = b"\n".join(raw.splitlines()[:2])
+        m = _COOKIE.search(head)
+        if m:
+            enc = m.group(1).decode("ascii", "replace")
+            try:
+                codecs.lookup(enc)
+                return raw.decode(enc, errors="replace"), None
+            except LookupError:
+                pass
+        line = raw[: exc.start].count(b"\n") + 1
+        return raw.decode(
+            "latin-1"
+        ), f"not UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); read as Latin-1"
+
+
+def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int) -> FileImports:
+    """Imports of one source file or notebook; problems become notes, never exceptions."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return FileImports((), f"cannot read ({exc.strerror}); skipped")
+    if len(raw) > max_size:
+        return FileImports((), f"{len(raw):,} bytes, over max-file-size {max_size:,}; skipped")
+    if b"\0" in raw[:8192]:
+        return FileImports((), "binary file; skipped")
+    if rel.endswith(".ipynb"):
+        try:
+            text, _cells = notebook_source(raw)
+        except ValueError as exc:
+            return FileImports((), f"{exc}; skipped")
+        problem = None
+    else:
+        text, problem = _decode(raw)
+    name = rel.rsplit("/", 1)[-1]
+    result = scan_source(
+        text, is_init=name in ("__init__.py", "__init__.pyi"), wanted=wanted, filename=rel
+    )
+    notes = [p for p in (problem, result.problem) if p]
+    # notebook records keep the line in the joined source; reports map it back to a cell
+    return FileImports(result.imports, "; ".join(notes) or None)
+
+
+# -- cache -------------------------------------------------------------------------------
+
+
+class _Cache:
+    def __init__(self, path: Path | None, settings_key: str) -> None:
+        self.path = path
+        self.key = settings_key
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            try:
+                data = json.loads(path.read_bytes())
+                if data.get("format") == _CACHE_FORMAT and data.get("key") == settings_key:
+                    self.entries = data["files"]
+            except (OSError, ValueError, KeyError, TypeError):
+                self.entries = {}
+
+    def get(self, f: SourceFile) -> FileImports | None:
+        e = self.entries.get(f.rel)
+        if e is None or e[0] != f.size or e[1] != f.mtime_ns:
+            return None
+        try:
+            return FileImports(
+                tuple(ImportRecord(m, ln, tuple(b), u, tc, g, d) for m, ln, b, u, tc, g, d in e[3]),
+                e[2],
+            )
+        except (TypeError, ValueError):
+            return None
+
+    def put(self, f: SourceFile, result: FileImports) -> None:
+        self.entries[f.rel] = [
+            f.size,
+            f.mtime_ns,
+            result.problem,
+            [
+                [r.module, r.line, list(r.bound), r.used, r.type_checking, r.guarded, r.dynamic]
+                for r in result.imports
+            ],
+        ]
+        self.dirty = True
+
+    def save(self, live: set[str]) -> None:
+        if self.path is None:
+            return
+        stale = set(self.entries) - live
+        if not self.dirty and not stale:
+            return
+        for rel in stale:
+            del self.entries[rel]
+        data = {"format": _CACHE_FORMAT, "key": self.key, "files": self.entries}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
+        except OSError:
+            pass  # a read-only tree still gets its result
+
+
+def default_cache_dir(root: Path) -> Path:
+    """``ROOT/.pytest_cache/d/llmcore-deps``, the place pytest's own cache uses for plugins."""
+    base = root / ".pytest_cache"
+    if not base.exists():
+        try:
+            base.mkdir()
+            (base / ".gitignore").write_text("# Created by pytest-llmcore automatically.\n*\n")
+            (base / "CACHEDIR.TAG").write_bytes(
+                b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                b"# This file is a cache directory tag created by pytest-llmcore.\n"
+            )
+        except OSError:
+            pass
+    return base / "d" / "llmcore-deps"
+
+
+# -- project facts -----------------------------------------------------------------------
+
+
+def _local_names(
+    files: Sequence[SourceFile], settings: DepsSettings, decl: ProjectDeclarations
+) -> set[str]:
+    init_dirs = {
+        f.rel.rsplit("/", 1)[0] for f in files if f.rel.endswith(("/__init__.py", "/__init__.pyi"))
+    }
+    names: set[str] = set(settings.first_party)
+    if decl.project_name:
+        names.add(decl.project_name.replace("-", "_"))
+    for f in files:
+        parts = f.rel.split("/")
+        dirs = parts[:-1]
+        i = len(dirs)
+        while i > 0 and "/".join(dirs[:i]) in init_dirs:
+            i -= 1
+        if i < len(dirs):
+            names.add(dirs[i])
+        else:
+            names.add(parts[-1].split(".", 1)[0])
+        if len(dirs) >= 1:
+            top = dirs[1] if dirs[0] in ("src", "lib") and len(dirs) > 1 else dirs[0]
+            names.add(top)
+    return {n for n in names if n.isidentifier()}
+
+
+def _is_dev_path(rel: str, patterns: Iterable[str]) -> bool:
+    parts = rel.split("/")
+    for pat in patterns:
+        if "/" in pat:
+            if fnmatch.fnmatch(rel, pat) or rel.startswith(pat.rstrip("/") + "/"):
+                return True
+        elif any(fnmatch.fnmatch(p, pat) for p in parts):
+            return True
+    return False
+
+
+def project_root_for(path: Path) -> Path:
+    """The nearest directory at or above ``path`` holding a project file."""
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    for d in (start, *start.parents):
+        if (
+            (d / "pyproject.toml").is_file()
+            or (d / "setup.cfg").is_file()
+            or any(d.glob("requirements*.txt"))
+        ):
+            return d
+    return start
+
+
+# -- the gate ----------------------------------------------------------------------------
+
+
+def run_gate(
+    root: Path,
+    settings: DepsSettings | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool | None = None,
+    extra_map: dict[str, tuple[str, ...]] | None = None,
+) -> GateResult:
+    """Check ``root``'s declared dependencies against its imports.
+
+    Raises :class:`InputError` only when the project's own configuration can't be read
+    (a malformed pyproject.toml); every other problem becomes a note on the result.
+    """
+    root = root.resolve()
+    if not root.is_dir():
+        raise InputError("no such project directory", root)
+    if settings is None:
+        settings = load_settings(root)
+    decl = read_declarations(root, settings.requirements, settings.dev_requirements)
+    result = GateResult(
+        root=str(root),
+        declared=list(decl.declared),
+        notes=list(decl.notes),
+        fail_on=settings.fail_on,
+    )
+    if not decl.declared and not decl.files:
+        result.notes.append(
+            "no declared dependencies found (pyproject.toml, setup.cfg, "
+            "requirements*.txt): nothing to check"
+        )
+
+    files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
+    local = _local_names(files, settings, decl)
+    stdlib = set(sys.stdlib_module_names) | {"__future__", "__main__"}
+    skip = stdlib | local
+
+    def wanted(top: str) -> bool:
+        return top not in skip
+
+    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local)])
+    settings_key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
+    cache_on = settings.cache if use_cache is None else use_cache
+    cache = _Cache(
+        (cache_dir or default_cache_dir(root)) / "imports.json" if cache_on else None, settings_key
+    )
+
+    uses: list[_Use] = []
+    todo: list[SourceFile] = []
+    per_file: dict[str, FileImports] = {}
+    for f in files:
+        hit = cache.get(f)
+        if hit is None:
+            todo.append(f)
+        else:
+            per_file[f.rel] = hit
+    for f, res in _scan_many(todo, wanted, settings.max_file_size):
+        per_file[f.rel] = res
+        cache.put(f, res)
+    cache.save({f.rel for f in files})
+    result.files_scanned = len(files)
+
+    nb_maps: dict[str, list[tuple[int, int]]] = {}
+    for f in files:
+        res = per_file[f.rel]
+        if res.problem:
+            result.notes.append(f"{f.rel}: {res.problem}")
+        dev_code = _is_dev_path(f.rel, settings.dev_paths)
+        for rec in res.imports:
+            where = f"{f.rel}:{rec.line}"
+            if f.rel.endswith(".ipynb"):
+                if f.rel not in nb_maps:
+                    try:
+                        nb_maps[f.rel] = notebook_source(f.path.read_bytes())[1]
+                    except (OSError, ValueError):
+                        nb_maps[f.rel] = []
+                where = f"{f.rel} ({cell_of(nb_maps[f.rel], rec.line)})"
+            uses.append(_Use(rec, f.rel, where, dev_code))
+    # console scripts and entry points of the project itself import their modules
+    for name, target in decl.scripts.items():
+        mod = target.split(":", 1)[0].strip()
+        if mod and wanted(mod.split(".", 1)[0]):
+            uses.append(
+                _Use(
+                    ImportRecord(mod, 1, (), True),
+                    "pyproject.toml",
+                    f"pyproject.toml (entry point {name!r})",
+                    False,
+                )
+            )
+
+    mapper = ModuleMap({**settings.module_map, **(extra_map or {})})
+    _evaluate(root, decl, uses, mapper, settings, result, wanted)
+    return result
+
+
+def _scan_many(
+    todo: list[SourceFile], wanted: Callable[[str], bool], max_size: int
+) -> Iterable[tuple[SourceFile, FileImports]]:
+    for f in todo:
+        yield f, scan_file(f.path, f.rel, wanted, max_size)
+
+
+def _evaluate(
+    root: Path,
+    decl: ProjectDeclarations,
+    uses: list[_Use],
+    mapper: ModuleMap,
+    settings: DepsSettings,
+    result: GateResult,
+    wanted: Callable[[str], bool],
+) -> None:
+    by_key: dict[str, list[Declared]] = defaultdict(list)
+    for d in decl.declared:
+        by_key[d.key].append(d)
+    provides: dict[str, Provides] = {k: mapper.provides(v[0].name) for k, v in by_key.items()}
+    # index imports by top-level module for quick matching
+    by_top: dict[str, list[_Use]] = defaultdict(list)
+    for u in uses:
+        by_top[u.rec.module.split(".", 1)[0]].append(u)
+    claimed: set[int] = set()
+    tools: ToolFiles | None = None
+    has_tests = (
+        any(u.dev_code for u in uses)
+        or (root / "tests").is_dir()
+        or (root / "conftest.py").is_file()
+    )
+    imported_modules = {u.rec.module for u in uses if u.rec.used}
+    tool = (decl.pyproject or {}).get("tool")
+    tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
+
+    for key, decls in by_key.items():
+        prov = provides[key]
+        dist = decls[0].name
+        is_dev_only = all(d.dev for d in decls)
+        live: list[_Use] = []
+        dead: list[_Use] = []
+        for mod in prov.modules:
+            for u in by_top.get(mod.split(".", 1)[0], ()):
+                if module_matches(u.rec.module, mod) or (
+                    u.rec.module == mod.rsplit(".", 1)[0] and not u.rec.bound
+                ):
+                    claimed.add(id(u))
+                    (live if u.rec.used else dead).append(u)
+        evidence: list[Evidence] = []
+        if live:
+            evidence = [Evidence(f"imported at {u.where}", u.file, u.rec.line) for u in live[:3]]
+        else:
+            target = stub_target(dist)
+            if target is not None:
+                base = mapper.provides(target).modules
+                hit = [m for m in imported_modules if any(module_matches(m, b) for b in base)]
+                if hit:
+                    evidence = [Evidence(f"type stubs for {target}, imported as {sorted(hit)[0]}")]
+            if not evidence:
+                found_cfg = config_evidence(root, key, tool_tables)
+                if found_cfg is not None:
+                    evidence = [found_cfg]
+            if not evidence and key == "pytest" and has_tests:
+                evidence = [Evidence("the test runner (the project has tests)")]
+            if not evidence and has_tests:
+                plugin = is_pytest_plugin(dist)
+                if plugin:
+                    evidence = [Evidence(f"pytest plugin ({plugin}), loaded by pytest")]
+            if not evidence:
+                if tools is None:
+                    tools = ToolFiles(root)
+                names = {
+                    *console_scripts(dist),
+                    dist,
+                    key,
+                    *(m.split(".")[0] for m in prov.modules),
+                }
+                found = tools.mentions(names)
+                if found is not None:
+                    evidence = [found]
+        if evidence:
+            result.used_by[dist] = evidence
+        else:
+            ev: list[Evidence] = [
+                Evidence(
+                    f"imported at {u.where} but the name {u.rec.bound[0]!r} is never used",
+                    u.file,
+                    u.rec.line,
+                )
+                for u in dead[:5]
+            ]
+            if not dead:
+                how = {
+                    "metadata": "from installed metadata",
+                    "builtin": "from the built-in table",
+                    "config": "from [tool.llmcore.deps] map",
+                    "guess": "guessed from its name; set [tool.llmcore.deps] map if wrong",
+                }[prov.source]
+                ev.append(
+                    Evidence(f"never imported (looked for module {', '.join(prov.modules)}, {how})")
+                )
+            result.findings.append(
+                Finding(
+                    Kind.UNUSED,
+                    dist,
+                    tuple(decls),
+                    tuple(ev),
+                    settings.ignore.get(key),
+                    ",".join(prov.modules),
+                )
+            )
+        if is_dev_only:
+            runtime = [
+                u for u in live if not u.dev_code and not u.rec.type_checking and not u.rec.guarded
+            ]
+            if runtime:
+                result.findings.append(
+                    Finding(
+                        Kind.MISPLACED_DEV,
+                        dist,
+                        tuple(decls),
+                        tuple(
+                            Evidence(
+                                "declared for development only but imported by runtime code at "
+                                f"{u.where}",
+                                u.file,
+                                u.rec.line,
+                            )
+                            for u in runtime[:3]
+                        ),
+                        settings.ignore.get(key),
+                        runtime[0].rec.module,
+                    )
+                )
+
+    # imports no declaration provides
+    undeclared: dict[str, list[_Use]] = defaultdict(list)
+    for u in uses:
+        if id(u) in claimed or u.rec.guarded:
+            continue
+        undeclared[_display_module(u.rec)].append(u)
+    if not undeclared:
+        return
+    owners = installed_module_owners()
+    closure: dict[str, str] | None = None
+    for mod, us in sorted(undeclared.items()):
+        top = mod.split(".", 1)[0]
+        dists = owners.get(top, ())
+        ev = [Evidence(f"imported at {u.where}", u.file, u.rec.line) for u in us[:3]]
+        kind = Kind.MISSING
+        name = dists[0] if dists else mod
+        if dists:
+            if closure is None:
+                closure = requirement_closure(by_key)
+            via = [d for d in dists if canonical_name(d) in closure]
+            if via:
+                kind = Kind.TRANSITIVE
+                name = via[0]
+                parent = by_key[closure[canonical_name(name)]][0].name
+                ev.append(Evidence(f"not declared; installed only because {parent} requires it"))
+            else:
+                ev.append(Evidence(f"installed here ({dists[0]}) but not declared"))
+        else:
+            ev.append(Evidence("not declared, not installed"))
+        result.findings.append(
+            Finding(kind, name, (), tuple(ev), settings.ignore.get(canonical_name(name)), mod)
+        )
+
+
+def _display_module(rec: ImportRecord) -> str:
+    parts = rec.module.split(".")
+    if parts[0] in ("google", "azure", "jaraco", "zope", "backports") and len(parts) > 2:
+        return ".".join(parts[: 3 if parts[0] == "google" else 2])
+    return parts[0]

@@ -1,0 +1,284 @@
+"""Which modules a distribution provides: user map, installed metadata, built-in table, guess."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
+
+from .model import canonical_name
+
+__all__ = ["BUILTIN_MODULES", "ModuleMap", "Provides", "installed_module_owners"]
+
+#: Distributions whose import name differs from their name. Keys are PEP 503 names.
+#: Kept here (not only in installed metadata) so a lightweight CI environment, where
+#: torch or llama-cpp-python are not installed, still judges them right.
+BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
+    "llama-cpp-python": ("llama_cpp",),
+    "openai-whisper": ("whisper",),
+    "faster-whisper": ("faster_whisper",),
+    "nvidia-ml-py": ("pynvml",),
+    "nvidia-ml-py3": ("pynvml",),
+    "pynvml": ("pynvml",),
+    "pillow": ("PIL",),
+    "scikit-learn": ("sklearn",),
+    "scikit-image": ("skimage",),
+    "pyyaml": ("yaml",),
+    "opencv-python": ("cv2",),
+    "opencv-python-headless": ("cv2",),
+    "opencv-contrib-python": ("cv2",),
+    "opencv-contrib-python-headless": ("cv2",),
+    "beautifulsoup4": ("bs4",),
+    "python-dateutil": ("dateutil",),
+    "protobuf": ("google.protobuf",),
+    "attrs": ("attr", "attrs"),
+    "python-dotenv": ("dotenv",),
+    "python-multipart": ("multipart", "python_multipart"),
+    "pyjwt": ("jwt",),
+    "pymupdf": ("fitz", "pymupdf"),
+    "pytorch-lightning": ("pytorch_lightning",),
+    "lightning": ("lightning",),
+    "sentence-transformers": ("sentence_transformers",),
+    "huggingface-hub": ("huggingface_hub",),
+    "llama-index": ("llama_index",),
+    "llama-index-core": ("llama_index.core",),
+    "langchain-core": ("langchain_core",),
+    "langchain-community": ("langchain_community",),
+    "langchain-openai": ("langchain_openai",),
+    "mistral-common": ("mistral_common",),
+    "vllm": ("vllm",),
+    "auto-gptq": ("auto_gptq",),
+    "autoawq": ("awq",),
+    "bitsandbytes": ("bitsandbytes",),
+    "flash-attn": ("flash_attn",),
+    "xformers": ("xformers",),
+    "onnxruntime": ("onnxruntime",),
+    "onnxruntime-gpu": ("onnxruntime",),
+    "tensorflow-gpu": ("tensorflow",),
+    "tensorflow-cpu": ("tensorflow",),
+    "tf-keras": ("tf_keras",),
+    "jax": ("jax",),
+    "jaxlib": ("jaxlib",),
+    "nvidia-cuda-runtime-cu12": ("nvidia.cuda_runtime",),
+    "cupy-cuda12x": ("cupy",),
+    "cupy-cuda11x": ("cupy",),
+    "pycuda": ("pycuda",),
+    "pyzmq": ("zmq",),
+    "pyserial": ("serial",),
+    "pycryptodome": ("Crypto",),
+    "pycryptodomex": ("Cryptodome",),
+    "pyopenssl": ("OpenSSL",),
+    "msgpack-python": ("msgpack",),
+    "python-magic": ("magic",),
+    "python-docx": ("docx",),
+    "python-pptx": ("pptx",),
+    "pypdf2": ("PyPDF2",),
+    "pygithub": ("github",),
+    "gitpython": ("git",),
+    "psycopg2-binary": ("psycopg2",),
+    "psycopg-binary": ("psycopg",),
+    "mysqlclient": ("MySQLdb",),
+    "pymysql": ("pymysql",),
+    "sqlalchemy": ("sqlalchemy",),
+    "setuptools": ("setuptools", "pkg_resources", "_distutils_hack"),
+    "typing-extensions": ("typing_extensions",),
+    "importlib-metadata": ("importlib_metadata",),
+    "importlib-resources": ("importlib_resources",),
+    "ruamel-yaml": ("ruamel.yaml",),
+    "websocket-client": ("websocket",),
+    "python-socketio": ("socketio",),
+    "python-json-logger": ("pythonjsonlogger",),
+    "prometheus-client": ("prometheus_client",),
+    "opentelemetry-api": ("opentelemetry",),
+    "opentelemetry-sdk": ("opentelemetry.sdk",),
+    "grpcio": ("grpc",),
+    "grpcio-tools": ("grpc_tools",),
+    "google-api-python-client": ("googleapiclient",),
+    "google-auth": ("google.auth", "google.oauth2"),
+    "google-generativeai": ("google.generativeai",),
+    "google-genai": ("google.genai",),
+    "azure-identity": ("azure.identity",),
+    "ray": ("ray",),
+    "dask": ("dask",),
+    "tiktoken": ("tiktoken",),
+    "torch": ("torch",),
+    "torchvision": ("torchvision",),
+    "torchaudio": ("torchaudio",),
+    "ollama": ("ollama",),
+    "openai": ("openai",),
+    "sentencepiece": ("sentencepiece",),
+    "tokenizers": ("tokenizers",),
+    "gguf": ("gguf",),
+    "numba": ("numba",),
+    "nvidia-ml-py-cuda": ("pynvml",),
+    "pytest-xdist": ("xdist",),
+    "pytest-cov": ("pytest_cov",),
+    "pytest-asyncio": ("pytest_asyncio",),
+    "pytest-mock": ("pytest_mock",),
+    "pytest-benchmark": ("pytest_benchmark",),
+    "pytest-memray": ("pytest_memray",),
+    "pytest-llmcore": ("pytest_llmcore",),
+    "hypothesis": ("hypothesis",),
+    "deptry": ("deptry",),
+    "mkdocs-material": ("material",),
+}
+
+_NAMESPACE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^google-cloud-(.+)$"), "google.cloud.{}"),
+    (re.compile(r"^azure-(?!core$)(.+)$"), "azure.{}"),
+    (re.compile(r"^jaraco-(.+)$"), "jaraco.{}"),
+    (re.compile(r"^zope-(.+)$"), "zope.{}"),
+    (re.compile(r"^backports-(.+)$"), "backports.{}"),
+)
+
+
+@dataclass(frozen=True)
+class Provides:
+    """The modules a distribution provides, and how that was learnt."""
+
+    dist: str
+    modules: tuple[str, ...]
+    source: str
+    """``config``, ``metadata``, ``builtin`` or ``guess``."""
+
+
+def _guess(key: str) -> tuple[str, ...]:
+    for pat, template in _NAMESPACE_RULES:
+        m = pat.match(key)
+        if m:
+            return (template.format(m.group(1).replace("-", ".")).replace("-", "_"),)
+    base = key.replace("-", "_")
+    guesses = [base]
+    for prefix in ("python_", "py_"):
+        if base.startswith(prefix) and len(base) > len(prefix) + 1:
+            guesses.append(base[len(prefix) :])
+    if base.endswith("_python"):
+        guesses.append(base[: -len("_python")])
+    return tuple(guesses)
+
+
+def _modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
+    """Importable module roots from a RECORD, descending into namespace packages."""
+    tree: dict[str, set[str]] = {}
+    modules: set[str] = set()
+    for f in files:
+        parts = f.replace("\\", "/").split("/")
+        if (
+            not parts
+            or parts[0] in ("..", "")
+            or parts[0].endswith((".dist-info", ".egg-info", ".data"))
+        ):
+            continue
+        if parts[0] in ("__pycache__", "bin", "include", "share", "scripts"):
+            continue
+        if len(parts) == 1:
+            name = parts[0]
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|pyi|so|pyd)$", name)
+            if m and m.group(1) != "__init__":
+                modules.add(m.group(1))
+            continue
+        dirs = parts[:-1]
+        if not all(re.match(r"^[A-Za-z_]\w*$", d) for d in dirs):
+            continue
+        for depth in range(1, len(dirs) + 1):
+            tree.setdefault(".".join(dirs[:depth]), set()).add(
+                parts[-1] if depth == len(dirs) else ""
+            )
+    packages = {pkg for pkg, names in tree.items() if any(n.startswith("__init__.") for n in names)}
+    for pkg in sorted(packages, key=lambda p: p.count(".")):
+        # a package below another package is part of it
+        if not any(pkg.startswith(other + ".") for other in modules if other in packages):
+            modules.add(pkg)
+    # plain modules inside namespace directories (``google/cloud/foo.py``)
+    for pkg, names in tree.items():
+        if pkg in packages or any(pkg.startswith(p + ".") for p in packages):
+            continue
+        for n in names:
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|so|pyd)$", n)
+            if m and m.group(1) != "__init__":
+                modules.add(f"{pkg}.{m.group(1)}")
+    return tuple(sorted(modules))
+
+
+@cache
+def _installed(key: str) -> tuple[str, ...] | None:
+    try:
+        dist = md.distribution(key)
+    except md.PackageNotFoundError:
+        return None
+    files = dist.files
+    mods: tuple[str, ...] = ()
+    if files:
+        mods = _modules_from_files(str(f) for f in files)
+    if not mods:
+        top = dist.read_text("top_level.txt")
+        if top:
+            mods = tuple(
+                sorted({ln.strip().replace("/", ".") for ln in top.splitlines() if ln.strip()})
+            )
+    return mods or None
+
+
+class ModuleMap:
+    """Resolves each declared distribution to the modules it provides."""
+
+    def __init__(
+        self, user_map: Mapping[str, Iterable[str]] | None = None, use_metadata: bool = True
+    ) -> None:
+        self.user = {canonical_name(k): tuple(v) for k, v in (user_map or {}).items()}
+        self.use_metadata = use_metadata
+
+    def provides(self, dist: str) -> Provides:
+        key = canonical_name(dist)
+        if key in self.user:
+            return Provides(dist, self.user[key], "config")
+        if self.use_metadata:
+            mods = _installed(key)
+            if mods:
+                return Provides(dist, mods, "metadata")
+        if key in BUILTIN_MODULES:
+            return Provides(dist, BUILTIN_MODULES[key], "builtin")
+        return Provides(dist, _guess(key), "guess")
+
+
+def module_matches(imported: str, provided: str) -> bool:
+    """``numpy.linalg`` comes from ``numpy``; ``google.cloud`` not from ``google.cloud.storage``."""
+    return imported == provided or imported.startswith(provided + ".")
+
+
+@lru_cache(maxsize=1)
+def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
+    """Top-level module -> installed distributions (for missing vs transitive)."""
+    return {k: tuple(v) for k, v in md.packages_distributions().items()}
+
+
+def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
+    """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
+    seen: dict[str, str] = {}
+    stack = [(canonical_name(r), canonical_name(r)) for r in roots]
+    while stack:
+        key, root = stack.pop()
+        if key in seen:
+            continue
+        seen[key] = root
+        try:
+            reqs = md.distribution(key).requires or []
+        except md.PackageNotFoundError:
+            continue
+        for text in reqs:
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            try:
+                if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+                    continue
+            except (InvalidMarker, UndefinedEnvironmentName):
+                continue
+            stack.append((canonical_name(req.name), root))
+    return seen
