@@ -62,6 +62,8 @@ def load_toml(path: Path) -> tomlkit.TOMLDocument:
         return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         msg = str(exc).split(" at line ")[0]
+        if "'\\x00'" in msg:
+            msg = "unexpected end of file"
         raise InputError(
             f"malformed TOML: {msg}",
             path,

@@ -115,7 +115,7 @@ _STMT = re.compile(
 _INLINE = re.compile(r"[;:][ \t]*(?:import|from)\b|\\\r?\n[ \t]*(?:import|from)\b")
 _ALIAS = re.compile(r"^\s*([A-Za-z_][\w.]*?|\*)\s*(?:\bas\s+([A-Za-z_]\w*))?\s*$")
 _TC_HEADER = re.compile(
-    r"^if(?=[\s(])\s*(\(?)\s*(?:[A-Za-z_][\w.]*\.)?TYPE_CHECKING\s*(?(1)\))\s*:$"
+    r"^if(?=[\s(])\s*(\()?\s*(?:[A-Za-z_][\w.]*\.)?TYPE_CHECKING\s*(?(1)\))\s*:$"
 )
 _TRANSPARENT_HEADER = re.compile(r"^(?:if|for|while|with|def|async|class|match|case)\b.*:$")
 _EXCEPT = re.compile(r"^except\b(\*)?(?P<what>[^:]*):")
