@@ -44,7 +44,6 @@ def _deps_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def _run_deps(args: argparse.Namespace) -> int:
     from .core.errors import InputError
-    from .deps.fix import apply_fix, plan_fix
     from .deps.gate import project_root_for, run_gate
     from .deps.model import Kind
     from .deps.report import render_github, render_json, render_text
@@ -63,6 +62,8 @@ def _run_deps(args: argparse.Namespace) -> int:
             )
         result = run_gate(root, settings, use_cache=False if args.llmcore_deps_no_cache else None)
         if args.fix or args.diff:
+            from .deps.fix import apply_fix, plan_fix
+
             removable = [d for f in result.failing if f.kind is Kind.UNUSED for d in f.declared]
             edits = plan_fix(root, removable)
             if args.diff:

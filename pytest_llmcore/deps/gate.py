@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import codecs
 import fnmatch
 import hashlib
 import json
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +23,7 @@ from .evidence import (
     is_pytest_plugin,
     stub_target,
 )
+from .filescan import scan_many
 from .mapping import (
     ModuleMap,
     Provides,
@@ -43,14 +42,12 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
-from .scanner import scan_source
 from .settings import DepsSettings, load_settings
 from .walk import SourceFile, iter_sources
 
 __all__ = ["project_root_for", "run_gate"]
 
 _CACHE_FORMAT = 1
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -64,52 +61,6 @@ class _Use:
 
 
 # -- reading files -----------------------------------------------------------------------
-
-
-def _decode(raw: bytes) -> tuple[str, str | None]:
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        head = b"\n".join(raw.splitlines()[:2])
-        m = _COOKIE.search(head)
-        if m:
-            enc = m.group(1).decode("ascii", "replace")
-            try:
-                codecs.lookup(enc)
-                return raw.decode(enc, errors="replace"), None
-            except LookupError:
-                pass
-        line = raw[: exc.start].count(b"\n") + 1
-        return raw.decode(
-            "latin-1"
-        ), f"not UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); read as Latin-1"
-
-
-def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int) -> FileImports:
-    """Imports of one source file or notebook; problems become notes, never exceptions."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return FileImports((), f"cannot read ({exc.strerror}); skipped")
-    if len(raw) > max_size:
-        return FileImports((), f"{len(raw):,} bytes, over max-file-size {max_size:,}; skipped")
-    if b"\0" in raw[:8192]:
-        return FileImports((), "binary file; skipped")
-    if rel.endswith(".ipynb"):
-        try:
-            text, _cells = notebook_source(raw)
-        except ValueError as exc:
-            return FileImports((), f"{exc}; skipped")
-        problem = None
-    else:
-        text, problem = _decode(raw)
-    name = rel.rsplit("/", 1)[-1]
-    result = scan_source(
-        text, is_init=name in ("__init__.py", "__init__.pyi"), wanted=wanted, filename=rel
-    )
-    notes = [p for p in (problem, result.problem) if p]
-    # notebook records keep the line in the joined source; reports map it back to a cell
-    return FileImports(result.imports, "; ".join(notes) or None)
 
 
 # -- cache -------------------------------------------------------------------------------
@@ -213,15 +164,25 @@ def _local_names(
     return {n for n in names if n.isidentifier()}
 
 
-def _is_dev_path(rel: str, patterns: Iterable[str]) -> bool:
-    parts = rel.split("/")
-    for pat in patterns:
-        if "/" in pat:
-            if fnmatch.fnmatch(rel, pat) or rel.startswith(pat.rstrip("/") + "/"):
-                return True
-        elif any(fnmatch.fnmatch(p, pat) for p in parts):
+def _dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """Is a file development code (tests, docs, scripts...)? Path components are memoised."""
+    pats = tuple(patterns)
+    by_component = [p for p in pats if "/" not in p]
+    by_path = [p for p in pats if "/" in p]
+    memo: dict[str, bool] = {}
+
+    def component(part: str) -> bool:
+        hit = memo.get(part)
+        if hit is None:
+            hit = memo[part] = any(fnmatch.fnmatch(part, p) for p in by_component)
+        return hit
+
+    def is_dev(rel: str) -> bool:
+        if any(component(part) for part in rel.split("/")):
             return True
-    return False
+        return any(fnmatch.fnmatch(rel, p) or rel.startswith(p.rstrip("/") + "/") for p in by_path)
+
+    return is_dev
 
 
 def project_root_for(path: Path) -> Path:
@@ -295,18 +256,19 @@ def run_gate(
             todo.append(f)
         else:
             per_file[f.rel] = hit
-    for f, res in _scan_many(todo, wanted, settings.max_file_size):
+    for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
         per_file[f.rel] = res
         cache.put(f, res)
     cache.save({f.rel for f in files})
     result.files_scanned = len(files)
 
     nb_maps: dict[str, list[tuple[int, int]]] = {}
+    is_dev = _dev_path_matcher(settings.dev_paths)
     for f in files:
         res = per_file[f.rel]
         if res.problem:
             result.notes.append(f"{f.rel}: {res.problem}")
-        dev_code = _is_dev_path(f.rel, settings.dev_paths)
+        dev_code = is_dev(f.rel)
         for rec in res.imports:
             where = f"{f.rel}:{rec.line}"
             if f.rel.endswith(".ipynb"):
@@ -333,13 +295,6 @@ def run_gate(
     mapper = ModuleMap({**settings.module_map, **(extra_map or {})})
     _evaluate(root, decl, uses, mapper, settings, result, wanted)
     return result
-
-
-def _scan_many(
-    todo: list[SourceFile], wanted: Callable[[str], bool], max_size: int
-) -> Iterable[tuple[SourceFile, FileImports]]:
-    for f in todo:
-        yield f, scan_file(f.path, f.rel, wanted, max_size)
 
 
 def _evaluate(
@@ -470,7 +425,7 @@ def _evaluate(
                     )
                 )
 
-    # imports no declaration provides
+    # imports no declaration provides, grouped by the distribution that would provide them
     undeclared: dict[str, list[_Use]] = defaultdict(list)
     for u in uses:
         if id(u) in claimed or u.rec.guarded:
@@ -480,27 +435,40 @@ def _evaluate(
         return
     owners = installed_module_owners()
     closure: dict[str, str] | None = None
+    groups: dict[str, tuple[list[str], list[_Use]]] = {}
     for mod, us in sorted(undeclared.items()):
-        top = mod.split(".", 1)[0]
-        dists = owners.get(top, ())
-        ev = [Evidence(f"imported at {u.where}", u.file, u.rec.line) for u in us[:3]]
-        kind = Kind.MISSING
+        dists = owners.get(mod.split(".", 1)[0], ())
         name = dists[0] if dists else mod
-        if dists:
+        mods, all_uses = groups.setdefault(name, ([], []))
+        mods.append(mod)
+        all_uses.extend(us)
+    for name, (mods, us) in sorted(groups.items()):
+        seen_where: dict[str, _Use] = {}
+        for u in us:
+            seen_where.setdefault(u.where, u)
+        ev = [
+            Evidence(f"imported at {w}", u.file, u.rec.line)
+            for w, u in list(seen_where.items())[:3]
+        ]
+        if len(seen_where) > 3:
+            ev.append(Evidence(f"and {len(seen_where) - 3} more place(s)"))
+        kind = Kind.MISSING
+        installed = name not in mods or bool(owners.get(name.split(".", 1)[0]))
+        if installed:
             if closure is None:
                 closure = requirement_closure(by_key)
-            via = [d for d in dists if canonical_name(d) in closure]
-            if via:
+            if canonical_name(name) in closure:
                 kind = Kind.TRANSITIVE
-                name = via[0]
                 parent = by_key[closure[canonical_name(name)]][0].name
                 ev.append(Evidence(f"not declared; installed only because {parent} requires it"))
             else:
-                ev.append(Evidence(f"installed here ({dists[0]}) but not declared"))
+                ev.append(Evidence(f"installed here ({name}) but not declared"))
         else:
             ev.append(Evidence("not declared, not installed"))
         result.findings.append(
-            Finding(kind, name, (), tuple(ev), settings.ignore.get(canonical_name(name)), mod)
+            Finding(
+                kind, name, (), tuple(ev), settings.ignore.get(canonical_name(name)), ",".join(mods)
+            )
         )
 
 

@@ -7,9 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
+from pathlib import Path
 
 from .model import canonical_name
 
@@ -205,22 +203,32 @@ def _modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(modules))
 
 
+def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
+    """top_level.txt, trusted only when each entry is a real package or module (not a namespace)."""
+    text = dist.read_text("top_level.txt")
+    if not text:
+        return ()
+    names = [ln.strip().replace("/", ".") for ln in text.splitlines() if ln.strip()]
+    for name in names:
+        base = name.replace(".", "/")
+        if not (
+            Path(str(dist.locate_file(f"{base}/__init__.py"))).is_file()
+            or Path(str(dist.locate_file(f"{base}.py"))).is_file()
+        ):
+            return ()  # a namespace package or an extension module: RECORD knows better
+    return tuple(sorted(set(names)))
+
+
 @cache
 def _installed(key: str) -> tuple[str, ...] | None:
     try:
         dist = md.distribution(key)
     except md.PackageNotFoundError:
         return None
-    files = dist.files
-    mods: tuple[str, ...] = ()
-    if files:
-        mods = _modules_from_files(str(f) for f in files)
+    mods = _top_level_packages(dist)
     if not mods:
-        top = dist.read_text("top_level.txt")
-        if top:
-            mods = tuple(
-                sorted({ln.strip().replace("/", ".") for ln in top.splitlines() if ln.strip()})
-            )
+        record = dist.read_text("RECORD") or dist.read_text("installed-files.txt") or ""
+        mods = _modules_from_files(line.split(",", 1)[0] for line in record.splitlines())
     return mods or None
 
 
@@ -259,6 +267,9 @@ def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
     """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
+    from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+    from packaging.requirements import InvalidRequirement, Requirement
+
     seen: dict[str, str] = {}
     stack = [(canonical_name(r), canonical_name(r)) for r in roots]
     while stack:

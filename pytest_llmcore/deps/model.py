@@ -112,7 +112,10 @@ class Finding:
     def message(self) -> str:
         """One line: ``torchvision: unused (LLMD002) - never imported ...``."""
         parts = "; ".join(e.text for e in self.evidence)
-        return f"{self.dependency}: {self.kind.value} ({self.code}) - {parts}"
+        what = self.dependency
+        if not self.declared and self.module and self.module != self.dependency:
+            what += f" (module {self.module.replace(',', ', ')})"
+        return f"{what}: {self.kind.value} ({self.code}) - {parts}"
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -43,29 +43,32 @@ _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"
 
 # -- stage 1 -----------------------------------------------------------------------------
 
+# Every pattern below starts with a literal ("\n", "import", "\\"): the regex engine then
+# scans for it at C speed. Texts get a "\n" prepended so the first line is found too.
 _PRE_IMPORT = re.compile(
-    r"^[ \t]*(?:import[ \t]+([^\n#;]*)|from[ \t]+([\w.]+)[ \t]+import\b)", re.MULTILINE
+    r"\n[ \t]*+(?:import[ \t]++([^\n#;]*+)|from[ \t]++([\w.]++)[ \t]++import\b)"
 )
-_PRE_KEYWORD = re.compile(r"(?:import|from)[ \t\\]")
+# ``x = 1; import y`` / ``if x: import y``: one pattern per keyword keeps a literal prefix
+_PRE_INLINE = tuple(
+    re.compile(
+        kw
+        + "(?:"
+        + "|".join(f"(?<=[;:]{sp}{kw})" for sp in ("", " ", "\t", "  ", "   "))
+        + ")[ \t.]"
+    )
+    for kw in ("import", "from")
+)
+_PRE_CONTINUED = re.compile(r"\\\r?\n[ \t]*(?:import|from)\b|import[ \t]*\\\r?\n")
 
 
 def _has_hidden_imports(text: str) -> bool:
     """Imports the line-anchored prefilter can't see: inline, continued or dynamic."""
-    if "import_module" in text or "__import__" in text:
-        return True
-    for m in _PRE_KEYWORD.finditer(text):
-        start = m.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[line_start:start].rstrip(" \t")
-        if before.endswith((";", ":")) or (
-            not before and line_start >= 2 and text[line_start - 2] == "\\"
-        ):
-            return True
-        if m.group(0).endswith("\\") or text.startswith("\\", m.end()):
-            return True
-    return False
+    return (
+        "import_module" in text
+        or "__import__" in text
+        or any(p.search(text) is not None for p in _PRE_INLINE)
+        or ("\\" in text and _PRE_CONTINUED.search(text) is not None)
+    )
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
@@ -78,7 +81,7 @@ def candidate_modules(text: str) -> tuple[set[str], bool]:
     second value (inline, backslash-continued and dynamic imports).
     """
     tops: set[str] = set()
-    for m in _PRE_IMPORT.finditer(text):
+    for m in _PRE_IMPORT.finditer("\n" + text):
         if m.group(1) is not None:
             for dotted in _DOTTED.findall(m.group(1)):
                 tops.add(dotted.split(".", 1)[0])
@@ -105,14 +108,12 @@ _STR_PREFIX = frozenset("rRbBuUfFtT")
 _DYN_CALL = re.compile(r"\b(?:import_module|__import__)\s*\(")
 _DYN_TAIL = re.compile(r"\b(?:import_module|__import__)\s*\(\s*$")
 _STMT = re.compile(
-    r"^(?P<ind>[ \t]*)(?:"
+    r"\n(?P<ind>[ \t]*+)(?:"
     r"import[ \t]+(?P<imp>[^\n;]*)"
     r"|from(?=[ \t.])[ \t]*(?P<mod>\.*[ \t]*[\w.]*?)(?:(?<=\.)[ \t]*|[ \t]+)import\b[ \t]*"
     r"(?P<names>\([^)]*\)|[^\n;]*)"
     r")",
-    re.MULTILINE,
 )
-_INLINE = re.compile(r"[;:][ \t]*(?:import|from)\b|\\\r?\n[ \t]*(?:import|from)\b")
 _ALIAS = re.compile(r"^\s*([A-Za-z_][\w.]*?|\*)\s*(?:\bas\s+([A-Za-z_]\w*))?\s*$")
 _TC_HEADER = re.compile(
     r"^if(?=[\s(])\s*(\()?\s*(?:[A-Za-z_][\w.]*\.)?TYPE_CHECKING\s*(?(1)\))\s*:$"
@@ -190,10 +191,19 @@ def _parse_aliases(spec: str) -> list[tuple[str, str | None]]:
     return result
 
 
-def _lex_imports(stripped: str) -> list[_LexImport]:
+def _lex_imports(padded: str) -> tuple[list[_LexImport], int]:
+    """Absolute imports of ``padded`` ("\n" + stripped text) and the number of statements.
+
+    Spans index ``padded``.
+    """
     found: list[_LexImport] = []
-    for m in _STMT.finditer(stripped):
-        line = stripped.count("\n", 0, m.start()) + 1
+    line = 0
+    pos = 0
+    statements = 0
+    for m in _STMT.finditer(padded):
+        statements += 1
+        line += padded.count("\n", pos, m.start() + 1)
+        pos = m.start() + 1
         indent = m.group("ind")
         if m.group("imp") is not None:
             for name, alias in _parse_aliases(m.group("imp")):
@@ -229,7 +239,7 @@ def _lex_imports(stripped: str) -> list[_LexImport]:
                         indent,
                     )
                 )
-    return found
+    return found, statements
 
 
 def _indent_width(s: str) -> int:
@@ -342,40 +352,71 @@ def _try_guards(lines: list[str], header: int, indent: int) -> bool:
     return False
 
 
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _count_import_keywords(s: str) -> int:
+    n = 0
+    i = s.find("import")
+    while i != -1:
+        if not _is_word_char(s[i - 1]) and not _is_word_char(s[i + 6 : i + 7] or " "):
+            n += 1
+        i = s.find("import", i + 6)
+    return n
+
+
+def _name_used(s: str, name: str, spans: list[tuple[int, int]]) -> bool:
+    """``name`` as a loaded name (not ``x.name``, not ``name = ...``) outside import statements."""
+    size = len(name)
+    i = s.find(name)
+    while i != -1:
+        before = s[i - 1]
+        after = s[i + size : i + size + 1] or " "
+        if not _is_word_char(before) and before != "." and not _is_word_char(after):
+            rest = s[i + size : i + size + 3].lstrip(" \t")
+            if not (rest.startswith("=") and not rest.startswith("==")) and not any(
+                a <= i < b for a, b in spans
+            ):
+                return True
+        i = s.find(name, i + size)
+    return False
+
+
 def _lexical(text: str, is_init: bool, wanted: Callable[[str], bool]) -> list[ImportRecord]:
     dyn: list[tuple[str, int]] | None = (
         [] if ("import_module" in text or "__import__" in text) else None
     )
-    stripped = _strip(text, dyn)
-    if _INLINE.search(stripped):
-        raise _NeedAst  # ``x = 1; import y`` and friends: their block needs the tree
-    lex = _lex_imports(stripped)
+    padded = "\n" + _strip(text, dyn)
+    lex, statements = _lex_imports(padded)
+    if _count_import_keywords(padded) != statements:
+        # an ``import`` keyword outside a line-leading statement: ``x = 1; import y``,
+        # ``if x: import y``, a backslash continuation: the block structure needs the tree
+        raise _NeedAst
     if dyn:
         for mod, line in dyn:
             if not mod.startswith("."):
                 lex.append(_LexImport(mod, line, (), True, False, -1, -1, "", dynamic=True))
+    all_lex = lex
     lex = [li for li in lex if wanted(li.module.split(".", 1)[0])]
     if not lex:
         return []
-    names = sorted({b for li in lex for b in li.bound})
     used_names: set[str] = set()
-    if names and not is_init:
-        spans = [(li.start, li.end) for li in lex]
-        pat = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b(?![ \t]*=[^=])")
-        for m in pat.finditer(stripped):
-            p = m.start()
-            if not any(s <= p < e for s, e in spans):
-                used_names.add(m.group(1))
-    lines = stripped.split("\n")
+    if not is_init:
+        spans = sorted({(li.start, li.end) for li in all_lex})
+        for name in {b for li in lex for b in li.bound}:
+            if _name_used(padded, name, spans):
+                used_names.add(name)
+    lines = padded.split("\n")
     records: list[ImportRecord] = []
     for li in lex:
         used = li.star or li.reexport or is_init or any(b in used_names for b in li.bound)
         if not used:
             raise _NeedAst  # maybe used in a string annotation, __all__ or an f-string
         tc = guarded = False
-        indent = _line_indent(lines[li.line - 1]) if li.dynamic else _indent_width(li.indent)
+        indent = _line_indent(lines[li.line]) if li.dynamic else _indent_width(li.indent)
         if indent:
-            tc, guarded = _block_context(lines, li.line - 1, indent)
+            tc, guarded = _block_context(lines, li.line, indent)
         records.append(ImportRecord(li.module, li.line, li.bound, used, tc, guarded, li.dynamic))
     return records
 
@@ -629,12 +670,12 @@ def scan_source(
 def _lexical_fallback(text: str, is_init: bool, want: Callable[[str], bool]) -> list[ImportRecord]:
     """Best effort for files ast can't read (Python 2, syntax errors): every import counts."""
     try:
-        stripped = _strip(text)
+        padded = "\n" + _strip(text)
     except (RecursionError, re.error):  # pragma: no cover
         return []
     recs: list[ImportRecord] = []
-    for m in _STMT.finditer(stripped):
-        line = stripped.count("\n", 0, m.start()) + 1
+    for m in _STMT.finditer(padded):
+        line = padded.count("\n", 0, m.start() + 1)
         try:
             if m.group("imp") is not None:
                 for name, alias in _parse_aliases(m.group("imp")):
