@@ -67,7 +67,7 @@ def test_every_use_form(project: MakeProject) -> None:
     assert used["rich"][0].text == "imported at app/__init__.py:3"  # re-export in __init__
     assert used["msgpack"][0].text == "imported at app/wire.py:1"  # __all__
     assert used["attrs"][0].text == "imported at app/core.py:10"  # `import x as x`
-    assert used["torchvision"][0].text == "imported at app/core.py:9"  # "# noqa" marks a side-effect import
+    assert used["torchvision"][0].text == "imported at app/core.py:9"  # side-effect import marker
     assert used["requests"][0].text == "imported at explore.ipynb (cell 1, line 2)"
     assert used["uvicorn"][0].text == "imported at pyproject.toml (entry point 'uses-serve')"
     assert used["types-PyYAML"][0].text == "type stubs for pyyaml, imported as yaml"

@@ -11,6 +11,7 @@ from pathlib import Path
 __all__ = ["DEFAULT_EXCLUDES", "GitIgnore", "SourceFile", "iter_sources"]
 
 #: Directories never scanned: environments, caches, build output, VCS data.
+PROJECT_FILES: tuple[str, ...] = ("pyproject.toml", "setup.cfg", "setup.py")
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
     ".hg",
@@ -141,8 +142,13 @@ def iter_sources(
     excludes: Iterable[str] = (),
     use_gitignore: bool = True,
     skipped: list[str] | None = None,
+    nested_projects: bool = True,
 ) -> Iterator[SourceFile]:
-    """Every ``.py``/``.pyi``/``.ipynb`` file under ``root``; symlink loops are cut."""
+    """Every ``.py``/``.pyi``/``.ipynb`` file under ``root``; symlink loops are cut.
+
+    A subdirectory with a project file of its own (pyproject.toml, setup.cfg, setup.py)
+    is another project and is skipped when ``nested_projects`` is true.
+    """
     root = root.resolve()
     ex_rules = GitIgnore(_Rule("", p) for p in excludes)
     seen_dirs: set[tuple[int, int]] = set()
@@ -173,7 +179,14 @@ def iter_sources(
             except OSError:
                 continue
             if is_dir:
-                if e.name in DEFAULT_EXCLUDES or (d / e.name / "pyvenv.cfg").exists():
+                sub = d / e.name
+                if e.name in DEFAULT_EXCLUDES or (sub / "pyvenv.cfg").exists():
+                    continue
+                if nested_projects and any((sub / n).is_file() for n in PROJECT_FILES):
+                    if skipped is not None:
+                        skipped.append(
+                            f"{rel}: a project of its own (has its own project file); not scanned"
+                        )
                     continue
                 if ignore.ignored(rel, True) or ex_rules.ignored(rel, True):
                     continue
