@@ -47,13 +47,25 @@ def test_json_shape(project: MakeProject, capsys: pytest.CaptureFixture[str]) ->
     assert set(f) >= {"code", "kind", "dependency", "declared_in", "evidence"}
 
 
-def test_github_annotations(project: MakeProject, capsys: pytest.CaptureFixture[str]) -> None:
+def test_github_annotations(
+    project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = project("llm-runtime-core")
-    rc, out, _ = _run(capsys, str(root), "--format", "github", "--no-cache")
+    monkeypatch.chdir(root)
+    rc, out, _ = _run(capsys, ".", "--format", "github", "--no-cache")
     assert rc == 1
     assert out.splitlines()[0].startswith(
         "::error file=pyproject.toml,line=16,title=LLMD002 unused dependency::torchvision: unused"
     )
+
+
+def test_github_paths_are_relative_to_the_working_directory(
+    project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project("llm-runtime-core")
+    monkeypatch.chdir(root.parent)
+    _, out, _ = _run(capsys, "llm-runtime-core", "--format", "github", "--no-cache")
+    assert out.startswith("::error file=llm-runtime-core/pyproject.toml,line=16,")
 
 
 def test_fail_on_none_passes(project: MakeProject, capsys: pytest.CaptureFixture[str]) -> None:

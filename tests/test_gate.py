@@ -122,6 +122,23 @@ def test_gitignore_and_configured_excludes(tmp_path: Path) -> None:
     assert result.used_by["rich"][0].text == "imported at keep.tmp.py:1"
 
 
+def test_nested_projects_are_not_scanned(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname="p"\nversion="1"\ndependencies=["rich"]\n',
+            "p.py": "import rich\nrich.print()\n",
+            "examples/other/pyproject.toml": '[project]\nname="other"\nversion="1"\n',
+            "examples/other/o.py": "import httpx\nhttpx.get\n",
+        },
+    )
+    result = run_gate(
+        root, load_settings(root).with_overrides(fail_on=frozenset(Kind)), use_cache=False
+    )
+    assert not result.findings
+    assert "examples/other: a project of its own" in " ".join(result.notes)
+
+
 def test_ignore_needs_a_reason_and_is_reported(tmp_path: Path) -> None:
     root = _write(
         tmp_path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from .model import Finding, GateResult
 
@@ -81,8 +82,13 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def render_github(result: GateResult) -> str:
-    """``::error file=..,line=..::`` at the declaring line (or the import for undeclared ones)."""
+def render_github(result: GateResult, cwd: str | None = None) -> str:
+    """``::error file=..,line=..::`` at the declaring line (or the import for undeclared ones).
+
+    Paths are made relative to ``cwd`` (the repository root in a workflow), so a project in a
+    subdirectory is annotated at the right file.
+    """
+    base = cwd if cwd is not None else os.getcwd()
     out: list[str] = []
     for f in result.findings:
         if f.ignored_reason is not None:
@@ -92,6 +98,7 @@ def render_github(result: GateResult) -> str:
             file, line = f.declared[0].file, f.declared[0].line
         else:
             file, line = f.evidence[0].file or "", f.evidence[0].line or 1
+        file = os.path.relpath(os.path.join(result.root, file), base).replace(os.sep, "/")
         title = f"{f.code} {f.kind.value} dependency"
         out.append(f"::{level} file={file},line={line},title={title}::{_escape(f.message())}")
     out.append(summary_line(result))

@@ -164,6 +164,12 @@ def iter_sources(
                 skipped.append(f"{rel_dir or '.'}: directory visited twice (symlink loop); skipped")
             return
         seen_dirs.add(ident)
+        if rel_dir and nested_projects and any((d / n).is_file() for n in PROJECT_FILES):
+            if skipped is not None:
+                skipped.append(
+                    f"{rel_dir}: a project of its own (has its own project file); not scanned"
+                )
+            return
         if use_gitignore and (d / ".gitignore").is_file():
             ignore = ignore.with_file(d / ".gitignore", rel_dir)
         try:
@@ -181,12 +187,6 @@ def iter_sources(
             if is_dir:
                 sub = d / e.name
                 if e.name in DEFAULT_EXCLUDES or (sub / "pyvenv.cfg").exists():
-                    continue
-                if nested_projects and any((sub / n).is_file() for n in PROJECT_FILES):
-                    if skipped is not None:
-                        skipped.append(
-                            f"{rel}: a project of its own (has its own project file); not scanned"
-                        )
                     continue
                 if ignore.ignored(rel, True) or ex_rules.ignored(rel, True):
                     continue
