@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["add_deps_options", "kinds_arg"]
+__all__ = ["add_budget_options", "add_deps_options", "kinds_arg", "percent_arg", "positive_int"]
 
 _KINDS = ("unused", "missing", "transitive", "misplaced-dev", "all", "none")
 
@@ -43,4 +43,113 @@ def add_deps_options(addoption: Callable[..., Any], prefix: str) -> None:
         action="store_true",
         default=None,
         help="scan every file again instead of reusing the per-file import cache",
+    )
+
+
+def percent_arg(value: str) -> float:
+    """argparse type for ``10%`` (or ``10``): a fraction."""
+    text = value.strip().rstrip("%").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a percentage (e.g. 10%)") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: a percentage can't be negative")
+    return number / 100.0
+
+
+def positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive integer")
+    return n
+
+
+def non_negative_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a non-negative integer")
+    return n
+
+
+def add_budget_options(addoption: Callable[..., Any]) -> None:
+    """The budgets' ``--llmcore-*`` options (pytest only)."""
+    addoption(
+        "--llmcore-profile",
+        dest="llmcore_profile",
+        default=None,
+        metavar="NAME",
+        help="hardware profile whose budgets apply (default: [tool.llmcore] profile, "
+        "else the profile whose match finds the GPU name, else cpu)",
+    )
+    addoption(
+        "--llmcore-repeats",
+        dest="llmcore_repeats",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="timed repeats of llmcore_perf.measure (default: config, 20)",
+    )
+    addoption(
+        "--llmcore-warmup",
+        dest="llmcore_warmup",
+        type=non_negative_int,
+        default=None,
+        metavar="N",
+        help="untimed warm-up calls of llmcore_perf.measure (default: config, 3)",
+    )
+    addoption(
+        "--llmcore-budget-tolerance",
+        dest="llmcore_budget_tolerance",
+        type=percent_arg,
+        default=None,
+        metavar="PCT",
+        help="headroom allowed over every budget, e.g. 5%% (default: config, 0)",
+    )
+    addoption(
+        "--llmcore-json",
+        dest="llmcore_json",
+        default=None,
+        metavar="PATH",
+        help="write measurements, verdicts, machine and software info as JSON",
+    )
+    addoption(
+        "--llmcore-html",
+        dest="llmcore_html",
+        default=None,
+        metavar="PATH",
+        help="write a self-contained HTML report with charts",
+    )
+    addoption(
+        "--llmcore-save-baseline",
+        dest="llmcore_save_baseline",
+        nargs="?",
+        const="default",
+        default=None,
+        metavar="NAME",
+        help="save this run's statistics as baseline NAME (default name: default)",
+    )
+    addoption(
+        "--llmcore-compare",
+        dest="llmcore_compare",
+        nargs="?",
+        const="default",
+        default=None,
+        metavar="NAME",
+        help="compare with baseline NAME (default: default)",
+    )
+    addoption(
+        "--llmcore-fail-regression",
+        dest="llmcore_fail_regression",
+        type=percent_arg,
+        default=None,
+        metavar="PCT",
+        help="fail a test whose statistic is worse than the baseline by more than PCT "
+        "(default: [tool.llmcore] fail-regression)",
     )

@@ -1,0 +1,1 @@
+"""Performance budgets: metrics, statistics, verdicts per hardware profile, baselines, reports."""

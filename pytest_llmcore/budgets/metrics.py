@@ -1,0 +1,212 @@
+"""The metrics a budget can name: unit, direction, and how to read a value with a unit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "METRICS",
+    "STATISTICS",
+    "Metric",
+    "UnitError",
+    "format_value",
+    "get_metric",
+    "parse_value",
+]
+
+Direction = Literal["lower", "higher"]
+Kind = Literal["time", "bytes", "rate", "fraction", "count"]
+
+#: Statistics a budget may name; latency budgets default to p50.
+STATISTICS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "mean", "max", "min", "median")
+
+
+class UnitError(ValueError):
+    """A value whose unit does not fit its metric ("12GiB" for a latency)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: Kind
+    unit: str
+    """Canonical unit of recorded values: ms, bytes, tokens/s, fraction, count."""
+    direction: Direction
+    label: str
+    description: str
+    default_stat: str = "p50"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.direction == "lower"
+
+
+def _m(
+    name: str, kind: Kind, unit: str, direction: Direction, label: str, desc: str, stat: str = "p50"
+) -> Metric:
+    return Metric(name, kind, unit, direction, label, desc, stat)
+
+
+#: Built-in metrics. Extension hooks (issue 7) may add more at configure time.
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        _m("latency_ms", "time", "ms", "lower", "latency", "wall time of one call"),
+        _m(
+            "ttft_ms",
+            "time",
+            "ms",
+            "lower",
+            "TTFT",
+            "time to first token: request sent to first streamed token",
+        ),
+        _m(
+            "tpot_ms",
+            "time",
+            "ms",
+            "lower",
+            "TPOT",
+            "time per output token after the first: (e2e - ttft) / (tokens - 1)",
+        ),
+        _m(
+            "itl_ms",
+            "time",
+            "ms",
+            "lower",
+            "ITL",
+            "inter-token latency: gap between streamed tokens",
+        ),
+        _m("e2e_ms", "time", "ms", "lower", "E2E", "end-to-end request latency"),
+        _m(
+            "tokens_per_s",
+            "rate",
+            "tokens/s",
+            "higher",
+            "decode tokens/s",
+            "generated tokens per second",
+        ),
+        _m(
+            "prompt_tokens_per_s",
+            "rate",
+            "tokens/s",
+            "higher",
+            "prompt tokens/s",
+            "prompt tokens processed per second",
+        ),
+        _m("vram_peak", "bytes", "bytes", "lower", "VRAM peak", "peak GPU memory in use", "max"),
+        _m(
+            "rss_peak",
+            "bytes",
+            "bytes",
+            "lower",
+            "RSS peak",
+            "peak resident set size of the process",
+            "max",
+        ),
+        _m("kv_bytes", "bytes", "bytes", "lower", "KV cache", "bytes of the KV cache", "max"),
+        _m(
+            "kv_savings",
+            "fraction",
+            "fraction",
+            "higher",
+            "KV savings",
+            "KV-cache bytes saved vs f16 (0.469 = 46.9%)",
+            "min",
+        ),
+    )
+}
+
+
+def get_metric(name: str) -> Metric:
+    try:
+        return METRICS[name]
+    except KeyError:
+        known = ", ".join(sorted(METRICS))
+        raise UnitError(f"unknown metric {name!r} (known: {known})") from None
+
+
+_NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_TIME = {"ns": 1e-6, "us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1000.0, "sec": 1000.0, "min": 60000.0}
+_BYTES = {
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+_RATE = {"tokens/s": 1.0, "tok/s": 1.0, "t/s": 1.0, "/s": 1.0}
+
+
+def parse_value(metric: Metric, value: object) -> float:
+    """A budget or recorded value in the metric's canonical unit.
+
+    Numbers are taken as already canonical (ms, bytes, tokens/s, fraction). Strings carry a
+    unit: "30ms", "1.5s", "12GiB", "500MB", "45%", "40 tok/s".
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"{metric.name}: {value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise UnitError(f"{metric.name}: {value!r} is not a number or a string with a unit")
+    m = re.fullmatch(r"\s*" + _NUM + r"\s*([A-Za-zµ/%]*(?:/s)?)\s*", value)
+    if m is None:
+        raise UnitError(f"{metric.name}: cannot read {value!r} (expected e.g. {_example(metric)})")
+    num, unit = float(m.group(1)), m.group(2)
+    ulow = unit.lower()
+    if not unit:
+        return num
+    table: dict[str, float]
+    if metric.kind == "time":
+        table = _TIME
+    elif metric.kind == "bytes":
+        table = {k: float(v) for k, v in _BYTES.items()}
+    elif metric.kind == "rate":
+        table = _RATE
+    elif metric.kind == "fraction":
+        table = {"%": 0.01}
+    else:
+        table = {}
+    key = unit if unit in table else ulow
+    if key not in table:
+        raise UnitError(
+            f"{metric.name}: unit {unit!r} in {value!r} does not fit a {metric.kind} metric "
+            f"(expected e.g. {_example(metric)})"
+        )
+    return num * table[key]
+
+
+def _example(metric: Metric) -> str:
+    return {
+        "time": '"30ms" or "1.5s"',
+        "bytes": '"12GiB" or "500MB"',
+        "rate": '"40 tok/s"',
+        "fraction": '"45%" or 0.45',
+        "count": "a number",
+    }[metric.kind]
+
+
+def format_value(metric: Metric, value: float) -> str:
+    """Human form in the metric's unit: ``41.2 ms``, ``9.31 GiB``, ``38.9 tokens/s``, ``46.9%``."""
+    if metric.kind == "time":
+        if abs(value) >= 10000:
+            return f"{value / 1000:.2f} s"
+        if abs(value) < 0.1:
+            return f"{value * 1000:.1f} µs"
+        return f"{value:.3g} ms" if abs(value) < 100 else f"{value:.0f} ms"
+    if metric.kind == "bytes":
+        for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+            if abs(value) >= size:
+                return f"{value / size:.2f} {unit}"
+        return f"{value:.0f} B"
+    if metric.kind == "rate":
+        return f"{value:.1f} {metric.unit}"
+    if metric.kind == "fraction":
+        return f"{value * 100:.1f}%"
+    return f"{value:g}"

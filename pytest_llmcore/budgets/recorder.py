@@ -1,0 +1,93 @@
+"""``llmcore_perf``: the fixture tests use to time work and record metrics."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .metrics import get_metric, parse_value
+from .stats import NOISY_CV, Stats, summarize
+from .timing import make_timer
+
+__all__ = ["PerfRecorder"]
+
+
+class PerfRecorder:
+    """Collects samples per metric for one test.
+
+    ``measure`` times a callable (warm-up calls are not recorded); ``timer`` times a block
+    each time it is entered; ``record`` takes values measured elsewhere (an engine's own
+    counters, KV bytes from a log line).
+    """
+
+    def __init__(self, warmup: int = 3, repeats: int = 20, noisy_cv: float = NOISY_CV) -> None:
+        self.default_warmup = warmup
+        self.default_repeats = repeats
+        self.noisy_cv = noisy_cv
+        self.samples: dict[str, list[float]] = {}
+        self.notes: list[str] = []
+
+    def _metric_time(self, metric: str) -> None:
+        m = get_metric(metric)
+        if m.kind != "time":
+            raise ValueError(
+                f"{metric} is a {m.kind} metric: time it into a *_ms metric, or record() its value"
+            )
+
+    def measure(
+        self,
+        metric: str,
+        fn: Callable[[], Any],
+        *,
+        warmup: int | None = None,
+        repeats: int | None = None,
+        device: str | None = None,
+        sync: Callable[[], Any] | None = None,
+    ) -> Stats:
+        """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed; return the stats.
+
+        ``device="cuda"`` times with CUDA events; ``sync`` is called before each clock reading
+        (e.g. ``torch.cuda.synchronize``).
+        """
+        self._metric_time(metric)
+        w = self.default_warmup if warmup is None else warmup
+        r = self.default_repeats if repeats is None else repeats
+        if w < 0 or r < 1:
+            raise ValueError(f"warmup must be >= 0 and repeats >= 1 (got {w}, {r})")
+        for _ in range(w):
+            fn()
+        timer = make_timer(device, sync)
+        out = self.samples.setdefault(metric, [])
+        for _ in range(r):
+            timer.start()
+            fn()
+            out.append(timer.stop())
+        return self.stats(metric)
+
+    @contextlib.contextmanager
+    def timer(
+        self, metric: str, *, device: str | None = None, sync: Callable[[], Any] | None = None
+    ) -> Iterator[None]:
+        """Time the block into ``metric`` (one sample per ``with``)."""
+        self._metric_time(metric)
+        t = make_timer(device, sync)
+        t.start()
+        yield
+        self.samples.setdefault(metric, []).append(t.stop())
+
+    def record(self, metric: str, value: float | str | Sequence[float | str]) -> None:
+        """Record one value or several, with or without a unit: ``record("kv_bytes", "38MiB")``."""
+        m = get_metric(metric)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        out = self.samples.setdefault(metric, [])
+        for v in values:
+            out.append(parse_value(m, v))
+
+    def stats(self, metric: str) -> Stats:
+        if metric not in self.samples or not self.samples[metric]:
+            raise KeyError(f"{metric} was not recorded")
+        return summarize(self.samples[metric], self.noisy_cv)
+
+    def __repr__(self) -> str:
+        return f"<PerfRecorder {', '.join(f'{k}: {len(v)}' for k, v in self.samples.items())}>"

@@ -1,0 +1,165 @@
+"""Budgets of one test for the active profile, from ``@pytest.mark.budget`` and pyproject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .metrics import METRICS, STATISTICS, UnitError, format_value, get_metric, parse_value
+from .settings import BudgetSettings, parse_percent
+
+__all__ = ["Budget", "BudgetError", "ItemBudgets", "parse_budget_table", "resolve_budgets"]
+
+
+class BudgetError(ValueError):
+    """A budget that can't be read: unknown metric, statistic, profile, or a bad unit."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    metric: str
+    stat: str
+    limit: float
+    source: str
+    """``marker`` or ``pyproject.toml [tool.llmcore.budgets."<node id>"]``."""
+    tolerance: float = 0.0
+
+    def describe(self) -> str:
+        m = METRICS[self.metric]
+        op = "<=" if m.lower_is_better else ">="
+        return f"{m.label} {self.stat} {op} {format_value(m, self.limit)}"
+
+
+@dataclass(frozen=True)
+class ItemBudgets:
+    profile: str
+    budgets: tuple[Budget, ...]
+
+
+def _metric_budgets(metric: str, value: Any, source: str, tolerance: float) -> list[Budget]:
+    try:
+        m = get_metric(metric)
+    except UnitError as exc:
+        raise BudgetError(f"{source}: {exc}") from None
+    items: Iterable[tuple[str, Any]]
+    items = value.items() if isinstance(value, Mapping) else [(m.default_stat, value)]
+    out = []
+    for stat, v in items:
+        if stat not in STATISTICS:
+            raise BudgetError(
+                f"{source}: {metric}: unknown statistic {stat!r} (use {', '.join(STATISTICS)})"
+            )
+        try:
+            limit = parse_value(m, v)
+        except UnitError as exc:
+            raise BudgetError(f"{source}: {exc}") from None
+        out.append(Budget(metric, "p50" if stat == "median" else stat, limit, source, tolerance))
+    return out
+
+
+def parse_budget_table(
+    table: Mapping[str, Any], source: str, profiles: set[str], default_tolerance: float
+) -> tuple[list[Budget], dict[str, list[Budget]]]:
+    """(budgets for every profile, budgets per profile) from one node id's config table."""
+    tol = default_tolerance
+    if "tolerance" in table:
+        tol = parse_percent(table["tolerance"], f"{source} tolerance")
+    common: list[Budget] = []
+    per: dict[str, list[Budget]] = {}
+    for key, value in table.items():
+        if key == "tolerance":
+            continue
+        if key in METRICS:
+            common += _metric_budgets(key, value, source, tol)
+        elif key in profiles and isinstance(value, Mapping):
+            inner_tol = (
+                parse_percent(value["tolerance"], f"{source}.{key} tolerance")
+                if "tolerance" in value
+                else tol
+            )
+            per[key] = [
+                b
+                for k, v in value.items()
+                if k != "tolerance"
+                for b in _metric_budgets(k, v, f"{source}.{key}", inner_tol)
+            ]
+        else:
+            raise BudgetError(
+                f"{source}: {key!r} is neither a metric ({', '.join(sorted(METRICS))}) "
+                f"nor a profile ({', '.join(sorted(profiles))})"
+            )
+    return common, per
+
+
+def _merge(into: dict[str, list[Budget]], budgets: Iterable[Budget]) -> None:
+    # a later source replaces every statistic of the metrics it names
+    fresh: dict[str, list[Budget]] = {}
+    for b in budgets:
+        fresh.setdefault(b.metric, []).append(b)
+    into.update(fresh)
+
+
+def resolve_budgets(
+    nodeid: str,
+    markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]],
+    settings: BudgetSettings,
+    profile: str,
+) -> ItemBudgets:
+    """Budgets for ``profile``, later sources overriding earlier ones per metric.
+
+    Order: marker, marker for the profile, config, config for the profile.
+    """
+    profiles = settings.profile_names()
+    generic: dict[str, list[Budget]] = {}
+    specific: dict[str, list[Budget]] = {}
+    # markers come closest first (function, class, module): apply the farthest first
+    for args, kwargs in reversed(list(markers)):
+        if args:
+            raise BudgetError(
+                f"{nodeid}: @pytest.mark.budget takes keyword arguments only "
+                f"(e.g. budget(tpot_ms=30)), got {args!r}"
+            )
+        kw = dict(kwargs)
+        only = kw.pop("profile", None)
+        tol = settings.tolerance
+        if "tolerance" in kw:
+            tol = parse_percent(kw.pop("tolerance"), f"{nodeid} budget tolerance")
+        names = [only] if isinstance(only, str) else list(only or [])
+        for n in names:
+            if n not in profiles:
+                raise BudgetError(
+                    f"{nodeid}: budget(profile={n!r}): no such profile "
+                    f"(defined: {', '.join(sorted(profiles))})"
+                )
+        if not kw:
+            raise BudgetError(f"{nodeid}: @pytest.mark.budget names no metric")
+        budgets = [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol)]
+        if not names:
+            _merge(generic, budgets)
+        elif profile in names:
+            _merge(specific, budgets)
+    by_metric = {**generic, **specific}
+    base = nodeid.split("[", 1)[0]
+    for key in (base, nodeid) if base != nodeid else (nodeid,):
+        table = settings.budgets.get(key)
+        if table is None:
+            continue
+        if not isinstance(table, Mapping):
+            raise BudgetError(f'[tool.llmcore.budgets."{key}"] must be a table of metrics')
+        common, per = parse_budget_table(
+            table, f'[tool.llmcore.budgets."{key}"]', profiles, settings.tolerance
+        )
+        _merge(by_metric, common)
+        _merge(by_metric, per.get(profile, []))
+    return ItemBudgets(profile, tuple(b for bs in by_metric.values() for b in bs))
+
+
+def validate_config_budgets(settings: BudgetSettings) -> None:
+    """Read every configured budget once, so a typo fails at start-up, not when its test runs."""
+    for key, table in settings.budgets.items():
+        if not isinstance(table, Mapping):
+            raise BudgetError(f'[tool.llmcore.budgets."{key}"] must be a table of metrics')
+        parse_budget_table(
+            table, f'[tool.llmcore.budgets."{key}"]', settings.profile_names(), settings.tolerance
+        )
