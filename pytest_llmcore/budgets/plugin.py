@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from .. import __version__
 from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes
@@ -219,6 +220,11 @@ class BudgetsPlugin:
         results = sorted(self.results, key=lambda r: r["nodeid"])
         opt = self.config.getoption
         extra = {
+            "software": {
+                "pytest-llmcore": __version__,
+                "pytest": pytest.__version__,
+                **self.machine.engines,
+            },
             "baseline": None if self.baseline is None else self.baseline.name,
             "baseline_note": self.baseline_note,
             "key": self.key.to_json(),
