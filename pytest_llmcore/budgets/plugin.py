@@ -177,15 +177,22 @@ class BudgetsPlugin:
             "verdicts": [v.to_json() for v in verdicts],
         }
         setattr(report, _ATTR, payload)
+        props: list[tuple[str, object]] = []
         for name, data in metrics.items():
             st = data["stats"]
-            for stat in ("p50", "p95", "p99", "mean"):
-                report.user_properties.append((f"llmcore_{name}_{stat}", round(st[stat], 6)))
-            report.user_properties.append((f"llmcore_{name}_n", st["n"]))
-        for v in verdicts:
-            report.user_properties.append(
-                (f"llmcore_verdict_{v.metric}_{v.stat}", "pass" if v.passed else "fail")
-            )
+            props += [
+                (f"llmcore_{name}_{stat}", round(st[stat], 6))
+                for stat in ("p50", "p95", "p99", "mean")
+            ]
+            props.append((f"llmcore_{name}_n", st["n"]))
+        props += [
+            (f"llmcore_verdict_{v.metric}_{v.stat}", "pass" if v.passed else "fail")
+            for v in verdicts
+        ]
+        # junitxml reads the teardown report's properties, made later from the item's list
+        item.user_properties.extend(props)
+        if report.user_properties is not item.user_properties:
+            report.user_properties.extend(props)
         lines = table_lines(rows([payload]))
         report.sections.append(("llmcore budgets", "\n".join(lines)))
         if failed and report.passed:
