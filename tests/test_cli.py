@@ -27,7 +27,7 @@ def test_text_and_exit_status(project: MakeProject, capsys: pytest.CaptureFixtur
     assert "FAIL    pyproject.toml:16: torchvision: unused (LLMD002)" in out
     assert out.strip().endswith(
         "llmcore deps: 1 failing finding(s) (torchvision) in 9 declared "
-        "dependencies, 14 files scanned"
+        "dependencies, 16 files scanned"
     )
 
 

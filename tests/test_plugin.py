@@ -22,7 +22,7 @@ def seed(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_seed_fails_on_exactly_torchvision(seed: pytest.Pytester) -> None:
     res = seed.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=2, failed=1)
+    res.assert_outcomes(passed=4, failed=1)
     out = res.stdout.str()
     assert "torchvision: unused (LLMD002)" in out
     for other in (
@@ -41,7 +41,7 @@ def test_seed_fails_on_exactly_torchvision(seed: pytest.Pytester) -> None:
 
 def test_disabled_without_the_flag(seed: pytest.Pytester) -> None:
     res = seed.runpytest_subprocess("-p", "no:cacheprovider")
-    res.assert_outcomes(passed=2)
+    res.assert_outcomes(passed=4)
     assert "llmcore-deps" not in res.stdout.str() and "llmcore deps" not in res.stdout.str()
 
 
@@ -52,12 +52,12 @@ def test_enabled_by_ini(seed: pytest.Pytester) -> None:
             'testpaths = ["tests"]', 'testpaths = ["tests"]\nllmcore_enable = true'
         )
     )
-    seed.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2, failed=1)
+    seed.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4, failed=1)
 
 
 def test_explicit_paths_check_only_what_they_contain(seed: pytest.Pytester) -> None:
     seed.runpytest_subprocess("--llmcore", "tests", "-p", "no:cacheprovider").assert_outcomes(
-        passed=2
+        passed=4
     )
     res = seed.runpytest_subprocess("--llmcore", "pyproject.toml", "-p", "no:cacheprovider")
     res.assert_outcomes(failed=1)
@@ -67,7 +67,7 @@ def test_project_found_in_collected_directory(pytester: pytest.Pytester) -> None
     shutil.copytree(FIXTURES / "llm-runtime-core", pytester.path / "proj")
     (pytester.path / "pytest.ini").write_text("[pytest]\n")
     res = pytester.runpytest_subprocess("--llmcore", "proj", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=2, failed=1)
+    res.assert_outcomes(passed=4, failed=1)
     assert "FAILED proj/pyproject.toml::llmcore-deps" in res.stdout.str()
 
 
@@ -75,7 +75,7 @@ def test_fixed_project_passes_and_shows_the_report_section(seed: pytest.Pytester
     pyproject = seed.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('    "torchvision==0.22.1",\n', ""))
     res = seed.runpytest_subprocess("--llmcore", "-rA", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=3)
+    res.assert_outcomes(passed=5)
     res.stdout.fnmatch_lines(
         ["*llmcore deps*", "used    torch: imported at llm_runtime_core/kv_cache.py:5"]
     )
@@ -84,7 +84,7 @@ def test_fixed_project_passes_and_shows_the_report_section(seed: pytest.Pytester
 def test_marker_selects_or_deselects_the_gate(seed: pytest.Pytester) -> None:
     seed.runpytest_subprocess(
         "--llmcore", "-m", "not llmcore_deps", "-p", "no:cacheprovider"
-    ).assert_outcomes(passed=2)
+    ).assert_outcomes(passed=4)
     seed.runpytest_subprocess(
         "--llmcore", "-m", "llmcore_deps", "-p", "no:cacheprovider"
     ).assert_outcomes(failed=1)
@@ -104,11 +104,11 @@ def test_fail_on_option_overrides_config(seed: pytest.Pytester) -> None:
     pyproject = seed.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('    "torchvision==0.22.1",\n', ""))
     (seed.path / "llm_runtime_core" / "extra.py").write_text("import httpx\nhttpx.get\n")
-    seed.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider").assert_outcomes(passed=3)
+    seed.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider").assert_outcomes(passed=5)
     res = seed.runpytest_subprocess(
         "--llmcore", "--llmcore-deps-fail-on=missing", "-p", "no:cacheprovider"
     )
-    res.assert_outcomes(passed=2, failed=1)
+    res.assert_outcomes(passed=4, failed=1)
     assert "httpx: missing (LLMD001)" in res.stdout.str()
     res = seed.runpytest_subprocess("--llmcore", "--llmcore-deps-fail-on=bogus")
     assert res.ret == 4 and "not a list of finding kinds" in res.stderr.str()
@@ -132,7 +132,7 @@ def test_cache_is_written_to_pytest_cache(seed: pytest.Pytester) -> None:
 
 def test_works_under_xdist(seed: pytest.Pytester) -> None:
     res = seed.runpytest_subprocess("--llmcore", "-n", "2", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=2, failed=1)
+    res.assert_outcomes(passed=4, failed=1)
     assert "torchvision: unused" in res.stdout.str()
 
 
