@@ -155,12 +155,13 @@ def markdown_summary(results: Sequence[Mapping[str, Any]], profile: str, device:
 
 
 def _svg_chart(
-    samples: Sequence[float], limit: float | None, metric: str, passed: bool | None
+    samples: Sequence[float], limits: Sequence[tuple[str, float, bool]], metric: str
 ) -> str:
-    w, h, pad = 520, 64, 12
+    """Samples as dots, p25..p75 box, p50 bar, min..max whisker, one dashed line per budget."""
+    w, h, pad = 900, 74, 14
     s = sorted(samples)
-    lo = min(s[0], limit if limit is not None else s[0])
-    hi = max(s[-1], limit if limit is not None else s[-1])
+    values = [*s, *(v for _, v, _ in limits)]
+    lo, hi = min(values), max(values)
     span = (hi - lo) or abs(hi) or 1.0
     lo, hi = lo - span * 0.05, hi + span * 0.05
 
@@ -168,39 +169,39 @@ def _svg_chart(
         return pad + (v - lo) / (hi - lo) * (w - 2 * pad)
 
     q1, q2, q3 = percentile(s, 25), percentile(s, 50), percentile(s, 75)
+    e = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" role="img">'
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="{e(metric)} distribution">',
+        f'<line x1="{x(s[0]):.1f}" y1="36" x2="{x(s[-1]):.1f}" y2="36" stroke="#555"/>',
+        f'<rect x="{x(q1):.1f}" y="26" width="{max(1.0, x(q3) - x(q1)):.1f}" height="20" '
+        f'fill="#9ecae1" stroke="#3182bd"/>',
+        f'<line x1="{x(q2):.1f}" y1="24" x2="{x(q2):.1f}" y2="48" stroke="#08519c" '
+        f'stroke-width="2"/>',
     ]
-    parts.append(f'<line x1="{x(s[0]):.1f}" y1="28" x2="{x(s[-1]):.1f}" y2="28" stroke="#555"/>')
-    parts.append(
-        f'<rect x="{x(q1):.1f}" y="18" width="{max(1.0, x(q3) - x(q1)):.1f}" height="20" '
-        f'fill="#9ecae1" stroke="#3182bd"/>'
-    )
-    parts.append(
-        f'<line x1="{x(q2):.1f}" y1="16" x2="{x(q2):.1f}" y2="40" stroke="#08519c" '
-        f'stroke-width="2"/>'
-    )
     for i, v in enumerate(samples):
-        jitter = 44 + (i * 7919 % 11)
-        parts.append(f'<circle cx="{x(v):.1f}" cy="{jitter}" r="2" fill="#3182bd" opacity="0.6"/>')
-    if limit is not None:
-        color = "#2ca02c" if passed else "#d62728"
         parts.append(
-            f'<line x1="{x(limit):.1f}" y1="6" x2="{x(limit):.1f}" y2="58" stroke="{color}" '
+            f'<circle cx="{x(v):.1f}" cy="{52 + (i * 7919 % 9)}" r="2" fill="#3182bd" '
+            f'opacity="0.6"/>'
+        )
+    for row, (stat, limit, passed) in enumerate(limits):
+        color = "#2ca02c" if passed else "#d62728"
+        lx = x(limit)
+        anchor, tx = ("end", lx - 4) if lx > w * 0.7 else ("start", lx + 4)
+        parts.append(
+            f'<line x1="{lx:.1f}" y1="4" x2="{lx:.1f}" y2="62" stroke="{color}" '
             f'stroke-width="2" stroke-dasharray="4 2"/>'
         )
         parts.append(
-            f'<text x="{x(limit) + 3:.1f}" y="12" font-size="10" fill="{color}">budget '
-            f"{html.escape(_fmt(metric, limit))}</text>"
+            f'<text x="{tx:.1f}" y="{12 + row * 11}" font-size="11" fill="{color}" '
+            f'text-anchor="{anchor}">{e(stat)} budget {e(_fmt(metric, limit))}</text>'
         )
     parts.append(
-        f'<text x="{pad}" y="{h - 1}" font-size="10" fill="#333">'
-        f"{html.escape(_fmt(metric, lo))}</text>"
+        f'<text x="{pad}" y="{h - 1}" font-size="10" fill="#333">{e(_fmt(metric, lo))}</text>'
     )
     parts.append(
         f'<text x="{w - pad}" y="{h - 1}" font-size="10" fill="#333" text-anchor="end">'
-        f"{html.escape(_fmt(metric, hi))}</text>"
+        f"{e(_fmt(metric, hi))}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -212,6 +213,8 @@ def html_report(
     """A self-contained page: no script, no stylesheet or font from the network."""
     data = rows(results)
     e = html.escape
+    device, cpu = str(machine.get("device", "")), str(machine.get("cpu", ""))
+    device_line = device if device == cpu else f"{device} · {cpu}"
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>pytest-llmcore budgets</title><style>",
@@ -222,8 +225,7 @@ def html_report(
         "h2{margin-top:28px}.meta{color:#555}",
         "</style></head><body>",
         "<h1>pytest-llmcore budgets</h1>",
-        f"<p class='meta'>profile <b>{e(profile)}</b> &middot; {e(str(machine.get('device', '')))}"
-        f" &middot; {e(str(machine.get('cpu', '')))}"
+        f"<p class='meta'>profile <b>{e(profile)}</b> &middot; {e(device_line)}"
         f" &middot; Python {e(str(machine.get('python', '')))}</p>",
         "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr></thead><tbody>",
     ]
@@ -237,11 +239,11 @@ def html_report(
     out.append("</tbody></table>")
     for r in results:
         for name, m in r.get("metrics", {}).items():
-            verdicts = [
-                v for v in r.get("verdicts", []) if v["metric"] == name and v["kind"] == "budget"
+            limits = [
+                (v["stat"], float(v["limit"]), bool(v["passed"]))
+                for v in r.get("verdicts", [])
+                if v["metric"] == name and v["kind"] == "budget"
             ]
-            limit = verdicts[0]["limit"] if verdicts else None
-            passed = verdicts[0]["passed"] if verdicts else None
             st = m["stats"]
             out.append(f"<h2>{e(r['nodeid'])} &middot; {e(name)}</h2>")
             out.append(
@@ -251,6 +253,6 @@ def html_report(
                 f"cv {st['cv'] * 100:.1f}%{' (noisy)' if st.get('noisy') else ''}</p>"
             )
             if m["samples"] and all(math.isfinite(v) for v in m["samples"]):
-                out.append(_svg_chart(m["samples"], limit, name, passed))
+                out.append(_svg_chart(m["samples"], limits, name))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
