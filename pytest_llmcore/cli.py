@@ -1,4 +1,4 @@
-"""The ``llmcore`` command: ``llmcore deps [PATH]`` (more subcommands come with later features)."""
+"""The ``llmcore`` command: ``llmcore deps [PATH]``, ``llmcore doctor``."""
 
 from __future__ import annotations
 
@@ -89,14 +89,46 @@ def _run_deps(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _doctor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "doctor",
+        help="GPU facts: NVML, torch, llama-cpp-python offload, numba.cuda, environment",
+        description="Check that this machine can run GPU inference: driver and GPUs through "
+        "NVML, torch.cuda, whether llama-cpp-python was built with GPU offload (without it "
+        "n_gpu_layers=-1 silently runs on the CPU), numba.cuda, recommended environment.",
+    )
+    p.add_argument("--json", action="store_true", help="print the facts as JSON")
+    p.add_argument(
+        "--expect-gpu",
+        action="store_true",
+        help="exit 1 when anything GPU-related is missing (for GPU runners)",
+    )
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from .gpu.doctor import collect, render_text
+
+    report = collect()
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(render_text(report))
+    return 1 if args.expect_gpu and report.problems else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _deps_parser(sub)
+    _doctor_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
+    if args.command == "doctor":
+        return _run_doctor(args)
     parser.print_help()
     return 2
 

@@ -10,7 +10,14 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["add_budget_options", "add_deps_options", "kinds_arg", "percent_arg", "positive_int"]
+__all__ = [
+    "add_budget_options",
+    "add_deps_options",
+    "add_gpu_options",
+    "kinds_arg",
+    "percent_arg",
+    "positive_int",
+]
 
 _KINDS = ("unused", "missing", "transitive", "misplaced-dev", "all", "none")
 
@@ -152,4 +159,23 @@ def add_budget_options(addoption: Callable[..., Any]) -> None:
         metavar="PCT",
         help="fail a test whose statistic is worse than the baseline by more than PCT "
         "(default: [tool.llmcore] fail-regression)",
+    )
+
+
+def add_gpu_options(addoption: Callable[..., Any]) -> None:
+    """The GPU layer's ``--llmcore-*`` options (pytest only)."""
+    addoption(
+        "--llmcore-require-gpu",
+        dest="llmcore_require_gpu",
+        action="store_true",
+        default=None,
+        help="turn every GPU skip into a failure with the same reason (also "
+        "LLMCORE_REQUIRE_GPU=1): a GPU runner that lost its GPU fails loudly",
+    )
+    addoption(
+        "--llmcore-gpus",
+        dest="llmcore_gpus",
+        default=None,
+        metavar="auto|0,1,...",
+        help="give each pytest-xdist worker its own GPU through CUDA_VISIBLE_DEVICES",
     )

@@ -10,10 +10,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .options import add_budget_options, add_deps_options
+from .options import add_budget_options, add_deps_options, add_gpu_options
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
     from .budgets.recorder import PerfRecorder
+    from .gpu.backend import Snapshot
+    from .gpu.sampler import ThermalWatch, VramSampler
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     add_deps_options(group.addoption, "--llmcore-deps-")
     add_budget_options(group.addoption)
+    add_gpu_options(group.addoption)
     parser.addini(
         "llmcore_enable", type="bool", default=False, help="enable pytest-llmcore without --llmcore"
     )
@@ -48,11 +54,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "pytest --llmcore, e.g. budget(tpot_ms=30, vram_peak='12GiB', "
         "ttft_ms={'p99': '500ms'})",
     )
+    config.addinivalue_line(
+        "markers",
+        "gpu(count=1, min_free_vram=None, min_total_vram=None, compute_capability=None, "
+        "name=None): needs a GPU; unmet needs skip with the exact reason (fail with "
+        "--llmcore-require-gpu), e.g. gpu(min_free_vram='12GiB', compute_capability='>=8.9')",
+    )
     if not _enabled(config):
         return
     from .budgets.plugin import PLUGIN_NAME, BudgetsPlugin
     from .deps.pytest_items import DepsPlugin
+    from .gpu.plugin import PLUGIN_NAME as GPU_PLUGIN
+    from .gpu.plugin import GpuPlugin
 
+    # the GPU plugin first: on an xdist worker it sets CUDA_VISIBLE_DEVICES before any test
+    # module can initialise CUDA
+    config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
     config.pluginmanager.register(BudgetsPlugin(config), PLUGIN_NAME)
 
@@ -69,3 +86,59 @@ def llmcore_perf(request: pytest.FixtureRequest) -> PerfRecorder:
     from .budgets.plugin import recorder_for
 
     return recorder_for(request)
+
+
+@pytest.fixture
+def gpu(request: pytest.FixtureRequest) -> Snapshot:
+    """The GPU this test (or this xdist worker) uses: a snapshot of its NVML facts.
+
+    Skips with the reason when there is none (fails with --llmcore-require-gpu).
+    """
+    from .gpu.plugin import gpu_plugin
+
+    return gpu_plugin(request.config).the_gpu()
+
+
+@pytest.fixture
+def gpu_devices(request: pytest.FixtureRequest) -> list[Snapshot]:
+    """Every GPU visible to this process (CUDA_VISIBLE_DEVICES applied); may be empty."""
+    from .gpu.plugin import gpu_plugin
+
+    return gpu_plugin(request.config).devices()
+
+
+@pytest.fixture
+def vram_monitor(request: pytest.FixtureRequest) -> Iterator[VramSampler]:
+    """Samples the GPU's used memory at 200 Hz over the test: device and process peak,
+    a timeline, and torch's max_memory_allocated/reserved when the test uses torch.cuda.
+    The peak is recorded as ``vram_peak`` for the test's budgets."""
+    from .gpu.plugin import gpu_plugin
+
+    yield from gpu_plugin(request.config).vram_monitor(request)
+
+
+@pytest.fixture
+def gpu_thermals(request: pytest.FixtureRequest) -> Iterator[ThermalWatch]:
+    """Temperature, SM clock and throttle reasons over the test; a throttled test's timings
+    are flagged (a warning, or a failure with [tool.llmcore.gpu] throttle = "fail")."""
+    from .gpu.plugin import gpu_plugin
+
+    yield from gpu_plugin(request.config).gpu_thermals(request)
+
+
+@pytest.fixture
+def cuda_tuned(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """torch settings for inference: TF32 matmul and flash SDP on, restored after the test;
+    PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True is set at start-up by --llmcore."""
+    from .gpu.tuning import cuda_tuned as tuned
+
+    yield from tuned(request)
+
+
+@pytest.fixture
+def numba_cuda(request: pytest.FixtureRequest) -> Any:
+    """``numba.cuda``; on a machine without a GPU, numba's simulator (NUMBA_ENABLE_CUDASIM=1,
+    set by --llmcore at start-up before numba is imported)."""
+    from .gpu.tuning import numba_cuda_module
+
+    return numba_cuda_module(request)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..core.units import BYTE_UNITS, format_bytes
+
 __all__ = [
     "METRICS",
     "STATISTICS",
@@ -129,17 +131,6 @@ def get_metric(name: str) -> Metric:
 
 _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 _TIME = {"ns": 1e-6, "us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1000.0, "sec": 1000.0, "min": 60000.0}
-_BYTES = {
-    "b": 1,
-    "kb": 10**3,
-    "mb": 10**6,
-    "gb": 10**9,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-}
 _RATE = {"tokens/s": 1.0, "tok/s": 1.0, "t/s": 1.0, "/s": 1.0}
 
 
@@ -166,7 +157,7 @@ def parse_value(metric: Metric, value: object) -> float:
     if metric.kind == "time":
         table = _TIME
     elif metric.kind == "bytes":
-        table = {k: float(v) for k, v in _BYTES.items()}
+        table = {k: float(v) for k, v in BYTE_UNITS.items()}
     elif metric.kind == "rate":
         table = _RATE
     elif metric.kind == "fraction":
@@ -201,10 +192,7 @@ def format_value(metric: Metric, value: float) -> str:
             return f"{value * 1000:.1f} µs"
         return f"{value:.3g} ms" if abs(value) < 100 else f"{value:.0f} ms"
     if metric.kind == "bytes":
-        for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-            if abs(value) >= size:
-                return f"{value / size:.2f} {unit}"
-        return f"{value:.0f} B"
+        return format_bytes(value)
     if metric.kind == "rate":
         return f"{value:.1f} {metric.unit}"
     if metric.kind == "fraction":

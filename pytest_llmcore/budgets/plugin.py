@@ -18,6 +18,7 @@ from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes
 from ..core.machine import MachineInfo, machine_info
+from ..core.stash import run_before_verdicts
 from .baseline import Baseline, BaselineKey, baseline_path, compare, load_baseline, save_baseline
 from .metrics import METRICS
 from .recorder import PerfRecorder
@@ -29,6 +30,8 @@ from .verdict import Verdict, evaluate, missing
 __all__ = ["BudgetsPlugin", "recorder_for"]
 
 BUDGETS_KEY = pytest.StashKey[ItemBudgets]()
+#: Reasons a test's timings are invalid (e.g. the GPU throttled): its time budgets fail.
+INVALID_KEY = pytest.StashKey[list[str]]()
 RECORDER_KEY = pytest.StashKey[PerfRecorder]()
 PLUGIN_NAME = "llmcore-budgets"
 _ATTR = "llmcore_perf"
@@ -75,7 +78,9 @@ class BudgetsPlugin:
             from dataclasses import replace
 
             self.settings = replace(self.settings, tolerance=tol)
-        self.machine = machine_info()
+        from ..gpu.backend import probe_gpus
+
+        self.machine = machine_info(probe_gpus)
         self.profile = select_profile(self.settings, self.machine, opt("llmcore_profile"))
         self.key = BaselineKey(
             self.profile, self.machine.device, self.machine.driver, self.machine.engines
@@ -122,6 +127,7 @@ class BudgetsPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report: pytest.TestReport = yield
         if report.when == "call":
+            run_before_verdicts(item)
             try:
                 self._judge(item, report)
             except Exception as exc:  # a bug here must not hide the test's own result
@@ -166,6 +172,14 @@ class BudgetsPlugin:
                     self.profile,
                     device,
                 )
+        invalid = item.stash.get(INVALID_KEY, [])
+        if (
+            invalid
+            and report.passed
+            and any(METRICS[b.metric].kind == "time" for b in (budgets.budgets if budgets else ()))
+        ):
+            report.outcome = "failed"
+            report.longrepr = "\n".join(invalid)
         failed = [v for v in verdicts if not v.passed]
         path, line, _ = item.location
         payload = {

@@ -21,7 +21,7 @@ _SCALARS = {
     "compare-stats",
     "fail-regression",
 }
-_TABLES = {"deps", "profiles", "budgets"}
+_TABLES = {"deps", "profiles", "budgets", "gpu"}
 
 
 @dataclass(frozen=True)

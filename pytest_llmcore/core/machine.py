@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata as md
 import os
 import platform
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["ENGINE_DISTS", "GpuInfo", "MachineInfo", "machine_info", "nvml_gpus"]
+__all__ = ["ENGINE_DISTS", "GpuInfo", "GpuProbe", "MachineInfo", "machine_info"]
 
 #: Distributions whose version changes inference speed: part of every baseline key.
 ENGINE_DISTS: tuple[str, ...] = ("llama-cpp-python", "torch", "numba", "vllm", "ollama", "openai")
@@ -68,34 +68,6 @@ def _memory_total() -> int:
         return 0
 
 
-def nvml_gpus() -> tuple[tuple[GpuInfo, ...], str | None]:
-    """GPUs seen by NVML, and why none were seen (no nvidia-ml-py, no driver...)."""
-    try:
-        import pynvml
-    except ImportError:
-        return (), "nvidia-ml-py not installed (pip install pytest-llmcore[gpu])"
-    try:
-        pynvml.nvmlInit()
-    except Exception as exc:  # NVMLError and its subclasses: library or driver missing
-        return (), f"NVML unavailable: {exc}"
-    try:
-        driver = pynvml.nvmlSystemGetDriverVersion()
-        driver = driver.decode() if isinstance(driver, bytes) else str(driver)
-        gpus = []
-        for i in range(pynvml.nvmlDeviceGetCount()):
-            h = pynvml.nvmlDeviceGetHandleByIndex(i)
-            name = pynvml.nvmlDeviceGetName(h)
-            name = name.decode() if isinstance(name, bytes) else str(name)
-            mem = pynvml.nvmlDeviceGetMemoryInfo(h)
-            gpus.append(GpuInfo(i, name, int(mem.total), driver))
-        return tuple(gpus), None if gpus else "NVML reports no GPU"
-    except Exception as exc:
-        return (), f"NVML error: {exc}"
-    finally:
-        with contextlib.suppress(Exception):
-            pynvml.nvmlShutdown()
-
-
 def _engines() -> dict[str, str]:
     out = {}
     for dist in ENGINE_DISTS:
@@ -106,11 +78,16 @@ def _engines() -> dict[str, str]:
     return out
 
 
-def machine_info(gpus: bool = True) -> MachineInfo:
+GpuProbe = Callable[[], tuple[Sequence[tuple[int, str, int, str]], str | None]]
+
+
+def machine_info(gpu_probe: GpuProbe | None = None) -> MachineInfo:
+    """This machine; ``gpu_probe`` (the GPU layer's NVML probe) lists its GPUs."""
     found: tuple[GpuInfo, ...] = ()
     note = None
-    if gpus:
-        found, note = nvml_gpus()
+    if gpu_probe is not None:
+        listed, note = gpu_probe()
+        found = tuple(GpuInfo(i, name, total, driver) for i, name, total, driver in listed)
     return MachineInfo(
         cpu=_cpu_model(),
         cores=os.cpu_count() or 1,

@@ -1,0 +1,1 @@
+"""GPU layer: device inventory through NVML, markers, fixtures, samplers, xdist pinning, doctor."""

@@ -1,0 +1,214 @@
+"""Background NVML samplers: VRAM peak (device and this process) and thermals over a test."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.units import format_bytes
+from .backend import PERFORMANCE_THROTTLES, GpuBackend, GpuUnavailable, decode_throttle
+
+__all__ = ["ThermalWatch", "VramResult", "VramSampler"]
+
+
+@dataclass
+class VramResult:
+    device_peak: int
+    device_baseline: int
+    process_peak: int | None
+    samples: int
+    hz: float
+    timeline: list[tuple[float, int]] = field(default_factory=list)
+    torch_max_allocated: int | None = None
+    torch_max_reserved: int | None = None
+
+    @property
+    def device_delta(self) -> int:
+        """Peak above what was in use when sampling started (other tests, other processes)."""
+        return max(0, self.device_peak - self.device_baseline)
+
+    def summary(self) -> str:
+        parts = [
+            f"device peak {format_bytes(self.device_peak)} "
+            f"(+{format_bytes(self.device_delta)} over the start)"
+        ]
+        if self.process_peak is not None:
+            parts.append(f"this process {format_bytes(self.process_peak)}")
+        if self.torch_max_allocated is not None:
+            parts.append(
+                f"torch allocated {format_bytes(self.torch_max_allocated)}, "
+                f"reserved {format_bytes(self.torch_max_reserved or 0)}"
+            )
+        parts.append(f"{self.samples} samples at {self.hz:.0f} Hz")
+        return "; ".join(parts)
+
+
+def _torch_cuda() -> Any:
+    torch = sys.modules.get("torch")  # only when the test already uses torch: never import it
+    if torch is None:
+        return None
+    try:
+        return torch.cuda if torch.cuda.is_initialized() else None
+    except Exception:
+        return None
+
+
+class VramSampler:
+    """Polls used memory of one device at ``hz`` (>= 100 by default) on a daemon thread."""
+
+    def __init__(
+        self, backend: GpuBackend, index: int, hz: float = 200.0, keep_timeline: bool = True
+    ):
+        self.backend = backend
+        self.index = index
+        self.interval = 1.0 / hz
+        self.keep_timeline = keep_timeline
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._peak = 0
+        self._baseline = 0
+        self._proc_peak: int | None = None
+        self._n = 0
+        self._t0 = 0.0
+        self._timeline: list[tuple[float, int]] = []
+        self._error: str | None = None
+        self.result: VramResult | None = None
+
+    def _sample(self) -> None:
+        used = self.backend.memory(self.index).used
+        self._n += 1
+        self._peak = max(self._peak, used)
+        if self.keep_timeline:
+            self._timeline.append((time.perf_counter() - self._t0, used))
+        if self._n % 10 == 1:  # per-process figures are slower to read: every 10th sample
+            pid = os.getpid()
+            for p in self.backend.processes(self.index):
+                if p.pid == pid and p.used is not None:
+                    self._proc_peak = max(self._proc_peak or 0, p.used)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._sample()
+                self._stop.wait(self.interval)
+        except GpuUnavailable as exc:
+            self._error = str(exc)
+
+    def start(self) -> VramSampler:
+        cuda = _torch_cuda()
+        if cuda is not None:
+            cuda.reset_peak_memory_stats()
+        self._t0 = time.perf_counter()
+        self._baseline = self.backend.memory(self.index).used
+        self._sample()
+        self._thread = threading.Thread(target=self._run, name="llmcore-vram", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> VramResult:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is None:
+            self._sample()  # the last value, so a short test still has a final reading
+        elapsed = max(time.perf_counter() - self._t0, 1e-9)
+        cuda = _torch_cuda()
+        self.result = VramResult(
+            device_peak=self._peak,
+            device_baseline=self._baseline,
+            process_peak=self._proc_peak,
+            samples=self._n,
+            hz=self._n / elapsed,
+            timeline=self._timeline,
+            torch_max_allocated=None if cuda is None else int(cuda.max_memory_allocated()),
+            torch_max_reserved=None if cuda is None else int(cuda.max_memory_reserved()),
+        )
+        return self.result
+
+    @property
+    def peak(self) -> int:
+        return self._peak
+
+
+@dataclass
+class ThermalResult:
+    max_temperature_c: int | None
+    min_sm_clock_mhz: int | None
+    sm_clock_max_mhz: int | None
+    throttle_mask: int
+    samples: int
+
+    @property
+    def throttled(self) -> bool:
+        return bool(self.throttle_mask & PERFORMANCE_THROTTLES)
+
+    @property
+    def reasons(self) -> list[str]:
+        return decode_throttle(self.throttle_mask & PERFORMANCE_THROTTLES)
+
+    def summary(self) -> str:
+        parts = []
+        if self.max_temperature_c is not None:
+            parts.append(f"max {self.max_temperature_c} °C")
+        if self.min_sm_clock_mhz is not None:
+            top = f" of {self.sm_clock_max_mhz}" if self.sm_clock_max_mhz else ""
+            parts.append(f"SM clock down to {self.min_sm_clock_mhz}{top} MHz")
+        parts.append("throttled: " + ", ".join(self.reasons) if self.throttled else "not throttled")
+        return "; ".join(parts)
+
+
+class ThermalWatch:
+    """Temperature, SM clock and clock-event (throttle) reasons sampled over a test."""
+
+    def __init__(self, backend: GpuBackend, index: int, hz: float = 20.0) -> None:
+        self.backend = backend
+        self.index = index
+        self.interval = 1.0 / hz
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._temps: list[int] = []
+        self._clocks: list[int] = []
+        self._mask = 0
+        self._clock_max: int | None = None
+        self.result: ThermalResult | None = None
+
+    def _sample(self) -> None:
+        s = self.backend.snapshot(self.index)
+        if s.temperature_c is not None:
+            self._temps.append(s.temperature_c)
+        if s.sm_clock_mhz is not None:
+            self._clocks.append(s.sm_clock_mhz)
+        self._clock_max = s.sm_clock_max_mhz
+        self._mask |= s.throttle_mask
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._sample()
+                self._stop.wait(self.interval)
+        except GpuUnavailable:
+            pass
+
+    def start(self) -> ThermalWatch:
+        self._sample()
+        self._thread = threading.Thread(target=self._run, name="llmcore-thermal", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> ThermalResult:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._sample()
+        self.result = ThermalResult(
+            max(self._temps) if self._temps else None,
+            min(self._clocks) if self._clocks else None,
+            self._clock_max,
+            self._mask,
+            len(self._temps) or len(self._clocks),
+        )
+        return self.result
