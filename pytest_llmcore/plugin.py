@@ -6,6 +6,7 @@ module is imported unless the plugin is enabled or a test asks for one of its fi
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,6 +20,25 @@ if TYPE_CHECKING:
     from .budgets.recorder import PerfRecorder
     from .gpu.backend import Snapshot
     from .gpu.sampler import ThermalWatch, VramSampler
+
+
+def _add_hookspecs(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    caller = getattr(pluginmanager.hook, "pytest_llmcore_select_profile", None)
+    if caller is None or caller.spec is None:  # idempotent: both hooks below may call it
+        pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    _add_hookspecs(pluginmanager)
+
+
+def pytest_plugin_registered(plugin: object, manager: pytest.PytestPluginManager) -> None:
+    # also when this module is registered without a command line being parsed (tools that
+    # build a Config by hand): pytest_addhooks only runs while arguments are parsed
+    if plugin is sys.modules[__name__]:
+        _add_hookspecs(manager)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class BaselineKey:
     device: str
     driver: str | None
     engines: Mapping[str, str]
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Facts added by ``pytest_llmcore_machine_info`` hooks (``info["extra"]``)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,21 +40,23 @@ class BaselineKey:
             "device": self.device,
             "driver": self.driver,
             "engines": dict(sorted(self.engines.items())),
+            "extra": dict(sorted(self.extra.items())),
         }
 
     def mismatch(self, other: BaselineKey) -> str | None:
         """Why ``other`` (this run) can't be compared with this baseline, or None."""
-        for field, a, b in (
+        for name, a, b in (
             ("profile", self.profile, other.profile),
             ("device", self.device, other.device),
             ("driver", self.driver, other.driver),
         ):
             if a != b:
-                return f"{field} {a!r} in the baseline, {b!r} now"
-        for dist in sorted(set(self.engines) | set(other.engines)):
-            a, b = self.engines.get(dist), other.engines.get(dist)
-            if a != b:
-                return f"{dist} {a or 'absent'} in the baseline, {b or 'absent'} now"
+                return f"{name} {a!r} in the baseline, {b!r} now"
+        for table_a, table_b in ((self.engines, other.engines), (self.extra, other.extra)):
+            for k in sorted(set(table_a) | set(table_b)):
+                x, y = table_a.get(k), table_b.get(k)
+                if x != y:
+                    return f"{k} {x or 'absent'} in the baseline, {y or 'absent'} now"
         return None
 
 
@@ -84,7 +88,11 @@ def load_baseline(path: Path, name: str) -> Baseline:
         raise InputError(f"not a pytest-llmcore baseline (format {FORMAT})", path)
     k = data.get("key", {})
     key = BaselineKey(
-        str(k.get("profile")), str(k.get("device")), k.get("driver"), dict(k.get("engines", {}))
+        str(k.get("profile")),
+        str(k.get("device")),
+        k.get("driver"),
+        dict(k.get("engines", {})),
+        dict(k.get("extra", {})),
     )
     return Baseline(name, key, str(data.get("created", "")), data.get("tests", {}))
 

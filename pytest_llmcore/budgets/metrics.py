@@ -16,6 +16,7 @@ __all__ = [
     "format_value",
     "get_metric",
     "parse_value",
+    "register_metric",
 ]
 
 Direction = Literal["lower", "higher"]
@@ -119,6 +120,40 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
+
+
+def register_metric(spec: dict[str, object]) -> Metric:
+    """Add a metric declared by a ``pytest_llmcore_add_metrics`` hook (validated)."""
+    name = str(spec.get("name", ""))
+    kind = spec.get("kind")
+    direction = spec.get("direction", "lower")
+    if not name.isidentifier():
+        raise UnitError(f"pytest_llmcore_add_metrics: bad metric name {name!r}")
+    if kind not in ("time", "bytes", "rate", "fraction", "count"):
+        raise UnitError(
+            f"pytest_llmcore_add_metrics: {name}: kind {kind!r} is not one of "
+            "time, bytes, rate, fraction, count"
+        )
+    if direction not in ("lower", "higher"):
+        raise UnitError(f"pytest_llmcore_add_metrics: {name}: direction must be lower or higher")
+    default_unit = {
+        "time": "ms",
+        "bytes": "bytes",
+        "rate": "/s",
+        "fraction": "fraction",
+        "count": "",
+    }
+    metric = Metric(
+        name,
+        kind,
+        str(spec.get("unit", default_unit[kind])),
+        direction,
+        str(spec.get("label", name)),
+        str(spec.get("description", "")),
+        str(spec.get("default_stat", "p50")),
+    )
+    METRICS[name] = metric
+    return metric
 
 
 def get_metric(name: str) -> Metric:

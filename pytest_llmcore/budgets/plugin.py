@@ -20,7 +20,7 @@ from ..core.fsutil import atomic_write_bytes
 from ..core.machine import MachineInfo, machine_info
 from ..core.stash import run_before_verdicts
 from .baseline import Baseline, BaselineKey, baseline_path, compare, load_baseline, save_baseline
-from .metrics import METRICS
+from .metrics import METRICS, UnitError, register_metric
 from .recorder import PerfRecorder
 from .report import html_report, json_report, markdown_summary, rows, table_lines
 from .settings import BudgetSettings, settings_from_table
@@ -61,6 +61,12 @@ class BudgetsPlugin:
         self.config = config
         pyproject = config.rootpath / "pyproject.toml"
         try:
+            for specs in config.hook.pytest_llmcore_add_metrics(config=config):
+                for spec in specs or []:
+                    register_metric(spec)
+        except UnitError as exc:
+            raise pytest.UsageError(f"llmcore: {exc}") from None
+        try:
             table = load_tool_table(pyproject)
             self.settings = settings_from_table(table)
             validate_config_budgets(self.settings)
@@ -81,9 +87,24 @@ class BudgetsPlugin:
         from ..gpu.backend import probe_gpus
 
         self.machine = machine_info(probe_gpus)
-        self.profile = select_profile(self.settings, self.machine, opt("llmcore_profile"))
+        self.machine_json: dict[str, Any] = self.machine.to_json()
+        config.hook.pytest_llmcore_machine_info(config=config, info=self.machine_json)
+        forced = opt("llmcore_profile") or self.settings.profile
+        if forced is None:
+            forced = config.hook.pytest_llmcore_select_profile(
+                config=config,
+                device=self.machine.device,
+                gpus=self.machine_json["gpus"],
+                profiles=sorted(self.settings.profile_names()),
+            )
+        self.profile = select_profile(self.settings, self.machine, forced)
+        extra = self.machine_json.get("extra", {})
         self.key = BaselineKey(
-            self.profile, self.machine.device, self.machine.driver, self.machine.engines
+            self.profile,
+            self.machine.device,
+            self.machine.driver,
+            self.machine.engines,
+            {str(k): str(v) for k, v in extra.items()},
         )
         self.baseline: Baseline | None = None
         self.baseline_note: str | None = None
@@ -180,6 +201,8 @@ class BudgetsPlugin:
         ):
             report.outcome = "failed"
             report.longrepr = "\n".join(invalid)
+        for v in verdicts:
+            self.config.hook.pytest_llmcore_budget_verdict(config=self.config, verdict=v)
         failed = [v for v in verdicts if not v.passed]
         path, line, _ = item.location
         payload = {
@@ -255,13 +278,11 @@ class BudgetsPlugin:
             if json_path:
                 self._write(
                     Path(json_path),
-                    json_report(results, self.machine.to_json(), self.profile, extra),
+                    json_report(results, self.machine_json, self.profile, extra),
                 )
             html_path = opt("llmcore_html")
             if html_path:
-                self._write(
-                    Path(html_path), html_report(results, self.machine.to_json(), self.profile)
-                )
+                self._write(Path(html_path), html_report(results, self.machine_json, self.profile))
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary and results:
                 with open(summary, "a", encoding="utf-8") as fh:
@@ -328,5 +349,10 @@ def recorder_for(request: pytest.FixtureRequest) -> PerfRecorder:
         rec = PerfRecorder(plugin.warmup, plugin.repeats, plugin.settings.noisy_cv)
     else:
         rec = PerfRecorder()  # without --llmcore: measures, judges nothing
+    config = request.config
+    if hasattr(config.hook, "pytest_llmcore_endpoint_timings"):
+        rec.response_parser = lambda r: config.hook.pytest_llmcore_endpoint_timings(
+            config=config, response=r
+        )
     request.node.stash[RECORDER_KEY] = rec
     return rec

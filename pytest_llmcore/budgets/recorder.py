@@ -27,6 +27,8 @@ class PerfRecorder:
         self.noisy_cv = noisy_cv
         self.samples: dict[str, list[float]] = {}
         self.notes: list[str] = []
+        #: set by the plugin: the ``pytest_llmcore_endpoint_timings`` hook
+        self.response_parser: Callable[[Any], dict[str, Any] | None] | None = None
 
     def _metric_time(self, metric: str) -> None:
         m = get_metric(metric)
@@ -83,6 +85,19 @@ class PerfRecorder:
         out = self.samples.setdefault(metric, [])
         for v in values:
             out.append(parse_value(m, v))
+
+    def record_response(self, response: Any) -> dict[str, Any]:
+        """Record the metrics a ``pytest_llmcore_endpoint_timings`` hook reads from a custom
+        server's response; returns them. Raises ValueError when no hook understood it."""
+        parsed = self.response_parser(response) if self.response_parser is not None else None
+        if not parsed:
+            raise ValueError(
+                "no pytest_llmcore_endpoint_timings hook turned this response into metrics "
+                f"({type(response).__name__}); implement one in conftest.py"
+            )
+        for metric, value in parsed.items():
+            self.record(metric, value)
+        return dict(parsed)
 
     def stats(self, metric: str) -> Stats:
         if metric not in self.samples or not self.samples[metric]:

@@ -208,9 +208,12 @@ def run_gate(
     cache_dir: Path | None = None,
     use_cache: bool | None = None,
     extra_map: dict[str, tuple[str, ...]] | None = None,
+    config: Any = None,
 ) -> GateResult:
     """Check ``root``'s declared dependencies against its imports.
 
+    With a pytest ``config``, the ``pytest_llmcore_deps_*`` hooks of conftest files and
+    plugins add module names and uses, and see the findings before they fail.
     Raises :class:`InputError` only when the project's own configuration can't be read
     (a malformed pyproject.toml); every other problem becomes a note on the result.
     """
@@ -292,8 +295,17 @@ def run_gate(
                 )
             )
 
-    mapper = ModuleMap({**settings.module_map, **(extra_map or {})})
-    _evaluate(root, decl, uses, mapper, settings, result, wanted)
+    hooked_map: dict[str, tuple[str, ...]] = {}
+    hooked_uses: dict[str, str] = {}
+    if config is not None:
+        for m in config.hook.pytest_llmcore_deps_module_map(config=config, root=str(root)):
+            hooked_map.update({canonical_name(k): tuple(v) for k, v in (m or {}).items()})
+        for u in config.hook.pytest_llmcore_deps_used_without_import(config=config, root=str(root)):
+            hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
+    mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
+    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses)
+    if config is not None:
+        config.hook.pytest_llmcore_deps_findings(config=config, result=result)
     return result
 
 
@@ -305,6 +317,7 @@ def _evaluate(
     settings: DepsSettings,
     result: GateResult,
     wanted: Callable[[str], bool],
+    hooked_uses: Mapping[str, str] | None = None,
 ) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in decl.declared:
@@ -341,6 +354,10 @@ def _evaluate(
         evidence: list[Evidence] = []
         if live:
             evidence = [Evidence(f"imported at {u.where}", u.file, u.rec.line) for u in live[:3]]
+        elif hooked_uses and key in hooked_uses:
+            evidence = [
+                Evidence(f"{hooked_uses[key]} (a pytest_llmcore_deps_used_without_import hook)")
+            ]
         else:
             target = stub_target(dist)
             if target is not None:

@@ -66,7 +66,9 @@ class DepsItem(pytest.Item):
                 use_cache = False  # -p no:cacheprovider: leave no files behind
             elif use_cache:
                 cache_dir = Path(cache.mkdir("llmcore-deps"))
-            result = run_gate(root, settings, cache_dir=cache_dir, use_cache=use_cache)
+            result = run_gate(
+                root, settings, cache_dir=cache_dir, use_cache=use_cache, config=config
+            )
         except InputError as exc:
             raise InputFailure(str(exc)) from None
         self.user_properties.append(("llmcore_deps_findings", len(result.findings)))

@@ -1,0 +1,119 @@
+"""pytest-llmcore's own hooks: implement them in a conftest.py or a plugin.
+
+Loaded through ``pytest_addhooks`` and free of heavy imports. Each docstring says where
+the hook runs: on the process that runs the tests (an xdist worker under ``-n``) or on
+the controller, which holds the session-level results.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .budgets.verdict import Verdict
+    from .deps.model import GateResult
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_llmcore_select_profile(
+    config: pytest.Config, device: str, gpus: list[dict[str, Any]], profiles: list[str]
+) -> str | None:
+    """Return the active hardware profile's name, or None to let the built-in rules decide.
+
+    Called on every process (controller and workers) when ``--llmcore`` starts, unless
+    ``--llmcore-profile`` or ``profile`` in ``[tool.llmcore]`` names one. ``device`` is the
+    first GPU's name (the CPU's without a GPU); ``profiles`` are the configured names plus
+    ``cpu``. The name must be one of them::
+
+        def pytest_llmcore_select_profile(device, profiles):
+            if "A100" in device:
+                return "datacenter"
+    """
+
+
+def pytest_llmcore_machine_info(config: pytest.Config, info: dict[str, Any]) -> None:
+    """Add facts to the machine record (mutate ``info``): JSON report, HTML and baseline keys.
+
+    Called once per process at start-up. Keys added under ``info["extra"]`` become part of
+    every baseline key, so baselines from machines that differ in them are not compared::
+
+        def pytest_llmcore_machine_info(info):
+            info.setdefault("extra", {})["runner"] = os.environ.get("RUNNER_NAME", "local")
+    """
+
+
+def pytest_llmcore_add_metrics(config: pytest.Config) -> list[dict[str, Any]]:
+    """Declare metrics so budgets accept them: a list of dicts with ``name``, ``kind``
+    (time, bytes, rate, fraction, count), ``unit``, ``direction`` (lower/higher) and
+    optionally ``label``, ``description``, ``default_stat``.
+
+    Called once per process at start-up, before collection::
+
+        def pytest_llmcore_add_metrics():
+            return [{"name": "queue_ms", "kind": "time", "unit": "ms", "direction": "lower",
+                     "label": "queue wait"}]
+    """
+    return []
+
+
+def pytest_llmcore_budget_verdict(config: pytest.Config, verdict: Verdict) -> None:
+    """See each budget or regression verdict as it is made (e.g. push it to a dashboard).
+
+    Called on the process that ran the test (an xdist worker under ``-n``), right after
+    the test's call phase; ``verdict.to_json()`` gives a plain dict::
+
+        def pytest_llmcore_budget_verdict(verdict):
+            metrics_client.gauge(f"{verdict.metric}.{verdict.stat}", verdict.measured)
+    """
+
+
+def pytest_llmcore_deps_module_map(config: pytest.Config | None, root: str) -> dict[str, list[str]]:
+    """Return distribution -> import names for the dependency gate (like ``[tool.llmcore.deps]
+    map``), e.g. for an in-house package whose name differs from its module.
+
+    Called when the gate runs on the project at ``root`` (the process running its item)::
+
+        def pytest_llmcore_deps_module_map():
+            return {"acme-sdk": ["acme"]}
+    """
+    return {}
+
+
+def pytest_llmcore_deps_used_without_import(
+    config: pytest.Config | None, root: str
+) -> dict[str, str]:
+    """Return distribution -> evidence for dependencies used without an import, e.g. a
+    database driver named only in a framework's settings file::
+
+        def pytest_llmcore_deps_used_without_import(root):
+            if "postgresql" in Path(root, "settings.py").read_text():
+                return {"psycopg": "DATABASES ENGINE in settings.py"}
+    """
+    return {}
+
+
+def pytest_llmcore_deps_findings(config: pytest.Config | None, result: GateResult) -> None:
+    """See (and edit) the gate's findings before they fail the item: ``result.findings``.
+
+    Called on the process running the gate's item, after the scan and before the verdict::
+
+        def pytest_llmcore_deps_findings(result):
+            result.findings[:] = [f for f in result.findings if f.dependency != "legacy-pkg"]
+    """
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_llmcore_endpoint_timings(config: pytest.Config, response: Any) -> dict[str, Any] | None:
+    """Turn a custom inference server's response into standard metrics, or None to pass.
+
+    Return a dict of metric name -> value or list of values (``ttft_ms``, ``tpot_ms``,
+    ``itl_ms``, ``e2e_ms``, ``tokens_per_s``...). Used by ``llmcore_perf.record_response``
+    on the process running the test::
+
+        def pytest_llmcore_endpoint_timings(response):
+            if isinstance(response, dict) and "timings" in response:
+                t = response["timings"]
+                return {"ttft_ms": t["first_token_ms"], "tokens_per_s": t["tps"]}
+    """
