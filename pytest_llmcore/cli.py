@@ -118,17 +118,47 @@ def _run_doctor(args: argparse.Namespace) -> int:
     return 1 if args.expect_gpu and report.problems else 0
 
 
+def _ceilings_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "ceilings",
+        help="measure memory bandwidth and matmul rate (the roofline's ceilings)",
+        description="Measure achievable memory bandwidth (host memcpy, torch copy, a numba.cuda "
+        "kernel) and matmul rate (torch fp16/bf16/tf32 on a GPU, fp32 on the CPU), with warm-up; "
+        "the best of the repeats is reported with their spread.",
+    )
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--quick", action="store_true", help="smaller buffers, fewer repeats")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run_ceilings(args: argparse.Namespace) -> int:
+    import json
+
+    from .gpu.ceilings import measure_ceilings
+
+    found = measure_ceilings(args.device, quick=args.quick)
+    if args.json:
+        print(json.dumps([c.to_json() for c in found], indent=2))
+    else:
+        for c in found:
+            print(f"{c.describe()}  [best of {c.repeats}, spread {c.spread:.0%}]")
+    return 0 if found else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _deps_parser(sub)
     _doctor_parser(sub)
+    _ceilings_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
     if args.command == "doctor":
         return _run_doctor(args)
+    if args.command == "ceilings":
+        return _run_ceilings(args)
     parser.print_help()
     return 2
 

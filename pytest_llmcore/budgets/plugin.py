@@ -129,6 +129,38 @@ class BudgetsPlugin:
         self.is_worker = hasattr(config, "workerinput")
         self.written: list[str] = []
 
+    def _bandwidth(self) -> tuple[float, str] | None:
+        """Measured once per machine and kept in pytest's cache (llmcore/ceilings/...)."""
+        if hasattr(self, "_bw"):
+            return self._bw
+        from ..gpu.ceilings import bandwidth_bound, measure_ceilings
+
+        key = f"llmcore/ceilings/{_slug(self.machine.device)}"
+        cache = getattr(self.config, "cache", None)
+        cached = cache.get(key, None) if cache is not None else None
+        if isinstance(cached, dict) and "gbs" in cached:
+            self._bw: tuple[float, str] | None = (float(cached["gbs"]), str(cached["what"]))
+            return self._bw
+        best = bandwidth_bound(measure_ceilings(quick=True))
+        self._bw = None if best is None else (best.value, f"{best.name} on {best.device}")
+        if cache is not None and self._bw is not None:
+            cache.set(key, {"gbs": self._bw[0], "what": self._bw[1]})
+        return self._bw
+
+    def _roofline(self, bytes_per_token: int, tokens_per_s: float) -> dict[str, Any]:
+        bw = self._bandwidth()
+        if bw is None:
+            return {"bytes_per_token": bytes_per_token, "note": "no bandwidth probe could run"}
+        bound = bw[0] * 1e9 / bytes_per_token
+        return {
+            "bytes_per_token": bytes_per_token,
+            "bandwidth_gbs": round(bw[0], 2),
+            "bandwidth_source": bw[1],
+            "bound_tokens_per_s": round(bound, 2),
+            "tokens_per_s": round(tokens_per_s, 2),
+            "percent": round(100 * tokens_per_s / bound, 1),
+        }
+
     def _baseline_dir(self) -> Path:
         d = Path(self.settings.baseline_dir)
         return d if d.is_absolute() else self.config.rootpath / d
@@ -213,6 +245,10 @@ class BudgetsPlugin:
             "metrics": metrics,
             "verdicts": [v.to_json() for v in verdicts],
         }
+        if rec is not None and rec.bytes_per_token and "tokens_per_s" in metrics:
+            payload["roofline"] = self._roofline(
+                rec.bytes_per_token, metrics["tokens_per_s"]["stats"]["p50"]
+            )
         setattr(report, _ATTR, payload)
         props: list[tuple[str, object]] = []
         for name, data in metrics.items():
@@ -325,6 +361,16 @@ class BudgetsPlugin:
             for line in table_lines(rows(results)):
                 bad = any(w in line for w in (" FAIL", " ERROR", " REGRESSED"))
                 tr.write_line(line, red=bad)
+        for r in results:
+            roof = r.get("roofline")
+            if roof and "percent" in roof:
+                tr.write_line(
+                    f"llmcore roofline: {r['nodeid']}: {roof['tokens_per_s']:.1f} tok/s = "
+                    f"{roof['percent']:.0f}% of roofline ({roof['bandwidth_gbs']:.0f} GB/s "
+                    f"{roof['bandwidth_source']} / "
+                    f"{roof['bytes_per_token'] / 1e6:.1f} MB per token "
+                    f"= {roof['bound_tokens_per_s']:.0f} tok/s)"
+                )
         if self.baseline_note:
             tr.write_line(f"llmcore: {self.baseline_note}", yellow=True)
         if self.machine.gpu_note and self.profile == "cpu":

@@ -27,6 +27,8 @@ class PerfRecorder:
         self.noisy_cv = noisy_cv
         self.samples: dict[str, list[float]] = {}
         self.notes: list[str] = []
+        #: bytes read per generated token (weights + KV in use), for the roofline
+        self.bytes_per_token: int | None = None
         #: set by the plugin: the ``pytest_llmcore_endpoint_timings`` hook
         self.response_parser: Callable[[Any], dict[str, Any] | None] | None = None
 
@@ -98,6 +100,11 @@ class PerfRecorder:
         for metric, value in parsed.items():
             self.record(metric, value)
         return dict(parsed)
+
+    def roofline(self, bytes_per_token: int | str) -> None:
+        """Report ``tokens_per_s`` against the bandwidth bound: measured bandwidth / bytes read
+        per token (model weights + KV cache in use), e.g. ``roofline("4.7GB")``."""
+        self.bytes_per_token = int(parse_value(get_metric("kv_bytes"), bytes_per_token))
 
     def stats(self, metric: str) -> Stats:
         if metric not in self.samples or not self.samples[metric]:

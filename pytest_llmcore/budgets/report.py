@@ -252,6 +252,14 @@ def html_report(
                 f"p99 {e(_fmt(name, st['p99']))} max {e(_fmt(name, st['max']))} "
                 f"cv {st['cv'] * 100:.1f}%{' (noisy)' if st.get('noisy') else ''}</p>"
             )
+            roof = r.get("roofline")
+            if name == "tokens_per_s" and roof and "percent" in roof:
+                out.append(
+                    f"<p><b>{roof['tokens_per_s']:.1f} tok/s = "
+                    f"{roof['percent']:.0f}% of roofline</b>"
+                    f" ({roof['bandwidth_gbs']:.0f} GB/s {e(roof['bandwidth_source'])} / "
+                    f"{roof['bytes_per_token'] / 1e6:.1f} MB per token)</p>"
+                )
             if m["samples"] and all(math.isfinite(v) for v in m["samples"]):
                 out.append(_svg_chart(m["samples"], limits, name))
     out.append("</body></html>")
