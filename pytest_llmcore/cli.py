@@ -145,6 +145,38 @@ def _run_ceilings(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
+def _kv_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "kv",
+        help="KV-cache bytes of a GGUF model per cache type: measured and analytic",
+        description="Load MODEL with llama-cpp-python once per cache type (f16, q8_0, q4_0; "
+        "flash attention on for quantized caches, as llama.cpp requires), read the KV size "
+        "llama.cpp logs (every cache summed) and compare with the size computed from the "
+        "model's shape. Savings vs f16: q8_0 46.9%%, q4_0 71.9%%.",
+    )
+    p.add_argument("model", help="path to a .gguf file")
+    p.add_argument("--ctx", type=int, default=4096, help="context size (default 4096)")
+    p.add_argument("--types", default="f16,q8_0,q4_0", help="cache types, comma-separated")
+    p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (default 0)")
+    p.add_argument("--json", action="store_true", help="print JSON keyed by cache type")
+
+
+def _run_kv(args: argparse.Namespace) -> int:
+    import json
+
+    from .core.errors import InputError
+    from .llm.kvreport import kv_report, render_kv
+
+    types = tuple(t.strip() for t in args.types.split(",") if t.strip())
+    try:
+        report = kv_report(args.model, args.ctx, types, args.gpu_layers)
+    except (InputError, ValueError) as exc:
+        print(f"llmcore kv: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2) if args.json else render_kv(report))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -152,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _deps_parser(sub)
     _doctor_parser(sub)
     _ceilings_parser(sub)
+    _kv_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
@@ -159,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_doctor(args)
     if args.command == "ceilings":
         return _run_ceilings(args)
+    if args.command == "kv":
+        return _run_kv(args)
     parser.print_help()
     return 2
 

@@ -1,0 +1,119 @@
+"""Generation metrics from a streamed completion, checked against llama.cpp's own counters.
+
+TTFT: request to first streamed token. ITL: gaps between streamed tokens. TPOT:
+(e2e - TTFT) / (tokens - 1), vLLM's definition. Decode tokens/s: (tokens - 1) / (e2e - TTFT).
+llama.cpp's ``llama_perf_context`` (prompt-eval and eval time and counts) gives the
+engine's view; both are reported with their difference.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .engine import LoadedModel, llama_module
+
+__all__ = ["Generation", "generate"]
+
+
+@dataclass
+class Generation:
+    ttft_ms: float
+    e2e_ms: float
+    itl_ms: list[float] = field(default_factory=list)
+    n_prompt: int = 0
+    n_generated: int = 0
+    text: str = ""
+    engine: dict[str, float] = field(default_factory=dict)
+    """llama_perf_context: t_p_eval_ms, t_eval_ms, n_p_eval, n_eval."""
+
+    @property
+    def tpot_ms(self) -> float:
+        return (self.e2e_ms - self.ttft_ms) / max(1, self.n_generated - 1)
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode = self.e2e_ms - self.ttft_ms
+        return (self.n_generated - 1) / (decode / 1000) if decode > 0 else 0.0
+
+    @property
+    def engine_tokens_per_s(self) -> float | None:
+        t, n = self.engine.get("t_eval_ms"), self.engine.get("n_eval")
+        return n / (t / 1000) if t and n else None
+
+    @property
+    def engine_prompt_tokens_per_s(self) -> float | None:
+        t, n = self.engine.get("t_p_eval_ms"), self.engine.get("n_p_eval")
+        return n / (t / 1000) if t and n else None
+
+    @property
+    def prompt_tokens_per_s(self) -> float:
+        return self.n_prompt / (self.ttft_ms / 1000) if self.ttft_ms > 0 else 0.0
+
+    def agreement(self) -> float | None:
+        """|ours - engine's| / engine's decode tokens/s (0.02 = they agree within 2%)."""
+        eng = self.engine_tokens_per_s
+        return abs(self.tokens_per_s - eng) / eng if eng else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            tpot_ms=self.tpot_ms,
+            tokens_per_s=self.tokens_per_s,
+            prompt_tokens_per_s=self.prompt_tokens_per_s,
+            engine_tokens_per_s=self.engine_tokens_per_s,
+            agreement=self.agreement(),
+        )
+        return data
+
+    def record(self, perf: Any) -> None:
+        """Into an ``llmcore_perf`` recorder: ttft_ms, tpot_ms, itl_ms, e2e_ms, tokens/s."""
+        perf.record("ttft_ms", self.ttft_ms)
+        perf.record("e2e_ms", self.e2e_ms)
+        if self.n_generated > 1:
+            perf.record("tpot_ms", self.tpot_ms)
+            perf.record("tokens_per_s", self.tokens_per_s)
+        if self.itl_ms:
+            perf.record("itl_ms", self.itl_ms)
+        if self.ttft_ms > 0 and self.n_prompt:
+            perf.record("prompt_tokens_per_s", self.prompt_tokens_per_s)
+
+
+def generate(model: LoadedModel, prompt: str, max_tokens: int = 64) -> Generation:
+    """Greedy streamed completion of ``prompt``, timed token by token."""
+    llama = llama_module()
+    llm = model.llm
+    llm.reset()
+    ctx = getattr(llm, "ctx", None) or getattr(getattr(llm, "_ctx", None), "ctx", None)
+    if ctx is not None:
+        llama.llama_perf_context_reset(ctx)
+    n_prompt = len(llm.tokenize(prompt.encode("utf-8"), add_bos=True))
+    times: list[float] = []
+    parts: list[str] = []
+    t0 = time.perf_counter()
+    for chunk in llm.create_completion(
+        prompt, max_tokens=max_tokens, stream=True, temperature=0.0, top_k=1
+    ):
+        times.append(time.perf_counter())
+        parts.append(chunk["choices"][0].get("text", ""))
+    end = time.perf_counter()
+    if not times:
+        raise RuntimeError("the model produced no token")
+    engine: dict[str, float] = {}
+    if ctx is not None:
+        p = llama.llama_perf_context(ctx)
+        engine = {
+            k: float(getattr(p, k)) for k in ("t_p_eval_ms", "t_eval_ms", "n_p_eval", "n_eval")
+        }
+    itl = [(b - a) * 1000 for a, b in itertools.pairwise(times)]
+    return Generation(
+        ttft_ms=(times[0] - t0) * 1000,
+        e2e_ms=(end - t0) * 1000,
+        itl_ms=itl,
+        n_prompt=n_prompt,
+        n_generated=len(times),
+        text="".join(parts),
+        engine=engine,
+    )
