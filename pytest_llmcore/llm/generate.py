@@ -81,8 +81,14 @@ class Generation:
             perf.record("prompt_tokens_per_s", self.prompt_tokens_per_s)
 
 
-def generate(model: LoadedModel, prompt: str, max_tokens: int = 64) -> Generation:
-    """Greedy streamed completion of ``prompt``, timed token by token."""
+def generate(
+    model: LoadedModel, prompt: str, max_tokens: int = 64, ignore_eos: bool = True
+) -> Generation:
+    """Greedy streamed completion of ``prompt``, timed token by token.
+
+    ``ignore_eos`` (default, as llama-bench and vLLM's benchmark do) makes every run
+    generate ``max_tokens`` tokens, so runs are comparable.
+    """
     llama = llama_module()
     llm = model.llm
     llm.reset()
@@ -93,11 +99,16 @@ def generate(model: LoadedModel, prompt: str, max_tokens: int = 64) -> Generatio
     times: list[float] = []
     parts: list[str] = []
     t0 = time.perf_counter()
+    bias = {int(llm.token_eos()): -1e9} if ignore_eos else None
     for chunk in llm.create_completion(
-        prompt, max_tokens=max_tokens, stream=True, temperature=0.0, top_k=1
+        prompt, max_tokens=max_tokens, stream=True, temperature=0.0, top_k=1, logit_bias=bias
     ):
+        choice = chunk["choices"][0]
+        text = choice.get("text", "")
+        if not text and choice.get("finish_reason") is not None:
+            continue  # the closing chunk carries no token
         times.append(time.perf_counter())
-        parts.append(chunk["choices"][0].get("text", ""))
+        parts.append(text)
     end = time.perf_counter()
     if not times:
         raise RuntimeError("the model produced no token")

