@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -20,10 +20,11 @@ from ..core.stash import before_verdicts
 from ..core.units import format_bytes
 from .backend import GpuBackend, GpuUnavailable, Snapshot, get_backend, visible_indices
 from .requirements import GpuRequirement, parse_gpu_marker, unmet
-from .sampler import ThermalWatch, VramSampler
+from .sampler import ThermalResult, ThermalWatch, VramResult, VramSampler
 
 __all__ = ["GpuPlugin", "GpuSettings", "assign_gpu"]
 
+_W = TypeVar("_W", VramSampler, ThermalWatch)
 GPU_REQ_KEY = pytest.StashKey[GpuRequirement]()
 STRICT_FAIL_KEY = pytest.StashKey[str]()
 PLUGIN_NAME = "llmcore-gpu"
@@ -309,41 +310,43 @@ class GpuPlugin:
             self.unavailable(f"needs a GPU, found none ({self.why_none})")
         return devices[0]
 
-    def vram_monitor(self, request: pytest.FixtureRequest) -> Iterator[VramSampler]:
+    def _watched(
+        self,
+        request: pytest.FixtureRequest,
+        start: Callable[[GpuBackend, Snapshot], _W],
+        report: Callable[[Any, Snapshot, Any], None],
+    ) -> Iterator[_W]:
+        """Run a sampler over the test; report its result before the test's budgets are judged."""
         gpu = self.the_gpu()
         backend = self.backend()
         assert backend is not None
-        sampler = VramSampler(backend, gpu.index, hz=self.settings.sample_hz).start()
+        watcher = start(backend, gpu)
         node = request.node
 
         def finish() -> None:
-            if sampler.result is not None:
-                return
-            res = sampler.stop()
+            if watcher.result is None:
+                report(node, gpu, watcher.stop())
+
+        before_verdicts(node, finish)
+        yield watcher
+        finish()
+
+    def vram_monitor(self, request: pytest.FixtureRequest) -> Iterator[VramSampler]:
+        def report(node: Any, gpu: Snapshot, res: VramResult) -> None:
             node.add_report_section(
                 "call", "llmcore vram", f"GPU {gpu.index} {gpu.name}: {res.summary()}"
             )
-            _record(
-                node,
-                "vram_peak",
-                res.process_peak if res.process_peak is not None else res.device_peak,
-            )
+            peak = res.process_peak if res.process_peak is not None else res.device_peak
+            _record(node, "vram_peak", peak)
 
-        before_verdicts(node, finish)
-        yield sampler
-        finish()
+        return self._watched(
+            request,
+            lambda b, g: VramSampler(b, g.index, hz=self.settings.sample_hz).start(),
+            report,
+        )
 
     def gpu_thermals(self, request: pytest.FixtureRequest) -> Iterator[ThermalWatch]:
-        gpu = self.the_gpu()
-        backend = self.backend()
-        assert backend is not None
-        watch = ThermalWatch(backend, gpu.index).start()
-        node = request.node
-
-        def finish() -> None:
-            if watch.result is not None:
-                return
-            res = watch.stop()
+        def report(node: Any, gpu: Snapshot, res: ThermalResult) -> None:
             node.add_report_section(
                 "call", "llmcore thermals", f"GPU {gpu.index} {gpu.name}: {res.summary()}"
             )
@@ -357,9 +360,7 @@ class GpuPlugin:
                 else:
                     node.warn(pytest.PytestWarning(msg))
 
-        before_verdicts(node, finish)
-        yield watch
-        finish()
+        return self._watched(request, lambda b, g: ThermalWatch(b, g.index).start(), report)
 
 
 def _record(node: Any, metric: str, value: float) -> None:

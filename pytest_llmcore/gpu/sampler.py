@@ -57,25 +57,59 @@ def _torch_cuda() -> Any:
         return None
 
 
-class VramSampler:
+class _Poller:
+    """Calls ``_sample`` every ``1/hz`` seconds on a daemon thread until stopped."""
+
+    name = "llmcore-poller"
+
+    def __init__(self, backend: GpuBackend, index: int, hz: float) -> None:
+        self.backend = backend
+        self.index = index
+        self.interval = 1.0 / hz
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: str | None = None
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._sample()
+                self._stop.wait(self.interval)
+        except GpuUnavailable as exc:
+            self._error = str(exc)
+
+    def _start_thread(self) -> None:
+        self._sample()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def _stop_thread(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is None:
+            self._sample()  # a last reading, so a short test still has its final state
+
+
+class VramSampler(_Poller):
     """Polls used memory of one device at ``hz`` (>= 100 by default) on a daemon thread."""
+
+    name = "llmcore-vram"
 
     def __init__(
         self, backend: GpuBackend, index: int, hz: float = 200.0, keep_timeline: bool = True
     ):
-        self.backend = backend
-        self.index = index
-        self.interval = 1.0 / hz
+        super().__init__(backend, index, hz)
         self.keep_timeline = keep_timeline
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._peak = 0
         self._baseline = 0
         self._proc_peak: int | None = None
         self._n = 0
         self._t0 = 0.0
         self._timeline: list[tuple[float, int]] = []
-        self._error: str | None = None
         self.result: VramResult | None = None
 
     def _sample(self) -> None:
@@ -90,31 +124,17 @@ class VramSampler:
                 if p.pid == pid and p.used is not None:
                     self._proc_peak = max(self._proc_peak or 0, p.used)
 
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                self._sample()
-                self._stop.wait(self.interval)
-        except GpuUnavailable as exc:
-            self._error = str(exc)
-
     def start(self) -> VramSampler:
         cuda = _torch_cuda()
         if cuda is not None:
             cuda.reset_peak_memory_stats()
         self._t0 = time.perf_counter()
         self._baseline = self.backend.memory(self.index).used
-        self._sample()
-        self._thread = threading.Thread(target=self._run, name="llmcore-vram", daemon=True)
-        self._thread.start()
+        self._start_thread()
         return self
 
     def stop(self) -> VramResult:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        if self._error is None:
-            self._sample()  # the last value, so a short test still has a final reading
+        self._stop_thread()
         elapsed = max(time.perf_counter() - self._t0, 1e-9)
         cuda = _torch_cuda()
         self.result = VramResult(
@@ -161,15 +181,13 @@ class ThermalResult:
         return "; ".join(parts)
 
 
-class ThermalWatch:
+class ThermalWatch(_Poller):
     """Temperature, SM clock and clock-event (throttle) reasons sampled over a test."""
 
+    name = "llmcore-thermal"
+
     def __init__(self, backend: GpuBackend, index: int, hz: float = 20.0) -> None:
-        self.backend = backend
-        self.index = index
-        self.interval = 1.0 / hz
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(backend, index, hz)
         self._temps: list[int] = []
         self._clocks: list[int] = []
         self._mask = 0
@@ -185,25 +203,12 @@ class ThermalWatch:
         self._clock_max = s.sm_clock_max_mhz
         self._mask |= s.throttle_mask
 
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                self._sample()
-                self._stop.wait(self.interval)
-        except GpuUnavailable:
-            pass
-
     def start(self) -> ThermalWatch:
-        self._sample()
-        self._thread = threading.Thread(target=self._run, name="llmcore-thermal", daemon=True)
-        self._thread.start()
+        self._start_thread()
         return self
 
     def stop(self) -> ThermalResult:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._sample()
+        self._stop_thread()
         self.result = ThermalResult(
             max(self._temps) if self._temps else None,
             min(self._clocks) if self._clocks else None,
