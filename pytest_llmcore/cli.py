@@ -177,6 +177,45 @@ def _run_kv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "fit",
+        help="will a GGUF model and context fit in VRAM; the settings that make it fit",
+        description="Weights + KV cache per cache type (f16, q8_0, q4_0) + a compute-buffer "
+        "estimate + a runtime reserve, against the VRAM; recommends the KV cache type, flash "
+        "attention and n_gpu_layers, and prints llama-cpp-python, llama.cpp and Ollama settings.",
+    )
+    p.add_argument("model", help="path to a .gguf file")
+    p.add_argument("--vram", required=True, help='GPU memory, e.g. "16GiB"')
+    p.add_argument("--ctx", type=int, default=4096, help="context size (default 4096)")
+    p.add_argument(
+        "--weights",
+        default=None,
+        help="weights size when the file holds metadata only (default: the file size)",
+    )
+    p.add_argument("--reserve", default="512MiB", help="CUDA context and slack (default 512MiB)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    import json
+
+    from .core.errors import InputError
+    from .core.units import parse_bytes
+    from .llm.fit import plan_fit, render_fit
+    from .llm.gguf_info import read_gguf
+
+    try:
+        vram = parse_bytes(args.vram)
+        weights = None if args.weights is None else parse_bytes(args.weights)
+        plan = plan_fit(read_gguf(args.model), vram, args.ctx, weights, parse_bytes(args.reserve))
+    except (InputError, ValueError) as exc:
+        print(f"llmcore fit: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(plan.to_json(), indent=2) if args.json else render_fit(plan))
+    return 0 if plan.n_gpu_layers == -1 else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -185,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _doctor_parser(sub)
     _ceilings_parser(sub)
     _kv_parser(sub)
+    _fit_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
@@ -194,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_ceilings(args)
     if args.command == "kv":
         return _run_kv(args)
+    if args.command == "fit":
+        return _run_fit(args)
     parser.print_help()
     return 2
 

@@ -199,3 +199,86 @@ def test_tiny(llama_model, llmcore_perf):
     res.assert_outcomes(passed=1)
     out = res.stdout.str()
     assert "test_tiny  kv_bytes" in out.replace("test_llama_model_fixture_and_budgets.py::", "")
+
+
+# -- the VRAM fit planner -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def llama3_8b_meta(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Metadata of a Llama-3-8B (32 layers, 32 heads, 8 KV heads of 128) without its weights."""
+    import gguf
+
+    path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_name("Llama-3-8B (metadata only)")
+    w.add_context_length(8192)
+    w.add_embedding_length(4096)
+    w.add_block_count(32)
+    w.add_feed_forward_length(14336)
+    w.add_head_count(32)
+    w.add_head_count_kv(8)
+    w.add_vocab_size(128256)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+def test_fit_llama3_8b_kv_sizes_and_recommendations(llama3_8b_meta: Path) -> None:
+    from pytest_llmcore.llm.fit import plan_fit, settings
+
+    info = read_gguf(llama3_8b_meta)
+    GiB = 2**30
+    assert analytic_kv_bytes(info, 1, "f16", "f16").total // 256 == 128 * 2**10  # 128 KiB/token
+    plan = plan_fit(info, 16 * GiB, 32768, weights=int(4.7e9))
+    assert plan.kv == {"f16": 4 * GiB, "q8_0": int(2.125 * GiB), "q4_0": int(1.125 * GiB)}
+    assert plan.cache_type == "f16" and plan.n_gpu_layers == -1
+    tight = plan_fit(info, 8 * GiB, 32768, weights=int(4.7e9))
+    assert tight.cache_type == "q8_0" and tight.n_gpu_layers == -1 and tight.flash_attn
+    s = settings(tight)
+    assert (
+        "type_k=8, type_v=8" in s["llama_cpp_python"] and "flash_attn=True" in s["llama_cpp_python"]
+    )
+    assert s["llama_cpp"] == "-ngl 99 -c 32768 -fa on --cache-type-k q8_0 --cache-type-v q8_0"
+    assert "num_ctx=32768" in s["ollama"] and "OLLAMA_KV_CACHE_TYPE=q8_0" in s["ollama"]
+    assert "OLLAMA_FLASH_ATTENTION=1" in s["ollama"]
+    small = plan_fit(info, 6 * GiB, 32768, weights=int(4.7e9))
+    assert small.cache_type == "q4_0" and 0 < small.n_gpu_layers < 32
+
+
+def test_llmcore_fit_on_the_bundled_model(gemma: Path) -> None:
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "llmcore"),
+            "fit",
+            str(gemma),
+            "--vram",
+            "16GiB",
+            "--ctx",
+            "32768",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout)
+    assert plan["kv"]["f16"] == 576 * 2**20 and plan["kv"]["q8_0"] == 306 * 2**20  # 18 layers x 32k
+    assert plan["cache_type"] == "f16" and plan["n_gpu_layers"] == -1
+    assert plan["weights"] == 253_113_024
+    low = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "llmcore"),
+            "fit",
+            str(gemma),
+            "--vram",
+            "1GiB",
+            "--ctx",
+            "32768",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert low.returncode in (0, 1) and "recommended: KV" in low.stdout

@@ -39,6 +39,7 @@ class ModelInfo:
     weight_type: str
     """The most common tensor type among weights (excluding 1-D norms)."""
     n_params: int
+    n_vocab: int = 32_000
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,6 +90,8 @@ def read_gguf(path: Path | str) -> ModelInfo:
     window = int(window) if window else None
     types = Counter(t.tensor_type.name for t in reader.tensors if len(t.shape) > 1)
     n_params = int(sum(int(t.n_elements) for t in reader.tensors))
+    tokens = reader.fields.get("tokenizer.ggml.tokens")
+    n_vocab = len(tokens.data) if tokens is not None else int(field(f"{arch}.vocab_size", 32_000))
     if n_layer <= 0 or n_head_kv <= 0 or head_k <= 0:
         raise InputError(f"GGUF metadata lacks the attention shape of {arch!r}", p)
     return ModelInfo(
@@ -107,4 +110,5 @@ def read_gguf(path: Path | str) -> ModelInfo:
         file_size=p.stat().st_size,
         weight_type=types.most_common(1)[0][0] if types else "unknown",
         n_params=n_params,
+        n_vocab=n_vocab,
     )
