@@ -26,8 +26,8 @@ def test_text_and_exit_status(project: MakeProject, capsys: pytest.CaptureFixtur
     assert rc == 1
     assert "FAIL    pyproject.toml:16: torchvision: unused (LLMD002)" in out
     assert out.strip().endswith(
-        "llmcore deps: 1 failing finding(s) (torchvision) in 9 declared "
-        "dependencies, 16 files scanned"
+        "llmcore deps: 1 failing finding(s) (torchvision) in 11 declared "
+        "dependencies, 17 files scanned"
     )
 
 

@@ -14,9 +14,14 @@ from .conftest import FIXTURES
 pytest_plugins = ["pytester"]
 
 
+# The example's Gemma 3 inference tests take ~45 s a run; these tests are about the gate.
+NO_LLM = "--deselect tests/test_llm_perf.py"
+
+
 @pytest.fixture
-def seed(pytester: pytest.Pytester) -> pytest.Pytester:
+def seed(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     shutil.copytree(FIXTURES / "llm-runtime-core", pytester.path, dirs_exist_ok=True)
+    monkeypatch.setenv("PYTEST_ADDOPTS", NO_LLM)
     return pytester
 
 
@@ -63,8 +68,11 @@ def test_explicit_paths_check_only_what_they_contain(seed: pytest.Pytester) -> N
     res.assert_outcomes(failed=1)
 
 
-def test_project_found_in_collected_directory(pytester: pytest.Pytester) -> None:
+def test_project_found_in_collected_directory(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copytree(FIXTURES / "llm-runtime-core", pytester.path / "proj")
+    monkeypatch.setenv("PYTEST_ADDOPTS", NO_LLM)  # the rootdir is proj (its pyproject.toml)
     (pytester.path / "pytest.ini").write_text("[pytest]\n")
     res = pytester.runpytest_subprocess("--llmcore", "proj", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=4, failed=1)

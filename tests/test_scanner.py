@@ -109,6 +109,11 @@ def test_dynamic_imports_assigned_or_not() -> None:
     assert ".relative" not in r
 
 
+def test_pytest_importorskip_is_an_optional_import() -> None:
+    r = _recs('import pytest\nnp = pytest.importorskip("numpy", reason="x")\nnp.zeros\n')
+    assert r["numpy"].dynamic and r["numpy"].used and r["numpy"].guarded
+
+
 def test_function_level_import() -> None:
     r = _recs("def f():\n    import polars as pl\n    return pl.DataFrame()\n")
     assert r["polars"].used
@@ -230,7 +235,7 @@ def _statement(draw: st.DrawFn, depth: int = 0) -> list[str]:
         return [f"print({name}, {draw(_NAMES)})"]
     if kind == 6:
         mod = draw(st.sampled_from(["whisper", "numba.cuda", "ujson"]))
-        fn = draw(st.sampled_from(["importlib.import_module", "__import__"]))
+        fn = draw(st.sampled_from(["importlib.import_module", "__import__", "pytest.importorskip"]))
         return [f"m = {fn}({mod!r})"]
     body = [
         ("    " + line)

@@ -393,6 +393,7 @@ def recorder_for(request: pytest.FixtureRequest) -> PerfRecorder:
     plugin = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
     if isinstance(plugin, BudgetsPlugin):
         rec = PerfRecorder(plugin.warmup, plugin.repeats, plugin.settings.noisy_cv)
+        rec.profile = plugin.profile
     else:
         rec = PerfRecorder()  # without --llmcore: measures, judges nothing
     config = request.config

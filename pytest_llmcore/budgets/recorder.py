@@ -27,6 +27,8 @@ class PerfRecorder:
         self.noisy_cv = noisy_cv
         self.samples: dict[str, list[float]] = {}
         self.notes: list[str] = []
+        #: the active hardware profile (set by the plugin): tests pick settings by it
+        self.profile = "cpu"
         #: bytes read per generated token (weights + KV in use), for the roofline
         self.bytes_per_token: int | None = None
         #: set by the plugin: the ``pytest_llmcore_endpoint_timings`` hook

@@ -66,6 +66,7 @@ def _has_hidden_imports(text: str) -> bool:
     return (
         "import_module" in text
         or "__import__" in text
+        or "importorskip" in text
         or any(p.search(text) is not None for p in _PRE_INLINE)
         or ("\\" in text and _PRE_CONTINUED.search(text) is not None)
     )
@@ -105,8 +106,10 @@ _LEX = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _STR_PREFIX = frozenset("rRbBuUfFtT")
-_DYN_CALL = re.compile(r"\b(?:import_module|__import__)\s*\(")
-_DYN_TAIL = re.compile(r"\b(?:import_module|__import__)\s*\(\s*$")
+#: calls that import the module named by their first argument; pytest.importorskip's import
+#: is optional by design (the test skips without it)
+_DYN_CALL = re.compile(r"\b(?:import_module|__import__|importorskip)\s*\(")
+_DYN_TAIL = re.compile(r"\b(import_module|__import__|importorskip)\s*\(\s*$")
 _STMT = re.compile(
     r"\n(?P<ind>[ \t]*+)(?:"
     r"import[ \t]+(?P<imp>[^\n;]*)"
@@ -137,9 +140,10 @@ class _LexImport:
     end: int
     indent: str
     dynamic: bool = False
+    optional: bool = False
 
 
-def _strip(text: str, dyn: list[tuple[str, int]] | None = None) -> str:
+def _strip(text: str, dyn: list[tuple[str, int, bool]] | None = None) -> str:
     """Blank strings (to ``""``) and comments, keeping every newline.
 
     With ``dyn``, also collect ``import_module("x")`` / ``__import__("x")`` calls as
@@ -162,7 +166,8 @@ def _strip(text: str, dyn: list[tuple[str, int]] | None = None) -> str:
                 call = _DYN_TAIL.search(chunk)
                 body = m.group(0)[1:-1]
                 if call is not None and _DOTTED.fullmatch(body):
-                    dyn.append((body, text.count("\n", 0, pos + call.start()) + 1))
+                    line = text.count("\n", 0, pos + call.start()) + 1
+                    dyn.append((body, line, call.group(1) == "importorskip"))
             out.append(chunk)
             n = text.count("\n", start, m.end())
             out.append('""' + "\n" * n if n else '""')
@@ -384,8 +389,8 @@ def _name_used(s: str, name: str, spans: list[tuple[int, int]]) -> bool:
 
 
 def _lexical(text: str, is_init: bool, wanted: Callable[[str], bool]) -> list[ImportRecord]:
-    dyn: list[tuple[str, int]] | None = (
-        [] if ("import_module" in text or "__import__" in text) else None
+    dyn: list[tuple[str, int, bool]] | None = (
+        [] if ("import_module" in text or "__import__" in text or "importorskip" in text) else None
     )
     padded = "\n" + _strip(text, dyn)
     lex, statements = _lex_imports(padded)
@@ -394,9 +399,13 @@ def _lexical(text: str, is_init: bool, wanted: Callable[[str], bool]) -> list[Im
         # ``if x: import y``, a backslash continuation: the block structure needs the tree
         raise _NeedAst
     if dyn:
-        for mod, line in dyn:
+        for mod, line, optional in dyn:
             if not mod.startswith("."):
-                lex.append(_LexImport(mod, line, (), True, False, -1, -1, "", dynamic=True))
+                lex.append(
+                    _LexImport(
+                        mod, line, (), True, False, -1, -1, "", dynamic=True, optional=optional
+                    )
+                )
     all_lex = lex
     lex = [li for li in lex if wanted(li.module.split(".", 1)[0])]
     if not lex:
@@ -417,7 +426,9 @@ def _lexical(text: str, is_init: bool, wanted: Callable[[str], bool]) -> list[Im
         indent = _line_indent(lines[li.line]) if li.dynamic else _indent_width(li.indent)
         if indent:
             tc, guarded = _block_context(lines, li.line, indent)
-        records.append(ImportRecord(li.module, li.line, li.bound, used, tc, guarded, li.dynamic))
+        records.append(
+            ImportRecord(li.module, li.line, li.bound, used, tc, guarded or li.optional, li.dynamic)
+        )
     return records
 
 
@@ -489,9 +500,16 @@ class _Visitor(ast.NodeVisitor):
         reexport: bool,
         star: bool = False,
         dynamic: bool = False,
+        optional: bool = False,
     ) -> None:
         rec = ImportRecord(
-            module, line, bound, star or dynamic, bool(self._tc), bool(self._guard), dynamic
+            module,
+            line,
+            bound,
+            star or dynamic,
+            bool(self._tc),
+            bool(self._guard) or optional,
+            dynamic,
         )
         self.imports.append((rec, reexport))
 
@@ -517,12 +535,14 @@ class _Visitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         f = node.func
         fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-        if fname in ("import_module", "__import__") and node.args:
+        if fname in ("import_module", "__import__", "importorskip") and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 mod = arg.value
                 if mod and not mod.startswith(".") and _DOTTED.fullmatch(mod):
-                    self._add(mod, node.lineno, (), False, dynamic=True)
+                    self._add(
+                        mod, node.lineno, (), False, dynamic=True, optional=fname == "importorskip"
+                    )
         if fname == "cast" and node.args:
             self._annotation(node.args[0])
         for kw in node.keywords:
@@ -690,7 +710,7 @@ def _lexical_fallback(text: str, is_init: bool, want: Callable[[str], bool]) -> 
         except _NeedAst:
             continue
     for m in re.finditer(
-        r"\b(?:import_module|__import__)[ \t]*\([ \t]*[rRuU]?(['\"])([\w.]+)\1", text
+        r"\b(?:import_module|__import__|importorskip)[ \t]*\([ \t]*[rRuU]?(['\"])([\w.]+)\1", text
     ):
         line = text.count("\n", 0, m.start()) + 1
         recs.append(ImportRecord(m.group(2), line, (), True, dynamic=True))
