@@ -282,3 +282,78 @@ def test_llmcore_fit_on_the_bundled_model(gemma: Path) -> None:
         text=True,
     )
     assert low.returncode in (0, 1) and "recommended: KV" in low.stdout
+
+
+# -- servers ------------------------------------------------------------------------------
+
+
+def test_ollama_native_timing_fields() -> None:
+    from pytest_llmcore.llm.endpoints import ollama_metrics
+
+    final = {  # the last chunk of /api/generate, durations in nanoseconds
+        "model": "gemma3:270m",
+        "done": True,
+        "total_duration": 1_234_000_000,
+        "load_duration": 12_000_000,
+        "prompt_eval_count": 26,
+        "prompt_eval_duration": 130_000_000,
+        "eval_count": 64,
+        "eval_duration": 1_024_000_000,
+    }
+    m = ollama_metrics(final)
+    assert m["e2e_ms"] == 1234.0 and m["ttft_ms"] == 142.0
+    assert m["tpot_ms"] == 16.0 and m["tokens_per_s"] == 62.5
+    assert m["prompt_tokens_per_s"] == pytest.approx(200.0)
+    assert ollama_metrics({"done": True, "eval_count": 0}) == {}  # absent or empty: no guesses
+
+
+def test_openai_streaming_against_a_real_llama_cpp_server(tiny: Path) -> None:
+    pytest.importorskip("openai", reason="pip install pytest-llmcore[server]")
+    from pytest_llmcore.llm.endpoints import openai_client, stream_openai
+    from pytest_llmcore.llm.server import LlamaServer
+
+    with LlamaServer(tiny, n_ctx=512) as server:
+        pid = server.proc.pid if server.proc else None
+        client = openai_client(server.base_url)
+        # the random-weight model would stop at once: keep it from sampling </s> (id 2)
+        r = stream_openai(
+            client, "local", "Hello", max_tokens=16, chat=False, logit_bias={"2": -100}
+        )
+        assert r.ttft_ms > 0 and r.e2e_ms >= r.ttft_ms and r.output_tokens >= 2
+        assert r.token_source in ("usage", "chunks") and len(r.itl_ms) >= 1
+    assert pid is not None
+    with pytest.raises(ProcessLookupError):  # stopped, no orphan left
+        import os
+
+        os.kill(pid, 0)
+
+
+def test_llm_endpoint_fixture_with_budgets(pytester: pytest.Pytester, tiny: Path) -> None:
+    pytest.importorskip("openai", reason="pip install pytest-llmcore[server]")
+    pytester.makepyfile(f"""
+import pytest
+
+@pytest.mark.budget(ttft_ms="10s", e2e_ms="30s")
+def test_server(llama_cpp_server, llm_endpoint, llmcore_perf):
+    url = llama_cpp_server({str(tiny)!r}, n_ctx=512)
+    endpoint = llm_endpoint(url, "local")
+    for _ in range(2):
+        result = endpoint.stream("Hello", max_tokens=8, chat=False, logit_bias={{"2": -100}})
+        result.record(llmcore_perf)
+""")
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
+    res.assert_outcomes(passed=1)
+    assert "ttft_ms" in res.stdout.str()
+
+
+def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
+    from pytest_llmcore.budgets.recorder import PerfRecorder
+    from pytest_llmcore.llm.generate import prompt_lookup_speedup
+
+    prompt = "def f(x):\n    return x + 1\n" * 8
+    speedup, plain, spec = prompt_lookup_speedup(tiny, prompt, max_tokens=24, n_ctx=1024)
+    assert plain > 0 and spec > 0
+    assert speedup == pytest.approx(spec / plain)
+    rec = PerfRecorder()
+    rec.record("speedup", speedup)
+    assert rec.stats("speedup").n == 1

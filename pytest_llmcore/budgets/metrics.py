@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 Direction = Literal["lower", "higher"]
-Kind = Literal["time", "bytes", "rate", "fraction", "count"]
+Kind = Literal["time", "bytes", "rate", "fraction", "count", "ratio"]
 
 #: Statistics a budget may name; latency budgets default to p50.
 STATISTICS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "mean", "max", "min", "median")
@@ -118,6 +118,14 @@ METRICS: dict[str, Metric] = {
             "KV-cache bytes saved vs f16 (0.469 = 46.9%)",
             "min",
         ),
+        _m(
+            "speedup",
+            "ratio",
+            "x",
+            "higher",
+            "speedup",
+            "tokens/s of a technique over plain decoding (1.8 = 1.8x)",
+        ),
     )
 }
 
@@ -129,7 +137,7 @@ def register_metric(spec: dict[str, object]) -> Metric:
     direction = spec.get("direction", "lower")
     if not name.isidentifier():
         raise UnitError(f"pytest_llmcore_add_metrics: bad metric name {name!r}")
-    if kind not in ("time", "bytes", "rate", "fraction", "count"):
+    if kind not in ("time", "bytes", "rate", "fraction", "count", "ratio"):
         raise UnitError(
             f"pytest_llmcore_add_metrics: {name}: kind {kind!r} is not one of "
             "time, bytes, rate, fraction, count"
@@ -197,6 +205,8 @@ def parse_value(metric: Metric, value: object) -> float:
         table = _RATE
     elif metric.kind == "fraction":
         table = {"%": 0.01}
+    elif metric.kind == "ratio":
+        table = {"x": 1.0}
     else:
         table = {}
     key = unit if unit in table else ulow
@@ -215,6 +225,7 @@ def _example(metric: Metric) -> str:
         "rate": '"40 tok/s"',
         "fraction": '"45%" or 0.45',
         "count": "a number",
+        "ratio": '"1.5x" or 1.5',
     }[metric.kind]
 
 
@@ -232,4 +243,6 @@ def format_value(metric: Metric, value: float) -> str:
         return f"{value:.1f} {metric.unit}"
     if metric.kind == "fraction":
         return f"{value * 100:.1f}%"
+    if metric.kind == "ratio":
+        return f"{value:.2f}x"
     return f"{value:g}"

@@ -120,6 +120,7 @@ def load_llama(
     n_gpu_layers: int = -1,
     n_threads: int | None = None,
     seed: int = 0,
+    draft_model: Any = None,
 ) -> LoadedModel:
     """A llama-cpp-python model plus what llama.cpp logged while creating it.
 
@@ -157,6 +158,7 @@ def load_llama(
             n_threads=n_threads,
             seed=seed,
             verbose=False,
+            draft_model=draft_model,
         )
     except ValueError as exc:
         tail = " | ".join(line.strip() for line in buf[-3:] if line.strip())

@@ -8,6 +8,7 @@ engine's view; both are reported with their difference.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import time
 from dataclasses import asdict, dataclass, field
@@ -128,3 +129,52 @@ def generate(
         text="".join(parts),
         engine=engine,
     )
+
+
+def _timed_completion(model: LoadedModel, prompt: str, max_tokens: int) -> tuple[int, float]:
+    """(completion tokens by the engine's count, seconds) of one non-streamed greedy run."""
+    llm = model.llm
+    llm.reset()
+    bias = {int(llm.token_eos()): -1e9}
+    t = time.perf_counter()
+    out = llm.create_completion(
+        prompt, max_tokens=max_tokens, temperature=0.0, top_k=1, logit_bias=bias
+    )
+    return int(out["usage"]["completion_tokens"]), time.perf_counter() - t
+
+
+def prompt_lookup_speedup(
+    path: Any,
+    prompt: str,
+    max_tokens: int = 64,
+    n_ctx: int = 2048,
+    n_gpu_layers: int = 0,
+    max_ngram_size: int = 2,
+    num_pred_tokens: int = 10,
+) -> tuple[float, float, float]:
+    """(speedup, plain tokens/s, prompt-lookup tokens/s) of generating ``max_tokens``.
+
+    The same prompt and token count both ways, each warmed up once; tokens/s counts the
+    engine's completion tokens over the whole request (speculative decoding accepts several
+    tokens per step, so chunk timing would not show per-token gaps). Prompt lookup pays off
+    when the output repeats the prompt (code edits, extraction); elsewhere the ratio can be
+    below 1.
+    """
+    from .engine import load_llama
+
+    spec_mod: Any = importlib.import_module("llama_cpp.llama_speculative")
+    rates = []
+    for draft in (
+        None,
+        spec_mod.LlamaPromptLookupDecoding(
+            max_ngram_size=max_ngram_size, num_pred_tokens=num_pred_tokens
+        ),
+    ):
+        model = load_llama(path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, draft_model=draft)
+        try:
+            _timed_completion(model, prompt, 4)
+            tokens, seconds = _timed_completion(model, prompt, max_tokens)
+        finally:
+            model.close()
+        rates.append(tokens / seconds)
+    return rates[1] / rates[0], rates[0], rates[1]

@@ -1,0 +1,141 @@
+"""Inference servers: OpenAI-compatible streaming (Ollama's /v1, vLLM, llama-cpp-python's
+server) timed token by token, and Ollama's native timing fields.
+
+TTFT: request sent to the first streamed token. ITL: gaps between streamed chunks. TPOT:
+(e2e - TTFT) / (output tokens - 1), as vLLM's benchmark defines it. Output tokens come from
+the server's ``usage`` when it sends one (``stream_options={"include_usage": True}``),
+else from the count of streamed content chunks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["EndpointResult", "ollama_metrics", "stream_openai"]
+
+
+@dataclass
+class EndpointResult:
+    ttft_ms: float
+    e2e_ms: float
+    itl_ms: list[float] = field(default_factory=list)
+    output_tokens: int = 0
+    prompt_tokens: int | None = None
+    token_source: str = "chunks"
+    """``usage`` (the server's count) or ``chunks`` (one token per streamed chunk)."""
+    text: str = ""
+
+    @property
+    def tpot_ms(self) -> float:
+        return (self.e2e_ms - self.ttft_ms) / max(1, self.output_tokens - 1)
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode = self.e2e_ms - self.ttft_ms
+        return (self.output_tokens - 1) / (decode / 1000) if decode > 0 else 0.0
+
+    def metrics(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ttft_ms": self.ttft_ms, "e2e_ms": self.e2e_ms}
+        if self.output_tokens > 1:
+            out.update(tpot_ms=self.tpot_ms, tokens_per_s=self.tokens_per_s)
+        if self.itl_ms:
+            out["itl_ms"] = list(self.itl_ms)
+        return out
+
+    def record(self, perf: Any) -> None:
+        for metric, value in self.metrics().items():
+            perf.record(metric, value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "tpot_ms": self.tpot_ms, "tokens_per_s": self.tokens_per_s}
+
+
+def openai_client(base_url: str, api_key: str = "local", timeout: float = 60.0) -> Any:
+    try:
+        openai: Any = importlib.import_module("openai")
+    except ImportError:
+        raise RuntimeError(
+            "endpoint timing needs the openai client (pip install pytest-llmcore[server])"
+        ) from None
+    return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout)
+
+
+def stream_openai(
+    client: Any, model: str, prompt: str, max_tokens: int = 64, chat: bool = True, **extra: Any
+) -> EndpointResult:
+    """One streamed request, timed per chunk; ``client`` is an ``openai.OpenAI``.
+
+    ``extra`` goes into the request as is: ``logit_bias={"2": -100}`` keeps a model from
+    stopping early; ``extra_body={"ignore_eos": True}`` does the same on vLLM.
+    """
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "max_tokens": max_tokens,
+        "stream": True,
+        "temperature": 0.0,
+        "stream_options": {"include_usage": True},
+        **extra,
+    }
+    times: list[float] = []
+    parts: list[str] = []
+    usage = None
+    t0 = time.perf_counter()
+    if chat:
+        stream = client.chat.completions.create(
+            messages=[{"role": "user", "content": prompt}], **kwargs
+        )
+    else:
+        stream = client.completions.create(prompt=prompt, **kwargs)
+    for chunk in stream:
+        if getattr(chunk, "usage", None) is not None:
+            usage = chunk.usage
+        for choice in chunk.choices or []:
+            text = choice.delta.content if chat else choice.text
+            if text:
+                times.append(time.perf_counter())
+                parts.append(text)
+    end = time.perf_counter()
+    if not times:
+        raise RuntimeError(f"the server streamed no content for model {model!r}")
+    result = EndpointResult(
+        ttft_ms=(times[0] - t0) * 1000,
+        e2e_ms=(end - t0) * 1000,
+        itl_ms=[(b - a) * 1000 for a, b in itertools.pairwise(times)],
+        output_tokens=len(times),
+        text="".join(parts),
+    )
+    if usage is not None and getattr(usage, "completion_tokens", None):
+        result.output_tokens = int(usage.completion_tokens)
+        result.prompt_tokens = int(usage.prompt_tokens) if usage.prompt_tokens else None
+        result.token_source = "usage"
+    return result
+
+
+def ollama_metrics(final: Mapping[str, Any]) -> dict[str, float]:
+    """Ollama ``/api/generate`` or ``/api/chat`` final chunk (durations in ns) -> metrics.
+
+    Missing fields (older servers, cached prompts) are left out, never guessed.
+    """
+    out: dict[str, float] = {}
+
+    def ns(key: str) -> float | None:
+        v = final.get(key)
+        return float(v) / 1e6 if isinstance(v, (int, float)) and v > 0 else None
+
+    total, load = ns("total_duration"), ns("load_duration")
+    p_eval, e_eval = ns("prompt_eval_duration"), ns("eval_duration")
+    p_count, e_count = final.get("prompt_eval_count"), final.get("eval_count")
+    if total is not None:
+        out["e2e_ms"] = total
+    if p_eval is not None and isinstance(p_count, int) and p_count > 0:
+        out["prompt_tokens_per_s"] = p_count / (p_eval / 1000)
+        out["ttft_ms"] = p_eval + (load or 0.0)
+    if e_eval is not None and isinstance(e_count, int) and e_count > 0:
+        out["tokens_per_s"] = e_count / (e_eval / 1000)
+        out["tpot_ms"] = e_eval / e_count
+    return out
