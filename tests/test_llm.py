@@ -357,3 +357,36 @@ def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     rec = PerfRecorder()
     rec.record("speedup", speedup)
     assert rec.stats("speedup").n == 1
+
+
+def test_token_counts_without_usage(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_llmcore.llm.endpoints import llama_tokenizer, tiktoken_counter
+
+    count = llama_tokenizer(tiny)
+    # byte tokens: three for "abc", plus the SPM word-start marker llama.cpp adds (3 bytes)
+    assert count("abc") == 6 and count("abcabc") == 9
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("DATA_GYM_CACHE_DIR", raising=False)
+    with pytest.raises(RuntimeError, match=r"can.t be downloaded here|tiktoken is not installed"):
+        tiktoken_counter()
+
+
+def test_ollama_live_when_a_server_answers() -> None:
+    import os
+    import urllib.request
+
+    from pytest_llmcore.llm.endpoints import ollama_generate
+
+    host = os.environ.get("OLLAMA_HOST")
+    if not host:
+        pytest.skip("OLLAMA_HOST is not set: the native API is covered by recorded responses")
+    host = host if host.startswith("http") else f"http://{host}"
+    try:
+        with urllib.request.urlopen(f"{host}/api/tags", timeout=2) as r:
+            models = __import__("json").loads(r.read()).get("models", [])
+    except OSError as exc:
+        pytest.skip(f"OLLAMA_HOST={host} does not answer ({exc})")
+    if not models:
+        pytest.skip(f"the Ollama server at {host} has no model pulled")
+    result, server = ollama_generate(host, models[0]["name"], "Say hello.", max_tokens=16)
+    assert result.ttft_ms > 0 and server.get("tokens_per_s", 0) > 0

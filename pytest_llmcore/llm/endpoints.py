@@ -12,11 +12,18 @@ from __future__ import annotations
 import importlib
 import itertools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["EndpointResult", "ollama_metrics", "stream_openai"]
+__all__ = [
+    "EndpointResult",
+    "llama_tokenizer",
+    "ollama_generate",
+    "ollama_metrics",
+    "stream_openai",
+    "tiktoken_counter",
+]
 
 
 @dataclass
@@ -66,7 +73,13 @@ def openai_client(base_url: str, api_key: str = "local", timeout: float = 60.0) 
 
 
 def stream_openai(
-    client: Any, model: str, prompt: str, max_tokens: int = 64, chat: bool = True, **extra: Any
+    client: Any,
+    model: str,
+    prompt: str,
+    max_tokens: int = 64,
+    chat: bool = True,
+    count_tokens: Callable[[str], int] | None = None,
+    **extra: Any,
 ) -> EndpointResult:
     """One streamed request, timed per chunk; ``client`` is an ``openai.OpenAI``.
 
@@ -113,7 +126,88 @@ def stream_openai(
         result.output_tokens = int(usage.completion_tokens)
         result.prompt_tokens = int(usage.prompt_tokens) if usage.prompt_tokens else None
         result.token_source = "usage"
+    elif count_tokens is not None:
+        result.output_tokens = max(1, count_tokens(result.text))
+        result.token_source = "tokenizer"
     return result
+
+
+def llama_tokenizer(model_path: Any) -> Callable[[str], int]:
+    """Count tokens with the served model's own tokenizer (a vocab-only llama.cpp load)."""
+    llama: Any = importlib.import_module("llama_cpp")
+    vocab = llama.Llama(model_path=str(model_path), vocab_only=True, verbose=False)
+    return lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False))
+
+
+def tiktoken_counter(encoding: str = "cl100k_base") -> Callable[[str], int]:
+    """tiktoken's count, only when its encoding files are already cached: nothing may be
+    downloaded at run time. Raises RuntimeError saying how to provide them otherwise."""
+    import os
+
+    try:
+        tiktoken: Any = importlib.import_module("tiktoken")
+    except ImportError:
+        raise RuntimeError(
+            "tiktoken is not installed; count with the model's own tokenizer "
+            "(llama_tokenizer) or the server's usage instead"
+        ) from None
+    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
+    if not cache or not os.path.isdir(cache) or not os.listdir(cache):
+        raise RuntimeError(
+            f"tiktoken's {encoding} files are not cached (set TIKTOKEN_CACHE_DIR to a folder "
+            "that holds them); they can't be downloaded here: use the server's usage or "
+            "the model's own tokenizer"
+        )
+    enc = tiktoken.get_encoding(encoding)
+    return lambda text: len(enc.encode(text))
+
+
+def ollama_generate(
+    host: str, model: str, prompt: str, max_tokens: int = 64, timeout: float = 120.0
+) -> tuple[EndpointResult, dict[str, float]]:
+    """Stream Ollama's native ``/api/generate``: our own timings, and the server's
+    (``ollama_metrics`` of its final chunk). ``host`` like ``http://127.0.0.1:11434``."""
+    import json
+    import urllib.request
+
+    body = json.dumps(
+        {
+            "model": model,
+            "prompt": prompt,
+            "stream": True,
+            "options": {"num_predict": max_tokens, "temperature": 0},
+        }
+    ).encode()
+    req = urllib.request.Request(
+        f"{host.rstrip('/')}/api/generate", data=body, headers={"Content-Type": "application/json"}
+    )
+    times: list[float] = []
+    parts: list[str] = []
+    final: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        for raw in resp:
+            if not raw.strip():
+                continue
+            chunk = json.loads(raw)
+            if chunk.get("response"):
+                times.append(time.perf_counter())
+                parts.append(chunk["response"])
+            if chunk.get("done"):
+                final = chunk
+    end = time.perf_counter()
+    if not times:
+        raise RuntimeError(f"Ollama streamed no token for model {model!r}")
+    result = EndpointResult(
+        ttft_ms=(times[0] - t0) * 1000,
+        e2e_ms=(end - t0) * 1000,
+        itl_ms=[(b - a) * 1000 for a, b in itertools.pairwise(times)],
+        output_tokens=int(final.get("eval_count") or len(times)),
+        prompt_tokens=final.get("prompt_eval_count"),
+        token_source="usage" if final.get("eval_count") else "chunks",
+        text="".join(parts),
+    )
+    return result, ollama_metrics(final)
 
 
 def ollama_metrics(final: Mapping[str, Any]) -> dict[str, float]:
