@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
@@ -180,13 +180,10 @@ class GpuPlugin:
         if winput is None:
             self._check_worker_count(spec)
             return
-        b = self.backend()
-        if b is None:
-            if self.strict:
-                raise pytest.UsageError(f"--llmcore-gpus: no GPU ({self._why})")
+        pool = self._gpu_pool()
+        if pool is None:
             return
-        count = b.device_count()
-        outer = visible_indices(count)
+        count, outer = pool
         value = assign_gpu(
             str(winput.get("workerid", "gw0")),
             int(winput.get("workercount", 1)),
@@ -202,15 +199,12 @@ class GpuPlugin:
     def _check_worker_count(self, spec: str) -> None:
         """On the xdist controller: refuse more workers than GPUs before any worker starts."""
         workers = getattr(self.config.option, "numprocesses", None)
-        b = self.backend()
         if not isinstance(workers, int) or workers < 1:
             return
-        if b is None:
-            if self.strict:
-                raise pytest.UsageError(f"--llmcore-gpus: no GPU ({self._why})")
+        pool = self._gpu_pool()
+        if pool is None:
             return
-        count = b.device_count()
-        outer = visible_indices(count)
+        count, outer = pool
         for w in range(workers):
             assign_gpu(
                 f"gw{w}",
@@ -220,6 +214,17 @@ class GpuPlugin:
                 None if outer is None else list(outer),
                 self.settings.share,
             )
+
+    def _gpu_pool(self) -> tuple[int, Sequence[int] | None] | None:
+        """(NVML device count, indices allowed by an outer CUDA_VISIBLE_DEVICES), or None
+        without a GPU (a usage error in strict mode)."""
+        b = self.backend()
+        if b is None:
+            if self.strict:
+                raise pytest.UsageError(f"--llmcore-gpus: no GPU ({self._why})")
+            return None
+        count = b.device_count()
+        return count, visible_indices(count)
 
     def _prepare_environment(self) -> None:
         conf = self.settings.cuda_alloc_conf

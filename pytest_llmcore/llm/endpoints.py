@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .timing import decode_tokens_per_s, tpot_ms
+
 __all__ = [
     "EndpointResult",
     "llama_tokenizer",
@@ -39,12 +41,11 @@ class EndpointResult:
 
     @property
     def tpot_ms(self) -> float:
-        return (self.e2e_ms - self.ttft_ms) / max(1, self.output_tokens - 1)
+        return tpot_ms(self.e2e_ms, self.ttft_ms, self.output_tokens)
 
     @property
     def tokens_per_s(self) -> float:
-        decode = self.e2e_ms - self.ttft_ms
-        return (self.output_tokens - 1) / (decode / 1000) if decode > 0 else 0.0
+        return decode_tokens_per_s(self.e2e_ms, self.ttft_ms, self.output_tokens)
 
     def metrics(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ttft_ms": self.ttft_ms, "e2e_ms": self.e2e_ms}

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .engine import LoadedModel, llama_module
+from .timing import decode_tokens_per_s, tpot_ms
 
 __all__ = ["Generation", "generate"]
 
@@ -32,12 +33,11 @@ class Generation:
 
     @property
     def tpot_ms(self) -> float:
-        return (self.e2e_ms - self.ttft_ms) / max(1, self.n_generated - 1)
+        return tpot_ms(self.e2e_ms, self.ttft_ms, self.n_generated)
 
     @property
     def tokens_per_s(self) -> float:
-        decode = self.e2e_ms - self.ttft_ms
-        return (self.n_generated - 1) / (decode / 1000) if decode > 0 else 0.0
+        return decode_tokens_per_s(self.e2e_ms, self.ttft_ms, self.n_generated)
 
     @property
     def engine_tokens_per_s(self) -> float | None:
