@@ -133,7 +133,7 @@ class BudgetsPlugin:
         """Measured once per machine and kept in pytest's cache (llmcore/ceilings/...)."""
         if hasattr(self, "_bw"):
             return self._bw
-        from ..gpu.ceilings import bandwidth_bound, measure_ceilings
+        from ..gpu.ceilings import bandwidth_bound, measure_bandwidth
 
         key = f"llmcore/ceilings/{_slug(self.machine.device)}"
         cache = getattr(self.config, "cache", None)
@@ -141,7 +141,7 @@ class BudgetsPlugin:
         if isinstance(cached, dict) and "gbs" in cached:
             self._bw: tuple[float, str] | None = (float(cached["gbs"]), str(cached["what"]))
             return self._bw
-        best = bandwidth_bound(measure_ceilings(quick=True))
+        best = bandwidth_bound(measure_bandwidth(quick=True))
         self._bw = None if best is None else (best.value, f"{best.name} on {best.device}")
         if cache is not None and self._bw is not None:
             cache.set(key, {"gbs": self._bw[0], "what": self._bw[1]})

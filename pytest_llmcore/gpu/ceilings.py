@@ -203,6 +203,21 @@ def measure_ceilings(device: str = "auto", quick: bool = False) -> list[Ceiling]
     return [c for c in out if c is not None]
 
 
+def measure_bandwidth(quick: bool = True) -> list[Ceiling]:
+    """Only the bandwidth probes (what a roofline needs): host memcpy, and a torch copy on
+    the GPU when torch sees one, else on the host when torch is already imported."""
+    reps = 3 if quick else 5
+    size = 64 * 2**20 if quick else 256 * 2**20
+    from .backend import probe_gpus
+
+    out: list[Ceiling | None] = [host_memcpy(size, reps)]
+    if probe_gpus()[0]:  # a GPU: torch's device copy is the bound (if torch is installed)
+        out.append(torch_copy("cuda", size * 2, reps))
+    elif "torch" in sys.modules:  # already paid for: torch's host copy is a better probe
+        out.append(torch_copy("cpu", size * 2, reps))
+    return [c for c in out if c is not None]
+
+
 def bandwidth_bound(ceilings: list[Ceiling]) -> Ceiling | None:
     """The bandwidth a decode roofline uses: the GPU copy when measured, else the host's."""
     gpu = [c for c in ceilings if c.unit == "GB/s" and c.device not in ("host", "simulator")]
