@@ -13,10 +13,10 @@ import importlib
 import itertools
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .timing import decode_tokens_per_s, tpot_ms
+from .timing import StreamTiming
 
 __all__ = [
     "EndpointResult",
@@ -29,38 +29,10 @@ __all__ = [
 
 
 @dataclass
-class EndpointResult:
-    ttft_ms: float
-    e2e_ms: float
-    itl_ms: list[float] = field(default_factory=list)
-    output_tokens: int = 0
+class EndpointResult(StreamTiming):
     prompt_tokens: int | None = None
     token_source: str = "chunks"
-    """``usage`` (the server's count) or ``chunks`` (one token per streamed chunk)."""
-    text: str = ""
-
-    @property
-    def tpot_ms(self) -> float:
-        return tpot_ms(self.e2e_ms, self.ttft_ms, self.output_tokens)
-
-    @property
-    def tokens_per_s(self) -> float:
-        return decode_tokens_per_s(self.e2e_ms, self.ttft_ms, self.output_tokens)
-
-    def metrics(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ttft_ms": self.ttft_ms, "e2e_ms": self.e2e_ms}
-        if self.output_tokens > 1:
-            out.update(tpot_ms=self.tpot_ms, tokens_per_s=self.tokens_per_s)
-        if self.itl_ms:
-            out["itl_ms"] = list(self.itl_ms)
-        return out
-
-    def record(self, perf: Any) -> None:
-        for metric, value in self.metrics().items():
-            perf.record(metric, value)
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "tpot_ms": self.tpot_ms, "tokens_per_s": self.tokens_per_s}
+    """``usage`` (the server's count), ``tokenizer`` or ``chunks`` (one per streamed chunk)."""
 
 
 def openai_client(base_url: str, api_key: str = "local", timeout: float = 60.0) -> Any:

@@ -11,33 +11,24 @@ from __future__ import annotations
 import importlib
 import itertools
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import LoadedModel, llama_module
-from .timing import decode_tokens_per_s, tpot_ms
+from .timing import StreamTiming
 
 __all__ = ["Generation", "generate"]
 
 
 @dataclass
-class Generation:
-    ttft_ms: float
-    e2e_ms: float
-    itl_ms: list[float] = field(default_factory=list)
+class Generation(StreamTiming):
     n_prompt: int = 0
-    n_generated: int = 0
-    text: str = ""
     engine: dict[str, float] = field(default_factory=dict)
     """llama_perf_context: t_p_eval_ms, t_eval_ms, n_p_eval, n_eval."""
 
     @property
-    def tpot_ms(self) -> float:
-        return tpot_ms(self.e2e_ms, self.ttft_ms, self.n_generated)
-
-    @property
-    def tokens_per_s(self) -> float:
-        return decode_tokens_per_s(self.e2e_ms, self.ttft_ms, self.n_generated)
+    def n_generated(self) -> int:
+        return self.output_tokens
 
     @property
     def engine_tokens_per_s(self) -> float | None:
@@ -59,27 +50,19 @@ class Generation:
         return abs(self.tokens_per_s - eng) / eng if eng else None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data: dict[str, Any] = super().to_json()
         data.update(
-            tpot_ms=self.tpot_ms,
-            tokens_per_s=self.tokens_per_s,
             prompt_tokens_per_s=self.prompt_tokens_per_s,
             engine_tokens_per_s=self.engine_tokens_per_s,
             agreement=self.agreement(),
         )
         return data
 
-    def record(self, perf: Any) -> None:
-        """Into an ``llmcore_perf`` recorder: ttft_ms, tpot_ms, itl_ms, e2e_ms, tokens/s."""
-        perf.record("ttft_ms", self.ttft_ms)
-        perf.record("e2e_ms", self.e2e_ms)
-        if self.n_generated > 1:
-            perf.record("tpot_ms", self.tpot_ms)
-            perf.record("tokens_per_s", self.tokens_per_s)
-        if self.itl_ms:
-            perf.record("itl_ms", self.itl_ms)
+    def metrics(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().metrics()
         if self.ttft_ms > 0 and self.n_prompt:
-            perf.record("prompt_tokens_per_s", self.prompt_tokens_per_s)
+            out["prompt_tokens_per_s"] = self.prompt_tokens_per_s
+        return out
 
 
 def generate(
@@ -125,7 +108,7 @@ def generate(
         e2e_ms=(end - t0) * 1000,
         itl_ms=itl,
         n_prompt=n_prompt,
-        n_generated=len(times),
+        output_tokens=len(times),
         text="".join(parts),
         engine=engine,
     )
