@@ -67,6 +67,21 @@ def test_gguf_metadata(tiny: Path, gemma: Path) -> None:
     assert g.file_size == 253_113_024 and g.n_ctx_train == 32768
 
 
+def test_header_reader_agrees_with_the_gguf_package(tiny: Path, gemma: Path) -> None:
+    from collections import Counter
+
+    import gguf
+
+    for path in (tiny, gemma):
+        ref = gguf.GGUFReader(str(path))
+        info = read_gguf(path)
+        assert info.architecture == ref.fields["general.architecture"].contents()
+        assert info.n_params == sum(int(t.n_elements) for t in ref.tensors)
+        types = Counter(t.tensor_type.name for t in ref.tensors if len(t.shape) > 1)
+        assert info.weight_type == types.most_common(1)[0][0]
+        assert info.n_vocab == len(ref.fields["tokenizer.ggml.tokens"].data)
+
+
 def test_analytic_kv_for_gemma3_matches_the_measured_table(gemma: Path) -> None:
     info = read_gguf(gemma)
     MiB = 2**20
