@@ -46,7 +46,7 @@ _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"
 # Every pattern below starts with a literal ("\n", "import", "\\"): the regex engine then
 # scans for it at C speed. Texts get a "\n" prepended so the first line is found too.
 _PRE_IMPORT = re.compile(
-    r"\n[ \t]*+(?:import[ \t]++([^\n#;]*+)|from[ \t]++([\w.]++)[ \t]++import\b)"
+    r"\n[ \t]*(?:import[ \t]+([^\n#;]*)|from[ \t]+([\w.]+)[ \t]+import\b)"
 )
 # ``x = 1; import y`` / ``if x: import y``: one pattern per keyword keeps a literal prefix
 _PRE_INLINE = tuple(
@@ -95,13 +95,15 @@ def candidate_modules(text: str) -> tuple[set[str], bool]:
 
 # -- stage 2 -----------------------------------------------------------------------------
 
+# ``(?=(X*))\1`` is an atomic group written for Python 3.10 (no ``*+``/``(?>)`` there):
+# a lookahead is never re-entered, so an unterminated string can't backtrack exponentially.
 _LEX = re.compile(
     r"""
       \#[^\n]*
-    | \'\'\'(?:[^'\\]++|\\.|'(?!''))*+(?:\'\'\'|\Z)
-    | \"\"\"(?:[^"\\]++|\\.|"(?!""))*+(?:\"\"\"|\Z)
-    | '(?:[^'\\\n]++|\\.)*+(?:'|(?=\n)|\Z)
-    | "(?:[^"\\\n]++|\\.)*+(?:"|(?=\n)|\Z)
+    | \'\'\'(?=((?:[^'\\]+|\\.|'(?!''))*))\1(?:\'\'\'|\Z)
+    | \"\"\"(?=((?:[^"\\]+|\\.|"(?!""))*))\2(?:\"\"\"|\Z)
+    | '(?=((?:[^'\\\n]+|\\.)*))\3(?:'|(?=\n)|\Z)
+    | "(?=((?:[^"\\\n]+|\\.)*))\4(?:"|(?=\n)|\Z)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -111,7 +113,7 @@ _STR_PREFIX = frozenset("rRbBuUfFtT")
 _DYN_CALL = re.compile(r"\b(?:import_module|__import__|importorskip)\s*\(")
 _DYN_TAIL = re.compile(r"\b(import_module|__import__|importorskip)\s*\(\s*$")
 _STMT = re.compile(
-    r"\n(?P<ind>[ \t]*+)(?:"
+    r"\n(?P<ind>[ \t]*)(?:"
     r"import[ \t]+(?P<imp>[^\n;]*)"
     r"|from(?=[ \t.])[ \t]*(?P<mod>\.*[ \t]*[\w.]*?)(?:(?<=\.)[ \t]*|[ \t]+)import\b[ \t]*"
     r"(?P<names>\([^)]*\)|[^\n;]*)"
