@@ -17,6 +17,7 @@ from .. import __version__
 from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes
+from ..core.github import workflow_command
 from ..core.machine import MachineInfo, machine_info
 from ..core.stash import run_before_verdicts
 from .baseline import Baseline, BaselineKey, baseline_path, compare, load_baseline, save_baseline
@@ -382,9 +383,10 @@ class BudgetsPlugin:
                 for v in r["verdicts"]:
                     if not v["passed"]:
                         file, line = r["location"]
-                        msg = v["message"].replace("%", "%25").replace("\n", "%0A")
                         tr.write_line(
-                            f"::error file={file},line={line},title=llmcore budget::{msg}"
+                            workflow_command(
+                                "error", v["message"], file=file, line=line, title="llmcore budget"
+                            )
                         )
 
 

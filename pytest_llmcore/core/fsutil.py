@@ -9,20 +9,33 @@ import tempfile
 from pathlib import Path
 
 
+def _new_file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file: 0o666 less the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping the file's permission bits."""
+    """Replace ``path`` with ``data`` atomically.
+
+    An existing file keeps its permission bits; a new one gets the umask's, as a plain write
+    would (``mkstemp`` alone would leave it 0600). A symbolic link is written through: the
+    file it points at is replaced and the link stays a link.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        mode = None
+        mode = _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from ..core.github import workflow_command
 from .model import Finding, GateResult
 
 __all__ = ["render_github", "render_json", "render_text", "summary_line"]
@@ -78,10 +79,6 @@ def render_json(result: GateResult) -> str:
     return json.dumps(data, indent=2)
 
 
-def _escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def render_github(result: GateResult, cwd: str | None = None) -> str:
     """``::error file=..,line=..::`` at the declaring line (or the import for undeclared ones).
 
@@ -100,6 +97,6 @@ def render_github(result: GateResult, cwd: str | None = None) -> str:
             file, line = f.evidence[0].file or "", f.evidence[0].line or 1
         file = os.path.relpath(os.path.join(result.root, file), base).replace(os.sep, "/")
         title = f"{f.code} {f.kind.value} dependency"
-        out.append(f"::{level} file={file},line={line},title={title}::{_escape(f.message())}")
+        out.append(workflow_command(level, f.message(), file=file, line=line, title=title))
     out.append(summary_line(result))
     return "\n".join(out)

@@ -45,9 +45,7 @@ _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"
 
 # Every pattern below starts with a literal ("\n", "import", "\\"): the regex engine then
 # scans for it at C speed. Texts get a "\n" prepended so the first line is found too.
-_PRE_IMPORT = re.compile(
-    r"\n[ \t]*(?:import[ \t]+([^\n#;]*)|from[ \t]+([\w.]+)[ \t]+import\b)"
-)
+_PRE_IMPORT = re.compile(r"\n[ \t]*(?:import[ \t]+([^\n#;]*)|from[ \t]+([\w.]+)[ \t]+import\b)")
 # ``x = 1; import y`` / ``if x: import y``: one pattern per keyword keeps a literal prefix
 _PRE_INLINE = tuple(
     re.compile(
