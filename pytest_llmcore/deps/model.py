@@ -14,6 +14,12 @@ class Kind(str, Enum):
     UNUSED = "unused"
     TRANSITIVE = "transitive"
     MISPLACED_DEV = "misplaced-dev"
+    #: declared, its import name was guessed, and a project import plausibly belongs to it
+    UNMAPPED = "unmapped"
+    #: declared, never used directly, and a companion of a used dependency with no trigger found
+    COMPANION = "unused-companion"
+    #: declared with an environment marker that no supported Python satisfies
+    UNREACHABLE = "unreachable"
 
 
 #: Stable finding codes. Numbers follow deptry's (DEP001..DEP004) so users can map them.
@@ -22,6 +28,9 @@ CODES: dict[Kind, str] = {
     Kind.UNUSED: "LLMD002",
     Kind.TRANSITIVE: "LLMD003",
     Kind.MISPLACED_DEV: "LLMD004",
+    Kind.UNMAPPED: "LLMD005",
+    Kind.COMPANION: "LLMD006",
+    Kind.UNREACHABLE: "LLMD007",
 }
 
 _NORMALIZE = re.compile(r"[-_.]+")
