@@ -216,6 +216,17 @@ def _run_fit(args: argparse.Namespace) -> int:
     return 0 if plan.n_gpu_layers == -1 else 1
 
 
+def _run_history(args: argparse.Namespace) -> int:
+    from .core.errors import LlmcoreError
+    from .history.commands import run_history
+
+    try:
+        return run_history(args)
+    except LlmcoreError as exc:
+        print(f"llmcore history: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -225,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _ceilings_parser(sub)
     _kv_parser(sub)
     _fit_parser(sub)
+    from .history.commands import add_history_parser
+
+    add_history_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
@@ -236,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_kv(args)
     if args.command == "fit":
         return _run_fit(args)
+    if args.command == "history":
+        return _run_history(args)
     parser.print_help()
     return 2
 

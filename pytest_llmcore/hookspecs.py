@@ -117,3 +117,14 @@ def pytest_llmcore_endpoint_timings(config: pytest.Config, response: Any) -> dic
                 t = response["timings"]
                 return {"ttft_ms": t["first_token_ms"], "tokens_per_s": t["tps"]}
     """
+
+
+def pytest_llmcore_session_results(config: pytest.Config, report: dict[str, Any]) -> None:
+    """Receive the run's results once, on the controller, after every test has run.
+
+    ``report`` is what ``--llmcore-json`` writes (machine, key, tests with samples and
+    verdicts), as plain JSON values; the history store appends it from here::
+
+        def pytest_llmcore_session_results(report):
+            upload(report)
+    """

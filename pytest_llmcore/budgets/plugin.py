@@ -7,6 +7,7 @@ prints the summary and writes JSON, HTML, the step summary and baselines.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -310,13 +311,14 @@ class BudgetsPlugin:
             "baseline_note": self.baseline_note,
             "key": self.key.to_json(),
         }
+        report_text = json_report(results, self.machine_json, self.profile, extra)
+        self.config.hook.pytest_llmcore_session_results(
+            config=self.config, report=json.loads(report_text)
+        )
         try:
             json_path = opt("llmcore_json")
             if json_path:
-                self._write(
-                    Path(json_path),
-                    json_report(results, self.machine_json, self.profile, extra),
-                )
+                self._write(Path(json_path), report_text)
             html_path = opt("llmcore_html")
             if html_path:
                 self._write(Path(html_path), html_report(results, self.machine_json, self.profile))

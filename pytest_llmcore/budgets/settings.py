@@ -21,6 +21,7 @@ _SCALARS = {
     "baseline-dir",
     "compare-stats",
     "fail-regression",
+    "history",  # read by the history capability (history/plugin.py)
 }
 _TABLES = {"deps", "profiles", "budgets", "gpu"}
 
