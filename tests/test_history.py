@@ -205,7 +205,8 @@ def test_migrates_a_version_1_store(tmp_path: Path) -> None:
         "facts) VALUES ('k', '2026-01-01', 'old', 'main', 'cpu/X', 'cpu', '{}')"
     )
     conn.execute(
-        "INSERT INTO results VALUES (1, 't::a', 'latency_ms', 'ms', 'p50', 5.0, 'pass', '[5.0]')"
+        "INSERT INTO results VALUES "
+        "(1, 't::a', 'latency_ms', 'ms', 'p50', 5.0, 'pass', 7.5, '[5.0]')"
     )
     conn.commit()
     conn.close()
@@ -353,3 +354,82 @@ def test_unwritable_history_fails_the_run(pytester: pytest.Pytester) -> None:
         ["llmcore: history: could not append to adir: adir: history path is a directory*"]
     )
     assert result.ret == 1
+
+
+# -- the page, rendered by a real browser -------------------------------------------------
+
+
+def _browser() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def test_history_html_renders_every_chart_in_chromium(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with open_store(db) as store:
+        for i in range(10):
+            for machine in ("CPU X", "GPU Y"):
+                data = _report(
+                    samples=(10.0 if i < 5 else 13.0,) * 3,
+                    commit=f"c{i:02d}",
+                    time_=f"2026-01-{i + 1:02d}T00:00:00+00:00",
+                )
+                data["key"]["device"] = machine
+                data["tests"]["t.py::test_b"] = {
+                    **data["tests"]["t.py::test_a"],
+                    "nodeid": "t.py::test_b",
+                }
+                store.append(*from_report(data, "r"))
+    page = tmp_path / "h.html"
+    out = _cli("history", "html", str(page), "--history", str(db), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = page.read_text()
+    # 2 machines x 2 tests, then 2 cross-machine charts; each series shows its step
+    assert text.count('<svg class="trend"') == 6
+    assert text.count('class="change"') == 4 and "+30.0% at c05" in text
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no chromium to render the page (apt-get install chromium)")
+    shot = tmp_path / "h.png"
+    run = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=900,1600",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count('<svg class="trend"') == 6  # the DOM the browser built
+    assert "Uncaught" not in run.stderr and ":ERROR:CONSOLE" not in run.stderr
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=900,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.stat().st_size > 10_000

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
+from ..core.fsutil import atomic_write_bytes
 from .changes import Change, detect
+from .html import history_html
 from .model import from_report
 from .store import Point, Store, open_store
 
@@ -31,14 +33,17 @@ def add_history_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     show.add_argument("test", nargs="?", default=None, help="a test's node id (default: all)")
     changes = hsub.add_parser("changes", help="change points per test, metric and machine")
     for q in (show, changes):
+        q.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--last", type=_positive, default=10, help="runs per series (default 10)")
+    page = hsub.add_parser("html", help="trend charts per machine, and across machines")
+    page.add_argument("out", type=Path, help="the HTML file to write")
+    for q in (show, changes, page):
         q.add_argument("--metric", default=None, help="only this metric")
         q.add_argument("--machine", default=None, help="only this machine key")
         q.add_argument("--branch", default=None, help="only runs on this branch")
-        q.add_argument("--json", action="store_true", help="print JSON")
-    show.add_argument("--last", type=_positive, default=10, help="runs per series (default 10)")
     imp = hsub.add_parser("import", help="add --llmcore-json reports (idempotent)")
     imp.add_argument("reports", nargs="+", type=Path, help="JSON report files")
-    for q in (show, changes, imp):
+    for q in (show, changes, page, imp):
         q.add_argument("--history", default=None, metavar="PATH_OR_URL", help="the store")
 
 
@@ -72,9 +77,21 @@ def run_history(args: argparse.Namespace) -> int:
         points = store.points(getattr(args, "test", None), args.metric, args.machine, args.branch)
         if args.history_command == "show":
             print(_show(points, args.last, args.json))
+        elif args.history_command == "html":
+            _write_html(args.out, points)
         else:
             print(_changes(points, args.json))
     return 0
+
+
+def _write_html(out: Path, points: Sequence[Point]) -> None:
+    if out.is_dir() or not out.parent.is_dir():
+        raise InputError("cannot write the page here", out, fix="name a file in an existing folder")
+    try:
+        atomic_write_bytes(out, history_html(points).encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot write the page ({exc.strerror})", out) from None
+    print(f"wrote {out}")
 
 
 def _import(store: Store, reports: Sequence[Path]) -> int:

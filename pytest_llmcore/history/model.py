@@ -39,6 +39,7 @@ class ResultRecord:
     value: float
     samples: tuple[float, ...]
     verdict: str | None
+    budget: float | None = None
 
 
 def machine_key(key: Mapping[str, Any]) -> str:
@@ -67,13 +68,17 @@ def _number(value: Any, where: str, source: str) -> float:
     return float(value)
 
 
-def _verdict(verdicts: Any, metric: str) -> tuple[str | None, str | None]:
-    """(statistic, outcome) of the budget verdict on ``metric``, if there is one."""
+def _verdict(verdicts: Any, metric: str) -> tuple[str | None, str | None, float | None]:
+    """(statistic, outcome, limit) of the budget verdict on ``metric``, if there is one."""
     for v in verdicts if isinstance(verdicts, list) else ():
         if isinstance(v, Mapping) and v.get("metric") == metric and v.get("kind") == "budget":
             outcome = v.get("outcome") or ("pass" if v.get("passed") else "fail")
-            return str(v.get("stat") or "p50"), str(outcome)
-    return None, None
+            limit = v.get("limit")
+            number = (
+                limit if isinstance(limit, (int, float)) and not isinstance(limit, bool) else None
+            )
+            return str(v.get("stat") or "p50"), str(outcome), number
+    return None, None, None
 
 
 def _results(nodeid: str, test: Any, source: str) -> list[ResultRecord]:
@@ -88,14 +93,14 @@ def _results(nodeid: str, test: Any, source: str) -> list[ResultRecord]:
         samples = tuple(_number(x, f"{where}.samples", source) for x in m["samples"])
         if not samples:
             continue
-        stat, verdict = _verdict(test.get("verdicts"), str(metric))
+        stat, verdict, budget = _verdict(test.get("verdicts"), str(metric))
         raw_stats = m.get("stats")
         stats: Mapping[str, Any] = raw_stats if isinstance(raw_stats, Mapping) else {}
         stat = stat or "p50"
         raw = stats.get(stat, stats.get("p50"))
         value = _number(raw, f"{where}.stats.{stat}", source) if raw is not None else samples[0]
         unit = str(m.get("unit", ""))
-        out.append(ResultRecord(nodeid, str(metric), unit, stat, value, samples, verdict))
+        out.append(ResultRecord(nodeid, str(metric), unit, stat, value, samples, verdict, budget))
     return out
 
 

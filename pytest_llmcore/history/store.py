@@ -40,6 +40,7 @@ _RESULTS = """CREATE TABLE results (
     stat TEXT NOT NULL,
     value DOUBLE PRECISION NOT NULL,
     verdict TEXT,
+    budget DOUBLE PRECISION,
     samples TEXT NOT NULL,
     PRIMARY KEY (run_id, nodeid, metric)
 )"""
@@ -60,8 +61,8 @@ _INSERT_RUN = (
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_RESULT = (
-    "INSERT INTO results (run_id, nodeid, metric, unit, stat, value, verdict, samples)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO results (run_id, nodeid, metric, unit, stat, value, verdict, budget, samples)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -80,6 +81,7 @@ class Point:
     stat: str
     value: float
     verdict: str | None
+    budget: float | None
     samples: tuple[float, ...]
 
 
@@ -186,6 +188,7 @@ class Store:
                         r.stat,
                         r.value,
                         r.verdict,
+                        r.budget,
                         json.dumps(list(r.samples)),
                     ),
                 )
@@ -216,7 +219,7 @@ class Store:
                 args.append(value)
         sql = (
             "SELECT u.time, u.commit_sha, u.branch, u.machine_key, u.profile, r.nodeid,"
-            " r.metric, r.unit, r.stat, r.value, r.verdict, r.samples"
+            " r.metric, r.unit, r.stat, r.value, r.verdict, r.budget, r.samples"
             " FROM results r JOIN runs u ON u.id = r.run_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY u.time, u.id"
@@ -227,7 +230,8 @@ class Store:
 
 
 def _point(row: Sequence[Any]) -> Point:
-    time, commit, branch, machine, profile, nodeid, metric, unit, stat, value, verdict, raw = row
+    time, commit, branch, machine, profile, nodeid, metric, unit, stat, value, verdict = row[:11]
+    budget, raw = row[11:]
     return Point(
         time=str(time),
         commit=commit,
@@ -240,6 +244,7 @@ def _point(row: Sequence[Any]) -> Point:
         stat=stat,
         value=float(value),
         verdict=verdict,
+        budget=None if budget is None else float(budget),
         samples=tuple(float(x) for x in json.loads(raw)),
     )
 
