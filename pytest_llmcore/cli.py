@@ -227,6 +227,17 @@ def _run_history(args: argparse.Namespace) -> int:
         return 2
 
 
+def _run_ab(args: argparse.Namespace) -> int:
+    from .budgets.ab import run_ab
+    from .core.errors import LlmcoreError
+
+    try:
+        return run_ab(args)
+    except LlmcoreError as exc:
+        print(f"llmcore ab: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmcore", description="pytest-llmcore tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -236,9 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _ceilings_parser(sub)
     _kv_parser(sub)
     _fit_parser(sub)
+    from .budgets.ab import add_ab_parser
     from .history.commands import add_history_parser
 
     add_history_parser(sub)
+    add_ab_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "deps":
         return _run_deps(args)
@@ -252,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_fit(args)
     if args.command == "history":
         return _run_history(args)
+    if args.command == "ab":
+        return _run_ab(args)
     parser.print_help()
     return 2
 

@@ -1,0 +1,123 @@
+"""`llmcore ab`: interleaved A/B on a temporary git repository, and its statistics."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.budgets.ab_stats import compare_rounds
+
+LLMCORE = [sys.executable, "-m", "pytest_llmcore.cli"]
+
+
+@pytest.mark.parametrize(
+    ("head_scale", "lower_is_better", "outcome"),
+    [
+        (1.25, True, "regression"),
+        (0.80, True, "improvement"),
+        (1.25, False, "improvement"),  # tokens/s up 25%
+        (0.80, False, "regression"),
+        (1.01, True, "no change"),  # significant but under the 3% threshold
+    ],
+)
+def test_outcome_by_direction_and_threshold(
+    head_scale: float, lower_is_better: bool, outcome: str
+) -> None:
+    jitter = (0.99, 1.0, 1.01, 1.0, 0.995, 1.005)
+    base = [[10.0 * j, 10.0 * j] for j in jitter]
+    head = [[10.0 * j * head_scale, 10.0 * j * head_scale] for j in jitter]
+    c = compare_rounds(base, head, threshold=0.03, lower_is_better=lower_is_better)
+    assert c.outcome == outcome
+    assert c.ratio == pytest.approx(head_scale)
+    assert c.low <= c.ratio <= c.high
+
+
+def test_noisy_rounds_are_inconclusive_not_a_regression() -> None:
+    base = [[10.0], [10.0], [10.0], [10.0]]
+    head = [[9.0], [12.0], [9.5], [12.5]]  # +8% on average, but all over the place
+    c = compare_rounds(base, head, threshold=0.03)
+    assert c.outcome == "inconclusive"
+    assert c.low < 1.0 < c.high
+
+
+def test_t_interval_matches_the_textbook() -> None:
+    # logs of head/base: ln(1.1), ln(1.2), ln(1.3): mean and t(2) = 4.303 interval
+    import math
+    import statistics
+
+    c = compare_rounds([[1.0]] * 3, [[1.1], [1.2], [1.3]], threshold=0.03)
+    logs = [math.log(x) for x in (1.1, 1.2, 1.3)]
+    half = 4.303 * statistics.stdev(logs) / math.sqrt(3)
+    assert c.low == pytest.approx(math.exp(statistics.mean(logs) - half))
+    assert c.high == pytest.approx(math.exp(statistics.mean(logs) + half))
+
+
+def test_one_round_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 2 complete rounds, got 1"):
+        compare_rounds([[1.0]], [[1.0]], threshold=0.03)
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "proj"
+    (repo / "tests").mkdir(parents=True)
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "config", "user.email", "a@b"], check=True)
+    subprocess.run([*git, "config", "user.name", "ab"], check=True)
+    (repo / "pyproject.toml").write_text('[project]\nname = "ab"\nversion = "0"\n')
+    (repo / "app.py").write_text(
+        "import time\nDELAY = 0.004\n\ndef work():\n    time.sleep(DELAY)\n"
+    )
+    (repo / "tests" / "test_ab.py").write_text(
+        "import pytest\nimport app\n\n"
+        '@pytest.mark.budget(latency_ms="1s")\n'
+        "def test_work(llmcore_perf):\n"
+        '    llmcore_perf.measure("latency_ms", app.work, warmup=1, repeats=8)\n\n'
+        "def test_unbudgeted():\n    pass\n"
+    )
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    return repo
+
+
+def _ab(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LLMCORE, "ab", *args], cwd=repo, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    app = repo / "app.py"
+    app.write_text(app.read_text().replace("0.004", "0.005"))  # +25%, uncommitted
+    slow = _ab(repo, "HEAD", "--rounds", "4")
+    assert slow.returncode == 1, slow.stdout + slow.stderr
+    (line,) = [x for x in slow.stdout.splitlines() if x.startswith("tests/test_ab.py::test_work")]
+    assert "latency_ms" in line and line.endswith("4 rounds): regression")
+    assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
+    app.write_text(app.read_text().replace("0.005", "0.004"))
+    same = _ab(repo, "HEAD", "--rounds", "4")
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "regression" not in same.stdout
+    # the temporary worktree is gone
+    listed = subprocess.run(
+        ["git", "-C", str(repo), "worktree", "list"], capture_output=True, text=True, check=True
+    )
+    assert len(listed.stdout.splitlines()) == 1
+
+
+def test_ab_unknown_ref_is_one_line(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    out = _ab(repo, "no-such-ref")
+    assert out.returncode == 2
+    assert out.stderr.startswith("llmcore ab: git rev-parse --verify no-such-ref^{commit}: ")
+    assert out.stderr.count("\n") == 1
+
+
+def test_ab_rounds_must_be_two_or_more(tmp_path: Path) -> None:
+    out = _ab(tmp_path, "HEAD", "--rounds", "1")
+    assert out.returncode == 2
+    assert "'1': need a whole number of rounds >= 2" in out.stderr
