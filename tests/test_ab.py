@@ -121,3 +121,10 @@ def test_ab_rounds_must_be_two_or_more(tmp_path: Path) -> None:
     out = _ab(tmp_path, "HEAD", "--rounds", "1")
     assert out.returncode == 2
     assert "'1': need a whole number of rounds >= 2" in out.stderr
+
+
+def test_t_table_is_students_t() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    from pytest_llmcore.budgets.ab_stats import _T975
+
+    assert [round(float(stats.t.ppf(0.975, df)), 3) for df in range(1, 31)] == list(_T975)
