@@ -42,6 +42,7 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
+from .reconcile import ImportSite, reconcile_guessed
 from .settings import DepsSettings, load_settings
 from .walk import SourceFile, iter_sources
 
@@ -442,6 +443,14 @@ def _evaluate(
                     )
                 )
 
+    # a guessed module name never fails as unused while an unclaimed import fits it
+    unclaimed = [u for u in uses if id(u) not in claimed]
+    taken = reconcile_guessed(
+        result.findings,
+        [k for k, p in provides.items() if p.source == "guess"],
+        [ImportSite(u.rec.module, u.where, u.file, u.rec.line) for u in unclaimed],
+    )
+    claimed.update(id(unclaimed[j]) for j in taken)
     # imports no declaration provides, grouped by the distribution that would provide them
     undeclared: dict[str, list[_Use]] = defaultdict(list)
     for u in uses:
