@@ -126,8 +126,14 @@ def test_generator_reads_wheels_and_site_packages(tmp_path: Path) -> None:
     out = tmp_path / "map.tsv"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts/gen_module_map.py"), str(wheels), str(site)]
-        + ["--out", str(out)],
+        [
+            sys.executable,
+            str(REPO / "scripts/gen_module_map.py"),
+            str(wheels),
+            str(site),
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         env=env,

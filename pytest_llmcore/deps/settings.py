@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -119,6 +121,13 @@ def _str_list(table: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]
     return tuple(v)
 
 
+def _dotted(table: str, key: str) -> str:
+    """``table.key`` as TOML would write it (quoted when the key is not a bare key)."""
+    return (
+        f"{table}.{key}" if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"{table}.{json.dumps(key)}"
+    )
+
+
 def _ignores(value: Any, path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """``ignore = { dist = "reason", LLMD006 = "reason" }``: per dependency, or a whole rule."""
     example = 'e.g. ignore = { torchvision = "loaded by a plugin at run time" }'
@@ -129,13 +138,15 @@ def _ignores(value: Any, path: Path) -> tuple[dict[str, str], dict[str, str]]:
     for k, reason in value.items():
         if not isinstance(reason, str) or not reason.strip():
             raise InputError(
-                f"[tool.llmcore.deps] ignore.{k} must be a non-empty reason string, {example}", path
+                f"[tool.llmcore.deps] {_dotted('ignore', k)} must be a non-empty reason string, "
+                f"{example}",
+                path,
             )
         if k.upper().startswith("LLMD"):
             kind = parse_code(k)
             if kind is None:
                 raise InputError(
-                    f"[tool.llmcore.deps] ignore.{k}: unknown finding code",
+                    f"[tool.llmcore.deps] {_dotted('ignore', k)}: unknown finding code",
                     path,
                     fix=f"use one of {_kinds_help()}",
                 )
@@ -155,7 +166,8 @@ def _per_rule(value: Any, path: Path) -> dict[str, frozenset[str]]:
         kind = parse_code(k)
         if kind is None:
             raise InputError(
-                f"[tool.llmcore.deps] per-rule-ignores.{k}: unknown finding code or kind",
+                f"[tool.llmcore.deps] {_dotted('per-rule-ignores', k)}: unknown finding code "
+                "or kind",
                 path,
                 fix=f"use one of {_kinds_help()}",
             )
@@ -163,8 +175,8 @@ def _per_rule(value: Any, path: Path) -> dict[str, frozenset[str]]:
             isinstance(names, list) and all(isinstance(n, str) for n in names)
         ):
             raise InputError(
-                f"[tool.llmcore.deps] per-rule-ignores.{k} must be a list of dependency "
-                f"names, {example}",
+                f"[tool.llmcore.deps] {_dotted('per-rule-ignores', k)} must be a list of "
+                f"dependency names, {example}",
                 path,
             )
         out[CODES[kind]] = out.get(CODES[kind], frozenset()) | {canonical_name(n) for n in names}
@@ -199,7 +211,8 @@ def load_settings(root: Path) -> DepsSettings:
         mods = [v] if isinstance(v, str) else v
         if not isinstance(mods, list) or not all(isinstance(m, str) for m in mods):
             raise InputError(
-                f"[tool.llmcore.deps] map.{k} must be a module name or a list of them", path
+                f"[tool.llmcore.deps] {_dotted('map', k)} must be a module name or a list of them",
+                path,
             )
         clean[canonical_name(k)] = tuple(mods)
     kw["module_map"] = clean
