@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import configparser
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
 from .model import Declared, canonical_name
@@ -70,56 +70,159 @@ def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
 _KEYS = {"install_requires": False, "tests_require": True, "extras_require": False}
 
 
+@dataclass(frozen=True)
+class _Str:
+    """A string known without running the file, and the line it is written on."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """A list element computed at run time (a call, a comprehension...)."""
+
+    line: int
+
+
+_Val = Any  # _Str | _Unknown | list[_Str | _Unknown] | dict[str, _Val] | None (unknown)
+_PASS_THROUGH = {"list", "sorted", "set", "tuple", "frozenset"}
+
+
 class _Static:
-    """Values of a setup.py known without running it: literals and names bound to them."""
+    """Module-level values of a setup.py, evaluated in order without running anything.
+
+    Literals, f-strings of known strings, names, ``+``/``+=``, ``d["k"] = ...``,
+    ``.append``/``.extend``/``.update``, ``dict(...)``, ``list``/``sorted``/``set`` of a
+    known list, ``sum(d.values(), [])``; bodies of ``if``/``try``/``with`` are all taken.
+    """
 
     def __init__(self, tree: ast.Module) -> None:
-        self.names: dict[str, ast.expr] = {}
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name):
-                    self.names[target.id] = node.value
-            elif (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and node.value is not None
-            ):
-                self.names[node.target.id] = node.value
+        self.env: dict[str, _Val] = {}
+        self._block(tree.body)
 
-    def strings(self, node: ast.expr, depth: int = 0) -> Iterator[ast.Constant] | None:
-        """The string constants of a list/tuple (through names and ``+``), or None."""
-        if depth > 20:
-            return None
-        if isinstance(node, ast.Name) and node.id in self.names:
-            return self.strings(self.names[node.id], depth + 1)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            if all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
-                return iter([e for e in node.elts if isinstance(e, ast.Constant)])
-            return None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left, right = self.strings(node.left, depth + 1), self.strings(node.right, depth + 1)
-            if left is None or right is None:
-                return None
-            return iter([*left, *right])
+    def _block(self, body: list[ast.stmt]) -> None:
+        for node in body:
+            self._stmt(node)
+
+    def _stmt(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Assign):
+            val = self.eval(node.value)
+            for t in node.targets:
+                self._bind(t, val)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self._bind(node.target, self.eval(node.value))
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+            self._bind(node.target, self._add(self.eval(node.target), self.eval(node.value)))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            self._method(node.value)
+        elif isinstance(node, (ast.If, ast.For, ast.While)):
+            self._block(node.body)
+            self._block(node.orelse)
+        elif isinstance(node, ast.With):
+            self._block(node.body)
+        elif isinstance(node, ast.Try):
+            for part in (node.body, *(h.body for h in node.handlers), node.orelse):
+                self._block(part)
+
+    def _bind(self, target: ast.expr, val: _Val) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = val
+        elif isinstance(target, ast.Subscript):
+            table, key = self.eval(target.value), self._key(target.slice)
+            if isinstance(table, dict) and key is not None:
+                table[key] = val
+
+    def _key(self, node: ast.expr) -> str | None:
+        val = self.eval(node)
+        return val.text if isinstance(val, _Str) else None
+
+    def _method(self, call: ast.Call) -> None:
+        f = call.func
+        if not isinstance(f, ast.Attribute) or len(call.args) != 1:
+            return
+        obj, arg = self.eval(f.value), self.eval(call.args[0])
+        if isinstance(obj, list) and f.attr == "append":
+            obj.append(arg if isinstance(arg, _Str) else _Unknown(call.lineno))
+        elif isinstance(obj, list) and f.attr == "extend":
+            obj.extend(arg if isinstance(arg, list) else [_Unknown(call.lineno)])
+        elif isinstance(obj, dict) and f.attr == "update" and isinstance(arg, dict):
+            obj.update(arg)
+
+    @staticmethod
+    def _add(left: _Val, right: _Val) -> _Val:
+        if isinstance(left, list) and isinstance(right, list):
+            return [*left, *right]
+        if isinstance(left, _Str) and isinstance(right, _Str):
+            return _Str(left.text + right.text, left.line)
         return None
 
-    def table(self, node: ast.expr, depth: int = 0) -> dict[str, ast.expr] | None:
-        if isinstance(node, ast.Name) and node.id in self.names and depth < 20:
-            return self.table(self.names[node.id], depth + 1)
+    def eval(self, node: ast.expr) -> _Val:
+        if isinstance(node, ast.Constant):
+            return _Str(node.value, node.lineno) if isinstance(node.value, str) else None
+        if isinstance(node, ast.Name):
+            return self.env.get(node.id)
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return self._list(node.elts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._add(self.eval(node.left), self.eval(node.right))
+        if isinstance(node, ast.Subscript):
+            table, key = self.eval(node.value), self._key(node.slice)
+            return table.get(key) if isinstance(table, dict) and key is not None else None
         if isinstance(node, ast.Dict):
-            out: dict[str, ast.expr] = {}
+            out: dict[str, _Val] = {}
             for k, v in zip(node.keys, node.values, strict=True):
-                if not (isinstance(k, ast.Constant) and isinstance(k.value, str)):
-                    return None
-                out[k.value] = v
+                val = self.eval(v)
+                if k is None and isinstance(val, dict):
+                    out.update(val)
+                elif k is not None and (key := self._key(k)) is not None:
+                    out[key] = val
             return out
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "dict"
-        ):
-            return {kw.arg: kw.value for kw in node.keywords if kw.arg is not None}
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        return None
+
+    def _list(self, elts: list[ast.expr]) -> list[Any]:
+        out: list[Any] = []
+        for e in elts:
+            val = self.eval(e.value if isinstance(e, ast.Starred) else e)
+            if isinstance(e, ast.Starred) and isinstance(val, list):
+                out.extend(val)
+            else:
+                out.append(val if isinstance(val, _Str) else _Unknown(e.lineno))
+        return out
+
+    def _fstring(self, node: ast.JoinedStr) -> _Val:
+        parts: list[str] = []
+        for v in node.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                parts.append(v.value)
+            elif isinstance(v, ast.FormattedValue) and v.format_spec is None:
+                inner = self.eval(v.value)
+                if not isinstance(inner, _Str):
+                    return None
+                parts.append(inner.text)
+            else:
+                return None
+        return _Str("".join(parts), node.lineno)
+
+    def _call(self, node: ast.Call) -> _Val:
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else None
+        if name == "dict" and not node.args:
+            return {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        if name in _PASS_THROUGH and len(node.args) == 1:
+            val = self.eval(node.args[0])
+            return list(val) if isinstance(val, list) else None
+        if name == "sum" and node.args:
+            val = self.eval(node.args[0])
+            return list(val) if isinstance(val, list) else None
+        if isinstance(f, ast.Attribute) and f.attr == "values" and not node.args:
+            table = self.eval(f.value)
+            if isinstance(table, dict):
+                return [x for v in table.values() for x in (v if isinstance(v, list) else [v])]
         return None
 
 
@@ -142,54 +245,61 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
         tree = ast.parse(text, filename=rel)
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         out.notes.append(f"{rel}: not read ({type(exc).__name__}); its declarations are unknown")
         return facts
     call = _setup_call(tree)
     if call is None:
         return facts
     lines = text.splitlines()
-    static = _Static(tree)
+    try:
+        static = _Static(tree)
+    except RecursionError:
+        out.notes.append(
+            f"{rel}: too deeply nested to read statically; its declarations are unknown"
+        )
+        return facts
     before = len(out.declared)
 
-    def add(node: ast.expr, section: str, dev: bool) -> None:
-        consts = static.strings(node)
-        if consts is None:
+    def add(value: _Val, line: int, section: str, dev: bool) -> None:
+        if isinstance(value, _Str):  # setuptools also takes one string, one requirement a line
+            value = [_Str(t, value.line) for t in value.text.splitlines()]
+        if not isinstance(value, list):
             out.notes.append(
-                f"{rel}:{node.lineno}: {section} is computed, not a literal; not read "
+                f"{rel}:{line}: {section} is computed, not a literal; not read "
                 "(declare with a requirements file or pyproject.toml to have it checked)"
             )
             return
-        for c in consts:
-            req = str(c.value).split("#", 1)[0].strip()
+        for item in value:
+            if isinstance(item, _Unknown):
+                out.notes.append(f"{rel}:{item.line}: an entry of {section} is computed; not read")
+                continue
+            if not isinstance(item, _Str):
+                continue
+            req = item.text.split("#", 1)[0].strip()
             dist = parse_requirement_name(req)
             if not req or dist is None:
                 continue
-            sup = parse_suppression(lines[c.lineno - 1]) if c.lineno <= len(lines) else ()
-            out.declared.append(Declared(dist, req, rel, c.lineno, section, dev, suppress=sup))
+            sup = parse_suppression(lines[item.line - 1]) if item.line <= len(lines) else ()
+            out.declared.append(Declared(dist, req, rel, item.line, section, dev, suppress=sup))
 
     for kw in call.keywords:
+        value = static.eval(kw.value)
         if kw.arg in ("install_requires", "tests_require"):
-            add(kw.value, f"setup.{kw.arg}", _KEYS[kw.arg])
+            add(value, kw.value.lineno, f"setup.{kw.arg}", _KEYS[kw.arg])
         elif kw.arg == "extras_require":
-            extras = static.table(kw.value)
-            if extras is None:
+            if not isinstance(value, dict):
                 out.notes.append(f"{rel}:{kw.value.lineno}: extras_require is computed; not read")
                 continue
-            for extra, node in extras.items():
-                add(node, f"setup.extras_require.{extra}", False)
-        elif kw.arg in ("name", "python_requires"):
-            value = kw.value
-            if isinstance(value, ast.Name) and value.id in static.names:
-                value = static.names[value.id]
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                if kw.arg == "name":
-                    facts.project_name = canonical_name(value.value)
-                else:
-                    facts.requires_python = value.value
-        elif kw.arg == "packages":
-            consts = static.strings(kw.value)
-            facts.packages = [str(c.value) for c in consts] if consts is not None else []
+            for extra, reqs in value.items():
+                add(reqs, kw.value.lineno, f"setup.extras_require.{extra}", False)
+        elif kw.arg in ("name", "python_requires") and isinstance(value, _Str):
+            if kw.arg == "name":
+                facts.project_name = canonical_name(value.text)
+            else:
+                facts.requires_python = value.text
+        elif kw.arg == "packages" and isinstance(value, list):
+            facts.packages = [v.text for v in value if isinstance(v, _Str)]
     if len(out.declared) > before:
         out.files.append(rel)
     return facts

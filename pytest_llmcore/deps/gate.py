@@ -31,6 +31,7 @@ from .mapping import (
     installed_module_owners,
     module_matches,
     requirement_closure,
+    stdlib_backfills,
 )
 from .model import (
     Declared,
@@ -224,12 +225,13 @@ def run_gate(
     files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
     local = _local_names(files, settings, decl)
     stdlib = set(sys.stdlib_module_names) | {"__future__", "__main__"}
+    stdlib -= stdlib_backfills(d.name for d in decl.declared)
     skip = stdlib | local
 
     def wanted(top: str) -> bool:
         return top not in skip
 
-    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local)])
+    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local), sorted(stdlib)])
     settings_key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     cache_on = settings.cache if use_cache is None else use_cache
     cache = _Cache(

@@ -19,6 +19,7 @@ __all__ = [
     "builtin_table",
     "installed_module_owners",
     "modules_from_files",
+    "stdlib_backfills",
 ]
 
 #: Generated from real wheel metadata by scripts/gen_module_map.py (see its docstring).
@@ -126,6 +127,16 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "google-cloud-secret-manager": ("google.cloud.secretmanager", "google.cloud.secretmanager_v1"),
     "azure-core": ("azure.core",),
+    "guidance-stitch": ("stitch",),
+    "onnxruntime-genai": ("onnxruntime_genai",),
+    "onnxruntime-genai-cuda": ("onnxruntime_genai",),
+    "onnxruntime-genai-directml": ("onnxruntime_genai",),
+    "cerebras-cloud-sdk": ("cerebras.cloud.sdk",),
+    "fireworks-ai": ("fireworks",),
+    "writer-sdk": ("writerai",),
+    "pyreadline3": ("readline", "pyreadline3"),
+    "pyreadline": ("readline", "pyreadline"),
+    "gnureadline": ("readline", "gnureadline"),
     "google-generativeai": ("google.generativeai",),
     "google-genai": ("google.genai",),
     "azure-identity": ("azure.identity",),
@@ -164,6 +175,23 @@ _NAMESPACES: tuple[tuple[str, str], ...] = (
     ("backports-", "backports."),
     ("sphinxcontrib-", "sphinxcontrib."),
 )
+
+
+#: Distributions that provide a module under a standard-library name where the platform's
+#: Python lacks it (readline on Windows). An import of that name is theirs to claim.
+STDLIB_BACKFILLS: dict[str, tuple[str, ...]] = {
+    "pyreadline3": ("readline",),
+    "pyreadline": ("readline",),
+    "gnureadline": ("readline",),
+}
+
+
+def stdlib_backfills(declared: Iterable[str]) -> set[str]:
+    """Standard-library module names that declared distributions provide (not to be skipped)."""
+    out: set[str] = set()
+    for name in declared:
+        out.update(STDLIB_BACKFILLS.get(canonical_name(name), ()))
+    return out
 
 
 @dataclass(frozen=True)
