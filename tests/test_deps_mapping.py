@@ -85,7 +85,11 @@ def test_namespace_guesses_respect_dots() -> None:
         "google.cloud.storage_transfer",
         "google.cloud.storagetransfer",
     )
-    assert mm.provides("azure-ai-ml").modules == ("azure.ai_ml", "azure.aiml")
+    assert mm.provides("azure-ai-inference").modules == ("azure.ai.inference", "azure.ai_inference")
+    assert mm.provides("sphinxcontrib-foo-bar").modules == (
+        "sphinxcontrib.foo_bar",
+        "sphinxcontrib.foo.bar",
+    )
     assert mm.provides("zope-interface").source == "builtin" or mm.provides(
         "zope-interface"
     ).modules == ("zope.interface",)

@@ -239,3 +239,69 @@ def test_configured_packages_are_first_party(tmp_path: Path) -> None:
     )
     result = run_gate(root, use_cache=False)
     assert [(f.kind.value, f.dependency) for f in result.findings] == [("missing", "notmine")]
+
+
+def test_tool_only_pyproject_in_a_subfolder_is_not_a_nested_project(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": HEAD + 'dependencies = ["rich", "httpx"]\n',
+            "app/__init__.py": "",
+            "app/ui/pyproject.toml": "[tool.ruff]\nline-length = 120\n",
+            "app/ui/setup.cfg": "[flake8]\nmax-line-length = 120\n",
+            "app/ui/view.py": "import rich\nrich.print()\n",
+            "plugin/pyproject.toml": '[project]\nname = "plugin"\n',
+            "plugin/p.py": "import httpx\nhttpx.get\n",
+        },
+    )
+    result = run_gate(root, use_cache=False)
+    assert result.used_by["rich"][0].text == "imported at app/ui/view.py:1"
+    assert [f.dependency for f in result.failing] == ["httpx"]
+    assert "plugin: a project of its own (has its own project file); not scanned" in result.notes
+
+
+def test_setup_py_built_up_at_module_level(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "setup.py": 'from setuptools import setup\nXET = "hf-xet>=1"\n'
+            'install_requires = ["click", f"{XET}; platform_machine==\'x86_64\'"]\n'
+            'extras = {}\nextras["oauth"] = ["authlib", "fastapi"]\n'
+            'extras["testing"] = extras["oauth"] + ["pytest-mock"]\n'
+            'extras["all"] = sorted(set(sum(extras.values(), [])))\n'
+            'install_requires.append("tqdm")\ninstall_requires += [get_extra()]\n'
+            "setup(name='hub', install_requires=install_requires, extras_require=extras)\n",
+        },
+    )
+    from pytest_llmcore.deps.declarations import read_declarations
+
+    decl = read_declarations(root)
+    got = sorted({(d.key, d.line, d.section) for d in decl.declared})
+    assert got == [
+        ("authlib", 5, "setup.extras_require.all"),
+        ("authlib", 5, "setup.extras_require.oauth"),
+        ("authlib", 5, "setup.extras_require.testing"),
+        ("click", 3, "setup.install_requires"),
+        ("fastapi", 5, "setup.extras_require.all"),
+        ("fastapi", 5, "setup.extras_require.oauth"),
+        ("fastapi", 5, "setup.extras_require.testing"),
+        ("hf-xet", 3, "setup.install_requires"),
+        ("pytest-mock", 6, "setup.extras_require.all"),
+        ("pytest-mock", 6, "setup.extras_require.testing"),
+        ("tqdm", 8, "setup.install_requires"),
+    ]
+    assert decl.notes == ["setup.py:9: an entry of setup.install_requires is computed; not read"]
+
+
+def test_stdlib_backfill_counts_as_a_use(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": HEAD
+            + 'dependencies = ["pyreadline3; sys_platform == \'win32\'", "gnureadline"]\n',
+            "cli.py": "import readline\nreadline.parse_and_bind('tab: complete')\n",
+        },
+    )
+    result = run_gate(root, use_cache=False)
+    assert result.findings == []
+    assert result.used_by["pyreadline3"][0].text == "imported at cli.py:1"

@@ -10,6 +10,7 @@ docs build installs from), setup.cfg, setup.py (read statically, never run) and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from .declarations_toml import is_project_pyproject, load_toml, read_pixi_toml, 
 __all__ = [
     "ProjectDeclarations",
     "is_lockfile",
+    "is_project_dir",
     "is_project_pyproject",
     "load_toml",
     "parse_requirement_name",
@@ -52,6 +54,27 @@ class ProjectDeclarations(DeclaredSink):
     pyproject: Mapping[str, Any] | None = None
     setup_packages: list[str] = field(default_factory=list)
     """``packages=[...]`` of setup.py / setup.cfg (first-party names)."""
+
+
+def is_project_dir(d: Path) -> bool:
+    """Is ``d`` a Python project of its own (a nested project, not scanned with its parent)?
+
+    setup.py counts; pyproject.toml only with more than ``[tool.*]`` tables (a folder's
+    ruff or mypy settings make no project); setup.cfg only with ``[metadata]`` or
+    ``[options]`` (not a flake8 or pytest section alone).
+    """
+    if (d / "setup.py").is_file():
+        return True
+    if (d / "pyproject.toml").is_file() and is_project_pyproject(d / "pyproject.toml"):
+        return True
+    cfg = d / "setup.cfg"
+    if cfg.is_file():
+        try:
+            text = cfg.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return re.search(r"^\s*\[(metadata|options)[\].]", text, re.M) is not None
+    return False
 
 
 def _read_project_files(out: ProjectDeclarations) -> None:

@@ -165,15 +165,16 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "mkdocs-material": ("material",),
 }
 
-#: Namespace families: the distribution's tail names a sub-package of the namespace.
-_NAMESPACES: tuple[tuple[str, str], ...] = (
-    ("google-cloud-", "google.cloud."),
-    ("azure-mgmt-", "azure.mgmt."),
-    ("azure-", "azure."),
-    ("jaraco-", "jaraco."),
-    ("zope-", "zope."),
-    ("backports-", "backports."),
-    ("sphinxcontrib-", "sphinxcontrib."),
+#: Namespace families: the distribution's tail names a sub-package of the namespace, its
+#: dashes written as the family writes them (google-cloud-storage-transfer ->
+#: ``google.cloud.storage_transfer``, azure-ai-inference -> ``azure.ai.inference``).
+_NAMESPACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("google-cloud-", "google.cloud.", ("_", "")),
+    ("azure-", "azure.", (".", "_")),
+    ("jaraco-", "jaraco.", (".", "_")),
+    ("zope-", "zope.", (".", "_")),
+    ("backports-", "backports.", ("_", ".")),
+    ("sphinxcontrib-", "sphinxcontrib.", ("_", ".")),
 )
 
 
@@ -206,12 +207,10 @@ class Provides:
 
 def _guess(key: str) -> tuple[str, ...]:
     """Conservative guesses: a wrong guess only ever becomes an ``unmapped`` finding."""
-    for prefix, package in _NAMESPACES:
+    for prefix, package, joins in _NAMESPACES:
         if key.startswith(prefix) and len(key) > len(prefix):
             tail = key[len(prefix) :]
-            return tuple(
-                dict.fromkeys((package + tail.replace("-", "_"), package + tail.replace("-", "")))
-            )
+            return tuple(dict.fromkeys(package + tail.replace("-", j) for j in joins))
     base = key.replace("-", "_")
     guesses = [base]
     for prefix in ("python_", "py_"):
