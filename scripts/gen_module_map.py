@@ -13,8 +13,14 @@ exactly its normalised name (``pyqt5`` -> ``PyQt5``, ``absl-py`` -> ``absl``).
 The table shipped was generated on the project's build machine with::
 
     PYTHONPATH=. python scripts/gen_module_map.py --merge \\
-        /opt/pypi/files /opt/pypi-more/files /opt/wheels ~/.cache/pip \\
-        ~/.pyenv/versions/*/lib/python*/site-packages .venv/lib/python3.11/site-packages
+        /opt/pypi/files /opt/pypi-more/files /opt/wheels ~/.cache/pip ~/.cache/virtualenv \\
+        ~/.pyenv/versions/*/lib/python*/site-packages .venv/lib/python3.11/site-packages \\
+        /usr/lib/google-cloud-sdk/platform/bundledpythonunix/lib/python3.12/site-packages \\
+        /tmp/*/lib/python3.*/site-packages   # other virtual environments on that machine
+
+(975 wheels and 399 installed distributions: 162 entries. The table is only as wide as the
+wheel set; point the script at a larger wheelhouse, e.g. one filled by
+``pip download -r big-requirements.txt -d wheels/``, to widen it.)
 
 ``--merge`` keeps the entries already in the table and adds or widens them (a larger
 wheelhouse only ever adds knowledge). Entries are sorted, one per line:
@@ -57,7 +63,14 @@ _JUNK = {
 
 
 def _useful(modules: Iterable[str]) -> tuple[str, ...]:
-    mods = {m for m in modules if m.split(".")[0] not in _JUNK}
+    """Importable names only: no junk top levels, ``-stubs`` folders or mypyc helpers."""
+    mods = {
+        m
+        for m in modules
+        if m.split(".")[0] not in _JUNK
+        and all(p.isidentifier() for p in m.split("."))
+        and not m.endswith("__mypyc")
+    }
     public = {m for m in mods if not m.split(".")[-1].startswith("_")}
     return tuple(sorted(public or mods))
 
