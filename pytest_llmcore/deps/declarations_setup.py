@@ -238,61 +238,69 @@ def _setup_call(tree: ast.Module) -> ast.Call | None:
     return None
 
 
+def _add_setup_list(
+    value: _Val, line: int, section: str, dev: bool, rel: str, lines: list[str], out: DeclaredSink
+) -> None:
+    """Declare each requirement string of a statically known ``setup()`` value."""
+    if isinstance(value, _Str):  # setuptools also takes one string, one requirement a line
+        value = [_Str(t, value.line) for t in value.text.splitlines()]
+    if not isinstance(value, list):
+        out.notes.append(
+            f"{rel}:{line}: {section} is computed, not a literal; not read "
+            "(declare with a requirements file or pyproject.toml to have it checked)"
+        )
+        return
+    for item in value:
+        if isinstance(item, _Unknown):
+            out.notes.append(f"{rel}:{item.line}: an entry of {section} is computed; not read")
+            continue
+        if not isinstance(item, _Str):
+            continue
+        req = item.text.split("#", 1)[0].strip()
+        dist = parse_requirement_name(req)
+        if not req or dist is None:
+            continue
+        sup = parse_suppression(lines[item.line - 1]) if 0 < item.line <= len(lines) else ()
+        out.declared.append(Declared(dist, req, rel, item.line, section, dev, suppress=sup))
+
+
+def _parse(path: Path, rel: str, out: DeclaredSink) -> tuple[str, ast.Module] | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return text, ast.parse(text, filename=rel)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        out.notes.append(f"{rel}: not read ({type(exc).__name__}); its declarations are unknown")
+        return None
+
+
 def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
     """install_requires / extras_require / tests_require of the ``setup()`` call, statically."""
     facts = SetupFacts()
     rel = rel_path(path, out.root)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        tree = ast.parse(text, filename=rel)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        out.notes.append(f"{rel}: not read ({type(exc).__name__}); its declarations are unknown")
+    parsed = _parse(path, rel, out)
+    call = _setup_call(parsed[1]) if parsed is not None else None
+    if parsed is None or call is None:
         return facts
-    call = _setup_call(tree)
-    if call is None:
-        return facts
-    lines = text.splitlines()
+    lines = parsed[0].splitlines()
     try:
-        static = _Static(tree)
+        static = _Static(parsed[1])
     except RecursionError:
         out.notes.append(
             f"{rel}: too deeply nested to read statically; its declarations are unknown"
         )
         return facts
     before = len(out.declared)
-
-    def add(value: _Val, line: int, section: str, dev: bool) -> None:
-        if isinstance(value, _Str):  # setuptools also takes one string, one requirement a line
-            value = [_Str(t, value.line) for t in value.text.splitlines()]
-        if not isinstance(value, list):
-            out.notes.append(
-                f"{rel}:{line}: {section} is computed, not a literal; not read "
-                "(declare with a requirements file or pyproject.toml to have it checked)"
-            )
-            return
-        for item in value:
-            if isinstance(item, _Unknown):
-                out.notes.append(f"{rel}:{item.line}: an entry of {section} is computed; not read")
-                continue
-            if not isinstance(item, _Str):
-                continue
-            req = item.text.split("#", 1)[0].strip()
-            dist = parse_requirement_name(req)
-            if not req or dist is None:
-                continue
-            sup = parse_suppression(lines[item.line - 1]) if item.line <= len(lines) else ()
-            out.declared.append(Declared(dist, req, rel, item.line, section, dev, suppress=sup))
-
     for kw in call.keywords:
         value = static.eval(kw.value)
+        line = kw.value.lineno
         if kw.arg in ("install_requires", "tests_require"):
-            add(value, kw.value.lineno, f"setup.{kw.arg}", _KEYS[kw.arg])
+            _add_setup_list(value, line, f"setup.{kw.arg}", _KEYS[kw.arg], rel, lines, out)
         elif kw.arg == "extras_require":
             if not isinstance(value, dict):
-                out.notes.append(f"{rel}:{kw.value.lineno}: extras_require is computed; not read")
+                out.notes.append(f"{rel}:{line}: extras_require is computed; not read")
                 continue
             for extra, reqs in value.items():
-                add(reqs, kw.value.lineno, f"setup.extras_require.{extra}", False)
+                _add_setup_list(reqs, line, f"setup.extras_require.{extra}", False, rel, lines, out)
         elif kw.arg in ("name", "python_requires") and isinstance(value, _Str):
             if kw.arg == "name":
                 facts.project_name = canonical_name(value.text)

@@ -86,11 +86,14 @@ def reconcile_guessed(
     ``unmapped`` (in place); return the indices of ``sites`` now accounted for."""
     guessed_keys = set(guessed)
     taken: set[int] = set()
+    by_module: dict[str, list[int]] = {}
+    for j, s in enumerate(sites):
+        by_module.setdefault(s.module, []).append(j)
     for i, f in enumerate(findings):
         key = f.declared[0].key if f.declared else None
         if f.kind is not Kind.UNUSED or key not in guessed_keys:
             continue
-        hits = [j for j, s in enumerate(sites) if plausible_owner(key, s.module)]
+        hits = sorted(j for mod, js in by_module.items() if plausible_owner(key, mod) for j in js)
         if not hits:
             continue
         taken.update(hits)
