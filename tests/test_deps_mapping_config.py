@@ -66,12 +66,12 @@ def test_inline_suppressions_per_rule_and_stale_warnings(tmp_path: Path) -> None
             '  "httpx",  # llmcore: ignore\n'
             '  "click",\n  "orjson",\n  "tqdm",\n]\n'
             "[tool.llmcore.deps.per-rule-ignores]\n"
-            'LLMD002 = ["click", "gone-away"]\nmissing = ["yaml"]\n'
+            'LLMD002 = ["click", "gone-away"]\nmissing = ["zz_missing_mod"]\n'
             "[tool.llmcore.deps.ignore]\n"
             'orjson = "loaded by a plugin"\nnumpy = "was needed once"\n'
             'LLMD003 = "transitive imports are fine here"\n',
             "requirements-dev.txt": "pytest-randomly  # llmcore: ignore[unused]\n",
-            "app.py": "import yaml\nimport httpx\nyaml.x, httpx.y\n",
+            "app.py": "import zz_missing_mod\nimport httpx\nzz_missing_mod.x, httpx.y\n",
         },
     )
     rc, found, notes = _findings(root)
@@ -84,8 +84,7 @@ def test_inline_suppressions_per_rule_and_stale_warnings(tmp_path: Path) -> None
         "orjson": ("unused", "loaded by a plugin"),
         "tqdm": ("unused", None),
         "pytest-randomly": found["pytest-randomly"],
-        # grouped under the installed distribution; the ignore names its module
-        "PyYAML": ("missing", "[tool.llmcore.deps] per-rule-ignores LLMD001"),
+        "zz_missing_mod": ("missing", "[tool.llmcore.deps] per-rule-ignores LLMD001"),
     }
     assert [n for n in notes if n.startswith("warning:")] == [
         "warning: [tool.llmcore.deps] ignore.numpy matches no finding; remove it",
@@ -214,12 +213,12 @@ def test_scripts_and_folders_do_not_shadow_dependencies(tmp_path: Path) -> None:
             "alembic/env.py": "from alembic import context\ncontext.configure()\n",
             "typings/boto3/__init__.pyi": "def client() -> None: ...\n",
             "tests/redis/__init__.py": "",
-            "tests/redis/test_r.py": "import redis\nimport sqlalchemy\nredis.Redis, sqlalchemy\n",
+            "tests/redis/test_r.py": "import redis\nimport zz_undeclared\nredis.Redis, zz_undeclared\n",
             "__pypackages__/3.11/lib/x.py": "",
         },
     )
     result = run_gate(root, use_cache=False)
-    assert {f.dependency: f.kind.value for f in result.findings} == {"sqlalchemy": "missing"}
+    assert {f.dependency: f.kind.value for f in result.findings} == {"zz_undeclared": "missing"}
     assert result.used_by["azure-identity"][0].text == "imported at examples/azure.py:1"
     assert result.used_by["alembic"][0].text == "imported at alembic/env.py:1"
     assert result.used_by["redis"][0].text.startswith("imported at app/__init__.py:2")
