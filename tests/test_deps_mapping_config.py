@@ -213,7 +213,8 @@ def test_scripts_and_folders_do_not_shadow_dependencies(tmp_path: Path) -> None:
             "alembic/env.py": "from alembic import context\ncontext.configure()\n",
             "typings/boto3/__init__.pyi": "def client() -> None: ...\n",
             "tests/redis/__init__.py": "",
-            "tests/redis/test_r.py": "import redis\nimport zz_undeclared\nredis.Redis, zz_undeclared\n",
+            "tests/redis/test_r.py": "import redis\nimport zz_undeclared\n"
+            "redis.Redis, zz_undeclared\n",
             "__pypackages__/3.11/lib/x.py": "",
         },
     )
@@ -304,3 +305,22 @@ def test_stdlib_backfill_counts_as_a_use(tmp_path: Path) -> None:
     result = run_gate(root, use_cache=False)
     assert result.findings == []
     assert result.used_by["pyreadline3"][0].text == "imported at cli.py:1"
+
+
+def test_fix_never_rewrites_setup_py_but_edits_environment_yml(tmp_path: Path) -> None:
+    setup_py = (
+        "from setuptools import setup\nBASE = ['numpy', 'tqdm']\nsetup(install_requires=BASE)\n"
+    )
+    root = _write(
+        tmp_path,
+        {
+            "setup.py": setup_py,
+            "environment.yml": "dependencies:\n  - rich\n  - pip:\n    - zz-unused-pip\n",
+            "app.py": "import tqdm\nimport rich\ntqdm.tqdm, rich.print\n",
+        },
+    )
+    rc, out, _ = _cli(root, "--fix")
+    assert (root / "setup.py").read_text() == setup_py
+    assert (root / "environment.yml").read_text() == "dependencies:\n  - rich\n  - pip:\n"
+    assert "removed zz-unused-pip (zz-unused-pip) from environment.yml:4" in out
+    assert rc == 1 and "FAIL    setup.py:2: numpy: unused (LLMD002)" in out
