@@ -20,16 +20,29 @@ __all__ = [
     "positive_int",
 ]
 
-_KINDS = ("unused", "missing", "transitive", "misplaced-dev", "all", "none")
+_KINDS = (
+    "unused",
+    "missing",
+    "transitive",
+    "misplaced-dev",
+    "unmapped",
+    "unused-companion",
+    "unreachable",
+    "all",
+    "none",
+)
+#: finding codes (deps.model.CODES), accepted wherever a kind is: LLMD001..LLMD007
+_CODES = tuple(f"LLMD{n:03d}" for n in range(1, 8))
 
 
 def kinds_arg(value: str) -> list[str]:
-    """argparse type for ``unused,missing``: a list of finding kinds."""
+    """argparse type for ``unused,missing`` or ``LLMD002``: a list of finding kinds or codes."""
     kinds = [v.strip() for v in value.split(",") if v.strip()]
-    bad = [k for k in kinds if k not in _KINDS]
+    bad = [k for k in kinds if k not in _KINDS and k.upper() not in _CODES]
     if bad or not kinds:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a list of finding kinds (choose from {', '.join(_KINDS)})"
+            f"{value!r} is not a list of finding kinds (choose from {', '.join(_KINDS)}, "
+            "or a code LLMD001-LLMD007)"
         )
     return kinds
 
@@ -42,8 +55,9 @@ def add_deps_options(addoption: Callable[..., Any], prefix: str) -> None:
         type=kinds_arg,
         default=None,
         metavar="KINDS",
-        help="finding kinds that fail the gate, comma-separated: unused, missing, transitive, "
-        "misplaced-dev, all or none (default: [tool.llmcore.deps] fail-on, else unused)",
+        help="finding kinds or codes that fail the gate, comma-separated: unused, missing, "
+        "transitive, misplaced-dev, unmapped, unused-companion, unreachable, LLMD001-LLMD007, "
+        "all or none (default: [tool.llmcore.deps] fail-on, else unused)",
     )
     addoption(
         f"{prefix}no-cache",

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_llmcore.core.errors import InputError
-from pytest_llmcore.deps.declarations import parse_requirement_name, read_declarations
+from pytest_llmcore.deps.declarations import (
+    parse_requirement_name,
+    parse_suppression,
+    read_declarations,
+)
 
 from .conftest import FIXTURES
 
@@ -113,3 +119,223 @@ def test_self_reference_in_extras_is_not_a_dependency(tmp_path: Path) -> None:
         '[project.optional-dependencies]\na = ["rich"]\nall = ["my-pkg[a]"]\n'
     )
     assert [d.key for d in read_declarations(tmp_path).declared] == ["rich"]
+
+
+# -- setup.py, conda, pixi, hatch, referenced requirements -------------------------------
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, body in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(body)
+    return root
+
+
+SETUP_PY = """\
+from setuptools import setup, find_packages
+
+BASE = ["numpy>=1.20", "tqdm"]
+DEV: list = ["pytest"]
+EXTRAS = {"gpu": ["cupy-cuda12x"], "all": BASE + ["rich"]}
+
+setup(
+    name="My-Tool",
+    python_requires=">=3.8",
+    packages=["mytool", "mytool.sub"],
+    install_requires=BASE + [
+        "requests",  # llmcore: ignore[LLMD002]
+        'dataclasses; python_version < "3.7"',
+    ],
+    extras_require=EXTRAS,
+    tests_require=DEV,
+    setup_requires=["wheel"],
+)
+"""
+
+
+def test_setup_py_is_read_statically_never_run(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"setup.py": "import sys; sys.exit(3)\n" + SETUP_PY})
+    decl = read_declarations(root)
+    got = [(d.key, d.location, d.section, d.dev) for d in decl.declared]
+    assert got == [
+        ("numpy", "setup.py:4", "setup.install_requires", False),
+        ("tqdm", "setup.py:4", "setup.install_requires", False),
+        ("requests", "setup.py:13", "setup.install_requires", False),
+        ("dataclasses", "setup.py:14", "setup.install_requires", False),
+        ("cupy-cuda12x", "setup.py:6", "setup.extras_require.gpu", False),
+        ("numpy", "setup.py:4", "setup.extras_require.all", False),
+        ("tqdm", "setup.py:4", "setup.extras_require.all", False),
+        ("rich", "setup.py:6", "setup.extras_require.all", False),
+        ("pytest", "setup.py:5", "setup.tests_require", True),
+    ]
+    assert decl.project_name == "my-tool" and decl.requires_python == ">=3.8"
+    assert decl.setup_packages == ["mytool", "mytool.sub"]
+    by = {d.key: d for d in decl.declared}
+    assert by["requests"].suppress == ("LLMD002",)
+    assert by["dataclasses"].unreachable == (
+        'its marker `python_version < "3.7"` excludes every supported Python '
+        "(requires-python >=3.8)"
+    )
+    assert decl.files == ["setup.py"]
+
+
+def test_setup_py_computed_values_are_a_note(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "setup.py": "import setuptools\nreqs = open('r.txt').read().splitlines()\n"
+            "setuptools.setup(name='x', install_requires=reqs, extras_require=make())\n"
+        },
+    )
+    decl = read_declarations(root)
+    assert decl.declared == []
+    assert decl.notes == [
+        "setup.py:3: setup.install_requires is computed, not a literal; not read "
+        "(declare with a requirements file or pyproject.toml to have it checked)",
+        "setup.py:3: extras_require is computed; not read",
+    ]
+
+
+def test_environment_yml_conda_and_pip(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "environment.yml": "name: env\nchannels:\n  - conda-forge\ndependencies:\n"
+            "  - python=3.11\n  - pytorch::pytorch>=2  # conda name\n  - numpy\n"
+            "  - cudatoolkit=11.8\n  - pip\n  - pip:\n    - openai-whisper\n"
+            "    - -r requirements-extra.txt\n    - tiktoken==0.7  # llmcore: ignore\n"
+            "  - scipy\nvariables:\n  - notadep\n"
+        },
+    )
+    got = {d.key: (d.line, d.section) for d in read_declarations(root).declared}
+    assert got == {
+        "torch": (6, "conda.dependencies"),
+        "numpy": (7, "conda.dependencies"),
+        "openai-whisper": (11, "conda.pip"),
+        "tiktoken": (13, "conda.pip"),
+        "scipy": (14, "conda.dependencies"),
+    }
+
+
+def test_pixi_and_hatch_environments(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n'
+            '[tool.hatch.envs.test]\ndependencies = ["pytest-cov"]\n'
+            '[tool.hatch.envs.docs]\nextra-dependencies = ["mkdocs"]\n'
+            '[tool.pixi.dependencies]\npython = "3.11.*"\nnumpy = ">=1"\n'
+            '[tool.pixi.pypi-dependencies]\nrich = "*"\n',
+            "pixi.toml": '[dependencies]\npandas = "*"\ncmake = "*"\n'
+            '[feature.lint.pypi-dependencies]\nruff = "*"\n',
+        },
+    )
+    got = {d.key: (d.location, d.section, d.dev) for d in read_declarations(root).declared}
+    assert got == {
+        "pytest-cov": ("pyproject.toml:5", "tool.hatch.envs.test.dependencies", True),
+        "mkdocs": ("pyproject.toml:7", "tool.hatch.envs.docs.extra-dependencies", True),
+        "numpy": ("pyproject.toml:10", "tool.pixi.dependencies", False),
+        "rich": ("pyproject.toml:12", "tool.pixi.pypi-dependencies", False),
+        "pandas": ("pixi.toml:2", "dependencies", False),
+        "ruff": ("pixi.toml:5", "feature.lint.pypi-dependencies", True),
+    }
+
+
+def test_requirements_in_subfolders_referenced_by_ci_and_docs(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "requirements.txt": "httpx\n",
+            ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n"
+            "      - run: pip install -r ./ci/requirements-gpu.txt\n",
+            ".readthedocs.yaml": "python:\n  install:\n    - requirements: docs/requirements.txt\n",
+            "ci/requirements-gpu.txt": "pynvml\n",
+            "docs/requirements.txt": "sphinx\n",
+            "other/requirements.txt": "never-referenced\n",
+        },
+    )
+    got = {d.key: (d.file, d.dev) for d in read_declarations(root).declared}
+    assert got == {
+        "httpx": ("requirements.txt", False),
+        "pynvml": ("ci/requirements-gpu.txt", True),
+        "sphinx": ("docs/requirements.txt", True),
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('[project]\nname = "x"\ndependencies = "torch"\n', "project.dependencies"),
+        ('[tool.hatch.envs.t]\ndependencies = "torch"\n', "tool.hatch.envs.t.dependencies"),
+        ('[project]\nname = "x"\noptional-dependencies = ["a"]\n', "project.optional-dependencies"),
+        ('[project.optional-dependencies]\ngpu = "torch"\n', "project.optional-dependencies.gpu"),
+        ("[dependency-groups]\ntest = [1]\n", "dependency-groups.test"),
+        ('[tool.poetry]\ndependencies = ["x"]\n', "tool.poetry.dependencies"),
+    ],
+)
+def test_wrong_value_types_are_one_line_errors(tmp_path: Path, body: str, key: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(body)
+    with pytest.raises(InputError) as exc:
+        read_declarations(tmp_path)
+    msg = str(exc.value)
+    assert msg.startswith(f"{tmp_path / 'pyproject.toml'}:")
+    assert f": {key} must be " in msg and "\n" not in msg
+
+
+def test_unreachable_markers() -> None:
+    from pytest_llmcore.deps.declarations_req import unreachable_reason
+
+    assert unreachable_reason('dataclasses; python_version < "3.7"', ">=3.8") is not None
+    assert unreachable_reason('tomli; python_version < "3.11"', ">=3.8") is None
+    assert unreachable_reason('pywin32; sys_platform == "win32"', ">=3.8") is None
+    assert unreachable_reason('x; python_version < "3.7" and sys_platform == "win32"', None)
+    assert unreachable_reason('x; python_version < "3.8"', None) is not None  # assumed >=3.9
+    assert unreachable_reason('x; python_version >= "3.12" or extra == "a"', ">=3.8") is None
+    assert unreachable_reason('backports-zoneinfo; python_version<"3.9"', ">=3.8.1") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "codes"),
+    [
+        ('"requests",  # llmcore: ignore[LLMD002]', ("LLMD002",)),
+        ("torch  # llmcore: ignore[unused, llmd004]", ("LLMD002", "LLMD004")),
+        ("torch  # llmcore: ignore", ("*",)),
+        ("torch  # noqa: LLMD002, LLMD006", ("LLMD002", "LLMD006")),
+        ("torch  # noqa: F401", ()),
+        ("torch  # ignore", ()),
+    ],
+)
+def test_suppression_comments(line: str, codes: tuple[str, ...]) -> None:
+    assert parse_suppression(line) == codes
+
+
+@given(st.text(max_size=200))
+def test_requirement_and_comment_parsers_never_raise(text: str) -> None:
+    name = parse_requirement_name(text)
+    assert name is None or isinstance(name, str)
+    assert isinstance(parse_suppression(text), tuple)
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_setup_py_and_environment_readers_never_raise(tmp_path: Path, text: str) -> None:
+    for name in ("setup.py", "environment.yml"):
+        (tmp_path / name).write_text(text, encoding="utf-8", errors="replace")
+    decl = read_declarations(tmp_path)
+    assert all(d.line >= 1 for d in decl.declared)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ['"torch>=2"', "'a; python_version<\"3.7\"'", "[]", "NAME", "A + B", "{'x': 1}", "f()"]
+        ),
+        max_size=4,
+    )
+)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_setup_py_value_shapes_never_raise(tmp_path: Path, parts: list[str]) -> None:
+    body = f"NAME = ['x']\nA = ['y']\nB = ('z',)\nsetup(install_requires=[{', '.join(parts)}])\n"
+    (tmp_path / "setup.py").write_text(body)
+    read_declarations(tmp_path)

@@ -147,6 +147,8 @@ def plan_fix(root: Path, decls: Iterable[Declared]) -> list[FileEdit]:
     edits: list[FileEdit] = []
     for rel, ds in sorted(by_file.items()):
         path = root / rel
+        if rel == "setup.py" or rel.endswith("/setup.py"):
+            continue  # code, read statically: never rewritten (its findings stay reported)
         if rel.endswith(".toml"):
             edits.append(_edit_toml(path, rel, ds))
         else:

@@ -24,12 +24,14 @@ from .evidence import (
     stub_target,
 )
 from .filescan import scan_many
+from .firstparty import SiblingModules, first_party_names
 from .mapping import (
     ModuleMap,
     Provides,
     installed_module_owners,
     module_matches,
     requirement_closure,
+    stdlib_backfills,
 )
 from .model import (
     Declared,
@@ -42,7 +44,9 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
+from .reconcile import ImportSite, reconcile_guessed
 from .settings import DepsSettings, load_settings
+from .triage import triage
 from .walk import SourceFile, iter_sources
 
 __all__ = ["project_root_for", "run_gate"]
@@ -142,26 +146,9 @@ def default_cache_dir(root: Path) -> Path:
 def _local_names(
     files: Sequence[SourceFile], settings: DepsSettings, decl: ProjectDeclarations
 ) -> set[str]:
-    init_dirs = {
-        f.rel.rsplit("/", 1)[0] for f in files if f.rel.endswith(("/__init__.py", "/__init__.pyi"))
-    }
-    names: set[str] = set(settings.first_party)
-    if decl.project_name:
-        names.add(decl.project_name.replace("-", "_"))
-    for f in files:
-        parts = f.rel.split("/")
-        dirs = parts[:-1]
-        i = len(dirs)
-        while i > 0 and "/".join(dirs[:i]) in init_dirs:
-            i -= 1
-        if i < len(dirs):
-            names.add(dirs[i])
-        else:
-            names.add(parts[-1].split(".", 1)[0])
-        if len(dirs) >= 1:
-            top = dirs[1] if dirs[0] in ("src", "lib") and len(dirs) > 1 else dirs[0]
-            names.add(top)
-    return {n for n in names if n.isidentifier()}
+    return first_party_names(
+        files, settings.first_party, decl.project_name, decl.pyproject, decl.setup_packages
+    )
 
 
 def _dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
@@ -238,12 +225,13 @@ def run_gate(
     files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
     local = _local_names(files, settings, decl)
     stdlib = set(sys.stdlib_module_names) | {"__future__", "__main__"}
+    stdlib -= stdlib_backfills(d.name for d in decl.declared)
     skip = stdlib | local
 
     def wanted(top: str) -> bool:
         return top not in skip
 
-    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local)])
+    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local), sorted(stdlib)])
     settings_key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     cache_on = settings.cache if use_cache is None else use_cache
     cache = _Cache(
@@ -267,12 +255,15 @@ def run_gate(
 
     nb_maps: dict[str, list[tuple[int, int]]] = {}
     is_dev = _dev_path_matcher(settings.dev_paths)
+    siblings = SiblingModules(files)
     for f in files:
         res = per_file[f.rel]
         if res.problem:
             result.notes.append(f"{f.rel}: {res.problem}")
         dev_code = is_dev(f.rel)
         for rec in res.imports:
+            if siblings.is_local(f.rel, rec.module):
+                continue  # a module beside the script, not a dependency
             where = f"{f.rel}:{rec.line}"
             if f.rel.endswith(".ipynb"):
                 if f.rel not in nb_maps:
@@ -304,6 +295,7 @@ def run_gate(
             hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
     mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
     _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses)
+    triage(result, settings)
     if config is not None:
         config.hook.pytest_llmcore_deps_findings(config=config, result=result)
     return result
@@ -442,6 +434,14 @@ def _evaluate(
                     )
                 )
 
+    # a guessed module name never fails as unused while an unclaimed import fits it
+    unclaimed = [u for u in uses if id(u) not in claimed]
+    taken = reconcile_guessed(
+        result.findings,
+        [k for k, p in provides.items() if p.source == "guess"],
+        [ImportSite(u.rec.module, u.where, u.file, u.rec.line) for u in unclaimed],
+    )
+    claimed.update(id(unclaimed[j]) for j in taken)
     # imports no declaration provides, grouped by the distribution that would provide them
     undeclared: dict[str, list[_Use]] = defaultdict(list)
     for u in uses:

@@ -11,11 +11,24 @@ from pathlib import Path
 
 from .model import canonical_name
 
-__all__ = ["BUILTIN_MODULES", "ModuleMap", "Provides", "installed_module_owners"]
+__all__ = [
+    "BUILTIN_MODULES",
+    "MAP_FILE",
+    "ModuleMap",
+    "Provides",
+    "builtin_table",
+    "installed_module_owners",
+    "modules_from_files",
+    "stdlib_backfills",
+]
 
-#: Distributions whose import name differs from their name. Keys are PEP 503 names.
-#: Kept here (not only in installed metadata) so a lightweight CI environment, where
-#: torch or llama-cpp-python are not installed, still judges them right.
+#: Generated from real wheel metadata by scripts/gen_module_map.py (see its docstring).
+MAP_FILE = Path(__file__).with_name("module_map.tsv")
+
+#: Hand-kept names that differ, merged with the generated table (union of modules), for
+#: distributions the wheel set that generated it may lack. Keys are PEP 503 names.
+#: So a lightweight CI environment, where torch or llama-cpp-python are not installed,
+#: still judges them right.
 BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "llama-cpp-python": ("llama_cpp",),
     "openai-whisper": ("whisper",),
@@ -98,6 +111,32 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "grpcio-tools": ("grpc_tools",),
     "google-api-python-client": ("googleapiclient",),
     "google-auth": ("google.auth", "google.oauth2"),
+    # namespace distributions that ship versioned sub-packages beside the plain one
+    "google-cloud-pubsub": (
+        "google.cloud.pubsub",
+        "google.cloud.pubsub_v1",
+        "google.pubsub",
+        "google.pubsub_v1",
+    ),
+    "google-cloud-bigquery": ("google.cloud.bigquery", "google.cloud.bigquery_v2"),
+    "google-cloud-aiplatform": (
+        "google.cloud.aiplatform",
+        "google.cloud.aiplatform_v1",
+        "google.cloud.aiplatform_v1beta1",
+        "vertexai",
+    ),
+    "google-cloud-secret-manager": ("google.cloud.secretmanager", "google.cloud.secretmanager_v1"),
+    "azure-core": ("azure.core",),
+    "guidance-stitch": ("stitch",),
+    "onnxruntime-genai": ("onnxruntime_genai",),
+    "onnxruntime-genai-cuda": ("onnxruntime_genai",),
+    "onnxruntime-genai-directml": ("onnxruntime_genai",),
+    "cerebras-cloud-sdk": ("cerebras.cloud.sdk",),
+    "fireworks-ai": ("fireworks",),
+    "writer-sdk": ("writerai",),
+    "pyreadline3": ("readline", "pyreadline3"),
+    "pyreadline": ("readline", "pyreadline"),
+    "gnureadline": ("readline", "gnureadline"),
     "google-generativeai": ("google.generativeai",),
     "google-genai": ("google.genai",),
     "azure-identity": ("azure.identity",),
@@ -126,13 +165,34 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "mkdocs-material": ("material",),
 }
 
-_NAMESPACE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^google-cloud-(.+)$"), "google.cloud.{}"),
-    (re.compile(r"^azure-(?!core$)(.+)$"), "azure.{}"),
-    (re.compile(r"^jaraco-(.+)$"), "jaraco.{}"),
-    (re.compile(r"^zope-(.+)$"), "zope.{}"),
-    (re.compile(r"^backports-(.+)$"), "backports.{}"),
+#: Namespace families: the distribution's tail names a sub-package of the namespace, its
+#: dashes written as the family writes them (google-cloud-storage-transfer ->
+#: ``google.cloud.storage_transfer``, azure-ai-inference -> ``azure.ai.inference``).
+_NAMESPACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("google-cloud-", "google.cloud.", ("_", "")),
+    ("azure-", "azure.", (".", "_")),
+    ("jaraco-", "jaraco.", (".", "_")),
+    ("zope-", "zope.", (".", "_")),
+    ("backports-", "backports.", ("_", ".")),
+    ("sphinxcontrib-", "sphinxcontrib.", ("_", ".")),
 )
+
+
+#: Distributions that provide a module under a standard-library name where the platform's
+#: Python lacks it (readline on Windows). An import of that name is theirs to claim.
+STDLIB_BACKFILLS: dict[str, tuple[str, ...]] = {
+    "pyreadline3": ("readline",),
+    "pyreadline": ("readline",),
+    "gnureadline": ("readline",),
+}
+
+
+def stdlib_backfills(declared: Iterable[str]) -> set[str]:
+    """Standard-library module names that declared distributions provide (not to be skipped)."""
+    out: set[str] = set()
+    for name in declared:
+        out.update(STDLIB_BACKFILLS.get(canonical_name(name), ()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -146,10 +206,11 @@ class Provides:
 
 
 def _guess(key: str) -> tuple[str, ...]:
-    for pat, template in _NAMESPACE_RULES:
-        m = pat.match(key)
-        if m:
-            return (template.format(m.group(1).replace("-", ".")).replace("-", "_"),)
+    """Conservative guesses: a wrong guess only ever becomes an ``unmapped`` finding."""
+    for prefix, package, joins in _NAMESPACES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            tail = key[len(prefix) :]
+            return tuple(dict.fromkeys(package + tail.replace("-", j) for j in joins))
     base = key.replace("-", "_")
     guesses = [base]
     for prefix in ("python_", "py_"):
@@ -160,7 +221,25 @@ def _guess(key: str) -> tuple[str, ...]:
     return tuple(guesses)
 
 
-def _modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
+@cache
+def builtin_table() -> Mapping[str, tuple[str, ...]]:
+    """The generated table (module_map.tsv) merged with :data:`BUILTIN_MODULES`."""
+    table: dict[str, tuple[str, ...]] = {}
+    try:
+        text = MAP_FILE.read_text(encoding="utf-8")
+    except OSError:
+        text = ""  # a broken install still has the hand-kept table
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            dist, _, listed = line.partition("\t")
+            if listed:
+                table[dist] = tuple(listed.split(","))
+    for dist, mods in BUILTIN_MODULES.items():
+        table[dist] = tuple(dict.fromkeys((*table.get(dist, ()), *mods)))
+    return table
+
+
+def modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
     """Importable module roots from a RECORD, descending into namespace packages."""
     tree: dict[str, set[str]] = {}
     modules: set[str] = set()
@@ -228,7 +307,7 @@ def _installed(key: str) -> tuple[str, ...] | None:
     mods = _top_level_packages(dist)
     if not mods:
         record = dist.read_text("RECORD") or dist.read_text("installed-files.txt") or ""
-        mods = _modules_from_files(line.split(",", 1)[0] for line in record.splitlines())
+        mods = modules_from_files(line.split(",", 1)[0] for line in record.splitlines())
     return mods or None
 
 
@@ -249,8 +328,9 @@ class ModuleMap:
             mods = _installed(key)
             if mods:
                 return Provides(dist, mods, "metadata")
-        if key in BUILTIN_MODULES:
-            return Provides(dist, BUILTIN_MODULES[key], "builtin")
+        table = builtin_table()
+        if key in table:
+            return Provides(dist, table[key], "builtin")
         return Provides(dist, _guess(key), "guess")
 
 

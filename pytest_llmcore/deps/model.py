@@ -55,6 +55,10 @@ class Declared:
     section: str
     """Where in the file: ``project.dependencies``, ``dependency-groups.test``..."""
     dev: bool
+    suppress: tuple[str, ...] = ()
+    """Finding codes an inline ``# llmcore: ignore[...]`` on its line suppresses (``*``: all)."""
+    unreachable: str | None = None
+    """Why no supported Python installs it (its environment marker), when that is so."""
 
     @property
     def key(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,9 +11,9 @@ from typing import Any
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
-from .model import Kind, canonical_name
+from .model import CODES, Kind, canonical_name
 
-__all__ = ["DepsSettings", "load_settings", "parse_kinds"]
+__all__ = ["DepsSettings", "load_settings", "parse_code", "parse_kinds"]
 
 DEFAULT_DEV_PATHS: tuple[str, ...] = (
     "tests",
@@ -44,7 +46,10 @@ _KEYS = {
     "gitignore",
     "cache",
     "max-file-size",
+    "per-rule-ignores",
 }
+
+_BY_CODE = {code.lower(): kind for kind, code in CODES.items()}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class DepsSettings:
     fail_on: frozenset[Kind] = frozenset({Kind.UNUSED})
     ignore: Mapping[str, str] = field(default_factory=dict)
     """canonical dist name -> reason."""
+    ignore_rules: Mapping[str, str] = field(default_factory=dict)
+    """finding code (``LLMD006``) -> reason: the whole rule is ignored."""
+    per_rule_ignores: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """finding code -> canonical dist (or module) names ignored for that rule only."""
     module_map: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     first_party: tuple[str, ...] = ()
@@ -66,7 +75,23 @@ class DepsSettings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
+def parse_code(value: str) -> Kind | None:
+    """A finding kind from its name (``unused``) or code (``LLMD002``, any case)."""
+    v = value.strip().lower()
+    if v in _BY_CODE:
+        return _BY_CODE[v]
+    try:
+        return Kind(v)
+    except ValueError:
+        return None
+
+
+def _kinds_help() -> str:
+    return ", ".join(f"{k.value} ({CODES[k]})" for k in Kind)
+
+
 def parse_kinds(values: Iterable[str], where: str) -> frozenset[Kind]:
+    """Finding kinds named by kind or code; ``all`` and ``none`` too."""
     kinds = set()
     for v in values:
         v = v.strip()
@@ -76,13 +101,12 @@ def parse_kinds(values: Iterable[str], where: str) -> frozenset[Kind]:
             return frozenset(Kind)
         if v == "none":
             continue
-        try:
-            kinds.add(Kind(v))
-        except ValueError:
-            names = ", ".join(k.value for k in Kind)
+        kind = parse_code(v)
+        if kind is None:
             raise InputError(
-                f"unknown finding kind {v!r} in {where}", fix=f"use {names}, all or none"
-            ) from None
+                f"unknown finding kind {v!r} in {where}", fix=f"use {_kinds_help()}, all or none"
+            )
+        kinds.add(kind)
     return frozenset(kinds)
 
 
@@ -95,6 +119,68 @@ def _str_list(table: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise InputError(f"[tool.llmcore.deps] {key} must be a list of strings", path)
     return tuple(v)
+
+
+def _dotted(table: str, key: str) -> str:
+    """``table.key`` as TOML would write it (quoted when the key is not a bare key)."""
+    return (
+        f"{table}.{key}" if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"{table}.{json.dumps(key)}"
+    )
+
+
+def _ignores(value: Any, path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """``ignore = { dist = "reason", LLMD006 = "reason" }``: per dependency, or a whole rule."""
+    example = 'e.g. ignore = { torchvision = "loaded by a plugin at run time" }'
+    if not isinstance(value, dict):
+        raise InputError(f"[tool.llmcore.deps] ignore must be a table, {example}", path)
+    deps: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    for k, reason in value.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(
+                f"[tool.llmcore.deps] {_dotted('ignore', k)} must be a non-empty reason string, "
+                f"{example}",
+                path,
+            )
+        if k.upper().startswith("LLMD"):
+            kind = parse_code(k)
+            if kind is None:
+                raise InputError(
+                    f"[tool.llmcore.deps] {_dotted('ignore', k)}: unknown finding code",
+                    path,
+                    fix=f"use one of {_kinds_help()}",
+                )
+            rules[CODES[kind]] = reason
+        else:
+            deps[canonical_name(k)] = reason
+    return deps, rules
+
+
+def _per_rule(value: Any, path: Path) -> dict[str, frozenset[str]]:
+    """``per-rule-ignores = { LLMD002 = ["torchvision"], missing = ["mylocal"] }``."""
+    example = 'e.g. [tool.llmcore.deps.per-rule-ignores] LLMD002 = ["torchvision"]'
+    if not isinstance(value, dict):
+        raise InputError(f"[tool.llmcore.deps] per-rule-ignores must be a table, {example}", path)
+    out: dict[str, frozenset[str]] = {}
+    for k, names in value.items():
+        kind = parse_code(k)
+        if kind is None:
+            raise InputError(
+                f"[tool.llmcore.deps] {_dotted('per-rule-ignores', k)}: unknown finding code "
+                "or kind",
+                path,
+                fix=f"use one of {_kinds_help()}",
+            )
+        if isinstance(names, str) or not (
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+        ):
+            raise InputError(
+                f"[tool.llmcore.deps] {_dotted('per-rule-ignores', k)} must be a list of "
+                f"dependency names, {example}",
+                path,
+            )
+        out[CODES[kind]] = out.get(CODES[kind], frozenset()) | {canonical_name(n) for n in names}
+    return out
 
 
 def load_settings(root: Path) -> DepsSettings:
@@ -115,16 +201,8 @@ def load_settings(root: Path) -> DepsSettings:
     fail_on = _str_list(table, "fail-on", path)
     if fail_on is not None:
         kw["fail_on"] = parse_kinds(fail_on, f"{path} [tool.llmcore.deps] fail-on")
-    ignore = table.get("ignore", {})
-    if not isinstance(ignore, dict) or not all(
-        isinstance(r, str) and r.strip() for r in ignore.values()
-    ):
-        raise InputError(
-            "[tool.llmcore.deps] ignore must map each dependency to a reason, "
-            'e.g. ignore = { torchvision = "loaded by a plugin at run time" }',
-            path,
-        )
-    kw["ignore"] = {canonical_name(k): v for k, v in ignore.items()}
+    kw["ignore"], kw["ignore_rules"] = _ignores(table.get("ignore", {}), path)
+    kw["per_rule_ignores"] = _per_rule(table.get("per-rule-ignores", {}), path)
     mmap = table.get("map", {})
     if not isinstance(mmap, dict):
         raise InputError("[tool.llmcore.deps] map must be a table of dist = [modules]", path)
@@ -133,7 +211,8 @@ def load_settings(root: Path) -> DepsSettings:
         mods = [v] if isinstance(v, str) else v
         if not isinstance(mods, list) or not all(isinstance(m, str) for m in mods):
             raise InputError(
-                f"[tool.llmcore.deps] map.{k} must be a module name or a list of them", path
+                f"[tool.llmcore.deps] {_dotted('map', k)} must be a module name or a list of them",
+                path,
             )
         clean[canonical_name(k)] = tuple(mods)
     kw["module_map"] = clean
@@ -153,7 +232,8 @@ def load_settings(root: Path) -> DepsSettings:
                 raise InputError(f"[tool.llmcore.deps] {key} must be true or false", path)
             kw[attr] = table[key]
     if "max-file-size" in table:
-        if not isinstance(table["max-file-size"], int):
+        size = table["max-file-size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise InputError("[tool.llmcore.deps] max-file-size must be a number of bytes", path)
         kw["max_file_size"] = table["max-file-size"]
     return replace(s, **kw)

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .declarations import is_project_dir
+
 __all__ = ["DEFAULT_EXCLUDES", "GitIgnore", "SourceFile", "iter_sources"]
 
 #: Directories never scanned: environments, caches, build output, VCS data.
@@ -164,7 +166,7 @@ def iter_sources(
                 skipped.append(f"{rel_dir or '.'}: directory visited twice (symlink loop); skipped")
             return
         seen_dirs.add(ident)
-        if rel_dir and nested_projects and any((d / n).is_file() for n in PROJECT_FILES):
+        if rel_dir and nested_projects and is_project_dir(d):
             if skipped is not None:
                 skipped.append(
                     f"{rel_dir}: a project of its own (has its own project file); not scanned"

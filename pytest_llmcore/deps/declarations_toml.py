@@ -1,0 +1,318 @@
+"""Declarations in TOML: pyproject.toml (PEP 621, PEP 735, Poetry, PDM, uv, Hatch
+environments, ``[tool.pixi]``) and pixi.toml, each entry with its line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+
+from ..core.errors import InputError
+from .declarations_conda_names import CONDA_NON_PYTHON
+from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
+from .model import Declared, canonical_name
+
+__all__ = ["PyprojectFacts", "load_toml", "read_pixi_toml", "read_pyproject"]
+
+
+def load_toml(path: Path) -> tomlkit.TOMLDocument:
+    """Parse a TOML file, turning any problem into an :class:`InputError` with line and column."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text", path, line, fix="TOML files must be UTF-8") from exc
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        msg = str(exc).split(" at line ")[0]
+        if "'\\x00'" in msg:
+            msg = "unexpected end of file"
+        raise InputError(
+            f"malformed TOML: {msg}",
+            path,
+            exc.line,
+            exc.col,
+            fix="fix the syntax; nothing was changed",
+        ) from exc
+
+
+class _Locator:
+    """Finds the line of a key or a string in a TOML file's text, section by section."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def _header(self, dotted: str) -> int | None:
+        parts = [re.escape(p) for p in dotted.split(".")]
+        pat = re.compile(
+            r"^\s*\[\[?\s*" + r"\s*\.\s*".join(f'"?{p}"?' for p in parts) + r"\s*\]\]?\s*(#.*)?$"
+        )
+        for i, line in enumerate(self.lines):
+            if pat.match(line):
+                return i
+        return None
+
+    def _key(self, key: str, start: int) -> int | None:
+        pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.]")
+        for i in range(start, len(self.lines)):
+            if pat.match(self.lines[i]):
+                return i
+            if i > start and self.lines[i].lstrip().startswith("[") and "=" not in self.lines[i]:
+                break
+        return None
+
+    def section_start(self, path: list[str]) -> int:
+        for n in range(len(path), 0, -1):
+            hdr = self._header(".".join(path[:n]))
+            if hdr is None:
+                continue
+            pos = hdr
+            for key in path[n:]:
+                found = self._key(key, pos + 1)
+                if found is None:
+                    return pos
+                pos = found
+            return pos
+        return 0
+
+    def find(self, path: list[str], needle: str | None = None, key: str | None = None) -> int:
+        """1-based line of ``needle`` (a quoted string) or ``key`` inside the section ``path``."""
+        start = self.section_start(path)
+        if key is not None:
+            found = self._key(key, start + (0 if not path else 1))
+            if found is not None:
+                return found + 1
+        if needle is not None:
+            quoted = (f'"{needle}"', f"'{needle}'")
+            for i in range(start, len(self.lines)):
+                if any(q in self.lines[i] for q in quoted):
+                    return i + 1
+            for i in range(start, len(self.lines)):
+                if needle in self.lines[i]:
+                    return i + 1
+        return start + 1
+
+    def text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def _get(doc: Mapping[str, Any], *path: str) -> Any:
+    cur: Any = doc
+    for p in path:
+        if not isinstance(cur, Mapping) or p not in cur:
+            return None
+        cur = cur[p]
+    return cur
+
+
+class PyprojectFacts:
+    """What one TOML file declares, plus the project's name, scripts and Python range."""
+
+    def __init__(self, path: Path, rel: str, out: DeclaredSink) -> None:
+        self.path, self.rel, self.out = path, rel, out
+        self.doc = load_toml(path)
+        self.loc = _Locator(path.read_text(encoding="utf-8"))
+        self.project_name: str | None = None
+        self.requires_python: str | None = None
+        self.scripts: dict[str, str] = {}
+
+    def _bad(self, section: list[str], what: str, example: str) -> InputError:
+        dotted = ".".join(section)
+        return InputError(
+            f"{dotted} must be {what}",
+            self.path,
+            self.loc.find(section[:-1], key=section[-1]),
+            fix=f"write it as {example}",
+        )
+
+    def add_list(self, values: Any, section: list[str], dev: bool, tables: bool = False) -> None:
+        """Each requirement string of an array; anything but an array is an input error."""
+        if values is None:
+            return
+        ok = isinstance(values, list) and all(
+            isinstance(v, str) or (tables and isinstance(v, Mapping)) for v in values
+        )
+        if not ok:
+            raise self._bad(section, "an array of requirement strings", f'{section[-1]} = ["x>=1"]')
+        for req in values:
+            if not isinstance(req, str):
+                continue
+            req = str(req)
+            dist = parse_requirement_name(req)
+            if dist is None:
+                self.out.notes.append(
+                    f"{self.rel}: cannot read requirement {req!r} in {'.'.join(section)}"
+                )
+                continue
+            line = self.loc.find(section, needle=req)
+            self.out.declared.append(
+                Declared(
+                    dist,
+                    req,
+                    self.rel,
+                    line,
+                    ".".join(section),
+                    dev,
+                    suppress=parse_suppression(self.loc.text(line)),
+                )
+            )
+
+    def add_table(self, table: Any, section: list[str], dev: bool, skip: frozenset[str]) -> None:
+        """A ``name = spec`` table (Poetry, Pixi); ``skip`` holds names that are not packages."""
+        if table is None:
+            return
+        if not isinstance(table, Mapping):
+            raise self._bad(section, "a table of name = version", f"[{'.'.join(section)}]")
+        for dist, spec in table.items():
+            if canonical_name(str(dist)) in skip:
+                continue
+            line = self.loc.find(section, key=str(dist))
+            text = f"{dist} = {tomlkit.dumps({'x': spec}).split('=', 1)[1].strip()}"
+            sup = parse_suppression(self.loc.text(line))
+            self.out.declared.append(
+                Declared(str(dist), text, self.rel, line, ".".join(section), dev, suppress=sup)
+            )
+
+    def add_groups(self, groups: Any, section: list[str], dev: bool, tables: bool = False) -> None:
+        """A table of named arrays (extras, dependency groups, PDM dev groups)."""
+        if groups is None:
+            return
+        if not isinstance(groups, Mapping):
+            raise self._bad(section, "a table of arrays", f'[{".".join(section)}] name = ["x"]')
+        for name, values in groups.items():
+            self.add_list(values, [*section, str(name)], dev, tables)
+            for v in values if tables and isinstance(values, list) else []:
+                if (
+                    isinstance(v, Mapping)
+                    and "include-group" in v
+                    and v["include-group"] not in groups
+                ):
+                    self.out.notes.append(
+                        f"{self.rel}: group {name!r} includes unknown group {v['include-group']!r}"
+                    )
+
+
+_NOT_PACKAGES = frozenset({"python"})
+
+
+def _read_pixi(facts: PyprojectFacts, base: list[str], table: Any) -> None:
+    """``[tool.pixi]`` / pixi.toml: conda and PyPI dependencies, features as development."""
+    if not isinstance(table, Mapping):
+        return
+    facts.add_table(table.get("dependencies"), [*base, "dependencies"], False, CONDA_NON_PYTHON)
+    facts.add_table(
+        table.get("pypi-dependencies"), [*base, "pypi-dependencies"], False, _NOT_PACKAGES
+    )
+    features = table.get("feature")
+    if isinstance(features, Mapping):
+        for name, body in features.items():
+            if isinstance(body, Mapping):
+                sec = [*base, "feature", str(name)]
+                facts.add_table(
+                    body.get("dependencies"), [*sec, "dependencies"], True, CONDA_NON_PYTHON
+                )
+                facts.add_table(
+                    body.get("pypi-dependencies"), [*sec, "pypi-dependencies"], True, _NOT_PACKAGES
+                )
+
+
+def read_pixi_toml(path: Path, rel: str, out: DeclaredSink) -> None:
+    facts = PyprojectFacts(path, rel, out)
+    before = len(out.declared)
+    _read_pixi(facts, [], facts.doc)
+    if len(out.declared) > before:
+        out.files.append(rel)
+
+
+def _read_scripts(facts: PyprojectFacts) -> None:
+    """The project's own entry points (its console scripts name modules it must ship)."""
+    doc = facts.doc
+    tables = [_get(doc, "project", "scripts"), _get(doc, "project", "gui-scripts")]
+    tables.append(_get(doc, "tool", "poetry", "scripts"))
+    for scripts in tables:
+        if isinstance(scripts, Mapping):
+            for sname, target in scripts.items():
+                if isinstance(target, str):
+                    facts.scripts[str(sname)] = str(target)
+    eps = _get(doc, "project", "entry-points")
+    if isinstance(eps, Mapping):
+        for group, table in eps.items():
+            if isinstance(table, Mapping):
+                for ename, target in table.items():
+                    if isinstance(target, str):
+                        facts.scripts[f"{group}:{ename}"] = str(target)
+
+
+def _read_tools(facts: PyprojectFacts) -> None:
+    """Poetry, PDM, uv, Hatch environments and Pixi under ``[tool]``."""
+    doc = facts.doc
+    poetry = _get(doc, "tool", "poetry")
+    if isinstance(poetry, Mapping):
+        base = ["tool", "poetry"]
+        facts.add_table(poetry.get("dependencies"), [*base, "dependencies"], False, _NOT_PACKAGES)
+        facts.add_table(
+            poetry.get("dev-dependencies"), [*base, "dev-dependencies"], True, _NOT_PACKAGES
+        )
+        pgroups = poetry.get("group")
+        if isinstance(pgroups, Mapping):
+            for g, body in pgroups.items():
+                if isinstance(body, Mapping):
+                    sec = [*base, "group", str(g), "dependencies"]
+                    facts.add_table(body.get("dependencies"), sec, True, _NOT_PACKAGES)
+        py = _get(poetry, "dependencies", "python")
+        if isinstance(py, str) and facts.requires_python is None:
+            facts.requires_python = re.sub(r"^[\^~]=?", ">=", py.strip())
+    facts.add_groups(
+        _get(doc, "tool", "pdm", "dev-dependencies"), ["tool", "pdm", "dev-dependencies"], True
+    )
+    facts.add_list(
+        _get(doc, "tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"], True
+    )
+    envs = _get(doc, "tool", "hatch", "envs")
+    if isinstance(envs, Mapping):
+        for env, body in envs.items():
+            if isinstance(body, Mapping):
+                for key in ("dependencies", "extra-dependencies"):
+                    facts.add_list(body.get(key), ["tool", "hatch", "envs", str(env), key], True)
+    _read_pixi(facts, ["tool", "pixi"], _get(doc, "tool", "pixi"))
+
+
+def read_pyproject(path: Path, rel: str, out: DeclaredSink) -> PyprojectFacts:
+    """Every declaration in a pyproject.toml; raises :class:`InputError` for malformed ones."""
+    facts = PyprojectFacts(path, rel, out)
+    doc = facts.doc
+    name = _get(doc, "project", "name") or _get(doc, "tool", "poetry", "name")
+    if isinstance(name, str):
+        facts.project_name = canonical_name(name)
+    rp = _get(doc, "project", "requires-python")
+    if isinstance(rp, str):
+        facts.requires_python = str(rp)
+    before = len(out.declared)
+    facts.add_list(_get(doc, "project", "dependencies"), ["project", "dependencies"], False)
+    facts.add_groups(
+        _get(doc, "project", "optional-dependencies"), ["project", "optional-dependencies"], False
+    )
+    facts.add_groups(_get(doc, "dependency-groups"), ["dependency-groups"], True, tables=True)
+    _read_tools(facts)
+    _read_scripts(facts)
+    if len(out.declared) > before:
+        out.files.append(rel)
+    return facts
+
+
+def is_project_pyproject(path: Path) -> bool:
+    """Does this pyproject.toml define a project (not only ``[tool.*]`` settings)?"""
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        return True  # unreadable: treat as a project, the safe side for scanning
+    return any(k != "tool" for k in doc) or isinstance(_get(doc, "tool", "poetry"), Mapping)
