@@ -112,7 +112,7 @@ def test_quantized_v_cache_needs_flash_attention(tiny: Path) -> None:
 
 
 def test_missing_and_bad_model_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"no such model file \(pass a .gguf path"):
+    with pytest.raises(InputError, match=r"no such model file \(pass the path of a .gguf file\)"):
         load_llama(tmp_path / "nope.gguf")
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"not a gguf file at all")
