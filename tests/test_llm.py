@@ -21,6 +21,8 @@ from pytest_llmcore.llm.kv import analytic_kv_bytes, parse_kv_lines
 from .conftest import FIXTURES
 
 pytest_plugins = ["pytester"]
+#: keeps the random tiny model from ending (</s>, id 2) or emitting bytes >= 0x80 (ids 131+)
+ASCII = {str(i): -100 for i in [2, *range(131, 259)]}
 TINY_SHA256 = "d9af9730fd93b1bcaa4d67f065c65866905d82dbf33347d2aae9cbb783285a11"
 
 
@@ -149,15 +151,19 @@ def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
 
 
 def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
+    """Engine with engine: llama.cpp decoded exactly the tokens counted, its prompt
+    evaluation covered the prompt, and its decode time lies inside the user-visible
+    window. (User-visible and engine TPOT differ by Python's per-token work: two metrics.)"""
     loaded = load_llama(gemma, n_ctx=2048, n_gpu_layers=0)
     try:
         generate(loaded, "Warm-up.", max_tokens=4)
         g = generate(loaded, "Write one sentence about the sea.", max_tokens=48)
     finally:
         loaded.close()
-    assert g.n_generated >= 10
-    agreement = g.agreement()
-    assert agreement is not None and agreement < 0.05, g.to_json()
+    assert g.n_generated == 48 and g.token_source == "engine"
+    assert g.engine["n_eval"] == 47 and g.engine["n_p_eval"] == g.n_prompt
+    assert 0 < g.engine["t_eval_ms"] <= g.e2e_ms - g.ttft_ms
+    assert g.harness_ms_per_token is not None and g.harness_ms_per_token >= 0
 
 
 def test_llmcore_kv_on_gemma3(gemma: Path) -> None:
@@ -330,12 +336,12 @@ def test_openai_streaming_against_a_real_llama_cpp_server(tiny: Path) -> None:
     with LlamaServer(tiny, n_ctx=512) as server:
         pid = server.proc.pid if server.proc else None
         client = openai_client(server.base_url)
-        # the random-weight model would stop at once: keep it from sampling </s> (id 2)
-        r = stream_openai(
-            client, "local", "Hello", max_tokens=16, chat=False, logit_bias={"2": -100}
-        )
+        # the random-weight model would stop at once, or emit bytes that form no text:
+        # keep it from sampling </s> (id 2) and bytes >= 0x80
+        r = stream_openai(client, "local", "Hello", max_tokens=16, chat=False, logit_bias=ASCII)
         assert r.ttft_ms > 0 and r.e2e_ms >= r.ttft_ms and r.output_tokens >= 2
-        assert r.token_source in ("usage", "chunks") and len(r.itl_ms) >= 1
+        # llama_cpp.server sends no usage when streaming, and no tokenizer was given
+        assert r.token_source == "chunks" and len(r.itl_ms) >= 1 and r.cache_busted
     assert pid is not None
     with pytest.raises(ProcessLookupError):  # stopped, no orphan left
         import os
@@ -353,7 +359,7 @@ def test_server(llama_cpp_server, llm_endpoint, llmcore_perf):
     url = llama_cpp_server({str(tiny)!r}, n_ctx=512)
     endpoint = llm_endpoint(url, "local")
     for _ in range(2):
-        result = endpoint.stream("Hello", max_tokens=8, chat=False, logit_bias={{"2": -100}})
+        result = endpoint.stream("Hello", max_tokens=8, chat=False, logit_bias={ASCII!r})
         result.record(llmcore_perf)
 """)
     res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")

@@ -44,6 +44,8 @@ class ModelInfo:
     """The most common tensor type among weights (excluding 1-D norms)."""
     n_params: int
     n_vocab: int = 32_000
+    has_chat_template: bool = False
+    """Whether the file carries ``tokenizer.chat_template`` (servers format chats with it)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -212,4 +214,5 @@ def _model_info(
         weight_type=types.most_common(1)[0][0] if types else "unknown",
         n_params=sum(math.prod(dims) for _, dims, _ in tensors),
         n_vocab=n_vocab,
+        has_chat_template=isinstance(fields.get("tokenizer.chat_template"), (str, Skipped)),
     )
