@@ -202,10 +202,15 @@ def llama_cpp_server(
     def start(
         model_path: Any, n_ctx: int = 2048, n_gpu_layers: int = 0, chat_format: str | None = None
     ) -> str:
+        from .core.errors import InputError
+
         log = tmp_path_factory.mktemp("llama-server") / "server.log"
-        server = LlamaServer(
-            model_path, n_ctx, n_gpu_layers, log_path=log, chat_format=chat_format
-        ).start()
+        try:
+            server = LlamaServer(
+                model_path, n_ctx, n_gpu_layers, log_path=log, chat_format=chat_format
+            ).start()
+        except InputError as exc:  # a missing or malformed model file
+            pytest.fail(str(exc), pytrace=False)
         servers.append(server)
         return server.base_url
 

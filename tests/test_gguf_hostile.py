@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.llm.fit import plan_fit, render_fit
 from pytest_llmcore.llm.gguf_info import read_gguf
 
 from .conftest import FIXTURES
@@ -161,6 +162,17 @@ def test_load(llama_model):
     assert "Traceback" not in res.stdout.str()
 
 
+def test_fit_with_a_head_size_no_quantized_cache_can_hold(tmp_path: Path) -> None:
+    path = tmp_path / "odd.gguf"
+    path.write_bytes(llama(**{"llama.attention.key_length": u32("llama.attention.key_length", 33)}))
+    out = subprocess.run(
+        [*LLMCORE, "fit", str(path), "--vram", "8GiB"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "KV q8_0  unavailable: the model's K/V rows are not whole blocks" in out.stdout
+    assert "recommended: KV f16" in out.stdout
+
+
 def test_per_layer_head_counts_use_the_largest(tmp_path: Path) -> None:
     arr = struct.pack("<IQ", U32, 2) + struct.pack("<II", 2, 8)
     path = tmp_path / "per-layer.gguf"
@@ -243,5 +255,7 @@ def test_mutated_headers_never_raise_anything_else(
         assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
     else:
         assert 0 < info.n_layer <= 2**16 and 0 < info.n_head_kv <= 2**16
+        plan = plan_fit(info, 8 * 2**30, 4096)  # what `llmcore fit` does next
+        assert render_fit(plan).startswith(f"{path}: n_ctx 4096")
     finally:
         signal.alarm(0)
