@@ -412,3 +412,10 @@ def test_ollama_live_when_a_server_answers() -> None:
         pytest.skip(f"the Ollama server at {host} has no model pulled")
     result, server = ollama_generate(host, models[0]["name"], "Say hello.", max_tokens=16)
     assert result.ttft_ms > 0 and server.get("tokens_per_s", 0) > 0
+
+
+def test_fit_compute_buffer_uses_the_models_own_vocabulary(tiny: Path) -> None:
+    from pytest_llmcore.llm.fit import plan_fit
+
+    plan = plan_fit(read_gguf(tiny), 2**30, 4096)
+    assert plan.compute == 4 * 512 * (259 + 8 * 256)  # logits of 259 tokens, not Gemma's 262,144

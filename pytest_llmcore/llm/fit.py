@@ -46,10 +46,14 @@ class FitPlan:
         return data
 
 
-def compute_estimate(info: ModelInfo, n_ctx: int, flash_attn: bool, n_vocab: int = 262_144) -> int:
+def compute_estimate(
+    info: ModelInfo, n_ctx: int, flash_attn: bool, n_vocab: int | None = None
+) -> int:
     """llama.cpp's compute buffer, roughly: logits and activations of one micro-batch, plus
-    the attention score matrix when flash attention is off (it grows with the context)."""
-    act = 4 * N_UBATCH * (n_vocab + 8 * info.n_embd)
+    the attention score matrix when flash attention is off (it grows with the context).
+    ``n_vocab``: default the model's own vocabulary size."""
+    vocab = info.n_vocab if n_vocab is None else n_vocab
+    act = 4 * N_UBATCH * (vocab + 8 * info.n_embd)
     scores = 0 if flash_attn else 4 * N_UBATCH * n_ctx * max(1, info.n_head)
     return act + scores
 
@@ -60,7 +64,7 @@ def plan_fit(
     n_ctx: int,
     weights: int | None = None,
     reserve: int = DEFAULT_RESERVE,
-    n_vocab: int = 262_144,
+    n_vocab: int | None = None,
 ) -> FitPlan:
     w = info.file_size if weights is None else weights
     compute = compute_estimate(info, n_ctx, True, n_vocab)
