@@ -203,16 +203,26 @@ def llama_model(request: pytest.FixtureRequest) -> Any:
 def llama_cpp_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    """Factory: ``llama_cpp_server(model_path, n_ctx=2048, n_gpu_layers=0)`` starts
-    llama-cpp-python's OpenAI-compatible server on 127.0.0.1 (a free port) and returns its
-    base URL (``http://127.0.0.1:PORT/v1``, model name ``local``); stopped at session end."""
+    """Factory: ``llama_cpp_server(model_path, n_ctx=2048, n_gpu_layers=0, chat_format=None)``
+    starts llama-cpp-python's OpenAI-compatible server on 127.0.0.1 (a free port) and
+    returns its base URL (``http://127.0.0.1:PORT/v1``, model name ``local``); stopped at
+    session end. The chat format is the model's template, else its architecture's."""
     from .llm.server import LlamaServer
 
     servers: list[LlamaServer] = []
 
-    def start(model_path: Any, n_ctx: int = 2048, n_gpu_layers: int = 0) -> str:
+    def start(
+        model_path: Any, n_ctx: int = 2048, n_gpu_layers: int = 0, chat_format: str | None = None
+    ) -> str:
+        from .core.errors import InputError
+
         log = tmp_path_factory.mktemp("llama-server") / "server.log"
-        server = LlamaServer(model_path, n_ctx, n_gpu_layers, log_path=log).start()
+        try:
+            server = LlamaServer(
+                model_path, n_ctx, n_gpu_layers, log_path=log, chat_format=chat_format
+            ).start()
+        except InputError as exc:  # a missing or malformed model file
+            pytest.fail(str(exc), pytrace=False)
         servers.append(server)
         return server.base_url
 
@@ -223,18 +233,11 @@ def llama_cpp_server(
 
 @pytest.fixture
 def llm_endpoint() -> Any:
-    """Factory: ``llm_endpoint(base_url, model, api_key="local")`` gives an endpoint whose
-    ``.stream(prompt, max_tokens=64, chat=True)`` times one streamed request through the
-    openai client (TTFT, ITL, TPOT, E2E; output tokens from ``usage`` when the server
-    sends it) and returns a result with ``.record(llmcore_perf)``."""
-    from .llm.endpoints import openai_client, stream_openai
-
-    class Endpoint:
-        def __init__(self, base_url: str, model: str, api_key: str = "local") -> None:
-            self.client = openai_client(base_url, api_key)
-            self.model = model
-
-        def stream(self, prompt: str, max_tokens: int = 64, chat: bool = True, **extra: Any) -> Any:
-            return stream_openai(self.client, self.model, prompt, max_tokens, chat, **extra)
+    """Factory: ``llm_endpoint(base_url, model, api_key="local", count_tokens=None,
+    bust_cache=True)`` gives an endpoint whose ``.stream(prompt, max_tokens=64, chat=True)``
+    times one streamed request through the openai client (TTFT, ITL, TPOT, E2E; tokens from
+    the server's usage, else the model's tokenizer; a unique prompt prefix so that TTFT is
+    never a prompt-cache hit) and returns a result with ``.record(llmcore_perf)``."""
+    from .llm.endpoints import Endpoint
 
     return Endpoint

@@ -21,6 +21,8 @@ from pytest_llmcore.llm.kv import analytic_kv_bytes, parse_kv_lines
 from .conftest import FIXTURES
 
 pytest_plugins = ["pytester"]
+#: keeps the random tiny model from ending (</s>, id 2) or emitting bytes >= 0x80 (ids 131+)
+ASCII = {str(i): -100 for i in [2, *range(131, 259)]}
 TINY_SHA256 = "d9af9730fd93b1bcaa4d67f065c65866905d82dbf33347d2aae9cbb783285a11"
 
 
@@ -112,7 +114,7 @@ def test_quantized_v_cache_needs_flash_attention(tiny: Path) -> None:
 
 
 def test_missing_and_bad_model_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"no such model file \(pass a .gguf path"):
+    with pytest.raises(InputError, match=r"no such model file \(pass the path of a .gguf file\)"):
         load_llama(tmp_path / "nope.gguf")
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"not a gguf file at all")
@@ -149,15 +151,19 @@ def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
 
 
 def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
+    """Engine with engine: llama.cpp decoded exactly the tokens counted, its prompt
+    evaluation covered the prompt, and its decode time lies inside the user-visible
+    window. (User-visible and engine TPOT differ by Python's per-token work: two metrics.)"""
     loaded = load_llama(gemma, n_ctx=2048, n_gpu_layers=0)
     try:
         generate(loaded, "Warm-up.", max_tokens=4)
         g = generate(loaded, "Write one sentence about the sea.", max_tokens=48)
     finally:
         loaded.close()
-    assert g.n_generated >= 10
-    agreement = g.agreement()
-    assert agreement is not None and agreement < 0.05, g.to_json()
+    assert g.n_generated == 48 and g.token_source == "engine"
+    assert g.engine["n_eval"] == 47 and g.engine["n_p_eval"] == g.n_prompt
+    assert 0 < g.engine["t_eval_ms"] <= g.e2e_ms - g.ttft_ms
+    assert g.harness_ms_per_token is not None and g.harness_ms_per_token >= 0
 
 
 def test_llmcore_kv_on_gemma3(gemma: Path) -> None:
@@ -296,7 +302,8 @@ def test_llmcore_fit_on_the_bundled_model(gemma: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert low.returncode in (0, 1) and "recommended: KV" in low.stdout
+    assert low.returncode == 1  # does not fit whole: a finding
+    assert "recommended: KV q4_0, flash attention on, offload 0 of 18 layers" in low.stdout
 
 
 # -- servers ------------------------------------------------------------------------------
@@ -330,12 +337,12 @@ def test_openai_streaming_against_a_real_llama_cpp_server(tiny: Path) -> None:
     with LlamaServer(tiny, n_ctx=512) as server:
         pid = server.proc.pid if server.proc else None
         client = openai_client(server.base_url)
-        # the random-weight model would stop at once: keep it from sampling </s> (id 2)
-        r = stream_openai(
-            client, "local", "Hello", max_tokens=16, chat=False, logit_bias={"2": -100}
-        )
+        # the random-weight model would stop at once, or emit bytes that form no text:
+        # keep it from sampling </s> (id 2) and bytes >= 0x80
+        r = stream_openai(client, "local", "Hello", max_tokens=16, chat=False, logit_bias=ASCII)
         assert r.ttft_ms > 0 and r.e2e_ms >= r.ttft_ms and r.output_tokens >= 2
-        assert r.token_source in ("usage", "chunks") and len(r.itl_ms) >= 1
+        # llama_cpp.server sends no usage when streaming, and no tokenizer was given
+        assert r.token_source == "chunks" and len(r.itl_ms) >= 1 and r.cache_busted
     assert pid is not None
     with pytest.raises(ProcessLookupError):  # stopped, no orphan left
         import os
@@ -353,7 +360,7 @@ def test_server(llama_cpp_server, llm_endpoint, llmcore_perf):
     url = llama_cpp_server({str(tiny)!r}, n_ctx=512)
     endpoint = llm_endpoint(url, "local")
     for _ in range(2):
-        result = endpoint.stream("Hello", max_tokens=8, chat=False, logit_bias={{"2": -100}})
+        result = endpoint.stream("Hello", max_tokens=8, chat=False, logit_bias={ASCII!r})
         result.record(llmcore_perf)
 """)
     res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
@@ -405,3 +412,10 @@ def test_ollama_live_when_a_server_answers() -> None:
         pytest.skip(f"the Ollama server at {host} has no model pulled")
     result, server = ollama_generate(host, models[0]["name"], "Say hello.", max_tokens=16)
     assert result.ttft_ms > 0 and server.get("tokens_per_s", 0) > 0
+
+
+def test_fit_compute_buffer_uses_the_models_own_vocabulary(tiny: Path) -> None:
+    from pytest_llmcore.llm.fit import plan_fit
+
+    plan = plan_fit(read_gguf(tiny), 2**30, 4096)
+    assert plan.compute == 4 * 512 * (259 + 8 * 256)  # logits of 259 tokens, not Gemma's 262,144

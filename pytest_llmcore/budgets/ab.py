@@ -30,9 +30,13 @@ __all__ = ["add_ab_parser", "run_ab"]
 Samples = dict[tuple[str, str], list[float]]
 
 
-def add_ab_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_ab_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> None:
     p = sub.add_parser(
         "ab",
+        parents=list(parents),
         help="interleaved A/B of the budgeted tests: a git ref against this tree",
         description="Check out BASE in a temporary git worktree and run the budgeted tests "
         "alternately there and here (ABBA order, a fresh pytest process each time). Reports "

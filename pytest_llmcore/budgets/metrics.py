@@ -91,6 +91,22 @@ METRICS: dict[str, Metric] = {
             "generated tokens per second",
         ),
         _m(
+            "engine_tpot_ms",
+            "time",
+            "ms",
+            "lower",
+            "engine TPOT",
+            "llama.cpp's own decode time per token (perf counters; Python excluded)",
+        ),
+        _m(
+            "engine_tokens_per_s",
+            "rate",
+            "tokens/s",
+            "higher",
+            "engine decode tokens/s",
+            "llama.cpp's own decode rate (perf counters; Python excluded)",
+        ),
+        _m(
             "prompt_tokens_per_s",
             "rate",
             "tokens/s",

@@ -21,27 +21,39 @@ __all__ = ["add_history_parser", "run_history"]
 _SeriesKey = tuple[str, str, str]
 
 
-def add_history_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_history_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> None:
     p = sub.add_parser(
         "history",
+        parents=list(parents),
         help="performance history: import reports, show trends, find change points",
         description="Read and write the history store (a SQLite file, or postgresql://… for "
         "a fleet). Default store: 'history' in [tool.llmcore] of ./pyproject.toml.",
     )
     hsub = p.add_subparsers(dest="history_command", metavar="SUBCOMMAND", required=True)
-    show = hsub.add_parser("show", help="trend table per test, metric and machine")
+    show = hsub.add_parser(
+        "show", parents=list(parents), help="trend table per test, metric and machine"
+    )
     show.add_argument("test", nargs="?", default=None, help="a test's node id (default: all)")
-    changes = hsub.add_parser("changes", help="change points per test, metric and machine")
+    changes = hsub.add_parser(
+        "changes", parents=list(parents), help="change points per test, metric and machine"
+    )
     for q in (show, changes):
         q.add_argument("--json", action="store_true", help="print JSON")
     show.add_argument("--last", type=_positive, default=10, help="runs per series (default 10)")
-    page = hsub.add_parser("html", help="trend charts per machine, and across machines")
+    page = hsub.add_parser(
+        "html", parents=list(parents), help="trend charts per machine, and across machines"
+    )
     page.add_argument("out", type=Path, help="the HTML file to write")
     for q in (show, changes, page):
         q.add_argument("--metric", default=None, help="only this metric")
         q.add_argument("--machine", default=None, help="only this machine key")
         q.add_argument("--branch", default=None, help="only runs on this branch")
-    imp = hsub.add_parser("import", help="add --llmcore-json reports (idempotent)")
+    imp = hsub.add_parser(
+        "import", parents=list(parents), help="add --llmcore-json reports (idempotent)"
+    )
     imp.add_argument("reports", nargs="+", type=Path, help="JSON report files")
     for q in (show, changes, page, imp):
         q.add_argument("--history", default=None, metavar="PATH_OR_URL", help="the store")

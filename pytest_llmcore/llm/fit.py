@@ -46,10 +46,14 @@ class FitPlan:
         return data
 
 
-def compute_estimate(info: ModelInfo, n_ctx: int, flash_attn: bool, n_vocab: int = 262_144) -> int:
+def compute_estimate(
+    info: ModelInfo, n_ctx: int, flash_attn: bool, n_vocab: int | None = None
+) -> int:
     """llama.cpp's compute buffer, roughly: logits and activations of one micro-batch, plus
-    the attention score matrix when flash attention is off (it grows with the context)."""
-    act = 4 * N_UBATCH * (n_vocab + 8 * info.n_embd)
+    the attention score matrix when flash attention is off (it grows with the context).
+    ``n_vocab``: default the model's own vocabulary size."""
+    vocab = info.n_vocab if n_vocab is None else n_vocab
+    act = 4 * N_UBATCH * (vocab + 8 * info.n_embd)
     scores = 0 if flash_attn else 4 * N_UBATCH * n_ctx * max(1, info.n_head)
     return act + scores
 
@@ -60,13 +64,17 @@ def plan_fit(
     n_ctx: int,
     weights: int | None = None,
     reserve: int = DEFAULT_RESERVE,
-    n_vocab: int = 262_144,
+    n_vocab: int | None = None,
 ) -> FitPlan:
     w = info.file_size if weights is None else weights
     compute = compute_estimate(info, n_ctx, True, n_vocab)
     plan = FitPlan(str(info.path), vram, n_ctx, w, compute, reserve, n_layer=info.n_layer)
     for t in TYPES_BY_PRECISION:
-        kv = analytic_kv_bytes(info, n_ctx, t, t).total
+        try:
+            kv = analytic_kv_bytes(info, n_ctx, t, t).total
+        except ValueError:  # a quantized cache needs rows in whole blocks of 32 values
+            plan.fits[t] = False
+            continue
         plan.kv[t] = kv
         plan.fits[t] = w + kv + compute + reserve <= vram
     for t in TYPES_BY_PRECISION:
@@ -78,7 +86,7 @@ def plan_fit(
                 plan.note = f"f16 KV ({format_bytes(plan.kv['f16'])}) does not fit; {t} does"
             return plan
     # partial offload with the smallest cache: layers that fit, the rest on the CPU
-    t = TYPES_BY_PRECISION[-1]
+    t = [t for t in TYPES_BY_PRECISION if t in plan.kv][-1]
     per_layer = (w + plan.kv[t]) / max(1, info.n_layer)
     room = vram - compute - reserve
     plan.cache_type = t
@@ -117,6 +125,9 @@ def render_fit(plan: FitPlan) -> str:
         f"reserve {format_bytes(plan.reserve)}",
     ]
     for t in TYPES_BY_PRECISION:
+        if t not in plan.kv:
+            lines.append(f"  KV {t:<5} unavailable: the model's K/V rows are not whole blocks")
+            continue
         total = plan.weights + plan.kv[t] + plan.compute + plan.reserve
         lines.append(
             f"  KV {t:<5} {format_bytes(plan.kv[t]):>11}  total {format_bytes(total):>11}  "

@@ -1,22 +1,23 @@
 """What a GGUF file says about its model: the shape facts KV-cache sizing needs.
 
-Read by a small header parser of our own: the ``gguf`` package's reader materialises every
-field (9 s for Gemma 3's 262,144-token vocabulary); this one skips the large arrays (0.1 s).
-The gguf package writes the test models and checks this reader in the tests.
+The header comes from :mod:`.gguf_header` (bounded by the file's size); every field used
+here is type- and range-checked, so a crafted file is one error naming the field and the
+file, never a traceback, a hang or a huge allocation.
 """
 
 from __future__ import annotations
 
 import math
-import struct
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from .gguf_header import GgufError, Skipped, read_header
 
-__all__ = ["ModelInfo", "read_gguf", "swa_layer_count"]
+__all__ = ["GGML_TYPES", "ModelInfo", "read_gguf", "swa_layer_count"]
 
 #: llama.cpp's sliding-window layer pattern per architecture: every Nth layer is global
 #: (full attention); the others use the window. Gemma 3: 5 local layers, then 1 global.
@@ -43,32 +44,21 @@ class ModelInfo:
     """The most common tensor type among weights (excluding 1-D norms)."""
     n_params: int
     n_vocab: int = 32_000
+    has_chat_template: bool = False
+    """Whether the file carries ``tokenizer.chat_template`` (servers format chats with it)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def swa_layer_count(arch: str, n_layer: int, sliding_window: int | None) -> int:
+    """Layers ``il`` with ``(il + 1) % pattern != 0``: all but every pattern-th one."""
     pattern = _SWA_PATTERN.get(arch)
     if not sliding_window or pattern is None:
         return 0
-    return sum(1 for il in range(n_layer) if (il + 1) % pattern != 0)
+    return n_layer - n_layer // pattern
 
 
-_SCALARS = {
-    0: "<B",
-    1: "<b",
-    2: "<H",
-    3: "<h",
-    4: "<I",
-    5: "<i",
-    6: "<f",
-    7: "<?",
-    10: "<Q",
-    11: "<q",
-    12: "<d",
-}
-_STRING, _ARRAY = 8, 9
 #: GGML tensor type ids -> names (the weights' quantization)
 GGML_TYPES = {
     0: "F32",
@@ -101,133 +91,128 @@ GGML_TYPES = {
     29: "IQ1_M",
     30: "BF16",
 }
-#: arrays longer than this (token lists, scores) are skipped, only their length kept
-_SMALL_ARRAY = 256
+#: upper bounds no real model comes near; beyond them a value is hostile or corrupt
+_LIMITS = {
+    "block_count": 1 << 16,
+    "embedding_length": 1 << 20,
+    "attention.head_count": 1 << 16,
+    "attention.head_count_kv": 1 << 16,
+    "attention.key_length": 1 << 16,
+    "attention.value_length": 1 << 16,
+    "attention.sliding_window": 1 << 32,
+    "context_length": 1 << 32,
+    "vocab_size": 1 << 24,
+}
 
 
-class _Reader:
-    """A GGUF header reader that skips the big arrays.
+class _Fields:
+    """Typed access to the header's fields; errors name the field."""
 
-    The gguf package's GGUFReader materialises every field, 262,144 tokenizer strings
-    included: 9 s for Gemma 3. The shape facts need only the small fields.
-    """
+    def __init__(self, fields: dict[str, Any], arch: str) -> None:
+        self.fields = fields
+        self.arch = arch
 
-    def __init__(self, fh: Any) -> None:
-        self.fh = fh
+    def text(self, key: str, default: str) -> str:
+        v = self.fields.get(key, default)
+        if not isinstance(v, str):
+            raise GgufError(f"field {key!r}: expected a string, got {_describe(v)}")
+        return v
 
-    def take(self, fmt: str) -> Any:
-        size = struct.calcsize(fmt)
-        data = self.fh.read(size)
-        if len(data) != size:
-            raise ValueError("truncated file")
-        return struct.unpack(fmt, data)[0]
+    def count(self, name: str, default: int, per_layer: bool = False) -> int:
+        """``{arch}.{name}``: an integer in [0, limit]; with ``per_layer`` also a non-empty
+        array of them (per-layer values: the largest is used, so sizes are never
+        underestimated)."""
+        key = f"{self.arch}.{name}"
+        v = self.fields.get(key, default)
+        if per_layer and isinstance(v, list):
+            if not v:
+                raise GgufError(f"field {key!r}: an empty per-layer array")
+            return max(self._int(key, x, name) for x in v)
+        return self._int(key, v, name)
 
-    def string(self) -> str:
-        n = self.take("<Q")
-        if n > 1 << 24:
-            raise ValueError(f"implausible string length {n}")
-        data = self.fh.read(n)
-        if len(data) != n:
-            raise ValueError("truncated file")
-        return str(data.decode("utf-8", "replace"))
-
-    def value(self, vtype: int) -> Any:
-        if vtype in _SCALARS:
-            return self.take(_SCALARS[vtype])
-        if vtype == _STRING:
-            return self.string()
-        if vtype == _ARRAY:
-            itype, count = self.take("<I"), self.take("<Q")
-            if count <= _SMALL_ARRAY:
-                return [self.value(itype) for _ in range(count)]
-            if itype == _STRING:
-                for _ in range(count):
-                    self.fh.read(self.take("<Q"))
-            elif itype in _SCALARS:
-                self.fh.read(count * struct.calcsize(_SCALARS[itype]))
-            else:
-                raise ValueError(f"array of type {itype}")
-            return _Skipped(count)
-        raise ValueError(f"unknown value type {vtype}")
+    def _int(self, key: str, v: Any, name: str) -> int:
+        limit = _LIMITS[name]
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise GgufError(f"field {key!r}: expected an integer, got {_describe(v)}")
+        if not 0 <= v <= limit:
+            raise GgufError(f"field {key!r}: {v} is outside 0..{limit:,}")
+        return v
 
 
-@dataclass(frozen=True)
-class _Skipped:
-    length: int
+def _describe(v: Any) -> str:
+    if isinstance(v, Skipped):
+        return f"an array of {v.length:,} values"
+    if isinstance(v, list):
+        return f"an array of {len(v)} values"
+    if isinstance(v, str):
+        return f"the string {v[:40]!r}"
+    return f"{type(v).__name__} {v!r}"
 
 
-def _header(path: Path) -> tuple[dict[str, Any], list[tuple[str, list[int], int]]]:
-    with open(path, "rb") as fh:
-        if fh.read(4) != b"GGUF":
-            raise ValueError("bad magic: not a GGUF file")
-        r = _Reader(fh)
-        version = r.take("<I")
-        if version < 2:
-            raise ValueError(f"GGUF version {version} is not supported")
-        n_tensors, n_kv = r.take("<Q"), r.take("<Q")
-        fields: dict[str, Any] = {}
-        for _ in range(n_kv):
-            key = r.string()
-            fields[key] = r.value(r.take("<I"))
-        tensors = []
-        for _ in range(n_tensors):
-            name = r.string()
-            dims = [r.take("<Q") for _ in range(r.take("<I"))]
-            ttype = r.take("<I")
-            r.take("<Q")  # offset
-            tensors.append((name, dims, ttype))
-    return fields, tensors
+def _load_header(p: Path) -> tuple[dict[str, Any], list[tuple[str, list[int], int]], int]:
+    try:
+        with open(p, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            header = read_header(fh, size)
+    except GgufError as exc:
+        raise InputError(f"not a readable GGUF file: {exc}", p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the GGUF file ({exc.strerror or exc})", p) from None
+    return header.fields, header.tensors, size
 
 
 def read_gguf(path: Path | str) -> ModelInfo:
-    """Raises :class:`InputError` naming the file for a missing, unreadable or non-GGUF file."""
+    """The model's shape facts. Raises :class:`InputError` naming the file (and the field)
+    for a missing, unreadable, malformed or implausible file."""
     p = Path(path)
     if not p.is_file():
-        raise InputError("no such model file", p, fix="pass a .gguf path (--llmcore-model)")
+        raise InputError("no such model file", p, fix="pass the path of a .gguf file")
+    fields, tensors, size = _load_header(p)
     try:
-        fields, tensors = _header(p)
-    except (OSError, ValueError, struct.error) as exc:
-        raise InputError(f"not a readable GGUF file ({exc})", p) from None
+        return _model_info(p, fields, tensors, size)
+    except GgufError as exc:
+        raise InputError(f"implausible GGUF metadata: {exc}", p) from None
 
-    def field(key: str, default: Any = None) -> Any:
-        v = fields.get(key, default)
-        return default if isinstance(v, _Skipped) else v
 
-    arch = str(field("general.architecture", "unknown"))
-    n_layer = int(field(f"{arch}.block_count", 0))
-    n_embd = int(field(f"{arch}.embedding_length", 0))
-    n_head = int(field(f"{arch}.attention.head_count", 0) or 0)
-    n_head_kv = field(f"{arch}.attention.head_count_kv", n_head)
-    n_head_kv = int(n_head_kv[0] if isinstance(n_head_kv, list) else n_head_kv)
+def _model_info(
+    p: Path, fields: dict[str, Any], tensors: list[tuple[str, list[int], int]], size: int
+) -> ModelInfo:
+    arch = _Fields(fields, "").text("general.architecture", "unknown")
+    f = _Fields(fields, arch)
+    n_layer = f.count("block_count", 0)
+    n_embd = f.count("embedding_length", 0)
+    n_head = f.count("attention.head_count", 0, per_layer=True)
+    n_head_kv = f.count("attention.head_count_kv", n_head, per_layer=True)
     head_dim = n_embd // n_head if n_head else 0
-    head_k = int(field(f"{arch}.attention.key_length", head_dim) or head_dim)
-    head_v = int(field(f"{arch}.attention.value_length", head_dim) or head_dim)
-    window = field(f"{arch}.attention.sliding_window")
-    window = int(window) if window else None
-    types = Counter(GGML_TYPES.get(t, str(t)) for _, dims, t in tensors if len(dims) > 1)
-    n_params = sum(math.prod(dims) for _, dims, _ in tensors)
-    tokens = fields.get("tokenizer.ggml.tokens")
-    if isinstance(tokens, (list, _Skipped)):
-        n_vocab = tokens.length if isinstance(tokens, _Skipped) else len(tokens)
-    else:
-        n_vocab = int(field(f"{arch}.vocab_size", 32_000))
+    head_k = f.count("attention.key_length", head_dim) or head_dim
+    head_v = f.count("attention.value_length", head_dim) or head_dim
+    window = f.count("attention.sliding_window", 0) or None
     if n_layer <= 0 or n_head_kv <= 0 or head_k <= 0:
-        raise InputError(f"GGUF metadata lacks the attention shape of {arch!r}", p)
+        raise GgufError(f"the metadata lacks the attention shape of {arch!r}")
+    types = Counter(GGML_TYPES.get(t, str(t)) for _, dims, t in tensors if len(dims) > 1)
+    tokens = fields.get("tokenizer.ggml.tokens")
+    if isinstance(tokens, Skipped):
+        n_vocab = tokens.length
+    elif isinstance(tokens, list):
+        n_vocab = len(tokens)
+    else:
+        n_vocab = f.count("vocab_size", 32_000)
     return ModelInfo(
         path=str(p),
         architecture=arch,
-        name=str(field("general.name", p.stem)),
+        name=f.text("general.name", p.stem),
         n_layer=n_layer,
         n_embd=n_embd,
         n_head=n_head,
         n_head_kv=n_head_kv,
         head_dim_k=head_k,
         head_dim_v=head_v,
-        n_ctx_train=int(field(f"{arch}.context_length", 0) or 0),
+        n_ctx_train=f.count("context_length", 0),
         sliding_window=window,
         swa_layers=swa_layer_count(arch, n_layer, window),
-        file_size=p.stat().st_size,
+        file_size=size,
         weight_type=types.most_common(1)[0][0] if types else "unknown",
-        n_params=n_params,
+        n_params=sum(math.prod(dims) for _, dims, _ in tensors),
         n_vocab=n_vocab,
+        has_chat_template=isinstance(fields.get("tokenizer.chat_template"), (str, Skipped)),
     )

@@ -65,7 +65,7 @@ def model_factory(config: pytest.Config, strict_gpu: bool) -> Callable[..., Load
                     flash_attn=flash_attn,
                     n_gpu_layers=n_gpu_layers,
                 )
-        except InputError as exc:
+        except (InputError, ValueError) as exc:  # a bad file; a bad cache type/flash_attn
             pytest.fail(str(exc), pytrace=False)
         loaded = cache[key]
         for note in loaded.notes:

@@ -19,7 +19,32 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["LlamaServer", "free_port"]
+__all__ = ["LlamaServer", "ServerURL", "chat_format_for", "free_port"]
+
+#: llama-cpp-python chat formats for architectures whose GGUF files often lack a chat
+#: template (the bundled Gemma 3 270M does): without one the server falls back to
+#: llama-2's [INST] format and Gemma answers nothing
+_CHAT_FORMATS = {"gemma": "gemma", "gemma2": "gemma", "gemma3": "gemma", "gemma3n": "gemma"}
+
+
+class ServerURL(str):
+    """The server's base URL, carrying the model it serves (for its tokenizer)."""
+
+    model_path: str
+
+    def __new__(cls, url: str, model_path: str) -> ServerURL:
+        self = super().__new__(cls, url)
+        self.model_path = model_path
+        return self
+
+
+def chat_format_for(model: Path | str) -> str | None:
+    """None when the GGUF has its own chat template (the server uses it), else the
+    llama-cpp-python format of its architecture, when there is one."""
+    from .gguf_info import read_gguf
+
+    info = read_gguf(model)
+    return None if info.has_chat_template else _CHAT_FORMATS.get(info.architecture)
 
 
 def free_port() -> int:
@@ -38,12 +63,16 @@ class LlamaServer:
         n_gpu_layers: int = 0,
         log_path: Path | None = None,
         startup_timeout: float = 120.0,
+        chat_format: str | None = None,
     ) -> None:
+        """``chat_format``: a llama-cpp-python chat format name; default
+        :func:`chat_format_for` the model."""
         self.model = str(model)
+        self.chat_format = chat_format or chat_format_for(model)
         self.n_ctx = n_ctx
         self.n_gpu_layers = n_gpu_layers
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.base_url = ServerURL(f"http://127.0.0.1:{self.port}/v1", self.model)
         self.log_path = log_path
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen[bytes] | None = None
@@ -67,6 +96,8 @@ class LlamaServer:
             "--model_alias",
             "local",
         ]
+        if self.chat_format:
+            cmd += ["--chat_format", self.chat_format]
         self._log = open(self.log_path, "wb") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             cmd,

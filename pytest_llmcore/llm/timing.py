@@ -1,8 +1,15 @@
 """One streamed request timed token by token, in process or against a server.
 
 Latency definitions are vLLM's benchmark's: TTFT, request sent to the first token; ITL,
-the gaps between streamed tokens; TPOT, (E2E - TTFT) / (tokens - 1); decode tokens/s,
-(tokens - 1) / (E2E - TTFT).
+the gaps between streamed tokens (between streamed chunks for a server: a chunk can hold
+several tokens); TPOT, (E2E - TTFT) / (tokens - 1); decode tokens/s,
+(tokens - 1) / (E2E - TTFT). The first token is not a decode step (it comes from the
+prompt's evaluation), so it is in TTFT and in neither of the last two.
+
+``tokens`` is a count of tokens, never of text chunks: ``token_source`` says where it
+came from (``engine``: the token ids llama.cpp produced in this process; ``usage``: the
+server's own count; ``tokenizer``: the served model's tokenizer over the streamed text;
+``chunks``: one per streamed chunk, the fallback, flagged as such).
 """
 
 from __future__ import annotations
@@ -10,7 +17,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["StreamTiming", "decode_tokens_per_s", "tpot_ms"]
+__all__ = ["TOKEN_SOURCES", "StreamTiming", "decode_tokens_per_s", "tpot_ms"]
+
+TOKEN_SOURCES = ("engine", "usage", "tokenizer", "chunks")
 
 
 def tpot_ms(e2e_ms: float, ttft_ms: float, tokens: int) -> float:
@@ -31,9 +40,12 @@ class StreamTiming:
     itl_ms: list[float] = field(default_factory=list)
     output_tokens: int = 0
     text: str = ""
+    token_source: str = "chunks"
+    """Where ``output_tokens`` came from: one of :data:`TOKEN_SOURCES`."""
 
     @property
     def tpot_ms(self) -> float:
+        """User-visible TPOT: what a caller of the stream waits per token, Python included."""
         return tpot_ms(self.e2e_ms, self.ttft_ms, self.output_tokens)
 
     @property

@@ -1,0 +1,52 @@
+"""argparse ``type=`` functions for the ``llmcore`` command: every numeric option is parsed
+and range-checked here, so a bad value is argparse's one-line usage error (exit 2) naming
+the option, never a traceback or a nonsense recommendation (``fit --ctx -5``)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+from .units import format_bytes, parse_bytes
+
+__all__ = ["MAX_SIZE", "int_in", "size_in"]
+
+#: 1 PiB: no accelerator or model comes near it; larger sizes are typos (1e400GiB)
+MAX_SIZE = 2**50
+
+
+def int_in(lo: int, hi: int, what: str = "an integer") -> Callable[[str], int]:
+    """An integer in [lo, hi]."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"{n} is out of range: use {lo}..{hi:,}")
+        return n
+
+    parse.__name__ = what  # argparse's fallback message names the type
+    return parse
+
+
+def size_in(lo: int = 0, hi: int = MAX_SIZE) -> Callable[[str], int]:
+    """A byte size such as ``16GiB`` or ``500MB`` (a bare number is bytes) in [lo, hi]."""
+
+    def parse(value: str) -> int:
+        try:
+            n = parse_bytes(value)
+        except (ValueError, OverflowError) as exc:
+            msg = str(exc) if isinstance(exc, ValueError) else f"{value!r} is too large"
+            raise argparse.ArgumentTypeError(msg) from None
+        if not math.isfinite(n) or not lo <= n <= hi:
+            top = "1 PiB" if hi == MAX_SIZE else format_bytes(hi)
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is out of range: use {format_bytes(lo)}..{top}"
+            )
+        return n
+
+    parse.__name__ = "size"
+    return parse

@@ -1,0 +1,236 @@
+"""The `llmcore` command's contract for CI (issue 11 class 5, issue 14 item 6): exit 0 ok,
+1 findings, 2 usage/input/internal error; one-line errors; range-checked numbers; quiet
+on a closed pipe; JSON-only stdout; `python -m pytest_llmcore`; --version everywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_llmcore import __version__
+from pytest_llmcore.cli import build_parser
+
+LLMCORE = [sys.executable, "-m", "pytest_llmcore"]
+SUBCOMMANDS = ("deps", "doctor", "ceilings", "kv", "fit")
+MakeProject = Callable[[str], Path]
+
+
+def llmcore(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LLMCORE, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A metadata-only Llama-3-8B shape (no weights): fit reads only its header."""
+    import gguf
+
+    path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_context_length(8192)
+    w.add_embedding_length(4096)
+    w.add_block_count(32)
+    w.add_head_count(32)
+    w.add_head_count_kv(8)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ctx", "-5"], "argument --ctx: -5 is out of range: use 1..16,777,216"),
+        (["--ctx", "0"], "argument --ctx: 0 is out of range: use 1..16,777,216"),
+        (["--ctx", "4k"], "argument --ctx: '4k' is not a context size"),
+        (
+            ["--ctx", "99999999999"],
+            "argument --ctx: 99999999999 is out of range: use 1..16,777,216",
+        ),
+        (["--vram", "0"], "argument --vram: '0' is out of range: use 1 B..1 PiB"),
+        (["--vram", "-8GiB"], "argument --vram: '-8GiB': a size can't be negative"),
+        (["--vram", "1e400GiB"], "argument --vram: '1e400GiB': too large for a size (at most 1 EiB)"),
+        (["--vram", "2048TiB"], "argument --vram: '2048TiB' is out of range: use 1 B..1 PiB"),
+        (["--weights", "lots"], "argument --weights: cannot read 'lots' as a size"),
+        (["--reserve", "-1"], "argument --reserve: '-1': a size can't be negative"),
+    ],
+)
+def test_fit_numbers_are_range_checked(meta_model: Path, args: list[str], message: str) -> None:
+    base = {"--vram": "8GiB"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    argv = ["fit", str(meta_model), *(f"{flag}={value}" for flag, value in base.items())]
+    out = llmcore(*argv)
+    assert out.returncode == 2 and out.stdout == ""
+    line = out.stderr.strip()
+    assert "\n" not in line and line.startswith(f"llmcore fit: error: {message}"), line
+    assert line.endswith("(see llmcore fit --help)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ctx", "-1"], "argument --ctx: -1 is out of range: use 1..16,777,216"),
+        (["--gpu-layers", "-2"], "argument --gpu-layers: -2 is out of range: use -1..65,536"),
+        (["--gpu-layers", "x"], "argument --gpu-layers: 'x' is not a layer count"),
+        (["--types", "f16,int8"], "argument --types: 'f16,int8' is not a list of distinct"),
+        (["--types", "f16,f16"], "argument --types: 'f16,f16' is not a list of distinct"),
+        (["--types", ","], "argument --types: ',' is not a list of distinct"),
+    ],
+)
+def test_kv_numbers_are_range_checked(args: list[str], message: str) -> None:
+    out = llmcore("kv", "model.gguf", *args)
+    assert out.returncode == 2 and out.stderr.startswith(f"llmcore kv: error: {message}")
+    assert out.stderr.count("\n") == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    flag=st.sampled_from(["--ctx", "--vram", "--weights", "--reserve"]),
+    value=st.one_of(
+        st.integers(-(2**70), 2**70).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.text(max_size=12),
+        st.sampled_from(["1e400GiB", "nan", "inf", "-0", "0x10", "1_000", "8 GiB", "9" * 40]),
+    ),
+)
+def test_any_fit_value_parses_in_range_or_is_a_usage_error(flag: str, value: str) -> None:
+    """In-process over the parser: every value is accepted within its range or rejected
+    through argparse (SystemExit 2), never another exception."""
+    parser = build_parser()
+    argv = ["fit", "m.gguf", "--vram", "8GiB", f"{flag}={value}"]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        assert exc.code == 2
+        return
+    dest = flag.lstrip("-")
+    got = getattr(args, dest)
+    if flag == "--ctx":
+        assert 1 <= got <= 2**24
+    else:
+        assert isinstance(got, int) and 0 <= got <= 2**50
+
+
+def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["fit", "m.gguf"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == (
+        "llmcore fit: error: the following arguments are required: --vram "
+        "(see llmcore fit --help)\n"
+    )
+
+
+def test_missing_model_is_an_input_error(tmp_path: Path) -> None:
+    out = llmcore("fit", str(tmp_path / "none.gguf"), "--vram", "8GiB")
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"llmcore fit: {tmp_path / 'none.gguf'}: no such model file "
+        "(pass the path of a .gguf file)\n"
+    )
+    assert "--llmcore" not in out.stderr  # no pytest flag names in the command's messages
+
+
+def test_fit_exit_status_is_1_when_it_does_not_fit(meta_model: Path) -> None:
+    fits = llmcore("fit", str(meta_model), "--vram", "16GiB", "--weights", "4.7GB")
+    assert fits.returncode == 0 and "recommended: KV f16" in fits.stdout
+    tight = llmcore("fit", str(meta_model), "--vram", "4GiB", "--weights", "4.7GB")
+    assert tight.returncode == 1 and "does not fit whole" in tight.stdout
+
+
+def test_internal_error_exits_2_with_one_line_and_debug_shows_the_traceback() -> None:
+    crash = (
+        "import sys, pytest_llmcore.cli as c\n"
+        "def boom(args):\n    raise KeyError('no such thing')\n"
+        "c._COMMANDS['doctor'] = (c._doctor_parser, boom)\n"
+        "sys.exit(c.main(sys.argv[1:]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", crash, "doctor"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == (
+        "llmcore: internal error: KeyError: 'no such thing' "
+        "(re-run with --debug for the traceback)\n"
+    )
+    for argv in (["doctor", "--debug"], ["--debug", "doctor"]):
+        dbg = subprocess.run(
+            [sys.executable, "-c", crash, *argv], capture_output=True, text=True, timeout=60
+        )
+        assert dbg.returncode == 2
+        assert dbg.stderr.startswith("Traceback (most recent call last):")
+        assert dbg.stderr.endswith("llmcore: internal error: KeyError: 'no such thing'\n")
+
+
+def test_a_closed_pipe_ends_quietly_with_the_result_status(project: MakeProject) -> None:
+    """The reader is gone before the command writes (as `| head -1` after its line)."""
+    root = project("llm-runtime-core")
+    proc = subprocess.Popen(
+        [*LLMCORE, "deps", str(root), "--no-cache", "--verbose"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1  # the gate's verdict (torchvision unused), not a crash
+    assert err == ""
+
+
+def test_fix_and_diff_json_print_json_only(project: MakeProject) -> None:
+    root = project("llm-runtime-core")
+    diff = llmcore("deps", str(root), "--diff", "--format", "json", "--no-cache")
+    assert diff.returncode == 1
+    data = json.loads(diff.stdout)
+    assert '-    "torchvision==0.22.1",' in data["diff"] and data["failed"] is True
+    fix = llmcore("deps", str(root), "--fix", "--format", "json", "--no-cache")
+    assert fix.returncode == 0, fix.stderr
+    data = json.loads(fix.stdout)
+    assert data["removed"] == [
+        {
+            "dependency": "torchvision",
+            "requirement": "torchvision==0.22.1",
+            "declared_in": "pyproject.toml:16",
+        }
+    ]
+    assert data["failed"] is False
+    assert fix.stderr == "removed torchvision (torchvision==0.22.1) from pyproject.toml:16\n"
+
+
+@pytest.mark.parametrize("sub", [None, *SUBCOMMANDS])
+def test_version_everywhere(sub: str | None) -> None:
+    out = llmcore(*([sub] if sub else []), "--version")
+    assert out.returncode == 0 and out.stdout == f"llmcore {__version__}\n"
+
+
+def test_no_command_is_a_usage_error() -> None:
+    out = llmcore()
+    assert out.returncode == 2 and out.stdout.startswith("usage: llmcore")
+
+
+def test_ceilings_cuda_without_cuda_is_an_error() -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: the error case can't happen here")
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    out = subprocess.run(
+        [*LLMCORE, "ceilings", "--device", "cuda", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("llmcore ceilings: --device cuda: torch sees no CUDA device")
+    assert out.stderr.endswith("CUDA_VISIBLE_DEVICES= (use --device cpu or auto)\n")
