@@ -19,9 +19,8 @@ from pytest_llmcore.gpu.backend import (
     NvmlBackend,
     decode_throttle,
     nvml_reason,
-    visible_indices,
 )
-from pytest_llmcore.gpu.plugin import assign_gpu
+from pytest_llmcore.gpu.pinning import assign_gpu
 from pytest_llmcore.gpu.requirements import parse_gpu_marker, unmet
 from pytest_llmcore.gpu.sampler import ThermalWatch, VramSampler
 
@@ -70,13 +69,6 @@ def test_nvml_errors_become_one_line_reasons(text: str, reason: str) -> None:
 
 def test_throttle_reasons_in_words() -> None:
     assert decode_throttle(0x4 | 0x40) == ["power cap (software)", "thermal (hardware)"]
-
-
-def test_visible_indices_follow_cuda_visible_devices() -> None:
-    assert visible_indices(4, {}) is None
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": "2,0"}) == [2, 0]
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": "1,7,2"}) == [1]  # CUDA stops at 7
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": ""}) == []
 
 
 # -- requirements -------------------------------------------------------------------------
@@ -141,15 +133,26 @@ def test_bad_marker_arguments(args: tuple[Any, ...], kwargs: dict[str, Any], mes
 
 
 def test_assign_gpu_per_worker() -> None:
-    assert [assign_gpu(f"gw{i}", 2, "auto", 2, None, False) for i in range(2)] == ["0", "1"]
-    assert assign_gpu("gw1", 2, "1,0", 2, None, False) == "0"
-    # an outer CUDA_VISIBLE_DEVICES=2,3: indices map through it
-    assert [assign_gpu(f"gw{i}", 2, "auto", 4, [2, 3], False) for i in range(2)] == ["2", "3"]
-    assert assign_gpu("gw2", 3, "auto", 2, None, True) == "0"
-    with pytest.raises(pytest.UsageError, match="3 xdist workers but 2 GPU"):
-        assign_gpu("gw0", 3, "auto", 2, None, False)
+    assert [assign_gpu(f"gw{i}", 2, "auto", ["0", "1"], False) for i in range(2)] == ["0", "1"]
+    assert assign_gpu("gw1", 2, "1,0", ["0", "1"], False) == "0"
+    # an outer CUDA_VISIBLE_DEVICES=2,3: positions count inside it
+    assert [assign_gpu(f"gw{i}", 2, "auto", ["2", "3"], False, True) for i in range(2)] == [
+        "2",
+        "3",
+    ]
+    assert assign_gpu("gw0", 1, "1", ["2", "3"], False, True) == "3"
+    assert assign_gpu("gw2", 3, "auto", ["0", "1"], True) == "0"
+    mig = "MIG-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    assert assign_gpu("gw0", 1, "auto", [mig], False, True) == mig
+    with pytest.raises(pytest.UsageError, match=re.escape("3 xdist workers but 2 GPU(s) (0, 1)")):
+        assign_gpu("gw0", 3, "auto", ["0", "1"], False)
     with pytest.raises(pytest.UsageError, match="GPU 5 does not exist"):
-        assign_gpu("gw0", 1, "5", 2, None, False)
+        assign_gpu("gw0", 1, "5", ["0", "1"], False)
+    with pytest.raises(
+        pytest.UsageError,
+        match=re.escape("--llmcore-gpus: no GPU visible under CUDA_VISIBLE_DEVICES"),
+    ):
+        assign_gpu("gw0", 1, "auto", [], False, True)
 
 
 # -- samplers -----------------------------------------------------------------------------
