@@ -211,3 +211,18 @@ def scripted_nvml(tmp_path_factory: pytest.TempPathFactory) -> ScriptedNvml:
     root = tmp_path_factory.mktemp("scripted-nvml")
     build(root)  # skip (or fail with LLMCORE_FULL=1) right here when there is no compiler
     return ScriptedNvml(root)
+
+
+def run_python(code: str, env: Mapping[str, str], timeout: float = 120) -> Any:
+    """Run ``code`` in a fresh interpreter with ``env`` added; returns the JSON it prints last."""
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+    )
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout.strip().splitlines()[-1])
