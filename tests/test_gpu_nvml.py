@@ -212,9 +212,7 @@ print(json.dumps([r.device_baseline, r.device_peak, r.process_peak, r.process_un
 """
 
 
-def test_vram_sampler_counts_this_process_only(
-    scripted_nvml: ScriptedNvml, tmp_path: Path
-) -> None:
+def test_vram_sampler_counts_this_process_only(scripted_nvml: ScriptedNvml, tmp_path: Path) -> None:
     base = int(6.45 * GiB)
     res = run_python(SAMPLER, scripted_nvml.env("rtx4090-laptop", tmp_path))
     # another process holds 2 GiB: the device peak includes it, this process's does not
@@ -262,9 +260,8 @@ def _package_nvml_calls() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr.startswith("nvml"):
                 names.add(node.attr)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"nvml[A-Z]\w*", node.value):
-                    names.add(node.value)
+            elif isinstance(node, ast.Constant) and re.fullmatch(r"nvml[A-Z]\w*", str(node.value)):
+                names.add(str(node.value))
     return names
 
 

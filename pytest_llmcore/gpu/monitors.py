@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["gpu_thermals", "header_lines", "vram_monitor"]
 
 _W = TypeVar("_W", VramSampler, ThermalWatch)
+#: samplers stop after the call report is made (right before budgets are judged), so their
+#: sections go to the teardown report, which pytest shows with the test's output
+_WHEN = "teardown"
 
 
 def _watched(
@@ -47,10 +50,14 @@ def _watched(
 
 def vram_monitor(plugin: GpuPlugin, request: pytest.FixtureRequest) -> Iterator[VramSampler]:
     def report(node: Any, gpu: Snapshot, res: VramResult) -> None:
-        node.add_report_section("call", "llmcore vram", f"{gpu.label} {gpu.name}: {res.summary()}")
+        text = f"{gpu.label} {gpu.name}: {res.summary()}"
         if res.error:  # a partial peak would be a silently wrong number: record none
+            node.add_report_section(_WHEN, "llmcore vram", text + "; vram_peak not recorded")
             _invalidate(node, f"{gpu.label} vram_peak not recorded: {res.error}")
             return
+        if res.process_peak is None:  # an upper bound, never an under-report
+            text += "; vram_peak is the device peak (it includes other processes)"
+        node.add_report_section(_WHEN, "llmcore vram", text)
         peak = res.process_peak if res.process_peak is not None else res.device_peak
         _record(node, "vram_peak", peak)
 
@@ -67,7 +74,7 @@ def gpu_thermals(plugin: GpuPlugin, request: pytest.FixtureRequest) -> Iterator[
 
     def report(node: Any, gpu: Snapshot, res: ThermalResult) -> None:
         node.add_report_section(
-            "call", "llmcore thermals", f"{gpu.label} {gpu.name}: {res.summary()}"
+            _WHEN, "llmcore thermals", f"{gpu.label} {gpu.name}: {res.summary()}"
         )
         if res.throttled and throttle != "ignore":
             msg = (

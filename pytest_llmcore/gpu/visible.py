@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 __all__ = ["DeviceId", "VisibleEntry", "parse_visible", "resolve_visible"]
 
-_INDEX = re.compile(r"\d+")
-_OLD_MIG = re.compile(r"MIG-(GPU-[0-9A-Za-z-]+)/(\d+)/(\d+)")
+_INDEX = re.compile(r"[0-9]+")  # ASCII digits only, as CUDA reads them
+_OLD_MIG = re.compile(r"MIG-(GPU-[0-9A-Za-z-]+)/([0-9]+)/([0-9]+)")
 
 
 @dataclass(frozen=True)
