@@ -195,7 +195,7 @@ class GpuPlugin:
         except ValueError as exc:
             raise pytest.UsageError(f"llmcore: {item.nodeid}: {exc}") from None
 
-    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[Any]) -> None:
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         foreign: list[str] = []
         marked = False
         for item in items:
@@ -214,28 +214,30 @@ class GpuPlugin:
             )
         if marked and not self.config.pluginmanager.has_plugin(_ItemHooks.name):
             self.config.pluginmanager.register(_ItemHooks(self), _ItemHooks.name)
-        self._warn_overridden_fixtures(session)
+        self._warn_overridden_fixtures(items)
 
-    def _warn_overridden_fixtures(self, session: pytest.Session) -> None:
-        defs: dict[str, Any] = getattr(
-            getattr(session, "_fixturemanager", None), "_arg2fixturedefs", {}
-        )
-        for name in OUR_FIXTURES:
-            for fd in defs.get(name, ()):
-                func = getattr(fd, "func", None)
-                if getattr(func, "__module__", "pytest_llmcore.plugin") == "pytest_llmcore.plugin":
+    def _warn_overridden_fixtures(self, items: list[Any]) -> None:
+        """Once per fixture name: a project's own fixture shadows ours for some tests."""
+        warned: set[str] = set()
+        ours = set(OUR_FIXTURES)
+        for item in items:
+            info = getattr(item, "_fixtureinfo", None)
+            defs: dict[str, Any] = getattr(info, "name2fixturedefs", {})
+            for name in ours.intersection(getattr(item, "fixturenames", ())) - warned:
+                closest = defs.get(name, ())[-1:]
+                func = getattr(closest[0], "func", None) if closest else None
+                if func is None or getattr(func, "__module__", "") == "pytest_llmcore.plugin":
                     continue
-                where = _where(func, fd)
+                warned.add(name)
                 alt = f"llmcore_{name}"
                 hint = f"; ours stays available as {alt!r}" if alt in OUR_FIXTURES else ""
                 warnings.warn(
                     pytest.PytestWarning(
-                        f"llmcore: the project's own fixture {name!r} ({where}) overrides "
-                        f"pytest-llmcore's for the tests that see it{hint}"
+                        f"llmcore: the project's own fixture {name!r} ({_where(func, closest[0])}) "
+                        f"overrides pytest-llmcore's for the tests that see it{hint}"
                     ),
                     stacklevel=1,
                 )
-                break
 
     def unavailable(self, reason: str) -> NoReturn:
         """Skip with ``reason``; fail instead in strict mode (--llmcore-require-gpu)."""
