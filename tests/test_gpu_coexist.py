@@ -62,9 +62,7 @@ def test_a_projects_own_gpu_marker_is_left_to_it_with_one_warning(
         ("gpu(compute_capability='sm89')", "@pytest.mark.gpu: compute_capability='sm89'"),
     ],
 )
-def test_our_marker_forms_are_checked(
-    pytester: pytest.Pytester, marker: str, message: str
-) -> None:
+def test_our_marker_forms_are_checked(pytester: pytest.Pytester, marker: str, message: str) -> None:
     pytester.makepyfile(f"import pytest\n@pytest.mark.{marker}\ndef test_x(): pass\n")
     res = pytester.runpytest_subprocess(*ARGS)
     assert res.ret == pytest.ExitCode.USAGE_ERROR
@@ -255,10 +253,10 @@ def test_no_per_test_gpu_hook_unless_a_test_needs_a_gpu(
 
 def test_settings_are_checked_where_they_enter(pytester: pytest.Pytester) -> None:
     cases = {
-        'share = "no"': '[tool.llmcore.gpu] share = \'no\': use true or false (no quotes)',
+        'share = "no"': "[tool.llmcore.gpu] share = 'no': use true or false (no quotes)",
         'sample-hz = "fast"': "[tool.llmcore.gpu] sample-hz = 'fast': use a number above 0",
         "sample-hz = 0": "[tool.llmcore.gpu] sample-hz = 0: use a number above 0",
-        'vram-wait = "-5s"': '[tool.llmcore.gpu] vram-wait = \'-5s\': use a duration like "30s"',
+        'vram-wait = "-5s"': "[tool.llmcore.gpu] vram-wait = '-5s': use a duration like \"30s\"",
         "numba-simulator = 1": "[tool.llmcore.gpu] numba-simulator = 1: use true or false",
         "cuda-alloc-conf = 3": "[tool.llmcore.gpu] cuda-alloc-conf = 3: use a string, or false",
     }
