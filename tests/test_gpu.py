@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 import subprocess
 import sys
@@ -14,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.gpu.backend import (
     FakeBackend,
     GpuUnavailable,
@@ -25,6 +29,7 @@ from pytest_llmcore.gpu.backend import (
 from pytest_llmcore.gpu.pinning import assign_gpu
 from pytest_llmcore.gpu.requirements import parse_gpu_marker, unmet
 from pytest_llmcore.gpu.sampler import ThermalWatch, VramSampler
+from pytest_llmcore.gpu.settings import gpu_settings
 
 pytest_plugins = ["pytester"]
 
@@ -325,3 +330,65 @@ def test_doctor_with_a_fake_gpu(tmp_path: Path) -> None:
         in res.stdout
     )
     assert "clock events: thermal (software)" in res.stdout
+
+
+# -- fuzz: every marker argument and setting either works or is a one-line error -----------
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["12GiB", "1e400GiB", ">=8.9", "nan", "-1", "30s", "fast", "inf GiB"]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@given(
+    st.lists(_values, max_size=2),
+    st.dictionaries(
+        st.sampled_from(
+            ["count", "min_free_vram", "min_total_vram", "compute_capability", "name", "x"]
+        ),
+        _values,
+        max_size=4,
+    ),
+)
+def test_marker_arguments_work_or_fail_in_one_line(args: list[Any], kwargs: dict[str, Any]) -> None:
+    try:
+        req = parse_gpu_marker(tuple(args), kwargs, "llmcore_gpu")
+    except ValueError as exc:
+        assert str(exc).startswith("@pytest.mark.llmcore_gpu") and "\n" not in str(exc)
+    else:
+        assert req.count >= 1 and not args
+        for size in (req.min_free_vram, req.min_total_vram):
+            assert size is None or (isinstance(size, int) and size >= 0)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "vram-wait",
+                "share",
+                "throttle",
+                "sample-hz",
+                "cuda-alloc-conf",
+                "numba-simulator",
+                "gpu-alias",
+            ]
+        ),
+        _values,
+        max_size=4,
+    )
+)
+def test_gpu_settings_work_or_fail_in_one_line(table: dict[str, Any]) -> None:
+    try:
+        s = gpu_settings({"gpu": table})
+    except InputError as exc:
+        assert str(exc).startswith("[tool.llmcore.gpu]") and "\n" not in str(exc)
+    else:
+        assert math.isfinite(s.vram_wait_s) and s.vram_wait_s >= 0
+        assert 0 < s.sample_hz <= 10_000 and isinstance(s.share, bool)
+        assert s.throttle in ("warn", "fail", "ignore")
