@@ -18,6 +18,8 @@ from tests.nvml.scripted import ScriptedNvml, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
+pytest_plugins = ["pytester"]
+
 G0 = DeviceId(0, "GPU-11111111-2222-3333-4444-555555555555")
 G1 = DeviceId(1, "GPU-11112222-3333-4444-5555-666677778888")
 G2 = DeviceId(2, "GPU-9fb42d6f-7d6b-368f-f79c-3c3e784c93f6")
@@ -119,7 +121,7 @@ def _doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("raw", ["-1", "garbage", ""])
+@pytest.mark.parametrize("raw", ["-1", ""])
 def test_doctor_expect_gpu_with_every_gpu_hidden(
     scripted_nvml: ScriptedNvml, tmp_path: Path, raw: str
 ) -> None:
@@ -146,3 +148,36 @@ def test_doctor_shows_the_mig_device_named_by_uuid(
         "  GPU 1 MIG 0 NVIDIA H100 80GB HBM3 MIG 1g.10gb (cc 9.0), 9.75 GiB total, 9.74 GiB "
         "free, 35 °C, 80 W of 700 W, clock events: none"
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "header", "reason"),
+    [
+        (
+            "0,garbage,1",
+            "llmcore gpu: driver 550.90.07; 0: NVIDIA H100 80GB HBM3 (80.00 GiB, 79.00 GiB free, "
+            "cc 9.0)",
+            "needs 2 GPUs, found 1 (NVIDIA H100 80GB HBM3)",
+        ),
+        (
+            "-1",
+            "llmcore gpu: none (CUDA_VISIBLE_DEVICES='-1' hides every GPU)",
+            "needs 2 GPUs, found none (CUDA_VISIBLE_DEVICES='-1' hides every GPU)",
+        ),
+    ],
+)
+def test_markers_see_the_gpus_cuda_sees(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    scripted_nvml: ScriptedNvml,
+    raw: str,
+    header: str,
+    reason: str,
+) -> None:
+    scripted_nvml.apply(monkeypatch, "h100x2-mig", pytester.path)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", raw)
+    pytester.makepyfile("import pytest\n@pytest.mark.gpu(count=2)\ndef test_pair(): pass\n")
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-rs")
+    res.assert_outcomes(skipped=1)
+    assert header in res.stdout.lines
+    assert any(line.endswith(f": {reason}") for line in res.stdout.lines), res.stdout.str()
