@@ -4,7 +4,6 @@ known to be no GPU, environment restored, and no per-test hook unless a test nee
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -12,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.nvml.scripted import ScriptedNvml, scripted_nvml
+from tests.nvml.scripted import ScriptedNvml, needs, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
-needs_pynvml = pytest.mark.skipif(
-    importlib.util.find_spec("pynvml") is None, reason="needs nvidia-ml-py (the gpu extra)"
-)
+needs_pynvml = needs("pynvml", "gpu")
 ARGS = ("--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps", "-rA")
 
 
@@ -163,7 +160,7 @@ def _numba_env(pytester: pytest.Pytester, *args: str) -> str:
     return next(line for line in res.stdout.lines if line.startswith("NUMBA=") or "NUMBA=" in line)
 
 
-needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+needs_numba = needs("numba", "numba")
 
 
 @needs_numba

@@ -19,6 +19,7 @@ from tests.nvml.scripted import (
     ScriptedNvml,
     build,
     load,
+    needs,
     run_python,
     scenario_lines,
     scripted_nvml,
@@ -55,9 +56,7 @@ def facts(scripted: ScriptedNvml, scenario: str | dict[str, Any], tmp_path: Path
     return run_python(SNAPSHOT, scripted.env(scenario, tmp_path))
 
 
-needs_pynvml = pytest.mark.skipif(
-    importlib.util.find_spec("pynvml") is None, reason="needs nvidia-ml-py (the gpu extra)"
-)
+needs_pynvml = needs("pynvml", "gpu")
 pytestmark = needs_pynvml
 
 

@@ -14,14 +14,12 @@ from typing import Any
 import pytest
 
 from pytest_llmcore.core.units import format_bytes
-from tests.nvml.scripted import ScriptedNvml, load, scripted_nvml
+from tests.nvml.scripted import ScriptedNvml, load, needs, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pynvml") is None, reason="needs nvidia-ml-py (the gpu extra)"
-)
+pytestmark = needs("pynvml", "gpu")
 GiB = 2**30
 MiB = 2**20
 

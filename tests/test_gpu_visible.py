@@ -14,11 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.gpu.visible import DeviceId, VisibleEntry, parse_visible, resolve_visible
-from tests.nvml.scripted import ScriptedNvml, scripted_nvml
+from tests.nvml.scripted import ScriptedNvml, needs, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
+needs_pynvml = needs("pynvml", "gpu")
 
 G0 = DeviceId(0, "GPU-11111111-2222-3333-4444-555555555555")
 G1 = DeviceId(1, "GPU-11112222-3333-4444-5555-666677778888")
@@ -121,6 +122,7 @@ def _doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@needs_pynvml
 @pytest.mark.parametrize("raw", ["-1", ""])
 def test_doctor_expect_gpu_with_every_gpu_hidden(
     scripted_nvml: ScriptedNvml, tmp_path: Path, raw: str
@@ -139,6 +141,7 @@ def test_doctor_expect_gpu_with_every_gpu_hidden(
         assert "\nGPU ready" not in text
 
 
+@needs_pynvml
 def test_doctor_shows_the_mig_device_named_by_uuid(
     scripted_nvml: ScriptedNvml, tmp_path: Path
 ) -> None:
@@ -150,6 +153,7 @@ def test_doctor_shows_the_mig_device_named_by_uuid(
     ]
 
 
+@needs_pynvml
 @pytest.mark.parametrize(
     ("raw", "header", "reason"),
     [
