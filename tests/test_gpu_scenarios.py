@@ -295,6 +295,20 @@ def test_gpu_lost_mid_test(
     )
     assert "never recorded vram_peak: a budget without a measurement fails" in res.stdout.str()
     assert reasons(res)["test_thermals"] == f"needs a GPU, found none ({lost})"
+    strict, _ = run(
+        pytester,
+        monkeypatch,
+        scripted_nvml,
+        data,
+        "-k",
+        "vram or thermals",
+        "--llmcore-require-gpu",
+        env={"LOSE_GPU": "1"},
+    )
+    strict.assert_outcomes(failed=1, errors=1)  # the fixture of the next test fails at setup
+    assert (
+        f"needs a GPU, found none ({lost}) [--llmcore-require-gpu: a missing GPU is a failure]"
+    ) in strict.stdout.lines
 
 
 def test_old_driver(
@@ -399,14 +413,30 @@ def test_xdist_workers_each_get_their_own_gpu_or_mig_device(
     assert f"3 xdist workers but 2 GPU(s) ({mig}, 0)" in too_many.stderr.str()
 
 
+@pytest.mark.parametrize(
+    ("scenario", "line"),
+    [
+        (
+            "container",
+            "  GPU 0       NVIDIA L4 (cc 8.9), 22.49 GiB total, 19.20 GiB free, temperature: no "
+            "permission, power: no permission, clock events: none",
+        ),
+        (
+            "rtx4090-laptop",
+            "  GPU 0       NVIDIA GeForce RTX 4090 Laptop GPU (cc 8.9), 16.00 GiB total, "
+            "9.30 GiB free, 52 °C, power: not supported by this GPU, clock events: not supported "
+            "by this GPU",
+        ),
+    ],
+)
 def test_doctor_reports_unsupported_facts_in_words(
-    scripted_nvml: ScriptedNvml, tmp_path: Path
+    scripted_nvml: ScriptedNvml, tmp_path: Path, scenario: str, line: str
 ) -> None:
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, **scripted_nvml.env("container", tmp_path)}
+    env = {**os.environ, **scripted_nvml.env(scenario, tmp_path)}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     res = subprocess.run(
         [sys.executable, "-m", "pytest_llmcore.cli", "doctor"],
@@ -415,7 +445,4 @@ def test_doctor_reports_unsupported_facts_in_words(
         env=env,
         timeout=300,
     )
-    assert (
-        "  GPU 0       NVIDIA L4 (cc 8.9), 22.49 GiB total, 19.20 GiB free, temperature: no "
-        "permission, power: no permission, clock events: none"
-    ) in res.stdout.splitlines()
+    assert line in res.stdout.splitlines(), res.stdout
