@@ -112,7 +112,11 @@ class GpuPlugin:
         os.environ[name] = value
 
     def restore_environment(self) -> None:
-        """Undo every environment change (in-process pytester runs share os.environ)."""
+        """Undo every environment change (in-process pytester runs share os.environ), and
+        shut NVML down."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend, self._tried = None, False
         for name, old in self._saved_env.items():
             if old is None:
                 os.environ.pop(name, None)
