@@ -23,18 +23,19 @@ def _torch_cuda() -> Any:
     return torch
 
 
-@pytest.mark.gpu
-def test_inventory(gpu: Any, gpu_devices: list[Any]) -> None:
+@pytest.mark.llmcore_gpu
+def test_inventory(llmcore_gpu: Any, llmcore_gpu_devices: list[Any]) -> None:
+    gpu, gpu_devices = llmcore_gpu, llmcore_gpu_devices
     assert gpu_devices and gpu_devices[0].index == gpu.index
     m = gpu.memory
     assert m.total > 0 and 0 <= m.free <= m.total and m.used <= m.total
-    assert gpu.compute_capability >= (5, 0)
+    assert gpu.compute_capability is not None and gpu.compute_capability >= (5, 0)
     print(f"{gpu.name}: cc {gpu.compute_capability}, {m.total / 2**30:.1f} GiB, "
           f"{gpu.temperature_c} C, SM {gpu.sm_clock_mhz}/{gpu.sm_clock_max_mhz} MHz, "
           f"power {gpu.power_w}/{gpu.power_limit_w} W, events {gpu.throttle_reasons}")
 
 
-@pytest.mark.gpu(min_free_vram="1.5GiB")
+@pytest.mark.llmcore_gpu(min_free_vram="1.5GiB")
 @pytest.mark.budget(vram_peak="64GiB")
 @needs_torch_cuda
 def test_vram_peak_of_a_1_gib_tensor(vram_monitor: Any, llmcore_perf: Any) -> None:
@@ -52,7 +53,7 @@ def test_vram_peak_of_a_1_gib_tensor(vram_monitor: Any, llmcore_perf: Any) -> No
     print(res.summary())
 
 
-@pytest.mark.gpu
+@pytest.mark.llmcore_gpu
 @pytest.mark.budget(latency_ms="1s")
 @needs_torch_cuda
 def test_cuda_event_timing_of_a_matmul(llmcore_perf: Any) -> None:
@@ -64,7 +65,7 @@ def test_cuda_event_timing_of_a_matmul(llmcore_perf: Any) -> None:
     assert stats.n == 20 and stats.p50 > 0
 
 
-@pytest.mark.gpu
+@pytest.mark.llmcore_gpu
 @needs_torch_cuda
 def test_thermals_under_load(gpu_thermals: Any) -> None:
     torch = _torch_cuda()
@@ -78,7 +79,7 @@ def test_thermals_under_load(gpu_thermals: Any) -> None:
     print(res.summary())
 
 
-@pytest.mark.gpu
+@pytest.mark.llmcore_gpu
 @needs_torch_cuda
 def test_cuda_tuned(cuda_tuned: dict[str, Any]) -> None:
     import torch
@@ -87,7 +88,7 @@ def test_cuda_tuned(cuda_tuned: dict[str, Any]) -> None:
     assert os.environ.get("PYTORCH_CUDA_ALLOC_CONF") == "expandable_segments:True"
 
 
-@pytest.mark.gpu
+@pytest.mark.llmcore_gpu
 @pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")
 def test_numba_kernel_on_the_gpu(numba_cuda: Any) -> None:
     import numpy as np
@@ -106,7 +107,7 @@ def test_numba_kernel_on_the_gpu(numba_cuda: Any) -> None:
     assert float(out[12345]) == 2 * 12345
 
 
-@pytest.mark.gpu
+@pytest.mark.llmcore_gpu
 @pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
                     reason="llama-cpp-python is not installed")
 def test_llama_cpp_offloads_to_the_gpu() -> None:

@@ -185,7 +185,8 @@ def add_gpu_options(addoption: Callable[..., Any]) -> None:
         action="store_true",
         default=None,
         help="turn every GPU skip into a failure with the same reason (also "
-        "LLMCORE_REQUIRE_GPU=1): a GPU runner that lost its GPU fails loudly",
+        "LLMCORE_REQUIRE_GPU=1): a GPU runner that lost its GPU fails loudly; turns on the "
+        "GPU layer even without --llmcore",
     )
     addoption(
         "--llmcore-gpus",

@@ -77,11 +77,22 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "gpu(count=1, min_free_vram=None, min_total_vram=None, compute_capability=None, "
+        "llmcore_gpu(count=1, min_free_vram=None, min_total_vram=None, compute_capability=None, "
         "name=None): needs a GPU; unmet needs skip with the exact reason (fail with "
-        "--llmcore-require-gpu), e.g. gpu(min_free_vram='12GiB', compute_capability='>=8.9')",
+        "--llmcore-require-gpu), e.g. llmcore_gpu(min_free_vram='12GiB', compute_capability="
+        "'>=8.9'); @pytest.mark.gpu in this keyword form is read the same way",
     )
+    config.addinivalue_line("markers", "gpu: needs a GPU (see llmcore_gpu)")
     if not _enabled(config):
+        from .gpu.strict import require_gpu_requested
+
+        # --llmcore-require-gpu alone turns on the GPU layer: a GPU-marked test must not
+        # run and pass on a machine without a GPU because --llmcore was forgotten
+        if require_gpu_requested(config):
+            from .gpu.plugin import PLUGIN_NAME as GPU_PLUGIN
+            from .gpu.plugin import GpuPlugin
+
+            config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
         return
     from .budgets.plugin import PLUGIN_NAME, BudgetsPlugin
     from .deps.pytest_items import DepsPlugin
@@ -121,7 +132,7 @@ def llmcore_perf(request: pytest.FixtureRequest) -> PerfRecorder:
 
 
 @pytest.fixture
-def gpu(request: pytest.FixtureRequest) -> Snapshot:
+def llmcore_gpu(request: pytest.FixtureRequest) -> Snapshot:
     """The GPU this test (or this xdist worker) uses: a snapshot of its NVML facts.
 
     Skips with the reason when there is none (fails with --llmcore-require-gpu).
@@ -132,11 +143,23 @@ def gpu(request: pytest.FixtureRequest) -> Snapshot:
 
 
 @pytest.fixture
-def gpu_devices(request: pytest.FixtureRequest) -> list[Snapshot]:
+def llmcore_gpu_devices(request: pytest.FixtureRequest) -> list[Snapshot]:
     """Every GPU visible to this process (CUDA_VISIBLE_DEVICES applied); may be empty."""
     from .gpu.plugin import gpu_plugin
 
     return gpu_plugin(request.config).devices()
+
+
+@pytest.fixture
+def gpu(llmcore_gpu: Snapshot) -> Snapshot:
+    """Alias of ``llmcore_gpu`` (a project's own ``gpu`` fixture takes precedence)."""
+    return llmcore_gpu
+
+
+@pytest.fixture
+def gpu_devices(llmcore_gpu_devices: list[Snapshot]) -> list[Snapshot]:
+    """Alias of ``llmcore_gpu_devices``."""
+    return llmcore_gpu_devices
 
 
 @pytest.fixture

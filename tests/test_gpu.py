@@ -3,27 +3,34 @@ path, numba.cuda in its simulator, pytester runs with a fake inventory."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import math
 import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.gpu.backend import (
     FakeBackend,
     GpuUnavailable,
     NvmlBackend,
     decode_throttle,
     nvml_reason,
-    visible_indices,
 )
-from pytest_llmcore.gpu.plugin import assign_gpu
+from pytest_llmcore.gpu.pinning import assign_gpu
 from pytest_llmcore.gpu.requirements import parse_gpu_marker, unmet
 from pytest_llmcore.gpu.sampler import ThermalWatch, VramSampler
+from pytest_llmcore.gpu.settings import gpu_settings
+from tests.nvml.scripted import needs
 
 pytest_plugins = ["pytester"]
 
@@ -44,39 +51,71 @@ def fake(*devices: dict[str, Any], **extra: Any) -> FakeBackend:
 # -- units of the boundary ----------------------------------------------------------------
 
 
+HAS_PYNVML = importlib.util.find_spec("pynvml") is not None
+#: why this machine (no NVIDIA driver) has no GPU, as the plugin says it
+NO_GPU = (
+    "NVML library not found: no NVIDIA driver on this machine (libnvidia-ml.so)"
+    if HAS_PYNVML
+    else "nvidia-ml-py is not installed (pip install pytest-llmcore[gpu])"
+)
+needs_no_driver = pytest.mark.skipif(
+    Path("/proc/driver/nvidia").exists(), reason="needs a machine without an NVIDIA driver"
+)
+
+
+@needs_no_driver
 def test_real_nvml_error_path_without_a_driver() -> None:
     with pytest.raises(GpuUnavailable) as exc:
         NvmlBackend()
-    assert str(exc.value) in (
-        "NVML library not found: no NVIDIA driver on this machine (libnvidia-ml.so)",
-        "nvidia-ml-py is not installed (pip install pytest-llmcore[gpu])",
-    )
+    assert str(exc.value) == NO_GPU
+    assert exc.value.absent is HAS_PYNVML  # no driver library: known to have no GPU
+
+
+class _Err(Exception):
+    """Stands in for pynvml.NVMLError: a code in ``value`` and pynvml's text."""
+
+    def __init__(self, value: int, text: str) -> None:
+        super().__init__(text)
+        self.value = value
 
 
 @pytest.mark.parametrize(
-    ("text", "reason"),
+    ("exc", "reason"),
     [
-        ("NVML Shared Library Not Found", "NVML library not found"),
-        ("Driver Not Loaded", "NVIDIA driver not loaded"),
-        ("Driver/library version mismatch", "version mismatch: reboot"),
-        ("Insufficient Permissions", "no permission"),
-        ("GPU is lost", "fallen off the bus"),
-        ("Unknown Error", "NVML error: Unknown Error"),
+        (
+            _Err(12, "NVML Shared Library Not Found"),
+            "NVML library not found: no NVIDIA driver on this machine (libnvidia-ml.so)",
+        ),
+        (
+            _Err(9, "Driver Not Loaded"),
+            "NVIDIA driver not loaded (is the kernel module installed? try nvidia-smi)",
+        ),
+        (
+            _Err(18, "RM has detected an NVML/RM version mismatch."),
+            "NVIDIA driver/library version mismatch: reboot after a driver upgrade",
+        ),
+        (
+            _Err(4, "Insufficient Permissions"),
+            "no permission to query the GPU through NVML (container or device permissions)",
+        ),
+        (
+            _Err(15, "GPU is lost"),
+            "the GPU has fallen off the bus (GPU is lost): reset or reboot the machine",
+        ),
+        (_Err(999, "Unknown Error"), "NVML error: Unknown Error"),
+        (
+            RuntimeError("Driver Not Loaded"),
+            "NVIDIA driver not loaded (is the kernel module installed? try nvidia-smi)",
+        ),
+        (ImportError("pynvml"), "nvidia-ml-py is not installed (pip install pytest-llmcore[gpu])"),
     ],
 )
-def test_nvml_errors_become_one_line_reasons(text: str, reason: str) -> None:
-    assert reason in nvml_reason(RuntimeError(text))
+def test_nvml_errors_become_one_line_reasons(exc: BaseException, reason: str) -> None:
+    assert nvml_reason(exc) == reason
 
 
 def test_throttle_reasons_in_words() -> None:
     assert decode_throttle(0x4 | 0x40) == ["power cap (software)", "thermal (hardware)"]
-
-
-def test_visible_indices_follow_cuda_visible_devices() -> None:
-    assert visible_indices(4, {}) is None
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": "2,0"}) == [2, 0]
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": "1,7,2"}) == [1]  # CUDA stops at 7
-    assert visible_indices(4, {"CUDA_VISIBLE_DEVICES": ""}) == []
 
 
 # -- requirements -------------------------------------------------------------------------
@@ -141,15 +180,26 @@ def test_bad_marker_arguments(args: tuple[Any, ...], kwargs: dict[str, Any], mes
 
 
 def test_assign_gpu_per_worker() -> None:
-    assert [assign_gpu(f"gw{i}", 2, "auto", 2, None, False) for i in range(2)] == ["0", "1"]
-    assert assign_gpu("gw1", 2, "1,0", 2, None, False) == "0"
-    # an outer CUDA_VISIBLE_DEVICES=2,3: indices map through it
-    assert [assign_gpu(f"gw{i}", 2, "auto", 4, [2, 3], False) for i in range(2)] == ["2", "3"]
-    assert assign_gpu("gw2", 3, "auto", 2, None, True) == "0"
-    with pytest.raises(pytest.UsageError, match="3 xdist workers but 2 GPU"):
-        assign_gpu("gw0", 3, "auto", 2, None, False)
+    assert [assign_gpu(f"gw{i}", 2, "auto", ["0", "1"], False) for i in range(2)] == ["0", "1"]
+    assert assign_gpu("gw1", 2, "1,0", ["0", "1"], False) == "0"
+    # an outer CUDA_VISIBLE_DEVICES=2,3: positions count inside it
+    assert [assign_gpu(f"gw{i}", 2, "auto", ["2", "3"], False, True) for i in range(2)] == [
+        "2",
+        "3",
+    ]
+    assert assign_gpu("gw0", 1, "1", ["2", "3"], False, True) == "3"
+    assert assign_gpu("gw2", 3, "auto", ["0", "1"], True) == "0"
+    mig = "MIG-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    assert assign_gpu("gw0", 1, "auto", [mig], False, True) == mig
+    with pytest.raises(pytest.UsageError, match=re.escape("3 xdist workers but 2 GPU(s) (0, 1)")):
+        assign_gpu("gw0", 3, "auto", ["0", "1"], False)
     with pytest.raises(pytest.UsageError, match="GPU 5 does not exist"):
-        assign_gpu("gw0", 1, "5", 2, None, False)
+        assign_gpu("gw0", 1, "5", ["0", "1"], False)
+    with pytest.raises(
+        pytest.UsageError,
+        match=re.escape("--llmcore-gpus: no GPU visible under CUDA_VISIBLE_DEVICES"),
+    ):
+        assign_gpu("gw0", 1, "auto", [], False, True)
 
 
 # -- samplers -----------------------------------------------------------------------------
@@ -177,11 +227,38 @@ def test_thermal_watch_flags_performance_throttling_only() -> None:
     assert res.throttled and res.reasons == ["thermal (hardware)"] and res.max_temperature_c == 87
     idle = fake({**LAPTOP, "throttle_mask": 0x1})
     assert not ThermalWatch(idle, 0).start().stop().throttled
+    assert ThermalWatch(idle, 0).start().stop().summary().endswith("; not throttled")
+
+
+def test_unknown_throttle_reasons_are_never_reported_as_not_throttled() -> None:
+    b = fake(LAPTOP)
+    b.devices[0] = replace(
+        b.devices[0], throttle_mask=None, unknown={"throttle": "not supported by this GPU"}
+    )
+    res = ThermalWatch(b, 0, hz=100).start().stop()
+    assert res.throttle_mask is None and not res.throttled
+    assert res.summary() == (
+        "max 45 °C; SM clock down to 2100 of 2520 MHz; throttle reasons: not supported by this "
+        "GPU (throttling can't be ruled out)"
+    )
+
+
+def test_cc_unknown_is_an_unmet_requirement_with_its_reason() -> None:
+    d = replace(
+        fake(LAPTOP).snapshot(0),
+        compute_capability=None,
+        unknown={"compute_capability": "not supported by this GPU"},
+    )
+    assert unmet(parse_gpu_marker((), {"compute_capability": "8.0"}), [d]) == (
+        "needs compute capability >=8.0 on GPU 0 (NVIDIA GeForce RTX 4090 Laptop GPU does not "
+        "report it: not supported by this GPU)"
+    )
 
 
 # -- numba.cuda in the simulator ----------------------------------------------------------
 
 
+@needs("numba", "numba")
 def test_numba_cuda_kernel_runs_in_the_simulator() -> None:
     code = """
 import os
@@ -208,97 +285,14 @@ print(float(out.sum()))
 # -- the plugin, with a fake inventory ----------------------------------------------------
 
 
-@pytest.fixture
-def fake_gpus(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = pytester.path / "gpus.json"
-    path.write_text(json.dumps({"devices": [LAPTOP]}))
-    monkeypatch.setenv("LLMCORE_FAKE_GPUS", str(path))
-    pytester.makefile(
-        ".toml", pyproject='[tool.pytest.ini_options]\n[tool.llmcore.gpu]\nvram-wait = "0.3s"\n'
-    )
-    return path
-
-
-MARKED = """
-import pytest
-
-@pytest.mark.gpu(min_free_vram="12GiB")
-def test_free():
-    pass
-
-@pytest.mark.gpu(min_total_vram="24GiB")
-def test_total():
-    pass
-
-@pytest.mark.gpu(compute_capability=">=9.0")
-def test_cc():
-    pass
-
-@pytest.mark.gpu(name="H100")
-def test_name():
-    pass
-
-@pytest.mark.gpu(count=2)
-def test_count():
-    pass
-
-@pytest.mark.gpu(min_free_vram="8GiB", compute_capability=">=8.9", name="RTX 4090")
-def test_fits(gpu, gpu_devices):
-    assert gpu.name == "NVIDIA GeForce RTX 4090 Laptop GPU" and len(gpu_devices) == 1
-"""
-
-
-def test_skip_reasons_for_each_unmet_requirement(
-    pytester: pytest.Pytester, fake_gpus: Path
-) -> None:
-    pytester.makepyfile(test_g=MARKED)
-    res = pytester.runpytest_subprocess(
-        "--llmcore", "-p", "no:cacheprovider", "-rs", "-m", "not llmcore_deps"
-    )
-    res.assert_outcomes(passed=1, skipped=5)
-    out = res.stdout.str()
-    for reason in (
-        "needs 12.00 GiB free VRAM on GPU 0 (NVIDIA GeForce RTX 4090 Laptop GPU has 9.30 GiB free) "
-        "after waiting 0.",
-        "needs 24.00 GiB total VRAM on GPU 0",
-        "needs compute capability >=9.0",
-        "needs a GPU named 'H100'",
-        "needs 2 GPUs, found 1",
-    ):
-        assert reason in out
-    assert re.search(r"SKIPPED \[1\] test_g.py:\d+: needs", out)
-    assert "llmcore gpu: driver 550.54.14; 0: NVIDIA GeForce RTX 4090 Laptop GPU (16.00 GiB" in out
-
-
-def test_strict_mode_fails_with_the_same_reason(
-    pytester: pytest.Pytester, fake_gpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    pytester.makepyfile(test_g=MARKED)
-    res = pytester.runpytest_subprocess(
-        "--llmcore", "--llmcore-require-gpu", "-p", "no:cacheprovider", "-m", "not llmcore_deps"
-    )
-    res.assert_outcomes(passed=1, failed=5)
-    assert (
-        "needs a GPU named 'H100' (GPU 0 is NVIDIA GeForce RTX 4090 Laptop GPU) "
-        "[--llmcore-require-gpu: a missing GPU is a failure]" in res.stdout.str()
-    )
-    monkeypatch.setenv("LLMCORE_REQUIRE_GPU", "1")
-    env = pytester.runpytest_subprocess(
-        "--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps"
-    )
-    env.assert_outcomes(passed=1, failed=5)
-
-
+@needs_no_driver
 def test_no_gpu_skips_and_strict_fails(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         "import pytest\n@pytest.mark.gpu\ndef test_x(): pass\ndef test_fixture(gpu): pass\n"
     )
     res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-rs")
     res.assert_outcomes(skipped=2)
-    assert (
-        "needs a GPU, found none (NVML library not found" in res.stdout.str()
-        or "needs a GPU, found none (nvidia-ml-py is not installed" in res.stdout.str()
-    )
+    assert f"needs a GPU, found none ({NO_GPU})" in res.stdout.str()
     strict = pytester.runpytest_subprocess(
         "--llmcore", "--llmcore-require-gpu", "-p", "no:cacheprovider"
     )
@@ -306,91 +300,7 @@ def test_no_gpu_skips_and_strict_fails(pytester: pytest.Pytester) -> None:
     strict.assert_outcomes(failed=1, errors=1)  # the fixture fails at setup
 
 
-def test_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        "import pytest\n@pytest.mark.gpu(min_free_vram='lots')\ndef test_x(): pass\n"
-    )
-    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
-    assert res.ret == pytest.ExitCode.USAGE_ERROR
-    assert (
-        "test_bad_marker_is_a_usage_error.py::test_x: @pytest.mark.gpu: min_free_vram: cannot read "
-        "'lots' as a size" in res.stderr.str()
-    )
-
-
-def test_xdist_workers_each_get_their_own_gpu(
-    pytester: pytest.Pytester, fake_gpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake_gpus.write_text(json.dumps({"devices": [LAPTOP, H100]}))
-    (pytester.path / "out").mkdir()
-    monkeypatch.setenv("OUT_DIR", str(pytester.path / "out"))
-    pytester.makepyfile(
-        test_w="""
-import json, os, pytest
-
-@pytest.mark.parametrize("i", range(6))
-def test_where(i, gpu, worker_id):
-    out = os.path.join(os.environ["OUT_DIR"], f"{worker_id}-{i}.json")
-    with open(out, "w") as fh:
-        fh.write(json.dumps([worker_id, os.environ["CUDA_VISIBLE_DEVICES"], gpu.index, gpu.name]))
-"""
-    )
-    res = pytester.runpytest_subprocess(
-        "--llmcore",
-        "-p",
-        "no:cacheprovider",
-        "-n",
-        "2",
-        "--llmcore-gpus",
-        "auto",
-        "-m",
-        "not llmcore_deps",
-    )
-    res.assert_outcomes(passed=6)
-    seen = {}
-    for f in (pytester.path / "out").glob("gw*.json"):
-        worker, visible, index, name = json.loads(f.read_text())
-        seen.setdefault(worker, set()).add((visible, index, name))
-    assert seen == {"gw0": {("0", 0, LAPTOP["name"])}, "gw1": {("1", 1, H100["name"])}}
-    too_many = pytester.runpytest_subprocess(
-        "--llmcore", "-p", "no:cacheprovider", "-n", "3", "--llmcore-gpus", "auto"
-    )
-    assert too_many.ret == pytest.ExitCode.USAGE_ERROR
-    assert "3 xdist workers but 2 GPU(s) (0, 1)" in too_many.stderr.str()
-
-
-def test_vram_monitor_records_vram_peak_for_budgets(
-    pytester: pytest.Pytester, fake_gpus: Path
-) -> None:
-    fake_gpus.write_text(
-        json.dumps(
-            {
-                "devices": [LAPTOP],
-                "memory_curve": {"0": [int(6.7 * GiB), 8 * GiB, 11 * GiB, 7 * GiB]},
-            }
-        )
-    )
-    pytester.makepyfile(
-        test_v="""
-import time, pytest
-
-@pytest.mark.budget(vram_peak="10GiB")
-def test_too_fat(vram_monitor, llmcore_perf):
-    time.sleep(0.2)
-
-@pytest.mark.budget(vram_peak="12GiB")
-def test_fits(vram_monitor, llmcore_perf):
-    time.sleep(0.2)
-"""
-    )
-    res = pytester.runpytest_subprocess(
-        "--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps"
-    )
-    out = res.stdout.str()
-    res.assert_outcomes(passed=1, failed=1)
-    assert "VRAM peak max 11.00 GiB > budget 10.00 GiB" in out
-
-
+@needs_no_driver
 def test_doctor_text_and_json_on_this_machine() -> None:
     llmcore = Path(sys.executable).parent / "llmcore"
     text = subprocess.run([str(llmcore), "doctor"], capture_output=True, text=True)
@@ -402,9 +312,9 @@ def test_doctor_text_and_json_on_this_machine() -> None:
     )
     assert js.returncode == 1
     data = json.loads(js.stdout)
-    assert data["gpu_ready"] is False and data["nvml"]["available"] is False
-    assert data["torch"]["installed"] in (True, False)
-    assert any(p.startswith("NVML:") for p in data["problems"])
+    assert data["gpu_ready"] is False and data["nvml"] == {"available": False, "reason": NO_GPU}
+    assert data["torch"]["installed"] is (importlib.util.find_spec("torch") is not None)
+    assert data["problems"][0] == f"NVML: {NO_GPU}"
 
 
 def test_doctor_with_a_fake_gpu(tmp_path: Path) -> None:
@@ -422,3 +332,65 @@ def test_doctor_with_a_fake_gpu(tmp_path: Path) -> None:
         in res.stdout
     )
     assert "clock events: thermal (software)" in res.stdout
+
+
+# -- fuzz: every marker argument and setting either works or is a one-line error -----------
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["12GiB", "1e400GiB", ">=8.9", "nan", "-1", "30s", "fast", "inf GiB"]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@given(
+    st.lists(_values, max_size=2),
+    st.dictionaries(
+        st.sampled_from(
+            ["count", "min_free_vram", "min_total_vram", "compute_capability", "name", "x"]
+        ),
+        _values,
+        max_size=4,
+    ),
+)
+def test_marker_arguments_work_or_fail_in_one_line(args: list[Any], kwargs: dict[str, Any]) -> None:
+    try:
+        req = parse_gpu_marker(tuple(args), kwargs, "llmcore_gpu")
+    except ValueError as exc:
+        assert str(exc).startswith("@pytest.mark.llmcore_gpu") and "\n" not in str(exc)
+    else:
+        assert req.count >= 1 and not args
+        for size in (req.min_free_vram, req.min_total_vram):
+            assert size is None or (isinstance(size, int) and size >= 0)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "vram-wait",
+                "share",
+                "throttle",
+                "sample-hz",
+                "cuda-alloc-conf",
+                "numba-simulator",
+                "gpu-alias",
+            ]
+        ),
+        _values,
+        max_size=4,
+    )
+)
+def test_gpu_settings_work_or_fail_in_one_line(table: dict[str, Any]) -> None:
+    try:
+        s = gpu_settings({"gpu": table})
+    except InputError as exc:
+        assert str(exc).startswith("[tool.llmcore.gpu]") and "\n" not in str(exc)
+    else:
+        assert math.isfinite(s.vram_wait_s) and s.vram_wait_s >= 0
+        assert 0 < s.sample_hz <= 10_000 and isinstance(s.share, bool)
+        assert s.throttle in ("warn", "fail", "ignore")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.units import format_bytes
-from .backend import GpuUnavailable, get_backend
+from .backend import GpuUnavailable, get_backend, hidden_reason, visible_devices
 
 __all__ = ["Report", "collect", "render_text"]
 
@@ -57,15 +57,17 @@ def _nvml(r: Report) -> None:
         r.problems.append(f"NVML: {exc}")
         return
     try:
-        devices = [b.snapshot(i).to_json() for i in range(b.device_count())]
+        count = b.device_count()
+        devices = [b.snapshot(d.index, d.mig).to_json() for d in visible_devices(b)]
         r.facts["nvml"] = {
             "available": True,
             "driver": b.driver_version(),
             "cuda_driver": b.cuda_driver_version(),
+            "device_count": count,
             "devices": devices,
         }
         if not devices:
-            r.problems.append("NVML: the driver reports no GPU")
+            r.problems.append(f"NVML: {hidden_reason() if count else 'the driver reports no GPU'}")
     except GpuUnavailable as exc:
         r.facts["nvml"] = {"available": False, "reason": str(exc)}
         r.problems.append(f"NVML: {exc}")
@@ -160,6 +162,32 @@ def collect() -> Report:
     return r
 
 
+def _device_line(d: dict[str, Any]) -> str:
+    m = d["memory"]
+    label = f"GPU {d['index']}" if d["mig"] is None else f"GPU {d['index']} MIG {d['mig']}"
+    if d["power_w"] is None:
+        power = f"power: {d['unknown'].get('power', 'unknown')}"
+    else:
+        limit = d["power_limit_w"]
+        power = f"{d['power_w']:.0f} W" + ("" if limit is None else f" of {limit:.0f} W")
+    temp = (
+        f"{d['temperature_c']} °C"
+        if d["temperature_c"] is not None
+        else f"temperature: {d['unknown'].get('temperature', 'unknown')}"
+    )
+    events = d["throttle_reasons"]
+    throttle = (
+        f"clock events: {', '.join(events) or 'none'}"
+        if events is not None
+        else f"clock events: {d['unknown'].get('throttle', 'unknown')}"
+    )
+    return (
+        f"  {label:<11} {d['name']} (cc {d['compute_capability'] or 'unknown'}), "
+        f"{format_bytes(m['total'])} total, {format_bytes(m['free'])} free, "
+        f"{temp}, {power}, {throttle}"
+    )
+
+
 def render_text(r: Report) -> str:
     f = r.facts
     out = ["pytest-llmcore doctor"]
@@ -168,14 +196,7 @@ def render_text(r: Report) -> str:
         out.append(
             f"  NVML        driver {nv['driver']}, CUDA driver {nv.get('cuda_driver') or '?'}"
         )
-        for d in nv["devices"]:
-            m = d["memory"]
-            throttle = ", ".join(d["throttle_reasons"]) or "none"
-            out.append(
-                f"  GPU {d['index']}       {d['name']} (cc {d['compute_capability']}), "
-                f"{format_bytes(m['total'])} total, {format_bytes(m['free'])} free, "
-                f"{d['temperature_c']} °C, clock events: {throttle}"
-            )
+        out += [_device_line(d) for d in nv["devices"]]
     else:
         out.append(f"  NVML        unavailable: {nv['reason']}")
     t = f["torch"]

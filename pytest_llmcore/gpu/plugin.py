@@ -1,128 +1,57 @@
 """The GPU layer as a pytest plugin: markers, strict mode, VRAM release, xdist pinning.
 
-Registered by ``pytest --llmcore``. NVML is queried only when a test needs a GPU fact.
+Registered by ``pytest --llmcore`` (or ``--llmcore-require-gpu``). NVML is queried only when
+something needs a GPU fact, and no hook runs per test unless a collected test carries a GPU
+marker (the per-test hooks are registered then, see :class:`_ItemHooks`).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+import warnings
+from collections.abc import Iterator
+from typing import Any, NoReturn
 
 import pytest
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
-from ..core.stash import before_verdicts
-from ..core.units import format_bytes
-from .backend import GpuBackend, GpuUnavailable, Snapshot, get_backend, visible_indices
-from .requirements import GpuRequirement, parse_gpu_marker, unmet
-from .sampler import ThermalResult, ThermalWatch, VramResult, VramSampler
+from .backend import (
+    GpuBackend,
+    GpuUnavailable,
+    Snapshot,
+    get_backend,
+    hidden_reason,
+    visible_devices,
+)
+from .pinning import assign_gpu, pin_token
+from .requirements import GpuRequirement, is_ours, parse_gpu_marker, unmet
+from .sampler import ThermalWatch, VramSampler
+from .settings import GpuSettings, gpu_settings
+from .strict import require_gpu_requested
 
-__all__ = ["GpuPlugin", "GpuSettings", "assign_gpu"]
+__all__ = ["MARKER", "GpuPlugin", "GpuSettings", "assign_gpu"]
 
-_W = TypeVar("_W", VramSampler, ThermalWatch)
 GPU_REQ_KEY = pytest.StashKey[GpuRequirement]()
 STRICT_FAIL_KEY = pytest.StashKey[str]()
 PLUGIN_NAME = "llmcore-gpu"
-RECOMMENDED_ALLOC_CONF = "expandable_segments:True"
-_GPU_KEYS = {"vram-wait", "share", "throttle", "sample-hz", "cuda-alloc-conf"}
-
-
-@dataclass(frozen=True)
-class GpuSettings:
-    vram_wait_s: float = 30.0
-    share: bool = False
-    throttle: str = "warn"
-    sample_hz: float = 200.0
-    cuda_alloc_conf: str | None = RECOMMENDED_ALLOC_CONF
-
-
-def _seconds(value: object, what: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    if isinstance(value, str):
-        v = value.strip().lower()
-        for suffix, scale in (("ms", 0.001), ("s", 1.0), ("min", 60.0)):
-            if v.endswith(suffix):
-                try:
-                    return float(v[: -len(suffix)]) * scale
-                except ValueError:
-                    break
-        try:
-            return float(v)
-        except ValueError:
-            pass
-    raise InputError(f'{what}: cannot read {value!r} as a duration (e.g. "30s")')
-
-
-def gpu_settings(table: Mapping[str, Any]) -> GpuSettings:
-    gpu = table.get("gpu", {})
-    if not isinstance(gpu, Mapping):
-        raise InputError("[tool.llmcore.gpu] must be a table")
-    unknown = set(gpu) - _GPU_KEYS
-    if unknown:
-        raise InputError(
-            f"unknown key(s) in [tool.llmcore.gpu]: {', '.join(sorted(unknown))}",
-            fix=f"known: {', '.join(sorted(_GPU_KEYS))}",
-        )
-    throttle = gpu.get("throttle", "warn")
-    if throttle not in ("warn", "fail", "ignore"):
-        raise InputError(f"[tool.llmcore.gpu] throttle = {throttle!r}: use warn, fail or ignore")
-    alloc = gpu.get("cuda-alloc-conf", RECOMMENDED_ALLOC_CONF)
-    return GpuSettings(
-        vram_wait_s=_seconds(gpu.get("vram-wait", 30), "[tool.llmcore.gpu] vram-wait"),
-        share=bool(gpu.get("share", False)),
-        throttle=str(throttle),
-        sample_hz=float(gpu.get("sample-hz", 200.0)),
-        cuda_alloc_conf=None if alloc in (False, "") else str(alloc),
-    )
-
-
-def assign_gpu(
-    worker_id: str,
-    worker_count: int,
-    spec: str,
-    device_count: int,
-    outer: list[int] | None,
-    share: bool,
-) -> str:
-    """The ``CUDA_VISIBLE_DEVICES`` value for one xdist worker.
-
-    ``spec`` is ``auto`` (every visible GPU) or a list like ``0,1`` counted the way CUDA
-    counts them, that is, inside an outer ``CUDA_VISIBLE_DEVICES`` when one is set.
-    """
-    visible = list(range(device_count)) if outer is None else outer
-    if spec.strip() == "auto":
-        pool = visible
-    else:
-        try:
-            wanted = [int(x) for x in spec.split(",") if x.strip()]
-        except ValueError:
-            raise pytest.UsageError(
-                f"--llmcore-gpus={spec!r}: use auto or GPU indices like 0,1"
-            ) from None
-        bad = [i for i in wanted if i >= len(visible) or i < 0]
-        if bad or not wanted:
-            raise pytest.UsageError(
-                f"--llmcore-gpus={spec}: GPU {bad[0] if bad else '?'} does not exist "
-                f"({len(visible)} visible{'' if outer is None else ' under CUDA_VISIBLE_DEVICES'})"
-            )
-        pool = [visible[i] for i in wanted]
-    if not pool:
-        raise pytest.UsageError("--llmcore-gpus: no GPU visible to assign to xdist workers")
-    if worker_count > len(pool) and not share:
-        raise pytest.UsageError(
-            f"--llmcore-gpus: {worker_count} xdist workers but {len(pool)} GPU(s) "
-            f"({', '.join(map(str, pool))}); use -n {len(pool)}, or set "
-            "[tool.llmcore.gpu] share = true to let workers share GPUs "
-            "(N workers use N times the VRAM)"
-        )
-    n = int(worker_id.lstrip("gw") or 0)
-    return str(pool[n % len(pool)])
+MARKER = "llmcore_gpu"
+ALIAS = "gpu"
+#: our fixtures; a project's own fixture of the same name wins (pytest's rule), with a warning
+OUR_FIXTURES = (
+    "llmcore_gpu",
+    "llmcore_gpu_devices",
+    "gpu",
+    "gpu_devices",
+    "vram_monitor",
+    "gpu_thermals",
+    "cuda_tuned",
+    "numba_cuda",
+)
 
 
 class GpuPlugin:
@@ -132,14 +61,17 @@ class GpuPlugin:
             self.settings = gpu_settings(load_tool_table(config.rootpath / "pyproject.toml"))
         except InputError as exc:
             raise pytest.UsageError(f"llmcore: {exc}") from None
-        env_strict = os.environ.get("LLMCORE_REQUIRE_GPU", "").lower() in ("1", "true", "yes")
-        self.strict = bool(config.getoption("llmcore_require_gpu")) or env_strict
+        self.strict = require_gpu_requested(config)
         self._backend: GpuBackend | None = None
         self._why: str | None = None
+        self._absent = False
         self._tried = False
         self.pinned: str | None = None
         self.env_set: dict[str, str] = {}
+        self.notes: list[str] = []
+        self._saved_env: dict[str, str | None] = {}
         if registered:  # created at configure time, before tests import torch or numba
+            config.add_cleanup(self.restore_environment)
             self._pin_worker()
             self._prepare_environment()
 
@@ -150,7 +82,7 @@ class GpuPlugin:
             try:
                 self._backend = get_backend()
             except GpuUnavailable as exc:
-                self._why = str(exc)
+                self._why, self._absent = str(exc), exc.absent
         return self._backend
 
     @property
@@ -159,97 +91,157 @@ class GpuPlugin:
         return self._why
 
     def devices(self) -> list[Snapshot]:
-        """The GPUs this process may use (CUDA_VISIBLE_DEVICES applied), freshly read."""
+        """The devices this process may use (CUDA_VISIBLE_DEVICES applied), freshly read."""
         b = self.backend()
         if b is None:
             return []
         try:
-            count = b.device_count()
-            idx = visible_indices(count)
-            return [b.snapshot(i) for i in (range(count) if idx is None else idx)]
+            ids = visible_devices(b)
+            if not ids:
+                self._absent = True
+                self._why = hidden_reason() if b.device_count() else "the driver reports no GPU"
+                return []
+            return [b.snapshot(d.index, d.mig) for d in ids]
         except GpuUnavailable as exc:
-            self._why = str(exc)
+            self._why, self._absent = str(exc), exc.absent
             return []
 
     # -- configure-time environment -------------------------------------------------------
+    def _setenv(self, name: str, value: str) -> None:
+        self._saved_env.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+
+    def restore_environment(self) -> None:
+        """Undo every environment change (in-process pytester runs share os.environ), and
+        shut NVML down."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend, self._tried = None, False
+        for name, old in self._saved_env.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+        self._saved_env.clear()
+
     def _pin_worker(self) -> None:
-        spec = self.config.getoption("llmcore_gpus")
+        spec = self.config.getoption("llmcore_gpus", None)
         winput = getattr(self.config, "workerinput", None)
         if not spec:
-            return
-        if winput is None:
-            self._check_worker_count(spec)
             return
         pool = self._gpu_pool()
         if pool is None:
             return
-        count, outer = pool
+        tokens, outer = pool
+        if winput is None:  # the controller: refuse more workers than GPUs before they start
+            workers = getattr(self.config.option, "numprocesses", None)
+            if isinstance(workers, int) and workers >= 1:
+                for w in range(workers):
+                    assign_gpu(f"gw{w}", workers, spec, tokens, self.settings.share, outer)
+            return
         value = assign_gpu(
             str(winput.get("workerid", "gw0")),
             int(winput.get("workercount", 1)),
             spec,
-            count,
-            None if outer is None else list(outer),
+            tokens,
             self.settings.share,
+            outer,
         )
         # before anything initialises CUDA in this worker (torch reads it at first use)
-        os.environ["CUDA_VISIBLE_DEVICES"] = value
+        self._setenv("CUDA_VISIBLE_DEVICES", value)
         self.pinned = value
 
-    def _check_worker_count(self, spec: str) -> None:
-        """On the xdist controller: refuse more workers than GPUs before any worker starts."""
-        workers = getattr(self.config.option, "numprocesses", None)
-        if not isinstance(workers, int) or workers < 1:
-            return
-        pool = self._gpu_pool()
-        if pool is None:
-            return
-        count, outer = pool
-        for w in range(workers):
-            assign_gpu(
-                f"gw{w}",
-                workers,
-                spec,
-                count,
-                None if outer is None else list(outer),
-                self.settings.share,
-            )
-
-    def _gpu_pool(self) -> tuple[int, Sequence[int] | None] | None:
-        """(NVML device count, indices allowed by an outer CUDA_VISIBLE_DEVICES), or None
-        without a GPU (a usage error in strict mode)."""
+    def _gpu_pool(self) -> tuple[list[str], bool] | None:
+        """Tokens of the visible devices, and whether an outer CUDA_VISIBLE_DEVICES applies;
+        None without a GPU (a usage error in strict mode)."""
         b = self.backend()
+        try:
+            ids = [] if b is None else visible_devices(b)
+        except GpuUnavailable as exc:
+            b, self._why = None, str(exc)
         if b is None:
             if self.strict:
                 raise pytest.UsageError(f"--llmcore-gpus: no GPU ({self._why})")
             return None
-        count = b.device_count()
-        return count, visible_indices(count)
+        return [pin_token(d) for d in ids], "CUDA_VISIBLE_DEVICES" in os.environ
 
     def _prepare_environment(self) -> None:
         conf = self.settings.cuda_alloc_conf
         if conf and "PYTORCH_CUDA_ALLOC_CONF" not in os.environ and "torch" not in sys.modules:
-            os.environ["PYTORCH_CUDA_ALLOC_CONF"] = conf
+            self._setenv("PYTORCH_CUDA_ALLOC_CONF", conf)
             self.env_set["PYTORCH_CUDA_ALLOC_CONF"] = conf
-        # numba.cuda kernels run in numba's simulator on a machine without a GPU
         if (
-            not self.devices()
-            and "numba" not in sys.modules
-            and "NUMBA_ENABLE_CUDASIM" not in os.environ
+            not self.settings.numba_simulator
+            or "NUMBA_ENABLE_CUDASIM" in os.environ  # the user's value stands
+            or "numba" in sys.modules
+            or importlib.util.find_spec("numba") is None
+            or self.devices()
         ):
-            os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+            return
+        if self._absent:  # numba.cuda kernels run in numba's simulator: there is no GPU
+            self._setenv("NUMBA_ENABLE_CUDASIM", "1")
             self.env_set["NUMBA_ENABLE_CUDASIM"] = "1"
+        else:
+            self.notes.append(f"NUMBA_ENABLE_CUDASIM left unset: GPU state unknown ({self._why})")
 
     # -- markers --------------------------------------------------------------------------
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def _requirement(self, item: pytest.Item, foreign: list[str]) -> GpuRequirement | None:
+        marker, name = item.get_closest_marker(MARKER), MARKER
+        if marker is None and self.settings.gpu_alias:
+            marker, name = item.get_closest_marker(ALIAS), ALIAS
+            if marker is not None and not is_ours(marker.args, marker.kwargs):
+                foreign.append(item.nodeid)
+                return None
+        if marker is None:
+            return None
+        try:
+            return parse_gpu_marker(marker.args, marker.kwargs, name)
+        except ValueError as exc:
+            raise pytest.UsageError(f"llmcore: {item.nodeid}: {exc}") from None
+
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        foreign: list[str] = []
+        marked = False
         for item in items:
-            marker = item.get_closest_marker("gpu")
-            if marker is None:
-                continue
-            try:
-                item.stash[GPU_REQ_KEY] = parse_gpu_marker(marker.args, marker.kwargs)
-            except ValueError as exc:
-                raise pytest.UsageError(f"llmcore: {item.nodeid}: {exc}") from None
+            req = self._requirement(item, foreign)
+            if req is not None:
+                item.stash[GPU_REQ_KEY] = req
+                marked = True
+        if foreign:
+            warnings.warn(
+                pytest.PytestWarning(
+                    f"llmcore: {len(foreign)} test(s) carry a @pytest.mark.gpu that is not "
+                    f"pytest-llmcore's keyword form (first: {foreign[0]}): left to the project. "
+                    "pytest-llmcore's marker is @pytest.mark.llmcore_gpu(...)"
+                ),
+                stacklevel=1,
+            )
+        if marked and not self.config.pluginmanager.has_plugin(_ItemHooks.name):
+            self.config.pluginmanager.register(_ItemHooks(self), _ItemHooks.name)
+        self._warn_overridden_fixtures(items)
+
+    def _warn_overridden_fixtures(self, items: list[Any]) -> None:
+        """Once per fixture name: a project's own fixture shadows ours for some tests."""
+        warned: set[str] = set()
+        ours = set(OUR_FIXTURES)
+        for item in items:
+            info = getattr(item, "_fixtureinfo", None)
+            defs: dict[str, Any] = getattr(info, "name2fixturedefs", {})
+            for name in ours.intersection(getattr(item, "fixturenames", ())) - warned:
+                closest = defs.get(name, ())[-1:]
+                func = getattr(closest[0], "func", None) if closest else None
+                if func is None or getattr(func, "__module__", "") == "pytest_llmcore.plugin":
+                    continue
+                warned.add(name)
+                alt = f"llmcore_{name}"
+                hint = f"; ours stays available as {alt!r}" if alt in OUR_FIXTURES else ""
+                warnings.warn(
+                    pytest.PytestWarning(
+                        f"llmcore: the project's own fixture {name!r} ({_where(func, closest[0])}) "
+                        f"overrides pytest-llmcore's for the tests that see it{hint}"
+                    ),
+                    stacklevel=1,
+                )
 
     def unavailable(self, reason: str) -> NoReturn:
         """Skip with ``reason``; fail instead in strict mode (--llmcore-require-gpu)."""
@@ -263,8 +255,7 @@ class GpuPlugin:
             exc = pytest.skip.Exception(reason)
         raise exc
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+    def check_item(self, item: pytest.Item) -> None:
         req = item.stash.get(GPU_REQ_KEY, None)
         if req is None:
             return
@@ -286,12 +277,6 @@ class GpuPlugin:
                 return
             self.unavailable(reason)
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> None:
-        reason = item.stash.get(STRICT_FAIL_KEY, None)
-        if reason is not None:
-            self.unavailable(reason)
-
     def _wait_for_release(self, req: GpuRequirement) -> tuple[float, str | None]:
         """Poll (bounded by vram-wait) while free VRAM is short: freeing is asynchronous."""
         t0 = time.monotonic()
@@ -306,6 +291,8 @@ class GpuPlugin:
 
     # -- report header --------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        from .monitors import header_lines
+
         return header_lines(self)
 
     # -- fixtures' machinery --------------------------------------------------------------
@@ -315,98 +302,41 @@ class GpuPlugin:
             self.unavailable(f"needs a GPU, found none ({self.why_none})")
         return devices[0]
 
-    def _watched(
-        self,
-        request: pytest.FixtureRequest,
-        start: Callable[[GpuBackend, Snapshot], _W],
-        report: Callable[[Any, Snapshot, Any], None],
-    ) -> Iterator[_W]:
-        """Run a sampler over the test; report its result before the test's budgets are judged."""
-        gpu = self.the_gpu()
-        backend = self.backend()
-        assert backend is not None
-        watcher = start(backend, gpu)
-        node = request.node
-
-        def finish() -> None:
-            if watcher.result is None:
-                report(node, gpu, watcher.stop())
-
-        before_verdicts(node, finish)
-        yield watcher
-        finish()
-
     def vram_monitor(self, request: pytest.FixtureRequest) -> Iterator[VramSampler]:
-        def report(node: Any, gpu: Snapshot, res: VramResult) -> None:
-            node.add_report_section(
-                "call", "llmcore vram", f"GPU {gpu.index} {gpu.name}: {res.summary()}"
-            )
-            peak = res.process_peak if res.process_peak is not None else res.device_peak
-            _record(node, "vram_peak", peak)
+        from .monitors import vram_monitor
 
-        return self._watched(
-            request,
-            lambda b, g: VramSampler(b, g.index, hz=self.settings.sample_hz).start(),
-            report,
-        )
+        return vram_monitor(self, request)
 
     def gpu_thermals(self, request: pytest.FixtureRequest) -> Iterator[ThermalWatch]:
-        def report(node: Any, gpu: Snapshot, res: ThermalResult) -> None:
-            node.add_report_section(
-                "call", "llmcore thermals", f"GPU {gpu.index} {gpu.name}: {res.summary()}"
-            )
-            if res.throttled and self.settings.throttle != "ignore":
-                msg = (
-                    f"GPU {gpu.index} throttled during {node.nodeid} "
-                    f"({', '.join(res.reasons)}): its timings are not valid"
-                )
-                if self.settings.throttle == "fail":
-                    _invalidate(node, msg)
-                else:
-                    node.warn(pytest.PytestWarning(msg))
+        from .monitors import gpu_thermals
 
-        return self._watched(request, lambda b, g: ThermalWatch(b, g.index).start(), report)
+        return gpu_thermals(self, request)
 
 
-def _record(node: Any, metric: str, value: float) -> None:
-    from ..budgets.plugin import RECORDER_KEY
-
-    rec = node.stash.get(RECORDER_KEY, None)
-    if rec is not None and metric not in rec.samples:
-        rec.record(metric, value)
-
-
-def _invalidate(node: Any, message: str) -> None:
-    from ..budgets.plugin import INVALID_KEY
-
-    node.stash.setdefault(INVALID_KEY, []).append(message)
+def _where(func: Any, fixturedef: Any) -> str:
+    try:
+        return f"{inspect.getsourcefile(func)}:{inspect.getsourcelines(func)[1]}"
+    except (TypeError, OSError):
+        return str(getattr(fixturedef, "baseid", "") or "a plugin")
 
 
-def header_lines(plugin: GpuPlugin) -> list[str]:
-    devices = plugin.devices()
-    if not devices:
-        line = f"llmcore gpu: none ({plugin.why_none})"
-    else:
-        b = plugin.backend()
-        driver = b.driver_version() if b is not None else "?"
-        names = "; ".join(
-            f"{d.index}: {d.name} ({format_bytes(d.memory.total)}, "
-            f"{format_bytes(d.memory.free)} free, "
-            f"cc {d.compute_capability[0]}.{d.compute_capability[1]})"
-            for d in devices
-        )
-        line = f"llmcore gpu: driver {driver}; {names}"
-    lines = [line]
-    extra = []
-    if plugin.pinned is not None:
-        extra.append(f"pinned to CUDA_VISIBLE_DEVICES={plugin.pinned}")
-    if plugin.strict:
-        extra.append("strict (--llmcore-require-gpu)")
-    for k, v in plugin.env_set.items():
-        extra.append(f"{k}={v}")
-    if extra:
-        lines.append("llmcore gpu: " + ", ".join(extra))
-    return lines
+class _ItemHooks:
+    """Per-test hooks, registered only once a collected test carries a GPU marker."""
+
+    name = "llmcore-gpu-items"
+
+    def __init__(self, plugin: GpuPlugin) -> None:
+        self.plugin = plugin
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.plugin.check_item(item)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        reason = item.stash.get(STRICT_FAIL_KEY, None)
+        if reason is not None:
+            self.plugin.unavailable(reason)
 
 
 _LAZY = pytest.StashKey[GpuPlugin]()

@@ -1,4 +1,5 @@
-"""``@pytest.mark.gpu(...)``: what a test needs from the GPU, and why a machine falls short."""
+"""``@pytest.mark.llmcore_gpu(...)`` (alias ``gpu``): what a test needs from the GPU, and
+why a machine falls short."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.units import format_bytes, parse_bytes
-from .backend import Snapshot
+from .model import Snapshot
 
-__all__ = ["GpuRequirement", "parse_gpu_marker", "unmet"]
+__all__ = ["GpuRequirement", "is_ours", "parse_gpu_marker", "unmet"]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
@@ -49,35 +50,47 @@ def _cc(spec: object) -> tuple[str, tuple[int, int]]:
     return m.group(1) or ">=", (int(m.group(2)), int(m.group(3) or 0))
 
 
-def parse_gpu_marker(args: Sequence[Any], kwargs: Mapping[str, Any]) -> GpuRequirement:
+def is_ours(args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether a ``gpu`` marker is in pytest-llmcore's form: keyword arguments we know.
+
+    Anything else (``@pytest.mark.gpu("a100")``, ``gpu(type="a100")``) is the project's own.
+    """
+    return not args and set(kwargs) <= set(_KEYS)
+
+
+def parse_gpu_marker(
+    args: Sequence[Any], kwargs: Mapping[str, Any], marker: str = "gpu"
+) -> GpuRequirement:
     """Raises ValueError with a message naming the bad argument."""
+    m = f"@pytest.mark.{marker}"
     if args:
         raise ValueError(
-            f"@pytest.mark.gpu takes keyword arguments only ({', '.join(_KEYS)}), "
-            f"got {tuple(args)!r}"
+            f"{m} takes keyword arguments only ({', '.join(_KEYS)}), got {tuple(args)!r}"
         )
     unknown = set(kwargs) - set(_KEYS)
     if unknown:
         raise ValueError(
-            f"@pytest.mark.gpu: unknown argument(s) {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(_KEYS)})"
+            f"{m}: unknown argument(s) {', '.join(sorted(unknown))} (known: {', '.join(_KEYS)})"
         )
     count = kwargs.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"@pytest.mark.gpu: count={count!r} must be an integer >= 1")
+        raise ValueError(f"{m}: count={count!r} must be an integer >= 1")
     sizes = {}
     for key in ("min_free_vram", "min_total_vram"):
         if kwargs.get(key) is not None:
             try:
                 sizes[key] = parse_bytes(kwargs[key])
-            except ValueError as exc:
-                raise ValueError(f"@pytest.mark.gpu: {key}: {exc}") from None
+            except (ValueError, OverflowError) as exc:  # OverflowError: "1e400GiB"
+                raise ValueError(f"{m}: {key}: {exc}") from None
     cc_op = cc = None
     if kwargs.get("compute_capability") is not None:
-        cc_op, cc = _cc(kwargs["compute_capability"])
+        try:
+            cc_op, cc = _cc(kwargs["compute_capability"])
+        except ValueError as exc:
+            raise ValueError(f"{m}: {exc}") from None
     name = kwargs.get("name")
     if name is not None and not isinstance(name, str):
-        raise ValueError(f"@pytest.mark.gpu: name={name!r} must be a string")
+        raise ValueError(f"{m}: name={name!r} must be a string")
     return GpuRequirement(
         count, sizes.get("min_free_vram"), sizes.get("min_total_vram"), cc_op, cc, name
     )
@@ -85,22 +98,27 @@ def parse_gpu_marker(args: Sequence[Any], kwargs: Mapping[str, Any]) -> GpuRequi
 
 def _device_shortfall(req: GpuRequirement, d: Snapshot) -> str | None:
     if req.name is not None and req.name.lower() not in d.name.lower():
-        return f"needs a GPU named {req.name!r} (GPU {d.index} is {d.name})"
-    if (
-        req.cc is not None
-        and req.cc_op is not None
-        and not _OPS[req.cc_op](d.compute_capability, req.cc)
-    ):
-        cc = f"{d.compute_capability[0]}.{d.compute_capability[1]}"
-        return f"needs compute capability {req.describe_cc()} on GPU {d.index} ({d.name} is {cc})"
+        return f"needs a GPU named {req.name!r} ({d.label} is {d.name})"
+    if req.cc is not None and req.cc_op is not None:
+        if d.compute_capability is None:
+            why = d.unknown.get("compute_capability", "unknown")
+            return (
+                f"needs compute capability {req.describe_cc()} on {d.label} "
+                f"({d.name} does not report it: {why})"
+            )
+        if not _OPS[req.cc_op](d.compute_capability, req.cc):
+            return (
+                f"needs compute capability {req.describe_cc()} on {d.label} "
+                f"({d.name} is {d.cc_text})"
+            )
     if req.min_total_vram is not None and d.memory.total < req.min_total_vram:
         return (
-            f"needs {format_bytes(req.min_total_vram)} total VRAM on GPU {d.index} "
+            f"needs {format_bytes(req.min_total_vram)} total VRAM on {d.label} "
             f"({d.name} has {format_bytes(d.memory.total)})"
         )
     if req.min_free_vram is not None and d.memory.free < req.min_free_vram:
         return (
-            f"needs {format_bytes(req.min_free_vram)} free VRAM on GPU {d.index} "
+            f"needs {format_bytes(req.min_free_vram)} free VRAM on {d.label} "
             f"({d.name} has {format_bytes(d.memory.free)} free)"
         )
     return None

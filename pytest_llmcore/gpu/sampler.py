@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.units import format_bytes
-from .backend import PERFORMANCE_THROTTLES, GpuBackend, GpuUnavailable, decode_throttle
+from .model import PERFORMANCE_THROTTLES, GpuBackend, GpuUnavailable, decode_throttle
 
 __all__ = ["ThermalWatch", "VramResult", "VramSampler"]
 
@@ -25,6 +25,10 @@ class VramResult:
     timeline: list[tuple[float, int]] = field(default_factory=list)
     torch_max_allocated: int | None = None
     torch_max_reserved: int | None = None
+    process_unknown: str | None = None
+    """Why this process's figure is missing (NVML gave no process list, or not this PID)."""
+    error: str | None = None
+    """Why sampling stopped before the test ended (the GPU was lost): the peak is partial."""
 
     @property
     def device_delta(self) -> int:
@@ -38,12 +42,16 @@ class VramResult:
         ]
         if self.process_peak is not None:
             parts.append(f"this process {format_bytes(self.process_peak)}")
+        elif self.process_unknown:
+            parts.append(f"this process: unknown ({self.process_unknown})")
         if self.torch_max_allocated is not None:
             parts.append(
                 f"torch allocated {format_bytes(self.torch_max_allocated)}, "
                 f"reserved {format_bytes(self.torch_max_reserved or 0)}"
             )
         parts.append(f"{self.samples} samples at {self.hz:.0f} Hz")
+        if self.error:
+            parts.append(f"sampling stopped early: {self.error}")
         return "; ".join(parts)
 
 
@@ -62,13 +70,15 @@ class _Poller:
 
     name = "llmcore-poller"
 
-    def __init__(self, backend: GpuBackend, index: int, hz: float) -> None:
+    def __init__(self, backend: GpuBackend, index: int, hz: float, mig: int | None = None):
         self.backend = backend
         self.index = index
+        self.mig = mig
         self.interval = 1.0 / hz
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: str | None = None
+        self._n = 0
 
     def _sample(self) -> None:
         raise NotImplementedError
@@ -81,6 +91,11 @@ class _Poller:
         except GpuUnavailable as exc:
             self._error = str(exc)
 
+    @property
+    def samples(self) -> int:
+        """Samples taken so far (a test may wait for a few before it checks a peak)."""
+        return self._n
+
     def _start_thread(self) -> None:
         self._sample()
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -91,7 +106,10 @@ class _Poller:
         if self._thread is not None:
             self._thread.join()
         if self._error is None:
-            self._sample()  # a last reading, so a short test still has its final state
+            try:
+                self._sample()  # a last reading, so a short test still has its final state
+            except GpuUnavailable as exc:
+                self._error = str(exc)
 
 
 class VramSampler(_Poller):
@@ -100,36 +118,58 @@ class VramSampler(_Poller):
     name = "llmcore-vram"
 
     def __init__(
-        self, backend: GpuBackend, index: int, hz: float = 200.0, keep_timeline: bool = True
+        self,
+        backend: GpuBackend,
+        index: int,
+        hz: float = 200.0,
+        keep_timeline: bool = True,
+        mig: int | None = None,
     ):
-        super().__init__(backend, index, hz)
+        super().__init__(backend, index, hz, mig)
         self.keep_timeline = keep_timeline
         self._peak = 0
         self._baseline = 0
         self._proc_peak: int | None = None
-        self._n = 0
+        self._proc_unknown: str | None = "not sampled"
         self._t0 = 0.0
         self._timeline: list[tuple[float, int]] = []
         self.result: VramResult | None = None
 
     def _sample(self) -> None:
-        used = self.backend.memory(self.index).used
+        used = self.backend.memory(self.index, self.mig).used
         self._n += 1
         self._peak = max(self._peak, used)
         if self.keep_timeline:
             self._timeline.append((time.perf_counter() - self._t0, used))
         if self._n % 10 == 1:  # per-process figures are slower to read: every 10th sample
-            pid = os.getpid()
-            for p in self.backend.processes(self.index):
-                if p.pid == pid and p.used is not None:
-                    self._proc_peak = max(self._proc_peak or 0, p.used)
+            self._sample_process()
+
+    def _sample_process(self) -> None:
+        """This process's usage only: other processes' VRAM is not this test's."""
+        procs = self.backend.processes(self.index, self.mig)
+        if procs is None:
+            self._proc_unknown = "NVML gives no process list here"
+            return
+        pid = os.getpid()
+        mine = [p for p in procs if p.pid == pid]
+        if not mine:
+            if self._proc_peak is None:
+                self._proc_unknown = (
+                    "this PID is not in NVML's process list (a container's PID namespace?)"
+                )
+            return
+        if mine[0].used is None:
+            self._proc_unknown = "NVML does not report per-process memory here"
+            return
+        self._proc_peak = max(self._proc_peak or 0, mine[0].used)
+        self._proc_unknown = None
 
     def start(self) -> VramSampler:
         cuda = _torch_cuda()
         if cuda is not None:
             cuda.reset_peak_memory_stats()
         self._t0 = time.perf_counter()
-        self._baseline = self.backend.memory(self.index).used
+        self._baseline = self.backend.memory(self.index, self.mig).used
         self._start_thread()
         return self
 
@@ -146,6 +186,8 @@ class VramSampler(_Poller):
             timeline=self._timeline,
             torch_max_allocated=None if cuda is None else int(cuda.max_memory_allocated()),
             torch_max_reserved=None if cuda is None else int(cuda.max_memory_reserved()),
+            process_unknown=None if self._proc_peak is not None else self._proc_unknown,
+            error=self._error,
         )
         return self.result
 
@@ -159,25 +201,38 @@ class ThermalResult:
     max_temperature_c: int | None
     min_sm_clock_mhz: int | None
     sm_clock_max_mhz: int | None
-    throttle_mask: int
+    throttle_mask: int | None
+    """None when NVML never gave the clock-event reasons (see ``unknown``)."""
     samples: int
+    unknown: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
 
     @property
     def throttled(self) -> bool:
-        return bool(self.throttle_mask & PERFORMANCE_THROTTLES)
+        return bool((self.throttle_mask or 0) & PERFORMANCE_THROTTLES)
 
     @property
     def reasons(self) -> list[str]:
-        return decode_throttle(self.throttle_mask & PERFORMANCE_THROTTLES)
+        return decode_throttle((self.throttle_mask or 0) & PERFORMANCE_THROTTLES)
 
     def summary(self) -> str:
         parts = []
         if self.max_temperature_c is not None:
             parts.append(f"max {self.max_temperature_c} °C")
+        elif "temperature" in self.unknown:
+            parts.append(f"temperature: {self.unknown['temperature']}")
         if self.min_sm_clock_mhz is not None:
             top = f" of {self.sm_clock_max_mhz}" if self.sm_clock_max_mhz else ""
             parts.append(f"SM clock down to {self.min_sm_clock_mhz}{top} MHz")
-        parts.append("throttled: " + ", ".join(self.reasons) if self.throttled else "not throttled")
+        if self.throttled:
+            parts.append("throttled: " + ", ".join(self.reasons))
+        elif self.throttle_mask is None:
+            why = self.unknown.get("throttle", "not read")
+            parts.append(f"throttle reasons: {why} (throttling can't be ruled out)")
+        else:
+            parts.append("not throttled")
+        if self.error:
+            parts.append(f"sampling stopped early: {self.error}")
         return "; ".join(parts)
 
 
@@ -186,22 +241,28 @@ class ThermalWatch(_Poller):
 
     name = "llmcore-thermal"
 
-    def __init__(self, backend: GpuBackend, index: int, hz: float = 20.0) -> None:
-        super().__init__(backend, index, hz)
+    def __init__(
+        self, backend: GpuBackend, index: int, hz: float = 20.0, mig: int | None = None
+    ) -> None:
+        super().__init__(backend, index, hz, mig)
         self._temps: list[int] = []
         self._clocks: list[int] = []
-        self._mask = 0
+        self._mask: int | None = None
         self._clock_max: int | None = None
+        self._unknown: dict[str, str] = {}
         self.result: ThermalResult | None = None
 
     def _sample(self) -> None:
-        s = self.backend.snapshot(self.index)
+        s = self.backend.snapshot(self.index, self.mig)
+        self._n += 1
         if s.temperature_c is not None:
             self._temps.append(s.temperature_c)
         if s.sm_clock_mhz is not None:
             self._clocks.append(s.sm_clock_mhz)
         self._clock_max = s.sm_clock_max_mhz
-        self._mask |= s.throttle_mask
+        if s.throttle_mask is not None:
+            self._mask = (self._mask or 0) | s.throttle_mask
+        self._unknown.update(s.unknown)
 
     def start(self) -> ThermalWatch:
         self._start_thread()
@@ -214,6 +275,8 @@ class ThermalWatch(_Poller):
             min(self._clocks) if self._clocks else None,
             self._clock_max,
             self._mask,
-            len(self._temps) or len(self._clocks),
+            self._n,
+            dict(self._unknown),
+            self._error,
         )
         return self.result

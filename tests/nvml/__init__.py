@@ -1,0 +1,1 @@
+"""The scripted NVML library (C source) and its scenario tooling."""
