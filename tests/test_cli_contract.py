@@ -58,7 +58,10 @@ def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         (["--vram", "0"], "argument --vram: '0' is out of range: use 1 B..1 PiB"),
         (["--vram", "-8GiB"], "argument --vram: '-8GiB': a size can't be negative"),
-        (["--vram", "1e400GiB"], "argument --vram: '1e400GiB': too large for a size (at most 1 EiB)"),
+        (
+            ["--vram", "1e400GiB"],
+            "argument --vram: '1e400GiB': too large for a size (at most 1 EiB)",
+        ),
         (["--vram", "2048TiB"], "argument --vram: '2048TiB' is out of range: use 1 B..1 PiB"),
         (["--weights", "lots"], "argument --weights: cannot read 'lots' as a size"),
         (["--reserve", "-1"], "argument --reserve: '-1': a size can't be negative"),
