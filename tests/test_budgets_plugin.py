@@ -144,8 +144,11 @@ def test_baseline_save_compare_and_refuse(
     run(suite, sel, "--llmcore-save-baseline=main").assert_outcomes(passed=1)
     path = suite.path / ".llmcore" / "baselines" / "main.json"
     data = json.loads(path.read_text())
-    assert data["key"]["profile"] == "any-cpu"
-    assert data["tests"][sel]["latency_ms"]["n"] == 5
+    ((mkey, entry),) = data["machines"].items()
+    assert mkey.startswith("any-cpu | ") and entry["key"]["profile"] == "any-cpu"
+    assert entry["tests"][sel]["latency_ms"]["n"] == 5
+    assert len(entry["tests"][sel]["latency_ms"]["samples"]) == 5
+    assert set(entry["run"]) == {"time", "commit", "branch", "machine_key"}
     run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%").assert_outcomes(
         passed=1
     )
@@ -159,13 +162,13 @@ def test_baseline_save_compare_and_refuse(
         res.stdout.str(),
     )
     monkeypatch.delenv("NAP_S")
-    data["key"]["device"] = "NVIDIA GeForce RTX 4090 Laptop GPU"
+    entry["key"]["driver"] = "550.54"
     path.write_text(json.dumps(data))
     res = run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=1%")
     res.assert_outcomes(passed=1)
     assert (
-        "baseline 'main' not compared: it was recorded on other hardware or software (device "
-        "'NVIDIA GeForce RTX 4090 Laptop GPU' in the baseline" in res.stdout.str()
+        "baseline 'main' not compared: it was recorded on other hardware or software (driver "
+        "'550.54' in the baseline, None now)" in res.stdout.str()
     )
     missing = run(suite, sel, "--llmcore-compare=nope")
     assert missing.ret == pytest.ExitCode.USAGE_ERROR

@@ -1,0 +1,134 @@
+"""The run's outputs: JSON report, HTML report, GitHub step summary, baseline.
+
+Each output is attempted even when another one failed; each failure is one line, and the
+plugin turns any failure into a non-zero exit status. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .. import __version__
+from ..core.errors import InputError
+from ..core.fsutil import atomic_write_bytes
+from .baseline import baseline_path, save_baseline
+from .context import BudgetsContext
+from .report import html_report, json_report, markdown_summary
+
+__all__ = ["run_facts", "write_outputs"]
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = done.stdout.strip()
+    return out if done.returncode == 0 and out else None
+
+
+def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
+    """When and on what this run was made: UTC time, git commit and branch, machine key."""
+    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    if branch in (None, "HEAD"):  # detached, as in CI checkouts
+        branch = os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME") or None
+    return {
+        "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git(root, "rev-parse", "HEAD"),
+        "branch": branch,
+        "machine_key": machine_key,
+    }
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+def _baseline_tests(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        r["nodeid"]: {k: {**v["stats"], "samples": v["samples"]} for k, v in r["metrics"].items()}
+        for r in results
+        if r["metrics"]
+    }
+
+
+def write_outputs(
+    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """(what was written, what failed), one line each."""
+    opt = ctx.config.getoption
+    facts = run_facts(ctx.config.rootpath, ctx.key.machine)
+    jobs: list[tuple[str, Callable[[], str]]] = []
+    json_path = opt("llmcore_json")
+    if json_path:
+        extra = {
+            "run": facts,
+            "software": {
+                "pytest-llmcore": __version__,
+                "pytest": pytest.__version__,
+                **ctx.machine.engines,
+            },
+            "baseline": None if ctx.baseline is None else ctx.baseline.name,
+            "baseline_note": ctx.baseline_note,
+            "key": ctx.key.to_json(),
+        }
+
+        def write_json() -> str:
+            _write(Path(json_path), json_report(results, ctx.machine_json, ctx.profile, extra))
+            return str(json_path)
+
+        jobs.append((f"the JSON report {json_path}", write_json))
+    html_path = opt("llmcore_html")
+    if html_path:
+
+        def write_html() -> str:
+            _write(Path(html_path), html_report(results, ctx.machine_json, ctx.profile, facts))
+            return str(html_path)
+
+        jobs.append((f"the HTML report {html_path}", write_html))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and results:
+
+        def write_summary() -> str:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(markdown_summary(results, ctx.profile, ctx.device))
+            return f"GitHub step summary ({summary})"
+
+        jobs.append((f"the GitHub step summary {summary}", write_summary))
+    save = opt("llmcore_save_baseline")
+    if save:
+
+        def write_baseline() -> str:
+            path = baseline_path(ctx.baseline_dir(), save)
+            return save_baseline(path, save, ctx.key, _baseline_tests(results), facts)
+
+        jobs.append((f"baseline {save!r}", write_baseline))
+    written: list[str] = []
+    failed: list[str] = []
+    for what, job in jobs:
+        try:
+            written.append(job())
+        except (OSError, InputError, ValueError) as exc:
+            failed.append(f"could not write {what}: {_why(exc)}")
+    return written, failed
