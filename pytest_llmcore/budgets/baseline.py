@@ -96,6 +96,8 @@ class Baseline:
 class BaselineFile:
     name: str
     machines: Mapping[str, Baseline]
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    """Each machine's entry as read: saving writes other machines' entries back unchanged."""
 
     def entry(self, key: BaselineKey) -> tuple[Baseline | None, str | None]:
         """(this machine's entry, None) or (None, why it can't be compared)."""
@@ -169,7 +171,7 @@ def _entry(path: Path, name: str, where: str, raw: object) -> Baseline:
     if not isinstance(run, dict):
         raise _bad(path, f"{where}.run", f"{run!r} is not a table")
     tests = _check_tests(path, where, raw.get("tests"))
-    return Baseline(name, key, str(raw.get("created", run.get("time", ""))), tests, run)
+    return Baseline(name, key, str(run.get("time", "")), tests, run)
 
 
 def load_baseline(path: Path, name: str) -> BaselineFile:
@@ -186,7 +188,8 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
         raise InputError(f"not a pytest-llmcore baseline (format {FORMAT})", path, fix=_FIX)
     if data["format"] == 1:  # one machine, written before entries per machine key
         one = _entry(path, name, "baseline", data)
-        return BaselineFile(name, {one.key.machine: one})
+        raw = {"key": data["key"], "run": {"time": data.get("created", "")}, "tests": data["tests"]}
+        return BaselineFile(name, {one.key.machine: one}, {one.key.machine: raw})
     machines = data.get("machines")
     if not isinstance(machines, dict):
         raise _bad(path, "machines", f"{machines!r} is not a table of machine entries")
@@ -196,7 +199,7 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
         if entry.key.machine != mkey:
             raise _bad(path, f'machines."{mkey}"', f"its key is {entry.key.machine!r}")
         out[mkey] = entry
-    return BaselineFile(name, out)
+    return BaselineFile(name, out, machines)
 
 
 def save_baseline(
@@ -207,8 +210,8 @@ def save_baseline(
     An existing entry recorded with other software (driver, engines) is replaced. Returns
     what was done, in words. Raises InputError for a file that can't be read in full.
     """
-    old = load_baseline(path, name).machines if path.exists() else {}
-    mine = old.get(key.machine)
+    found = load_baseline(path, name) if path.exists() else BaselineFile(name, {})
+    mine = found.machines.get(key.machine)
     merged: dict[str, Any] = {}
     note = ""
     if mine is not None and mine.key.mismatch(key) is None:
@@ -216,14 +219,10 @@ def save_baseline(
     elif mine is not None:
         note = f"; replaced its entry recorded with other software ({mine.key.mismatch(key)})"
     merged.update({k: dict(v) for k, v in tests.items()})
-    machines = {
-        m: {"key": b.key.to_json(), "run": dict(b.run), "created": b.created, "tests": b.tests}
-        for m, b in old.items()
-    }
+    machines = dict(found.raw)
     machines[key.machine] = {
         "key": key.to_json(),
         "run": dict(run),
-        "created": str(run.get("time", "")),
         "tests": dict(sorted(merged.items())),
     }
     data = {"format": FORMAT, "name": name, "machines": dict(sorted(machines.items()))}

@@ -118,9 +118,11 @@ def _roofline(ctx: BudgetsContext, bytes_per_token: int, tokens_per_s: float) ->
     }
 
 
-def judge(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport) -> dict[str, Any]:
+def judge(
+    ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport
+) -> dict[str, Any] | None:
     """Verdicts of a test that has budgets or used ``llmcore_perf``; fails the report when
-    a verdict fails. Returns the payload for the reports."""
+    a verdict fails. Returns the payload for the reports (None: nothing measured or judged)."""
     rec = item.stash.get(RECORDER_KEY, None)
     metrics = _metrics(rec)
     verdicts = _verdicts(ctx, item, rec, metrics) if report.passed else []
@@ -132,6 +134,8 @@ def judge(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport) -> 
     if invalid and report.passed and timed:
         report.outcome = "failed"
         report.longrepr = "\n".join(invalid)
+    if not metrics and not verdicts:
+        return None
     for v in verdicts:
         ctx.config.hook.pytest_llmcore_budget_verdict(config=ctx.config, verdict=v)
     path, line, _ = item.location

@@ -70,6 +70,8 @@ class BudgetsPlugin:
         self.is_worker = hasattr(config, "workerinput")
         #: node id -> payload of its latest attempt (a rerun replaces the earlier one)
         self.results: dict[str, dict[str, Any]] = {}
+        #: tests whose last attempt pytest-rerunfailures voided (its verdicts are dropped)
+        self._void: set[str] = set()
         self.written: list[str] = []
         self.failed_outputs: list[str] = []
 
@@ -83,6 +85,7 @@ class BudgetsPlugin:
         return self.ctx.settings
 
     # -- collection -----------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: the unmatched check sees all
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         ctx = self.ctx
         for item in items:
@@ -130,7 +133,9 @@ class BudgetsPlugin:
         if call.excinfo is not None and isinstance(call.excinfo.value, SampleError):
             report.longrepr = str(call.excinfo.value)  # one line, not a traceback
         try:
-            setattr(report, _ATTR, judge(self.ctx, item, report))
+            payload = judge(self.ctx, item, report)
+            if payload is not None:
+                setattr(report, _ATTR, payload)
         except Exception as exc:  # a bug here must not hide the test's own result
             report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
         return report
@@ -150,14 +155,24 @@ class BudgetsPlugin:
             setattr(report, _ATTR, data[_ATTR])
         return report
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml reads the teardown's properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "setup":
             if self.results:
                 self.results.pop(report.nodeid, None)  # a new attempt replaces the last
         elif report.when == "call":
             payload = getattr(report, _ATTR, None)
-            if payload is not None:
+            if payload is None:
+                return
+            if report.outcome == "rerun":  # pytest-rerunfailures: this attempt is void
+                self._void.add(report.nodeid)
+            else:
                 self.results[report.nodeid] = payload
+        elif self._void and report.nodeid in self._void:
+            self._void.discard(report.nodeid)
+            report.user_properties = [
+                p for p in report.user_properties if not str(p[0]).startswith("llmcore_")
+            ]
 
     # -- session outputs (controller only) ------------------------------------------------
     @pytest.hookimpl(tryfirst=True)

@@ -81,10 +81,13 @@ def _int_at_least(minimum: int) -> Callable[[object], int]:
     return lambda v: int(parse_number(v, minimum=minimum, integer=True))
 
 
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f'{value!r} is not a non-empty string (e.g. "rtx-4090")')
-    return value
+def _text(example: str) -> Callable[[object], str]:
+    def read(value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{value!r} is not a non-empty string (e.g. {example})")
+        return value
+
+    return read
 
 
 def _stats(value: object) -> tuple[str, ...]:
@@ -129,16 +132,20 @@ def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
     budgets = table.get("budgets", {})
     if not isinstance(budgets, Mapping):
         raise InputError("[tool.llmcore.budgets] must be a table keyed by test node id")
-    _key(table, "model", "", _text)  # read by the LLM fixtures; checked here with the rest
+    _key(
+        table, "model", "", _text('"models/llama-3-8b.Q4_0.gguf"')
+    )  # read by the LLM fixtures; checked here with the rest
     return BudgetSettings(
         profiles=_profiles(table.get("profiles", {})),
         budgets=dict(budgets),
-        profile=_key(table, "profile", None, _text),
+        profile=_key(table, "profile", None, _text('"rtx-4090"')),
         repeats=_key(table, "repeats", 20, _int_at_least(1)),
         warmup=_key(table, "warmup", 3, _int_at_least(0)),
         tolerance=_key(table, "budget-tolerance", 0.0, parse_percent),
         noisy_cv=_key(table, "noisy-cv", 0.10, parse_percent),
-        baseline_dir=_key(table, "baseline-dir", ".llmcore/baselines", _text),
+        baseline_dir=_key(
+            table, "baseline-dir", ".llmcore/baselines", _text('".llmcore/baselines"')
+        ),
         compare_stats=_key(table, "compare-stats", ("p50",), _stats),
         fail_regression=_key(table, "fail-regression", None, parse_percent),
     )

@@ -68,7 +68,7 @@ def _metric_budgets(
             raise BudgetError(f"{where}: {exc}") from None
         if limit == 0 and not m.lower_is_better:
             raise BudgetError(
-                f"{where}: {metric}: a budget of {v!r} always passes (a {m.label} is never "
+                f"{where}: {metric}: a budget of {v!r} always passes ({metric} is never "
                 "below 0): give the least acceptable value"
             )
         out.append(Budget(metric, "p50" if stat == "median" else stat, limit, source, tolerance))
