@@ -164,7 +164,8 @@ class BudgetsPlugin:
             payload = getattr(report, _ATTR, None)
             if payload is None:
                 return
-            if report.outcome == "rerun":  # pytest-rerunfailures: this attempt is void
+            outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
+            if outcome == "rerun":  # this attempt is void: a later one replaces it
                 self._void.add(report.nodeid)
             else:
                 self.results[report.nodeid] = payload
