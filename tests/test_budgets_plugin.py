@@ -61,7 +61,8 @@ def test_pass_fail_and_missing_messages(suite: pytest.Pytester) -> None:
     res.assert_outcomes(passed=3, failed=2)  # + the dependency gate's item of pyproject.toml
     out = res.stdout.str()
     assert re.search(
-        r"latency p50 20\.\d ms > budget 5 ms \(profile any-cpu, .+, 5 samples, cv \d+\.\d%\)", out
+        r"latency p50 2\d(\.\d)? ms > budget 5 ms \(profile any-cpu, .+, 5 samples, cv \d+\.\d%",
+        out,
     )
     assert "but the test never recorded latency_ms: a budget without a measurement fails" in out
     assert re.search(
@@ -199,7 +200,7 @@ def test_json_junit_step_summary_annotations_html(
     assert props["llmcore_verdict_latency_ms_p50"] == "fail"
     md = summary.read_text()
     assert "| test | metric | stat | measured | budget | headroom | verdict |" in md
-    assert "**FAIL**" in md and "`|` budget" in md
+    assert "**FAIL" in md and "`|` budget" in md  # "**FAIL (noisy)**" on a busy machine
     out = res.stdout.str()
     assert re.search(r"::error file=test_b.py,line=\d+,title=llmcore budget::latency p50", out)
     page = (suite.path / "r.html").read_text()

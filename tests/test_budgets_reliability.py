@@ -311,3 +311,32 @@ def test_flaky(llmcore_perf):
     base = json.loads(_baseline(pytester).read_text())
     (entry,) = base["machines"].values()
     assert entry["tests"]["test_r.py::test_flaky"]["latency_ms"]["samples"] == [1.0] * 3
+
+
+def test_module_class_and_function_markers_closest_wins(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_k="""
+import pytest
+pytestmark = pytest.mark.budget(latency_ms=1, ttft_ms=1)
+
+@pytest.mark.budget(latency_ms=1000)
+class TestK:
+    def test_class_wins(self, llmcore_perf):
+        llmcore_perf.record("latency_ms", 50)
+        llmcore_perf.record("ttft_ms", 50)
+
+    @pytest.mark.budget(ttft_ms=100)
+    def test_function_wins(self, llmcore_perf):
+        llmcore_perf.record("latency_ms", 50)
+        llmcore_perf.record("ttft_ms", 50)
+
+def test_module_applies(llmcore_perf):
+    llmcore_perf.record("latency_ms", 50)
+    llmcore_perf.record("ttft_ms", 0.5)
+"""
+    )
+    res = run(pytester)
+    res.assert_outcomes(passed=1, failed=2)
+    out = res.stdout.str()
+    assert "FAILED test_k.py::TestK::test_class_wins - TTFT p50 50 ms > budget 1 ms" in out
+    assert "FAILED test_k.py::test_module_applies - latency p50 50 ms > budget 1 ms" in out

@@ -11,22 +11,20 @@ report: nothing else is done for it.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
 import pytest
 
 from ..core.errors import InputError
-from ..core.github import workflow_command
 from ..core.stash import BEFORE_VERDICTS, run_before_verdicts
 from .context import BudgetsContext, build_context, select_profile
 from .judging import judge
 from .keys import BUDGETS_KEY, INVALID_KEY, RECORDER_KEY
 from .outputs import write_outputs
 from .recorder import PerfRecorder, SampleError
-from .report import rows, table_lines
 from .spec import BudgetError, resolve_budgets, unmatched_config_keys
+from .terminal import write_summary
 
 __all__ = [
     "BUDGETS_KEY",
@@ -63,6 +61,18 @@ def _key_line(pyproject: Any, key: str) -> int:
     return next((i for i, line in enumerate(lines, 1) if f'"{key}"' in line), 1)
 
 
+def _budget_marks(item: pytest.Item, inherited: dict[int, list[pytest.Mark]]) -> list[pytest.Mark]:
+    """``item.iter_markers("budget")``, closest first, with the parents' part cached."""
+    own = [m for m in item.own_markers if m.name == "budget"]
+    parent = item.parent
+    if parent is None:
+        return own
+    found = inherited.get(id(parent))
+    if found is None:
+        found = inherited[id(parent)] = list(parent.iter_markers("budget"))
+    return own + found if found else own
+
+
 class BudgetsPlugin:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -88,8 +98,10 @@ class BudgetsPlugin:
     @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: the unmatched check sees all
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         ctx = self.ctx
+        inherited: dict[int, list[pytest.Mark]] = {}  # a module's markers, walked once
         for item in items:
-            markers = [(m.args, m.kwargs) for m in item.iter_markers("budget")]
+            marks = _budget_marks(item, inherited)
+            markers = [(m.args, m.kwargs) for m in marks]
             if not markers and not ctx.settings.budgets:
                 continue
             try:
@@ -126,8 +138,16 @@ class BudgetsPlugin:
         if call.when != "call":
             return report
         stash = item.stash
-        if BEFORE_VERDICTS in stash:
-            run_before_verdicts(item)
+        if BEFORE_VERDICTS not in stash and BUDGETS_KEY not in stash and RECORDER_KEY not in stash:
+            return report
+        try:
+            if BEFORE_VERDICTS in stash:
+                run_before_verdicts(item)  # samplers started by fixtures record their peaks
+        except SampleError as exc:
+            if report.passed:
+                report.outcome, report.longrepr = "failed", str(exc)
+        except Exception as exc:  # a bug here must not hide the test's own result
+            report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
         if BUDGETS_KEY not in stash and RECORDER_KEY not in stash:
             return report
         if call.excinfo is not None and isinstance(call.excinfo.value, SampleError):
@@ -192,49 +212,14 @@ class BudgetsPlugin:
         if self.is_worker:
             return
         try:
-            self._summary(terminalreporter)
+            results = [self.results[k] for k in sorted(self.results)]
+            write_summary(terminalreporter, self.ctx, results, self.written)
         except Exception as exc:  # never a traceback from the summary
             terminalreporter.write_line(
                 f"llmcore: could not print the budget summary: {exc!r}", red=True
             )
         for line in self.failed_outputs:
             terminalreporter.write_line(f"llmcore: {line}", red=True)
-
-    def _summary(self, tr: pytest.TerminalReporter) -> None:
-        ctx = self.ctx
-        results = [self.results[k] for k in sorted(self.results)]
-        if not results and not ctx.baseline_note and not self.written:
-            return
-        tr.write_sep("=", f"llmcore budgets: profile {ctx.profile} ({ctx.device})")
-        for line in table_lines(rows(results)) if results else []:
-            bad = any(w in line for w in (" FAIL", " ERROR", " REGRESSED"))
-            tr.write_line(line, red=bad)
-        for r in results:
-            roof = r.get("roofline")
-            if roof and "percent" in roof:
-                tr.write_line(
-                    f"llmcore roofline: {r['nodeid']}: {roof['tokens_per_s']:.1f} tok/s = "
-                    f"{roof['percent']:.0f}% of roofline ({roof['bandwidth_gbs']:.0f} GB/s "
-                    f"{roof['bandwidth_source']} / "
-                    f"{roof['bytes_per_token'] / 1e6:.1f} MB per token "
-                    f"= {roof['bound_tokens_per_s']:.0f} tok/s)"
-                )
-        if ctx.baseline_note:
-            tr.write_line(f"llmcore: {ctx.baseline_note}", yellow=True)
-        if ctx.machine.gpu_note and ctx.profile == "cpu":
-            tr.write_line(f"llmcore: no GPU ({ctx.machine.gpu_note}); profile cpu")
-        for what in self.written:
-            tr.write_line(f"llmcore: wrote {what}")
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            for r in results:
-                for v in r["verdicts"]:
-                    if not v["passed"]:
-                        file, line = r["location"]
-                        tr.write_line(
-                            workflow_command(
-                                "error", v["message"], file=file, line=line, title="llmcore budget"
-                            )
-                        )
 
 
 def recorder_for(request: pytest.FixtureRequest) -> PerfRecorder:
