@@ -78,7 +78,9 @@ def write_outputs(
 ) -> tuple[list[str], list[str]]:
     """(what was written, what failed), one line each."""
     opt = ctx.config.getoption
-    facts = run_facts(ctx.config.rootpath, ctx.key.machine)
+    wanted = opt("llmcore_json") or opt("llmcore_html") or opt("llmcore_save_baseline")
+    # git runs only when a file will hold the facts
+    facts = run_facts(ctx.config.rootpath, ctx.key.machine) if wanted else {}
     jobs: list[tuple[str, Callable[[], str]]] = []
     json_path = opt("llmcore_json")
     if json_path:
