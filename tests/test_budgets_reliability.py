@@ -215,6 +215,17 @@ def test_every_output_is_attempted_and_failures_set_the_exit_status(
     assert not [p for p in (pytester.path / "adir").iterdir()]  # no temporary file left
 
 
+def test_a_device_is_never_replaced_by_a_report(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_b=TESTS)
+    res = run(pytester, "--llmcore-json=/dev/null")
+    assert res.ret == pytest.ExitCode.INTERNAL_ERROR
+    assert (
+        "llmcore: could not write the JSON report /dev/null: not a regular file (a device, "
+        "pipe or socket): give a file path" in res.stdout.str()
+    )
+    assert Path("/dev/null").is_char_device()
+
+
 def test_a_written_report_gets_the_umask_mode(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_b=TESTS)
     run(pytester, "--llmcore-json=r.json").assert_outcomes(passed=1)

@@ -55,6 +55,9 @@ def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
 
 
 def _write(path: Path, text: str) -> None:
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # an atomic write would replace the node itself (as root, /dev/full with a file)
+        raise ValueError("not a regular file (a device, pipe or socket): give a file path")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, text.encode("utf-8"))
 
