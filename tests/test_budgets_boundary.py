@@ -392,3 +392,22 @@ def test_fuzz_recorded_values(metric: str, value: Any) -> None:
         assert str(exc).startswith("t.py::x: llmcore_perf: ")
     else:
         assert all(math.isfinite(v) and v >= 0 for v in rec.samples[metric])
+
+
+def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None:
+    from pytest_llmcore.budgets.baseline import compare
+
+    path = tmp_path / "main.json"
+    thin = summarize([30.0] * 5).to_json()
+    save_baseline(path, "main", KEY, {"t::x": {"tpot_ms": thin}}, {})
+    base, _ = load_baseline(path, "main").entry(KEY)
+    assert base is not None
+    (v,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, "cpu", "EPYC")
+    assert (v.kind, v.passed) == ("insufficient", False)
+    assert v.message.startswith("TPOT p99 needs at least 100 samples; got 5 ")
+    (w,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, "cpu", "EPYC")
+    assert (w.kind, w.passed) == ("insufficient", False)
+    assert w.message == (
+        "TPOT p99 of baseline 'main' needs at least 100 samples; it has 5: save the baseline "
+        "again with more samples, or compare another statistic (compare-stats)"
+    )

@@ -237,6 +237,33 @@ def save_baseline(
     )
 
 
+def _thin_baseline(
+    baseline: Baseline, nodeid: str, metric: str, stat: str, n: int, stats: Stats, device: str
+) -> Verdict:
+    m = METRICS[metric]
+    return Verdict(
+        nodeid=nodeid,
+        kind="insufficient",
+        metric=metric,
+        stat=stat,
+        measured=None,
+        limit=float(baseline.tests[nodeid][metric]["p50" if stat == "median" else stat]),
+        passed=False,
+        headroom_pct=None,
+        profile=baseline.key.profile,
+        device=device,
+        n=stats.n,
+        cv=stats.cv,
+        noisy=stats.noisy,
+        source=f"baseline {baseline.name}",
+        message=(
+            f"{m.label} {stat} of baseline {baseline.name!r} needs at least "
+            f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
+            "samples, or compare another statistic (compare-stats)"
+        ),
+    )
+
+
 def compare(
     baseline: Baseline,
     nodeid: str,
@@ -262,8 +289,10 @@ def compare(
         if short is not None:
             out.append(short)
             continue
-        if int(base.get("n", min_samples(stat))) < min_samples(stat):
-            continue  # the baseline's own figure is not that statistic: nothing to compare
+        base_n = int(base.get("n", min_samples(stat)))
+        if base_n < min_samples(stat):  # the baseline's figure is not that statistic
+            out.append(_thin_baseline(baseline, nodeid, metric, stat, base_n, stats, device))
+            continue
         old, new = float(base[key]), stats.get(stat)
         if old == 0:
             continue
