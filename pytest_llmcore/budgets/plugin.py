@@ -12,6 +12,7 @@ report: nothing else is done for it.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from .judging import judge
 from .keys import BUDGETS_KEY, INVALID_KEY, RECORDER_KEY
 from .outputs import write_outputs
 from .recorder import PerfRecorder, SampleError
+from .settings import BudgetSettings
 from .spec import BudgetError, resolve_budgets, unmatched_config_keys
 from .terminal import write_summary
 
@@ -53,7 +55,7 @@ def _strict(config: pytest.Config) -> bool:
         return False
 
 
-def _key_line(pyproject: Any, key: str) -> int:
+def _key_line(pyproject: Path, key: str) -> int:
     try:
         lines = pyproject.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -91,7 +93,7 @@ class BudgetsPlugin:
         return self.ctx.profile
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> BudgetSettings:
         return self.ctx.settings
 
     # -- collection -----------------------------------------------------------------------
