@@ -411,3 +411,18 @@ def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None
         "TPOT p99 of baseline 'main' needs at least 100 samples; it has 5: save the baseline "
         "again with more samples, or compare another statistic (compare-stats)"
     )
+
+
+def test_register_metric_knows_every_kind() -> None:
+    from pytest_llmcore.budgets.metrics import KIND_UNITS, register_metric
+
+    try:
+        for kind, unit in KIND_UNITS.items():
+            assert register_metric({"name": f"fuzz_{kind}", "kind": kind}).unit == unit
+        with pytest.raises(UnitError, match="default_stat 'p42' is not one of"):
+            register_metric({"name": "fuzz_bad", "kind": "time", "default_stat": "p42"})
+        signed = register_metric({"name": "fuzz_delta", "kind": "time", "signed": True})
+        assert parse_value(signed, -5) == -5.0
+    finally:
+        for name in [n for n in METRICS if n.startswith("fuzz_")]:
+            del METRICS[name]
