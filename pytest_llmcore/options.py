@@ -69,15 +69,13 @@ def add_deps_options(addoption: Callable[..., Any], prefix: str) -> None:
 
 
 def percent_arg(value: str) -> float:
-    """argparse type for ``10%`` (or ``10``): a fraction."""
-    text = value.strip().rstrip("%").strip()
+    """argparse type for ``10%`` (or ``10``): a fraction, read as config reads it."""
+    from .core.units import parse_percent
+
     try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a percentage (e.g. 10%)") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r}: a percentage can't be negative")
-    return number / 100.0
+        return parse_percent(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_int(value: str) -> int:

@@ -92,13 +92,14 @@ def _ab(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     app = repo / "app.py"
-    app.write_text(app.read_text().replace("0.004", "0.005"))  # +25%, uncommitted
+    # +100%, uncommitted: large enough that a loaded 2-core machine can't hide it
+    app.write_text(app.read_text().replace("0.004", "0.008"))
     slow = _ab(repo, "HEAD", "--rounds", "4")
     assert slow.returncode == 1, slow.stdout + slow.stderr
     (line,) = [x for x in slow.stdout.splitlines() if x.startswith("tests/test_ab.py::test_work")]
-    assert "latency_ms" in line and line.endswith("4 rounds): regression")
+    assert "latency_ms" in line and line.endswith("4 rounds): regression"), slow.stdout
     assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
-    app.write_text(app.read_text().replace("0.005", "0.004"))
+    app.write_text(app.read_text().replace("0.008", "0.004"))
     same = _ab(repo, "HEAD", "--rounds", "4")
     assert same.returncode == 0, same.stdout + same.stderr
     assert "regression" not in same.stdout

@@ -61,11 +61,13 @@ def test_pass_fail_and_missing_messages(suite: pytest.Pytester) -> None:
     res.assert_outcomes(passed=3, failed=2)  # + the dependency gate's item of pyproject.toml
     out = res.stdout.str()
     assert re.search(
-        r"latency p50 20\.\d ms > budget 5 ms \(profile any-cpu, .+, 5 samples, cv \d+\.\d%\)", out
+        # the sleep's measured time depends on the machine's load: its shape is pinned, not it
+        r"latency p50 \d+(\.\d+)? ms > budget 5 ms \(profile any-cpu, .+, 5 samples, cv \d+\.\d%",
+        out,
     )
     assert "but the test never recorded latency_ms: a budget without a measurement fails" in out
     assert re.search(
-        r"test_b.py::test_fast_enough\s+latency_ms\s+p50\s+20\.\d ms\s+500 ms\s+\+9\d\.\d%\s+ok",
+        r"test_b.py::test_fast_enough\s+latency_ms\s+p50\s+\d+\.\d ms\s+500 ms\s+\+\d+\.\d%\s+ok",
         out,
     )
     assert re.search(
@@ -144,8 +146,11 @@ def test_baseline_save_compare_and_refuse(
     run(suite, sel, "--llmcore-save-baseline=main").assert_outcomes(passed=1)
     path = suite.path / ".llmcore" / "baselines" / "main.json"
     data = json.loads(path.read_text())
-    assert data["key"]["profile"] == "any-cpu"
-    assert data["tests"][sel]["latency_ms"]["n"] == 5
+    ((mkey, entry),) = data["machines"].items()
+    assert mkey.startswith("any-cpu | ") and entry["key"]["profile"] == "any-cpu"
+    assert entry["tests"][sel]["latency_ms"]["n"] == 5
+    assert len(entry["tests"][sel]["latency_ms"]["samples"]) == 5
+    assert set(entry["run"]) == {"time", "commit", "branch", "machine_key"}
     run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%").assert_outcomes(
         passed=1
     )
@@ -159,13 +164,13 @@ def test_baseline_save_compare_and_refuse(
         res.stdout.str(),
     )
     monkeypatch.delenv("NAP_S")
-    data["key"]["device"] = "NVIDIA GeForce RTX 4090 Laptop GPU"
+    entry["key"]["driver"] = "550.54"
     path.write_text(json.dumps(data))
     res = run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=1%")
     res.assert_outcomes(passed=1)
     assert (
-        "baseline 'main' not compared: it was recorded on other hardware or software (device "
-        "'NVIDIA GeForce RTX 4090 Laptop GPU' in the baseline" in res.stdout.str()
+        "baseline 'main' not compared: it was recorded on other hardware or software (driver "
+        "'550.54' in the baseline, None now)" in res.stdout.str()
     )
     missing = run(suite, sel, "--llmcore-compare=nope")
     assert missing.ret == pytest.ExitCode.USAGE_ERROR
@@ -196,7 +201,7 @@ def test_json_junit_step_summary_annotations_html(
     assert props["llmcore_verdict_latency_ms_p50"] == "fail"
     md = summary.read_text()
     assert "| test | metric | stat | measured | budget | headroom | verdict |" in md
-    assert "**FAIL**" in md and "`|` budget" in md
+    assert "**FAIL" in md and "`|` budget" in md  # "**FAIL (noisy)**" on a busy machine
     out = res.stdout.str()
     assert re.search(r"::error file=test_b.py,line=\d+,title=llmcore budget::latency p50", out)
     page = (suite.path / "r.html").read_text()

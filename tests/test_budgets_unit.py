@@ -202,21 +202,20 @@ def test_baseline_round_trip_compare_and_refusal(tmp_path: Path) -> None:
     key = BaselineKey("cpu", "EPYC", None, {"llama-cpp-python": "0.3.36"})
     path = baseline_path(tmp_path, "main")
     stats = {"t::x": {"tpot_ms": summarize([30.0, 30.5, 29.5]).to_json()}}
-    assert save_baseline(path, "main", key, stats) == 1
-    base = load_baseline(path, "main")
-    assert base.key.mismatch(key) is None
+    said = save_baseline(path, "main", key, stats, {"time": "t"})
+    assert said == f"baseline 'main' (1 test for cpu | EPYC) to {path}"
+    base, why = load_baseline(path, "main").entry(key)
+    assert base is not None and why is None and base.key.mismatch(key) is None
     other = BaselineKey("cpu", "EPYC", None, {"llama-cpp-python": "0.3.40"})
     assert base.key.mismatch(other) == "llama-cpp-python 0.3.36 in the baseline, 0.3.40 now"
-    slow = summarize([34.0, 34.5, 33.5]).to_json()
+    slow = summarize([34.0, 34.5, 33.5])
     (v,) = compare(base, "t::x", "tpot_ms", slow, ("p50",), 0.10, "cpu", "EPYC")
     assert (
         not v.passed
         and "TPOT p50 34 ms is 13.3% slower than baseline 'main' (30 ms); threshold 10%"
         in v.message
     )
-    (w,) = compare(
-        base, "t::x", "tpot_ms", summarize([31.0] * 3).to_json(), ("p50",), 0.10, "cpu", "EPYC"
-    )
+    (w,) = compare(base, "t::x", "tpot_ms", summarize([31.0] * 3), ("p50",), 0.10, "cpu", "EPYC")
     assert w.passed
     assert compare(base, "t::other", "tpot_ms", slow, ("p50",), 0.1, "cpu", "EPYC") == []
     with pytest.raises(InputError, match="no baseline 'nope'"):

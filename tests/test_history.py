@@ -353,7 +353,7 @@ def test_unwritable_history_fails_the_run(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["llmcore: history: could not append to adir: adir: history path is a directory*"]
     )
-    assert result.ret == 1
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
 
 
 # -- the page, rendered by a real browser -------------------------------------------------

@@ -1,14 +1,16 @@
-"""Baselines: per-test statistics saved as JSON (meant to be committed) and compared later.
+"""Baselines: per-test statistics and raw samples saved as JSON (meant to be committed).
 
-A baseline is keyed by profile, device, GPU driver and engine versions: numbers from
-another machine or another llama.cpp build are not a baseline for this one, and a
-comparison across keys is refused with a message.
+One file holds one entry per machine key (profile and device): saving merges this
+machine's entry and never touches another machine's. An entry is keyed further by GPU
+driver and engine versions: numbers from another llama.cpp build are not a baseline for
+this one, and a comparison across keys is refused with a message. A file that can't be
+read in full is an error naming the file and the entry: never ignored, never overwritten.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,11 +20,24 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes
 from .metrics import METRICS, format_value
-from .verdict import Verdict
+from .stats import Stats, min_samples
+from .verdict import Verdict, insufficient
 
-__all__ = ["Baseline", "BaselineKey", "baseline_path", "compare", "load_baseline", "save_baseline"]
+__all__ = [
+    "Baseline",
+    "BaselineFile",
+    "BaselineKey",
+    "baseline_path",
+    "compare",
+    "load_baseline",
+    "save_baseline",
+]
 
-FORMAT = 1
+FORMAT = 2
+_FIX = "restore it from version control, or delete the file to start a new baseline"
+
+#: node id -> metric -> statistics (as in the JSON report) plus ``samples``
+Tests = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,11 @@ class BaselineKey:
     engines: Mapping[str, str]
     extra: Mapping[str, str] = field(default_factory=dict)
     """Facts added by ``pytest_llmcore_machine_info`` hooks (``info["extra"]``)."""
+
+    @property
+    def machine(self) -> str:
+        """The machine key: entries of one file are kept apart by it."""
+        return f"{self.profile} | {self.device}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,20 +82,100 @@ class BaselineKey:
 
 @dataclass(frozen=True)
 class Baseline:
+    """One machine's entry of a baseline file."""
+
     name: str
     key: BaselineKey
     created: str
-    tests: Mapping[str, Mapping[str, Mapping[str, Any]]]
-    """node id -> metric -> statistics (as in the JSON report)."""
+    tests: Tests
+    run: Mapping[str, Any] = field(default_factory=dict)
+    """The saving run's facts: time, commit, branch, machine key."""
+
+
+@dataclass(frozen=True)
+class BaselineFile:
+    name: str
+    machines: Mapping[str, Baseline]
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    """Each machine's entry as read: saving writes other machines' entries back unchanged."""
+
+    def entry(self, key: BaselineKey) -> tuple[Baseline | None, str | None]:
+        """(this machine's entry, None) or (None, why it can't be compared)."""
+        found = self.machines.get(key.machine)
+        if found is None:
+            known = "; ".join(sorted(self.machines)) or "none"
+            return None, f"no entry for this machine ({key.machine}; entries: {known})"
+        why = found.key.mismatch(key)
+        return (found, None) if why is None else (None, why)
 
 
 def baseline_path(directory: Path, name: str) -> Path:
-    if not re.fullmatch(r"[\w.-]+", name):
+    if not re.fullmatch(r"[\w.-]+", name) or name in (".", ".."):
         raise InputError(f"baseline name {name!r}: use letters, digits, '.', '-' or '_'")
     return directory / f"{name}.json"
 
 
-def load_baseline(path: Path, name: str) -> Baseline:
+def _bad(path: Path, where: str, what: str) -> InputError:
+    return InputError(f"corrupt baseline: {where}: {what}", path, fix=_FIX)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_tests(path: Path, where: str, tests: object) -> Tests:
+    if not isinstance(tests, dict):
+        raise _bad(path, f"{where}.tests", f"a {type(tests).__name__}, not a table of tests")
+    for nodeid, metrics in tests.items():
+        at = f'{where}.tests."{nodeid}"'
+        if not isinstance(metrics, dict):
+            raise _bad(path, at, f"{metrics!r} is not a table of metrics")
+        for metric, entry in metrics.items():
+            if not isinstance(entry, dict):
+                raise _bad(path, f"{at}.{metric}", f"{entry!r} is not a table of statistics")
+            for stat, value in entry.items():
+                if stat == "samples":
+                    ok = isinstance(value, list) and all(_finite(v) for v in value)
+                elif stat == "noisy":
+                    ok = isinstance(value, bool)
+                else:
+                    ok = _finite(value)
+                if not ok:
+                    raise _bad(path, f"{at}.{metric}.{stat}", f"{value!r} is not valid")
+    return tests
+
+
+def _check_key(path: Path, where: str, k: object) -> BaselineKey:
+    def text_table(v: object) -> bool:
+        return isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+
+    if (
+        not isinstance(k, dict)
+        or not isinstance(k.get("profile"), str)
+        or not isinstance(k.get("device"), str)
+        or not isinstance(k.get("driver"), (str, type(None)))
+        or not text_table(k.get("engines", {}))
+        or not text_table(k.get("extra", {}))
+    ):
+        raise _bad(path, f"{where}.key", f"{k!r} is not a machine key")
+    return BaselineKey(
+        k["profile"], k["device"], k["driver"], dict(k.get("engines", {})), k.get("extra", {})
+    )
+
+
+def _entry(path: Path, name: str, where: str, raw: object) -> Baseline:
+    if not isinstance(raw, dict):
+        raise _bad(path, where, f"{raw!r} is not a machine entry")
+    key = _check_key(path, where, raw.get("key"))
+    run = raw.get("run", {})
+    if not isinstance(run, dict):
+        raise _bad(path, f"{where}.run", f"{run!r} is not a table")
+    tests = _check_tests(path, where, raw.get("tests"))
+    return Baseline(name, key, str(run.get("time", "")), tests, run)
+
+
+def load_baseline(path: Path, name: str) -> BaselineFile:
+    """Every machine's entry; InputError naming the file and the bad entry otherwise."""
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
@@ -83,50 +183,92 @@ def load_baseline(path: Path, name: str) -> Baseline:
             f"no baseline {name!r}", path, fix="save one first with --llmcore-save-baseline"
         ) from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"unreadable baseline ({exc})", path) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InputError(f"not a pytest-llmcore baseline (format {FORMAT})", path)
-    k = data.get("key", {})
-    key = BaselineKey(
-        str(k.get("profile")),
-        str(k.get("device")),
-        k.get("driver"),
-        dict(k.get("engines", {})),
-        dict(k.get("extra", {})),
-    )
-    return Baseline(name, key, str(data.get("created", "")), data.get("tests", {}))
+        raise InputError(f"unreadable baseline ({exc})", path, fix=_FIX) from None
+    if not isinstance(data, dict) or data.get("format") not in (1, FORMAT):
+        raise InputError(f"not a pytest-llmcore baseline (format {FORMAT})", path, fix=_FIX)
+    if data["format"] == 1:  # one machine, written before entries per machine key
+        one = _entry(path, name, "baseline", data)
+        raw = {"key": data["key"], "run": {"time": data.get("created", "")}, "tests": data["tests"]}
+        return BaselineFile(name, {one.key.machine: one}, {one.key.machine: raw})
+    machines = data.get("machines")
+    if not isinstance(machines, dict):
+        raise _bad(path, "machines", f"{machines!r} is not a table of machine entries")
+    out: dict[str, Baseline] = {}
+    for mkey, raw in machines.items():
+        entry = _entry(path, name, f'machines."{mkey}"', raw)
+        if entry.key.machine != mkey:
+            raise _bad(path, f'machines."{mkey}"', f"its key is {entry.key.machine!r}")
+        out[mkey] = entry
+    return BaselineFile(name, out, machines)
 
 
 def save_baseline(
-    path: Path, name: str, key: BaselineKey, tests: Mapping[str, Mapping[str, Mapping[str, Any]]]
-) -> int:
-    """Write (merge into an existing baseline with the same key); returns the test count."""
+    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, Any]
+) -> str:
+    """Merge this run into this machine's entry; other machines' entries are kept as read.
+
+    An existing entry recorded with other software (driver, engines) is replaced. Returns
+    what was done, in words. Raises InputError for a file that can't be read in full.
+    """
+    found = load_baseline(path, name) if path.exists() else BaselineFile(name, {})
+    mine = found.machines.get(key.machine)
     merged: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            old = load_baseline(path, name)
-            if old.key.mismatch(key) is None:
-                merged.update(old.tests)
-        except InputError:
-            pass
+    note = ""
+    if mine is not None and mine.key.mismatch(key) is None:
+        merged.update(mine.tests)
+    elif mine is not None:
+        note = f"; replaced its entry recorded with other software ({mine.key.mismatch(key)})"
     merged.update({k: dict(v) for k, v in tests.items()})
-    data = {
-        "format": FORMAT,
-        "name": name,
+    machines = dict(found.raw)
+    machines[key.machine] = {
         "key": key.to_json(),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "run": dict(run),
         "tests": dict(sorted(merged.items())),
     }
+    data = {"format": FORMAT, "name": name, "machines": dict(sorted(machines.items()))}
+    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=False) + "\n").encode())
-    return len(merged)
+    atomic_write_bytes(path, text.encode())
+    kept = len(machines) - 1
+    return (
+        f"baseline {name!r} ({len(merged)} test{'s' if len(merged) != 1 else ''} "
+        f"for {key.machine}"
+        f"{f'; {kept} other machine(s) kept' if kept else ''}{note}) to {path}"
+    )
+
+
+def _thin_baseline(
+    baseline: Baseline, nodeid: str, metric: str, stat: str, n: int, stats: Stats, device: str
+) -> Verdict:
+    m = METRICS[metric]
+    return Verdict(
+        nodeid=nodeid,
+        kind="insufficient",
+        metric=metric,
+        stat=stat,
+        measured=None,
+        limit=float(baseline.tests[nodeid][metric]["p50" if stat == "median" else stat]),
+        passed=False,
+        headroom_pct=None,
+        profile=baseline.key.profile,
+        device=device,
+        n=stats.n,
+        cv=stats.cv,
+        noisy=stats.noisy,
+        source=f"baseline {baseline.name}",
+        message=(
+            f"{m.label} {stat} of baseline {baseline.name!r} needs at least "
+            f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
+            "samples, or compare another statistic (compare-stats)"
+        ),
+    )
 
 
 def compare(
     baseline: Baseline,
     nodeid: str,
     metric: str,
-    stats: Mapping[str, Any],
+    stats: Stats,
     stat_names: tuple[str, ...],
     threshold: float,
     profile: str,
@@ -134,14 +276,24 @@ def compare(
 ) -> list[Verdict]:
     """Regression verdicts of one metric against the baseline (nothing when not in it)."""
     base = baseline.tests.get(nodeid, {}).get(metric)
-    if base is None:
+    if base is None or metric not in METRICS:
         return []
     m = METRICS[metric]
+    source = f"baseline {baseline.name}"
     out = []
     for stat in stat_names:
-        if stat not in base or stat not in stats:
+        key = "p50" if stat == "median" else stat
+        if key not in base:
             continue
-        old, new = float(base[stat]), float(stats[stat])
+        short = insufficient(nodeid, metric, stat, float(base[key]), source, stats, profile, device)
+        if short is not None:
+            out.append(short)
+            continue
+        base_n = int(base.get("n", min_samples(stat)))
+        if base_n < min_samples(stat):  # the baseline's figure is not that statistic
+            out.append(_thin_baseline(baseline, nodeid, metric, stat, base_n, stats, device))
+            continue
+        old, new = float(base[key]), stats.get(stat)
         if old == 0:
             continue
         change = (new - old) / abs(old) * 100.0
@@ -152,25 +304,25 @@ def compare(
         msg = (
             f"{m.label} {stat} {format_value(m, new)} is {rel} than baseline "
             f"{baseline.name!r} ({format_value(m, old)}); threshold {threshold * 100:g}% "
-            f"(profile {profile}, {device}, {int(stats.get('n', 0))} samples)"
+            f"(profile {profile}, {device}, {stats.n} samples)"
         )
         out.append(
             Verdict(
-                nodeid,
-                "regression",
-                metric,
-                stat,
-                new,
-                old,
-                passed,
-                -worse,
-                profile,
-                device,
-                int(stats.get("n", 0)),
-                float(stats.get("cv", 0.0)),
-                bool(stats.get("noisy", False)),
-                f"baseline {baseline.name}",
-                msg,
+                nodeid=nodeid,
+                kind="regression",
+                metric=metric,
+                stat=stat,
+                measured=new,
+                limit=old,
+                passed=passed,
+                headroom_pct=-worse,
+                profile=profile,
+                device=device,
+                n=stats.n,
+                cv=stats.cv,
+                noisy=stats.noisy,
+                source=source,
+                message=msg,
             )
         )
     return out

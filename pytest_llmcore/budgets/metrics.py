@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,15 @@ __all__ = [
 
 Direction = Literal["lower", "higher"]
 Kind = Literal["time", "bytes", "rate", "fraction", "count", "ratio"]
+#: Every kind with its canonical unit (the one list of kinds).
+KIND_UNITS: dict[str, str] = {
+    "time": "ms",
+    "bytes": "bytes",
+    "rate": "/s",
+    "fraction": "fraction",
+    "count": "",
+    "ratio": "x",
+}
 
 #: Statistics a budget may name; latency budgets default to p50.
 STATISTICS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "mean", "max", "min", "median")
@@ -40,6 +50,8 @@ class Metric:
     label: str
     description: str
     default_stat: str = "p50"
+    signed: bool = False
+    """Whether values may be negative (no built-in metric may: a time, size or rate is >= 0)."""
 
     @property
     def lower_is_better(self) -> bool:
@@ -52,7 +64,7 @@ def _m(
     return Metric(name, kind, unit, direction, label, desc, stat)
 
 
-#: Built-in metrics. Extension hooks (issue 7) may add more at configure time.
+#: Built-in metrics; ``pytest_llmcore_add_metrics`` hooks may add more at configure time.
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
@@ -153,28 +165,31 @@ def register_metric(spec: dict[str, object]) -> Metric:
     direction = spec.get("direction", "lower")
     if not name.isidentifier():
         raise UnitError(f"pytest_llmcore_add_metrics: bad metric name {name!r}")
-    if kind not in ("time", "bytes", "rate", "fraction", "count", "ratio"):
+    if not isinstance(kind, str) or kind not in KIND_UNITS:
         raise UnitError(
             f"pytest_llmcore_add_metrics: {name}: kind {kind!r} is not one of "
-            "time, bytes, rate, fraction, count"
+            f"{', '.join(KIND_UNITS)}"
         )
     if direction not in ("lower", "higher"):
         raise UnitError(f"pytest_llmcore_add_metrics: {name}: direction must be lower or higher")
-    default_unit = {
-        "time": "ms",
-        "bytes": "bytes",
-        "rate": "/s",
-        "fraction": "fraction",
-        "count": "",
-    }
+    stat = str(spec.get("default_stat", "p50"))
+    if stat not in STATISTICS:
+        raise UnitError(
+            f"pytest_llmcore_add_metrics: {name}: default_stat {stat!r} is not one of "
+            f"{', '.join(STATISTICS)}"
+        )
+    signed = spec.get("signed", False)
+    if not isinstance(signed, bool):
+        raise UnitError(f"pytest_llmcore_add_metrics: {name}: signed must be true or false")
     metric = Metric(
         name,
-        kind,
-        str(spec.get("unit", default_unit[kind])),
+        kind,  # type: ignore[arg-type]  # checked against KIND_UNITS above
+        str(spec.get("unit", KIND_UNITS[kind])),
         direction,
         str(spec.get("label", name)),
         str(spec.get("description", "")),
-        str(spec.get("default_stat", "p50")),
+        "p50" if stat == "median" else stat,
+        signed,
     )
     METRICS[name] = metric
     return metric
@@ -194,44 +209,60 @@ _RATE = {"tokens/s": 1.0, "tok/s": 1.0, "t/s": 1.0, "/s": 1.0}
 
 
 def parse_value(metric: Metric, value: object) -> float:
-    """A budget or recorded value in the metric's canonical unit.
+    """A budget or recorded value in the metric's canonical unit, range-checked.
 
     Numbers are taken as already canonical (ms, bytes, tokens/s, fraction). Strings carry a
-    unit: "30ms", "1.5s", "12GiB", "500MB", "45%", "40 tok/s".
+    unit: "30ms", "1.5s", "12GiB", "500MB", "45%", "40 tok/s". NaN and infinities are
+    refused, so are negative values (unless the metric is ``signed``) and fractions
+    outside 0..1 (``kv_savings=46.9`` is refused: write 0.469 or "46.9%").
     """
     if isinstance(value, bool):
         raise UnitError(f"{metric.name}: {value!r} is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _checked(metric, float(value), value)
     if not isinstance(value, str):
         raise UnitError(f"{metric.name}: {value!r} is not a number or a string with a unit")
     m = re.fullmatch(r"\s*" + _NUM + r"\s*([A-Za-zµ/%]*(?:/s)?)\s*", value)
     if m is None:
         raise UnitError(f"{metric.name}: cannot read {value!r} (expected e.g. {_example(metric)})")
     num, unit = float(m.group(1)), m.group(2)
-    ulow = unit.lower()
     if not unit:
-        return num
-    table: dict[str, float]
-    if metric.kind == "time":
-        table = _TIME
-    elif metric.kind == "bytes":
-        table = {k: float(v) for k, v in BYTE_UNITS.items()}
-    elif metric.kind == "rate":
-        table = _RATE
-    elif metric.kind == "fraction":
-        table = {"%": 0.01}
-    elif metric.kind == "ratio":
-        table = {"x": 1.0}
-    else:
-        table = {}
-    key = unit if unit in table else ulow
+        return _checked(metric, num, value)
+    table = _unit_table(metric)
+    key = unit if unit in table else unit.lower()
     if key not in table:
         raise UnitError(
             f"{metric.name}: unit {unit!r} in {value!r} does not fit a {metric.kind} metric "
             f"(expected e.g. {_example(metric)})"
         )
-    return num * table[key]
+    return _checked(metric, num * table[key], value)
+
+
+def _unit_table(metric: Metric) -> dict[str, float]:
+    if metric.kind == "time":
+        return _TIME
+    if metric.kind == "bytes":
+        return {k: float(v) for k, v in BYTE_UNITS.items()}
+    if metric.kind == "rate":
+        return _RATE
+    if metric.kind == "fraction":
+        return {"%": 0.01}
+    if metric.kind == "ratio":
+        return {"x": 1.0}
+    return {}
+
+
+def _checked(metric: Metric, number: float, raw: object) -> float:
+    if not math.isfinite(number):
+        raise UnitError(f"{metric.name}: {raw!r} is not a finite number")
+    if number < 0 and not metric.signed:
+        raise UnitError(f"{metric.name}: {raw!r} is negative ({metric.name} is never below 0)")
+    if metric.kind == "fraction" and not metric.signed and number > 1:
+        raise UnitError(
+            f"{metric.name}: {raw!r} is not a fraction from 0 to 1 "
+            f'(write {number / 100:g} or "{number:g}%")'
+        )
+    return number
 
 
 def _example(metric: Metric) -> str:

@@ -6,11 +6,15 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .metrics import get_metric, parse_value
+from .metrics import UnitError, get_metric, parse_value
 from .stats import NOISY_CV, Stats, summarize
 from .timing import make_timer
 
-__all__ = ["PerfRecorder"]
+__all__ = ["PerfRecorder", "SampleError"]
+
+
+class SampleError(UnitError):
+    """A sample that is not data (NaN, infinite, negative): the test fails with this line."""
 
 
 class PerfRecorder:
@@ -33,6 +37,21 @@ class PerfRecorder:
         self.bytes_per_token: int | None = None
         #: set by the plugin: the ``pytest_llmcore_endpoint_timings`` hook
         self.response_parser: Callable[[Any], dict[str, Any] | None] | None = None
+        #: the test's node id (set by the fixture), named in every rejected sample
+        self.nodeid = ""
+
+    def _reject(self, metric: str, exc: Exception) -> SampleError:
+        where = f"{self.nodeid}: " if self.nodeid else ""
+        return SampleError(f"{where}llmcore_perf: {exc}")
+
+    def _add(self, metric: str, values: Sequence[object]) -> None:
+        """Validate every value first: one bad sample records none of the batch."""
+        try:
+            m = get_metric(metric)
+            checked = [parse_value(m, v) for v in values]
+        except UnitError as exc:
+            raise self._reject(metric, exc) from None
+        self.samples.setdefault(metric, []).extend(checked)
 
     def _metric_time(self, metric: str) -> None:
         m = get_metric(metric)
@@ -64,11 +83,12 @@ class PerfRecorder:
         for _ in range(w):
             fn()
         timer = make_timer(device, sync)
-        out = self.samples.setdefault(metric, [])
+        taken: list[float] = []
         for _ in range(r):
             timer.start()
             fn()
-            out.append(timer.stop())
+            taken.append(timer.stop())
+        self._add(metric, taken)
         return self.stats(metric)
 
     @contextlib.contextmanager
@@ -80,15 +100,16 @@ class PerfRecorder:
         t = make_timer(device, sync)
         t.start()
         yield
-        self.samples.setdefault(metric, []).append(t.stop())
+        self._add(metric, [t.stop()])
 
     def record(self, metric: str, value: float | str | Sequence[float | str]) -> None:
-        """Record one value or several, with or without a unit: ``record("kv_bytes", "38MiB")``."""
-        m = get_metric(metric)
+        """Record one value or several, with or without a unit: ``record("kv_bytes", "38MiB")``.
+
+        NaN, infinities and negative values (of a metric that is never negative) raise
+        :class:`SampleError` naming the test and metric; nothing of that call is recorded.
+        """
         values = value if isinstance(value, (list, tuple)) else [value]
-        out = self.samples.setdefault(metric, [])
-        for v in values:
-            out.append(parse_value(m, v))
+        self._add(metric, values)
 
     def record_response(self, response: Any) -> dict[str, Any]:
         """Record the metrics a ``pytest_llmcore_endpoint_timings`` hook reads from a custom

@@ -35,6 +35,8 @@ def rows(results: Sequence[Mapping[str, Any]]) -> list[Row]:
             headroom = "-" if head is None else f"{head:+.1f}%"
             if v["kind"] == "missing":
                 verdict = "ERROR (not measured)"
+            elif v["kind"] == "insufficient":
+                verdict = "ERROR (too few samples)"
             elif v["kind"] == "regression":
                 verdict = ("ok" if v["passed"] else "REGRESSED") + f" vs {v['source'].split()[-1]}"
             else:
@@ -90,7 +92,8 @@ def json_report(
         **extra,
         "tests": {r["nodeid"]: r for r in results},
     }
-    return json.dumps(data, indent=2, default=str) + "\n"
+    # allow_nan=False: strict JSON parsers reject NaN/Infinity; samples are checked on entry
+    return json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
 
 
 # -- charts ------------------------------------------------------------------------------
@@ -208,7 +211,10 @@ def _svg_chart(
 
 
 def html_report(
-    results: Sequence[Mapping[str, Any]], machine: Mapping[str, Any], profile: str
+    results: Sequence[Mapping[str, Any]],
+    machine: Mapping[str, Any],
+    profile: str,
+    facts: Mapping[str, Any] | None = None,
 ) -> str:
     """A self-contained page: no script, no stylesheet or font from the network."""
     data = rows(results)
@@ -226,7 +232,13 @@ def html_report(
         "</style></head><body>",
         "<h1>pytest-llmcore budgets</h1>",
         f"<p class='meta'>profile <b>{e(profile)}</b> &middot; {e(device_line)}"
-        f" &middot; Python {e(str(machine.get('python', '')))}</p>",
+        f" &middot; Python {e(str(machine.get('python', '')))}"
+        + "".join(
+            f" &middot; {e(k)} {e(str(v))}"
+            for k, v in (facts or {}).items()
+            if k in ("time", "commit", "branch") and v
+        )
+        + "</p>",
         "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr></thead><tbody>",
     ]
     for row in data:

@@ -1,15 +1,21 @@
-"""``[tool.llmcore]`` settings of the budgets: profiles, per-test budgets, defaults."""
+"""``[tool.llmcore]`` settings of the budgets: profiles, per-test budgets, defaults.
+
+Every key is type- and range-checked here, where it enters; an error names the key and
+shows a valid value (the plugin adds the file).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.errors import InputError
+from ..core.units import parse_number, parse_percent
+from .metrics import STATISTICS
 
-__all__ = ["BudgetSettings", "Profile", "parse_percent", "settings_from_table"]
+__all__ = ["BudgetSettings", "Profile", "percent", "settings_from_table"]
 
 _SCALARS = {
     "model",
@@ -24,6 +30,7 @@ _SCALARS = {
     "history",  # read by the history capability (history/plugin.py)
 }
 _TABLES = {"deps", "profiles", "budgets", "gpu"}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -54,25 +61,65 @@ class BudgetSettings:
         return {"cpu", *self.profiles}
 
 
-def parse_percent(value: object, what: str) -> float:
-    """``"10%"``, ``10`` (percent) or ``0.1``-style fractions below 1 -> a fraction."""
-    if isinstance(value, bool):
-        raise InputError(f"{what}: {value!r} is not a percentage")
-    if isinstance(value, (int, float)):
-        v = float(value)
-        return v / 100.0 if v >= 1 else v
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%?\s*", value)
-        if m:
-            return float(m.group(1)) / 100.0
-    raise InputError(f'{what}: cannot read {value!r} as a percentage (e.g. "10%")')
+def percent(value: object, what: str) -> float:
+    """:func:`core.units.parse_percent` with ``what`` (key or marker argument) in the error."""
+    try:
+        return parse_percent(value)
+    except ValueError as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
-def _int(table: Mapping[str, Any], key: str, default: int, minimum: int) -> int:
-    v = table.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise InputError(f"[tool.llmcore] {key} must be an integer >= {minimum} (got {v!r})")
-    return v
+def _key(table: Mapping[str, Any], key: str, default: _T, read: Callable[[object], _T]) -> _T:
+    if key not in table:
+        return default
+    try:
+        return read(table[key])
+    except ValueError as exc:
+        raise InputError(f"[tool.llmcore] {key}: {exc}") from None
+
+
+def _int_at_least(minimum: int) -> Callable[[object], int]:
+    return lambda v: int(parse_number(v, minimum=minimum, integer=True))
+
+
+def _text(example: str) -> Callable[[object], str]:
+    def read(value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{value!r} is not a non-empty string (e.g. {example})")
+        return value
+
+    return read
+
+
+def _stats(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(s, str) for s in items):
+        raise ValueError(f'{value!r} is not a list of statistics (e.g. ["p50", "p90"])')
+    bad = [s for s in items if s not in STATISTICS]
+    if bad:
+        raise ValueError(f"unknown statistic {bad[0]!r} (use {', '.join(STATISTICS)})")
+    return tuple("p50" if s == "median" else s for s in items)
+
+
+def _profiles(raw: object) -> dict[str, Profile]:
+    if not isinstance(raw, Mapping):
+        raise InputError("[tool.llmcore.profiles] must be a table of profiles")
+    profiles: dict[str, Profile] = {}
+    for name, body in raw.items():
+        if not isinstance(body, Mapping):
+            raise InputError(f'[tool.llmcore.profiles.{name}] must be a table with match = "..."')
+        match, desc = body.get("match"), body.get("description", "")
+        if match is not None:
+            if not isinstance(match, str):
+                raise InputError(f"[tool.llmcore.profiles.{name}] match: {match!r} is not a string")
+            try:
+                re.compile(match)
+            except re.error as exc:
+                raise InputError(
+                    f"[tool.llmcore.profiles.{name}] match: bad pattern ({exc})"
+                ) from None
+        profiles[str(name)] = Profile(str(name), match, str(desc))
+    return profiles
 
 
 def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
@@ -83,44 +130,23 @@ def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
             f"unknown key(s) in [tool.llmcore]: {', '.join(sorted(unknown))}",
             fix=f"known: {', '.join(sorted(_SCALARS | _TABLES))}",
         )
-    profiles: dict[str, Profile] = {}
-    raw_profiles = table.get("profiles", {})
-    if not isinstance(raw_profiles, Mapping):
-        raise InputError("[tool.llmcore.profiles] must be a table of profiles")
-    for name, body in raw_profiles.items():
-        if not isinstance(body, Mapping):
-            raise InputError(f'[tool.llmcore.profiles.{name}] must be a table with match = "..."')
-        match = body.get("match")
-        if match is not None:
-            try:
-                re.compile(str(match))
-            except re.error as exc:
-                raise InputError(
-                    f"[tool.llmcore.profiles.{name}] match: bad pattern ({exc})"
-                ) from None
-        profiles[str(name)] = Profile(
-            str(name), None if match is None else str(match), str(body.get("description", ""))
-        )
     budgets = table.get("budgets", {})
     if not isinstance(budgets, Mapping):
         raise InputError("[tool.llmcore.budgets] must be a table keyed by test node id")
-    stats = table.get("compare-stats", ["p50"])
-    if isinstance(stats, str):
-        stats = [stats]
-    fail_reg = table.get("fail-regression")
+    _key(
+        table, "model", "", _text('"models/llama-3-8b.Q4_0.gguf"')
+    )  # read by the LLM fixtures; checked here with the rest
     return BudgetSettings(
-        profiles=profiles,
+        profiles=_profiles(table.get("profiles", {})),
         budgets=dict(budgets),
-        profile=None if table.get("profile") is None else str(table["profile"]),
-        repeats=_int(table, "repeats", 20, 1),
-        warmup=_int(table, "warmup", 3, 0),
-        tolerance=parse_percent(
-            table.get("budget-tolerance", 0), "[tool.llmcore] budget-tolerance"
+        profile=_key(table, "profile", None, _text('"rtx-4090"')),
+        repeats=_key(table, "repeats", 20, _int_at_least(1)),
+        warmup=_key(table, "warmup", 3, _int_at_least(0)),
+        tolerance=_key(table, "budget-tolerance", 0.0, parse_percent),
+        noisy_cv=_key(table, "noisy-cv", 0.10, parse_percent),
+        baseline_dir=_key(
+            table, "baseline-dir", ".llmcore/baselines", _text('".llmcore/baselines"')
         ),
-        noisy_cv=parse_percent(table.get("noisy-cv", 0.10), "[tool.llmcore] noisy-cv"),
-        baseline_dir=str(table.get("baseline-dir", ".llmcore/baselines")),
-        compare_stats=tuple(str(s) for s in stats),
-        fail_regression=None
-        if fail_reg is None
-        else parse_percent(fail_reg, "[tool.llmcore] fail-regression"),
+        compare_stats=_key(table, "compare-stats", ("p50",), _stats),
+        fail_regression=_key(table, "fail-regression", None, parse_percent),
     )

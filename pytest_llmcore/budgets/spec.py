@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.errors import InputError
 from .metrics import METRICS, STATISTICS, UnitError, format_value, get_metric, parse_value
-from .settings import BudgetSettings, parse_percent
+from .settings import BudgetSettings, percent
 
-__all__ = ["Budget", "BudgetError", "ItemBudgets", "parse_budget_table", "resolve_budgets"]
+__all__ = [
+    "Budget",
+    "BudgetError",
+    "ItemBudgets",
+    "parse_budget_table",
+    "resolve_budgets",
+    "unmatched_config_keys",
+]
 
 
 class BudgetError(ValueError):
@@ -37,25 +45,41 @@ class ItemBudgets:
     budgets: tuple[Budget, ...]
 
 
-def _metric_budgets(metric: str, value: Any, source: str, tolerance: float) -> list[Budget]:
+def _metric_budgets(
+    metric: str, value: Any, source: str, tolerance: float, where: str | None = None
+) -> list[Budget]:
+    """Budgets of one metric; errors name ``where`` (default: ``source``)."""
+    where = where or source
     try:
         m = get_metric(metric)
     except UnitError as exc:
-        raise BudgetError(f"{source}: {exc}") from None
+        raise BudgetError(f"{where}: {exc}") from None
     items: Iterable[tuple[str, Any]]
     items = value.items() if isinstance(value, Mapping) else [(m.default_stat, value)]
     out = []
     for stat, v in items:
         if stat not in STATISTICS:
             raise BudgetError(
-                f"{source}: {metric}: unknown statistic {stat!r} (use {', '.join(STATISTICS)})"
+                f"{where}: {metric}: unknown statistic {stat!r} (use {', '.join(STATISTICS)})"
             )
         try:
             limit = parse_value(m, v)
         except UnitError as exc:
-            raise BudgetError(f"{source}: {exc}") from None
+            raise BudgetError(f"{where}: {exc}") from None
+        if limit == 0 and not m.lower_is_better:
+            raise BudgetError(
+                f"{where}: {metric}: a budget of {v!r} always passes ({metric} is never "
+                "below 0): give the least acceptable value"
+            )
         out.append(Budget(metric, "p50" if stat == "median" else stat, limit, source, tolerance))
     return out
+
+
+def _tolerance(value: object, what: str) -> float:
+    try:
+        return percent(value, what)
+    except InputError as exc:
+        raise BudgetError(str(exc)) from None
 
 
 def parse_budget_table(
@@ -64,7 +88,7 @@ def parse_budget_table(
     """(budgets for every profile, budgets per profile) from one node id's config table."""
     tol = default_tolerance
     if "tolerance" in table:
-        tol = parse_percent(table["tolerance"], f"{source} tolerance")
+        tol = _tolerance(table["tolerance"], f"{source} tolerance")
     common: list[Budget] = []
     per: dict[str, list[Budget]] = {}
     for key, value in table.items():
@@ -74,7 +98,7 @@ def parse_budget_table(
             common += _metric_budgets(key, value, source, tol)
         elif key in profiles and isinstance(value, Mapping):
             inner_tol = (
-                parse_percent(value["tolerance"], f"{source}.{key} tolerance")
+                _tolerance(value["tolerance"], f"{source}.{key} tolerance")
                 if "tolerance" in value
                 else tol
             )
@@ -100,6 +124,47 @@ def _merge(into: dict[str, list[Budget]], budgets: Iterable[Budget]) -> None:
     into.update(fresh)
 
 
+def _profile_names(only: object, nodeid: str, profiles: set[str]) -> list[str]:
+    """The profiles a marker is limited to ([] for every profile), checked."""
+    if only is None:
+        return []
+    names = [only] if isinstance(only, str) else only
+    if not isinstance(names, (list, tuple)) or not names:
+        names = [None]
+    for n in names:
+        if not isinstance(n, str):
+            raise BudgetError(
+                f"{nodeid}: budget(profile={only!r}): give a profile name or a list of names "
+                f'(e.g. profile="rtx-4090")'
+            )
+        if n not in profiles:
+            raise BudgetError(
+                f"{nodeid}: budget(profile={n!r}): no such profile "
+                f"(defined: {', '.join(sorted(profiles))})"
+            )
+    return list(names)
+
+
+def _marker_budgets(
+    nodeid: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], settings: BudgetSettings
+) -> tuple[list[str], list[Budget]]:
+    """(profiles it is limited to, budgets) of one ``@pytest.mark.budget``."""
+    if args:
+        raise BudgetError(
+            f"{nodeid}: @pytest.mark.budget takes keyword arguments only "
+            f"(e.g. budget(tpot_ms=30)), got {args!r}"
+        )
+    kw = dict(kwargs)
+    names = _profile_names(kw.pop("profile", None), nodeid, settings.profile_names())
+    tol = settings.tolerance
+    if "tolerance" in kw:
+        tol = _tolerance(kw.pop("tolerance"), f"{nodeid}: budget(tolerance=...)")
+    if not kw:
+        raise BudgetError(f"{nodeid}: @pytest.mark.budget names no metric")
+    where = f"{nodeid}: @pytest.mark.budget"
+    return names, [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol, where)]
+
+
 def resolve_budgets(
     nodeid: str,
     markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]],
@@ -115,26 +180,7 @@ def resolve_budgets(
     specific: dict[str, list[Budget]] = {}
     # markers come closest first (function, class, module): apply the farthest first
     for args, kwargs in reversed(list(markers)):
-        if args:
-            raise BudgetError(
-                f"{nodeid}: @pytest.mark.budget takes keyword arguments only "
-                f"(e.g. budget(tpot_ms=30)), got {args!r}"
-            )
-        kw = dict(kwargs)
-        only = kw.pop("profile", None)
-        tol = settings.tolerance
-        if "tolerance" in kw:
-            tol = parse_percent(kw.pop("tolerance"), f"{nodeid} budget tolerance")
-        names = [only] if isinstance(only, str) else list(only or [])
-        for n in names:
-            if n not in profiles:
-                raise BudgetError(
-                    f"{nodeid}: budget(profile={n!r}): no such profile "
-                    f"(defined: {', '.join(sorted(profiles))})"
-                )
-        if not kw:
-            raise BudgetError(f"{nodeid}: @pytest.mark.budget names no metric")
-        budgets = [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol)]
+        names, budgets = _marker_budgets(nodeid, args, kwargs, settings)
         if not names:
             _merge(generic, budgets)
         elif profile in names:
@@ -153,6 +199,24 @@ def resolve_budgets(
         _merge(by_metric, common)
         _merge(by_metric, per.get(profile, []))
     return ItemBudgets(profile, tuple(b for bs in by_metric.values() for b in bs))
+
+
+def unmatched_config_keys(
+    settings: BudgetSettings, nodeids: Iterable[str], file_exists: Callable[[str], bool]
+) -> list[str]:
+    """Keys of ``[tool.llmcore.budgets]`` that name no test of a file collected in this run,
+    or a file that does not exist (keys of files not collected this time are fine)."""
+    ids = set(nodeids)
+    bases = {n.split("[", 1)[0] for n in ids}
+    files = {n.split("::", 1)[0] for n in ids}
+    out = []
+    for key in settings.budgets:
+        file = key.split("::", 1)[0]
+        if key in ids or key in bases:
+            continue
+        if file in files or not file_exists(file):
+            out.append(key)
+    return out
 
 
 def validate_config_budgets(settings: BudgetSettings) -> None:

@@ -6,10 +6,40 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-__all__ = ["NOISY_CV", "Stats", "percentile", "summarize"]
+__all__ = [
+    "MAX_KEPT_SAMPLES",
+    "NOISY_CV",
+    "Stats",
+    "kept_samples",
+    "min_samples",
+    "percentile",
+    "summarize",
+]
 
 #: Coefficient of variation above which a sample set is flagged noisy.
 NOISY_CV = 0.10
+#: Raw samples kept per metric and test in JSON reports and baselines (evenly thinned above).
+MAX_KEPT_SAMPLES = 1000
+
+
+def min_samples(stat: str) -> int:
+    """Samples a statistic needs to be more than the largest (or smallest) sample.
+
+    A percentile q above the median needs at least 100 / (100 - q) samples, so that on
+    average one sample lies above it: p90 10, p95 20, p99 100. Below that it is just the
+    maximum. The median, mean, min and max take any sample count.
+    """
+    if stat.startswith("p") and stat[1:].isdigit() and int(stat[1:]) > 50:
+        return math.ceil(100 / (100 - int(stat[1:])) - 1e-9)
+    return 1
+
+
+def kept_samples(samples: Sequence[float], cap: int = MAX_KEPT_SAMPLES) -> list[float]:
+    """At most ``cap`` samples, evenly spaced in recording order (all of them below it)."""
+    n = len(samples)
+    if n <= cap:
+        return [float(x) for x in samples]
+    return [float(samples[round(i * (n - 1) / (cap - 1))]) for i in range(cap)]
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

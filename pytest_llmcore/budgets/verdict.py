@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from .metrics import METRICS, format_value
 from .spec import Budget
-from .stats import Stats
+from .stats import Stats, min_samples
 
-__all__ = ["Verdict", "evaluate", "missing"]
+__all__ = ["Verdict", "evaluate", "insufficient", "missing"]
 
-VerdictKind = Literal["budget", "missing", "regression"]
+VerdictKind = Literal["budget", "missing", "insufficient", "regression"]
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,57 @@ def _where(profile: str, device: str, stats: Stats | None) -> str:
     return ", ".join(parts)
 
 
+def insufficient(
+    nodeid: str,
+    metric: str,
+    stat: str,
+    limit: float,
+    source: str,
+    stats: Stats,
+    profile: str,
+    device: str,
+) -> Verdict | None:
+    """A failed verdict when ``stat`` needs more samples than ``stats`` has, else None.
+
+    ``p99 needs >= 100 samples; got 5``: fewer samples make the percentile their maximum,
+    so the verdict would be about the max, not the p99. Never a pass.
+    """
+    need = min_samples(stat)
+    if stats.n >= need:
+        return None
+    m = METRICS[metric]
+    msg = (
+        f"{m.label} {stat} needs at least {need} samples; got {stats.n} (a {stat} of fewer "
+        f"samples is just their extreme): take more samples or budget another statistic "
+        f"({_where(profile, device, stats)})"
+    )
+    return Verdict(
+        nodeid=nodeid,
+        kind="insufficient",
+        metric=metric,
+        stat=stat,
+        measured=None,
+        limit=limit,
+        passed=False,
+        headroom_pct=None,
+        profile=profile,
+        device=device,
+        n=stats.n,
+        cv=stats.cv,
+        noisy=stats.noisy,
+        source=source,
+        message=msg,
+    )
+
+
 def evaluate(nodeid: str, budget: Budget, stats: Stats, profile: str, device: str) -> Verdict:
     """``TPOT p50 41.2 ms > budget 30 ms (profile rtx-4090, <GPU>, 20 samples, cv 3.1%)``."""
     m = METRICS[budget.metric]
+    short = insufficient(
+        nodeid, budget.metric, budget.stat, budget.limit, budget.source, stats, profile, device
+    )
+    if short is not None:
+        return short
     measured = stats.get(budget.stat)
     if m.lower_is_better:
         passed = measured <= budget.limit * (1 + budget.tolerance)
@@ -73,21 +121,21 @@ def evaluate(nodeid: str, budget: Budget, stats: Stats, profile: str, device: st
         f"{format_value(m, budget.limit)}{tol} ({_where(profile, device, stats)})"
     )
     return Verdict(
-        nodeid,
-        "budget",
-        budget.metric,
-        budget.stat,
-        measured,
-        budget.limit,
-        passed,
-        _headroom(measured, budget.limit, m.lower_is_better),
-        profile,
-        device,
-        stats.n,
-        stats.cv,
-        stats.noisy,
-        budget.source,
-        msg,
+        nodeid=nodeid,
+        kind="budget",
+        metric=budget.metric,
+        stat=budget.stat,
+        measured=measured,
+        limit=budget.limit,
+        passed=passed,
+        headroom_pct=_headroom(measured, budget.limit, m.lower_is_better),
+        profile=profile,
+        device=device,
+        n=stats.n,
+        cv=stats.cv,
+        noisy=stats.noisy,
+        source=budget.source,
+        message=msg,
     )
 
 
@@ -100,19 +148,19 @@ def missing(nodeid: str, budget: Budget, profile: str, device: str) -> Verdict:
         f"(profile {profile}, {device})"
     )
     return Verdict(
-        nodeid,
-        "missing",
-        budget.metric,
-        budget.stat,
-        None,
-        budget.limit,
-        False,
-        None,
-        profile,
-        device,
-        0,
-        0.0,
-        False,
-        budget.source,
-        msg,
+        nodeid=nodeid,
+        kind="missing",
+        metric=budget.metric,
+        stat=budget.stat,
+        measured=None,
+        limit=budget.limit,
+        passed=False,
+        headroom_pct=None,
+        profile=profile,
+        device=device,
+        n=0,
+        cv=0.0,
+        noisy=False,
+        source=budget.source,
+        message=msg,
     )

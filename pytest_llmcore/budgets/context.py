@@ -1,0 +1,169 @@
+"""Set-up of a budgets run, step by step: metrics, settings, machine, profile, baseline.
+
+Each step turns bad input into one ``pytest.UsageError`` line naming the file or option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..core.config import load_tool_table
+from ..core.errors import InputError
+from ..core.machine import MachineInfo, machine_info
+from .baseline import Baseline, BaselineKey, baseline_path, load_baseline
+from .metrics import UnitError, register_metric
+from .settings import BudgetSettings, settings_from_table
+from .spec import BudgetError, validate_config_budgets
+
+__all__ = ["BudgetsContext", "build_context", "select_profile", "slug"]
+
+
+def slug(text: str) -> str:
+    return "-".join("".join(c.lower() if c.isalnum() else " " for c in text).split())
+
+
+@dataclass
+class BudgetsContext:
+    """What every later step needs: settings, this machine, the profile, the baseline."""
+
+    config: pytest.Config
+    settings: BudgetSettings
+    repeats: int
+    warmup: int
+    machine: MachineInfo
+    machine_json: dict[str, Any]
+    profile: str
+    key: BaselineKey
+    threshold: float | None
+    baseline: Baseline | None = None
+    baseline_note: str | None = None
+    #: measured memory bandwidth per device (GB/s, what), once per run
+    bandwidth: dict[str, tuple[float, str] | None] = field(default_factory=dict)
+
+    @property
+    def device(self) -> str:
+        return self.machine.device
+
+    def baseline_dir(self) -> Path:
+        d = Path(self.settings.baseline_dir)
+        return d if d.is_absolute() else self.config.rootpath / d
+
+
+def add_metrics(config: pytest.Config) -> None:
+    """Step 1: metrics declared by ``pytest_llmcore_add_metrics`` hooks."""
+    try:
+        for specs in config.hook.pytest_llmcore_add_metrics(config=config):
+            for spec in specs or []:
+                if not isinstance(spec, dict):
+                    raise UnitError(f"pytest_llmcore_add_metrics: {spec!r} is not a dict")
+                register_metric(spec)
+    except UnitError as exc:
+        raise pytest.UsageError(f"llmcore: {exc}") from None
+
+
+def load_settings(config: pytest.Config) -> BudgetSettings:
+    """Step 2: ``[tool.llmcore]`` validated, then the command line's overrides."""
+    pyproject = config.rootpath / "pyproject.toml"
+    try:
+        settings = settings_from_table(load_tool_table(pyproject))
+        validate_config_budgets(settings)
+    except (InputError, BudgetError) as exc:
+        where = "" if getattr(exc, "path", None) else f"{pyproject}: "
+        raise pytest.UsageError(f"llmcore: {where}{exc}") from None
+    tol = config.getoption("llmcore_budget_tolerance")
+    return settings if tol is None else replace(settings, tolerance=tol)
+
+
+def select_profile(settings: BudgetSettings, machine: MachineInfo, forced: str | None) -> str:
+    """--llmcore-profile, else ``profile`` in config, else the first profile whose ``match``
+    finds the GPU name, else ``cpu`` without a GPU (the GPU name, slugged, with one)."""
+    name = forced or settings.profile
+    if name is not None:
+        if not isinstance(name, str) or name not in settings.profile_names():
+            known = ", ".join(sorted(settings.profile_names()))
+            raise pytest.UsageError(f"llmcore: unknown profile {name!r} (defined: {known})")
+        return name
+    for p in settings.profiles.values():
+        if p.matches(machine.device):
+            return p.name
+    return slug(machine.device) if machine.gpus else "cpu"
+
+
+def _profile(
+    config: pytest.Config, settings: BudgetSettings, machine: MachineInfo, gpus: list[Any]
+) -> str:
+    """Step 4: the active profile (option, config, hook, then the built-in rules)."""
+    forced = config.getoption("llmcore_profile") or settings.profile
+    if forced is None:
+        forced = config.hook.pytest_llmcore_select_profile(
+            config=config,
+            device=machine.device,
+            gpus=gpus,
+            profiles=sorted(settings.profile_names()),
+        )
+    return select_profile(settings, machine, forced)
+
+
+def _open_baseline(ctx: BudgetsContext, name: str) -> None:
+    """Step 5: ``--llmcore-compare NAME``; an unreadable or corrupt file is a usage error."""
+    try:
+        found = load_baseline(baseline_path(ctx.baseline_dir(), name), name)
+    except InputError as exc:
+        raise pytest.UsageError(f"llmcore: {exc}") from None
+    ctx.baseline, why = found.entry(ctx.key)
+    if why is not None:
+        ctx.baseline_note = (
+            f"baseline {name!r} not compared: it was recorded on other hardware or software ({why})"
+        )
+
+
+def build_context(config: pytest.Config) -> BudgetsContext:
+    add_metrics(config)
+    settings = load_settings(config)
+    opt = config.getoption
+    from ..gpu.backend import probe_gpus  # the lead moves this behind a hook (issue 15)
+
+    machine = machine_info(probe_gpus)
+    machine_json: dict[str, Any] = machine.to_json()
+    config.hook.pytest_llmcore_machine_info(config=config, info=machine_json)
+    profile = _profile(config, settings, machine, machine_json["gpus"])
+    extra = machine_json.get("extra", {})
+    key = BaselineKey(
+        profile,
+        machine.device,
+        machine.driver,
+        machine.engines,
+        {str(k): str(v) for k, v in (extra.items() if isinstance(extra, dict) else ())},
+    )
+    reg = opt("llmcore_fail_regression")
+    warmup = opt("llmcore_warmup")
+    ctx = BudgetsContext(
+        config=config,
+        settings=settings,
+        repeats=opt("llmcore_repeats") or settings.repeats,
+        warmup=settings.warmup if warmup is None else warmup,
+        machine=machine,
+        machine_json=machine_json,
+        profile=profile,
+        key=key,
+        threshold=reg if reg is not None else settings.fail_regression,
+    )
+    save = opt("llmcore_save_baseline")
+    if save:
+        try:
+            baseline_path(ctx.baseline_dir(), save)  # a bad name fails now, not after the run
+        except InputError as exc:
+            raise pytest.UsageError(f"llmcore: --llmcore-save-baseline: {exc}") from None
+    compare_name = opt("llmcore_compare")
+    if compare_name:
+        _open_baseline(ctx, compare_name)
+        if ctx.threshold is None and ctx.baseline is not None:
+            ctx.baseline_note = (
+                f"baseline {compare_name!r} loaded but not compared: no threshold "
+                "(--llmcore-fail-regression 10% or fail-regression in [tool.llmcore])"
+            )
+    return ctx

@@ -1,0 +1,135 @@
+"""The run's outputs: JSON report, HTML report, GitHub step summary, baseline.
+
+Each output is attempted even when another one failed; each failure is one line, and the
+plugin turns any failure into a non-zero exit status. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .. import __version__
+from ..core.errors import InputError
+from ..core.fsutil import atomic_write_bytes
+from ..core.vcs import commit_and_branch
+from .baseline import baseline_path, save_baseline
+from .context import BudgetsContext
+from .report import html_report, json_report, markdown_summary
+
+__all__ = ["report_extra", "run_facts", "session_report", "write_outputs"]
+
+
+def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
+    """When and on what this run was made: UTC time, git commit and branch, machine key."""
+    commit, branch = commit_and_branch(root)
+    return {
+        "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit,
+        "branch": branch,
+        "machine_key": machine_key,
+    }
+
+
+def _write(path: Path, text: str) -> None:
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # an atomic write would replace the node itself (as root, /dev/full with a file)
+        raise ValueError("not a regular file (a device, pipe or socket): give a file path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+def _baseline_tests(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        r["nodeid"]: {k: {**v["stats"], "samples": v["samples"]} for k, v in r["metrics"].items()}
+        for r in results
+        if r["metrics"]
+    }
+
+
+def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's run-level tables besides machine, profile and tests."""
+    return {
+        "run": dict(facts),
+        "software": {
+            "pytest-llmcore": __version__,
+            "pytest": pytest.__version__,
+            **ctx.machine.engines,
+        },
+        "baseline": None if ctx.baseline is None else ctx.baseline.name,
+        "baseline_note": ctx.baseline_note,
+        "key": ctx.key.to_json(),
+    }
+
+
+def session_report(ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The ``--llmcore-json`` content as plain JSON values (for pytest_llmcore_session_results)."""
+    facts = run_facts(ctx.config.rootpath, ctx.key.machine)
+    text = json_report(results, ctx.machine_json, ctx.profile, report_extra(ctx, facts))
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def write_outputs(
+    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """(what was written, what failed), one line each."""
+    opt = ctx.config.getoption
+    wanted = opt("llmcore_json") or opt("llmcore_html") or opt("llmcore_save_baseline")
+    # git runs only when a file will hold the facts
+    facts = run_facts(ctx.config.rootpath, ctx.key.machine) if wanted else {}
+    jobs: list[tuple[str, Callable[[], str]]] = []
+    json_path = opt("llmcore_json")
+    if json_path:
+        extra = report_extra(ctx, facts)
+
+        def write_json() -> str:
+            _write(Path(json_path), json_report(results, ctx.machine_json, ctx.profile, extra))
+            return str(json_path)
+
+        jobs.append((f"the JSON report {json_path}", write_json))
+    html_path = opt("llmcore_html")
+    if html_path:
+
+        def write_html() -> str:
+            _write(Path(html_path), html_report(results, ctx.machine_json, ctx.profile, facts))
+            return str(html_path)
+
+        jobs.append((f"the HTML report {html_path}", write_html))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and results:
+
+        def write_summary() -> str:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(markdown_summary(results, ctx.profile, ctx.device))
+            return f"GitHub step summary ({summary})"
+
+        jobs.append((f"the GitHub step summary {summary}", write_summary))
+    save = opt("llmcore_save_baseline")
+    if save:
+
+        def write_baseline() -> str:
+            path = baseline_path(ctx.baseline_dir(), save)
+            return save_baseline(path, save, ctx.key, _baseline_tests(results), facts)
+
+        jobs.append((f"baseline {save!r}", write_baseline))
+    written: list[str] = []
+    failed: list[str] = []
+    for what, job in jobs:
+        try:
+            written.append(job())
+        except (OSError, InputError, ValueError) as exc:
+            failed.append(f"could not write {what}: {_why(exc)}")
+    return written, failed

@@ -1,0 +1,56 @@
+"""The terminal summary of a budgets run, and its GitHub annotations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from ..core.github import workflow_command
+from .context import BudgetsContext
+from .report import rows, table_lines
+
+__all__ = ["write_summary"]
+
+
+def write_summary(
+    tr: pytest.TerminalReporter,
+    ctx: BudgetsContext,
+    results: Sequence[Mapping[str, Any]],
+    written: Sequence[str],
+) -> None:
+    """Table, rooflines, notes, written files; ``::error`` lines under GitHub Actions."""
+    if not results and not ctx.baseline_note and not written:
+        return
+    tr.write_sep("=", f"llmcore budgets: profile {ctx.profile} ({ctx.device})")
+    for line in table_lines(rows(results)) if results else []:
+        bad = any(w in line for w in (" FAIL", " ERROR", " REGRESSED"))
+        tr.write_line(line, red=bad)
+    for r in results:
+        roof = r.get("roofline")
+        if roof and "percent" in roof:
+            tr.write_line(
+                f"llmcore roofline: {r['nodeid']}: {roof['tokens_per_s']:.1f} tok/s = "
+                f"{roof['percent']:.0f}% of roofline ({roof['bandwidth_gbs']:.0f} GB/s "
+                f"{roof['bandwidth_source']} / "
+                f"{roof['bytes_per_token'] / 1e6:.1f} MB per token "
+                f"= {roof['bound_tokens_per_s']:.0f} tok/s)"
+            )
+    if ctx.baseline_note:
+        tr.write_line(f"llmcore: {ctx.baseline_note}", yellow=True)
+    if ctx.machine.gpu_note and ctx.profile == "cpu":
+        tr.write_line(f"llmcore: no GPU ({ctx.machine.gpu_note}); profile cpu")
+    for what in written:
+        tr.write_line(f"llmcore: wrote {what}")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for r in results:
+            file, line = r["location"]
+            for v in r["verdicts"]:
+                if not v["passed"]:
+                    tr.write_line(
+                        workflow_command(
+                            "error", v["message"], file=file, line=line, title="llmcore budget"
+                        )
+                    )
