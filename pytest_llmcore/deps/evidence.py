@@ -1,42 +1,42 @@
-"""Uses of a dependency that are not imports: CLI tools in task files, pytest plugins, stubs."""
+"""Uses of a dependency that are not imports, combined in one place: :class:`EvidenceFinder`.
+
+In order: a type-stub package whose module is imported; a tool's configuration; pytest
+itself; a pytest plugin whose fixtures, markers, options or ini keys are used; a command
+the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dockerfiles...);
+something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions/theme);
+an implicit use (a trigger in the source, or a module named in a string). Every file
+is read lazily, at most once per run, and only when an import did not already decide.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata as md
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .model import Evidence, canonical_name
+from .doctools import DocUse, read_doc_uses
+from .evidence_tables import CONSOLE_SCRIPTS, DOCS_MODULES, SYSTEM_COMMANDS
+from .implicit import ImplicitScan, builtin_triggers, companion_parents, hook_triggers
+from .invocations import Invocation, read_invocations
+from .model import Evidence, GateResult, Kind, canonical_name
+from .pytest_plugins import (
+    PytestUsage,
+    add_invocations,
+    is_test_file,
+    plugin_evidence,
+    plugin_surface,
+    read_pytest_config,
+)
+from .toolfiles import ToolFileSet, find_tool_files
 
 __all__ = [
-    "ToolFiles",
+    "EvidenceFinder",
     "config_evidence",
     "console_scripts",
-    "is_pytest_plugin",
     "stub_target",
 ]
-
-#: Files where command-line tools are run: their mention of a tool is a use.
-TOOL_FILE_GLOBS: tuple[str, ...] = (
-    "Makefile",
-    "makefile",
-    "GNUmakefile",
-    "*.mk",
-    "tox.ini",
-    "noxfile.py",
-    "justfile",
-    ".pre-commit-config.yaml",
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
-    ".gitlab-ci.yml",
-    "Taskfile.yml",
-    ".ci/*",
-    "scripts/*.sh",
-    "Dockerfile",
-)
-
 
 #: Config files that only exist because a tool is used (key: distribution).
 CONFIG_FILES: dict[str, tuple[str, ...]] = {
@@ -44,7 +44,6 @@ CONFIG_FILES: dict[str, tuple[str, ...]] = {
     "mypy": ("mypy.ini", ".mypy.ini"),
     "ruff": ("ruff.toml", ".ruff.toml"),
     "coverage": (".coveragerc",),
-    "pytest-cov": (".coveragerc",),
     "pre-commit": (".pre-commit-config.yaml",),
     "tox": ("tox.ini",),
     "nox": ("noxfile.py",),
@@ -84,46 +83,6 @@ def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidenc
     return None
 
 
-@dataclass(frozen=True)
-class _ToolText:
-    rel: str
-    lines: tuple[str, ...]
-
-
-class ToolFiles:
-    """The text of a project's task and CI files, searched for tool names."""
-
-    def __init__(self, root: Path, extra_globs: Iterable[str] = ()) -> None:
-        self.files: list[_ToolText] = []
-        seen: set[Path] = set()
-        for pattern in (*TOOL_FILE_GLOBS, *extra_globs):
-            for p in sorted(root.glob(pattern)):
-                if p in seen or not p.is_file():
-                    continue
-                seen.add(p)
-                try:
-                    text = p.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                self.files.append(
-                    _ToolText(p.relative_to(root).as_posix(), tuple(text.splitlines()))
-                )
-
-    def mentions(self, names: Iterable[str]) -> Evidence | None:
-        """First place a tool (or ``python -m module``) is named as a word."""
-        wanted = sorted({n for n in names if n}, key=len, reverse=True)
-        if not wanted or not self.files:
-            return None
-        pat = re.compile(r"(?<![\w./-])(" + "|".join(map(re.escape, wanted)) + r")(?![\w/-]|\.py)")
-        for f in self.files:
-            for i, line in enumerate(f.lines, start=1):
-                code = line.split("#", 1)[0] if not f.rel.endswith(".py") else line
-                m = pat.search(code)
-                if m:
-                    return Evidence(f"run as `{m.group(1)}` in {f.rel}:{i}", f.rel, i)
-        return None
-
-
 def console_scripts(dist: str) -> tuple[str, ...]:
     """Console scripts an installed distribution provides (empty when not installed)."""
     try:
@@ -131,22 +90,6 @@ def console_scripts(dist: str) -> tuple[str, ...]:
     except md.PackageNotFoundError:
         return ()
     return tuple(ep.name for ep in eps if ep.group in ("console_scripts", "gui_scripts"))
-
-
-def is_pytest_plugin(dist: str) -> str | None:
-    """How ``dist`` is known to be a pytest plugin, or None.
-
-    Installed: its ``pytest11`` entry point. Not installed: the ``pytest-*`` naming convention.
-    """
-    try:
-        eps = md.distribution(dist).entry_points
-    except md.PackageNotFoundError:
-        if canonical_name(dist).startswith("pytest-"):
-            return "named pytest-*, not installed here"
-        return None
-    if any(ep.group == "pytest11" for ep in eps):
-        return "pytest11 entry point"
-    return None
 
 
 def stub_target(dist: str) -> str | None:
@@ -157,3 +100,227 @@ def stub_target(dist: str) -> str | None:
     if key.endswith("-stubs"):
         return key[: -len("-stubs")]
     return None
+
+
+def _matches(module: str, provided: Iterable[str]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in provided)
+
+
+def _where(file: str, line: int | None) -> str:
+    return f"{file}:{line}" if line else file
+
+
+_LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
+
+
+class EvidenceFinder:
+    """Every non-import use of the declared dependencies of one project, found lazily."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        pyproject: Mapping[str, Any] | None,
+        sources: Sequence[tuple[str, Path]],
+        imported: Iterable[str],
+        declared: Mapping[str, tuple[str, tuple[str, ...]]],
+        provides: Callable[[str], tuple[str, ...]],
+        has_tests: bool,
+        config: Any = None,
+    ) -> None:
+        """``sources``: (relative path, path) of the scanned files; ``imported``: the
+        modules whose import is used; ``declared``: canonical name -> (name as written,
+        modules it provides); ``provides``: modules of any distribution (for stubs)."""
+        self.root = root
+        self.pyproject = pyproject
+        self.sources = sources
+        self.imported = set(imported)
+        self.declared = declared
+        self.provides = provides
+        self.has_tests = has_tests
+        self.config = config
+        tool = (pyproject or {}).get("tool")
+        self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
+        self.notes: list[str] = []
+        self._files: ToolFileSet | None = None
+        self._invocations: list[Invocation] | None = None
+        self._by_command: dict[str, Invocation] = {}
+        self._by_module: dict[str, Invocation] = {}
+        self._by_import: dict[str, Invocation] = {}
+        self._docs: list[DocUse] | None = None
+        self._pytest: PytestUsage | None = None
+        self._cheap: dict[str, Evidence | None] = {}
+        self._implicit: ImplicitScan | None = None
+        self._extra_parents: dict[str, tuple[str, ...]] = {}
+
+    # -- lazily read project facts -----------------------------------------------------
+
+    @property
+    def files(self) -> ToolFileSet:
+        if self._files is None:
+            self._files = find_tool_files(self.root)
+        return self._files
+
+    @property
+    def invocations(self) -> list[Invocation]:
+        if self._invocations is None:
+            self._invocations = read_invocations(self.files, self.pyproject, self.notes)
+            for inv in self._invocations:
+                if inv.run.module:
+                    self._by_module.setdefault(inv.run.module, inv)
+                else:
+                    self._by_command.setdefault(inv.run.command, inv)
+                for mod in inv.run.imports:
+                    self._by_import.setdefault(mod, inv)
+        return self._invocations
+
+    @property
+    def docs(self) -> list[DocUse]:
+        if self._docs is None:
+            self._docs = read_doc_uses(self.files, self.notes)
+        return self._docs
+
+    def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
+        if self._pytest is None:
+            usage = PytestUsage()
+            read_pytest_config(self.root, self.pyproject, usage)
+            add_invocations(usage, self.invocations)
+            wanted = set(names)
+            for info in self.declared.values():
+                surface, _ = plugin_surface(info[0])
+                if surface is not None:
+                    wanted |= surface.fixtures | surface.markers
+            for rel, path in self.sources:
+                if is_test_file(rel):
+                    try:
+                        text = path.read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        continue
+                    if "pytest_plugins" in text or any(n in text for n in wanted):
+                        usage.add_test_source(text, rel, frozenset(wanted))
+            self._pytest = usage
+        return self._pytest
+
+    # -- evidence kinds ------------------------------------------------------------------
+
+    def _stub(self, dist: str) -> Evidence | None:
+        target = stub_target(dist)
+        if target is None:
+            return None
+        base = self.provides(target)
+        hit = sorted(m for m in self.imported if _matches(m, base))
+        if hit:
+            return Evidence(f"type stubs for {target}, imported as {hit[0]}")
+        return None
+
+    def _plugin(self, dist: str) -> Evidence | None:
+        surface, source = plugin_surface(dist)
+        if surface is None:
+            return None
+        if surface.always and not self.has_tests:
+            return None
+        names = surface.fixtures | surface.markers
+        return plugin_evidence(surface, self.pytest_usage(names), source)
+
+    def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        _ = self.invocations  # builds the indexes
+        names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
+        names |= {key, key.replace("-", "_"), *(m.split(".")[0] for m in modules)}
+        names = (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
+        for name in sorted(names):
+            inv = self._by_command.get(name)
+            if inv is not None:
+                return Evidence(f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line)
+        for module, inv in self._by_module.items():
+            if _matches(module, modules):
+                launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
+                text = f"run as `{launcher} -m {module}` in {_where(inv.file, inv.line)}"
+                return Evidence(text, inv.file, inv.line)
+        for module, inv in self._by_import.items():
+            if _matches(module, modules):
+                text = f"imported by `python -c` in {_where(inv.file, inv.line)}"
+                return Evidence(text, inv.file, inv.line)
+        return None
+
+    def _doc(self, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        for use in self.docs:
+            hit = key in use.dists or any(
+                _matches(m, modules) or DOCS_MODULES.get(m.split(".")[0]) == key
+                for m in use.modules
+            )
+            if hit:
+                where = f" ({_where(use.file, use.line)})" if use.line else ""
+                return Evidence(f"loaded by the docs build: {use.what}{where}", use.file, use.line)
+        return None
+
+    def _cheap_evidence(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        if key not in self._cheap:
+            found = (
+                self._stub(dist)
+                or config_evidence(self.root, key, self.tool_tables)
+                or (
+                    Evidence("the test runner (the project has tests)")
+                    if key == "pytest" and self.has_tests
+                    else None
+                )
+                or self._plugin(dist)
+                or self._command(dist, key, modules)
+                or self._doc(key, modules)
+            )
+            self._cheap[key] = found
+        return self._cheap[key]
+
+    def _implicit_scan(self) -> ImplicitScan:
+        if self._implicit is None:
+            triggers = list(builtin_triggers())
+            if self.config is not None:
+                hook = getattr(self.config.hook, "pytest_llmcore_deps_implicit_triggers", None)
+                if hook is not None:
+                    extra, self._extra_parents = hook_triggers(
+                        hook(config=self.config, root=str(self.root))
+                    )
+                    triggers = extra + triggers
+            pending = {
+                key: modules
+                for key, (dist, modules) in self.declared.items()
+                if not any(_matches(m, modules) for m in self.imported)
+                and self._cheap_evidence(dist, key, modules) is None
+            }
+            scan = ImplicitScan(pending, triggers)
+            scan.scan_files(self.sources)
+            scan.scan_invocations(self.invocations)
+            other = [*self.files.of("docker"), *self.files.of("compose"), *self.files.of("procfile")]
+            other += [*self.files.of("make"), *self.files.of("workflow"), "alembic.ini"]
+            paths = [(rel, self.root / rel) for rel in other if (self.root / rel).is_file()]
+            scan.scan_files(paths, strings=False)
+            self._implicit = scan
+        return self._implicit
+
+    # -- the two calls the gate makes ----------------------------------------------------
+
+    def evidence(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
+        """Why ``dist`` is used though no used import of it was found, or None."""
+        key = canonical_name(dist)
+        found = self._cheap_evidence(dist, key, modules)
+        if found is None:
+            found = self._implicit_scan().found.get(key)
+        return found
+
+    def reclassify_companions(self, result: GateResult) -> None:
+        """An unused companion of a used dependency becomes ``unused-companion`` (LLMD006)."""
+        used = {canonical_name(d) for d in result.used_by}
+        for i, f in enumerate(result.findings):
+            if f.kind is not Kind.UNUSED:
+                continue
+            key = canonical_name(f.dependency)
+            parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
+            if parents:
+                text = (
+                    f"not used directly, and no use that needs it was found; {f.dependency} is "
+                    f"loaded by {parents[0]} (used) when installed"
+                )
+                result.findings[i] = dataclasses.replace(
+                    f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
+                )
+        result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
+

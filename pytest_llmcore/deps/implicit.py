@@ -1,0 +1,180 @@
+"""Find implicit uses: triggers in source text, modules named in strings, companions.
+
+Runs only for dependencies that nothing else shows used, and reads each source file once
+for all of them together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from .implicit_table import COMPANIONS, DB_DRIVERS, TRIGGERS
+from .invocations import Invocation
+from .model import Evidence, canonical_name
+
+__all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
+
+#: Servers whose options name worker classes and event loops (``-k uvicorn.workers.X``).
+_SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "daphne"})
+#: Files whose strings name distributions without loading them.
+_NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
+_LOADER_CONTEXT = re.compile(
+    r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
+    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver)\W{0,6}$"
+)
+_DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Source text that proves distributions used."""
+
+    dists: tuple[str, ...]
+    regex: re.Pattern[str]
+    what: str
+
+
+@lru_cache(maxsize=1)
+def builtin_triggers() -> tuple[Trigger, ...]:
+    rows = [Trigger(tuple(map(canonical_name, d)), re.compile(p), w) for d, p, w in TRIGGERS]
+    for driver, dists in DB_DRIVERS.items():
+        rows.append(Trigger(dists, re.compile(rf"\+{re.escape(driver)}://"), f"{driver} URL"))
+    return tuple(rows)
+
+
+def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tuple[str, ...]]]:
+    """Validate what ``pytest_llmcore_deps_implicit_triggers`` implementations returned."""
+    hook = "pytest_llmcore_deps_implicit_triggers"
+    triggers: list[Trigger] = []
+    parents: dict[str, tuple[str, ...]] = {}
+    for rows in results:
+        for row in rows or ():
+            if not isinstance(row, Mapping) or not isinstance(row.get("dist"), str):
+                raise InputError(
+                    f"{hook} returned {row!r}",
+                    fix='return dicts like {"dist": "h2", "pattern": "http2=True"}',
+                )
+            dist = canonical_name(row["dist"])
+            pattern = row.get("pattern")
+            if pattern is not None:
+                try:
+                    regex = re.compile(str(pattern))
+                except re.error as exc:
+                    raise InputError(
+                        f"{hook}: pattern {pattern!r} for {dist} is not a regular expression "
+                        f"({exc})",
+                        fix="escape it with re.escape() for a literal",
+                    ) from exc
+                what = str(row.get("what") or "a project trigger")
+                triggers.append(Trigger((dist,), regex, what))
+            companions_of = row.get("parents") or ()
+            if isinstance(companions_of, str) or not all(isinstance(p, str) for p in companions_of):
+                raise InputError(f"{hook}: parents for {dist} must be a list of names")
+            if companions_of:
+                parents[dist] = tuple(map(canonical_name, companions_of))
+    return triggers, parents
+
+
+def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class ImplicitScan:
+    """One pass over the project's sources for every pending dependency at once."""
+
+    def __init__(
+        self,
+        pending: Mapping[str, Sequence[str]],
+        triggers: Sequence[Trigger],
+    ) -> None:
+        """``pending``: canonical distribution -> the modules it provides."""
+        self.found: dict[str, Evidence] = {}
+        self.triggers = [t for t in triggers if any(d in pending for d in t.dists)]
+        self.module_owner: dict[str, str] = {}
+        for key, mods in pending.items():
+            for mod in mods:
+                self.module_owner.setdefault(mod, key)
+        names = sorted(self.module_owner, key=len, reverse=True)
+        self.strings: re.Pattern[str] | None = None
+        if names:
+            alt = "|".join(map(re.escape, names))
+            self.strings = re.compile(rf"([\"'])((?:{alt})(?:\.[A-Za-z_]\w*)*)(?::\w+)?\1")
+
+    def _hit(self, dists: Iterable[str], text: str, where: str, file: str, line: int) -> None:
+        for d in dists:
+            if d not in self.found:
+                self.found[d] = Evidence(f"used implicitly: `{_short(text)}` at {where}", file, line)
+
+    def scan_source(self, rel: str, text: str, strings: bool = True) -> None:
+        for trig in self.triggers:
+            if all(d in self.found for d in trig.dists):
+                continue
+            m = trig.regex.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                src = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())]
+                snippet = m.group(0) if len(m.group(0)) > 12 else src.strip()
+                self._hit(trig.dists, snippet, f"{rel}:{line} ({trig.what})", rel, line)
+        if not strings or self.strings is None or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+            return
+        django = _DJANGO_SETTINGS.search(text) is not None
+        for m in self.strings.finditer(text):
+            name = m.group(2)
+            owner = self._owner(name)
+            if owner is None or owner in self.found:
+                continue
+            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            if "getLogger" in before:
+                continue  # naming a library's logger is not using the library
+            if "." not in name and not django and not _LOADER_CONTEXT.search(before):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            self._hit((owner,), m.group(0), f"{rel}:{line} (a module named in a string)", rel, line)
+
+    def _owner(self, dotted: str) -> str | None:
+        parts = dotted.split(".")
+        for i in range(len(parts), 0, -1):
+            owner = self.module_owner.get(".".join(parts[:i]))
+            if owner is not None:
+                return owner
+        return None
+
+    def scan_invocations(self, invocations: Iterable[Invocation]) -> None:
+        """Worker classes and loops on server command lines (``gunicorn -k uvicorn...``)."""
+        for inv in invocations:
+            if inv.run.command not in _SERVER_COMMANDS:
+                continue
+            text = " ".join(inv.run.args)
+            where = f"{inv.file}:{inv.line}" if inv.line else inv.file
+            for trig in self.triggers:
+                m = trig.regex.search(text)
+                if m:
+                    self._hit(trig.dists, m.group(0), f"{where} ({trig.what})", inv.file, inv.line or 0)
+            for word in inv.run.args:
+                if _DOTTED.match(word):
+                    owner = self._owner(word.split(":", 1)[0])
+                    if owner is not None:
+                        self._hit((owner,), word, f"{where} (a worker class)", inv.file, inv.line or 0)
+
+    def scan_files(self, files: Iterable[tuple[str, Path]], strings: bool = True) -> None:
+        wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
+        for rel, path in files:
+            if wanted <= self.found.keys():
+                return  # everything pending is found
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            self.scan_source(rel, text, strings)
