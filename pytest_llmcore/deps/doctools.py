@@ -11,7 +11,7 @@ import ast
 import importlib.metadata as md
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import yaml
 
@@ -44,7 +44,7 @@ class DocUse:
     """Dotted module names loaded; the distribution that provides one is used."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _entry_point_owners(group: str) -> dict[str, str]:
     """Installed ``mkdocs.plugins`` / ``mkdocs.themes`` entry point name -> distribution."""
     owners: dict[str, str] = {}
@@ -125,8 +125,15 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
             node = stack.pop()
             if isinstance(node, yaml.ScalarNode) and node.tag.startswith(_PY_NAME_TAG):
                 target = node.tag[len(_PY_NAME_TAG) :] or str(node.value)
-                out.append(DocUse(f"{rel} !!python/name:{target}", rel, node.start_mark.line + 1,
-                                  (), (target,)))
+                out.append(
+                    DocUse(
+                        f"{rel} !!python/name:{target}",
+                        rel,
+                        node.start_mark.line + 1,
+                        (),
+                        (target,),
+                    )
+                )
             elif isinstance(node, yaml.MappingNode):
                 stack.extend(v for pair in node.value for v in pair)
             elif isinstance(node, yaml.SequenceNode):

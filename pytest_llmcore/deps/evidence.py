@@ -186,8 +186,10 @@ class EvidenceFinder:
             read_pytest_config(self.root, self.pyproject, usage)
             add_invocations(usage, self.invocations)
             wanted = set(names)
-            for info in self.declared.values():
-                surface, _ = plugin_surface(info[0])
+            for dist, modules in self.declared.values():
+                if any(_matches(m, modules) for m in self.imported):
+                    continue  # imported: never asked about as a plugin
+                surface, _ = plugin_surface(dist)
                 if surface is not None:
                     wanted |= surface.fixtures | surface.markers
             for rel, path in self.sources:
@@ -230,7 +232,9 @@ class EvidenceFinder:
         for name in sorted(names):
             inv = self._by_command.get(name)
             if inv is not None:
-                return Evidence(f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line)
+                return Evidence(
+                    f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line
+                )
         for module, inv in self._by_module.items():
             if _matches(module, modules):
                 launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
@@ -289,7 +293,11 @@ class EvidenceFinder:
             scan = ImplicitScan(pending, triggers)
             scan.scan_files(self.sources)
             scan.scan_invocations(self.invocations)
-            other = [*self.files.of("docker"), *self.files.of("compose"), *self.files.of("procfile")]
+            other = [
+                *self.files.of("docker"),
+                *self.files.of("compose"),
+                *self.files.of("procfile"),
+            ]
             other += [*self.files.of("make"), *self.files.of("workflow"), "alembic.ini"]
             paths = [(rel, self.root / rel) for rel in other if (self.root / rel).is_file()]
             scan.scan_files(paths, strings=False)
@@ -323,4 +331,3 @@ class EvidenceFinder:
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
                 )
         result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
-

@@ -115,7 +115,9 @@ class ImplicitScan:
     def _hit(self, dists: Iterable[str], text: str, where: str, file: str, line: int) -> None:
         for d in dists:
             if d not in self.found:
-                self.found[d] = Evidence(f"used implicitly: `{_short(text)}` at {where}", file, line)
+                self.found[d] = Evidence(
+                    f"used implicitly: `{_short(text)}` at {where}", file, line
+                )
 
     def scan_source(self, rel: str, text: str, strings: bool = True) -> None:
         for trig in self.triggers:
@@ -161,12 +163,16 @@ class ImplicitScan:
             for trig in self.triggers:
                 m = trig.regex.search(text)
                 if m:
-                    self._hit(trig.dists, m.group(0), f"{where} ({trig.what})", inv.file, inv.line or 0)
+                    self._hit(
+                        trig.dists, m.group(0), f"{where} ({trig.what})", inv.file, inv.line or 0
+                    )
             for word in inv.run.args:
                 if _DOTTED.match(word):
                     owner = self._owner(word.split(":", 1)[0])
                     if owner is not None:
-                        self._hit((owner,), word, f"{where} (a worker class)", inv.file, inv.line or 0)
+                        self._hit(
+                            (owner,), word, f"{where} (a worker class)", inv.file, inv.line or 0
+                        )
 
     def scan_files(self, files: Iterable[tuple[str, Path]], strings: bool = True) -> None:
         wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())

@@ -54,21 +54,32 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("adlfs",), r"[\"'](?:abfss?|az|adl)://", "an fsspec Azure path"),
     (("paramiko",), r"[\"']sftp://", "an fsspec sftp:// path"),
     # pandas / polars IO engines and optional dependencies
-    (("openpyxl", "xlrd", "python-calamine", "pyxlsb", "odfpy"), r"\bread_excel\s*\(", "read_excel"),
+    (
+        ("openpyxl", "xlrd", "python-calamine", "pyxlsb", "odfpy"),
+        r"\bread_excel\s*\(",
+        "read_excel",
+    ),
     (("openpyxl", "xlsxwriter"), r"\.to_excel\s*\(|\bExcelWriter\s*\(", "to_excel"),
     (("xlsxwriter",), r"\.write_excel\s*\(", "polars write_excel"),
     (("fastexcel",), r"\bpl\.read_excel\s*\(", "polars read_excel"),
     (("pyarrow", "fastparquet"), r"\bread_parquet\s*\(|\.to_parquet\s*\(", "parquet IO"),
-    (("pyarrow",), r"\bread_feather\s*\(|\.to_feather\s*\(|\bread_orc\s*\(|\.to_orc\s*\(",
-     "feather/ORC IO"),
+    (
+        ("pyarrow",),
+        r"\bread_feather\s*\(|\.to_feather\s*\(|\bread_orc\s*\(|\.to_orc\s*\(",
+        "feather/ORC IO",
+    ),
     (("pyarrow",), r"dtype_backend\s*=\s*[\"']pyarrow|\[pyarrow\]", "pyarrow-backed dtypes"),
     (("pyarrow", "pandas"), r"\.to_pandas\s*\(", "to_pandas"),
     (("lxml", "beautifulsoup4", "html5lib"), r"\bread_html\s*\(", "read_html"),
     (("lxml",), r"\bread_xml\s*\(|\.to_xml\s*\(", "XML IO"),
     (("tabulate",), r"\.to_markdown\s*\(", "to_markdown"),
     (("tables",), r"\bread_hdf\s*\(|\.to_hdf\s*\(|\bHDFStore\s*\(", "HDF5 IO"),
-    (("jinja2",), r"\.style\.(?:format|background_gradient|highlight_\w+|apply|map|hide|set_\w+)"
-     r"\s*\(|\.to_latex\s*\(", "pandas Styler"),
+    (
+        ("jinja2",),
+        r"\.style\.(?:format|background_gradient|highlight_\w+|apply|map|hide|set_\w+)"
+        r"\s*\(|\.to_latex\s*\(",
+        "pandas Styler",
+    ),
     (("sqlalchemy",), r"\bread_sql(?:_query|_table)?\s*\(|\.to_sql\s*\(", "pandas SQL IO"),
     (("matplotlib",), r"\.plot(?:\.\w+)?\s*\(|\.hist\s*\(", "pandas plotting"),
     (("plotly",), r"plotting\.backend\s*=\s*[\"']plotly|backend\s*=\s*[\"']plotly", "plotly"),
@@ -81,8 +92,11 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("h2",), r"\bhttp2\s*=\s*True", "http2=True"),
     (("socksio", "pysocks"), r"[\"']socks[45]h?://", "a SOCKS proxy URL"),
     # web frameworks and servers
-    (("python-multipart",), r"\bUploadFile\b|\bForm\s*\(|\bFile\s*\(|OAuth2PasswordRequestForm",
-     "form and file parameters"),
+    (
+        ("python-multipart",),
+        r"\bUploadFile\b|\bForm\s*\(|\bFile\s*\(|OAuth2PasswordRequestForm",
+        "form and file parameters",
+    ),
     (("orjson",), r"\bORJSONResponse\b", "ORJSONResponse"),
     (("ujson",), r"\bUJSONResponse\b", "UJSONResponse"),
     (("jinja2",), r"\bJinja2Templates\b", "Jinja2Templates"),
@@ -94,34 +108,64 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("wsproto",), r"\bws\s*=\s*[\"']wsproto|--ws[= ]wsproto", "uvicorn ws"),
     (("watchfiles",), r"\breload\s*=\s*True|--reload\b", "auto-reload"),
     (("python-dotenv",), r"\benv_file\s*=|--env-file\b", "env_file"),
-    (("gevent",), r"(?:worker_class|worker_pool|-k|-P|--pool|--worker-class)\s*[= ]\s*"
-     r"[\"']?gevent", "gevent workers"),
-    (("eventlet",), r"(?:worker_class|worker_pool|-k|-P|--pool|--worker-class)\s*[= ]\s*"
-     r"[\"']?eventlet", "eventlet workers"),
+    (
+        ("gevent",),
+        r"(?:worker_class|worker_pool|-k|-P|--pool|--worker-class)\s*[= ]\s*"
+        r"[\"']?gevent",
+        "gevent workers",
+    ),
+    (
+        ("eventlet",),
+        r"(?:worker_class|worker_pool|-k|-P|--pool|--worker-class)\s*[= ]\s*"
+        r"[\"']?eventlet",
+        "eventlet workers",
+    ),
     (("tornado",), r"(?:worker_class|-k|--worker-class)\s*[= ]\s*[\"']?tornado", "tornado workers"),
     # transformers and friends
-    (("sentencepiece",), r"\buse_fast\s*=\s*False|\b(?:T5|Llama|CodeLlama|XLNet|Albert|Camembert"
-     r"|Marian|MBart|Mbart|Pegasus|Reformer|BigBird|Barthez|M2M100|XLMRoberta|DebertaV2|Gemma"
-     r"|Speech2Text|NllbTokenizer|Nllb)Tokenizer\b(?!Fast)|\bSentencePiece", "slow tokenizers"),
+    (
+        ("sentencepiece",),
+        r"\buse_fast\s*=\s*False|\b(?:T5|Llama|CodeLlama|XLNet|Albert|Camembert"
+        r"|Marian|MBart|Mbart|Pegasus|Reformer|BigBird|Barthez|M2M100|XLMRoberta|DebertaV2|Gemma"
+        r"|Speech2Text|NllbTokenizer|Nllb)Tokenizer\b(?!Fast)|\bSentencePiece",
+        "slow tokenizers",
+    ),
     (("protobuf",), r"\bfrom_slow\s*=\s*True|\buse_fast\s*=\s*False", "tokenizer conversion"),
-    (("accelerate",), r"\bdevice_map\s*=|\blow_cpu_mem_usage\s*=\s*True|\bmax_memory\s*="
-     r"|\boffload_folder\s*=|\b(?:Seq2Seq|SFT|DPO|Reward|GRPO|PPO)?Trainer\s*\("
-     r"|\b(?:Seq2Seq)?TrainingArguments\s*\(", "device_map= / Trainer"),
-    (("bitsandbytes",), r"\bload_in_[48]bit\b|\bBitsAndBytesConfig\b|\bbnb_4bit|_bnb_8bit"
-     r"|(?:adamw|adam|lion)_8bit|\bpaged_adamw", "8/4-bit quantisation"),
+    (
+        ("accelerate",),
+        r"\bdevice_map\s*=|\blow_cpu_mem_usage\s*=\s*True|\bmax_memory\s*="
+        r"|\boffload_folder\s*=|\b(?:Seq2Seq|SFT|DPO|Reward|GRPO|PPO)?Trainer\s*\("
+        r"|\b(?:Seq2Seq)?TrainingArguments\s*\(",
+        "device_map= / Trainer",
+    ),
+    (
+        ("bitsandbytes",),
+        r"\bload_in_[48]bit\b|\bBitsAndBytesConfig\b|\bbnb_4bit|_bnb_8bit"
+        r"|(?:adamw|adam|lion)_8bit|\bpaged_adamw",
+        "8/4-bit quantisation",
+    ),
     (("flash-attn",), r"flash_attention_[23]|use_flash_attention_2\s*=\s*True", "flash attention"),
     (("optimum", "auto-gptq", "gptqmodel"), r"\bGPTQConfig\b", "GPTQConfig"),
     (("autoawq",), r"\bAwqConfig\b", "AwqConfig"),
     (("hqq",), r"\bHqqConfig\b", "HqqConfig"),
     (("torchao",), r"\bTorchAoConfig\b", "TorchAoConfig"),
     (("optimum-quanto",), r"\bQuantoConfig\b", "QuantoConfig"),
-    (("safetensors",), r"\buse_safetensors\s*=|\bsafe_serialization\s*=\s*True|\.safetensors\b",
-     "safetensors weights"),
-    (("einops", "tiktoken", "transformers-stream-generator"), r"\btrust_remote_code\s*=\s*True",
-     "trust_remote_code=True"),
+    (
+        ("safetensors",),
+        r"\buse_safetensors\s*=|\bsafe_serialization\s*=\s*True|\.safetensors\b",
+        "safetensors weights",
+    ),
+    (
+        ("einops", "tiktoken", "transformers-stream-generator"),
+        r"\btrust_remote_code\s*=\s*True",
+        "trust_remote_code=True",
+    ),
     (("timm",), r"[\"']timm/", "a timm model id"),
-    (("soundfile", "librosa", "torchcodec"), r"\bAudio\s*\(\s*(?:sampling_rate|decode)"
-     r"|automatic-speech-recognition|audio-classification", "audio decoding"),
+    (
+        ("soundfile", "librosa", "torchcodec"),
+        r"\bAudio\s*\(\s*(?:sampling_rate|decode)"
+        r"|automatic-speech-recognition|audio-classification",
+        "audio decoding",
+    ),
     (("triton",), r"\btorch\.compile\b", "torch.compile"),
     (("pyqt5", "pyqt6", "pyside6", "pyside2"), r"[\"']Qt(?:5)?Agg[\"']", "a Qt matplotlib backend"),
     (("ipympl",), r"%matplotlib\s+(?:widget|ipympl)", "%matplotlib widget"),
@@ -129,8 +173,20 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
 
 #: pandas' optional dependencies that are rarely imported for themselves.
 _PANDAS_EXTRAS = (
-    "openpyxl", "xlrd", "xlsxwriter", "pyarrow", "fastparquet", "tables", "tabulate",
-    "html5lib", "odfpy", "numexpr", "bottleneck", "pandas-gbq", "python-calamine", "pyxlsb",
+    "openpyxl",
+    "xlrd",
+    "xlsxwriter",
+    "pyarrow",
+    "fastparquet",
+    "tables",
+    "tabulate",
+    "html5lib",
+    "odfpy",
+    "numexpr",
+    "bottleneck",
+    "pandas-gbq",
+    "python-calamine",
+    "pyxlsb",
     "pyreadstat",
 )
 _DB_DRIVERS = tuple(d for ds in DB_DRIVERS.values() for d in ds)
@@ -138,8 +194,10 @@ _DB_DRIVERS = tuple(d for ds in DB_DRIVERS.values() for d in ds)
 #: distribution -> the distributions that load it by themselves when it is installed.
 COMPANIONS: dict[str, tuple[str, ...]] = {
     **{d: ("pandas",) for d in _PANDAS_EXTRAS},
-    **{d: ("sqlalchemy", "django", "sqlmodel", "peewee", "tortoise-orm", "databases", "alembic")
-       for d in _DB_DRIVERS},
+    **{
+        d: ("sqlalchemy", "django", "sqlmodel", "peewee", "tortoise-orm", "databases", "alembic")
+        for d in _DB_DRIVERS
+    },
     "pyarrow": ("pandas", "polars", "dask", "datasets", "duckdb"),
     "fastparquet": ("pandas", "dask"),
     "xlsxwriter": ("pandas", "polars"),

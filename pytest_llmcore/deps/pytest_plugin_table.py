@@ -90,8 +90,10 @@ PLUGINS: dict[str, PluginSurface] = {
         names=_s("pytest_benchmark", "pytest_benchmark.plugin"),
     ),
     "pytest-codspeed": PluginSurface(
-        fixtures=_s("benchmark"), markers=_s("benchmark", "codspeed_benchmark"),
-        options=_s("--codspeed"), names=_s("pytest_codspeed"),
+        fixtures=_s("benchmark"),
+        markers=_s("benchmark", "codspeed_benchmark"),
+        options=_s("--codspeed"),
+        names=_s("pytest_codspeed"),
     ),
     "pytest-httpx": PluginSurface(
         fixtures=_s("httpx_mock"), markers=_s("httpx_mock"), names=_s("pytest_httpx")
@@ -119,16 +121,16 @@ PLUGINS: dict[str, PluginSurface] = {
     ),
     "pytest-env": PluginSurface(ini=_s("env"), names=_s("pytest_env")),
     "pytest-dotenv": PluginSurface(
-        options=_s("--envfile"), ini=_s("env_files", "env_override_existing_values"),
+        options=_s("--envfile"),
+        ini=_s("env_files", "env_override_existing_values"),
         names=_s("pytest_dotenv"),
     ),
     "pytest-snapshot": PluginSurface(
-        fixtures=_s("snapshot"), options=_s("--snapshot-update", "--allow-snapshot-deletion"),
+        fixtures=_s("snapshot"),
+        options=_s("--snapshot-update", "--allow-snapshot-deletion"),
         names=_s("pytest_snapshot"),
     ),
-    "syrupy": PluginSurface(
-        fixtures=_s("snapshot"), options=_s("--snapshot-"), names=_s("syrupy")
-    ),
+    "syrupy": PluginSurface(fixtures=_s("snapshot"), options=_s("--snapshot-"), names=_s("syrupy")),
     "pytest-recording": PluginSurface(
         fixtures=_s("vcr", "vcr_config", "vcr_cassette_dir", "default_cassette_name")
         | _s("record_mode", "block_network", "vcr_markers"),
@@ -208,7 +210,9 @@ PLUGINS: dict[str, PluginSurface] = {
         fixtures=_s("docker_services", "docker_ip", "docker_compose_file", "docker_compose_command")
     ),
     "pytest-postgresql": PluginSurface(fixtures=_s("postgresql", "postgresql_proc")),
-    "pytest-celery": PluginSurface(fixtures=_s("celery_app", "celery_worker", "celery_session_app")),
+    "pytest-celery": PluginSurface(
+        fixtures=_s("celery_app", "celery_worker", "celery_session_app")
+    ),
     "pytest-console-scripts": PluginSurface(fixtures=_s("script_runner")),
     "pytest-aioresponses": PluginSurface(fixtures=_s("aioresponses")),
     "pytest-mpl": PluginSurface(markers=_s("mpl_image_compare"), options=_s("--mpl", "--mpl-")),

@@ -17,7 +17,7 @@ import importlib.util
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ def _module_file(module: str) -> Path | None:
         spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return None
-    if spec is None or not spec.submodule_search_locations and not spec.origin:
+    if spec is None or (not spec.submodule_search_locations and not spec.origin):
         return None
     if not rest:
         return Path(spec.origin) if spec.origin and spec.origin.endswith(".py") else None
@@ -79,7 +79,7 @@ def _surface_of_tree(tree: ast.AST, surf: dict[str, set[str]]) -> list[str]:
     return imported
 
 
-@lru_cache(maxsize=None)
+@cache
 def installed_surface(dist: str) -> PluginSurface | None:
     """What an installed plugin provides, from its pytest11 modules; None if not a plugin."""
     try:
@@ -88,7 +88,12 @@ def installed_surface(dist: str) -> PluginSurface | None:
         return None
     if not eps:
         return None
-    surf: dict[str, set[str]] = {"fixtures": set(), "options": set(), "ini": set(), "markers": set()}
+    surf: dict[str, set[str]] = {
+        "fixtures": set(),
+        "options": set(),
+        "ini": set(),
+        "markers": set(),
+    }
     names: set[str] = set()
     todo = [ep.value.split(":", 1)[0].strip() for ep in eps]
     names.update(ep.name for ep in eps)
@@ -203,9 +208,9 @@ class PytestUsage:
                     self.markers.setdefault(node.attr, f"{rel}:{node.lineno}")
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr in ("usefixtures", "getfixturevalue"):
-                    for c in node.args:
-                        if isinstance(c, ast.Constant) and isinstance(c.value, str):
-                            self.fixtures.setdefault(c.value, f"{rel}:{node.lineno}")
+                    for value in node.args:
+                        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                            self.fixtures.setdefault(value.value, f"{rel}:{node.lineno}")
             elif isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
             ):
