@@ -17,6 +17,7 @@ import yaml
 
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
+    MKDOCS_PLUGIN_NEEDS,
     MKDOCS_PLUGINS,
     MKDOCS_THEMES,
     MKDOCSTRINGS_HANDLERS,
@@ -111,6 +112,10 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
         for plugin, config in _named_items(yaml_get(doc, "plugins")):
             dists = _mkdocs_dists(plugin.value, MKDOCS_PLUGINS, "mkdocs.plugins", "plugin")
             out.append(DocUse(f"{rel} plugin {plugin.value!r}", rel, plugin.line, dists))
+            needs = MKDOCS_PLUGIN_NEEDS.get(plugin.value, ())
+            if needs:
+                what = f"{rel} plugin {plugin.value!r} needs {', '.join(needs)}"
+                out.append(DocUse(what, rel, plugin.line, needs))
             if plugin.value == "mkdocstrings":
                 out += _mkdocstrings(config, rel, plugin.line)
         for ext, _ in _named_items(yaml_get(doc, "markdown_extensions")):

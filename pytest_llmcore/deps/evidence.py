@@ -11,6 +11,7 @@ is read lazily, at most once per run, and only when an import did not already de
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.metadata as md
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -109,6 +110,23 @@ def _matches(module: str, provided: Iterable[str]) -> bool:
 def _where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
+
+def _command_names(dist: str, key: str, modules: Iterable[str]) -> set[str]:
+    """Programs a distribution provides: installed console scripts, else the table and name."""
+    names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
+    names |= {key, key.replace("-", "_"), *(m.split(".")[0] for m in modules)}
+    return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
+
+
+#: Distributions that run the Python code blocks of Markdown files as tests.
+MARKDOWN_RUNNERS = (
+    "pytest-examples",
+    "pytest-markdown-docs",
+    "mktestdocs",
+    "phmdoctest",
+    "pytest-codeblocks",
+    "sybil",
+)
 
 _LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
@@ -226,10 +244,7 @@ class EvidenceFinder:
 
     def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         _ = self.invocations  # builds the indexes
-        names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
-        names |= {key, key.replace("-", "_"), *(m.split(".")[0] for m in modules)}
-        names = (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
-        for name in sorted(names):
+        for name in sorted(_command_names(dist, key, modules)):
             inv = self._by_command.get(name)
             if inv is not None:
                 return Evidence(
@@ -290,7 +305,12 @@ class EvidenceFinder:
                 if not any(_matches(m, modules) for m in self.imported)
                 and self._cheap_evidence(dist, key, modules) is None
             }
-            scan = ImplicitScan(pending, triggers)
+            commands = {
+                name: key
+                for key, modules in pending.items()
+                for name in _command_names(self.declared[key][0], key, modules)
+            }
+            scan = ImplicitScan(pending, triggers, commands)
             scan.scan_files(self.sources)
             scan.scan_invocations(self.invocations)
             other = [
@@ -301,8 +321,44 @@ class EvidenceFinder:
             other += [*self.files.of("make"), *self.files.of("workflow"), "alembic.ini"]
             paths = [(rel, self.root / rel) for rel in other if (self.root / rel).is_file()]
             scan.scan_files(paths, strings=False)
+            runner = self._markdown_runner()
+            if runner:
+                for rel in self.files.of("markdown"):
+                    scan.scan_markdown(rel, self.files.read(rel) or "", runner)
             self._implicit = scan
         return self._implicit
+
+    def _markdown_runner(self) -> str | None:
+        """The tool that runs the Python code blocks of Markdown files, if the project has one."""
+        for key in MARKDOWN_RUNNERS:
+            if key in self.declared:
+                return key
+        usage = self.pytest_usage(frozenset())
+        for opt in ("--markdown-docs", "--doctest-glob", "--codeblocks"):
+            if opt in usage.options:
+                return f"pytest {opt}"
+        return None
+
+    @functools.cached_property
+    def _pinned(self) -> dict[str, str]:
+        """Requirement -> the installed, declared distribution that requires it (one level)."""
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        out: dict[str, str] = {}
+        for key, (dist, _) in self.declared.items():
+            try:
+                reqs = md.requires(dist) or []
+            except md.PackageNotFoundError:
+                continue
+            for text in reqs:
+                try:
+                    req = Requirement(text)
+                except InvalidRequirement:
+                    continue
+                name = canonical_name(req.name)
+                if name != key and (req.marker is None or "extra" not in str(req.marker)):
+                    out.setdefault(name, dist)
+        return out
 
     # -- the two calls the gate makes ----------------------------------------------------
 
@@ -322,11 +378,18 @@ class EvidenceFinder:
                 continue
             key = canonical_name(f.dependency)
             parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
+            pinned_by = self._pinned.get(key) if not parents else None
             if parents:
                 text = (
                     f"not used directly, and no use that needs it was found; {f.dependency} is "
                     f"loaded by {parents[0]} (used) when installed"
                 )
+            elif pinned_by:
+                text = (
+                    f"not used directly; {pinned_by} (declared) requires it, so this entry "
+                    "pins its version"
+                )
+            if parents or pinned_by:
                 result.findings[i] = dataclasses.replace(
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
                 )

@@ -154,6 +154,13 @@ MKDOCS_PLUGINS: dict[str, str] = {
     "codeinclude": "mkdocs-codeinclude-plugin",
     "simple-hooks": "mkdocs-simple-hooks",
 }
+#: mkdocs plugins that need other distributions (mkdocs-material's ``imaging`` extra).
+MKDOCS_PLUGIN_NEEDS: dict[str, tuple[str, ...]] = {
+    "social": ("cairosvg", "pillow"),
+    "material/social": ("cairosvg", "pillow"),
+    "optimize": ("pillow",),
+    "material/optimize": ("pillow",),
+}
 #: mkdocs ``theme:`` name -> distribution (``mkdocs`` and ``readthedocs`` are built in).
 MKDOCS_THEMES: dict[str, str] = {
     "mkdocs": "mkdocs",

@@ -17,6 +17,7 @@ from ..core.errors import InputError
 from .implicit_table import COMPANIONS, DB_DRIVERS, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
+from .shell import imported_by, runs_in_script
 
 __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
 
@@ -26,9 +27,22 @@ _SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "dap
 _NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
 _LOADER_CONTEXT = re.compile(
     r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
-    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver)\W{0,6}$"
+    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m)\W{0,6}$"
+)
+#: A program named as the first word of a subprocess call or looked up with ``which``.
+_RUN_CONTEXT = re.compile(
+    r"(?:\b(?:run|call|check_call|check_output|Popen|which|spawn\w*|exec\w*|create_subprocess_exec)"
+    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*$"
+)
+#: A shell command line handed to the shell (``os.system("cog -r README.md")``).
+_SHELL_CALL = re.compile(
+    r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
+    r"f?([\"'])([^\"'\n]+)\1"
 )
 _DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
+_FENCE = re.compile(
+    r"^ {0,3}(```+|~~~+)\s*\{?\.?(?:python|py|python3|pycon)\b[^\n]*\n(.*?)^ {0,3}\1", re.M | re.S
+)
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
@@ -86,6 +100,13 @@ def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[s
     return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
 
 
+def _strip_prompts(code: str) -> str:
+    """``>>> import x`` doctest and pycon prompts: keep the code."""
+    if ">>>" not in code:
+        return code
+    return "\n".join(ln[4:] for ln in code.splitlines() if ln.startswith((">>> ", "... ")))
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
@@ -98,9 +119,16 @@ class ImplicitScan:
         self,
         pending: Mapping[str, Sequence[str]],
         triggers: Sequence[Trigger],
+        commands: Mapping[str, str] | None = None,
     ) -> None:
-        """``pending``: canonical distribution -> the modules it provides."""
+        """``pending``: canonical distribution -> the modules it provides; ``commands``:
+        program name -> the pending distribution that provides it."""
         self.found: dict[str, Evidence] = {}
+        self.commands = dict(commands or {})
+        self.command_re: re.Pattern[str] | None = None
+        if self.commands:
+            alt = "|".join(map(re.escape, sorted(self.commands, key=len, reverse=True)))
+            self.command_re = re.compile(rf"([\"'])({alt})\1")
         self.triggers = [t for t in triggers if any(d in pending for d in t.dists)]
         self.module_owner: dict[str, str] = {}
         for key, mods in pending.items():
@@ -129,7 +157,11 @@ class ImplicitScan:
                 src = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())]
                 snippet = m.group(0) if len(m.group(0)) > 12 else src.strip()
                 self._hit(trig.dists, snippet, f"{rel}:{line} ({trig.what})", rel, line)
-        if not strings or self.strings is None or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+        if not strings or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+            return
+        if self.commands:
+            self._scan_subprocess(rel, text)
+        if self.strings is None:
             return
         django = _DJANGO_SETTINGS.search(text) is not None
         for m in self.strings.finditer(text):
@@ -144,6 +176,35 @@ class ImplicitScan:
                 continue
             line = text.count("\n", 0, m.start()) + 1
             self._hit((owner,), m.group(0), f"{rel}:{line} (a module named in a string)", rel, line)
+
+    def _scan_subprocess(self, rel: str, text: str) -> None:
+        """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
+        assert self.command_re is not None
+        for m in self.command_re.finditer(text):
+            owner = self.commands[m.group(2)]
+            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            if owner not in self.found and _RUN_CONTEXT.search(before):
+                line = text.count("\n", 0, m.start()) + 1
+                self._hit(
+                    (owner,), m.group(0), f"{rel}:{line} (a program the code runs)", rel, line
+                )
+        for m in _SHELL_CALL.finditer(text):
+            for run in runs_in_script(m.group(2)):
+                prog = self.commands.get(run.command)
+                if prog is not None and prog not in self.found:
+                    line = text.count("\n", 0, m.start()) + 1
+                    where = f"{rel}:{line} (a program the code runs)"
+                    self._hit((prog,), m.group(2), where, rel, line)
+
+    def scan_markdown(self, rel: str, text: str, runner: str) -> None:
+        """Imports in the Python code blocks of a Markdown file that ``runner`` executes."""
+        for m in _FENCE.finditer(text):
+            for mod in imported_by(_strip_prompts(m.group(2))):
+                owner = self._owner(mod)
+                if owner is not None and owner not in self.found:
+                    line = text.count("\n", 0, m.start()) + 2
+                    where = f"{rel}:{line} (a code block that {runner} runs)"
+                    self.found[owner] = Evidence(f"imported at {where}", rel, line)
 
     def _owner(self, dotted: str) -> str | None:
         parts = dotted.split(".")
@@ -176,6 +237,7 @@ class ImplicitScan:
 
     def scan_files(self, files: Iterable[tuple[str, Path]], strings: bool = True) -> None:
         wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
+        wanted |= set(self.commands.values())
         for rel, path in files:
             if wanted <= self.found.keys():
                 return  # everything pending is found

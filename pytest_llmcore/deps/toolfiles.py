@@ -48,6 +48,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs.*.yml", "mkdocs.*.yaml"),
     "sphinx": ("conf.py",),
+    "markdown": ("*.md",),
 }
 #: Hidden directories that hold CI files; every other hidden directory is skipped.
 _HIDDEN_KEPT = frozenset({".github", ".circleci", ".ci", ".buildkite", ".devcontainer"})
