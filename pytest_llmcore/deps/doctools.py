@@ -108,7 +108,10 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
         name = scalar(theme) or scalar(yaml_get(theme, "name"))
         if name is not None and name.value:
             dists = _mkdocs_dists(name.value, MKDOCS_THEMES, "mkdocs.themes", "theme")
-            out.append(DocUse(f"{rel} theme {name.value!r}", rel, name.line, dists, (name.value,)))
+            # a known theme names its distribution; its module name may belong to another
+            # (PyPI "material" is not mkdocs-material)
+            mods = () if name.value in MKDOCS_THEMES else (name.value,)
+            out.append(DocUse(f"{rel} theme {name.value!r}", rel, name.line, dists, mods))
         for plugin, config in _named_items(yaml_get(doc, "plugins")):
             dists = _mkdocs_dists(plugin.value, MKDOCS_PLUGINS, "mkdocs.plugins", "plugin")
             out.append(DocUse(f"{rel} plugin {plugin.value!r}", rel, plugin.line, dists))

@@ -263,8 +263,12 @@ class EvidenceFinder:
 
     def _doc(self, key: str, modules: tuple[str, ...]) -> Evidence | None:
         for use in self.docs:
+            # DOCS_MODULES decides its modules: `material` is mkdocs-material's even when
+            # a PyPI project called "material" is declared too
             hit = key in use.dists or any(
-                _matches(m, modules) or DOCS_MODULES.get(m.split(".")[0]) == key
+                DOCS_MODULES[m.split(".")[0]] == key
+                if m.split(".")[0] in DOCS_MODULES
+                else _matches(m, modules)
                 for m in use.modules
             )
             if hit:

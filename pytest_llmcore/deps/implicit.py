@@ -27,7 +27,7 @@ _SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "dap
 _NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
 _LOADER_CONTEXT = re.compile(
     r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
-    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m)\W{0,6}$"
+    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m)\W{0,40}$"
 )
 #: A program named as the first word of a subprocess call or looked up with ``which``.
 _RUN_CONTEXT = re.compile(
@@ -172,7 +172,8 @@ class ImplicitScan:
             before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
             if "getLogger" in before:
                 continue  # naming a library's logger is not using the library
-            if "." not in name and not django and not _LOADER_CONTEXT.search(before):
+            window = text[max(0, m.start() - 80) : m.start()]  # calls split over lines
+            if "." not in name and not django and not _LOADER_CONTEXT.search(window):
                 continue
             line = text.count("\n", 0, m.start()) + 1
             self._hit((owner,), m.group(0), f"{rel}:{line} (a module named in a string)", rel, line)
@@ -182,7 +183,7 @@ class ImplicitScan:
         assert self.command_re is not None
         for m in self.command_re.finditer(text):
             owner = self.commands[m.group(2)]
-            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            before = text[max(0, m.start() - 80) : m.start()]
             if owner not in self.found and _RUN_CONTEXT.search(before):
                 line = text.count("\n", 0, m.start()) + 1
                 self._hit(
@@ -199,10 +200,13 @@ class ImplicitScan:
     def scan_markdown(self, rel: str, text: str, runner: str) -> None:
         """Imports in the Python code blocks of a Markdown file that ``runner`` executes."""
         for m in _FENCE.finditer(text):
-            for mod in imported_by(_strip_prompts(m.group(2))):
+            first = text.count("\n", 0, m.start(2))
+            code = _strip_prompts(m.group(2))
+            self.scan_source(rel, "\n" * first + code, strings=False)  # keeps line numbers
+            for mod in imported_by(code):
                 owner = self._owner(mod)
                 if owner is not None and owner not in self.found:
-                    line = text.count("\n", 0, m.start()) + 2
+                    line = first + 1
                     where = f"{rel}:{line} (a code block that {runner} runs)"
                     self.found[owner] = Evidence(f"imported at {where}", rel, line)
 

@@ -154,11 +154,6 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"\buse_safetensors\s*=|\bsafe_serialization\s*=\s*True|\.safetensors\b",
         "safetensors weights",
     ),
-    (
-        ("einops", "tiktoken", "transformers-stream-generator"),
-        r"\btrust_remote_code\s*=\s*True",
-        "trust_remote_code=True",
-    ),
     (("timm",), r"[\"']timm/", "a timm model id"),
     (
         ("soundfile", "librosa", "torchcodec"),
@@ -177,33 +172,26 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"|\bNotebookClient\b|--nbmake\b",
         "notebooks executed with a Jupyter kernel",
     ),
+    (("phonenumbers",), r"\bpydantic_extra_types\.phone_numbers\b", "pydantic PhoneNumber"),
+    (
+        ("pycountry",),
+        r"\bpydantic_extra_types\.(?:country|language_code|currency_code)\b",
+        "pydantic-extra-types country/language/currency types",
+    ),
     (("pydocket",), r"\bTaskConfig\s*\(", "fastmcp background tasks"),
     (("cairosvg", "pillow"), r"\bcairosvg\b", "SVG rendering"),
     (("pyqt5", "pyqt6", "pyside6", "pyside2"), r"[\"']Qt(?:5)?Agg[\"']", "a Qt matplotlib backend"),
     (("ipympl",), r"%matplotlib\s+(?:widget|ipympl)", "%matplotlib widget"),
 ]
 
-#: pandas' optional dependencies that are rarely imported for themselves.
-_PANDAS_EXTRAS = (
-    "openpyxl",
-    "xlrd",
-    "xlsxwriter",
-    "pyarrow",
-    "fastparquet",
-    "tables",
-    "tabulate",
-    "html5lib",
-    "odfpy",
-    "numexpr",
-    "bottleneck",
-    "pandas-gbq",
-    "python-calamine",
-    "pyxlsb",
-    "pyreadstat",
-)
+#: pandas' optional dependencies that it uses by itself when installed (IO engines such as
+#: openpyxl are used only by the calls that need them: triggers above).
+_PANDAS_EXTRAS = ("numexpr", "bottleneck", "pyarrow")
 _DB_DRIVERS = tuple(d for ds in DB_DRIVERS.values() for d in ds)
 
 #: distribution -> the distributions that load it by themselves when it is installed.
+#: Only automatic uses belong here: bitsandbytes or flash-attn are used only when code asks
+#: for them (a trigger above), so without a trigger they are plainly unused.
 COMPANIONS: dict[str, tuple[str, ...]] = {
     **{d: ("pandas",) for d in _PANDAS_EXTRAS},
     **{
@@ -211,23 +199,13 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
         for d in _DB_DRIVERS
     },
     "pyarrow": ("pandas", "polars", "dask", "datasets", "duckdb"),
-    "fastparquet": ("pandas", "dask"),
-    "xlsxwriter": ("pandas", "polars"),
-    "fastexcel": ("polars",),
     "s3fs": ("fsspec", "pandas", "dask", "datasets", "polars", "xarray"),
     "gcsfs": ("fsspec", "pandas", "dask", "datasets", "polars", "xarray"),
     "adlfs": ("fsspec", "pandas", "dask", "datasets", "polars", "xarray"),
     "sentencepiece": ("transformers", "sentence-transformers", "tokenizers"),
     "protobuf": ("transformers", "sentencepiece", "tensorflow", "onnx"),
     "accelerate": ("transformers", "diffusers", "peft", "trl"),
-    "bitsandbytes": ("transformers", "peft", "trl", "accelerate"),
     "safetensors": ("transformers", "diffusers", "torch", "accelerate"),
-    "flash-attn": ("transformers", "vllm"),
-    "einops": ("transformers",),
-    "tiktoken": ("transformers",),
-    "transformers-stream-generator": ("transformers",),
-    "timm": ("transformers",),
-    "optimum": ("transformers",),
     "triton": ("torch",),
     "uvloop": ("uvicorn",),
     "httptools": ("uvicorn",),
