@@ -201,7 +201,7 @@ def test_mkdocs_tolerant_of_python_tags() -> None:
     uses = read_mkdocs(text, "mkdocs.yml")
     assert [(u.what, u.dists, u.modules) for u in uses[:6]] == [
         ("configured by mkdocs.yml", ("mkdocs",), ()),
-        ("mkdocs.yml theme 'material'", ("mkdocs-material",), ("material",)),
+        ("mkdocs.yml theme 'material'", ("mkdocs-material",), ()),
         ("mkdocs.yml plugin 'search'", ("mkdocs",), ()),
         ("mkdocs.yml plugin 'mkdocstrings'", ("mkdocstrings",), ()),
         ("mkdocstrings handler 'python'", ("mkdocstrings-python",), ()),
