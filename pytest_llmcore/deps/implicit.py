@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
-from .implicit_table import COMPANIONS, DB_DRIVERS, TRIGGERS
+from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
 from .shell import imported_by, runs_in_script
@@ -58,6 +58,9 @@ class Trigger:
 @lru_cache(maxsize=1)
 def builtin_triggers() -> tuple[Trigger, ...]:
     rows = [Trigger(tuple(map(canonical_name, d)), re.compile(p), w) for d, p, w in TRIGGERS]
+    for engine, dists in ENGINES.items():
+        pattern = rf"\b(?:engine|flavor)\s*=\s*[\"']{re.escape(engine)}[\"']"
+        rows.append(Trigger(dists, re.compile(pattern), f'engine="{engine}"'))
     for driver, dists in DB_DRIVERS.items():
         rows.append(Trigger(dists, re.compile(rf"\+{re.escape(driver)}://"), f"{driver} URL"))
     return tuple(rows)

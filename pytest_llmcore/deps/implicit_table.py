@@ -12,7 +12,7 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
-__all__ = ["COMPANIONS", "DB_DRIVERS", "TRIGGERS"]
+__all__ = ["COMPANIONS", "DB_DRIVERS", "ENGINES", "TRIGGERS"]
 
 #: SQLAlchemy URL driver (``postgresql+psycopg2://``) -> distributions.
 DB_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -34,7 +34,27 @@ DB_DRIVERS: dict[str, tuple[str, ...]] = {
     "pymssql": ("pymssql",),
 }
 
-_Q = "[\"']"
+#: pandas/polars/xarray ``engine=`` and ``flavor=`` values -> distributions.
+ENGINES: dict[str, tuple[str, ...]] = {
+    "pyarrow": ("pyarrow",),
+    "fastparquet": ("fastparquet",),
+    "openpyxl": ("openpyxl",),
+    "xlsxwriter": ("xlsxwriter",),
+    "odf": ("odfpy",),
+    "xlrd": ("xlrd",),
+    "calamine": ("python-calamine",),
+    "pyxlsb": ("pyxlsb",),
+    "numba": ("numba",),
+    "netcdf4": ("netcdf4",),
+    "h5netcdf": ("h5netcdf",),
+    "zarr": ("zarr",),
+    "lxml": ("lxml",),
+    "bs4": ("beautifulsoup4",),
+    "html5lib": ("html5lib",),
+    "cfgrib": ("cfgrib",),
+    "rasterio": ("rioxarray",),
+}
+
 #: (distributions, pattern, what it means). Patterns run on source text, strings included.
 TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     # database and broker URLs

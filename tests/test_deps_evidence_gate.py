@@ -1,0 +1,433 @@
+"""The gate with non-import evidence, on small projects: one test per class of false finding."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.model import GateResult
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _project(root: Path, deps: list[str], files: dict[str, str], dev: list[str] = ()) -> Path:
+    lines = ",\n".join(f'    "{d}"' for d in deps)
+    dev_lines = ", ".join(f'"{d}"' for d in dev)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [\n{lines}\n]\n'
+        f"[dependency-groups]\ndev = [{dev_lines}]\n"
+    )
+    for rel, body in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(body)
+    return root
+
+
+def _failing(result: GateResult) -> list[str]:
+    return sorted(f.dependency for f in result.failing)
+
+
+def _used(result: GateResult, dist: str) -> str:
+    return result.used_by[dist][0].text
+
+
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_llmcore.cli", "deps", str(root), "--no-cache", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+# -- item 1: tool evidence means an invocation ------------------------------------------
+
+NOT_USES = {
+    ".github/workflows/ci.yml": (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: pip install torch torchvision && uv add torchvision\n"
+        "      - run: poetry add torchvision; echo torchvision\n"
+        '      - run: pytest -k "not torchvision"\n'
+    ),
+    ".pre-commit-config.yaml": (
+        "repos:\n  - repo: local\n    hooks:\n      - id: x\n        entry: ruff\n"
+        "        language: system\n        types_or: [torchvision, markdown]\n"
+    ),
+    "Makefile": "install:\n\tpip install torchvision\n",
+    "Dockerfile": "FROM python\nRUN pip install torchvision\n",
+    "app/__init__.py": "import torch\n\ntorch.zeros(1)\n",
+}
+
+
+def test_installing_or_naming_a_dependency_is_not_using_it(tmp_path: Path) -> None:
+    root = _project(tmp_path, ["torch", "torchvision"], NOT_USES)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["torchvision"]
+    assert result.failing[0].message() == (
+        "torchvision: unused (LLMD002) - never imported (looked for module torchvision, "
+        + result.failing[0].evidence[0].text.split("torchvision, ", 1)[1]
+    )
+
+
+def test_headline_seed_still_fails_with_a_ci_install_line(tmp_path: Path) -> None:
+    root = tmp_path / "seed"
+    shutil.copytree(REPO / "fixtures" / "llm-runtime-core", root)
+    wf = root / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\njobs:\n  t:\n    steps:\n      - run: pip install torch torchvision\n")
+    proc = _cli(root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "torchvision: unused (LLMD002)" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("rel", "body", "expected"),
+    [
+        (
+            "docs/Makefile",
+            "PY = python\nlive:\n\t$(PY) -m cogapp -r x\n",
+            "run as `python -m cogapp` in docs/Makefile:3",
+        ),
+        (
+            "tools/release.mk",
+            "r:\n\t@uv run cog -r README.md\n",
+            "run as `cog` in tools/release.mk:2",
+        ),
+        (
+            "tox.ini",
+            "[testenv]\ncommands =\n    cog --check README.md\n",
+            "run as `cog` in tox.ini:3",
+        ),
+        (
+            "noxfile.py",
+            "def s(session):\n    session.run('cog', '-r')\n",
+            "run as `cog` in noxfile.py:2",
+        ),
+        ("Procfile", "release: cog -r README.md\n", "run as `cog` in Procfile:1"),
+        (
+            "deploy/Dockerfile.ci",
+            'FROM x\nCMD ["cog", "-r"]\n',
+            "run as `cog` in deploy/Dockerfile.ci:2",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  a:\n    command: cog -r README.md\n",
+            "run as `cog` in docker-compose.yml:3",
+        ),
+        ("Justfile", "docs:\n    cog -r README.md\n", "run as `cog` in Justfile:2"),
+        (
+            ".github/workflows/cog.yml",
+            "jobs:\n  a:\n    steps:\n      - run: |\n          cog -r x\n",
+            "run as `cog` in .github/workflows/cog.yml:5",
+        ),
+        (
+            "scripts/gen.py",
+            "import subprocess\nsubprocess.run(\n    ['cog', '-r', 'x'])\n",
+            "used implicitly: `'cog'` at scripts/gen.py:3 (a program the code runs)",
+        ),
+    ],
+)
+def test_each_place_commands_run(tmp_path: Path, rel: str, body: str, expected: str) -> None:
+    root = _project(tmp_path, [], {rel: body, "app.py": "print(1)\n"}, dev=["cogapp"])
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == []
+    assert _used(result, "cogapp") == expected
+
+
+def test_task_runners_in_pyproject(tmp_path: Path) -> None:
+    root = _project(tmp_path, [], {"app.py": "print(1)\n"}, dev=["cogapp", "sphinx-autobuild"])
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.poe.tasks]\ndocs = "sphinx-autobuild docs out"\n')
+        fh.write('[tool.taskipy.tasks]\ncog = { cmd = "cog -r README.md" }\n')
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == []
+    assert _used(result, "sphinx-autobuild") == "run as `sphinx-autobuild` in pyproject.toml:10"
+
+
+def test_remote_pre_commit_hooks_use_no_project_dependency(tmp_path: Path) -> None:
+    cfg = (
+        "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n"
+        "    hooks:\n      - id: black\n"
+    )
+    root = _project(tmp_path, [], {".pre-commit-config.yaml": cfg, "a.py": "x = 1\n"}, ["black"])
+    assert _failing(run_gate(root, use_cache=False)) == ["black"]
+
+
+# -- item 2: docs toolchains -------------------------------------------------------------
+
+MKDOCS = """site_name: demo
+theme:
+  name: material
+plugins:
+  - search
+  - social
+  - mkdocstrings:
+      handlers:
+        python: {}
+  - section-index
+markdown_extensions:
+  - admonition
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+"""
+
+
+def test_mkdocs_theme_plugins_and_extensions(tmp_path: Path) -> None:
+    docs = [
+        "mkdocs",
+        "mkdocs-material",
+        "mkdocstrings[python]",
+        "mkdocs-section-index",
+        "pymdown-extensions",
+        "cairosvg",
+        "mkdocs-jupyter",
+        "material",
+    ]
+    root = _project(tmp_path, [], {"mkdocs.yml": MKDOCS, "a.py": "x = 1\n"}, docs)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["material", "mkdocs-jupyter"]  # PyPI "material" is another project
+    assert _used(result, "mkdocs-material") == (
+        "loaded by the docs build: mkdocs.yml theme 'material' (mkdocs.yml:3)"
+    )
+    assert _used(result, "pymdown-extensions") == (
+        "loaded by the docs build: mkdocs.yml markdown extension 'pymdownx.superfences' "
+        "(mkdocs.yml:13)"
+    )
+    assert _used(result, "cairosvg").startswith(
+        "loaded by the docs build: mkdocs.yml plugin 'social'"
+    )
+
+
+def test_sphinx_conf_extensions_and_theme_never_executed(tmp_path: Path) -> None:
+    conf = (
+        "import sys\nsys.exit(3)\nimport sphinx_rtd_theme\n"
+        "extensions = ['myst_parser', 'sphinx_copybutton']\nhtml_theme = 'sphinx_rtd_theme'\n"
+    )
+    dev = ["sphinx", "myst-parser", "sphinx-copybutton", "sphinx-rtd-theme", "furo"]
+    root = _project(tmp_path, [], {"docs/source/conf.py": conf}, dev)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["furo"]
+    assert _used(result, "sphinx-rtd-theme") == (
+        "loaded by the docs build: Sphinx html_theme 'sphinx_rtd_theme' in docs/source/conf.py "
+        "(docs/source/conf.py:5)"
+    )
+    assert _used(result, "sphinx") == "loaded by the docs build: configured by docs/source/conf.py"
+
+
+# -- item 4: implicit uses and companions ------------------------------------------------
+
+IMPLICIT = {
+    "app/io.py": (
+        "import pandas as pd\n\n\ndef load(p):\n"
+        '    return pd.read_csv(p, engine="pyarrow")\n'
+        'DB = "postgresql+psycopg2://u@h/db"\n'
+    ),
+    "app/models.py": (
+        "from pydantic import BaseModel, EmailStr\n\nclass U(BaseModel):\n    e: EmailStr\n"
+    ),
+    "app/llm.py": (
+        "from transformers import AutoModelForCausalLM\n\n"
+        'm = AutoModelForCausalLM.from_pretrained("x", device_map="auto")\n'
+    ),
+    "gunicorn.conf.py": 'worker_class = "uvicorn.workers.UvicornWorker"\n',
+    "app/notes.py": (
+        '"""Talks to redis."""\nimport logging\nlogging.getLogger("httpx").info("redis")\n'
+    ),
+}
+
+
+def test_implicit_triggers_and_companions(tmp_path: Path) -> None:
+    deps = [
+        "pandas",
+        "pyarrow",
+        "psycopg2-binary",
+        "pydantic",
+        "email-validator",
+        "transformers",
+        "accelerate",
+        "sentencepiece",
+        "bitsandbytes",
+        "uvicorn",
+        "redis",
+        "httpx",
+        "gunicorn",
+    ]
+    root = _project(tmp_path, deps, IMPLICIT)
+    result = run_gate(root, use_cache=False)
+    assert _used(result, "pyarrow") == (
+        'used implicitly: `engine="pyarrow"` at app/io.py:5 (engine="pyarrow")'
+    )
+    assert _used(result, "psycopg2-binary") == (
+        'used implicitly: `DB = "postgresql+psycopg2://u@h/db"` at app/io.py:6 (psycopg2 URL)'
+    )
+    assert _used(result, "email-validator").startswith("used implicitly: `")
+    assert "app/models.py:1 (pydantic EmailStr)" in _used(result, "email-validator")
+    assert "app/llm.py:3 (device_map= / Trainer)" in _used(result, "accelerate")
+    assert _used(result, "uvicorn") == (
+        'used implicitly: `"uvicorn.workers.UvicornWorker"` at gunicorn.conf.py:1 '
+        "(a module named in a string)"
+    )
+    # a docstring, a logger name and a plain word are not uses
+    assert _failing(result) == ["bitsandbytes", "gunicorn", "httpx", "redis"]
+    companion = {f.dependency: f for f in result.findings if f.kind.value == "unused-companion"}
+    assert list(companion) == ["sentencepiece"]
+    assert companion["sentencepiece"].code == "LLMD006"
+    assert companion["sentencepiece"].evidence[-1].text == (
+        "not used directly, and no use that needs it was found; sentencepiece is loaded by "
+        "transformers (used) when installed"
+    )
+
+
+def test_companion_trigger_makes_it_used(tmp_path: Path) -> None:
+    code = (
+        "from transformers import AutoTokenizer\n"
+        "t = AutoTokenizer.from_pretrained('x', use_fast=False)\n"
+    )
+    root = _project(tmp_path, ["transformers", "sentencepiece"], {"a.py": code})
+    result = run_gate(root, use_cache=False)
+    assert result.findings == []
+    assert _used(result, "sentencepiece") == (
+        "used implicitly: `use_fast=False` at a.py:2 (slow tokenizers)"
+    )
+
+
+def test_markdown_code_blocks_run_by_pytest_examples(tmp_path: Path) -> None:
+    md = "# Ex\n\n```python\nimport trafilatura\nprint(df.to_markdown())\n```\n"
+    files = {"docs/ex.md": md, "tests/test_docs.py": "def test_x():\n    pass\n", "a.py": ""}
+    root = _project(tmp_path, ["trafilatura", "tabulate"], files, ["pytest", "pytest-examples"])
+    result = run_gate(root, use_cache=False)
+    assert "trafilatura" not in _failing(result)
+    assert _used(result, "trafilatura") == (
+        "imported at docs/ex.md:4 (a code block that pytest-examples runs)"
+    )
+    assert (
+        _used(result, "tabulate")
+        == "used implicitly: `.to_markdown(` at docs/ex.md:5 (to_markdown)"
+    )
+
+
+def test_triggers_hook_from_conftest(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".toml",
+        pyproject='[project]\nname = "p"\nversion = "1"\n'
+        'dependencies = ["acme-sdk", "acme-fast"]\n',
+    )
+    pytester.makepyfile(svc='import acme_sdk\nacme_sdk.run(backend="acme")\n')
+    pytester.makeconftest(
+        "def pytest_llmcore_deps_module_map(root):\n"
+        "    return {'acme-sdk': ['acme_sdk']}\n"
+        "def pytest_llmcore_deps_implicit_triggers(root):\n"
+        "    return [{'dist': 'acme-fast', 'pattern': r'(?:backend)=.acme',\n"
+        "             'what': 'acme backend',\n"
+        "             'parents': ['acme-sdk']}]\n"
+    )
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-rA", "-k", "deps")
+    res.assert_outcomes(passed=1)
+    assert (
+        'used    acme-fast: used implicitly: `backend="acme` at svc.py:2 (acme backend)'
+        in res.stdout.str()
+    )
+
+
+def test_bad_trigger_from_hook_is_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".toml", pyproject='[project]\nname = "p"\nversion = "1"\ndependencies = ["acme-fast"]\n'
+    )
+    pytester.makepyfile(svc="x = 1\n")
+    pytester.makeconftest(
+        "def pytest_llmcore_deps_implicit_triggers(root):\n"
+        "    return [{'dist': 'acme-fast', 'pattern': '(unclosed'}]\n"
+    )
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-k", "deps")
+    assert (
+        "pytest_llmcore_deps_implicit_triggers: pattern '(unclosed' for acme-fast is not a "
+        "regular expression (missing ), unterminated subpattern at position 0) "
+        "(escape it with re.escape() for a literal)"
+    ) in res.stdout.str()
+    assert "Traceback" not in res.stdout.str()
+
+
+# -- item 7: pytest plugins by use -------------------------------------------------------
+
+PLUGIN_TESTS = {
+    "tests/test_a.py": (
+        "import pytest\n\n\n@pytest.mark.asyncio\nasync def test_a(mocker):\n    pass\n"
+    ),
+    "tests/conftest.py": "pytest_plugins = ['pytest_timeout']\n",
+    "app.py": "x = 1\n",
+}
+PLUGINS = [
+    "pytest",
+    "pytest-mock",
+    "pytest-asyncio",
+    "pytest-timeout",
+    "pytest-cov",
+    "pytest-xdist",
+    "pytest-httpx",
+    "pytest-sugar",
+    "pytest-benchmark",
+    "pytest-acme-unknown",
+]
+
+
+def test_pytest_plugins_by_what_they_provide(tmp_path: Path) -> None:
+    root = _project(tmp_path, [], PLUGIN_TESTS, PLUGINS)
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.pytest.ini_options]\naddopts = "--cov=app"\n')
+    Path(root, "Makefile").write_text("test:\n\tpytest -n auto tests\n")
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["pytest-benchmark", "pytest-httpx"]
+    assert _used(result, "pytest-mock") == (
+        "pytest plugin: fixture 'mocker' used at tests/test_a.py:5 (the built-in plugin table)"
+    )
+    assert _used(result, "pytest-asyncio").startswith(
+        "pytest plugin: marker 'asyncio' used at tests/test_a.py:4"
+    )
+    assert _used(result, "pytest-timeout").startswith(
+        "pytest plugin: loaded as 'pytest_timeout' in tests/conftest.py:1"
+    )
+    assert _used(result, "pytest-cov") == (
+        "pytest plugin: option --cov in pyproject.toml [tool.pytest] addopts "
+        "(the built-in plugin table)"
+    )
+    assert _used(result, "pytest-xdist") == (
+        "pytest plugin: option -n in Makefile:2 (its pytest11 entry point)"
+    )
+    assert _used(result, "pytest-sugar") == (
+        "pytest plugin: changes pytest's output when installed"
+    )
+    assert _used(result, "pytest-acme-unknown").startswith("pytest plugin: a pytest-* name")
+
+
+def test_cli_json_reports_unused_plugin(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, [], {"tests/test_a.py": "def test_a():\n    pass\n"}, ["pytest", "pytest-mock"]
+    )
+    proc = _cli(root, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [(f["dependency"], f["code"]) for f in data["findings"]] == [("pytest-mock", "LLMD002")]
+
+
+def test_unreadable_yaml_is_a_note(tmp_path: Path) -> None:
+    files = {".github/workflows/ci.yml": "jobs: [\n  - run: cog\n", "a.py": ""}
+    root = _project(tmp_path, [], files, ["cogapp"])
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["cogapp"]
+    assert ".github/workflows/ci.yml:2: not valid YAML; its commands are not counted as uses" in (
+        result.notes
+    )
