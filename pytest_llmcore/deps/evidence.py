@@ -15,22 +15,16 @@ import functools
 import importlib.metadata as md
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .doctools import DocUse, read_doc_uses
-from .evidence_tables import CONSOLE_SCRIPTS, DOCS_MODULES, SYSTEM_COMMANDS
-from .implicit import ImplicitScan, builtin_triggers, companion_parents, hook_triggers
-from .invocations import Invocation, read_invocations
 from .model import Evidence, GateResult, Kind, canonical_name
-from .pytest_plugins import (
-    PytestUsage,
-    add_invocations,
-    is_test_file,
-    plugin_evidence,
-    plugin_surface,
-    read_pytest_config,
-)
-from .toolfiles import ToolFileSet, find_tool_files
+
+if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
+    from .doctools import DocUse
+    from .implicit import ImplicitScan
+    from .invocations import Invocation
+    from .pytest_plugins import PytestUsage
+    from .toolfiles import ToolFileSet
 
 __all__ = [
     "EvidenceFinder",
@@ -113,6 +107,8 @@ def _where(file: str, line: int | None) -> str:
 
 def _command_names(dist: str, key: str, modules: Iterable[str]) -> set[str]:
     """Programs a distribution provides: installed console scripts, else the table and name."""
+    from .evidence_tables import CONSOLE_SCRIPTS, SYSTEM_COMMANDS
+
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
     names |= {key, key.replace("-", "_"), *(m.split(".")[0] for m in modules)}
     return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
@@ -176,12 +172,16 @@ class EvidenceFinder:
     @property
     def files(self) -> ToolFileSet:
         if self._files is None:
+            from .toolfiles import find_tool_files
+
             self._files = find_tool_files(self.root)
         return self._files
 
     @property
     def invocations(self) -> list[Invocation]:
         if self._invocations is None:
+            from .invocations import read_invocations
+
             self._invocations = read_invocations(self.files, self.pyproject, self.notes)
             for inv in self._invocations:
                 if inv.run.module:
@@ -195,11 +195,21 @@ class EvidenceFinder:
     @property
     def docs(self) -> list[DocUse]:
         if self._docs is None:
+            from .doctools import read_doc_uses
+
             self._docs = read_doc_uses(self.files, self.notes)
         return self._docs
 
     def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
         if self._pytest is None:
+            from .pytest_plugins import (
+                PytestUsage,
+                add_invocations,
+                is_test_file,
+                plugin_surface,
+                read_pytest_config,
+            )
+
             usage = PytestUsage()
             read_pytest_config(self.root, self.pyproject, usage)
             add_invocations(usage, self.invocations)
@@ -234,6 +244,8 @@ class EvidenceFinder:
         return None
 
     def _plugin(self, dist: str) -> Evidence | None:
+        from .pytest_plugins import plugin_evidence, plugin_surface
+
         surface, source = plugin_surface(dist)
         if surface is None:
             return None
@@ -262,6 +274,8 @@ class EvidenceFinder:
         return None
 
     def _doc(self, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        from .evidence_tables import DOCS_MODULES
+
         for use in self.docs:
             # DOCS_MODULES decides its modules: `material` is mkdocs-material's even when
             # a PyPI project called "material" is declared too
@@ -295,6 +309,8 @@ class EvidenceFinder:
 
     def _implicit_scan(self) -> ImplicitScan:
         if self._implicit is None:
+            from .implicit import ImplicitScan, builtin_triggers, hook_triggers
+
             triggers = list(builtin_triggers())
             if self.config is not None:
                 hook = getattr(self.config.hook, "pytest_llmcore_deps_implicit_triggers", None)
@@ -376,6 +392,11 @@ class EvidenceFinder:
 
     def reclassify_companions(self, result: GateResult) -> None:
         """An unused companion of a used dependency becomes ``unused-companion`` (LLMD006)."""
+        if not any(f.kind is Kind.UNUSED for f in result.findings):
+            result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
+            return
+        from .implicit import companion_parents
+
         used = {canonical_name(d) for d in result.used_by}
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
