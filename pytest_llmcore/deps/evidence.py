@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.metadata as md
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,13 +221,15 @@ class EvidenceFinder:
                 surface, _ = plugin_surface(dist)
                 if surface is not None:
                     wanted |= surface.fixtures | surface.markers
+            alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
+            hit = re.compile(rf"\b(?:{alt})\b")
             for rel, path in self.sources:
                 if is_test_file(rel):
                     try:
                         text = path.read_text(encoding="utf-8", errors="replace")
                     except OSError:
                         continue
-                    if "pytest_plugins" in text or any(n in text for n in wanted):
+                    if hit.search(text):  # parse only files that may use a plugin
                         usage.add_test_source(text, rel, frozenset(wanted))
             self._pytest = usage
         return self._pytest
