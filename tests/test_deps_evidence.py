@@ -275,3 +275,35 @@ def test_pytest_usage_from_args() -> None:
     u.add_args(["-p", "xdist", "-p", "no:randomly", "--cov=src", "-nauto"], "ci.yml:3")
     assert u.plugins == {"xdist": "ci.yml:3"}
     assert u.options == {"--cov": "ci.yml:3", "-nauto": "ci.yml:3"}
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(
+            [
+                "\tpytest -n 4",
+                "RUN pip install x \\",
+                'CMD ["a", 1]',
+                "commands =",
+                "    {envpython} -m x",
+                "x := y",
+                "  @ruff .",
+                "<<EOF",
+                "EOF",
+                "[testenv]",
+                "web: gunicorn app",
+            ]
+        ),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LINES)
+def test_text_readers_never_raise(text: str) -> None:
+    for reader in (read_make, read_just, read_docker, read_procfile, read_tox_ini, read_nox):
+        for inv in reader(text, "f"):
+            assert inv.file == "f"
+            assert inv.line is None or inv.line >= 1
