@@ -431,3 +431,29 @@ def test_unreadable_yaml_is_a_note(tmp_path: Path) -> None:
     assert ".github/workflows/ci.yml:2: not valid YAML; its commands are not counted as uses" in (
         result.notes
     )
+
+
+def test_build_requirement_pins_are_uses(tmp_path: Path) -> None:
+    root = _project(tmp_path, [], {"a.py": "x = 1\n"}, [])
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('build = ["hatchling==1.27", "pathspec==1.1"]\n')
+        fh.write('[tool.uv]\nbuild-constraint-dependencies = ["trove-classifiers==1"]\n')
+        fh.write('[build-system]\nrequires = ["hatchling==1.27"]\n')
+    text = (
+        (root / "pyproject.toml")
+        .read_text()
+        .replace(
+            'dev = []\nbuild = ["hatchling==1.27", "pathspec==1.1"]\n',
+            'dev = ["trove-classifiers"]\nbuild = ["hatchling==1.27", "pathspec==1.1"]\n',
+        )
+    )
+    (root / "pyproject.toml").write_text(text)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == []
+    assert _used(result, "pathspec") == (
+        "build requirement: dependency group 'build' holds the build backend hatchling "
+        "([build-system] requires)"
+    )
+    assert _used(result, "trove-classifiers") == (
+        "constrains the build environment ([tool.uv] build-constraint-dependencies)"
+    )

@@ -298,6 +298,7 @@ class EvidenceFinder:
             found = (
                 self._stub(dist)
                 or config_evidence(self.root, key, self.tool_tables)
+                or self._build_requirements.get(key)
                 or (
                     Evidence("the test runner (the project has tests)")
                     if key == "pytest" and self.has_tests
@@ -361,6 +362,48 @@ class EvidenceFinder:
             if opt in usage.options:
                 return f"pytest {opt}"
         return None
+
+    @functools.cached_property
+    def _build_requirements(self) -> dict[str, Evidence]:
+        """Entries that pin the build environment: ``[tool.uv] build-constraint-dependencies``
+        and every entry of a dependency group that holds the ``[build-system]`` backend."""
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        def names(items: Any) -> list[str]:
+            out = []
+            for item in items if isinstance(items, list) else ():
+                try:
+                    out.append(canonical_name(Requirement(str(item)).name))
+                except InvalidRequirement:
+                    continue
+            return out
+
+        data = self.pyproject or {}
+        found: dict[str, Evidence] = {}
+        uv = data.get("tool", {}).get("uv", {}) if isinstance(data.get("tool"), Mapping) else {}
+        for name in names(
+            uv.get("build-constraint-dependencies") if isinstance(uv, Mapping) else ()
+        ):
+            found[name] = Evidence(
+                "constrains the build environment ([tool.uv] build-constraint-dependencies)"
+            )
+        build_system = data.get("build-system")
+        backend = set(
+            names(build_system.get("requires")) if isinstance(build_system, Mapping) else ()
+        )
+        groups = data.get("dependency-groups")
+        for group, items in groups.items() if isinstance(groups, Mapping) else ():
+            members = names(items)
+            hit = sorted(backend & set(members))
+            for name in members if hit else ():
+                found.setdefault(
+                    name,
+                    Evidence(
+                        f"build requirement: dependency group {group!r} holds the build "
+                        f"backend {hit[0]} ([build-system] requires)"
+                    ),
+                )
+        return found
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
