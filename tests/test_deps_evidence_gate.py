@@ -457,3 +457,9 @@ def test_build_requirement_pins_are_uses(tmp_path: Path) -> None:
     assert _used(result, "trove-classifiers") == (
         "constrains the build environment ([tool.uv] build-constraint-dependencies)"
     )
+
+
+def test_host_and_file_names_are_not_module_strings(tmp_path: Path) -> None:
+    code = 'URL = "httpbin.org"\nW = "torch.pt"\nX = "redis.conf.json"\n'
+    root = _project(tmp_path, ["httpbin", "torch", "redis"], {"a.py": code})
+    assert _failing(run_gate(root, use_cache=False)) == ["httpbin", "redis", "torch"]

@@ -43,6 +43,82 @@ _DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHE
 _FENCE = re.compile(
     r"^ {0,3}(```+|~~~+)\s*\{?\.?(?:python|py|python3|pycon)\b[^\n]*\n(.*?)^ {0,3}\1", re.M | re.S
 )
+#: Last parts that make a dotted string a host name or a file name, not a module path.
+_NOT_MODULE_SUFFIXES = frozenset(
+    [
+        "org",
+        "com",
+        "net",
+        "io",
+        "ai",
+        "dev",
+        "co",
+        "edu",
+        "gov",
+        "app",
+        "cloud",
+        "info",
+        "me",
+        "uk",
+        "de",
+        "fr",
+        "cn",
+        "jp",
+        "local",
+        "localhost",
+        "txt",
+        "json",
+        "jsonl",
+        "yaml",
+        "yml",
+        "toml",
+        "csv",
+        "tsv",
+        "md",
+        "rst",
+        "py",
+        "pyc",
+        "pt",
+        "pth",
+        "bin",
+        "safetensors",
+        "gguf",
+        "onnx",
+        "html",
+        "htm",
+        "xml",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "pdf",
+        "log",
+        "cfg",
+        "ini",
+        "sh",
+        "zip",
+        "gz",
+        "tar",
+        "whl",
+        "so",
+        "dll",
+        "exe",
+        "db",
+        "sqlite",
+        "parquet",
+        "pkl",
+        "pickle",
+        "npy",
+        "npz",
+        "h5",
+        "wav",
+        "mp3",
+        "mp4",
+        "env",
+        "lock",
+    ]
+)
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
@@ -176,6 +252,8 @@ class ImplicitScan:
             if "getLogger" in before:
                 continue  # naming a library's logger is not using the library
             window = text[max(0, m.start() - 80) : m.start()]  # calls split over lines
+            if name.rsplit(".", 1)[-1].lower() in _NOT_MODULE_SUFFIXES:
+                continue  # "httpbin.org", "model.safetensors": a host or a file name
             if "." not in name and not django and not _LOADER_CONTEXT.search(window):
                 continue
             line = text.count("\n", 0, m.start()) + 1
