@@ -79,6 +79,7 @@ def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidenc
     return None
 
 
+@functools.cache
 def console_scripts(dist: str) -> tuple[str, ...]:
     """Console scripts an installed distribution provides (empty when not installed)."""
     try:
@@ -106,12 +107,12 @@ def _where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
 
-def _command_names(dist: str, key: str, modules: Iterable[str]) -> set[str]:
+def _command_names(dist: str, key: str) -> set[str]:
     """Programs a distribution provides: installed console scripts, else the table and name."""
     from .evidence_tables import CONSOLE_SCRIPTS, SYSTEM_COMMANDS
 
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
-    names |= {key, key.replace("-", "_"), *(m.split(".")[0] for m in modules)}
+    names |= {key, key.replace("-", "_")}
     return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
 
 
@@ -259,7 +260,7 @@ class EvidenceFinder:
 
     def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         _ = self.invocations  # builds the indexes
-        for name in sorted(_command_names(dist, key, modules)):
+        for name in sorted(_command_names(dist, key)):
             inv = self._by_command.get(name)
             if inv is not None:
                 return Evidence(
@@ -332,7 +333,7 @@ class EvidenceFinder:
             commands = {
                 name: key
                 for key, modules in pending.items()
-                for name in _command_names(self.declared[key][0], key, modules)
+                for name in _command_names(self.declared[key][0], key)
             }
             scan = ImplicitScan(pending, triggers, commands)
             scan.scan_files(self.sources)

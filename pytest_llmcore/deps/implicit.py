@@ -238,9 +238,10 @@ class ImplicitScan:
                 self._hit(trig.dists, snippet, f"{rel}:{line} ({trig.what})", rel, line)
         if not strings or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return
-        if self.commands:
+        # plain substring tests first: most files name none of the pending programs/modules
+        if self.commands and any(c in text for c in self.commands):
             self._scan_subprocess(rel, text)
-        if self.strings is None:
+        if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = _DJANGO_SETTINGS.search(text) is not None
         for m in self.strings.finditer(text):
@@ -271,6 +272,8 @@ class ImplicitScan:
                     (owner,), m.group(0), f"{rel}:{line} (a program the code runs)", rel, line
                 )
         for m in _SHELL_CALL.finditer(text):
+            if not any(c in m.group(2) for c in self.commands):
+                continue
             for run in runs_in_script(m.group(2)):
                 prog = self.commands.get(run.command)
                 if prog is not None and prog not in self.found:

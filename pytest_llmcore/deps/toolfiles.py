@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,12 +75,27 @@ class ToolFileSet:
             return None
 
 
+def _compile_kinds() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One regex over file names and one over paths, each group named after its kind."""
+    by_name: list[str] = []
+    by_path: list[str] = []
+    for i, patterns in enumerate(KINDS.values()):
+        for j, pat in enumerate(patterns):
+            group = f"(?P<k{i}_{j}>{fnmatch.translate(pat)[4:-3]})"
+            (by_path if "/" in pat else by_name).append(group)
+    name_re = re.compile("(?:" + "|".join(by_name) + r")\Z", re.S)
+    return name_re, re.compile("(?:" + "|".join(by_path) + r")\Z", re.S)
+
+
+_NAME_RE, _PATH_RE = _compile_kinds()
+_KIND_NAMES = list(KINDS)
+
+
 def _kind_of(rel: str, name: str) -> str | None:
-    for kind, patterns in KINDS.items():
-        for pat in patterns:
-            if fnmatch.fnmatchcase(rel if "/" in pat else name, pat):
-                return kind
-    return None
+    m = _NAME_RE.match(name) or _PATH_RE.match(rel)
+    if m is None or m.lastgroup is None:
+        return None
+    return _KIND_NAMES[int(m.lastgroup[1:].split("_", 1)[0])]
 
 
 def _is_shell_script(path: str) -> bool:
