@@ -463,3 +463,17 @@ def test_host_and_file_names_are_not_module_strings(tmp_path: Path) -> None:
     code = 'URL = "httpbin.org"\nW = "torch.pt"\nX = "redis.conf.json"\n'
     root = _project(tmp_path, ["httpbin", "torch", "redis"], {"a.py": code})
     assert _failing(run_gate(root, use_cache=False)) == ["httpbin", "redis", "torch"]
+
+
+def test_inline_python_in_ci_imports(tmp_path: Path) -> None:
+    wf = (
+        "jobs:\n  a:\n    steps:\n"
+        "      - shell: python\n        run: |\n          import yaml\n"
+        '      - run: python -c "import tomlkit"\n'
+    )
+    files = {".github/workflows/a.yml": wf, "a.py": "x = 1\n"}
+    root = _project(tmp_path, [], files, ["pyyaml", "tomlkit", "rich"])
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["rich"]
+    assert _used(result, "pyyaml") == "imported by Python code run in .github/workflows/a.yml:6"
+    assert _used(result, "tomlkit") == "imported by Python code run in .github/workflows/a.yml:7"

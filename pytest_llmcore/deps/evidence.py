@@ -273,7 +273,7 @@ class EvidenceFinder:
                 return Evidence(text, inv.file, inv.line)
         for module, inv in self._by_import.items():
             if _matches(module, modules):
-                text = f"imported by `python -c` in {_where(inv.file, inv.line)}"
+                text = f"imported by Python code run in {_where(inv.file, inv.line)}"
                 return Evidence(text, inv.file, inv.line)
         return None
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from .shell import Run, runs_in_argv, runs_in_script
-from .toolfiles import ToolFileSet, scalar, yaml_get, yaml_nodes, yaml_scalars, yaml_walk
+from .shell import Run, imported_by, runs_in_argv, runs_in_script
+from .toolfiles import ToolFileSet, scalar, yaml_get, yaml_nodes, yaml_scalars
 
 __all__ = ["Invocation", "read_invocations"]
 
@@ -302,20 +302,37 @@ _YAML_COMMAND_KEYS: dict[str, frozenset[str]] = {
 }
 
 
+def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
+    """Every mapping of a YAML tree, as key -> value node."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            yield {str(k.value): v for k, v in n.value if isinstance(k, yaml.ScalarNode)}
+            stack.extend(reversed([v for _, v in n.value]))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
+
+
 def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
     keys = _YAML_COMMAND_KEYS[kind]
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
-        for key, value in yaml_walk(doc):
-            if key not in keys:
-                continue
-            if kind == "compose" and isinstance(value, yaml.SequenceNode):
-                words = yaml_scalars(value)  # exec form: one argv
-                if words:
-                    out += _argv([w.value for w in words], rel, words[0].line)
-                continue
-            for s in yaml_scalars(value):
-                out += _script(s.value, rel, s.line)
+        for mapping in _mappings(doc):
+            shell = scalar(mapping.get("shell"))
+            for key in sorted(keys & mapping.keys()):
+                value = mapping[key]
+                if kind == "compose" and isinstance(value, yaml.SequenceNode):
+                    words = yaml_scalars(value)  # exec form: one argv
+                    if words:
+                        out += _argv([w.value for w in words], rel, words[0].line)
+                    continue
+                for s in yaml_scalars(value):
+                    if shell is not None and shell.value.split()[0] in ("python", "python3"):
+                        run = Run("python", imports=imported_by(s.value))  # a Python step
+                        out.append(Invocation(run, rel, s.line))
+                    else:
+                        out += _script(s.value, rel, s.line)
     return out
 
 
