@@ -16,12 +16,12 @@ from pytest_llmcore.deps.invocations import (
     read_nox,
     read_pre_commit,
     read_procfile,
-    read_pyproject,
     read_tox_ini,
     read_yaml_commands,
 )
 from pytest_llmcore.deps.pytest_plugins import PytestUsage, installed_surface, plugin_surface
 from pytest_llmcore.deps.shell import runs_in_script
+from pytest_llmcore.deps.taskrunners import read_pyproject
 from pytest_llmcore.deps.toolfiles import find_tool_files
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,11 +33,11 @@ class Invocation:
     line: int | None
 
 
-def _script(text: str, rel: str, first_line: int, **kw: Any) -> list[Invocation]:
+def script_invocations(text: str, rel: str, first_line: int, **kw: Any) -> list[Invocation]:
     return [Invocation(r, rel, first_line + r.line) for r in runs_in_script(text, **kw)]
 
 
-def _argv(words: Iterable[str], rel: str, line: int | None) -> list[Invocation]:
+def argv_invocations(words: Iterable[str], rel: str, line: int | None) -> list[Invocation]:
     return [Invocation(r, rel, line) for r in runs_in_argv(list(words))]
 
 
@@ -77,7 +76,7 @@ def read_make(text: str, rel: str) -> list[Invocation]:
             recipes.append((line_no, line.split(";", 1)[1].strip()))
     out: list[Invocation] = []
     for line_no, recipe in recipes:
-        out += _script(recipe, rel, line_no, variables=variables)
+        out += script_invocations(recipe, rel, line_no, variables=variables)
     return out
 
 
@@ -94,12 +93,12 @@ def read_just(text: str, rel: str) -> list[Invocation]:
             shebang = True
         if shebang or not body or body.startswith("#"):
             continue
-        out += _script(body.lstrip("@-"), rel, line_no)
+        out += script_invocations(body.lstrip("@-"), rel, line_no)
     return out
 
 
 def read_shell(text: str, rel: str) -> list[Invocation]:
-    return _script(text, rel, 1)
+    return script_invocations(text, rel, 1)
 
 
 def read_procfile(text: str, rel: str) -> list[Invocation]:
@@ -107,7 +106,7 @@ def read_procfile(text: str, rel: str) -> list[Invocation]:
     for i, line in enumerate(text.splitlines(), start=1):
         m = re.match(r"^[\w.-]+\s*:\s*(.+)$", line)
         if m:
-            out += _script(m.group(1), rel, i)
+            out += script_invocations(m.group(1), rel, i)
     return out
 
 
@@ -129,7 +128,7 @@ def read_docker(text: str, rel: str) -> list[Invocation]:
             while i < len(lines) and lines[i][1].strip() != heredoc.group(1):
                 body.append(lines[i][1])
                 i += 1
-            out += _script("\n".join(body), rel, line_no + 1)
+            out += script_invocations("\n".join(body), rel, line_no + 1)
             continue
         if rest.startswith("["):
             try:
@@ -137,13 +136,13 @@ def read_docker(text: str, rel: str) -> list[Invocation]:
             except ValueError:
                 words = None
             if isinstance(words, list) and all(isinstance(w, str) for w in words):
-                out += _argv(words, rel, line_no)
+                out += argv_invocations(words, rel, line_no)
                 continue
-        out += _script(rest, rel, line_no)
+        out += script_invocations(rest, rel, line_no)
     return out
 
 
-def _tox_command(cmd: str) -> str:
+def tox_command(cmd: str) -> str:
     cmd = re.sub(r"\{envpython\}|\{envbindir\}/python\d*", "python", cmd)
     cmd = re.sub(r"\{(?:envbindir|toxinidir|envdir|envtmpdir)\}/(?:bin/)?", "", cmd)
     return re.sub(r"\{[^{}]*\}", "", cmd).lstrip("- ")
@@ -168,11 +167,11 @@ def read_tox_ini(text: str, rel: str, first_line: int = 1) -> list[Invocation]:
         elif not line[:1].isspace():
             in_commands = False
         if in_commands and stripped:
-            out += _script(_tox_command(stripped), rel, first_line + line_no - 1)
+            out += script_invocations(tox_command(stripped), rel, first_line + line_no - 1)
     return out
 
 
-# -- Python and TOML ---------------------------------------------------------------------
+# -- Python ------------------------------------------------------------------------------
 
 
 def read_nox(text: str, rel: str) -> list[Invocation]:
@@ -193,100 +192,8 @@ def read_nox(text: str, rel: str) -> list[Invocation]:
                 a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "__var__"
                 for a in node.args
             ]
-            out += _argv(words, rel, node.lineno)
+            out += argv_invocations(words, rel, node.lineno)
     return out
-
-
-def _line_of(lines: list[str], needle: str) -> int | None:
-    needle = needle.strip().splitlines()[0][:40] if needle.strip() else ""
-    for i, line in enumerate(lines, start=1):
-        if needle and needle in line:
-            return i
-    return None
-
-
-def _task_commands(value: Any) -> Iterator[tuple[str, str]]:
-    """("shell"|"call", text) of one task runner entry, in any of the runners' forms."""
-    if isinstance(value, str):
-        yield "shell", value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _task_commands(item)
-    elif isinstance(value, Mapping):
-        for k in ("cmd", "shell", "command"):
-            cmd = value.get(k)
-            if isinstance(cmd, list) and all(isinstance(w, str) for w in cmd):
-                yield "shell", shlex.join(cmd)
-            elif cmd is not None:
-                yield from _task_commands(cmd)
-        for k in ("script", "call"):
-            if isinstance(value.get(k), str):
-                yield "call", value[k]
-        for k in ("sequence", "composite", "chain", "sequential", "parallel"):
-            if isinstance(value.get(k), list):
-                yield from _task_commands(value[k])
-
-
-def _runner_tables(tool: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    def table(*path: str) -> Any:
-        node: Any = tool
-        for p in path:
-            node = node.get(p) if isinstance(node, Mapping) else None
-        return node if isinstance(node, Mapping) else None
-
-    for t in (
-        table("taskipy", "tasks"),
-        table("poe", "tasks"),
-        table("pdm", "scripts"),
-        table("rye", "scripts"),
-    ):
-        if t is not None:
-            yield t
-    envs = table("hatch", "envs")
-    for env in (envs or {}).values():
-        scripts = env.get("scripts") if isinstance(env, Mapping) else None
-        if isinstance(scripts, Mapping):
-            yield scripts
-
-
-def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocation]:
-    """taskipy, poe, pdm, rye and hatch scripts; tox in ``[tool.tox]`` (ini string or TOML)."""
-    tool = data.get("tool")
-    if not isinstance(tool, Mapping):
-        return []
-    lines = text.splitlines()
-    out: list[Invocation] = []
-    for tasks in _runner_tables(tool):
-        for name, value in tasks.items():
-            if name == "_":  # pdm's settings table
-                continue
-            for how, cmd in _task_commands(value):
-                line = _line_of(lines, cmd)
-                if how == "call":
-                    mod = cmd.split(":", 1)[0].strip()
-                    out.append(Invocation(Run("python", module=mod), rel, line))
-                else:
-                    out += _script(cmd, rel, line or 1)
-    tox = tool.get("tox")
-    if isinstance(tox, Mapping):
-        legacy = tox.get("legacy_tox_ini")
-        if isinstance(legacy, str):
-            out += read_tox_ini(legacy, rel, _line_of(lines, "legacy_tox_ini") or 1)
-        for _, value in yaml_free_walk(tox):
-            if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
-                for argv in value:
-                    words = [_tox_command(w) if isinstance(w, str) else "__var__" for w in argv]
-                    out += _argv(words, rel, _line_of(lines, str(argv[0]) if argv else ""))
-    return out
-
-
-def yaml_free_walk(node: Any) -> Iterator[tuple[str, Any]]:
-    """Every (key, value) of nested mappings: TOML tables such as ``[tool.tox.env.X]``."""
-    if isinstance(node, Mapping):
-        for k, v in node.items():
-            if k in ("commands", "commands_pre", "commands_post"):
-                yield str(k), v
-            yield from yaml_free_walk(v)
 
 
 # -- YAML formats ------------------------------------------------------------------------
@@ -325,14 +232,14 @@ def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
                 if kind == "compose" and isinstance(value, yaml.SequenceNode):
                     words = yaml_scalars(value)  # exec form: one argv
                     if words:
-                        out += _argv([w.value for w in words], rel, words[0].line)
+                        out += argv_invocations([w.value for w in words], rel, words[0].line)
                     continue
                 for s in yaml_scalars(value):
                     if shell is not None and shell.value.split()[0] in ("python", "python3"):
                         run = Run("python", imports=imported_by(s.value))  # a Python step
                         out.append(Invocation(run, rel, s.line))
                     else:
-                        out += _script(s.value, rel, s.line)
+                        out += script_invocations(s.value, rel, s.line)
     return out
 
 
@@ -355,7 +262,7 @@ def read_pre_commit(text: str, rel: str) -> list[Invocation]:
                 lang = scalar(yaml_get(hook, "language"))
                 entry = scalar(yaml_get(hook, "entry"))
                 if entry and entry.value and lang and lang.value in _PROJECT_ENV_LANGUAGES:
-                    out += _script(entry.value, rel, entry.line)
+                    out += script_invocations(entry.value, rel, entry.line)
     return out
 
 
@@ -364,11 +271,11 @@ def read_readthedocs_commands(text: str, rel: str) -> list[Invocation]:
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
         for s in yaml_scalars(yaml_get(doc, "build", "commands")):
-            out += _script(s.value, rel, s.line)
+            out += script_invocations(s.value, rel, s.line)
         jobs = yaml_get(doc, "build", "jobs")
         for _, steps in jobs.value if isinstance(jobs, yaml.MappingNode) else ():
             for s in yaml_scalars(steps):
-                out += _script(s.value, rel, s.line)
+                out += script_invocations(s.value, rel, s.line)
     return out
 
 
@@ -409,6 +316,8 @@ def read_invocations(
                 where = f"{rel}:{mark.line + 1}" if mark is not None else rel
                 notes.append(f"{where}: not valid YAML; its commands are not counted as uses")
     if pyproject:
+        from .taskrunners import read_pyproject
+
         text = files.read("pyproject.toml") or ""
         out += read_pyproject(pyproject, text, "pyproject.toml")
     return out
