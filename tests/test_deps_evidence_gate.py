@@ -477,3 +477,31 @@ def test_inline_python_in_ci_imports(tmp_path: Path) -> None:
     assert _failing(result) == ["rich"]
     assert _used(result, "pyyaml") == "imported by Python code run in .github/workflows/a.yml:6"
     assert _used(result, "tomlkit") == "imported by Python code run in .github/workflows/a.yml:7"
+
+
+def test_type_stubs_count_only_where_mypy_checks(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "import yaml\n\nyaml.safe_load('')\n",
+        "tests/test_a.py": "import requests\n\nrequests.get\n",
+        "Makefile": "lint:\n\tmypy pkg\n",
+    }
+    dev = ["types-requests", "types-PyYAML", "pyyaml", "requests"]
+    root = _project(tmp_path, [], files, dev)
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.mypy]\nexclude = ["tests"]\n')
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["types-requests"]
+    assert result.failing[0].evidence[-1].text == (
+        "type stubs for requests, which is imported only where mypy does not check "
+        "(tests/test_a.py; scope from the mypy command lines)"
+    )
+    assert _used(result, "types-PyYAML") == (
+        "type stubs for pyyaml, imported as yaml in pkg/__init__.py, which mypy checks "
+        "(the mypy command lines)"
+    )
+    # without a known scope every importer counts
+    (root / "Makefile").write_text("lint:\n\tmypy $(SRC)\n")
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace('exclude = ["tests"]', "strict = true")
+    )
+    assert _failing(run_gate(root, use_cache=False)) == []

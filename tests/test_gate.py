@@ -70,7 +70,10 @@ def test_every_use_form(project: MakeProject) -> None:
     assert used["torchvision"][0].text == "imported at app/core.py:9"  # side-effect import marker
     assert used["requests"][0].text == "imported at explore.ipynb (cell 1, line 2)"
     assert used["uvicorn"][0].text == "imported at pyproject.toml (entry point 'uses-serve')"
-    assert used["types-PyYAML"][0].text == "type stubs for pyyaml, imported as yaml"
+    assert used["types-PyYAML"][0].text == (
+        "type stubs for pyyaml, imported as yaml in app/config.py, which mypy checks "
+        "(the mypy command lines)"
+    )
     assert used["mypy"][0].text == "run as `mypy` in .pre-commit-config.yaml:6"
     assert used["coverage"][0].text == "configured in pyproject.toml [tool.coverage]"
     assert "pytest plugin" in used["pytest-timeout"][0].text

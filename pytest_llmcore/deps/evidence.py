@@ -80,7 +80,7 @@ class EvidenceFinder:
         *,
         pyproject: Mapping[str, Any] | None,
         sources: Sequence[tuple[str, Path]],
-        imported: Iterable[str],
+        imported: Iterable[tuple[str, str]],
         declared: Mapping[str, tuple[str, tuple[str, ...]]],
         provides: Callable[[str], tuple[str, ...]],
         has_tests: bool,
@@ -92,7 +92,11 @@ class EvidenceFinder:
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
-        self.imported = set(imported)
+        self.import_files: dict[str, list[str]] = {}
+        for module, file in imported:
+            self.import_files.setdefault(module, []).append(file)
+        self.imported = set(self.import_files)
+        self._explain: dict[str, Evidence] = {}
         self.declared = declared
         self.provides = provides
         self.has_tests = has_tests
@@ -185,8 +189,25 @@ class EvidenceFinder:
             return None
         base = self.provides(target)
         hit = sorted(m for m in self.imported if _matches(m, base))
-        if hit:
+        if not hit:
+            return None
+        from .typecheck import mypy_scope
+
+        scope = mypy_scope(self.root, self.pyproject or {}, self.invocations)
+        if scope is None:
             return Evidence(f"type stubs for {target}, imported as {hit[0]}")
+        for module in hit:
+            checked = [f for f in self.import_files[module] if scope.checks(f)]
+            if checked:
+                return Evidence(
+                    f"type stubs for {target}, imported as {module} in {checked[0]}, "
+                    f"which mypy checks ({scope.source})"
+                )
+        files = sorted({f for m in hit for f in self.import_files[m]})
+        self._explain[canonical_name(dist)] = Evidence(
+            f"type stubs for {target}, which is imported only where mypy does not check "
+            f"({', '.join(files[:3])}; scope from {scope.source})"
+        )
         return None
 
     def _plugin(self, dist: str) -> Evidence | None:
@@ -347,6 +368,10 @@ class EvidenceFinder:
                 text = (
                     f"not used directly; {pinned_by} (declared) requires it, so this entry "
                     "pins its version"
+                )
+            if key in self._explain and not (parents or pinned_by):
+                result.findings[i] = dataclasses.replace(
+                    f, evidence=(*f.evidence, self._explain[key])
                 )
             if parents or pinned_by:
                 result.findings[i] = dataclasses.replace(

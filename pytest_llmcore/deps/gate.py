@@ -301,7 +301,7 @@ def run_gate(
         root,
         pyproject=decl.pyproject,
         sources=[(f.rel, f.path) for f in files],
-        imported={u.rec.module for u in uses if u.rec.used},
+        imported=[(u.rec.module, u.file) for u in uses if u.rec.used],
         declared={d.key: (d.name, mapper.provides(d.name).modules) for d in decl.declared},
         provides=lambda dist: mapper.provides(dist).modules,
         has_tests=any(u.dev_code for u in uses)
