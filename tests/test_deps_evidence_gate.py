@@ -505,3 +505,17 @@ def test_type_stubs_count_only_where_mypy_checks(tmp_path: Path) -> None:
         (root / "pyproject.toml").read_text().replace('exclude = ["tests"]', "strict = true")
     )
     assert _failing(run_gate(root, use_cache=False)) == []
+
+
+def test_runtime_version_checks_are_uses(tmp_path: Path) -> None:
+    code = (
+        "from importlib.metadata import version\n"
+        'def ok():\n    return is_package_available("fastcore") and version(\n        "fastai")\n'
+    )
+    root = _project(tmp_path, ["fastcore", "fastai", "tabulate"], {"a.py": code})
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["tabulate"]
+    assert _used(result, "fastcore") == (
+        'used implicitly: `"fastcore"` at a.py:3 (a module named in a string)'
+    )
+    assert _used(result, "fastai").endswith("at a.py:4 (a module named in a string)")

@@ -27,7 +27,9 @@ _SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "dap
 _NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
 _LOADER_CONTEXT = re.compile(
     r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
-    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m)\W{0,40}$"
+    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m"
+    # run-time availability and version checks: is_package_available("fastcore")
+    r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
 )
 #: A program named as the first word of a subprocess call or looked up with ``which``.
 _RUN_CONTEXT = re.compile(
