@@ -307,3 +307,32 @@ def test_text_readers_never_raise(text: str) -> None:
         for inv in reader(text, "f"):
             assert inv.file == "f"
             assert inv.line is None or inv.line >= 1
+
+
+def test_script_variables_and_eval() -> None:
+    script = (
+        "PYTEST=\"python -m pytest --cov=pkg --reruns 8 --only-rerun '(OSError|Timeout)'\"\n"
+        'PYTEST="$PYTEST tests -n 4"\n'
+        "echo $PYTEST\n"
+        "eval $PYTEST\n"
+        "eval \"RUN_LFS=1 $PYTEST -k 'Large'\"\n"
+        "${RUNNER} mypy\n"
+    )
+    got = [(r.command, r.module, r.line) for r in runs_in_script(script)]
+    assert got == [
+        ("echo", None, 2),
+        ("python", "pytest", 3),
+        ("python", "pytest", 4),
+        ("${RUNNER}", None, 5),
+    ]
+    pytest_runs = [r for r in runs_in_script(script) if r.module == "pytest"]
+    assert pytest_runs[0].args == (
+        "--cov=pkg",
+        "--reruns",
+        "8",
+        "--only-rerun",
+        "(OSError|Timeout)",
+        "tests",
+        "-n",
+        "4",
+    )

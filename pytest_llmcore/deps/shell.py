@@ -168,6 +168,8 @@ def expand(text: str, variables: Mapping[str, str] | None = None) -> str:
         name = m.group(1)
         if name is not None and name in vars_:
             return vars_[name]
+        if name is not None and m.group(0).startswith("${") and _placeholder(name) != "python":
+            return m.group(0)  # a shell variable: the script may assign it
         return _placeholder(name)
 
     for _ in range(3):  # values may name other variables
@@ -321,14 +323,49 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str, list[str]]]:
         yield start, line, body
 
 
+_SHELL_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def _resplit(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _with_shell_vars(argv: list[str], shell_vars: dict[str, str]) -> list[str] | None:
+    """``argv`` with the script's own variables expanded (``PYTEST="python -m pytest"``
+    then ``$PYTEST tests``, ``eval $PYTEST``); None for a line that only assigns."""
+
+    def sub(word: str) -> str:
+        return _SHELL_REF.sub(lambda m: shell_vars.get(m.group(1), m.group(0)), word)
+
+    if all(_ASSIGNMENT.match(w) for w in argv):
+        for w in argv:
+            name, _, value = w.partition("=")
+            shell_vars[name.rstrip("+")] = sub(value)
+        return None
+    out: list[str] = []
+    for w in argv:
+        new = sub(w)
+        out.extend(_resplit(new) if new != w else [w])
+    if out and out[0] == "eval":  # eval runs its arguments as a command line
+        out = _resplit(" ".join(out[1:]))
+    return out
+
+
 def runs_in_script(text: str, variables: Mapping[str, str] | None = None) -> list[Run]:
     """Every program a shell script (or one CI step) runs, with its line offset."""
     out: list[Run] = []
+    shell_vars: dict[str, str] = {}
     for offset, line, heredoc in _logical_lines(expand(text, variables)):
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
-        for argv in _simple_commands(_tokens(line)):
+        for words in _simple_commands(_tokens(line)):
+            argv = _with_shell_vars(words, shell_vars)
+            if argv is None:
+                continue
             for run in runs_in_argv(argv):
                 if heredoc and run.command == "python" and run.module is None:
                     run = Run("python", imports=imported_by("\n".join(heredoc)))
