@@ -519,3 +519,15 @@ def test_runtime_version_checks_are_uses(tmp_path: Path) -> None:
         'used implicitly: `"fastcore"` at a.py:3 (a module named in a string)'
     )
     assert _used(result, "fastai").endswith("at a.py:4 (a module named in a string)")
+
+
+def test_version_pin_of_a_requirement_is_a_companion(tmp_path: Path) -> None:
+    code = "import requests\n\nrequests.get\n"
+    root = _project(tmp_path, ["requests", "urllib3<2.0", "certifi"], {"a.py": code})
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["certifi"]  # no constraint, no declared parent: plainly unused
+    pin = next(f for f in result.findings if f.dependency == "urllib3")
+    assert (pin.code, pin.evidence[-1].text) == (
+        "LLMD006",
+        "not used directly; requests (declared) requires it, so this entry pins its version",
+    )

@@ -24,7 +24,7 @@ from .configured import (
     pinned_by,
     stub_target,
 )
-from .model import Evidence, GateResult, Kind, canonical_name
+from .model import Evidence, Finding, GateResult, Kind, canonical_name
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
@@ -345,36 +345,52 @@ class EvidenceFinder:
             found = self._implicit_scan().found.get(key)
         return found
 
-    def reclassify_companions(self, result: GateResult) -> None:
-        """An unused companion of a used dependency becomes ``unused-companion`` (LLMD006)."""
-        if not any(f.kind is Kind.UNUSED for f in result.findings):
-            result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
-            return
+    def _pinned_parent(self, key: str, finding: Finding) -> str | None:
+        """A declared dependency that requires ``key`` (installed metadata, else the built-in
+        table), when the entry has a version constraint: then it pins that requirement
+        (``urllib3<2.0`` beside vcrpy). Without a constraint it is plainly unused."""
+        from .implicit_table import PINNED_REQUIREMENTS
+
+        if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
+            return None
+        parent = self._pinned.get(key)
+        if parent is None:
+            parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in self.declared), None)
+        return parent
+
+    def _companion_text(self, finding: Finding, used: set[str]) -> str | None:
         from .implicit import companion_parents
 
+        key = canonical_name(finding.dependency)
+        parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
+        if parents:
+            return (
+                f"not used directly, and no use that needs it was found; {finding.dependency} "
+                f"is loaded by {parents[0]} (used) when installed"
+            )
+        parent = self._pinned_parent(key, finding)
+        if parent:
+            return (
+                f"not used directly; {parent} (declared) requires it, so this entry pins "
+                "its version"
+            )
+        return None
+
+    def reclassify_companions(self, result: GateResult) -> None:
+        """An unused companion of a used dependency, or a version pin of a declared
+        dependency's requirement, becomes ``unused-companion`` (LLMD006)."""
         used = {canonical_name(d) for d in result.used_by}
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
                 continue
+            text = self._companion_text(f, used)
             key = canonical_name(f.dependency)
-            parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
-            pinned_by = self._pinned.get(key) if not parents else None
-            if parents:
-                text = (
-                    f"not used directly, and no use that needs it was found; {f.dependency} is "
-                    f"loaded by {parents[0]} (used) when installed"
-                )
-            elif pinned_by:
-                text = (
-                    f"not used directly; {pinned_by} (declared) requires it, so this entry "
-                    "pins its version"
-                )
-            if key in self._explain and not (parents or pinned_by):
-                result.findings[i] = dataclasses.replace(
-                    f, evidence=(*f.evidence, self._explain[key])
-                )
-            if parents or pinned_by:
+            if text is not None:
                 result.findings[i] = dataclasses.replace(
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
+                )
+            elif key in self._explain:
+                result.findings[i] = dataclasses.replace(
+                    f, evidence=(*f.evidence, self._explain[key])
                 )
         result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)

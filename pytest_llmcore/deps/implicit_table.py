@@ -12,7 +12,7 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
-__all__ = ["COMPANIONS", "DB_DRIVERS", "ENGINES", "TRIGGERS"]
+__all__ = ["COMPANIONS", "DB_DRIVERS", "ENGINES", "PINNED_REQUIREMENTS", "TRIGGERS"]
 
 #: SQLAlchemy URL driver (``postgresql+psycopg2://``) -> distributions.
 DB_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -267,4 +267,38 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "pydocket": ("fastmcp",),
     "cairosvg": ("mkdocs-material",),
     "pillow": ("mkdocs-material", "datasets", "transformers"),
+}
+
+#: requirement -> declared distributions that require it. A declaration of the requirement
+#: with a version constraint beside one of them pins it (``urllib3<2.0`` for vcrpy), and is
+#: reported as ``unused-companion``. Installed metadata answers this when it is there; the
+#: table covers the widely pinned transitive requirements when it is not.
+PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "urllib3": (
+        "requests",
+        "botocore",
+        "boto3",
+        "vcrpy",
+        "pytest-vcr",
+        "pytest-recording",
+        "kubernetes",
+        "selenium",
+        "elasticsearch",
+        "opensearch-py",
+        "docker",
+        "responses",
+    ),
+    "certifi": ("requests", "httpx", "urllib3", "httpcore"),
+    "idna": ("requests", "httpx", "anyio", "yarl"),
+    "charset-normalizer": ("requests", "aiohttp"),
+    "h11": ("httpx", "httpcore", "uvicorn"),
+    "httpcore": ("httpx",),
+    "anyio": ("httpx", "starlette", "fastapi", "openai", "anthropic"),
+    "sniffio": ("httpx", "anyio", "openai", "anthropic"),
+    "starlette": ("fastapi",),
+    "jmespath": ("botocore", "boto3"),
+    "s3transfer": ("boto3",),
+    "wrapt": ("vcrpy", "deprecated"),
+    "markupsafe": ("jinja2",),
+    "grpcio-status": ("google-api-core",),
 }
