@@ -177,8 +177,10 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("timm",), r"[\"']timm/", "a timm model id"),
     (
         ("soundfile", "librosa", "torchcodec"),
-        r"\bAudio\s*\(\s*(?:sampling_rate|decode)"
-        r"|automatic-speech-recognition|audio-classification",
+        # a datasets Audio feature decodes; a task name alone ("audio-classification" in a
+        # client's list of tasks) does not
+        r"\bAudio\s*\(\s*(?:sampling_rate|decode)|\bpipeline\s*\(\s*[\"']"
+        r"(?:automatic-speech-recognition|audio-classification)",
         "audio decoding",
     ),
     (("triton",), r"\btorch\.compile\b", "torch.compile"),
