@@ -531,3 +531,22 @@ def test_version_pin_of_a_requirement_is_a_companion(tmp_path: Path) -> None:
         "LLMD006",
         "not used directly; requests (declared) requires it, so this entry pins its version",
     )
+
+
+def test_triggers_in_notebook_code_cells(tmp_path: Path) -> None:
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ['engine="fastparquet"']},
+            {"cell_type": "code", "source": ['df = pd.read_csv(p, engine="pyarrow")\n']},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    files = {"explore.ipynb": json.dumps(nb), "a.py": "x = 1\n"}
+    root = _project(tmp_path, ["pyarrow", "fastparquet"], files)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["fastparquet"]  # markdown cells are prose
+    assert _used(result, "pyarrow") == (
+        'used implicitly: `engine="pyarrow"` at explore.ipynb (cell 1, line 1) (engine="pyarrow")'
+    )

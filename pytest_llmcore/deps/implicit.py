@@ -17,6 +17,7 @@ from ..core.errors import InputError
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
+from .notebooks import cell_of, notebook_source
 from .shell import imported_by, runs_in_script
 
 __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
@@ -205,6 +206,7 @@ class ImplicitScan:
         """``pending``: canonical distribution -> the modules it provides; ``commands``:
         program name -> the pending distribution that provides it."""
         self.found: dict[str, Evidence] = {}
+        self._cells: dict[str, list[tuple[int, int]]] = {}
         self.commands = dict(commands or {})
         self.command_re: re.Pattern[str] | None = None
         if self.commands:
@@ -237,7 +239,7 @@ class ImplicitScan:
                 line = text.count("\n", 0, m.start()) + 1
                 src = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())]
                 snippet = m.group(0) if len(m.group(0)) > 12 else src.strip()
-                self._hit(trig.dists, snippet, f"{rel}:{line} ({trig.what})", rel, line)
+                self._hit(trig.dists, snippet, f"{self._loc(rel, line)} ({trig.what})", rel, line)
         if not strings or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return
         # plain substring tests first: most files name none of the pending programs/modules
@@ -260,7 +262,13 @@ class ImplicitScan:
             if "." not in name and not django and not _LOADER_CONTEXT.search(window):
                 continue
             line = text.count("\n", 0, m.start()) + 1
-            self._hit((owner,), m.group(0), f"{rel}:{line} (a module named in a string)", rel, line)
+            self._hit(
+                (owner,),
+                m.group(0),
+                f"{self._loc(rel, line)} (a module named in a string)",
+                rel,
+                line,
+            )
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
@@ -271,7 +279,11 @@ class ImplicitScan:
             if owner not in self.found and _RUN_CONTEXT.search(before):
                 line = text.count("\n", 0, m.start()) + 1
                 self._hit(
-                    (owner,), m.group(0), f"{rel}:{line} (a program the code runs)", rel, line
+                    (owner,),
+                    m.group(0),
+                    f"{self._loc(rel, line)} (a program the code runs)",
+                    rel,
+                    line,
                 )
         for m in _SHELL_CALL.finditer(text):
             if not any(c in m.group(2) for c in self.commands):
@@ -280,7 +292,7 @@ class ImplicitScan:
                 prog = self.commands.get(run.command)
                 if prog is not None and prog not in self.found:
                     line = text.count("\n", 0, m.start()) + 1
-                    where = f"{rel}:{line} (a program the code runs)"
+                    where = f"{self._loc(rel, line)} (a program the code runs)"
                     self._hit((prog,), m.group(2), where, rel, line)
 
     def scan_markdown(self, rel: str, text: str, runner: str) -> None:
@@ -295,6 +307,10 @@ class ImplicitScan:
                     line = first + 1
                     where = f"{rel}:{line} (a code block that {runner} runs)"
                     self.found[owner] = Evidence(f"imported at {where}", rel, line)
+
+    def _loc(self, rel: str, line: int) -> str:
+        cells = self._cells.get(rel)
+        return f"{rel} ({cell_of(cells, line)})" if cells is not None else f"{rel}:{line}"
 
     def _owner(self, dotted: str) -> str | None:
         parts = dotted.split(".")
@@ -332,7 +348,10 @@ class ImplicitScan:
             if wanted <= self.found.keys():
                 return  # everything pending is found
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                if rel.endswith(".ipynb"):  # the code cells, not their JSON encoding
+                    text, self._cells[rel] = notebook_source(path.read_bytes())
+                else:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+            except (OSError, ValueError):
                 continue
             self.scan_source(rel, text, strings)
