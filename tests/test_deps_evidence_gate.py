@@ -550,3 +550,15 @@ def test_triggers_in_notebook_code_cells(tmp_path: Path) -> None:
     assert _used(result, "pyarrow") == (
         'used implicitly: `engine="pyarrow"` at explore.ipynb (cell 1, line 1) (engine="pyarrow")'
     )
+
+
+def test_mypy_file_globs_cover_their_package(tmp_path: Path) -> None:
+    files = {"pkg/sub/io.py": "import yaml\n\nyaml.safe_load('')\n", "pkg/__init__.py": ""}
+    root = _project(tmp_path, ["pyyaml"], files, ["types-PyYAML"])
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write("[tool.mypy]\nfiles = ['pkg/*.py', 'tests/*.py']\n")
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == []
+    assert _used(result, "types-PyYAML") == (
+        "type stubs for pyyaml, imported as yaml in pkg/sub/io.py, which mypy checks ([tool.mypy])"
+    )

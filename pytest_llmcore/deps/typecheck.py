@@ -60,9 +60,18 @@ class CheckedScope:
             return False
         if not self.paths:
             return True
-        return any(
-            p in ("", ".") or rel == p or rel.startswith(p.rstrip("/") + "/") for p in self.paths
-        )
+        return any(_under(rel, p) for p in self.paths)
+
+
+def _under(rel: str, path: str) -> bool:
+    """Is ``rel`` checked when mypy is given ``path``? A glob (``pkg/*.py``) counts from its
+    directory down: mypy follows the imports of the files it checks into their package."""
+    glob = re.search(r"[*?\[]", path)
+    if glob is not None:
+        head = path[: glob.start()]
+        path = head.rsplit("/", 1)[0] if "/" in head else ""
+    path = path.removeprefix("./").rstrip("/")
+    return path in ("", ".") or rel == path or rel.startswith(path + "/")
 
 
 def _as_list(value: Any) -> list[str]:
