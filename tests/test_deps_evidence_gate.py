@@ -562,3 +562,23 @@ def test_mypy_file_globs_cover_their_package(tmp_path: Path) -> None:
     assert _used(result, "types-PyYAML") == (
         "type stubs for pyyaml, imported as yaml in pkg/sub/io.py, which mypy checks ([tool.mypy])"
     )
+
+
+@pytest.mark.parametrize(
+    ("rel", "body", "expected"),
+    [
+        ("Makefile", "reqs:\n\tpoetry export -o r.txt\n", "run as `poetry export` in Makefile:2"),
+        (
+            "noxfile.py",
+            "def s(session):\n    argv = [\n        'poetry',\n        'export',\n    ]\n"
+            "    session.run_always(*argv)\n",
+            "used implicitly: `'poetry', 'export'` at noxfile.py:3 (a program the code runs)",
+        ),
+    ],
+)
+def test_plugin_subcommands(tmp_path: Path, rel: str, body: str, expected: str) -> None:
+    files = {rel: body, "a.py": "x = 1\n"}
+    root = _project(tmp_path, [], files, ["poetry-plugin-export", "poetry-plugin-up"])
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["poetry-plugin-up"]
+    assert _used(result, "poetry-plugin-export") == expected

@@ -51,9 +51,10 @@ def _where(file: str, line: int | None) -> str:
 
 def _command_names(dist: str, key: str) -> set[str]:
     """Programs a distribution provides: installed console scripts, else the table and name."""
-    from .evidence_tables import CONSOLE_SCRIPTS, SYSTEM_COMMANDS
+    from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
 
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
+    names |= {c for c, d in SUBCOMMANDS.items() if d == key}
     names |= {key, key.replace("-", "_")}
     return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
 
@@ -136,6 +137,9 @@ class EvidenceFinder:
                     self._by_module.setdefault(inv.run.module, inv)
                 else:
                     self._by_command.setdefault(inv.run.command, inv)
+                    if inv.run.args and not inv.run.args[0].startswith("-"):
+                        sub = f"{inv.run.command} {inv.run.args[0]}"  # a plugin's subcommand
+                        self._by_command.setdefault(sub, inv)
                 for mod in inv.run.imports:
                     self._by_import.setdefault(mod, inv)
         return self._invocations

@@ -90,6 +90,24 @@ CONSOLE_SCRIPTS: dict[str, str] = {
     "maturin": "maturin",
 }
 
+#: "program subcommand" -> the plugin distribution that adds the subcommand.
+SUBCOMMANDS: dict[str, str] = {
+    "poetry export": "poetry-plugin-export",
+    "poetry up": "poetry-plugin-up",
+    "poetry bundle": "poetry-plugin-bundle",
+    "poetry shell": "poetry-plugin-shell",
+    "poetry dynamic-versioning": "poetry-dynamic-versioning",
+    "jupyter lab": "jupyterlab",
+    "jupyter notebook": "notebook",
+    "jupyter nbconvert": "nbconvert",
+    "jupyter execute": "nbclient",
+    "jupyter book": "jupyter-book",
+    "jupyter kernelspec": "jupyter-client",
+    "accelerate launch": "accelerate",
+    "mkdocs gh-deploy": "mkdocs",
+    "tox run": "tox",
+}
+
 #: Words that are commands of the system before they are PyPI projects of the same name.
 SYSTEM_COMMANDS: frozenset[str] = frozenset(
     {"docker", "jq", "sh", "wget", "patch", "git", "make", "env", "tree", "which", "time"}

@@ -35,7 +35,8 @@ _LOADER_CONTEXT = re.compile(
 #: A program named as the first word of a subprocess call or looked up with ``which``.
 _RUN_CONTEXT = re.compile(
     r"(?:\b(?:run|call|check_call|check_output|Popen|which|spawn\w*|exec\w*|create_subprocess_exec)"
-    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*$"
+    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*\Z",
+    re.M,
 )
 #: A shell command line handed to the shell (``os.system("cog -r README.md")``).
 _SHELL_CALL = re.compile(
@@ -210,8 +211,13 @@ class ImplicitScan:
         self.commands = dict(commands or {})
         self.command_re: re.Pattern[str] | None = None
         if self.commands:
-            alt = "|".join(map(re.escape, sorted(self.commands, key=len, reverse=True)))
-            self.command_re = re.compile(rf"([\"'])({alt})\1")
+            # "poetry export" (a plugin's subcommand) is written "poetry", "export" in a list
+            pieces = [
+                r"[\"']\s*,\s*[\"']".join(map(re.escape, c.split()))
+                for c in sorted(self.commands, key=len, reverse=True)
+            ]
+            self.command_re = re.compile(rf"([\"'])({'|'.join(pieces)})\1")
+        self._first_words = {c.split()[0] for c in self.commands}
         self.triggers = [t for t in triggers if any(d in pending for d in t.dists)]
         self.module_owner: dict[str, str] = {}
         for key, mods in pending.items():
@@ -240,11 +246,13 @@ class ImplicitScan:
                 src = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())]
                 snippet = m.group(0) if len(m.group(0)) > 12 else src.strip()
                 self._hit(trig.dists, snippet, f"{self._loc(rel, line)} ({trig.what})", rel, line)
-        if not strings or rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+        if not strings:
             return
         # plain substring tests first: most files name none of the pending programs/modules
-        if self.commands and any(c in text for c in self.commands):
+        if self.commands and any(c in text for c in self._first_words):
             self._scan_subprocess(rel, text)
+        if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+            return  # their strings name requirements (setup.py, session.install) or mocks
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = _DJANGO_SETTINGS.search(text) is not None
@@ -274,7 +282,7 @@ class ImplicitScan:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
         assert self.command_re is not None
         for m in self.command_re.finditer(text):
-            owner = self.commands[m.group(2)]
+            owner = self.commands[re.sub(r"[\"'\s,]+", " ", m.group(2))]
             before = text[max(0, m.start() - 80) : m.start()]
             if owner not in self.found and _RUN_CONTEXT.search(before):
                 line = text.count("\n", 0, m.start()) + 1
@@ -286,10 +294,11 @@ class ImplicitScan:
                     line,
                 )
         for m in _SHELL_CALL.finditer(text):
-            if not any(c in m.group(2) for c in self.commands):
+            if not any(c in m.group(2) for c in self._first_words):
                 continue
             for run in runs_in_script(m.group(2)):
-                prog = self.commands.get(run.command)
+                sub = f"{run.command} {run.args[0]}" if run.args else ""
+                prog = self.commands.get(sub) or self.commands.get(run.command)
                 if prog is not None and prog not in self.found:
                     line = text.count("\n", 0, m.start()) + 1
                     where = f"{self._loc(rel, line)} (a program the code runs)"
