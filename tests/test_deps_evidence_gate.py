@@ -588,3 +588,35 @@ def test_plugin_subcommands(tmp_path: Path, rel: str, body: str, expected: str) 
     result = run_gate(root, use_cache=False)
     assert _failing(result) == ["poetry-plugin-up"]
     assert _used(result, "poetry-plugin-export") == expected
+
+
+def test_django_backends_parsers_and_env_addopts(tmp_path: Path) -> None:
+    files = {
+        "site/settings.py": (
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n"
+            "INSTALLED_APPS = [\n    'django.contrib.admin',\n    'corsheaders',\n]\n"
+        ),
+        "scrape.py": "from bs4 import BeautifulSoup\n\nBeautifulSoup(html, 'lxml')\n",
+        ".github/workflows/t.yml": (
+            "jobs:\n  t:\n    env:\n      PYTEST_ADDOPTS: --cov=site -n 2\n"
+            "    steps:\n      - run: pytest\n"
+        ),
+        "tests/test_a.py": "def test_a():\n    pass\n",
+    }
+    deps = ["django", "psycopg", "django-cors-headers", "beautifulsoup4", "lxml", "html5lib"]
+    dev = ["pytest", "pytest-cov", "pytest-xdist"]
+    root = _project(tmp_path, deps, files, dev)
+    result = run_gate(root, use_cache=False, extra_map={"django-cors-headers": ("corsheaders",)})
+    assert _failing(result) == ["html5lib"]
+    assert _used(result, "django") == (
+        "used implicitly: `'django.db.backends.postgresql'` at site/settings.py:1 "
+        "(a module named in a string)"
+    )
+    assert "site/settings.py:1 (Django's PostgreSQL backend)" in _used(result, "psycopg")
+    assert _used(result, "django-cors-headers") == (
+        "used implicitly: `'corsheaders'` at site/settings.py:4 (a module named in a string)"
+    )
+    assert _used(result, "lxml").endswith("at scrape.py:3 (BeautifulSoup lxml)")
+    assert _used(result, "pytest-cov").startswith(
+        "pytest plugin: option --cov in .github/workflows/t.yml:4 PYTEST_ADDOPTS"
+    )

@@ -156,6 +156,7 @@ class EvidenceFinder:
         if self._pytest is None:
             from .pytest_plugins import (
                 PytestUsage,
+                add_env_addopts,
                 add_invocations,
                 is_test_file,
                 plugin_surface,
@@ -165,6 +166,9 @@ class EvidenceFinder:
             usage = PytestUsage()
             read_pytest_config(self.root, self.pyproject, usage)
             add_invocations(usage, self.invocations)
+            kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
+            env_files = [rel for kind in kinds for rel in self.files.of(kind)]
+            add_env_addopts(usage, ((rel, self.files.read(rel) or "") for rel in env_files))
             wanted = set(names)
             for dist, modules in self.declared.values():
                 if any(_matches(m, modules) for m in self.imported):
@@ -305,14 +309,12 @@ class EvidenceFinder:
             scan = ImplicitScan(pending, triggers, commands)
             scan.scan_files(self.sources)
             scan.scan_invocations(self.invocations)
-            other = [
-                *self.files.of("docker"),
-                *self.files.of("compose"),
-                *self.files.of("procfile"),
-            ]
-            other += [*self.files.of("make"), *self.files.of("workflow"), "alembic.ini"]
-            paths = [(rel, self.root / rel) for rel in other if (self.root / rel).is_file()]
-            scan.scan_files(paths, strings=False)
+            # triggers in the files that configure and start the application
+            kinds = ("docker", "compose", "procfile", "make", "workflow", "ci-script", "shell")
+            for rel in [*(r for k in kinds for r in self.files.of(k)), "alembic.ini"]:
+                text = self.files.read(rel)
+                if text is not None:
+                    scan.scan_source(rel, text, strings=False)
             runner = self._markdown_runner()
             if runner:
                 for rel in self.files.of("markdown"):

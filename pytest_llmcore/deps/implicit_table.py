@@ -194,6 +194,32 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"|\bNotebookClient\b|--nbmake\b",
         "notebooks executed with a Jupyter kernel",
     ),
+    # Django settings: database and cache backends
+    (
+        ("psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary"),
+        r"django\.db\.backends\.postgresql|django\.contrib\.gis\.db\.backends\.postgis",
+        "Django's PostgreSQL backend",
+    ),
+    (("mysqlclient",), r"django\.db\.backends\.mysql", "Django's MySQL backend"),
+    (("oracledb", "cx-oracle"), r"django\.db\.backends\.oracle", "Django's Oracle backend"),
+    (("redis",), r"django\.core\.cache\.backends\.redis", "Django's Redis cache"),
+    (("pymemcache",), r"\bPyMemcacheCache\b", "Django's pymemcache cache"),
+    (("pylibmc",), r"\bPyLibMCCache\b", "Django's pylibmc cache"),
+    # parsers chosen by name
+    (("lxml",), r"BeautifulSoup\([^)\n]*[\"']lxml|features\s*=\s*[\"']lxml", "BeautifulSoup lxml"),
+    (
+        ("html5lib",),
+        r"BeautifulSoup\([^)\n]*[\"']html5lib|features\s*=\s*[\"']html5lib",
+        "BeautifulSoup html5lib",
+    ),
+    # model runtimes and build helpers
+    (
+        ("onnxruntime", "onnxruntime-gpu"),
+        r"\bORTModel\w*|[\"'](?:CUDA|CPU|TensorRT)ExecutionProvider[\"']",
+        "ONNX Runtime",
+    ),
+    (("hf-transfer",), r"\bHF_HUB_ENABLE_HF_TRANSFER\b", "HF_HUB_ENABLE_HF_TRANSFER"),
+    (("ninja",), r"\btorch\.utils\.cpp_extension\b|\bcpp_extension\.load", "torch extensions"),
     (("phonenumbers",), r"\bpydantic_extra_types\.phone_numbers\b", "pydantic PhoneNumber"),
     (
         ("pycountry",),
@@ -268,6 +294,11 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "httpbin": ("pytest-httpbin",),
     "pydocket": ("fastmcp",),
     "cairosvg": ("mkdocs-material",),
+    "hf-xet": ("huggingface-hub",),
+    "tox-uv": ("tox",),
+    "tox-gh-actions": ("tox",),
+    "tox-gh": ("tox",),
+    "pre-commit-uv": ("pre-commit",),
     "pillow": ("mkdocs-material", "datasets", "transformers"),
 }
 

@@ -256,6 +256,17 @@ def _ini_item(usage: PytestUsage, key: str, value: Any, where: str) -> None:
         usage.add_args([str(w) for w in words], f"{where} addopts")
 
 
+_ADDOPTS_ENV = re.compile(r"PYTEST_ADDOPTS\s*[:=]\s*([\"']?)([^\"'\n]+)\1")
+
+
+def add_env_addopts(usage: PytestUsage, texts: Iterable[tuple[str, str]]) -> None:
+    """``PYTEST_ADDOPTS`` set in a workflow ``env:``, a Makefile, tox ``setenv``..."""
+    for rel, text in texts:
+        for m in _ADDOPTS_ENV.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            usage.add_args(m.group(2).split(), f"{rel}:{line} PYTEST_ADDOPTS")
+
+
 def add_invocations(usage: PytestUsage, invocations: Iterable[Invocation]) -> None:
     for inv in invocations:
         run = inv.run

@@ -64,15 +64,19 @@ class ToolFileSet:
 
     root: Path
     by_kind: dict[str, list[str]] = field(default_factory=dict)
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def of(self, kind: str) -> list[str]:
         return self.by_kind.get(kind, [])
 
     def read(self, rel: str) -> str | None:
-        try:
-            return (self.root / rel).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
+        """The file's text, read once per run (several readers look at the same files)."""
+        if rel not in self._texts:
+            try:
+                self._texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self._texts[rel] = None
+        return self._texts[rel]
 
 
 def _compile_kinds() -> tuple[re.Pattern[str], re.Pattern[str]]:
