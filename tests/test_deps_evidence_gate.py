@@ -620,3 +620,23 @@ def test_django_backends_parsers_and_env_addopts(tmp_path: Path) -> None:
     assert _used(result, "pytest-cov").startswith(
         "pytest plugin: option --cov in .github/workflows/t.yml:4 PYTEST_ADDOPTS"
     )
+
+
+def test_jupyter_book_config(tmp_path: Path) -> None:
+    cfg = (
+        "title: Book\nexecute:\n  execute_notebooks: force\nsphinx:\n"
+        "  extra_extensions:\n    - sphinx_inline_tabs\n  config:\n    html_theme: furo\n"
+    )
+    jekyll = "title: Blog\ntheme: minima\n"
+    files = {"book/_config.yml": cfg, "site/_config.yml": jekyll, "a.py": ""}
+    dev = ["jupyter-book", "sphinx-inline-tabs", "furo", "sphinx-book-theme"]
+    root = _project(tmp_path, [], files, dev)
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["sphinx-book-theme"]
+    assert (
+        _used(result, "jupyter-book") == "loaded by the docs build: configured by book/_config.yml"
+    )
+    assert _used(result, "sphinx-inline-tabs") == (
+        "loaded by the docs build: Sphinx extension 'sphinx_inline_tabs' in book/_config.yml "
+        "(book/_config.yml:6)"
+    )

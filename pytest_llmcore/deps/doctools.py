@@ -195,6 +195,28 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
     return out
 
 
+#: Keys only a Jupyter Book ``_config.yml`` has (Jekyll uses the same file name).
+_JUPYTER_BOOK_KEYS = ("execute", "sphinx", "launch_buttons", "bibtex_bibfiles", "parse")
+
+
+def read_jupyter_book(text: str, rel: str) -> list[DocUse]:
+    """A Jupyter Book ``_config.yml``: jupyter-book, and ``sphinx: extra_extensions``."""
+    out: list[DocUse] = []
+    for doc in yaml_nodes(text):
+        if not any(yaml_get(doc, k) is not None for k in _JUPYTER_BOOK_KEYS):
+            continue
+        out.append(DocUse(f"configured by {rel}", rel, None, ("jupyter-book",)))
+        for ext, _ in _named_items(yaml_get(doc, "sphinx", "extra_extensions")):
+            what = f"Sphinx extension {ext.value!r} in {rel}"
+            out.append(DocUse(what, rel, ext.line, (), (ext.value,)))
+        theme = scalar(yaml_get(doc, "sphinx", "config", "html_theme"))
+        if theme is not None:
+            dists = (SPHINX_THEMES.get(theme.value) or canonical_name(theme.value),)
+            what = f"Sphinx html_theme {theme.value!r} in {rel}"
+            out.append(DocUse(what, rel, theme.line, dists, (theme.value,)))
+    return out
+
+
 def read_readthedocs(text: str, rel: str) -> list[DocUse]:
     out: list[DocUse] = []
     for doc in yaml_nodes(text):
@@ -212,6 +234,7 @@ def read_doc_uses(files: ToolFileSet, notes: list[str]) -> list[DocUse]:
         ("mkdocs", read_mkdocs),
         ("sphinx", read_sphinx_conf),
         ("readthedocs", read_readthedocs),
+        ("jupyter-book", read_jupyter_book),
     ):
         for rel in files.of(kind):
             text = files.read(rel)

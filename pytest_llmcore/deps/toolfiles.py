@@ -50,6 +50,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs.*.yml", "mkdocs.*.yaml"),
     "sphinx": ("conf.py",),
     "markdown": ("*.md",),
+    "jupyter-book": ("_config.yml",),
 }
 #: Hidden directories that hold CI files; every other hidden directory is skipped.
 _HIDDEN_KEPT = frozenset({".github", ".circleci", ".ci", ".buildkite", ".devcontainer"})
