@@ -297,7 +297,7 @@ def run_gate(
         for u in config.hook.pytest_llmcore_deps_used_without_import(config=config, root=str(root)):
             hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
     mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
-    finder = EvidenceFinder(
+    evidence_finder = EvidenceFinder(
         root,
         pyproject=decl.pyproject,
         sources=[(f.rel, f.path) for f in files],
@@ -309,21 +309,34 @@ def run_gate(
         or (root / "conftest.py").is_file(),
         config=config,
     )
-    _evaluate(decl, uses, mapper, settings, result, finder, hooked_uses)
-    finder.reclassify_companions(result)
+    _evaluate(
+        root,
+        decl,
+        uses,
+        mapper,
+        settings,
+        result,
+        wanted,
+        hooked_uses,
+        evidence_finder=evidence_finder,
+    )
+    evidence_finder.reclassify_companions(result)
     if config is not None:
         config.hook.pytest_llmcore_deps_findings(config=config, result=result)
     return result
 
 
 def _evaluate(
+    root: Path,
     decl: ProjectDeclarations,
     uses: list[_Use],
     mapper: ModuleMap,
     settings: DepsSettings,
     result: GateResult,
-    finder: EvidenceFinder,
+    wanted: Callable[[str], bool],
     hooked_uses: Mapping[str, str] | None = None,
+    *,
+    evidence_finder: EvidenceFinder,
 ) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in decl.declared:
@@ -356,7 +369,7 @@ def _evaluate(
                 Evidence(f"{hooked_uses[key]} (a pytest_llmcore_deps_used_without_import hook)")
             ]
         else:
-            found = finder.evidence(dist, prov.modules)
+            found = evidence_finder.evidence(dist, prov.modules)
             if found is not None:
                 evidence = [found]
         if evidence:
