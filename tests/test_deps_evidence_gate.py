@@ -215,7 +215,7 @@ def test_mkdocs_theme_plugins_and_extensions(tmp_path: Path) -> None:
 
 def test_sphinx_conf_extensions_and_theme_never_executed(tmp_path: Path) -> None:
     conf = (
-        "import sys\nsys.exit(3)\nimport sphinx_rtd_theme\n"
+        "import sys\nsys.exit(3)\n\n"
         "extensions = ['myst_parser', 'sphinx_copybutton']\nhtml_theme = 'sphinx_rtd_theme'\n"
     )
     dev = ["sphinx", "myst-parser", "sphinx-copybutton", "sphinx-rtd-theme", "furo"]
