@@ -255,7 +255,9 @@ class ImplicitScan:
             return  # their strings name requirements (setup.py, session.install) or mocks
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
-        django = _DJANGO_SETTINGS.search(text) is not None
+        django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (
+            _DJANGO_SETTINGS.search(text) is not None
+        )
         for m in self.strings.finditer(text):
             name = m.group(2)
             owner = self._owner(name)

@@ -82,6 +82,10 @@ def _surface_of_tree(tree: ast.AST, surf: dict[str, set[str]]) -> list[str]:
 @cache
 def installed_surface(dist: str) -> PluginSurface | None:
     """What an installed plugin provides, from its pytest11 modules; None if not a plugin."""
+    from .configured import is_installed
+
+    if not is_installed(dist):
+        return None
     try:
         eps = [ep for ep in md.distribution(dist).entry_points if ep.group == "pytest11"]
     except md.PackageNotFoundError:
