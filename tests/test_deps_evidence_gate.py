@@ -640,3 +640,23 @@ def test_jupyter_book_config(tmp_path: Path) -> None:
         "loaded by the docs build: Sphinx extension 'sphinx_inline_tabs' in book/_config.yml "
         "(book/_config.yml:6)"
     )
+
+
+def test_implicit_scan_cache_reuses_and_notices_changes(tmp_path: Path) -> None:
+    files = {"io.py": 'import pandas as pd\npd.read_csv("x", engine="pyarrow")\n'}
+    root = _project(tmp_path, ["pandas", "pyarrow", "openpyxl"], files)
+    cache_dir = tmp_path / "cache"
+    cold = run_gate(root, cache_dir=cache_dir)
+    assert (cache_dir / "implicit.json").is_file()
+    warm = run_gate(root, cache_dir=cache_dir)
+    assert _failing(cold) == _failing(warm) == ["openpyxl"]
+    assert _used(warm, "pyarrow") == _used(cold, "pyarrow")
+    (root / "io.py").write_text('import pandas as pd\n\n\npd.read_excel("x.xlsx")\n')
+    changed = run_gate(root, cache_dir=cache_dir)
+    assert _failing(changed) == []
+    assert [(f.dependency, f.kind.value) for f in changed.findings] == [
+        ("pyarrow", "unused-companion")  # pandas uses it by itself when installed
+    ]
+    assert _used(changed, "openpyxl") == (
+        'used implicitly: `pd.read_excel("x.xlsx")` at io.py:4 (read_excel)'
+    )

@@ -86,10 +86,12 @@ class EvidenceFinder:
         provides: Callable[[str], tuple[str, ...]],
         has_tests: bool,
         config: Any = None,
+        cache_dir: Path | None = None,
     ) -> None:
         """``sources``: (relative path, path) of the scanned files; ``imported``: the
         modules whose import is used; ``declared``: canonical name -> (name as written,
-        modules it provides); ``provides``: modules of any distribution (for stubs)."""
+        modules it provides); ``provides``: modules of any distribution (for stubs);
+        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere)."""
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
@@ -102,6 +104,7 @@ class EvidenceFinder:
         self.provides = provides
         self.has_tests = has_tests
         self.config = config
+        self.cache_dir = cache_dir
         tool = (pyproject or {}).get("tool")
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
@@ -307,7 +310,12 @@ class EvidenceFinder:
                 for name in _command_names(self.declared[key][0], key)
             }
             scan = ImplicitScan(pending, triggers, commands)
-            scan.scan_files(self.sources)
+            from .implicit_cache import ScanCache
+
+            path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
+            cache = ScanCache(path, scan.looked_for())
+            scan.scan_files(self.sources, cache)
+            cache.save({rel for rel, _ in self.sources})
             scan.scan_invocations(self.invocations)
             # triggers in the files that configure and start the application
             kinds = ("docker", "compose", "procfile", "make", "workflow", "ci-script", "shell")

@@ -308,6 +308,7 @@ def run_gate(
         or (root / "tests").is_dir()
         or (root / "conftest.py").is_file(),
         config=config,
+        cache_dir=(cache_dir or default_cache_dir(root)) if cache_on else None,
     )
     _evaluate(
         root,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from .implicit_cache import ScanCache
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
@@ -352,17 +353,45 @@ class ImplicitScan:
                             (owner,), word, f"{where} (a worker class)", inv.file, inv.line or 0
                         )
 
-    def scan_files(self, files: Iterable[tuple[str, Path]], strings: bool = True) -> None:
+    def looked_for(self) -> list[Any]:
+        """What this scan searches for: the cache signature."""
+        return [
+            sorted(self.module_owner.items()),
+            sorted(self.commands.items()),
+            [(t.dists, t.regex.pattern, t.what) for t in self.triggers],
+        ]
+
+    def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:
+        """Scan each file on its own (so its hits can be cached), stopping once every
+        pending distribution is found."""
         wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
         wanted |= set(self.commands.values())
         for rel, path in files:
             if wanted <= self.found.keys():
-                return  # everything pending is found
+                break  # everything pending is found
             try:
-                if rel.endswith(".ipynb"):  # the code cells, not their JSON encoding
-                    text, self._cells[rel] = notebook_source(path.read_bytes())
-                else:
-                    text = path.read_text(encoding="utf-8", errors="replace")
-            except (OSError, ValueError):
+                st = path.stat()
+            except OSError:
                 continue
-            self.scan_source(rel, text, strings)
+            hits = cache.get(rel, st.st_size, st.st_mtime_ns) if cache is not None else None
+            if hits is None:
+                hits = self._scan_one(rel, path)
+                if cache is not None and hits is not None:
+                    cache.put(rel, st.st_size, st.st_mtime_ns, hits)
+            for dist, ev in (hits or {}).items():
+                self.found.setdefault(dist, ev)
+
+    def _scan_one(self, rel: str, path: Path) -> dict[str, Evidence] | None:
+        try:
+            if rel.endswith(".ipynb"):  # the code cells, not their JSON encoding
+                text, self._cells[rel] = notebook_source(path.read_bytes())
+            else:
+                text = path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+        found, self.found = self.found, {}
+        try:
+            self.scan_source(rel, text)
+            return self.found
+        finally:
+            self.found = found
