@@ -59,16 +59,6 @@ def _command_names(dist: str, key: str) -> set[str]:
     return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
 
 
-#: Distributions that run the Python code blocks of Markdown files as tests.
-MARKDOWN_RUNNERS = (
-    "pytest-examples",
-    "pytest-markdown-docs",
-    "mktestdocs",
-    "phmdoctest",
-    "pytest-codeblocks",
-    "sybil",
-)
-
 _LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
 
@@ -332,6 +322,8 @@ class EvidenceFinder:
 
     def _markdown_runner(self) -> str | None:
         """The tool that runs the Python code blocks of Markdown files, if the project has one."""
+        from .evidence_tables import MARKDOWN_RUNNERS
+
         for key in MARKDOWN_RUNNERS:
             if key in self.declared:
                 return key

@@ -289,3 +289,13 @@ SPHINX_THEMES: dict[str, str] = {
     "lutra": "lutra",
     "breeze": "sphinx-breeze-theme",
 }
+
+#: Distributions that run the Python code blocks of Markdown files as tests.
+MARKDOWN_RUNNERS = (
+    "pytest-examples",
+    "pytest-markdown-docs",
+    "mktestdocs",
+    "phmdoctest",
+    "pytest-codeblocks",
+    "sybil",
+)
