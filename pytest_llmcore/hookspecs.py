@@ -94,6 +94,22 @@ def pytest_llmcore_deps_used_without_import(
     return {}
 
 
+def pytest_llmcore_deps_implicit_triggers(
+    config: pytest.Config | None, root: str
+) -> list[dict[str, Any]]:
+    """Return implicit-use triggers for the dependency gate, added to the built-in table:
+    dicts with ``dist``, ``pattern`` (a regex searched in the project's source text) and
+    ``what``; ``parents`` (optional) makes ``dist`` a companion of those distributions::
+
+        def pytest_llmcore_deps_implicit_triggers():
+            return [{"dist": "acme-fast", "pattern": r"backend=[\"']acme", "what": "acme backend",
+                     "parents": ["acme-sdk"]}]
+
+    Called once per gate run, and only when some dependency has no other use.
+    """
+    return []
+
+
 def pytest_llmcore_deps_findings(config: pytest.Config | None, result: GateResult) -> None:
     """See (and edit) the gate's findings before they fail the item: ``result.findings``.
 

@@ -70,8 +70,11 @@ def test_every_use_form(project: MakeProject) -> None:
     assert used["torchvision"][0].text == "imported at app/core.py:9"  # side-effect import marker
     assert used["requests"][0].text == "imported at explore.ipynb (cell 1, line 2)"
     assert used["uvicorn"][0].text == "imported at pyproject.toml (entry point 'uses-serve')"
-    assert used["types-PyYAML"][0].text == "type stubs for pyyaml, imported as yaml"
-    assert used["mypy"][0].text == "run as `mypy` in .pre-commit-config.yaml:4"
+    assert used["types-PyYAML"][0].text == (
+        "type stubs for pyyaml, imported as yaml in app/config.py, which mypy checks "
+        "(the mypy command lines)"
+    )
+    assert used["mypy"][0].text == "run as `mypy` in .pre-commit-config.yaml:6"
     assert used["coverage"][0].text == "configured in pyproject.toml [tool.coverage]"
     assert "pytest plugin" in used["pytest-timeout"][0].text
     dead = next(f for f in result.findings if f.dependency == "loguru")
@@ -94,7 +97,7 @@ def test_declaration_formats_gate(project: MakeProject) -> None:
     assert pep735.used_by["ruff"][0].text == "run as `ruff` in Makefile:2"
     assert pep735.used_by["opencv-python-headless"][0].text == "imported at groups_app/core.py:10"
     reqs = run_gate(project("deps/requirements"), use_cache=False)
-    assert _kinds(reqs)["unused"] == {"tiktoken"}
+    assert _kinds(reqs)["unused"] == {"tiktoken", "pytest-xdist"}  # no -n, no worker_id
     assert reqs.used_by["types-python-dateutil"][0].text.startswith(
         "type stubs for python-dateutil"
     )

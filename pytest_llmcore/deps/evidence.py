@@ -1,159 +1,402 @@
-"""Uses of a dependency that are not imports: CLI tools in task files, pytest plugins, stubs."""
+"""Uses of a dependency that are not imports, combined in one place: :class:`EvidenceFinder`.
+
+In order: a type-stub package whose module is imported; a tool's configuration; pytest
+itself; a pytest plugin whose fixtures, markers, options or ini keys are used; a command
+the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dockerfiles...);
+something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions/theme);
+an implicit use (a trigger in the source, or a module named in a string). Every file
+is read lazily, at most once per run, and only when an import did not already decide.
+"""
 
 from __future__ import annotations
 
-import importlib.metadata as md
+import dataclasses
+import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .model import Evidence, canonical_name
+from .configured import (
+    build_requirements,
+    config_evidence,
+    console_scripts,
+    pinned_by,
+    stub_target,
+)
+from .model import Evidence, Finding, GateResult, Kind, canonical_name
+
+if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
+    from .doctools import DocUse
+    from .implicit import ImplicitScan
+    from .invocations import Invocation
+    from .pytest_plugins import PytestUsage
+    from .toolfiles import ToolFileSet
 
 __all__ = [
-    "ToolFiles",
+    "EvidenceFinder",
     "config_evidence",
     "console_scripts",
-    "is_pytest_plugin",
     "stub_target",
 ]
 
-#: Files where command-line tools are run: their mention of a tool is a use.
-TOOL_FILE_GLOBS: tuple[str, ...] = (
-    "Makefile",
-    "makefile",
-    "GNUmakefile",
-    "*.mk",
-    "tox.ini",
-    "noxfile.py",
-    "justfile",
-    ".pre-commit-config.yaml",
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
-    ".gitlab-ci.yml",
-    "Taskfile.yml",
-    ".ci/*",
-    "scripts/*.sh",
-    "Dockerfile",
-)
+
+def _matches(module: str, provided: Iterable[str]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in provided)
 
 
-#: Config files that only exist because a tool is used (key: distribution).
-CONFIG_FILES: dict[str, tuple[str, ...]] = {
-    "pytest": ("pytest.ini", "conftest.py", "tests/conftest.py"),
-    "mypy": ("mypy.ini", ".mypy.ini"),
-    "ruff": ("ruff.toml", ".ruff.toml"),
-    "coverage": (".coveragerc",),
-    "pytest-cov": (".coveragerc",),
-    "pre-commit": (".pre-commit-config.yaml",),
-    "tox": ("tox.ini",),
-    "nox": ("noxfile.py",),
-    "mkdocs": ("mkdocs.yml", "mkdocs.yaml"),
-    "sphinx": ("docs/conf.py", "doc/conf.py"),
-    "flake8": (".flake8",),
-    "pylint": (".pylintrc", "pylintrc"),
-    "codespell": (".codespellrc",),
-    "yamllint": (".yamllint", ".yamllint.yml"),
-}
-#: setup.cfg / tox.ini sections that configure a tool.
-_CFG_SECTIONS: dict[str, tuple[str, ...]] = {
-    "pytest": ("[tool:pytest]", "[pytest]"),
-    "mypy": ("[mypy]",),
-    "flake8": ("[flake8]",),
-    "coverage": ("[coverage:run]", "[coverage:report]"),
-    "isort": ("[isort]",),
-}
+def _where(file: str, line: int | None) -> str:
+    return f"{file}:{line}" if line else file
 
 
-def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidence | None:
-    """``[tool.mypy]`` in pyproject.toml, a mypy.ini, a ``[mypy]`` section: the tool is used."""
-    names = {dist_key, dist_key.replace("-", "_")}
-    for n in sorted(names & tool_tables):
-        return Evidence(f"configured in pyproject.toml [tool.{n}]", "pyproject.toml")
-    for rel in CONFIG_FILES.get(dist_key, ()):
-        if (root / rel).is_file():
-            return Evidence(f"configured by {rel}", rel)
-    for cfg in ("setup.cfg", "tox.ini"):
-        path = root / cfg
-        sections = _CFG_SECTIONS.get(dist_key, ())
-        if sections and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            for sec in sections:
-                if sec in text:
-                    return Evidence(f"configured in {cfg} {sec}", cfg)
-    return None
+def _command_names(dist: str, key: str) -> set[str]:
+    """Programs a distribution provides: installed console scripts, else the table and name."""
+    from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
+
+    names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
+    names |= {c for c, d in SUBCOMMANDS.items() if d == key}
+    names |= {key, key.replace("-", "_")}
+    return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
 
 
-@dataclass(frozen=True)
-class _ToolText:
-    rel: str
-    lines: tuple[str, ...]
+_LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
 
-class ToolFiles:
-    """The text of a project's task and CI files, searched for tool names."""
+class EvidenceFinder:
+    """Every non-import use of the declared dependencies of one project, found lazily."""
 
-    def __init__(self, root: Path, extra_globs: Iterable[str] = ()) -> None:
-        self.files: list[_ToolText] = []
-        seen: set[Path] = set()
-        for pattern in (*TOOL_FILE_GLOBS, *extra_globs):
-            for p in sorted(root.glob(pattern)):
-                if p in seen or not p.is_file():
-                    continue
-                seen.add(p)
-                try:
-                    text = p.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                self.files.append(
-                    _ToolText(p.relative_to(root).as_posix(), tuple(text.splitlines()))
-                )
+    def __init__(
+        self,
+        root: Path,
+        *,
+        pyproject: Mapping[str, Any] | None,
+        sources: Sequence[tuple[str, Path]],
+        imported: Iterable[tuple[str, str]],
+        declared: Mapping[str, tuple[str, tuple[str, ...]]],
+        provides: Callable[[str], tuple[str, ...]],
+        has_tests: bool,
+        config: Any = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        """``sources``: (relative path, path) of the scanned files; ``imported``: the
+        modules whose import is used; ``declared``: canonical name -> (name as written,
+        modules it provides); ``provides``: modules of any distribution (for stubs);
+        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere)."""
+        self.root = root
+        self.pyproject = pyproject
+        self.sources = sources
+        self.import_files: dict[str, list[str]] = {}
+        for module, file in imported:
+            self.import_files.setdefault(module, []).append(file)
+        self.imported = set(self.import_files)
+        self._explain: dict[str, Evidence] = {}
+        self.declared = declared
+        self.provides = provides
+        self.has_tests = has_tests
+        self.config = config
+        self.cache_dir = cache_dir
+        tool = (pyproject or {}).get("tool")
+        self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
+        self.notes: list[str] = []
+        self._files: ToolFileSet | None = None
+        self._invocations: list[Invocation] | None = None
+        self._by_command: dict[str, Invocation] = {}
+        self._by_module: dict[str, Invocation] = {}
+        self._by_import: dict[str, Invocation] = {}
+        self._docs: list[DocUse] | None = None
+        self._pytest: PytestUsage | None = None
+        self._cheap: dict[str, Evidence | None] = {}
+        self._implicit: ImplicitScan | None = None
+        self._extra_parents: dict[str, tuple[str, ...]] = {}
 
-    def mentions(self, names: Iterable[str]) -> Evidence | None:
-        """First place a tool (or ``python -m module``) is named as a word."""
-        wanted = sorted({n for n in names if n}, key=len, reverse=True)
-        if not wanted or not self.files:
+    # -- lazily read project facts -----------------------------------------------------
+
+    @property
+    def files(self) -> ToolFileSet:
+        if self._files is None:
+            from .toolfiles import find_tool_files
+
+            self._files = find_tool_files(self.root)
+        return self._files
+
+    @property
+    def invocations(self) -> list[Invocation]:
+        if self._invocations is None:
+            from .invocations import read_invocations
+
+            self._invocations = read_invocations(self.files, self.pyproject, self.notes)
+            for inv in self._invocations:
+                if inv.run.module:
+                    self._by_module.setdefault(inv.run.module, inv)
+                else:
+                    self._by_command.setdefault(inv.run.command, inv)
+                    if inv.run.args and not inv.run.args[0].startswith("-"):
+                        sub = f"{inv.run.command} {inv.run.args[0]}"  # a plugin's subcommand
+                        self._by_command.setdefault(sub, inv)
+                for mod in inv.run.imports:
+                    self._by_import.setdefault(mod, inv)
+        return self._invocations
+
+    @property
+    def docs(self) -> list[DocUse]:
+        if self._docs is None:
+            from .doctools import read_doc_uses
+
+            self._docs = read_doc_uses(self.files, self.notes)
+        return self._docs
+
+    def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
+        if self._pytest is None:
+            from .pytest_plugins import (
+                PytestUsage,
+                add_env_addopts,
+                add_invocations,
+                is_test_file,
+                plugin_surface,
+                read_pytest_config,
+            )
+
+            usage = PytestUsage()
+            read_pytest_config(self.root, self.pyproject, usage)
+            add_invocations(usage, self.invocations)
+            kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
+            env_files = [rel for kind in kinds for rel in self.files.of(kind)]
+            add_env_addopts(usage, ((rel, self.files.read(rel) or "") for rel in env_files))
+            wanted = set(names)
+            for dist, modules in self.declared.values():
+                if any(_matches(m, modules) for m in self.imported):
+                    continue  # imported: never asked about as a plugin
+                surface, _ = plugin_surface(dist)
+                if surface is not None:
+                    wanted |= surface.fixtures | surface.markers
+            alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
+            hit = re.compile(rf"\b(?:{alt})\b")
+            for rel, path in self.sources:
+                if is_test_file(rel):
+                    try:
+                        text = path.read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        continue
+                    if hit.search(text):  # parse only files that may use a plugin
+                        usage.add_test_source(text, rel, frozenset(wanted))
+            self._pytest = usage
+        return self._pytest
+
+    # -- evidence kinds ------------------------------------------------------------------
+
+    def _stub(self, dist: str) -> Evidence | None:
+        target = stub_target(dist)
+        if target is None:
             return None
-        pat = re.compile(r"(?<![\w./-])(" + "|".join(map(re.escape, wanted)) + r")(?![\w/-]|\.py)")
-        for f in self.files:
-            for i, line in enumerate(f.lines, start=1):
-                code = line.split("#", 1)[0] if not f.rel.endswith(".py") else line
-                m = pat.search(code)
-                if m:
-                    return Evidence(f"run as `{m.group(1)}` in {f.rel}:{i}", f.rel, i)
+        base = self.provides(target)
+        hit = sorted(m for m in self.imported if _matches(m, base))
+        if not hit:
+            return None
+        from .typecheck import mypy_scope
+
+        scope = mypy_scope(self.root, self.pyproject or {}, self.invocations)
+        if scope is None:
+            return Evidence(f"type stubs for {target}, imported as {hit[0]}")
+        for module in hit:
+            checked = [f for f in self.import_files[module] if scope.checks(f)]
+            if checked:
+                return Evidence(
+                    f"type stubs for {target}, imported as {module} in {checked[0]}, "
+                    f"which mypy checks ({scope.source})"
+                )
+        files = sorted({f for m in hit for f in self.import_files[m]})
+        self._explain[canonical_name(dist)] = Evidence(
+            f"type stubs for {target}, which is imported only where mypy does not check "
+            f"({', '.join(files[:3])}; scope from {scope.source})"
+        )
         return None
 
+    def _plugin(self, dist: str) -> Evidence | None:
+        from .pytest_plugins import plugin_evidence, plugin_surface
 
-def console_scripts(dist: str) -> tuple[str, ...]:
-    """Console scripts an installed distribution provides (empty when not installed)."""
-    try:
-        eps = md.distribution(dist).entry_points
-    except md.PackageNotFoundError:
-        return ()
-    return tuple(ep.name for ep in eps if ep.group in ("console_scripts", "gui_scripts"))
+        surface, source = plugin_surface(dist)
+        if surface is None:
+            return None
+        if surface.always and not self.has_tests:
+            return None
+        names = surface.fixtures | surface.markers
+        return plugin_evidence(surface, self.pytest_usage(names), source)
 
-
-def is_pytest_plugin(dist: str) -> str | None:
-    """How ``dist`` is known to be a pytest plugin, or None.
-
-    Installed: its ``pytest11`` entry point. Not installed: the ``pytest-*`` naming convention.
-    """
-    try:
-        eps = md.distribution(dist).entry_points
-    except md.PackageNotFoundError:
-        if canonical_name(dist).startswith("pytest-"):
-            return "named pytest-*, not installed here"
+    def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        _ = self.invocations  # builds the indexes
+        for name in sorted(_command_names(dist, key)):
+            inv = self._by_command.get(name)
+            if inv is not None:
+                return Evidence(
+                    f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line
+                )
+        for module, inv in self._by_module.items():
+            if _matches(module, modules):
+                launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
+                text = f"run as `{launcher} -m {module}` in {_where(inv.file, inv.line)}"
+                return Evidence(text, inv.file, inv.line)
+        for module, inv in self._by_import.items():
+            if _matches(module, modules):
+                text = f"imported by Python code run in {_where(inv.file, inv.line)}"
+                return Evidence(text, inv.file, inv.line)
         return None
-    if any(ep.group == "pytest11" for ep in eps):
-        return "pytest11 entry point"
-    return None
 
+    def _doc(self, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        from .evidence_tables import DOCS_MODULES
 
-def stub_target(dist: str) -> str | None:
-    """``types-requests`` -> ``requests``; ``pandas-stubs`` -> ``pandas``."""
-    key = canonical_name(dist)
-    if key.startswith("types-"):
-        return key[len("types-") :]
-    if key.endswith("-stubs"):
-        return key[: -len("-stubs")]
-    return None
+        for use in self.docs:
+            # DOCS_MODULES decides its modules: `material` is mkdocs-material's even when
+            # a PyPI project called "material" is declared too
+            hit = key in use.dists or any(
+                DOCS_MODULES[m.split(".")[0]] == key
+                if m.split(".")[0] in DOCS_MODULES
+                else _matches(m, modules)
+                for m in use.modules
+            )
+            if hit:
+                where = f" ({_where(use.file, use.line)})" if use.line else ""
+                return Evidence(f"loaded by the docs build: {use.what}{where}", use.file, use.line)
+        return None
+
+    def _cheap_evidence(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
+        if key not in self._cheap:
+            found = (
+                self._stub(dist)
+                or config_evidence(self.root, key, self.tool_tables)
+                or self._build_requirements.get(key)
+                or (
+                    Evidence("the test runner (the project has tests)")
+                    if key == "pytest" and self.has_tests
+                    else None
+                )
+                or self._plugin(dist)
+                or self._command(dist, key, modules)
+                or self._doc(key, modules)
+            )
+            self._cheap[key] = found
+        return self._cheap[key]
+
+    def _implicit_scan(self) -> ImplicitScan:
+        if self._implicit is None:
+            from .implicit import ImplicitScan, builtin_triggers, hook_triggers
+
+            triggers = list(builtin_triggers())
+            if self.config is not None:
+                hook = getattr(self.config.hook, "pytest_llmcore_deps_implicit_triggers", None)
+                if hook is not None:
+                    extra, self._extra_parents = hook_triggers(
+                        hook(config=self.config, root=str(self.root))
+                    )
+                    triggers = extra + triggers
+            pending = {
+                key: modules
+                for key, (dist, modules) in self.declared.items()
+                if not any(_matches(m, modules) for m in self.imported)
+                and self._cheap_evidence(dist, key, modules) is None
+            }
+            commands = {
+                name: key
+                for key, modules in pending.items()
+                for name in _command_names(self.declared[key][0], key)
+            }
+            scan = ImplicitScan(pending, triggers, commands)
+            from .implicit_cache import ScanCache
+
+            path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
+            cache = ScanCache(path, scan.looked_for())
+            scan.scan_files(self.sources, cache)
+            cache.save({rel for rel, _ in self.sources})
+            scan.scan_invocations(self.invocations)
+            # triggers in the files that configure and start the application
+            kinds = ("docker", "compose", "procfile", "make", "workflow", "ci-script", "shell")
+            for rel in [*(r for k in kinds for r in self.files.of(k)), "alembic.ini"]:
+                text = self.files.read(rel)
+                if text is not None:
+                    scan.scan_source(rel, text, strings=False)
+            runner = self._markdown_runner()
+            if runner:
+                for rel in self.files.of("markdown"):
+                    scan.scan_markdown(rel, self.files.read(rel) or "", runner)
+            self._implicit = scan
+        return self._implicit
+
+    def _markdown_runner(self) -> str | None:
+        """The tool that runs the Python code blocks of Markdown files, if the project has one."""
+        from .evidence_tables import MARKDOWN_RUNNERS
+
+        for key in MARKDOWN_RUNNERS:
+            if key in self.declared:
+                return key
+        usage = self.pytest_usage(frozenset())
+        for opt in ("--markdown-docs", "--doctest-glob", "--codeblocks"):
+            if opt in usage.options:
+                return f"pytest {opt}"
+        return None
+
+    @functools.cached_property
+    def _build_requirements(self) -> dict[str, Evidence]:
+        return build_requirements(self.pyproject or {})
+
+    @functools.cached_property
+    def _pinned(self) -> dict[str, str]:
+        return pinned_by(dist for dist, _ in self.declared.values())
+
+    # -- the two calls the gate makes ----------------------------------------------------
+
+    def evidence(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
+        """Why ``dist`` is used though no used import of it was found, or None."""
+        key = canonical_name(dist)
+        found = self._cheap_evidence(dist, key, modules)
+        if found is None:
+            found = self._implicit_scan().found.get(key)
+        return found
+
+    def _pinned_parent(self, key: str, finding: Finding) -> str | None:
+        """A declared dependency that requires ``key`` (installed metadata, else the built-in
+        table), when the entry has a version constraint: then it pins that requirement
+        (``urllib3<2.0`` beside vcrpy). Without a constraint it is plainly unused."""
+        from .implicit_table import PINNED_REQUIREMENTS
+
+        if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
+            return None
+        parent = self._pinned.get(key)
+        if parent is None:
+            parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in self.declared), None)
+        return parent
+
+    def _companion_text(self, finding: Finding, used: set[str]) -> str | None:
+        from .implicit import companion_parents
+
+        key = canonical_name(finding.dependency)
+        parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
+        if parents:
+            return (
+                f"not used directly, and no use that needs it was found; {finding.dependency} "
+                f"is loaded by {parents[0]} (used) when installed"
+            )
+        parent = self._pinned_parent(key, finding)
+        if parent:
+            return (
+                f"not used directly; {parent} (declared) requires it, so this entry pins "
+                "its version"
+            )
+        return None
+
+    def reclassify_companions(self, result: GateResult) -> None:
+        """An unused companion of a used dependency, or a version pin of a declared
+        dependency's requirement, becomes ``unused-companion`` (LLMD006)."""
+        used = {canonical_name(d) for d in result.used_by}
+        for i, f in enumerate(result.findings):
+            if f.kind is not Kind.UNUSED:
+                continue
+            text = self._companion_text(f, used)
+            key = canonical_name(f.dependency)
+            if text is not None:
+                result.findings[i] = dataclasses.replace(
+                    f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
+                )
+            elif key in self._explain:
+                result.findings[i] = dataclasses.replace(
+                    f, evidence=(*f.evidence, self._explain[key])
+                )
+        result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)

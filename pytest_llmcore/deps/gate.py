@@ -16,13 +16,7 @@ from .. import __version__
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes
 from .declarations import ProjectDeclarations, read_declarations
-from .evidence import (
-    ToolFiles,
-    config_evidence,
-    console_scripts,
-    is_pytest_plugin,
-    stub_target,
-)
+from .evidence import EvidenceFinder
 from .filescan import scan_many
 from .firstparty import SiblingModules, first_party_names
 from .mapping import (
@@ -294,7 +288,31 @@ def run_gate(
         for u in config.hook.pytest_llmcore_deps_used_without_import(config=config, root=str(root)):
             hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
     mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
-    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses)
+    evidence_finder = EvidenceFinder(
+        root,
+        pyproject=decl.pyproject,
+        sources=[(f.rel, f.path) for f in files],
+        imported=[(u.rec.module, u.file) for u in uses if u.rec.used],
+        declared={d.key: (d.name, mapper.provides(d.name).modules) for d in decl.declared},
+        provides=lambda dist: mapper.provides(dist).modules,
+        has_tests=any(u.dev_code for u in uses)
+        or (root / "tests").is_dir()
+        or (root / "conftest.py").is_file(),
+        config=config,
+        cache_dir=(cache_dir or default_cache_dir(root)) if cache_on else None,
+    )
+    _evaluate(
+        root,
+        decl,
+        uses,
+        mapper,
+        settings,
+        result,
+        wanted,
+        hooked_uses,
+        evidence_finder=evidence_finder,
+    )
+    evidence_finder.reclassify_companions(result)
     triage(result, settings)
     if config is not None:
         config.hook.pytest_llmcore_deps_findings(config=config, result=result)
@@ -310,6 +328,8 @@ def _evaluate(
     result: GateResult,
     wanted: Callable[[str], bool],
     hooked_uses: Mapping[str, str] | None = None,
+    *,
+    evidence_finder: EvidenceFinder,
 ) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in decl.declared:
@@ -320,15 +340,6 @@ def _evaluate(
     for u in uses:
         by_top[u.rec.module.split(".", 1)[0]].append(u)
     claimed: set[int] = set()
-    tools: ToolFiles | None = None
-    has_tests = (
-        any(u.dev_code for u in uses)
-        or (root / "tests").is_dir()
-        or (root / "conftest.py").is_file()
-    )
-    imported_modules = {u.rec.module for u in uses if u.rec.used}
-    tool = (decl.pyproject or {}).get("tool")
-    tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
 
     for key, decls in by_key.items():
         prov = provides[key]
@@ -351,34 +362,9 @@ def _evaluate(
                 Evidence(f"{hooked_uses[key]} (a pytest_llmcore_deps_used_without_import hook)")
             ]
         else:
-            target = stub_target(dist)
-            if target is not None:
-                base = mapper.provides(target).modules
-                hit = [m for m in imported_modules if any(module_matches(m, b) for b in base)]
-                if hit:
-                    evidence = [Evidence(f"type stubs for {target}, imported as {sorted(hit)[0]}")]
-            if not evidence:
-                found_cfg = config_evidence(root, key, tool_tables)
-                if found_cfg is not None:
-                    evidence = [found_cfg]
-            if not evidence and key == "pytest" and has_tests:
-                evidence = [Evidence("the test runner (the project has tests)")]
-            if not evidence and has_tests:
-                plugin = is_pytest_plugin(dist)
-                if plugin:
-                    evidence = [Evidence(f"pytest plugin ({plugin}), loaded by pytest")]
-            if not evidence:
-                if tools is None:
-                    tools = ToolFiles(root)
-                names = {
-                    *console_scripts(dist),
-                    dist,
-                    key,
-                    *(m.split(".")[0] for m in prov.modules),
-                }
-                found = tools.mentions(names)
-                if found is not None:
-                    evidence = [found]
+            found = evidence_finder.evidence(dist, prov.modules)
+            if found is not None:
+                evidence = [found]
         if evidence:
             result.used_by[dist] = evidence
         else:

@@ -1,0 +1,247 @@
+"""Docs toolchains: what mkdocs.yml, Sphinx conf.py and .readthedocs.yaml load.
+
+mkdocs loads its ``theme:``, ``plugins:`` and ``markdown_extensions:`` by name, and
+Sphinx its ``extensions`` and ``html_theme``: none of them is imported by the project's
+code, and removing one breaks the docs build. conf.py is read with ``ast``, never run.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata as md
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from .evidence_tables import (
+    MARKDOWN_BUILTIN,
+    MKDOCS_PLUGIN_NEEDS,
+    MKDOCS_PLUGINS,
+    MKDOCS_THEMES,
+    MKDOCSTRINGS_HANDLERS,
+    SPHINX_THEMES,
+)
+from .model import canonical_name
+from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml_get, yaml_nodes, yaml_walk
+
+__all__ = ["DocUse", "read_doc_uses"]
+
+_PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
+
+
+@dataclass(frozen=True)
+class DocUse:
+    """Something a docs build loads: by distribution name, or by module."""
+
+    what: str
+    """For the evidence: ``mkdocs.yml theme 'material'``."""
+    file: str
+    line: int | None
+    dists: tuple[str, ...] = ()
+    """Canonical distribution names this use proves (any one of them)."""
+    modules: tuple[str, ...] = ()
+    """Dotted module names loaded; the distribution that provides one is used."""
+
+
+@cache
+def _entry_point_owners(group: str) -> dict[str, str]:
+    """Installed ``mkdocs.plugins`` / ``mkdocs.themes`` entry point name -> distribution."""
+    owners: dict[str, str] = {}
+    for dist in md.distributions():
+        for ep in dist.entry_points:
+            if ep.group == group:
+                owners.setdefault(ep.name, canonical_name(dist.metadata["Name"] or ""))
+    return owners
+
+
+def _mkdocs_dists(name: str, table: dict[str, str], group: str, suffix: str) -> tuple[str, ...]:
+    if "/" in name:  # namespaced plugins: material/social
+        ns = name.split("/", 1)[0]
+        return (MKDOCS_THEMES.get(ns, f"mkdocs-{ns}"),)
+    found = table.get(name) or _entry_point_owners(group).get(name)
+    if found:
+        return (found,)
+    key = canonical_name(name)
+    return (key, f"mkdocs-{key}", f"mkdocs-{key}-{suffix}")
+
+
+def _named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
+    """``- name`` / ``- name: {config}`` / ``{name: config}`` entries, with their config."""
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            s = scalar(item)
+            if s is not None:
+                yield s, None
+            elif isinstance(item, yaml.MappingNode):
+                for k, v in item.value:
+                    ks = scalar(k)
+                    if ks is not None:
+                        yield ks, v
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            ks = scalar(k)
+            if ks is not None:
+                yield ks, v
+
+
+def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[DocUse]:
+    handlers = [h.value for h, _ in _named_items(yaml_get(config, "handlers"))]
+    default = scalar(yaml_get(config, "default_handler"))
+    for h in {*handlers, default.value if default else "python"}:
+        dist = MKDOCSTRINGS_HANDLERS.get(h, f"mkdocstrings-{canonical_name(h)}")
+        yield DocUse(f"mkdocstrings handler {h!r}", rel, line, (dist,))
+    for key, value in yaml_walk(config) if config is not None else ():
+        if key == "extensions":
+            for ext, _ in _named_items(value):
+                if not ext.value.endswith(".py") and "/" not in ext.value:
+                    mod = ext.value.split(":", 1)[0]
+                    yield DocUse(f"griffe extension {mod!r}", rel, ext.line, (), (mod,))
+
+
+def read_mkdocs(text: str, rel: str) -> list[DocUse]:
+    out: list[DocUse] = []
+    for doc in yaml_nodes(text):
+        out.append(DocUse(f"configured by {rel}", rel, None, ("mkdocs",)))
+        theme = yaml_get(doc, "theme")
+        name = scalar(theme) or scalar(yaml_get(theme, "name"))
+        if name is not None and name.value:
+            dists = _mkdocs_dists(name.value, MKDOCS_THEMES, "mkdocs.themes", "theme")
+            # a known theme names its distribution; its module name may belong to another
+            # (PyPI "material" is not mkdocs-material)
+            mods = () if name.value in MKDOCS_THEMES else (name.value,)
+            out.append(DocUse(f"{rel} theme {name.value!r}", rel, name.line, dists, mods))
+        for plugin, config in _named_items(yaml_get(doc, "plugins")):
+            dists = _mkdocs_dists(plugin.value, MKDOCS_PLUGINS, "mkdocs.plugins", "plugin")
+            out.append(DocUse(f"{rel} plugin {plugin.value!r}", rel, plugin.line, dists))
+            needs = MKDOCS_PLUGIN_NEEDS.get(plugin.value, ())
+            if needs:
+                what = f"{rel} plugin {plugin.value!r} needs {', '.join(needs)}"
+                out.append(DocUse(what, rel, plugin.line, needs))
+            if plugin.value == "mkdocstrings":
+                out += _mkdocstrings(config, rel, plugin.line)
+        for ext, _ in _named_items(yaml_get(doc, "markdown_extensions")):
+            mod = ext.value.removeprefix("markdown.extensions.")
+            what = f"{rel} markdown extension {ext.value!r}"
+            if mod in MARKDOWN_BUILTIN:
+                out.append(DocUse(what, rel, ext.line, ("markdown",)))
+            else:
+                out.append(DocUse(what, rel, ext.line, (), (mod,)))
+        stack: list[yaml.Node] = [doc]
+        while stack:  # !!python/name:pymdownx.superfences.fence_code_format
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode) and node.tag.startswith(_PY_NAME_TAG):
+                target = node.tag[len(_PY_NAME_TAG) :] or str(node.value)
+                out.append(
+                    DocUse(
+                        f"{rel} !!python/name:{target}",
+                        rel,
+                        node.start_mark.line + 1,
+                        (),
+                        (target,),
+                    )
+                )
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(v for pair in node.value for v in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    return out
+
+
+def _strings(node: ast.AST) -> Iterator[ast.Constant]:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield n
+
+
+def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
+    """``extensions`` (assigned, ``+=``, ``.append``/``.extend``) and ``html_theme``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    out: list[DocUse] = []
+    for node in tree.body:
+        target: str | None = None
+        value: ast.AST | None = None
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            target = next((n for n in names if n in ("extensions", "html_theme")), None)
+            value = node.value
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and isinstance(node.value.func.value, ast.Name)
+            and node.value.func.value.id == "extensions"
+        ):
+            target, value = "extensions", node.value
+        if target is None or value is None:
+            continue
+        for const in _strings(value):
+            name = str(const.value)
+            if target == "extensions":
+                what = f"Sphinx extension {name!r} in {rel}"
+                out.append(DocUse(what, rel, const.lineno, (), (name,)))
+            else:
+                dist = SPHINX_THEMES.get(name)
+                what = f"Sphinx html_theme {name!r} in {rel}"
+                dists = (dist,) if dist else (canonical_name(name),)
+                out.append(DocUse(what, rel, const.lineno, dists, (name,)))
+    if out:
+        out.append(DocUse(f"configured by {rel}", rel, None, ("sphinx",)))
+    return out
+
+
+#: Keys only a Jupyter Book ``_config.yml`` has (Jekyll uses the same file name).
+_JUPYTER_BOOK_KEYS = ("execute", "sphinx", "launch_buttons", "bibtex_bibfiles", "parse")
+
+
+def read_jupyter_book(text: str, rel: str) -> list[DocUse]:
+    """A Jupyter Book ``_config.yml``: jupyter-book, and ``sphinx: extra_extensions``."""
+    out: list[DocUse] = []
+    for doc in yaml_nodes(text):
+        if not any(yaml_get(doc, k) is not None for k in _JUPYTER_BOOK_KEYS):
+            continue
+        out.append(DocUse(f"configured by {rel}", rel, None, ("jupyter-book",)))
+        for ext, _ in _named_items(yaml_get(doc, "sphinx", "extra_extensions")):
+            what = f"Sphinx extension {ext.value!r} in {rel}"
+            out.append(DocUse(what, rel, ext.line, (), (ext.value,)))
+        theme = scalar(yaml_get(doc, "sphinx", "config", "html_theme"))
+        if theme is not None:
+            dists = (SPHINX_THEMES.get(theme.value) or canonical_name(theme.value),)
+            what = f"Sphinx html_theme {theme.value!r} in {rel}"
+            out.append(DocUse(what, rel, theme.line, dists, (theme.value,)))
+    return out
+
+
+def read_readthedocs(text: str, rel: str) -> list[DocUse]:
+    out: list[DocUse] = []
+    for doc in yaml_nodes(text):
+        for tool in ("sphinx", "mkdocs"):
+            node = yaml_get(doc, tool)
+            if node is not None:
+                out.append(DocUse(f"{rel} builds with {tool}", rel, node.start_mark.line, (tool,)))
+    return out
+
+
+def read_doc_uses(files: ToolFileSet, notes: list[str]) -> list[DocUse]:
+    """Every docs-toolchain use in the project."""
+    out: list[DocUse] = []
+    for kind, reader in (
+        ("mkdocs", read_mkdocs),
+        ("sphinx", read_sphinx_conf),
+        ("readthedocs", read_readthedocs),
+        ("jupyter-book", read_jupyter_book),
+    ):
+        for rel in files.of(kind):
+            text = files.read(rel)
+            if text is None:
+                continue
+            try:
+                out += reader(text, rel)
+            except yaml.YAMLError:
+                notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
+    return out

@@ -1,0 +1,397 @@
+"""Find implicit uses: triggers in source text, modules named in strings, companions.
+
+Runs only for dependencies that nothing else shows used, and reads each source file once
+for all of them together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from .implicit_cache import ScanCache
+from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
+from .invocations import Invocation
+from .model import Evidence, canonical_name
+from .notebooks import cell_of, notebook_source
+from .shell import imported_by, runs_in_script
+
+__all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
+
+#: Servers whose options name worker classes and event loops (``-k uvicorn.workers.X``).
+_SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "daphne"})
+#: Files whose strings name distributions without loading them.
+_NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
+_LOADER_CONTEXT = re.compile(
+    r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
+    r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m"
+    # run-time availability and version checks: is_package_available("fastcore")
+    r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
+)
+#: A program named as the first word of a subprocess call or looked up with ``which``.
+_RUN_CONTEXT = re.compile(
+    r"(?:\b(?:run|call|check_call|check_output|Popen|which|spawn\w*|exec\w*|create_subprocess_exec)"
+    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*\Z",
+    re.M,
+)
+#: A shell command line handed to the shell (``os.system("cog -r README.md")``).
+_SHELL_CALL = re.compile(
+    r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
+    r"f?([\"'])([^\"'\n]+)\1"
+)
+_DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
+_FENCE = re.compile(
+    r"^ {0,3}(```+|~~~+)\s*\{?\.?(?:python|py|python3|pycon)\b[^\n]*\n(.*?)^ {0,3}\1", re.M | re.S
+)
+#: Last parts that make a dotted string a host name or a file name, not a module path.
+_NOT_MODULE_SUFFIXES = frozenset(
+    [
+        "org",
+        "com",
+        "net",
+        "io",
+        "ai",
+        "dev",
+        "co",
+        "edu",
+        "gov",
+        "app",
+        "cloud",
+        "info",
+        "me",
+        "uk",
+        "de",
+        "fr",
+        "cn",
+        "jp",
+        "local",
+        "localhost",
+        "txt",
+        "json",
+        "jsonl",
+        "yaml",
+        "yml",
+        "toml",
+        "csv",
+        "tsv",
+        "md",
+        "rst",
+        "py",
+        "pyc",
+        "pt",
+        "pth",
+        "bin",
+        "safetensors",
+        "gguf",
+        "onnx",
+        "html",
+        "htm",
+        "xml",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "pdf",
+        "log",
+        "cfg",
+        "ini",
+        "sh",
+        "zip",
+        "gz",
+        "tar",
+        "whl",
+        "so",
+        "dll",
+        "exe",
+        "db",
+        "sqlite",
+        "parquet",
+        "pkl",
+        "pickle",
+        "npy",
+        "npz",
+        "h5",
+        "wav",
+        "mp3",
+        "mp4",
+        "env",
+        "lock",
+    ]
+)
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Source text that proves distributions used."""
+
+    dists: tuple[str, ...]
+    regex: re.Pattern[str]
+    what: str
+
+
+@lru_cache(maxsize=1)
+def builtin_triggers() -> tuple[Trigger, ...]:
+    rows = [Trigger(tuple(map(canonical_name, d)), re.compile(p), w) for d, p, w in TRIGGERS]
+    for engine, dists in ENGINES.items():
+        pattern = rf"\b(?:engine|flavor)\s*=\s*[\"']{re.escape(engine)}[\"']"
+        rows.append(Trigger(dists, re.compile(pattern), f'engine="{engine}"'))
+    for driver, dists in DB_DRIVERS.items():
+        rows.append(Trigger(dists, re.compile(rf"\+{re.escape(driver)}://"), f"{driver} URL"))
+    return tuple(rows)
+
+
+def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tuple[str, ...]]]:
+    """Validate what ``pytest_llmcore_deps_implicit_triggers`` implementations returned."""
+    hook = "pytest_llmcore_deps_implicit_triggers"
+    triggers: list[Trigger] = []
+    parents: dict[str, tuple[str, ...]] = {}
+    for rows in results:
+        for row in rows or ():
+            if not isinstance(row, Mapping) or not isinstance(row.get("dist"), str):
+                raise InputError(
+                    f"{hook} returned {row!r}",
+                    fix='return dicts like {"dist": "h2", "pattern": "http2=True"}',
+                )
+            dist = canonical_name(row["dist"])
+            pattern = row.get("pattern")
+            if pattern is not None:
+                try:
+                    regex = re.compile(str(pattern))
+                except re.error as exc:
+                    raise InputError(
+                        f"{hook}: pattern {pattern!r} for {dist} is not a regular expression "
+                        f"({exc})",
+                        fix="escape it with re.escape() for a literal",
+                    ) from exc
+                what = str(row.get("what") or "a project trigger")
+                triggers.append(Trigger((dist,), regex, what))
+            companions_of = row.get("parents") or ()
+            if isinstance(companions_of, str) or not all(isinstance(p, str) for p in companions_of):
+                raise InputError(f"{hook}: parents for {dist} must be a list of names")
+            if companions_of:
+                parents[dist] = tuple(map(canonical_name, companions_of))
+    return triggers, parents
+
+
+def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
+
+
+def _strip_prompts(code: str) -> str:
+    """``>>> import x`` doctest and pycon prompts: keep the code."""
+    if ">>>" not in code:
+        return code
+    return "\n".join(ln[4:] for ln in code.splitlines() if ln.startswith((">>> ", "... ")))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class ImplicitScan:
+    """One pass over the project's sources for every pending dependency at once."""
+
+    def __init__(
+        self,
+        pending: Mapping[str, Sequence[str]],
+        triggers: Sequence[Trigger],
+        commands: Mapping[str, str] | None = None,
+    ) -> None:
+        """``pending``: canonical distribution -> the modules it provides; ``commands``:
+        program name -> the pending distribution that provides it."""
+        self.found: dict[str, Evidence] = {}
+        self._cells: dict[str, list[tuple[int, int]]] = {}
+        self.commands = dict(commands or {})
+        self.command_re: re.Pattern[str] | None = None
+        if self.commands:
+            # "poetry export" (a plugin's subcommand) is written "poetry", "export" in a list
+            pieces = [
+                r"[\"']\s*,\s*[\"']".join(map(re.escape, c.split()))
+                for c in sorted(self.commands, key=len, reverse=True)
+            ]
+            self.command_re = re.compile(rf"([\"'])({'|'.join(pieces)})\1")
+        self._first_words = {c.split()[0] for c in self.commands}
+        self.triggers = [t for t in triggers if any(d in pending for d in t.dists)]
+        self.module_owner: dict[str, str] = {}
+        for key, mods in pending.items():
+            for mod in mods:
+                self.module_owner.setdefault(mod, key)
+        names = sorted(self.module_owner, key=len, reverse=True)
+        self.strings: re.Pattern[str] | None = None
+        if names:
+            alt = "|".join(map(re.escape, names))
+            self.strings = re.compile(rf"([\"'])((?:{alt})(?:\.[A-Za-z_]\w*)*)(?::\w+)?\1")
+
+    def _hit(self, dists: Iterable[str], text: str, where: str, file: str, line: int) -> None:
+        for d in dists:
+            if d not in self.found:
+                self.found[d] = Evidence(
+                    f"used implicitly: `{_short(text)}` at {where}", file, line
+                )
+
+    def scan_source(self, rel: str, text: str, strings: bool = True) -> None:
+        for trig in self.triggers:
+            if all(d in self.found for d in trig.dists):
+                continue
+            m = trig.regex.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                src = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())]
+                snippet = m.group(0) if len(m.group(0)) > 12 else src.strip()
+                self._hit(trig.dists, snippet, f"{self._loc(rel, line)} ({trig.what})", rel, line)
+        if not strings:
+            return
+        # plain substring tests first: most files name none of the pending programs/modules
+        if self.commands and any(c in text for c in self._first_words):
+            self._scan_subprocess(rel, text)
+        if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
+            return  # their strings name requirements (setup.py, session.install) or mocks
+        if self.strings is None or not any(m in text for m in self.module_owner):
+            return
+        django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (
+            _DJANGO_SETTINGS.search(text) is not None
+        )
+        for m in self.strings.finditer(text):
+            name = m.group(2)
+            owner = self._owner(name)
+            if owner is None or owner in self.found:
+                continue
+            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            if "getLogger" in before:
+                continue  # naming a library's logger is not using the library
+            window = text[max(0, m.start() - 80) : m.start()]  # calls split over lines
+            if name.rsplit(".", 1)[-1].lower() in _NOT_MODULE_SUFFIXES:
+                continue  # "httpbin.org", "model.safetensors": a host or a file name
+            if "." not in name and not django and not _LOADER_CONTEXT.search(window):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            self._hit(
+                (owner,),
+                m.group(0),
+                f"{self._loc(rel, line)} (a module named in a string)",
+                rel,
+                line,
+            )
+
+    def _scan_subprocess(self, rel: str, text: str) -> None:
+        """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
+        assert self.command_re is not None
+        for m in self.command_re.finditer(text):
+            owner = self.commands[re.sub(r"[\"'\s,]+", " ", m.group(2))]
+            before = text[max(0, m.start() - 80) : m.start()]
+            if owner not in self.found and _RUN_CONTEXT.search(before):
+                line = text.count("\n", 0, m.start()) + 1
+                self._hit(
+                    (owner,),
+                    m.group(0),
+                    f"{self._loc(rel, line)} (a program the code runs)",
+                    rel,
+                    line,
+                )
+        for m in _SHELL_CALL.finditer(text):
+            if not any(c in m.group(2) for c in self._first_words):
+                continue
+            for run in runs_in_script(m.group(2)):
+                sub = f"{run.command} {run.args[0]}" if run.args else ""
+                prog = self.commands.get(sub) or self.commands.get(run.command)
+                if prog is not None and prog not in self.found:
+                    line = text.count("\n", 0, m.start()) + 1
+                    where = f"{self._loc(rel, line)} (a program the code runs)"
+                    self._hit((prog,), m.group(2), where, rel, line)
+
+    def scan_markdown(self, rel: str, text: str, runner: str) -> None:
+        """Imports in the Python code blocks of a Markdown file that ``runner`` executes."""
+        for m in _FENCE.finditer(text):
+            first = text.count("\n", 0, m.start(2))
+            code = _strip_prompts(m.group(2))
+            self.scan_source(rel, "\n" * first + code, strings=False)  # keeps line numbers
+            for mod in imported_by(code):
+                owner = self._owner(mod)
+                if owner is not None and owner not in self.found:
+                    line = first + 1
+                    where = f"{rel}:{line} (a code block that {runner} runs)"
+                    self.found[owner] = Evidence(f"imported at {where}", rel, line)
+
+    def _loc(self, rel: str, line: int) -> str:
+        cells = self._cells.get(rel)
+        return f"{rel} ({cell_of(cells, line)})" if cells is not None else f"{rel}:{line}"
+
+    def _owner(self, dotted: str) -> str | None:
+        parts = dotted.split(".")
+        for i in range(len(parts), 0, -1):
+            owner = self.module_owner.get(".".join(parts[:i]))
+            if owner is not None:
+                return owner
+        return None
+
+    def scan_invocations(self, invocations: Iterable[Invocation]) -> None:
+        """Worker classes and loops on server command lines (``gunicorn -k uvicorn...``)."""
+        for inv in invocations:
+            if inv.run.command not in _SERVER_COMMANDS:
+                continue
+            text = " ".join(inv.run.args)
+            where = f"{inv.file}:{inv.line}" if inv.line else inv.file
+            for trig in self.triggers:
+                m = trig.regex.search(text)
+                if m:
+                    self._hit(
+                        trig.dists, m.group(0), f"{where} ({trig.what})", inv.file, inv.line or 0
+                    )
+            for word in inv.run.args:
+                if _DOTTED.match(word):
+                    owner = self._owner(word.split(":", 1)[0])
+                    if owner is not None:
+                        self._hit(
+                            (owner,), word, f"{where} (a worker class)", inv.file, inv.line or 0
+                        )
+
+    def looked_for(self) -> list[Any]:
+        """What this scan searches for: the cache signature."""
+        return [
+            sorted(self.module_owner.items()),
+            sorted(self.commands.items()),
+            [(t.dists, t.regex.pattern, t.what) for t in self.triggers],
+        ]
+
+    def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:
+        """Scan each file on its own (so its hits can be cached), stopping once every
+        pending distribution is found."""
+        wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
+        wanted |= set(self.commands.values())
+        for rel, path in files:
+            if wanted <= self.found.keys():
+                break  # everything pending is found
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            hits = cache.get(rel, st.st_size, st.st_mtime_ns) if cache is not None else None
+            if hits is None:
+                hits = self._scan_one(rel, path)
+                if cache is not None and hits is not None:
+                    cache.put(rel, st.st_size, st.st_mtime_ns, hits)
+            for dist, ev in (hits or {}).items():
+                self.found.setdefault(dist, ev)
+
+    def _scan_one(self, rel: str, path: Path) -> dict[str, Evidence] | None:
+        try:
+            if rel.endswith(".ipynb"):  # the code cells, not their JSON encoding
+                text, self._cells[rel] = notebook_source(path.read_bytes())
+            else:
+                text = path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+        found, self.found = self.found, {}
+        try:
+            self.scan_source(rel, text)
+            return self.found
+        finally:
+            self.found = found

@@ -1,0 +1,323 @@
+"""Where a project runs commands, and what they run.
+
+Each reader turns one kind of file into :class:`Invocation` records: workflow ``run:``
+steps, Makefile and justfile recipes, tox and nox commands, pre-commit ``entry:`` of
+hooks that run in the project's environment, pyproject task runners (taskipy, poe, hatch,
+pdm, rye), Procfile, Dockerfile ``RUN``/``CMD``/``ENTRYPOINT``, compose ``command:``,
+GitLab/Travis/Taskfile scripts and shell scripts. Arguments and YAML data are never uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .shell import Run, imported_by, runs_in_argv, runs_in_script
+from .toolfiles import ToolFileSet, scalar, yaml_get, yaml_nodes, yaml_scalars
+
+__all__ = ["Invocation", "read_invocations"]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One program run by one line of a tool file."""
+
+    run: Run
+    file: str
+    line: int | None
+
+
+def script_invocations(text: str, rel: str, first_line: int, **kw: Any) -> list[Invocation]:
+    return [Invocation(r, rel, first_line + r.line) for r in runs_in_script(text, **kw)]
+
+
+def argv_invocations(words: Iterable[str], rel: str, line: int | None) -> list[Invocation]:
+    return [Invocation(r, rel, line) for r in runs_in_argv(list(words))]
+
+
+# -- plain text formats ------------------------------------------------------------------
+
+_MAKE_VAR = re.compile(
+    r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$"
+)
+
+
+def _joined(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line, text) with backslash continuations joined."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start, line = i, lines[i]
+        while line.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            line = line[:-1] + " " + lines[i].lstrip("\t")
+        i += 1
+        yield start + 1, line
+
+
+def read_make(text: str, rel: str) -> list[Invocation]:
+    """Recipe lines (tab-indented, or after ``target: ;``), Make variables expanded."""
+    variables: dict[str, str] = {}
+    recipes: list[tuple[int, str]] = []
+    for line_no, line in _joined(text):
+        if line.startswith("\t"):
+            recipes.append((line_no, line.strip().lstrip("@-+ ").replace("$$", "$")))
+            continue
+        m = _MAKE_VAR.match(line)
+        if m:
+            variables.setdefault(m.group(1), m.group(2).split(" #", 1)[0].strip())
+        elif ":" in line and ";" in line and not line.startswith("#"):
+            recipes.append((line_no, line.split(";", 1)[1].strip()))
+    out: list[Invocation] = []
+    for line_no, recipe in recipes:
+        out += script_invocations(recipe, rel, line_no, variables=variables)
+    return out
+
+
+def read_just(text: str, rel: str) -> list[Invocation]:
+    """Indented recipe lines; shebang recipes (another language) are skipped."""
+    out: list[Invocation] = []
+    shebang = False
+    for line_no, line in _joined(text):
+        if not line[:1].isspace():
+            shebang = False
+            continue
+        body = line.strip()
+        if body.startswith("#!"):
+            shebang = True
+        if shebang or not body or body.startswith("#"):
+            continue
+        out += script_invocations(body.lstrip("@-"), rel, line_no)
+    return out
+
+
+def read_shell(text: str, rel: str) -> list[Invocation]:
+    return script_invocations(text, rel, 1)
+
+
+def read_procfile(text: str, rel: str) -> list[Invocation]:
+    out: list[Invocation] = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r"^[\w.-]+\s*:\s*(.+)$", line)
+        if m:
+            out += script_invocations(m.group(1), rel, i)
+    return out
+
+
+def read_docker(text: str, rel: str) -> list[Invocation]:
+    """``RUN``, ``CMD`` and ``ENTRYPOINT``: JSON exec form or shell form, heredocs too."""
+    out: list[Invocation] = []
+    lines = list(_joined(text))
+    i = 0
+    while i < len(lines):
+        line_no, line = lines[i]
+        i += 1
+        m = re.match(r"^\s*(RUN|CMD|ENTRYPOINT)\s+(.*)$", line, re.IGNORECASE)
+        if not m:
+            continue
+        rest = re.sub(r"^(?:--\S+\s+)*", "", m.group(2).strip())
+        heredoc = re.match(r"^<<-?\s*['\"]?(\w+)['\"]?(.*)$", rest)
+        if heredoc:
+            body: list[str] = []
+            while i < len(lines) and lines[i][1].strip() != heredoc.group(1):
+                body.append(lines[i][1])
+                i += 1
+            out += script_invocations("\n".join(body), rel, line_no + 1)
+            continue
+        if rest.startswith("["):
+            try:
+                words = json.loads(rest)
+            except ValueError:
+                words = None
+            if isinstance(words, list) and all(isinstance(w, str) for w in words):
+                out += argv_invocations(words, rel, line_no)
+                continue
+        out += script_invocations(rest, rel, line_no)
+    return out
+
+
+def tox_command(cmd: str) -> str:
+    cmd = re.sub(r"\{envpython\}|\{envbindir\}/python\d*", "python", cmd)
+    cmd = re.sub(r"\{(?:envbindir|toxinidir|envdir|envtmpdir)\}/(?:bin/)?", "", cmd)
+    return re.sub(r"\{[^{}]*\}", "", cmd).lstrip("- ")
+
+
+def read_tox_ini(text: str, rel: str, first_line: int = 1) -> list[Invocation]:
+    """``commands``, ``commands_pre``, ``commands_post`` of every ``[testenv*]`` section."""
+    out: list[Invocation] = []
+    section = ""
+    in_commands = False
+    for line_no, line in _joined(text):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section, in_commands = stripped[1:-1], False
+            continue
+        if not section.startswith("testenv") or not stripped or stripped.startswith(("#", ";")):
+            continue
+        key = re.match(r"^(\w+)\s*=\s*(.*)$", line)
+        if key:
+            in_commands = key.group(1) in ("commands", "commands_pre", "commands_post")
+            stripped = key.group(2).strip() if in_commands else ""
+        elif not line[:1].isspace():
+            in_commands = False
+        if in_commands and stripped:
+            out += script_invocations(tox_command(stripped), rel, first_line + line_no - 1)
+    return out
+
+
+# -- Python ------------------------------------------------------------------------------
+
+
+def read_nox(text: str, rel: str) -> list[Invocation]:
+    """``session.run("pytest", ...)`` (and ``run_always``): the literal words of the call."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    out: list[Invocation] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("run", "run_always")
+            and node.args
+        ):
+            words = [
+                a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "__var__"
+                for a in node.args
+            ]
+            out += argv_invocations(words, rel, node.lineno)
+    return out
+
+
+# -- YAML formats ------------------------------------------------------------------------
+
+#: file kind -> keys whose value is a shell command (a string, or a list of lines).
+_YAML_COMMAND_KEYS: dict[str, frozenset[str]] = {
+    "workflow": frozenset({"run", "command"}),
+    "ci-script": frozenset(
+        {"script", "before_script", "after_script", "install", "before_install", "cmds", "cmd"}
+        | {"test_script", "build_script", "after_success", "bash", "commands", "command"}
+    ),
+    "compose": frozenset({"command", "entrypoint"}),
+}
+
+
+def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
+    """Every mapping of a YAML tree, as key -> value node."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            yield {str(k.value): v for k, v in n.value if isinstance(k, yaml.ScalarNode)}
+            stack.extend(reversed([v for _, v in n.value]))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
+
+
+def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
+    keys = _YAML_COMMAND_KEYS[kind]
+    out: list[Invocation] = []
+    for doc in yaml_nodes(text):
+        for mapping in _mappings(doc):
+            shell = scalar(mapping.get("shell"))
+            for key in sorted(keys & mapping.keys()):
+                value = mapping[key]
+                if kind == "compose" and isinstance(value, yaml.SequenceNode):
+                    words = yaml_scalars(value)  # exec form: one argv
+                    if words:
+                        out += argv_invocations([w.value for w in words], rel, words[0].line)
+                    continue
+                for s in yaml_scalars(value):
+                    if shell is not None and shell.value.split()[0] in ("python", "python3"):
+                        run = Run("python", imports=imported_by(s.value))  # a Python step
+                        out.append(Invocation(run, rel, s.line))
+                    else:
+                        out += script_invocations(s.value, rel, s.line)
+    return out
+
+
+#: pre-commit languages whose hooks run in the project's own environment.
+_PROJECT_ENV_LANGUAGES = frozenset({"system", "script", "unsupported", "unsupported_script"})
+
+
+def read_pre_commit(text: str, rel: str) -> list[Invocation]:
+    """``entry:`` of hooks that run in the project's environment (``language: system``).
+
+    Hooks from a remote repository, or with ``language: python``, run in an environment
+    pre-commit builds from the hook's own requirements: they use none of the project's.
+    """
+    out: list[Invocation] = []
+    for doc in yaml_nodes(text):
+        repos = yaml_get(doc, "repos")
+        for repo in repos.value if isinstance(repos, yaml.SequenceNode) else ():
+            hooks = yaml_get(repo, "hooks")
+            for hook in hooks.value if isinstance(hooks, yaml.SequenceNode) else ():
+                lang = scalar(yaml_get(hook, "language"))
+                entry = scalar(yaml_get(hook, "entry"))
+                if entry and entry.value and lang and lang.value in _PROJECT_ENV_LANGUAGES:
+                    out += script_invocations(entry.value, rel, entry.line)
+    return out
+
+
+def read_readthedocs_commands(text: str, rel: str) -> list[Invocation]:
+    """``build.commands`` and every ``build.jobs.<step>`` list."""
+    out: list[Invocation] = []
+    for doc in yaml_nodes(text):
+        for s in yaml_scalars(yaml_get(doc, "build", "commands")):
+            out += script_invocations(s.value, rel, s.line)
+        jobs = yaml_get(doc, "build", "jobs")
+        for _, steps in jobs.value if isinstance(jobs, yaml.MappingNode) else ():
+            for s in yaml_scalars(steps):
+                out += script_invocations(s.value, rel, s.line)
+    return out
+
+
+# -- all of them -------------------------------------------------------------------------
+
+_READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
+    "make": read_make,
+    "just": read_just,
+    "shell": read_shell,
+    "procfile": read_procfile,
+    "docker": read_docker,
+    "tox": read_tox_ini,
+    "nox": read_nox,
+    "pre-commit": read_pre_commit,
+    "readthedocs": read_readthedocs_commands,
+    "workflow": lambda t, r: read_yaml_commands(t, r, "workflow"),
+    "ci-script": lambda t, r: read_yaml_commands(t, r, "ci-script"),
+    "compose": lambda t, r: read_yaml_commands(t, r, "compose"),
+}
+
+
+def read_invocations(
+    files: ToolFileSet, pyproject: Mapping[str, Any] | None, notes: list[str]
+) -> list[Invocation]:
+    """Every program the project's tool files run, in file order. Unreadable files are
+    notes, never errors."""
+    out: list[Invocation] = []
+    for kind, reader in _READERS.items():
+        for rel in files.of(kind):
+            text = files.read(rel)
+            if text is None:
+                notes.append(f"{rel}: cannot be read; its commands are not counted as uses")
+                continue
+            try:
+                out += reader(text, rel)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f"{rel}:{mark.line + 1}" if mark is not None else rel
+                notes.append(f"{where}: not valid YAML; its commands are not counted as uses")
+    if pyproject:
+        from .taskrunners import read_pyproject
+
+        text = files.read("pyproject.toml") or ""
+        out += read_pyproject(pyproject, text, "pyproject.toml")
+    return out

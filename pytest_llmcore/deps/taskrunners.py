@@ -1,0 +1,113 @@
+"""Task runners declared in pyproject.toml: taskipy, poe, pdm, rye and hatch scripts, and
+tox configured in ``[tool.tox]`` (the legacy ini string or native TOML commands)."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .invocations import (
+    Invocation,
+    argv_invocations,
+    read_tox_ini,
+    script_invocations,
+    tox_command,
+)
+from .shell import Run
+
+__all__ = ["read_pyproject"]
+
+
+def _line_of(lines: list[str], needle: str) -> int | None:
+    needle = needle.strip().splitlines()[0][:40] if needle.strip() else ""
+    for i, line in enumerate(lines, start=1):
+        if needle and needle in line:
+            return i
+    return None
+
+
+def _task_commands(value: Any) -> Iterator[tuple[str, str]]:
+    """("shell"|"call", text) of one task runner entry, in any of the runners' forms."""
+    if isinstance(value, str):
+        yield "shell", value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _task_commands(item)
+    elif isinstance(value, Mapping):
+        for k in ("cmd", "shell", "command"):
+            cmd = value.get(k)
+            if isinstance(cmd, list) and all(isinstance(w, str) for w in cmd):
+                yield "shell", shlex.join(cmd)
+            elif cmd is not None:
+                yield from _task_commands(cmd)
+        for k in ("script", "call"):
+            if isinstance(value.get(k), str):
+                yield "call", value[k]
+        for k in ("sequence", "composite", "chain", "sequential", "parallel"):
+            if isinstance(value.get(k), list):
+                yield from _task_commands(value[k])
+
+
+def _runner_tables(tool: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    def table(*path: str) -> Any:
+        node: Any = tool
+        for p in path:
+            node = node.get(p) if isinstance(node, Mapping) else None
+        return node if isinstance(node, Mapping) else None
+
+    for t in (
+        table("taskipy", "tasks"),
+        table("poe", "tasks"),
+        table("pdm", "scripts"),
+        table("rye", "scripts"),
+    ):
+        if t is not None:
+            yield t
+    envs = table("hatch", "envs")
+    for env in (envs or {}).values():
+        scripts = env.get("scripts") if isinstance(env, Mapping) else None
+        if isinstance(scripts, Mapping):
+            yield scripts
+
+
+def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocation]:
+    """taskipy, poe, pdm, rye and hatch scripts; tox in ``[tool.tox]`` (ini string or TOML)."""
+    tool = data.get("tool")
+    if not isinstance(tool, Mapping):
+        return []
+    lines = text.splitlines()
+    out: list[Invocation] = []
+    for tasks in _runner_tables(tool):
+        for name, value in tasks.items():
+            if name == "_":  # pdm's settings table
+                continue
+            for how, cmd in _task_commands(value):
+                line = _line_of(lines, cmd)
+                if how == "call":
+                    mod = cmd.split(":", 1)[0].strip()
+                    out.append(Invocation(Run("python", module=mod), rel, line))
+                else:
+                    out += script_invocations(cmd, rel, line or 1)
+    tox = tool.get("tox")
+    if isinstance(tox, Mapping):
+        legacy = tox.get("legacy_tox_ini")
+        if isinstance(legacy, str):
+            out += read_tox_ini(legacy, rel, _line_of(lines, "legacy_tox_ini") or 1)
+        for _, value in yaml_free_walk(tox):
+            if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
+                for argv in value:
+                    words = [tox_command(w) if isinstance(w, str) else "__var__" for w in argv]
+                    out += argv_invocations(
+                        words, rel, _line_of(lines, str(argv[0]) if argv else "")
+                    )
+    return out
+
+
+def yaml_free_walk(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) of nested mappings: TOML tables such as ``[tool.tox.env.X]``."""
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            if k in ("commands", "commands_pre", "commands_post"):
+                yield str(k), v
+            yield from yaml_free_walk(v)

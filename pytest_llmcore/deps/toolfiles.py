@@ -1,0 +1,209 @@
+"""Find a project's task, CI, container and docs files in one walk, and read YAML tolerantly."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .walk import DEFAULT_EXCLUDES
+
+__all__ = ["ToolFileSet", "YamlScalar", "find_tool_files", "yaml_nodes", "yaml_scalars"]
+
+#: file kind -> name patterns (matched against the file name, or the path when it has a /).
+KINDS: dict[str, tuple[str, ...]] = {
+    "make": ("Makefile", "makefile", "GNUmakefile", "*.mk"),
+    "shell": ("*.sh", "*.bash"),
+    "tox": ("tox.ini",),
+    "nox": ("noxfile.py",),
+    "pre-commit": (".pre-commit-config.yaml", ".pre-commit-config.yml"),
+    "workflow": (
+        ".github/workflows/*.yml",
+        ".github/workflows/*.yaml",
+        ".github/actions/*/action.yml",
+        ".github/actions/*/action.yaml",
+        ".circleci/config.yml",
+    ),
+    "ci-script": (
+        ".gitlab-ci.yml",
+        "*.gitlab-ci.yml",
+        ".travis.yml",
+        "bitbucket-pipelines.yml",
+        "azure-pipelines.yml",
+        "appveyor.yml",
+        ".appveyor.yml",
+        "Taskfile.yml",
+        "Taskfile.yaml",
+        "cloudbuild.yaml",
+        ".buildkite/*.yml",
+    ),
+    "procfile": ("Procfile", "Procfile.*"),
+    "docker": ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"),
+    "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml"),
+    "just": ("justfile", "Justfile", ".justfile", "*.just"),
+    "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
+    "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs.*.yml", "mkdocs.*.yaml"),
+    "sphinx": ("conf.py",),
+    "markdown": ("*.md",),
+    "jupyter-book": ("_config.yml",),
+}
+#: Hidden directories that hold CI files; every other hidden directory is skipped.
+_HIDDEN_KEPT = frozenset({".github", ".circleci", ".ci", ".buildkite", ".devcontainer"})
+#: Extensionless files in these directories are scripts when their shebang names a shell.
+_SCRIPT_DIRS = frozenset({"scripts", "script", "bin", ".ci", "ci", "tools", "dev"})
+_MAX_DEPTH = 8
+
+
+@dataclass
+class ToolFileSet:
+    """The project's tool files by kind (relative POSIX paths, sorted)."""
+
+    root: Path
+    by_kind: dict[str, list[str]] = field(default_factory=dict)
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def of(self, kind: str) -> list[str]:
+        return self.by_kind.get(kind, [])
+
+    def read(self, rel: str) -> str | None:
+        """The file's text, read once per run (several readers look at the same files)."""
+        if rel not in self._texts:
+            try:
+                self._texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self._texts[rel] = None
+        return self._texts[rel]
+
+
+def _compile_kinds() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One regex over file names and one over paths, each group named after its kind."""
+    by_name: list[str] = []
+    by_path: list[str] = []
+    for i, patterns in enumerate(KINDS.values()):
+        for j, pat in enumerate(patterns):
+            group = f"(?P<k{i}_{j}>{fnmatch.translate(pat)[4:-3]})"
+            (by_path if "/" in pat else by_name).append(group)
+    name_re = re.compile("(?:" + "|".join(by_name) + r")\Z", re.S)
+    return name_re, re.compile("(?:" + "|".join(by_path) + r")\Z", re.S)
+
+
+_NAME_RE, _PATH_RE = _compile_kinds()
+_KIND_NAMES = list(KINDS)
+
+
+def _kind_of(rel: str, name: str) -> str | None:
+    m = _NAME_RE.match(name) or _PATH_RE.match(rel)
+    if m is None or m.lastgroup is None:
+        return None
+    return _KIND_NAMES[int(m.lastgroup[1:].split("_", 1)[0])]
+
+
+def _is_shell_script(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.readline(200)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and any(s in head for s in (b"sh\n", b"bash", b"/sh ", b"zsh"))
+
+
+def _walk(root: str, rel_dir: str, depth: int) -> Iterator[tuple[str, str, str]]:
+    try:
+        entries = sorted(os.scandir(os.path.join(root, rel_dir) if rel_dir else root), key=str)
+    except OSError:
+        return
+    for e in entries:
+        rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+        try:
+            is_dir = e.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            skip = e.name in DEFAULT_EXCLUDES or (
+                e.name.startswith(".") and e.name not in _HIDDEN_KEPT
+            )
+            if not skip and depth < _MAX_DEPTH and not os.path.exists(f"{e.path}/pyvenv.cfg"):
+                yield from _walk(root, rel, depth + 1)
+        else:
+            yield rel, e.name, e.path
+
+
+def find_tool_files(root: Path) -> ToolFileSet:
+    """One walk of ``root``: every file whose name says it runs commands or builds docs."""
+    found = ToolFileSet(root)
+    for rel, name, path in _walk(str(root), "", 0):
+        kind = _kind_of(rel, name)
+        if kind is None and "." not in name:
+            parent = rel.rsplit("/", 2)[-2] if "/" in rel else ""
+            if parent in _SCRIPT_DIRS and _is_shell_script(path):
+                kind = "shell"
+        if kind is not None:
+            found.by_kind.setdefault(kind, []).append(rel)
+    return found
+
+
+# -- YAML --------------------------------------------------------------------------------
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class YamlScalar:
+    """A string value in a YAML file, with the 1-based line its text starts on."""
+
+    value: str
+    line: int
+    tag: str = ""
+
+
+def yaml_nodes(text: str) -> list[yaml.Node]:
+    """Every document's node tree. Composing never constructs objects, so custom tags
+    (mkdocs' ``!!python/name:``, ``!ENV``) are harmless. Raises ``yaml.YAMLError``."""
+    return [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+
+
+def scalar(node: yaml.Node | None) -> YamlScalar | None:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    block = 1 if node.style in ("|", ">") else 0
+    return YamlScalar(str(node.value), node.start_mark.line + 1 + block, node.tag)
+
+
+def yaml_get(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    """``node[k1][k2]...`` for mapping nodes, or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    return node
+
+
+def yaml_scalars(node: yaml.Node | None) -> list[YamlScalar]:
+    """The scalar itself, or the scalar items of a sequence."""
+    if node is None:
+        return []
+    one = scalar(node)
+    if one is not None:
+        return [one]
+    if isinstance(node, yaml.SequenceNode):
+        return [s for s in map(scalar, node.value) if s is not None]
+    return []
+
+
+def yaml_walk(node: yaml.Node) -> Iterator[tuple[str, yaml.Node]]:
+    """Every (key, value) pair of every mapping in the tree, depth first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode):
+                    yield str(k.value), v
+            stack.extend(reversed([v for _, v in n.value]))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
