@@ -25,6 +25,8 @@ from pytest_llmcore.gpu.plugin import assign_gpu
 from pytest_llmcore.gpu.requirements import parse_gpu_marker, unmet
 from pytest_llmcore.gpu.sampler import ThermalWatch, VramSampler
 
+from .conftest import needs
+
 pytest_plugins = ["pytester"]
 
 GiB = 2**30
@@ -182,6 +184,7 @@ def test_thermal_watch_flags_performance_throttling_only() -> None:
 # -- numba.cuda in the simulator ----------------------------------------------------------
 
 
+@needs("numba", "numpy")
 def test_numba_cuda_kernel_runs_in_the_simulator() -> None:
     code = """
 import os
