@@ -80,6 +80,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, with pytest-randomly kept from shuffling inner runs as ``addopts`` keeps it
+    from shuffling ours (pytester drops the outer PYTEST_ADDOPTS)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    return pytester
+
+
+@pytest.fixture
 def project(tmp_path: Path) -> object:
     """Copy a fixture project (``fixtures/<name>``) into a temporary directory."""
 
