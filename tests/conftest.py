@@ -45,9 +45,16 @@ def _absent(what: str, hint: str) -> None:
     pytest.skip(reason)
 
 
+def _importable(module: str) -> bool:
+    # a bare directory on sys.path (e.g. the repository's build/ for "build") is a namespace
+    # package with no origin: not the module a test needs
+    spec = importlib.util.find_spec(module)
+    return spec is not None and spec.origin not in (None, "namespace")
+
+
 def require(*modules: str) -> None:
     """Skip (fail under LLMCORE_FULL=1) unless every module can be imported."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = [m for m in modules if not _importable(m)]
     if missing:
         dists = " ".join(DISTRIBUTIONS.get(m, m) for m in missing)
         _absent(", ".join(missing), f"pip install {dists}; the full test group has it")

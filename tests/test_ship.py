@@ -136,7 +136,8 @@ def test_gpu_workflow_works_on_a_fresh_repository() -> None:
     assert "::notice title=llmcore::no main baseline yet" in tests
     assert "--llmcore-compare=main" in tests and "--llmcore-save-baseline=main" in tests
     save = steps["Keep the nightly baseline for the next runs"]
-    assert save["uses"].startswith("actions/cache/save@") and "schedule" in save["if"]
+    assert save["uses"].startswith("actions/cache/save@") and "SAVE_BASELINE" in save["if"]
+    assert "github.event_name == 'schedule'" in job["env"]["SAVE_BASELINE"]
 
 
 def _action_env(step: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:
