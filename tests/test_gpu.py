@@ -30,7 +30,8 @@ from pytest_llmcore.gpu.pinning import assign_gpu
 from pytest_llmcore.gpu.requirements import parse_gpu_marker, unmet
 from pytest_llmcore.gpu.sampler import ThermalWatch, VramSampler
 from pytest_llmcore.gpu.settings import gpu_settings
-from tests.nvml.scripted import needs
+
+from .conftest import needs
 
 pytest_plugins = ["pytester"]
 
@@ -258,7 +259,7 @@ def test_cc_unknown_is_an_unmet_requirement_with_its_reason() -> None:
 # -- numba.cuda in the simulator ----------------------------------------------------------
 
 
-@needs("numba", "numba")
+@needs("numba", "numpy")
 def test_numba_cuda_kernel_runs_in_the_simulator() -> None:
     code = """
 import os

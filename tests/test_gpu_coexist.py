@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.nvml.scripted import ScriptedNvml, needs, scripted_nvml
+from tests.conftest import needs
+from tests.nvml.scripted import ScriptedNvml, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
-needs_pynvml = needs("pynvml", "gpu")
+needs_pynvml = needs("pynvml")
 ARGS = ("--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps", "-rA")
 
 
@@ -160,7 +161,7 @@ def _numba_env(pytester: pytest.Pytester, *args: str) -> str:
     return next(line for line in res.stdout.lines if line.startswith("NUMBA=") or "NUMBA=" in line)
 
 
-needs_numba = needs("numba", "numba")
+needs_numba = needs("numba")
 
 
 @needs_numba

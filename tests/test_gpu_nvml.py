@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import needs
 from tests.nvml.scripted import (
     SCENARIOS,
     ScriptedNvml,
     build,
     load,
-    needs,
     run_python,
     scenario_lines,
     scripted_nvml,
@@ -56,7 +56,7 @@ def facts(scripted: ScriptedNvml, scenario: str | dict[str, Any], tmp_path: Path
     return run_python(SNAPSHOT, scripted.env(scenario, tmp_path))
 
 
-needs_pynvml = needs("pynvml", "gpu")
+needs_pynvml = needs("pynvml")
 pytestmark = needs_pynvml
 
 

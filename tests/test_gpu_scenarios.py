@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 from pytest_llmcore.core.units import format_bytes
-from tests.nvml.scripted import ScriptedNvml, load, needs, scripted_nvml
+from tests.conftest import needs
+from tests.nvml.scripted import ScriptedNvml, load, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
-pytestmark = needs("pynvml", "gpu")
+pytestmark = needs("pynvml")
 GiB = 2**30
 MiB = 2**20
 

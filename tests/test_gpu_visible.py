@@ -14,12 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.gpu.visible import DeviceId, VisibleEntry, parse_visible, resolve_visible
-from tests.nvml.scripted import ScriptedNvml, needs, scripted_nvml
+from tests.conftest import needs
+from tests.nvml.scripted import ScriptedNvml, scripted_nvml
 
 __all__ = ["scripted_nvml"]
 
 pytest_plugins = ["pytester"]
-needs_pynvml = needs("pynvml", "gpu")
+needs_pynvml = needs("pynvml")
 
 G0 = DeviceId(0, "GPU-11111111-2222-3333-4444-555555555555")
 G1 = DeviceId(1, "GPU-11112222-3333-4444-5555-666677778888")

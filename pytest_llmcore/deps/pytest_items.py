@@ -84,8 +84,10 @@ class DepsItem(pytest.Item):
             return f"llmcore deps: {excinfo.value}"
         return str(super().repr_failure(excinfo))
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"llmcore deps: {self.path.parent.name}"
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # line 0, not None: a skip report (a conftest's add_marker(skip), pytest-benchmark's
+        # --benchmark-only) formats the location's line as a number
+        return self.path, 0, f"llmcore deps: {self.path.parent.name}"
 
 
 class InputFailure(Exception):

@@ -226,14 +226,3 @@ def run_python(code: str, env: Mapping[str, str], timeout: float = 120) -> Any:
     )
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout.strip().splitlines()[-1])
-
-
-def needs(module: str, extra: str) -> pytest.MarkDecorator:
-    """Skip when an optional package is absent, except in the full CI leg (LLMCORE_FULL=1),
-    where its absence must fail the test instead."""
-    import importlib.util
-
-    absent = importlib.util.find_spec(module) is None and os.environ.get("LLMCORE_FULL") != "1"
-    return pytest.mark.skipif(
-        absent, reason=f"needs {module} (pip install pytest-llmcore[{extra}])"
-    )
