@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .model import FileImports
 from .notebooks import notebook_source
+from .safeio import read_bounded
 from .scanner import scan_source
 from .walk import SourceFile
 
@@ -44,12 +45,9 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
 
 def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int) -> FileImports:
     """Imports of one source file or notebook; problems become notes, never exceptions."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return FileImports((), f"cannot read ({exc.strerror}); skipped")
-    if len(raw) > max_size:
-        return FileImports((), f"{len(raw):,} bytes, over max-file-size {max_size:,}; skipped")
+    raw = read_bounded(path, max_size)
+    if isinstance(raw, str):
+        return FileImports((), raw)
     if b"\0" in raw[:8192]:
         return FileImports((), "binary file; skipped")
     if rel.endswith(".ipynb"):

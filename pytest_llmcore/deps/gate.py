@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -12,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
+from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
 from .evidence import (
     ToolFiles,
@@ -42,13 +39,11 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
+from .safeio import read_bounded
 from .settings import DepsSettings, load_settings
 from .walk import SourceFile, iter_sources
 
 __all__ = ["project_root_for", "run_gate"]
-
-_CACHE_FORMAT = 1
-
 
 @dataclass(frozen=True)
 class _Use:
@@ -61,79 +56,6 @@ class _Use:
 
 
 # -- reading files -----------------------------------------------------------------------
-
-
-# -- cache -------------------------------------------------------------------------------
-
-
-class _Cache:
-    def __init__(self, path: Path | None, settings_key: str) -> None:
-        self.path = path
-        self.key = settings_key
-        self.entries: dict[str, list[Any]] = {}
-        self.dirty = False
-        if path is not None and path.is_file():
-            try:
-                data = json.loads(path.read_bytes())
-                if data.get("format") == _CACHE_FORMAT and data.get("key") == settings_key:
-                    self.entries = data["files"]
-            except (OSError, ValueError, KeyError, TypeError):
-                self.entries = {}
-
-    def get(self, f: SourceFile) -> FileImports | None:
-        e = self.entries.get(f.rel)
-        if e is None or e[0] != f.size or e[1] != f.mtime_ns:
-            return None
-        try:
-            return FileImports(
-                tuple(ImportRecord(m, ln, tuple(b), u, tc, g, d) for m, ln, b, u, tc, g, d in e[3]),
-                e[2],
-            )
-        except (TypeError, ValueError):
-            return None
-
-    def put(self, f: SourceFile, result: FileImports) -> None:
-        self.entries[f.rel] = [
-            f.size,
-            f.mtime_ns,
-            result.problem,
-            [
-                [r.module, r.line, list(r.bound), r.used, r.type_checking, r.guarded, r.dynamic]
-                for r in result.imports
-            ],
-        ]
-        self.dirty = True
-
-    def save(self, live: set[str]) -> None:
-        if self.path is None:
-            return
-        stale = set(self.entries) - live
-        if not self.dirty and not stale:
-            return
-        for rel in stale:
-            del self.entries[rel]
-        data = {"format": _CACHE_FORMAT, "key": self.key, "files": self.entries}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            pass  # a read-only tree still gets its result
-
-
-def default_cache_dir(root: Path) -> Path:
-    """``ROOT/.pytest_cache/d/llmcore-deps``, the place pytest's own cache uses for plugins."""
-    base = root / ".pytest_cache"
-    if not base.exists():
-        try:
-            base.mkdir()
-            (base / ".gitignore").write_text("# Created by pytest-llmcore automatically.\n*\n")
-            (base / "CACHEDIR.TAG").write_bytes(
-                b"Signature: 8a477f597d28d172789f06886806bc55\n"
-                b"# This file is a cache directory tag created by pytest-llmcore.\n"
-            )
-        except OSError:
-            pass
-    return base / "d" / "llmcore-deps"
 
 
 # -- project facts -----------------------------------------------------------------------
@@ -243,12 +165,13 @@ def run_gate(
     def wanted(top: str) -> bool:
         return top not in skip
 
-    key_src = json.dumps([__version__, sys.version_info[:2], sorted(local)])
-    settings_key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     cache_on = settings.cache if use_cache is None else use_cache
-    cache = _Cache(
-        (cache_dir or default_cache_dir(root)) / "imports.json" if cache_on else None, settings_key
+    cache = ImportCache(
+        (cache_dir or default_cache_dir(root)) / "imports.json" if cache_on else None,
+        cache_key(skip, settings.max_file_size),
     )
+    if cache.note:
+        result.notes.append(cache.note)
 
     uses: list[_Use] = []
     todo: list[SourceFile] = []
@@ -276,9 +199,10 @@ def run_gate(
             where = f"{f.rel}:{rec.line}"
             if f.rel.endswith(".ipynb"):
                 if f.rel not in nb_maps:
+                    raw = read_bounded(f.path, settings.max_file_size)
                     try:
-                        nb_maps[f.rel] = notebook_source(f.path.read_bytes())[1]
-                    except (OSError, ValueError):
+                        nb_maps[f.rel] = [] if isinstance(raw, str) else notebook_source(raw)[1]
+                    except ValueError:
                         nb_maps[f.rel] = []
                 where = f"{f.rel} ({cell_of(nb_maps[f.rel], rec.line)})"
             uses.append(_Use(rec, f.rel, where, dev_code))

@@ -153,7 +153,13 @@ def load_settings(root: Path) -> DepsSettings:
                 raise InputError(f"[tool.llmcore.deps] {key} must be true or false", path)
             kw[attr] = table[key]
     if "max-file-size" in table:
-        if not isinstance(table["max-file-size"], int):
-            raise InputError("[tool.llmcore.deps] max-file-size must be a number of bytes", path)
+        size = table["max-file-size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InputError(
+                f"[tool.llmcore.deps] max-file-size must be a positive number of bytes, "
+                f"not {size!r}",
+                path,
+                fix="e.g. max-file-size = 5000000",
+            )
         kw["max_file_size"] = table["max-file-size"]
     return replace(s, **kw)
