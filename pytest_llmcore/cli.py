@@ -45,7 +45,6 @@ def _deps_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _run_deps(args: argparse.Namespace) -> int:
     from .core.errors import InputError
     from .deps.gate import project_root_for, run_gate
-    from .deps.model import Kind
     from .deps.report import render_github, render_json, render_text
     from .deps.settings import load_settings, parse_kinds
 
@@ -62,17 +61,18 @@ def _run_deps(args: argparse.Namespace) -> int:
             )
         result = run_gate(root, settings, use_cache=False if args.llmcore_deps_no_cache else None)
         if args.fix or args.diff:
-            from .deps.fix import apply_fix, plan_fix
+            from .deps.fix import apply_fix, plan_result_fix
 
-            removable = [d for f in result.failing if f.kind is Kind.UNUSED for d in f.declared]
-            edits = plan_fix(root, removable)
+            plan = plan_result_fix(root, result, settings)
+            for line in plan.refused:
+                print(f"llmcore deps: --fix: {line}", file=sys.stderr)
+            edits = plan.edits
             if args.diff:
-                sys.stdout.write("".join(e.diff() for e in edits))
+                sys.stdout.write(plan.diff())
                 return 1 if edits else 0
             apply_fix(edits)
-            for e in edits:
-                for d in e.removed:
-                    print(f"removed {d.name} ({d.requirement}) from {d.location}")
+            for line in plan.report():
+                print(line)
             if edits:
                 result = run_gate(
                     root, settings, use_cache=False if args.llmcore_deps_no_cache else None

@@ -123,9 +123,8 @@ def test_fix_poetry_and_requirements(
     before = (root / "pyproject.toml").read_text()
     _run(capsys, str(root), "--fix", "--no-cache")
     after = (root / "pyproject.toml").read_text()
-    assert after == before.replace('Pillow = "^10"\n', "").replace('black = "^24"\n', "").replace(
-        'pytest = "^8"\n', ""
-    )
+    # black's module name is only guessed (not installed, not in the table): --fix keeps it
+    assert after == before.replace('Pillow = "^10"\n', "").replace('pytest = "^8"\n', "")
     req = project("deps/requirements")
     text = (req / "requirements" / "base.txt").read_text()
     rc, out, _ = _run(capsys, str(req), "--fix", "--no-cache")

@@ -34,9 +34,7 @@ MAX_CACHE_FILE = 512_000_000
 
 def cache_key(skip: Iterable[str], max_file_size: int) -> str:
     """A digest of every input of a file's scan result besides the file itself."""
-    src = json.dumps(
-        [CACHE_FORMAT, __version__, sys.version_info[:2], sorted(skip), max_file_size]
-    )
+    src = json.dumps([CACHE_FORMAT, __version__, sys.version_info[:2], sorted(skip), max_file_size])
     return hashlib.sha256(src.encode()).hexdigest()[:16]
 
 

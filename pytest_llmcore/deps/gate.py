@@ -39,11 +39,13 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
+from .reexport import ReexportFinder
 from .safeio import read_bounded
 from .settings import DepsSettings, load_settings
 from .walk import SourceFile, iter_sources
 
 __all__ = ["project_root_for", "run_gate"]
+
 
 @dataclass(frozen=True)
 class _Use:
@@ -227,7 +229,8 @@ def run_gate(
         for u in config.hook.pytest_llmcore_deps_used_without_import(config=config, root=str(root)):
             hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
     mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
-    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses)
+    finder = ReexportFinder(files, local, settings.max_file_size)
+    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses, finder)
     if config is not None:
         config.hook.pytest_llmcore_deps_findings(config=config, result=result)
     return result
@@ -242,6 +245,7 @@ def _evaluate(
     result: GateResult,
     wanted: Callable[[str], bool],
     hooked_uses: Mapping[str, str] | None = None,
+    reexports: ReexportFinder | None = None,
 ) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in decl.declared:
@@ -278,6 +282,8 @@ def _evaluate(
         evidence: list[Evidence] = []
         if live:
             evidence = [Evidence(f"imported at {u.where}", u.file, u.rec.line) for u in live[:3]]
+        elif dead and reexports is not None and (through := _through(reexports, dead)):
+            evidence = [through]
         elif hooked_uses and key in hooked_uses:
             evidence = [
                 Evidence(f"{hooked_uses[key]} (a pytest_llmcore_deps_used_without_import hook)")
@@ -411,6 +417,17 @@ def _evaluate(
                 kind, name, (), tuple(ev), settings.ignore.get(canonical_name(name)), ",".join(mods)
             )
         )
+
+
+def _through(finder: ReexportFinder, dead: Sequence[_Use]) -> Evidence | None:
+    """A dead import whose name another module imports and uses (``from a.compat import json``)."""
+    for u in dead:
+        if u.rec.bound and not u.file.endswith(".ipynb"):
+            where = finder.find(u.file, u.rec.bound[0])
+            if where is not None:
+                text = f"imported at {u.where} as {u.rec.bound[0]!r}, used through {where}"
+                return Evidence(text, u.file, u.rec.line)
+    return None
 
 
 def _display_module(rec: ImportRecord) -> str:
