@@ -170,7 +170,9 @@ def test_a_name_used_through_a_reexport_is_a_use(tmp_path: Path) -> None:
         {
             "pyproject.toml": PYPROJECT.format(deps='"pyyaml"'),
             "app/__init__.py": "",
-            "app/compat.py": "try:\n    import yaml as fast\nexcept ImportError:\n    fast = None\n",
+            "app/compat.py": (
+                "try:\n    import yaml as fast\nexcept ImportError:\n    fast = None\n"
+            ),
             "app/core.py": "from app.compat import fast\nfast.safe_load('')\n",
         },
     )
