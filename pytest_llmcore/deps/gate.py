@@ -24,7 +24,6 @@ from .filescan import scan_many
 from .mapping import (
     ModuleMap,
     Provides,
-    installed_module_owners,
     module_matches,
     requirement_closure,
 )
@@ -39,6 +38,7 @@ from .model import (
     canonical_name,
 )
 from .notebooks import cell_of, notebook_source
+from .owners import module_owners
 from .reexport import ReexportFinder
 from .safeio import read_bounded
 from .settings import DepsSettings, load_settings
@@ -380,7 +380,7 @@ def _evaluate(
         undeclared[_display_module(u.rec)].append(u)
     if not undeclared:
         return
-    owners = installed_module_owners()
+    owners = module_owners({m.split(".", 1)[0] for m in undeclared})
     closure: dict[str, str] | None = None
     groups: dict[str, tuple[list[str], list[_Use]]] = {}
     for mod, us in sorted(undeclared.items()):
