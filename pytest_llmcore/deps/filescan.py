@@ -95,7 +95,7 @@ def scan_many(
     jobs = _jobs()
     if jobs < 2 or len(todo) < PARALLEL_MIN_FILES:
         yield from zip(
-            todo, _scan_chunk([(str(f.path), f.rel) for f in todo], skip, max_size), strict=True
+            todo, _scan_chunk([(f.fspath, f.rel) for f in todo], skip, max_size), strict=True
         )
         return
     # balance bytes, not file counts: big files dominate; the local share is the largest
@@ -112,12 +112,12 @@ def scan_many(
 
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=get_context("spawn")) as pool:
         futures = [
-            pool.submit(_scan_chunk, [(str(f.path), f.rel) for f in share], skip, max_size)
+            pool.submit(_scan_chunk, [(f.fspath, f.rel) for f in share], skip, max_size)
             for share in shares[1:]
         ]
         yield from zip(
             shares[0],
-            _scan_chunk([(str(f.path), f.rel) for f in shares[0]], skip, max_size),
+            _scan_chunk([(f.fspath, f.rel) for f in shares[0]], skip, max_size),
             strict=True,
         )
         for share, fut in zip(shares[1:], futures, strict=True):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import os
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -94,11 +96,13 @@ def _dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
     by_component = [p for p in pats if "/" not in p]
     by_path = [p for p in pats if "/" in p]
     memo: dict[str, bool] = {}
+    # one regex for all component patterns: fnmatch per pattern per component was 0.1 s on torch
+    one = re.compile("|".join(fnmatch.translate(p) for p in by_component) or "(?!)")
 
     def component(part: str) -> bool:
         hit = memo.get(part)
         if hit is None:
-            hit = memo[part] = any(fnmatch.fnmatch(part, p) for p in by_component)
+            hit = memo[part] = one.match(os.path.normcase(part)) is not None
         return hit
 
     def is_dev(rel: str) -> bool:

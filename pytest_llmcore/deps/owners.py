@@ -31,6 +31,16 @@ def _declared_tops(dist: md.Distribution) -> set[str] | None:
     return {ln.strip() for ln in text.splitlines() if ln.strip()}
 
 
+_NAME = re.compile(r"^Name:[ \t]*(\S+)", re.MULTILINE)
+
+
+def _name(dist: md.Distribution) -> str | None:
+    """The distribution's name from its metadata's ``Name:`` header, without a full parse."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    m = _NAME.search(text)
+    return m.group(1) if m else None
+
+
 def _record_pattern(tops: Iterable[str]) -> re.Pattern[str]:
     names = "|".join(sorted(map(re.escape, tops), key=len, reverse=True))
     # ``top/...`` (a package) or ``top.py`` / ``top.cpython-311-x86_64-linux-gnu.so``
@@ -56,8 +66,8 @@ def module_owners(tops: Iterable[str]) -> dict[str, tuple[str, ...]]:
             record = dist.read_text("RECORD") or ""
             hits = {m.group(1) for m in pattern.finditer(record)}
         if not hits:
-            continue  # reading the name parses the whole METADATA file: only for owners
-        name = dist.metadata["Name"] if dist.metadata is not None else None
+            continue
+        name = _name(dist)
         for top in hits if name else ():
             owners.setdefault(top, []).append(name)
     return {k: tuple(v) for k, v in owners.items()}
