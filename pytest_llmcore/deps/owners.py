@@ -68,6 +68,8 @@ def module_owners(tops: Iterable[str]) -> dict[str, tuple[str, ...]]:
         if not hits:
             continue
         name = _name(dist)
-        for top in hits if name else ():
+        if name is None:
+            continue
+        for top in hits:
             owners.setdefault(top, []).append(name)
     return {k: tuple(v) for k, v in owners.items()}
