@@ -214,3 +214,21 @@ def test_max_file_size_must_be_a_positive_integer(tmp_path: Path, value: str) ->
         f"llmcore deps: {root / 'pyproject.toml'}: [tool.llmcore.deps] max-file-size must be a "
         f"positive number of bytes, not {shown} (e.g. max-file-size = 5000000)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "note"),
+    [
+        (b"[" * 100_000, "not a JSON notebook (nested too deeply); skipped"),
+        (b'{"cells": [{"cell_type": "code", "source": [1, "import yaml\\n", "yaml.x"]}]}', None),
+        (b'{"worksheets": [{"cells": 3}]}', None),
+    ],
+)
+def test_hostile_notebooks_give_notes_not_tracebacks(
+    tmp_path: Path, content: bytes, note: str | None
+) -> None:
+    root = _project(tmp_path)
+    (root / "nb.ipynb").write_bytes(content)
+    code, data = _json(root)
+    assert code == (0 if "yaml" in content.decode() else 1)
+    assert data["notes"] == ([f"nb.ipynb: {note}"] if note else [])

@@ -121,4 +121,9 @@ def scan_many(
             strict=True,
         )
         for share, fut in zip(shares[1:], futures, strict=True):
-            yield from zip(share, fut.result(), strict=True)
+            try:
+                results = fut.result()
+            except Exception:  # a worker that died (memory, a signal)
+                # scan its share here instead: a crashed worker must not lose files
+                results = _scan_chunk([(f.fspath, f.rel) for f in share], skip, max_size)
+            yield from zip(share, results, strict=True)
