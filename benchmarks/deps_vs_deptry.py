@@ -115,11 +115,11 @@ def main() -> int:
         cold_ok = c <= d
         warm_ok = w <= 0.1 * d or label != "torch"
         ok &= cold_ok and warm_ok
+        goal = f" (<= 0.10x {'OK' if warm_ok else 'OVER'})" if label == "torch" else ""
         print(
             f"{label:5} ({files:5,} files): deptry {d:6.2f} s | llmcore cold {c:6.2f} s "
             f"{c / d:5.2f}x (<= 1.00x {'OK' if cold_ok else 'OVER'}) | warm {w:6.2f} s "
-            f"{w / d:5.2f}x"
-            + (f" (<= 0.10x {'OK' if warm_ok else 'OVER'})" if label == "torch" else "")
+            f"{w / d:5.2f}x{goal}"
         )
     if tmp is not None:
         tmp.cleanup()
