@@ -26,6 +26,7 @@ _UNSURE_NAMES = frozenset({"match", "case", "type", "_", *keyword.kwlist})
 _KEYWORDS = frozenset(keyword.kwlist) | {"match", "case", "type"}
 _AUG = re.compile(r"(?:\*\*|//|>>|<<|[-+*/%@&|^])=")
 _OPEN, _CLOSE = "([{", ")]}"
+_FOR_LAMBDA = re.compile(r"\b(?:for|lambda)\b")
 _SPACE = " \t\f"
 #: How far back to look for the bracket a name sits in; further means "not sure".
 _BRACKET_REACH = 4000
@@ -88,25 +89,29 @@ def _opener(s: str, i: int) -> int:
     return -1
 
 
-def _in_reading_bracket(s: str, i: int) -> bool:
-    """Is position ``i`` an argument, subscript or display item, where every name is read?"""
-    k = _opener(s, i)
-    if k < 0:
+def _reading_opener(s: str, k: int, i: int, depth: int = 0) -> bool:
+    """Is every name between the bracket at ``s[k]`` and ``i`` read (an argument, a subscript,
+    a display inside one)? Comprehension targets and lambda parameters are not."""
+    if depth > 20 or _FOR_LAMBDA.search(s, k + 1, i) is not None:
         return False
-    between = s[k + 1 : i]
-    if re.search(r"\b(?:for|lambda)\b", between):
-        return False  # comprehension targets, lambda parameters
     if s[k] == "{":
-        return True
+        return True  # dict and set displays can't be assigned to
     j, crossed = _prev(s, k)
     if j < 0 or crossed:
         return False  # ``f\n(x)`` at statement level is two statements
-    if s[k] == "[" and s[j] in ")]":
+    c = s[j]
+    if s[k] == "[" and c in ")]":
         return True  # x()[i], x[0][i]
-    callee = _word_before(s, j)
-    if not callee or callee in _KEYWORDS or callee[0].isdigit():
+    if c in _OPEN or c == ",":
+        # a tuple or list inside another bracket: read when that bracket reads
+        outer = j if c in _OPEN else _opener(s, j)
+        return outer >= 0 and _reading_opener(s, outer, i, depth + 1)
+    word = _word_before(s, j)
+    if not word or word[0].isdigit():
         return False
-    w, _ = _prev(s, j - len(callee) + 1)
+    if word in _KEYWORDS:
+        return word in _LOAD_AFTER and word != "with"  # ``return (a, x)``, not ``for (a, x)``
+    w, _ = _prev(s, j - len(word) + 1)
     before = _word_before(s, w) if w >= 0 else ""
     return not (before == "def" or (s[k] == "[" and before in ("class", "type")))
 
@@ -129,13 +134,16 @@ def _load_at(s: str, i: int, size: int) -> bool:
     if prev == ">" and j > 0 and s[j - 1] == "-":
         return True  # -> annotation
     if prev == ":":
-        return nxt[:1] in (")", "]", "}", "\n", ";")
+        # inside brackets (annotations, dict values, slices, lambda bodies) a name after
+        # ``:`` is read; at statement level it may start an inline block's assignment
+        return nxt[:1] in (")", "]", "}", "\n", ";") or _opener(s, i) >= 0
     if prev == "=" and (j == 0 or s[j - 1] not in "=!<>:+-*/%@&|^"):
         return nxt[:1] not in (",", ":")  # ``x = name, y = …`` makes name a target
     if prev in "=<>+-%&|^~@!":
         return True
     if prev in "([{,":
-        return _in_reading_bracket(s, i)
+        k = _opener(s, i)
+        return k >= 0 and _reading_opener(s, k, i)
     return False
 
 

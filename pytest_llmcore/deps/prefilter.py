@@ -1,46 +1,45 @@
-"""Stage 1 of the scanner: which modules a file may import, from one regex over the raw text.
+"""Stage 1 of the scanner: which modules a file may import, from a scan of the raw text.
 
 A file whose candidates are all standard library or first-party needs no further work,
-unless it has an import form the line-anchored regex can't see (inline after ``;`` or
-``:``, backslash-continued, or dynamic): then it goes on to the later stages.
+unless it has an import form this stage can't read (inline after ``;`` or ``:``,
+backslash-continued, or dynamic): then it goes on to the later stages.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["DOTTED", "candidate_modules", "has_hidden_imports"]
+__all__ = ["DOTTED", "candidate_modules"]
 
 DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
 
-# Every pattern starts with a literal ("\n", "import", "\\"): the regex engine then scans
-# for it at C speed. Texts get a "\n" prepended so the first line is found too.
-_PRE_IMPORT = re.compile(r"\n[ \t\f]*(?:import[ \t]+([^\n#;]*)|from[ \t]+([\w.]+)[ \t]+import\b)")
-_PRE_CONTINUED = re.compile(r"\\\r?\n[ \t\f]*(?:import|from)\b|import[ \t]*\\\r?\n")
+# Each pattern starts with a literal ("import", "from", "\\"), which the regex engine
+# scans for quickly; where the keyword stands (line start, or after ``;``/``:``) is then
+# checked for the few matches. Anchoring on "\n" instead enters the matcher on every line.
+_IMPORT = re.compile(r"import[ \t]+([^\n#;]*)")
+_FROM = re.compile(r"from[ \t]+([\w.]+)[ \t]+import\b")
+_CONTINUED_AFTER = re.compile(r"\\\r?\n[ \t\f]*(?:import|from)\b")
+_CONTINUED_BEFORE = re.compile(r"import[ \t]*\\\r?\n")
 _DYNAMIC_NAMES = ("import_module", "__import__", "importorskip")
+_LINE, _INLINE, _OTHER = 0, 1, 2
 
 
-def _inline_keyword(text: str, kw: str) -> bool:
-    """``kw`` right after ``;`` or ``:`` and blanks: ``x = 1;    import y``, ``if x: import y``."""
-    size = len(kw)
-    i = text.find(kw)
-    while i != -1:
-        j = i - 1
-        while j >= 0 and text[j] in " \t\f":
-            j -= 1
-        if j >= 0 and text[j] in ";:" and text[i + size : i + size + 1] in (" ", "\t", "."):
-            return True
-        i = text.find(kw, i + size)
-    return False
+def _place(text: str, start: int) -> int:
+    """Where the keyword at ``start`` stands: at a line's start, inline after ``;``/``:``."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t\f":
+        j -= 1
+    if j < 0 or text[j] in "\n\r":
+        return _LINE
+    return _INLINE if text[j] in ";:" else _OTHER
 
 
-def has_hidden_imports(text: str) -> bool:
-    """Imports the line-anchored prefilter can't see: inline, continued or dynamic."""
-    return (
-        any(name in text for name in _DYNAMIC_NAMES)
-        or _inline_keyword(text, "import")
-        or _inline_keyword(text, "from")
-        or ("\\" in text and _PRE_CONTINUED.search(text) is not None)
+def _continued_or_dynamic(text: str) -> bool:
+    return any(name in text for name in _DYNAMIC_NAMES) or (
+        "\\" in text
+        and (
+            _CONTINUED_AFTER.search(text) is not None or _CONTINUED_BEFORE.search(text) is not None
+        )
     )
 
 
@@ -51,12 +50,17 @@ def candidate_modules(text: str) -> tuple[set[str], bool]:
     second value (inline, backslash-continued and dynamic imports).
     """
     tops: set[str] = set()
-    for m in _PRE_IMPORT.finditer("\n" + text):
-        if m.group(1) is not None:
+    hidden = False
+    for m in _IMPORT.finditer(text):
+        place = _place(text, m.start())
+        if place == _LINE:
             for dotted in DOTTED.findall(m.group(1)):
                 tops.add(dotted.split(".", 1)[0])
-        else:
-            mod = m.group(2)
-            if not mod.startswith("."):
-                tops.add(mod.split(".", 1)[0])
-    return tops, has_hidden_imports(text)
+        hidden |= place == _INLINE
+    for m in _FROM.finditer(text):
+        place = _place(text, m.start())
+        mod = m.group(1)
+        if place == _LINE and not mod.startswith("."):
+            tops.add(mod.split(".", 1)[0])
+        hidden |= place == _INLINE
+    return tops, hidden or _continued_or_dynamic(text)
