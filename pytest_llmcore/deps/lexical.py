@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .lexblocks import NeedAst, block_context, indent_width, line_indent
+from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
 from .lexuses import certainly_loaded
 from .model import ImportRecord
@@ -187,7 +187,8 @@ def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> 
     lex = [li for li in lex if wanted(li.module.split(".", 1)[0])]
     if not lex:
         return []
-    lines = padded.split("\n")
+    layout = Layout(padded)
+    lines = layout.lines
     known: dict[str, bool] = {}
     records: list[ImportRecord] = []
     for li in lex:
@@ -202,7 +203,7 @@ def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> 
         tc = guarded = False
         indent = line_indent(lines[li.line]) if li.dynamic else indent_width(li.indent)
         if indent:
-            tc, guarded = block_context(lines, li.line, indent)
+            tc, guarded = block_context(layout, li.line, indent)
         records.append(
             ImportRecord(li.module, li.line, li.bound, used, tc, guarded or li.optional, li.dynamic)
         )
