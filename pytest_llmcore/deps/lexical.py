@@ -57,6 +57,18 @@ class _LexImport:
     optional: bool = False
 
 
+def _literal_start(text: str, pos: int, start: int) -> int:
+    """Where the string literal whose quote is at ``start`` begins (its ``rb``/``f`` prefix)."""
+    k = start
+    if k > pos and text[k - 1] in _STR_PREFIX:
+        k -= 1
+        if k > pos and text[k - 1] in _STR_PREFIX:
+            k -= 1
+        if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            return start  # a name ending in a letter, e.g. ``if"x"``
+    return k
+
+
 def strip(text: str, strings: dict[int, str] | None = None) -> str:
     """Blank strings (to ``""``) and comments, keeping every newline.
 
@@ -64,28 +76,25 @@ def strip(text: str, strings: dict[int, str] | None = None) -> str:
     its ``""`` in the result.
     """
     out: list[str] = []
+    append = out.append
     pos = 0
     size = 0
-    for m in _LEX.finditer(text):
-        start = m.start()
+    for m in _LEX.finditer(text):  # the hot loop of the lexical stage: kept lean
+        start, end = m.span()
         if text[start] == "#":
-            out.append(text[pos:start])
+            append(text[pos:start])
             size += start - pos
         else:
-            k = start
-            while k > pos and start - k < 2 and text[k - 1] in _STR_PREFIX:
-                k -= 1
-            if k < start and k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
-                k = start  # a name ending in a letter, e.g. ``if"x"``
-            out.append(text[pos:k])
-            size += k - pos
+            k = _literal_start(text, pos, start) if text[start - 1] in _STR_PREFIX else start
+            append(text[pos:k])
+            n = text.count("\n", start, end)
             if strings is not None:
-                strings[size] = text[k : m.end()]
-            n = text.count("\n", start, m.end())
-            out.append('""' + "\n" * n if n else '""')
-            size += 2 + n
-        pos = m.end()
-    out.append(text[pos:])
+                size += k - pos
+                strings[size] = text[k:end]
+                size += 2 + n
+            append('""' + "\n" * n if n else '""')
+        pos = end
+    append(text[pos:])
     return "".join(out)
 
 
