@@ -17,6 +17,8 @@ import pytest
 from pytest_llmcore.deps.cache import default_cache_dir
 from pytest_llmcore.deps.walk import iter_sources
 
+pytest_plugins = ["pytester"]
+
 PYPROJECT = '[project]\nname = "h"\nversion = "0"\ndependencies = ["numpy", "pyyaml"]\n'
 
 
@@ -232,3 +234,17 @@ def test_hostile_notebooks_give_notes_not_tracebacks(
     code, data = _json(root)
     assert code == (0 if "yaml" in content.decode() else 1)
     assert data["notes"] == ([f"nb.ipynb: {note}"] if note else [])
+
+
+def test_pytest_llmcore_finishes_on_a_hostile_tree(pytester: pytest.Pytester) -> None:
+    root = pytester.path
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "h"\nversion = "0"\ndependencies = ["pyyaml"]\n'
+    )
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("import yaml\nyaml.safe_load('')\n")
+    os.mkfifo(root / "pipe.py")
+    os.symlink("/dev/zero", root / "zero.py")
+    # (no link to "/" here: pytest's own collection would follow it)
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", timeout=300)
+    res.assert_outcomes(passed=1)
