@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -313,7 +313,7 @@ def _stage(e: FileEdit) -> tuple[str, str]:
     return tmp, target
 
 
-def apply_fix(edits: Iterable[FileEdit]) -> None:
+def apply_fix(edits: Sequence[FileEdit]) -> None:
     """Write every edit or none: each file is re-read and matched, and every new content is
     written beside its target before the first target is replaced (a read-only directory or
     a full disk stops the fix before anything changed). Symbolic links are written through.
@@ -338,5 +338,18 @@ def apply_fix(edits: Iterable[FileEdit]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    done: list[str] = []
+    for e, (tmp, target) in zip(edits, staged, strict=True):
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:  # a rename in a directory we just wrote to: very unlikely
+            for rest, _ in staged[len(done) :]:
+                with contextlib.suppress(OSError):
+                    os.unlink(rest)
+            raise InputError(
+                f"cannot replace ({exc.strerror or exc}); already written: "
+                f"{', '.join(done) or 'nothing'}",
+                e.rel,
+                fix="check the files named, then run it again",
+            ) from None
+        done.append(e.rel)
