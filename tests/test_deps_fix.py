@@ -328,3 +328,13 @@ def test_nothing_is_removed_when_a_source_file_was_not_read(tmp_path: Path) -> N
         "or exclude them, then run it again)\n"
     )
     assert (root / "requirements.txt").read_text() == REQS
+
+
+def test_a_fifo_or_an_outside_link_does_not_stop_the_fix(tmp_path: Path) -> None:
+    root = _req_project(tmp_path)
+    os.mkfifo(root / "pipe.py")
+    os.symlink("/dev/zero", root / "zero.py")
+    proc = _cli(root, "--fix")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[0] == "removed pyyaml (pyyaml) from requirements.txt:2"
+    assert (root / "requirements.txt").read_text() == "numpy\npackaging\n"

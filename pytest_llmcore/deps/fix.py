@@ -219,7 +219,14 @@ class FixPlan:
 
 
 def _unread_sources(notes: Iterable[str]) -> list[str]:
-    return [n for n in notes if _UNREAD.match(n)]
+    """Source files whose imports are unknown: too large or unreadable (a FIFO, a device, a
+    binary file or a link out of the project holds no project source)."""
+    out = []
+    for n in notes:
+        m = _UNREAD.match(n)
+        if m and ("over max-file-size" in m.group("why") or m.group("why").startswith("cannot")):
+            out.append(n)
+    return out
 
 
 def _dead_imports(
