@@ -248,3 +248,17 @@ def test_pytest_llmcore_finishes_on_a_hostile_tree(pytester: pytest.Pytester) ->
     # (no link to "/" here: pytest's own collection would follow it)
     res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", timeout=300)
     res.assert_outcomes(passed=1)
+
+
+def test_read_bounded_reads_up_to_the_cap_and_no_further(tmp_path: Path) -> None:
+    from pytest_llmcore.deps.safeio import read_bounded
+
+    p = tmp_path / "f.py"
+    p.write_bytes(b"x" * 100)
+    assert read_bounded(p, 100) == b"x" * 100
+    assert read_bounded(p, 99) == "100 bytes, over max-file-size 99; skipped"
+    os.mkfifo(tmp_path / "fifo.py")
+    assert read_bounded(tmp_path / "fifo.py", 100) == "not a regular file; skipped"
+    assert read_bounded(tmp_path / "missing.py", 100) == (
+        "cannot read (No such file or directory); skipped"
+    )
