@@ -262,3 +262,28 @@ def test_read_bounded_reads_up_to_the_cap_and_no_further(tmp_path: Path) -> None
     assert read_bounded(tmp_path / "missing.py", 100) == (
         "cannot read (No such file or directory); skipped"
     )
+
+
+def test_environment_answers_are_remembered_until_site_packages_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_llmcore.deps import cache as cachemod
+
+    path = tmp_path / "imports.json"
+    calls: list[str] = []
+
+    def compute() -> dict[str, list[str]]:
+        calls.append("x")
+        return {"yaml": ["PyYAML"]}
+
+    monkeypatch.setattr(cachemod, "env_fingerprint", lambda: "env-1")
+    first = cachemod.ImportCache(path, "k")
+    assert first.memo("owners", "yaml", compute) == {"yaml": ["PyYAML"]}
+    first.save(set())
+    again = cachemod.ImportCache(path, "k")
+    assert again.memo("owners", "yaml", compute) == {"yaml": ["PyYAML"]}
+    assert calls == ["x"]
+    monkeypatch.setattr(cachemod, "env_fingerprint", lambda: "env-2")  # pip install ...
+    later = cachemod.ImportCache(path, "k")
+    assert later.memo("owners", "yaml", compute) == {"yaml": ["PyYAML"]}
+    assert calls == ["x", "x"]

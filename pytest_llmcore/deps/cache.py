@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import __version__
 from ..core.fsutil import atomic_write_bytes
@@ -24,7 +24,9 @@ from .model import FileImports, ImportRecord
 from .safeio import read_bounded
 from .walk import SourceFile
 
-__all__ = ["ImportCache", "cache_key", "default_cache_dir"]
+__all__ = ["ImportCache", "cache_key", "default_cache_dir", "env_fingerprint"]
+
+T = TypeVar("T")
 
 #: Bumped whenever the scanner's answer for the same file can change.
 CACHE_FORMAT = 3
@@ -36,6 +38,18 @@ def cache_key(skip: Iterable[str], max_file_size: int) -> str:
     """A digest of every input of a file's scan result besides the file itself."""
     src = json.dumps([CACHE_FORMAT, __version__, sys.version_info[:2], sorted(skip), max_file_size])
     return hashlib.sha256(src.encode()).hexdigest()[:16]
+
+
+def env_fingerprint() -> str:
+    """The mtimes of the directories distributions are installed in (``site-packages``)."""
+    parts = []
+    for entry in sys.path:
+        if os.path.basename(entry.rstrip("/\\")) in ("site-packages", "dist-packages"):
+            try:
+                parts.append([entry, os.stat(entry).st_mtime_ns])
+            except OSError:
+                continue
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
 def _record(item: Any) -> ImportRecord:
@@ -61,6 +75,9 @@ class ImportCache:
         self.dirty = False
         self.note: str | None = None
         """Why the cache file on disk was not used, when it was unreadable."""
+        self.env: dict[str, Any] = {}
+        """Answers about the installed environment, valid while its fingerprint holds."""
+        self._fingerprint: str | None = None
         if path is not None:
             self._load(path)
 
@@ -82,6 +99,30 @@ class ImportCache:
             return
         if data.get("format") == CACHE_FORMAT and data.get("key") == self.key:
             self.entries = files
+            env = data.get("env")
+            if isinstance(env, dict) and isinstance(env.get("memo"), dict):
+                self.env = env
+
+    def memo(self, kind: str, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``'s answer about the installed environment, remembered across runs.
+
+        Valid while the site-packages directories keep their mtimes (installing or removing
+        a distribution changes them); the answer must survive a JSON round trip.
+        """
+        if self.path is None:
+            return compute()
+        if self._fingerprint is None:
+            self._fingerprint = env_fingerprint()
+        if self.env.get("fingerprint") != self._fingerprint:
+            self.env = {"fingerprint": self._fingerprint, "memo": {}}
+        table = self.env["memo"]
+        full = f"{kind}:{key}"
+        if full in table:
+            hit: T = table[full]
+            return hit
+        value = table[full] = compute()
+        self.dirty = True
+        return value
 
     def get(self, f: SourceFile) -> FileImports | None:
         e = self.entries.get(f.rel)
@@ -112,7 +153,7 @@ class ImportCache:
             return
         for rel in stale:
             del self.entries[rel]
-        data = {"format": CACHE_FORMAT, "key": self.key, "files": self.entries}
+        data = {"format": CACHE_FORMAT, "key": self.key, "files": self.entries, "env": self.env}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.realpath(self.path) != os.path.abspath(self.path):

@@ -9,6 +9,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,14 @@ def _dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
             hit = memo[part] = one.match(os.path.normcase(part)) is not None
         return hit
 
+    dirs: dict[str, bool] = {}
+
     def is_dev(rel: str) -> bool:
-        if any(component(part) for part in rel.split("/")):
+        parent, _, name = rel.rpartition("/")
+        hit = dirs.get(parent)
+        if hit is None:  # files share directories: judge each directory once
+            hit = dirs[parent] = any(component(part) for part in parent.split("/") if part)
+        if hit or component(name):
             return True
         return any(fnmatch.fnmatch(rel, p) or rel.startswith(p.rstrip("/") + "/") for p in by_path)
 
@@ -191,7 +198,6 @@ def run_gate(
     for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
         per_file[f.rel] = res
         cache.put(f, res)
-    cache.save({f.rel for f in files})
     result.files_scanned = len(files)
 
     nb_maps: dict[str, list[tuple[int, int]]] = {}
@@ -234,7 +240,8 @@ def run_gate(
             hooked_uses.update({canonical_name(k): str(v) for k, v in (u or {}).items()})
     mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
     finder = ReexportFinder(files, local, settings.max_file_size)
-    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses, finder)
+    _evaluate(root, decl, uses, mapper, settings, result, wanted, hooked_uses, finder, cache)
+    cache.save({f.rel for f in files})  # after _evaluate: it remembers environment answers
     if config is not None:
         config.hook.pytest_llmcore_deps_findings(config=config, result=result)
     return result
@@ -250,6 +257,7 @@ def _evaluate(
     wanted: Callable[[str], bool],
     hooked_uses: Mapping[str, str] | None = None,
     reexports: ReexportFinder | None = None,
+    cache: ImportCache | None = None,
 ) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in decl.declared:
@@ -384,7 +392,12 @@ def _evaluate(
         undeclared[_display_module(u.rec)].append(u)
     if not undeclared:
         return
-    owners = module_owners({m.split(".", 1)[0] for m in undeclared})
+    tops = sorted({m.split(".", 1)[0] for m in undeclared})
+    owners: Mapping[str, Sequence[str]] = (
+        cache.memo("owners", ",".join(tops), partial(module_owners, tops))
+        if cache is not None
+        else module_owners(tops)
+    )
     closure: dict[str, str] | None = None
     groups: dict[str, tuple[list[str], list[_Use]]] = {}
     for mod, us in sorted(undeclared.items()):
@@ -407,7 +420,12 @@ def _evaluate(
         installed = name not in mods or bool(owners.get(name.split(".", 1)[0]))
         if installed:
             if closure is None:
-                closure = requirement_closure(by_key)
+                keys = list(by_key)
+                closure = (
+                    cache.memo("closure", ",".join(keys), partial(requirement_closure, keys))
+                    if cache is not None
+                    else requirement_closure(keys)
+                )
             if canonical_name(name) in closure:
                 kind = Kind.TRANSITIVE
                 parent = by_key[closure[canonical_name(name)]][0].name

@@ -47,7 +47,7 @@ def _record_pattern(tops: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"^({names})(?:/|\.[^/,]*,)", re.MULTILINE)
 
 
-def module_owners(tops: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
     """Top-level module -> installed distributions providing it, for the given modules.
 
     The same answer as ``packages_distributions()`` restricted to ``tops`` (top_level.txt
@@ -72,4 +72,4 @@ def module_owners(tops: Iterable[str]) -> dict[str, tuple[str, ...]]:
             continue
         for top in hits:
             owners.setdefault(top, []).append(name)
-    return {k: tuple(v) for k, v in owners.items()}
+    return owners
