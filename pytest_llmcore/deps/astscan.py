@@ -16,7 +16,13 @@ from .lexblocks import GUARD_EXCEPTIONS
 from .model import ImportRecord
 from .prefilter import DOTTED
 
-__all__ = ["SIDE_EFFECT_MODULES", "ast_imports", "ast_records"]
+__all__ = [
+    "SIDE_EFFECT_MODULES",
+    "ast_imports",
+    "ast_records",
+    "marked_lines",
+    "side_effect_module",
+]
 
 #: Imported only to register themselves (a device backend patching torch): never dead.
 SIDE_EFFECT_MODULES: tuple[str, ...] = (
@@ -206,7 +212,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def _marked_lines(text: str) -> Callable[[int], bool]:
+def marked_lines(text: str) -> Callable[[int], bool]:
     """Lines whose import says it is kept on purpose: ``# noqa`` (F401) or ``# side effect``.
 
     vulture's noqa parser is the reference for noqa markers (it maps flake8's F401 to its
@@ -231,7 +237,7 @@ def _marked_lines(text: str) -> Callable[[int], bool]:
     return marked
 
 
-def _side_effect_module(module: str, theme: str | None) -> bool:
+def side_effect_module(module: str, theme: str | None = None) -> bool:
     if any(module == m or module.startswith(m + ".") for m in SIDE_EFFECT_MODULES):
         return True
     top = module.split(".", 1)[0]
@@ -255,10 +261,10 @@ def ast_records(
     for rec, reexport in v.imports:
         used = rec.used or reexport or is_init or any(b in used_names for b in rec.bound)
         if not used:
-            used = _side_effect_module(rec.module, theme)
+            used = side_effect_module(rec.module, theme)
         if not used and ("noqa" in text or "effect" in text):
             if marked is None:
-                marked = _marked_lines(text)
+                marked = marked_lines(text)
             used = marked(rec.line)
         out.append(
             ImportRecord(
