@@ -505,30 +505,3 @@ def test_side_effect_comment_and_sphinx_theme_are_uses() -> None:
         "furo": True,
         "other": False,
     }
-
-
-def test_a_name_found_nowhere_else_is_dead_without_the_tree() -> None:
-    # decided by the lexical stage: the name appears in no code, string or comment
-    src = "import numpy as np\nimport yaml  # noqa: F401\nimport torch_npu\nx = 1\n"
-    lex = lexical.lexical_imports(src, False, lambda _t: True)
-    assert [(r.module, r.used) for r in lex] == [
-        ("numpy", False),
-        ("yaml", True),
-        ("torch_npu", True),
-    ]
-    assert lex == ast_imports(src)
-
-
-@pytest.mark.parametrize(
-    "src",
-    [
-        'import numpy as np\n__all__ = ["np"]\n',
-        "import numpy as np\ndef f(x: 'np.ndarray'): pass\n",
-        'import numpy as np\nprint(f"{np.pi}")\n',
-        'import numpy as np\ns = "\\x6ep"\n',
-        'import numpy as np\nprint "python 2"\n',
-    ],
-)
-def test_a_name_in_a_string_or_an_odd_file_goes_to_the_ast_stage(src: str) -> None:
-    with pytest.raises(lexical.NeedAst):
-        lexical.lexical_imports(src, False, lambda _t: True)

@@ -16,13 +16,7 @@ from .lexblocks import GUARD_EXCEPTIONS
 from .model import ImportRecord
 from .prefilter import DOTTED
 
-__all__ = [
-    "SIDE_EFFECT_MODULES",
-    "ast_imports",
-    "ast_records",
-    "marked_lines",
-    "side_effect_module",
-]
+__all__ = ["SIDE_EFFECT_MODULES", "ast_imports", "ast_records"]
 
 #: Imported only to register themselves (a device backend patching torch): never dead.
 SIDE_EFFECT_MODULES: tuple[str, ...] = (
@@ -212,7 +206,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def marked_lines(text: str) -> Callable[[int], bool]:
+def _marked_lines(text: str) -> Callable[[int], bool]:
     """Lines whose import says it is kept on purpose: ``# noqa`` (F401) or ``# side effect``.
 
     vulture's noqa parser is the reference for noqa markers (it maps flake8's F401 to its
@@ -237,7 +231,7 @@ def marked_lines(text: str) -> Callable[[int], bool]:
     return marked
 
 
-def side_effect_module(module: str, theme: str | None = None) -> bool:
+def _side_effect_module(module: str, theme: str | None) -> bool:
     if any(module == m or module.startswith(m + ".") for m in SIDE_EFFECT_MODULES):
         return True
     top = module.split(".", 1)[0]
@@ -261,10 +255,10 @@ def ast_records(
     for rec, reexport in v.imports:
         used = rec.used or reexport or is_init or any(b in used_names for b in rec.bound)
         if not used:
-            used = side_effect_module(rec.module, theme)
+            used = _side_effect_module(rec.module, theme)
         if not used and ("noqa" in text or "effect" in text):
             if marked is None:
-                marked = marked_lines(text)
+                marked = _marked_lines(text)
             used = marked(rec.line)
         out.append(
             ImportRecord(

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .astscan import marked_lines, side_effect_module
 from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
 from .lexuses import certainly_loaded
@@ -42,11 +41,6 @@ _STMT = re.compile(
     r"|from(?=[ \t.])[ \t]*(?P<mod>\.*[ \t]*[\w.]*?)(?:(?<=\.)[ \t]*|[ \t]+)import\b[ \t]*"
     r"(?P<names>\([^)]*\)|[^\n;]*)"
     r")",
-)
-_ESCAPE = re.compile(r"\\(?:[xuUN0-7])")
-_PY2 = re.compile(
-    r"^[ \t]*(?:print|exec)[ \t]+[^\s(=,.)\]:;]|except[ \t]+[^:\n(]*,[ \t]*\w+[ \t]*:|`|<>",
-    re.MULTILINE,
 )
 _ALIAS = re.compile(r"^\s*([A-Za-z_][\w.]*?|\*)\s*(?:\bas\s+([A-Za-z_]\w*))?\s*$")
 
@@ -196,46 +190,7 @@ def _read(text: str) -> tuple[str, list[_LexImport], list[tuple[int, int]]]:
     return padded, lex, spans
 
 
-class _Dead:
-    """Decides "never used" without the tree, where that is certain: the name appears nowhere
-    in the raw text (code, strings, comments) but in import statements. Then no load, no
-    ``__all__`` entry, no string annotation and no f-string can name it."""
-
-    def __init__(self, text: str, padded: str, spans: list[tuple[int, int]], filename: str):
-        self.text = text
-        self.padded = padded
-        self.spans = spans
-        # escapes could spell the name inside a string (``"\\x6ep"``); a Sphinx conf.py's
-        # theme rule needs the file name: leave both to the ast stage
-        self.possible = (
-            _ESCAPE.search(text) is None
-            and not (filename.rsplit("/", 1)[-1] == "conf.py" and "html_theme" in text)
-            and _PY2.search(padded) is None  # Python 2 code: the ast stage's note and fallback
-        )
-        self._marked: Callable[[int], bool] | None = None
-
-    def unused(self, li: _LexImport) -> bool:
-        """True when ``li`` is certainly unused (else the ast stage must decide)."""
-        if not self.possible or not li.bound:
-            return False
-        word = re.compile(r"(?<![\w])" + re.escape(li.bound[0]) + r"(?![\w])")
-        inside = sum(len(word.findall(self.padded, a, b)) for a, b in self.spans)
-        return len(word.findall(self.text)) == inside
-
-    def kept(self, li: _LexImport) -> bool:
-        """Is this dead import kept on purpose (a side-effect module, ``# noqa``)?"""
-        if side_effect_module(li.module):
-            return True
-        if "noqa" not in self.text and "effect" not in self.text:
-            return False
-        if self._marked is None:
-            self._marked = marked_lines(self.text)
-        return self._marked(li.line)
-
-
-def lexical_imports(
-    text: str, is_init: bool, wanted: Callable[[str], bool], filename: str = "<string>"
-) -> list[ImportRecord]:
+def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> list[ImportRecord]:
     """The records of :func:`.scanner.scan_source`, or :class:`NeedAst`."""
     padded, lex, spans = _read(text)
     lex = [li for li in lex if wanted(li.module.split(".", 1)[0])]
@@ -244,7 +199,6 @@ def lexical_imports(
     layout = Layout(padded)
     lines = layout.lines
     known: dict[str, bool] = {}
-    dead: _Dead | None = None
     records: list[ImportRecord] = []
     for li in lex:
         used = li.star or li.reexport or is_init
@@ -254,10 +208,7 @@ def lexical_imports(
                     known[b] = certainly_loaded(padded, b, spans)
                 used = known[b]
         if not used:
-            dead = dead or _Dead(text, padded, spans, filename)
-            if not dead.unused(li):
-                raise NeedAst  # maybe used in a string annotation, __all__ or an f-string
-            used = dead.kept(li)
+            raise NeedAst  # maybe used in a string annotation, __all__ or an f-string
         tc = guarded = False
         indent = line_indent(lines[li.line]) if li.dynamic else indent_width(li.indent)
         if indent:

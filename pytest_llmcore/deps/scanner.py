@@ -57,7 +57,7 @@ def scan_source(
     if not hidden and not any(want(t) for t in tops):
         return FileImports(())
     try:
-        return FileImports(tuple(lexical_imports(text, is_init, want, filename)))
+        return FileImports(tuple(lexical_imports(text, is_init, want)))
     except NeedAst:
         pass
     except (RecursionError, re.error):  # pragma: no cover - pathological input
