@@ -111,7 +111,6 @@ def _deps_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def _run_deps(args: argparse.Namespace) -> int:
     from .deps.gate import project_root_for, run_gate
-    from .deps.model import Kind
     from .deps.report import render_github, render_json, render_text
     from .deps.settings import load_settings, parse_kinds
 
@@ -129,11 +128,14 @@ def _run_deps(args: argparse.Namespace) -> int:
     result = run_gate(root, settings, use_cache=use_cache)
     extra: dict[str, Any] = {}
     if args.fix or args.diff:
-        from .deps.fix import apply_fix, plan_fix
+        from .deps.fix import apply_fix, plan_result_fix
 
-        removable = [d for f in result.failing if f.kind is Kind.UNUSED for d in f.declared]
-        edits = plan_fix(root, removable)
-        diff = "".join(e.diff() for e in edits)
+        plan = plan_result_fix(root, result, settings)
+        for line in plan.refused:
+            _err(f"llmcore deps: --fix: {line}")
+        extra["kept"] = plan.refused
+        edits = plan.edits
+        diff = plan.diff()
         if args.diff:
             if args.format != "json":
                 _emit(diff)
@@ -141,13 +143,12 @@ def _run_deps(args: argparse.Namespace) -> int:
             extra["diff"] = diff
         else:
             apply_fix(edits)
-            removed = [d for e in edits for d in e.removed]
-            for d in removed:  # a note: stdout stays the chosen format's alone
-                line = f"removed {d.name} ({d.requirement}) from {d.location}"
+            for line in plan.report():  # a note: stdout stays the chosen format's alone
                 (_err if args.format != "text" else _emit)(line)
             extra["removed"] = [
                 {"dependency": d.name, "requirement": d.requirement, "declared_in": str(d.location)}
-                for d in removed
+                for e in edits
+                for d in e.removed
             ]
             if edits:
                 result = run_gate(root, settings, use_cache=use_cache)

@@ -385,6 +385,13 @@ PLUGINS = [
 ]
 
 
+def _plugin_source(module: str) -> str:
+    """Installed: read from its entry point; not installed: the built-in table."""
+    if importlib.util.find_spec(module) is not None:
+        return "its pytest11 entry point"
+    return "the built-in plugin table"
+
+
 def test_pytest_plugins_by_what_they_provide(tmp_path: Path) -> None:
     root = _project(tmp_path, [], PLUGIN_TESTS, PLUGINS)
     with (root / "pyproject.toml").open("a") as fh:
@@ -392,8 +399,9 @@ def test_pytest_plugins_by_what_they_provide(tmp_path: Path) -> None:
     Path(root, "Makefile").write_text("test:\n\tpytest -n auto tests\n")
     result = run_gate(root, use_cache=False)
     assert _failing(result) == ["pytest-benchmark", "pytest-httpx"]
+    mock_source = _plugin_source("pytest_mock")
     assert _used(result, "pytest-mock") == (
-        "pytest plugin: fixture 'mocker' used at tests/test_a.py:5 (the built-in plugin table)"
+        f"pytest plugin: fixture 'mocker' used at tests/test_a.py:5 ({mock_source})"
     )
     assert _used(result, "pytest-asyncio").startswith(
         "pytest plugin: marker 'asyncio' used at tests/test_a.py:4"
@@ -401,15 +409,11 @@ def test_pytest_plugins_by_what_they_provide(tmp_path: Path) -> None:
     assert _used(result, "pytest-timeout").startswith(
         "pytest plugin: loaded as 'pytest_timeout' in tests/conftest.py:1"
     )
+    cov_source = _plugin_source("pytest_cov")
     assert _used(result, "pytest-cov") == (
-        "pytest plugin: option --cov in pyproject.toml [tool.pytest] addopts "
-        "(the built-in plugin table)"
+        f"pytest plugin: option --cov in pyproject.toml [tool.pytest] addopts ({cov_source})"
     )
-    xdist_source = (  # installed: read from its entry point; not installed: the table
-        "its pytest11 entry point"
-        if importlib.util.find_spec("xdist") is not None
-        else "the built-in plugin table"
-    )
+    xdist_source = _plugin_source("xdist")
     assert (
         _used(result, "pytest-xdist") == f"pytest plugin: option -n in Makefile:2 ({xdist_source})"
     )

@@ -133,7 +133,7 @@ def test_fail_on_accepts_codes_and_kinds(tmp_path: Path) -> None:
         ("per-rule-ignores = { bogus = [] }", "per-rule-ignores.bogus: unknown finding code"),
         ('ignore = { LLMD042 = "r" }', "ignore.LLMD042: unknown finding code"),
         ('ignore = { torch = "" }', "ignore.torch must be a non-empty reason string"),
-        ("max-file-size = true", "max-file-size must be a number of bytes"),
+        ("max-file-size = true", "max-file-size must be a positive number of bytes"),
         ("gitignore = 1", "gitignore must be true or false"),
         ("typo-key = 1", "unknown key(s) in [tool.llmcore.deps]: typo-key"),
     ],
@@ -315,12 +315,13 @@ def test_fix_never_rewrites_setup_py_but_edits_environment_yml(tmp_path: Path) -
         tmp_path,
         {
             "setup.py": setup_py,
-            "environment.yml": "dependencies:\n  - rich\n  - pip:\n    - zz-unused-pip\n",
+            # a known mapping (the built-in table: sklearn): --fix never removes a guessed one
+            "environment.yml": "dependencies:\n  - rich\n  - pip:\n    - scikit-learn\n",
             "app.py": "import tqdm\nimport rich\ntqdm.tqdm, rich.print\n",
         },
     )
     rc, out, _ = _cli(root, "--fix")
     assert (root / "setup.py").read_text() == setup_py
     assert (root / "environment.yml").read_text() == "dependencies:\n  - rich\n  - pip:\n"
-    assert "removed zz-unused-pip (zz-unused-pip) from environment.yml:4" in out
+    assert "removed scikit-learn (scikit-learn) from environment.yml:4" in out
     assert rc == 1 and "FAIL    setup.py:2: numpy: unused (LLMD002)" in out

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_llmcore.deps import scanner
+from pytest_llmcore.deps import lexical
 from pytest_llmcore.deps.model import ImportRecord
 from pytest_llmcore.deps.scanner import ast_imports, candidate_modules, scan_source
 
@@ -214,6 +214,117 @@ def _import_stmt(draw: st.DrawFn) -> str:
     return f"from .{draw(_NAMES)} import {draw(_NAMES)}"
 
 
+#: Every way a name can appear: reads, stores, deletions, parameters, keywords, targets.
+_USE_FORMS = (
+    "print({n}, {m})",
+    "{n}.attr = {m}",
+    "{n} = 3",
+    "{n}    = 3",
+    "{n} += 1",
+    "{n}: int = 1",
+    "{n}: {m}",
+    "x: {n} = 1",
+    "{n}, {m} = 1, 2",
+    "[{n}] = [1]",
+    "({n}) = 1",
+    "*{n}, = [1]",
+    "a = {n} = 1",
+    "a = {n}, b = 1, 2",
+    "del {n}",
+    "del {n}[0]",
+    "del {m}, {n}",
+    "with open(x) as {n}: pass",
+    "with {n}: pass",
+    "for {n} in {m}: pass",
+    "for a, {n} in {m}: pass",
+    "[a for {n} in {m}]",
+    "[{n} for a in {m}]",
+    "{{a: {n} for a in {m}}}",
+    "f(a, {n})",
+    "f({n}={m})",
+    "f(*{n})",
+    "f(a={n})",
+    "f(lambda a, {n}: a)",
+    "lambda: {n}",
+    "y = lambda {n}={m}: 0",
+    "({n} := 3)",
+    "(a := {n})",
+    "x[{n}]",
+    "x[1:{n}]",
+    "x[{n}:]",
+    "return_ = not {n}",
+    "assert {n}, {m}",
+    "if {n}: pass",
+    "if x: {n} = 1",
+    "if x: {n}",
+    "a = {n} if {m} else 1",
+    "global {n}",
+    "raise {n} from {m}",
+    "{n}[0] = 1",
+    "{n}(1)",
+    "a = -{n}",
+    "a = {n}",
+    "isinstance(a, ({n}, {m}))",
+    "@{n}\ndef g(): pass",
+    "def {n}(a): pass",
+    "def g({n}, a={m}) -> {n}: pass",
+    "def g(a: {n} = 1): pass",
+    "class {n}: pass",
+    "class K({n}): pass",
+    "class K(metaclass={n}): pass",
+    "class K:\n    {n}: bool",
+    "class K:\n    {n} = 1",
+    "try:\n    pass\nexcept {n}:\n    pass",
+    "try:\n    pass\nexcept E as {n}:\n    pass",
+    "import os;    import {n}",
+    "x = 1; import {m}",
+    "match x:\n    case {n}:\n        pass",
+    "match x:\n    case {n}.A:\n        pass",
+    'print(f"{{{n}}}")',
+    "isinstance(a, (int, {n}))",
+    "d = {{'': {n}, 'b': {m}}}",
+    "def g(a: {n}, b: int) -> None: pass",
+    "x = [\n    {n},\n]",
+    "if (\n    {n}\n):\n    pass",
+    "(a, ({n}, b)) = 1, (2, 3)",
+    "for a, ({n}, b) in x: pass",
+    "f(x for (a, {n}) in y)",
+    "f(a for a in (b, {n}))",
+    "y = (lambda: ({n}, a))",
+    "{n} = (\n    1)",
+    "x = f(\n    a,\n    {n},\n)",
+    "x = f(\n    a,\n    {n}=1,\n)",
+    "def g(\n    a,\n    {n},\n): pass",
+    "class K(\n    {n},\n): pass",
+    "x[a, {n}] = 1",
+    "return_ = [a, {n}]",
+    "[a, {n}] = 1, 2",
+    "with (open(x) as a, {n}): pass",
+    "with (open(x) as {n}, a): pass",
+    "except_ = 1\ntry:\n    pass\nexcept (E, {n}):\n    pass",
+    "f(lambda: {n}, b)",
+    "g = {{{n}: 1 for a in b}}",
+    "d[1:{n}, 2]",
+    "s = '{n}'",
+)
+_DYNAMIC_FORMS = (
+    "m = {fn}({mod!r})",
+    "m = {fn}(name={mod!r})",
+    "m = {fn}(modname={mod!r})",
+    "m = {fn}({mod!r}, package=None)",
+    'm = {fn}("to" + "ml")',
+    'm = {fn}("to" "ml")',
+    "m = {fn}(({mod!r}))",
+    'm = {fn}(f"{{x}}")',
+    'm = {fn}(b"ujson")',
+    'm = {fn}("""ujson""")',
+    "m = {fn}(x)",
+    "m = {fn}(*a, name={mod!r})",
+    "m = {fn}(\n    {mod!r},\n)",
+    "def {short}(name={mod!r}): pass",
+)
+
+
 @st.composite
 def _statement(draw: st.DrawFn, depth: int = 0) -> list[str]:
     kind = draw(st.integers(0, 13 if depth < 2 else 6))
@@ -221,7 +332,8 @@ def _statement(draw: st.DrawFn, depth: int = 0) -> list[str]:
     if kind <= 2:
         return [draw(_import_stmt())]
     if kind == 3:
-        return [f"{name}.attr = {draw(_NAMES)}"]
+        form = draw(st.sampled_from(_USE_FORMS))
+        return form.format(n=name, m=draw(_NAMES)).split("\n")
     if kind == 4:
         q = draw(st.sampled_from(['"', "'", '"""', "'''"]))
         body = draw(st.sampled_from(["import fake", "from z import y", name, "a # b", ""]))
@@ -236,7 +348,8 @@ def _statement(draw: st.DrawFn, depth: int = 0) -> list[str]:
     if kind == 6:
         mod = draw(st.sampled_from(["whisper", "numba.cuda", "ujson"]))
         fn = draw(st.sampled_from(["importlib.import_module", "__import__", "pytest.importorskip"]))
-        return [f"m = {fn}({mod!r})"]
+        form = draw(st.sampled_from(_DYNAMIC_FORMS))
+        return form.format(fn=fn, mod=mod, short=fn.rsplit(".", 1)[-1]).split("\n")
     body = [
         ("    " + line)
         for s in draw(st.lists(_statement(depth + 1), min_size=1, max_size=3))
@@ -265,7 +378,7 @@ def _module(draw: st.DrawFn) -> str:
 
 
 def _key(r: ImportRecord) -> tuple[object, ...]:
-    return (r.module, r.line, r.bound, r.type_checking, r.guarded, r.dynamic)
+    return (r.module, r.line, r.bound, r.used, r.type_checking, r.guarded, r.dynamic)
 
 
 @settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -293,8 +406,8 @@ def test_scanner_matches_plain_ast_walk(src: str) -> None:
 @given(_module())
 def test_lexical_stage_agrees_with_ast_stage_when_it_decides(src: str) -> None:
     try:
-        lex = scanner._lexical(src, False, lambda _t: True)
-    except scanner._NeedAst:
+        lex = lexical.lexical_imports(src, False, lambda _t: True)
+    except lexical.NeedAst:
         return
     assert sorted(map(_key, lex), key=repr) == sorted(map(_key, ast_imports(src)), key=repr)
 
@@ -304,3 +417,91 @@ def test_lexical_stage_agrees_with_ast_stage_when_it_decides(src: str) -> None:
 def test_scanner_never_raises_on_any_text(src: str) -> None:
     scan_source(src)
     scan_source("import numpy\n" + src)
+
+
+# -- every use form: the lexical stage reaches the ast stage's `used` ---------------------
+
+
+def _both(src: str) -> tuple[list[ImportRecord] | None, list[ImportRecord]]:
+    try:
+        lex = lexical.lexical_imports(src, False, lambda _t: True)
+    except lexical.NeedAst:
+        lex = None
+    return lex, ast_imports(src)
+
+
+@pytest.mark.parametrize("form", _USE_FORMS)
+def test_each_use_form_gives_the_same_used_in_both_stages(form: str) -> None:
+    src = "import numpy as np\n" + form.format(n="np", m="q") + "\n"
+    lex, tree = _both(src)
+    if lex is not None:
+        assert lex == tree
+    assert list(scan_source(src).imports) == tree
+
+
+@pytest.mark.parametrize("form", _DYNAMIC_FORMS)
+def test_each_dynamic_form_gives_the_same_records_in_both_stages(form: str) -> None:
+    call = form.format(fn="importlib.import_module", mod="ujson", short="import_module")
+    src = "import importlib\n" + call + "\nimportlib\n"
+    lex, tree = _both(src)
+    if lex is not None:
+        assert lex == tree
+    assert list(scan_source(src).imports) == tree
+
+
+@pytest.mark.parametrize(
+    ("src", "used"),
+    [
+        ("import tv\nwith open(x) as tv:\n    pass\n", False),
+        ("import tv\ntry:\n    pass\nexcept E as tv:\n    pass\n", False),
+        ("import tv\nfor tv in range(3):\n    pass\n", False),
+        ("import numpy as np\ndel np\n", False),
+        ("import numpy as np\nnp    = 3\n", False),
+        ("import tabulate\nclass A:\n    tabulate: bool\n", False),
+        ("import numpy as np\nclass A(np.ndarray):\n    x: np\n", True),
+    ],
+)
+def test_stores_and_deletions_are_not_uses(src: str, used: bool) -> None:
+    (rec,) = scan_source(src).imports
+    assert rec.used is used
+    assert [r.used for r in ast_imports(src)] == [used]
+
+
+def test_inline_import_after_blanks_is_found_when_the_first_is_stdlib() -> None:
+    res = scan_source("import os;    import yaml\nyaml.x\n", wanted=lambda t: t != "os")
+    assert [(r.module, r.used) for r in res.imports] == [("yaml", True)]
+
+
+def test_dynamic_import_by_keyword_and_concatenation() -> None:
+    res = scan_source('import importlib\nimportlib.import_module(name="x")\n')
+    assert [(r.module, r.dynamic) for r in res.imports if r.dynamic] == [("x", True)]
+    res = scan_source('import importlib\nimportlib.import_module("to" + "ml")\n')
+    assert [r.module for r in res.imports] == ["importlib"]  # no spurious "to"
+    res = scan_source('import importlib\nimportlib.import_module("to" "ml")\n')
+    assert [r.module for r in res.imports if r.dynamic] == ["toml"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "torch_npu",
+        "intel_extension_for_pytorch",
+        "habana_frameworks.torch",
+        "habana_frameworks.torch.core",
+    ],
+)
+def test_known_side_effect_imports_are_uses(module: str) -> None:
+    (rec,) = scan_source(f"import {module}\n").imports
+    assert rec.used
+
+
+def test_side_effect_comment_and_sphinx_theme_are_uses() -> None:
+    r = _recs("import dead\nimport plugin_reg  # side effect: registers the plugin\n")
+    assert not r["dead"].used and r["plugin_reg"].used
+    conf = 'import sphinx_rtd_theme\nimport furo\nimport other\nhtml_theme = "furo"\n'
+    res = scan_source(conf, filename="docs/conf.py")
+    assert {r.module: r.used for r in res.imports} == {
+        "sphinx_rtd_theme": True,
+        "furo": True,
+        "other": False,
+    }

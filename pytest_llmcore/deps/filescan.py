@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .model import FileImports
 from .notebooks import notebook_source
+from .safeio import read_bounded
 from .scanner import scan_source
 from .walk import SourceFile
 
@@ -44,12 +45,9 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
 
 def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int) -> FileImports:
     """Imports of one source file or notebook; problems become notes, never exceptions."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return FileImports((), f"cannot read ({exc.strerror}); skipped")
-    if len(raw) > max_size:
-        return FileImports((), f"{len(raw):,} bytes, over max-file-size {max_size:,}; skipped")
+    raw = read_bounded(path, max_size)
+    if isinstance(raw, str):
+        return FileImports((), raw)
     if b"\0" in raw[:8192]:
         return FileImports((), "binary file; skipped")
     if rel.endswith(".ipynb"):
@@ -97,7 +95,7 @@ def scan_many(
     jobs = _jobs()
     if jobs < 2 or len(todo) < PARALLEL_MIN_FILES:
         yield from zip(
-            todo, _scan_chunk([(str(f.path), f.rel) for f in todo], skip, max_size), strict=True
+            todo, _scan_chunk([(f.fspath, f.rel) for f in todo], skip, max_size), strict=True
         )
         return
     # balance bytes, not file counts: big files dominate; the local share is the largest
@@ -114,13 +112,18 @@ def scan_many(
 
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=get_context("spawn")) as pool:
         futures = [
-            pool.submit(_scan_chunk, [(str(f.path), f.rel) for f in share], skip, max_size)
+            pool.submit(_scan_chunk, [(f.fspath, f.rel) for f in share], skip, max_size)
             for share in shares[1:]
         ]
         yield from zip(
             shares[0],
-            _scan_chunk([(str(f.path), f.rel) for f in shares[0]], skip, max_size),
+            _scan_chunk([(f.fspath, f.rel) for f in shares[0]], skip, max_size),
             strict=True,
         )
         for share, fut in zip(shares[1:], futures, strict=True):
-            yield from zip(share, fut.result(), strict=True)
+            try:
+                results = fut.result()
+            except Exception:  # a worker that died (memory, a signal)
+                # scan its share here instead: a crashed worker must not lose files
+                results = _scan_chunk([(f.fspath, f.rel) for f in share], skip, max_size)
+            yield from zip(share, results, strict=True)

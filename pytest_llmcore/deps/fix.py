@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +17,16 @@ import tomlkit
 
 from ..core.config import plain
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
-from .model import Declared
+from .fiximports import DeadImport, plan_source_edits
+from .mapping import ModuleMap
+from .model import Declared, GateResult, Kind
+from .safeio import read_bounded
+from .settings import DepsSettings
 
-__all__ = ["FileEdit", "apply_fix", "plan_fix"]
+__all__ = ["FileEdit", "FixPlan", "apply_fix", "plan_fix", "plan_result_fix"]
+
+#: A declaration file larger than this is not edited.
+MAX_DECLARATION_FILE = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,10 @@ class FileEdit:
     before: str
     after: str
     removed: tuple[Declared, ...]
+    original: bytes | None = None
+    """The bytes the edit was planned on: the file must still hold them when it is written."""
+    notes: tuple[str, ...] = ()
+    """One line per other change (a dead import statement removed)."""
 
     def diff(self) -> str:
         return "".join(
@@ -36,6 +50,9 @@ class FileEdit:
                 tofile=f"b/{self.rel}",
             )
         )
+
+    def data(self) -> bytes:
+        return self.after.encode("utf-8", errors="surrogateescape")
 
 
 def _line_span(lines: list[str], index: int) -> tuple[int, int]:
@@ -83,9 +100,25 @@ def _expected(data: Any, removed: Iterable[Declared]) -> Any:
     return data
 
 
+def _read(path: Path, rel: str) -> bytes:
+    raw = read_bounded(path, MAX_DECLARATION_FILE)
+    if isinstance(raw, str):
+        raise InputError(f"{raw.replace('; skipped', '')}; nothing written", rel)
+    return raw
+
+
+def _changed(rel: str) -> InputError:
+    return InputError(
+        "changed since llmcore deps read it; nothing written", rel, fix="run it again"
+    )
+
+
 def _edit_toml(path: Path, rel: str, decls: list[Declared]) -> FileEdit:
-    raw = path.read_bytes()
-    before = raw.decode("utf-8")
+    raw = _read(path, rel)
+    try:
+        before = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _changed(rel) from None
     lines = before.splitlines(keepends=True)
     for d in sorted(decls, key=lambda d: d.line, reverse=True):
         i = d.line - 1
@@ -120,23 +153,29 @@ def _edit_toml(path: Path, rel: str, decls: list[Declared]) -> FileEdit:
                 path,
                 fix="remove them by hand",
             )
-    return FileEdit(path, rel, before, after, tuple(decls))
+    return FileEdit(path, rel, before, after, tuple(decls), raw)
 
 
 def _edit_lines(path: Path, rel: str, decls: list[Declared]) -> FileEdit:
-    before = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    """Delete each entry by its line, after checking the line still holds that entry."""
+    raw = _read(path, rel)
+    before = raw.decode("utf-8", errors="surrogateescape")
     lines = before.splitlines(keepends=True)
     for d in sorted(decls, key=lambda d: d.line, reverse=True):
         i = d.line - 1
         if not 0 <= i < len(lines):
-            continue
+            raise _changed(rel)
         if d.file.endswith("setup.cfg"):
-            if lines[i].strip().split("#")[0].strip() == d.requirement:
-                del lines[i]
+            if lines[i].strip().split("#")[0].strip() != d.requirement:
+                raise _changed(rel)
+            del lines[i]
             continue
         start, end = _line_span(lines, i)
+        entry = "".join(lines[start:end]).replace("\\\r\n", " ").replace("\\\n", " ")
+        if d.requirement not in entry.split(" #")[0]:
+            raise _changed(rel)
         del lines[start:end]
-    return FileEdit(path, rel, before, "".join(lines), tuple(decls))
+    return FileEdit(path, rel, before, "".join(lines), tuple(decls), raw)
 
 
 def plan_fix(root: Path, decls: Iterable[Declared]) -> list[FileEdit]:
@@ -156,6 +195,170 @@ def plan_fix(root: Path, decls: Iterable[Declared]) -> list[FileEdit]:
     return [e for e in edits if e.before != e.after]
 
 
-def apply_fix(edits: Iterable[FileEdit]) -> None:
-    for e in edits:
-        atomic_write_bytes(e.path, e.after.encode("utf-8", errors="surrogateescape"))
+# -- the whole --fix: which dependencies go, their dead imports, atomic writes -------------
+
+_UNREAD = re.compile(r"^(?P<rel>[^:]+\.(?:py|pyi|ipynb)): (?P<why>.*); skipped$")
+
+
+@dataclass
+class FixPlan:
+    """What ``--fix`` writes, and the failing dependencies it keeps (one line each)."""
+
+    edits: list[FileEdit]
+    refused: list[str]
+
+    def diff(self) -> str:
+        return "".join(e.diff() for e in self.edits)
+
+    def report(self) -> list[str]:
+        out = [
+            f"removed {d.name} ({d.requirement}) from {d.location}"
+            for e in self.edits
+            for d in e.removed
+        ]
+        out += [f"removed the unused import {n}" for e in self.edits for n in e.notes]
+        return out
+
+
+def _unread_sources(notes: Iterable[str]) -> list[str]:
+    """Source files whose imports are unknown: too large or unreadable (a FIFO, a device, a
+    binary file or a link out of the project holds no project source)."""
+    out = []
+    for n in notes:
+        m = _UNREAD.match(n)
+        if m and ("over max-file-size" in m.group("why") or m.group("why").startswith("cannot")):
+            out.append(n)
+    return out
+
+
+def _dead_imports(
+    root: Path, settings: DepsSettings, provides: dict[str, tuple[str, ...]]
+) -> list[DeadImport]:
+    """Every never-used import of the given dependencies' modules, read afresh."""
+    from .filescan import scan_file
+    from .walk import iter_sources
+
+    tops = {m.split(".", 1)[0]: dep for dep, mods in provides.items() for m in mods}
+    needles = [t.encode() for t in tops]
+    found: list[DeadImport] = []
+    for f in iter_sources(root, settings.exclude, settings.gitignore):
+        raw = read_bounded(f.path, settings.max_file_size)
+        if isinstance(raw, str) or not any(n in raw for n in needles):
+            continue
+        res = scan_file(f.path, f.rel, lambda top: top in tops, settings.max_file_size)
+        for rec in res.imports:
+            for dep, mods in provides.items():
+                if not rec.used and any(
+                    rec.module == m or rec.module.startswith(m + ".") for m in mods
+                ):
+                    found.append(DeadImport(dep, f.rel, rec.line))
+    return found
+
+
+def plan_result_fix(root: Path, result: GateResult, settings: DepsSettings) -> FixPlan:
+    """The edits that remove ``result``'s failing unused dependencies, and what is kept.
+
+    A dependency goes only when its module name is known (not guessed) and each of its
+    dead imports can be removed as a whole statement; nothing is removed at all when some
+    source files were not read (their imports are unknown).
+    """
+    unread = _unread_sources(result.notes)
+    if unread:
+        raise InputError(
+            f"--fix: {len(unread)} source file(s) were not read ({unread[0]}); nothing removed",
+            fix="raise [tool.llmcore.deps] max-file-size or exclude them, then run it again",
+        )
+    mapper = ModuleMap(settings.module_map)
+    refused: list[str] = []
+    provides: dict[str, tuple[str, ...]] = {}
+    decls: dict[str, list[Declared]] = {}
+    for f in result.failing:
+        if f.kind is not Kind.UNUSED:
+            continue
+        prov = mapper.provides(f.dependency)
+        if prov.source == "guess":
+            refused.append(
+                f"kept {f.dependency}: its module name was guessed ({', '.join(prov.modules)}); "
+                f"confirm it with [tool.llmcore.deps] map"
+            )
+            continue
+        provides[f.dependency] = prov.modules
+        decls[f.dependency] = list(f.declared)
+    dead = _dead_imports(root, settings, provides) if provides else []
+    src = plan_source_edits(root, dead, provides)
+    for dep, why in sorted(src.refused.items()):
+        refused.append(f"kept {dep}: its import can't be removed safely; delete it by hand: {why}")
+        decls.pop(dep, None)
+    edits = plan_fix(root, [d for ds in decls.values() for d in ds])
+    for rel, (raw, new, lines) in sorted(src.after.items()):
+        before = raw.decode("utf-8", errors="surrogateescape")
+        after = new.decode("utf-8", errors="surrogateescape")
+        edits.append(FileEdit(root / rel, rel, before, after, (), raw, lines))
+    return FixPlan(edits, refused)
+
+
+def _stage(e: FileEdit) -> tuple[str, str]:
+    """Write ``e`` next to its target (through a symlink) and check nothing changed since."""
+    target = os.path.realpath(e.path)
+    current = read_bounded(target, MAX_DECLARATION_FILE * 4)
+    if isinstance(current, str):
+        raise InputError(f"{current.replace('; skipped', '')}; nothing written", e.rel)
+    if e.original is not None and current != e.original:
+        raise _changed(e.rel)
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
+    )
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(e.data())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp, target
+
+
+def apply_fix(edits: Sequence[FileEdit]) -> None:
+    """Write every edit or none: each file is re-read and matched, and every new content is
+    written beside its target before the first target is replaced (a read-only directory or
+    a full disk stops the fix before anything changed). Symbolic links are written through.
+    """
+    staged: list[tuple[str, str]] = []
+    current: FileEdit | None = None
+    try:
+        for current in edits:
+            staged.append(_stage(current))
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        rel = current.rel if current is not None else "?"
+        raise InputError(
+            f"cannot write ({exc.strerror or exc}); nothing written",
+            rel,
+            fix="check the directory is writable and the disk has room",
+        ) from None
+    except InputError:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    done: list[str] = []
+    for e, (tmp, target) in zip(edits, staged, strict=True):
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:  # a rename in a directory we just wrote to: very unlikely
+            for rest, _ in staged[len(done) :]:
+                with contextlib.suppress(OSError):
+                    os.unlink(rest)
+            raise InputError(
+                f"cannot replace ({exc.strerror or exc}); already written: "
+                f"{', '.join(done) or 'nothing'}",
+                e.rel,
+                fix="check the files named, then run it again",
+            ) from None
+        done.append(e.rel)

@@ -21,11 +21,19 @@ def notebook_source(raw: bytes) -> tuple[str, list[tuple[int, int]]]:
         nb = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not a JSON notebook ({exc})") from exc
+    except RecursionError:
+        raise ValueError("not a JSON notebook (nested too deeply)") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         # nbformat 3 keeps cells in worksheets
         sheets = nb.get("worksheets") if isinstance(nb, dict) else None
-        cells = [c for ws in sheets or [] if isinstance(ws, dict) for c in ws.get("cells", [])]
+        sheets = sheets if isinstance(sheets, list) else []
+        cells = [
+            c
+            for ws in sheets
+            if isinstance(ws, dict) and isinstance(ws.get("cells"), list)
+            for c in ws["cells"]
+        ]
     lines: list[str] = []
     cell_map: list[tuple[int, int]] = []
     number = 0
@@ -34,7 +42,10 @@ def notebook_source(raw: bytes) -> tuple[str, list[tuple[int, int]]]:
             continue
         number += 1
         src = cell.get("source", cell.get("input", ""))
-        text = "".join(src) if isinstance(src, list) else str(src)
+        if isinstance(src, list):
+            text = "".join(x for x in src if isinstance(x, str))
+        else:
+            text = src if isinstance(src, str) else ""
         body = text.splitlines()
         if body and body[0].lstrip().startswith("%%"):
             magic = body[0].strip()[2:].split()[0] if body[0].strip()[2:] else ""

@@ -233,7 +233,12 @@ def load_settings(root: Path) -> DepsSettings:
             kw[attr] = table[key]
     if "max-file-size" in table:
         size = table["max-file-size"]
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise InputError("[tool.llmcore.deps] max-file-size must be a number of bytes", path)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InputError(
+                f"[tool.llmcore.deps] max-file-size must be a positive number of bytes, "
+                f"not {size!r}",
+                path,
+                fix="e.g. max-file-size = 5000000",
+            )
         kw["max_file_size"] = table["max-file-size"]
     return replace(s, **kw)

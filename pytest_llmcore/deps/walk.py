@@ -1,19 +1,26 @@
-"""Find a project's Python files and notebooks, honouring .gitignore and excludes."""
+"""Find a project's Python files and notebooks, honouring .gitignore and excludes.
+
+Bounded on hostile trees: the walk is iterative (no recursion limit on deep trees), never
+leaves the project root through a symbolic link, visits a directory once (link loops),
+yields only regular files (a FIFO named ``pipe.py`` would block the reader forever, a link
+to ``/dev/zero`` never ends), and turns unreadable directories into notes.
+"""
 
 from __future__ import annotations
 
 import os
-import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .declarations import is_project_dir
+from .ignore import GitIgnore, exclude_patterns
 
-__all__ = ["DEFAULT_EXCLUDES", "GitIgnore", "SourceFile", "iter_sources"]
+__all__ = ["DEFAULT_EXCLUDES", "PROJECT_FILES", "GitIgnore", "SourceFile", "iter_sources"]
 
-#: Directories never scanned: environments, caches, build output, VCS data.
 PROJECT_FILES: tuple[str, ...] = ("pyproject.toml", "setup.cfg", "setup.py")
+#: Directories never scanned: environments, caches, build output, VCS data.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
     ".hg",
@@ -36,107 +43,145 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".eggs",
     ".ipynb_checkpoints",
 )
-
-
-class _Rule:
-    __slots__ = ("base", "dir_only", "negate", "regex")
-
-    def __init__(self, base: str, pattern: str) -> None:
-        self.base = base
-        self.negate = pattern.startswith("!")
-        if self.negate:
-            pattern = pattern[1:]
-        pattern = pattern.replace("\\ ", " ")
-        self.dir_only = pattern.endswith("/")
-        pattern = pattern.rstrip("/")
-        anchored = "/" in pattern
-        pattern = pattern.lstrip("/")
-        self.regex = re.compile(_glob_to_regex(pattern, anchored))
-
-    def match(self, rel: str, is_dir: bool) -> bool:
-        if self.dir_only and not is_dir:
-            return False
-        if self.base:
-            if not rel.startswith(self.base + "/"):
-                return False
-            rel = rel[len(self.base) + 1 :]
-        return self.regex.match(rel) is not None
-
-
-def _glob_to_regex(pattern: str, anchored: bool) -> str:
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("/**", i) and i + 3 == len(pattern):
-            out.append("/.*")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : j].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return "^" + prefix + "".join(out) + "$"
-
-
-class GitIgnore:
-    """The .gitignore rules met so far on the way down a tree (git's last-match-wins)."""
-
-    def __init__(self, rules: Iterable[_Rule] = ()) -> None:
-        self.rules = list(rules)
-
-    def with_file(self, path: Path, base: str) -> GitIgnore:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return self
-        rules = list(self.rules)
-        for line in text.splitlines():
-            line = line.rstrip()
-            if not line or line.startswith("#"):
-                continue
-            rules.append(_Rule(base, line))
-        return GitIgnore(rules)
-
-    def ignored(self, rel: str, is_dir: bool) -> bool:
-        result = False
-        for rule in self.rules:
-            if rule.negate:
-                if result and rule.match(rel, is_dir):
-                    result = False
-            elif not result and rule.match(rel, is_dir):
-                result = True
-        return result
+_SUFFIXES = (".py", ".pyi", ".ipynb")
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path
+    fspath: str
     rel: str
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        # made on demand: a Path per file cost 60 ms of a 2,300-file warm run
+        return Path(self.fspath)
+
+
+@dataclass
+class _Dir:
+    path: str
+    rel: str
+    ignore: GitIgnore
+
+
+class _Walker:
+    def __init__(
+        self,
+        root: Path,
+        excludes: Iterable[str],
+        use_gitignore: bool,
+        notes: list[str] | None,
+        nested_projects: bool,
+    ) -> None:
+        self.root = str(root)
+        self.excludes = exclude_patterns(excludes)
+        self.use_gitignore = use_gitignore
+        self.notes = notes
+        self.nested = nested_projects
+        self.seen: set[tuple[int, int]] = set()
+
+    def note(self, text: str) -> None:
+        if self.notes is not None:
+            self.notes.append(text)
+
+    def inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def entries(self, d: _Dir) -> list[os.DirEntry[str]] | None:
+        """The directory's entries, sorted; None when it is skipped (with a note)."""
+        try:
+            st = os.stat(d.path)
+            with os.scandir(d.path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.note(f"{d.rel or '.'}: cannot list ({exc.strerror or exc}); skipped")
+            return None
+        ident = (st.st_dev, st.st_ino)
+        if ident in self.seen:
+            self.note(f"{d.rel or '.'}: directory visited twice (symlink loop); skipped")
+            return None
+        self.seen.add(ident)
+        names = {e.name for e in entries}
+        if d.rel and "pyvenv.cfg" in names:
+            return None  # a virtual environment
+        if (
+            d.rel
+            and self.nested
+            and any(n in names for n in PROJECT_FILES)
+            and is_project_dir(Path(d.path))  # not a folder's [tool.*]-only pyproject.toml
+        ):
+            self.note(f"{d.rel}: a project of its own (has its own project file); not scanned")
+            return None
+        if self.use_gitignore and ".gitignore" in names:
+            d.ignore = d.ignore.with_file(Path(d.path, ".gitignore"), d.rel, self.notes)
+        return entries
+
+    def skipped(self, rel: str, is_dir: bool, ignore: GitIgnore) -> bool:
+        return ignore.ignored(rel, is_dir) or self.excludes.ignored(rel, is_dir)
+
+    def subdir(self, e: os.DirEntry[str], rel: str, ignore: GitIgnore) -> _Dir | None:
+        if e.name in DEFAULT_EXCLUDES or self.skipped(rel, True, ignore):
+            return None
+        if e.is_symlink() and not self.inside(e.path):
+            self.note(f"{rel}: symbolic link to a directory outside the project; not followed")
+            return None
+        return _Dir(e.path, rel, ignore)
+
+    def source(self, e: os.DirEntry[str], rel: str, ignore: GitIgnore) -> SourceFile | None:
+        if self.skipped(rel, False, ignore):
+            return None
+        if e.is_symlink() and not self.inside(e.path):
+            self.note(f"{rel}: symbolic link to a file outside the project; skipped")
+            return None
+        try:
+            st = e.stat()
+        except OSError as exc:
+            self.note(f"{rel}: cannot read ({exc.strerror or 'broken link'}); skipped")
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+            self.note(f"{rel}: {kind}, not a regular file; skipped")
+            return None
+        return SourceFile(e.path, rel, st.st_size, st.st_mtime_ns)
+
+    def walk(self) -> Iterator[SourceFile]:
+        # a stack of entry iterators keeps the order of a recursive walk: sorted names,
+        # each directory's contents where the directory comes
+        stack: list[tuple[_Dir, Iterator[os.DirEntry[str]]]] = []
+        top = _Dir(self.root, "", GitIgnore())
+        first = self.entries(top)
+        if first is not None:
+            stack.append((top, iter(first)))
+        while stack:
+            d, it = stack[-1]
+            e = next(it, None)
+            if e is None:
+                stack.pop()
+                continue
+            rel = f"{d.rel}/{e.name}" if d.rel else e.name
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                sub = self.subdir(e, rel, d.ignore)
+                entries = self.entries(sub) if sub is not None else None
+                if sub is not None and entries is not None:
+                    stack.append((sub, iter(entries)))
+            elif e.name.endswith(_SUFFIXES):
+                found = self.source(e, rel, d.ignore)
+                if found is not None:
+                    yield found
 
 
 def iter_sources(
@@ -146,62 +191,11 @@ def iter_sources(
     skipped: list[str] | None = None,
     nested_projects: bool = True,
 ) -> Iterator[SourceFile]:
-    """Every ``.py``/``.pyi``/``.ipynb`` file under ``root``; symlink loops are cut.
+    """Every regular ``.py``/``.pyi``/``.ipynb`` file under ``root``, in sorted order.
 
     A subdirectory with a project file of its own (pyproject.toml, setup.cfg, setup.py)
-    is another project and is skipped when ``nested_projects`` is true.
+    is another project and is skipped when ``nested_projects`` is true. Why anything was
+    skipped goes to ``skipped`` as a note. Raises :class:`InputError` for a bad ``excludes``
+    pattern.
     """
-    root = root.resolve()
-    ex_rules = GitIgnore(_Rule("", p) for p in excludes)
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(d: Path, rel_dir: str, ignore: GitIgnore) -> Iterator[SourceFile]:
-        try:
-            st = d.stat()
-        except OSError:
-            return
-        ident = (st.st_dev, st.st_ino)
-        if ident in seen_dirs:
-            if skipped is not None:
-                skipped.append(f"{rel_dir or '.'}: directory visited twice (symlink loop); skipped")
-            return
-        seen_dirs.add(ident)
-        if rel_dir and nested_projects and is_project_dir(d):
-            if skipped is not None:
-                skipped.append(
-                    f"{rel_dir}: a project of its own (has its own project file); not scanned"
-                )
-            return
-        if use_gitignore and (d / ".gitignore").is_file():
-            ignore = ignore.with_file(d / ".gitignore", rel_dir)
-        try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except OSError as exc:
-            if skipped is not None:
-                skipped.append(f"{rel_dir or '.'}: cannot list ({exc.strerror}); skipped")
-            return
-        for e in entries:
-            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-            try:
-                is_dir = e.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                sub = d / e.name
-                if e.name in DEFAULT_EXCLUDES or (sub / "pyvenv.cfg").exists():
-                    continue
-                if ignore.ignored(rel, True) or ex_rules.ignored(rel, True):
-                    continue
-                yield from walk(Path(e.path), rel, ignore)
-            elif e.name.endswith((".py", ".pyi", ".ipynb")):
-                if ignore.ignored(rel, False) or ex_rules.ignored(rel, False):
-                    continue
-                try:
-                    fst = e.stat()
-                except OSError:
-                    if skipped is not None:
-                        skipped.append(f"{rel}: broken link; skipped")
-                    continue
-                yield SourceFile(Path(e.path), rel, fst.st_size, fst.st_mtime_ns)
-
-    yield from walk(root, "", GitIgnore())
+    yield from _Walker(root.resolve(), excludes, use_gitignore, skipped, nested_projects).walk()
