@@ -231,8 +231,8 @@ def details(tool: str, s: Score, projects: dict[str, Project], verbose: bool) ->
             + (f" ({projects[name].deps[dep].why})" if verbose else "")
         )
     for name, dep, kind in s.quiet:
-        j = projects[name].deps.get(dep)
-        verdict = "unjudged" if j is None else ("truly unused" if j.unused else "used")
+        quiet = projects[name].deps.get(dep)
+        verdict = "unjudged" if quiet is None else ("truly unused" if quiet.unused else "used")
         out.append(f"  {tool}: not failing {name}: {dep} ({kind}; judged {verdict})")
     return out
 
