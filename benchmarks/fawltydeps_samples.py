@@ -1,6 +1,6 @@
 """Agreement of `llmcore deps` with FawltyDeps' sample projects and their expected.toml.
 
-Usage: python benchmarks/fawltydeps_samples.py SAMPLES [--verbose]
+Usage: python benchmarks/fawltydeps_samples.py SAMPLES [--python PY]
 
 SAMPLES is `tests/sample_projects` of a FawltyDeps checkout (github.com/tweag/FawltyDeps; this
 script never downloads). Each sample project holds an expected.toml with [experiments.NAME]
@@ -99,8 +99,8 @@ def ours(report: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(unused), frozenset(undeclared)
 
 
-def run_llmcore(project_dir: Path) -> dict[str, Any] | str:
-    cmd = [sys.executable, "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
+def run_llmcore(python: Path, project_dir: Path) -> dict[str, Any] | str:
+    cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
     proc = subprocess.run(
         [*cmd, str(project_dir)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
     )
@@ -151,6 +151,12 @@ def load_expected(path: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("samples", type=Path, help="tests/sample_projects of a FawltyDeps checkout")
+    ap.add_argument(
+        "--python",
+        type=Path,
+        default=Path(sys.executable),
+        help="interpreter that runs llmcore (default: this one)",
+    )
     args = ap.parse_args(argv)
     projects = sorted(p.parent for p in args.samples.glob("*/expected.toml"))
     if not projects:
@@ -166,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(chosen, str):
             print(f"skipped   {project_dir.name}: {chosen}")
             continue
-        report = run_llmcore(project_dir)
+        report = run_llmcore(args.python, project_dir)
         if isinstance(report, str):
             print(f"error     {project_dir.name}: llmcore failed ({report})")
             continue

@@ -1,12 +1,14 @@
 """Precision and recall of `unused` findings on real projects, against judged ground truth.
 
-Usage: python benchmarks/real_projects.py CORPUS [--judgments TOML] [--peer DEPTRY] [--verbose]
+Usage: python benchmarks/real_projects.py CORPUS [--judgments TOML] [--peer DEPTRY]
+       [--python PY] [--verbose]
 
 CORPUS holds one checked-out project per folder, named as in the judgments file
 (benchmarks/real_projects.toml: the 13 projects of issue 10, each judged by reading its code at
 the commit recorded there). This script never downloads anything. For each project it runs
-`llmcore deps --format json --no-cache` (the llmcore of this Python, so PYTHONPATH picks the
-tree) and, with --peer PATH, `deptry . --json-output` (DEP002 findings), then prints per tool:
+`llmcore deps --format json --no-cache` (`PY -m pytest_llmcore.cli`, PY being this Python or
+--python, so PYTHONPATH picks the tree) and, with --peer PATH, `deptry . --json-output`
+(DEP002 findings), then prints per tool:
 
 - true / false unused: failing `unused` findings judged truly unused / judged used
 - precision: true / (true + false) over judged failing findings
@@ -16,6 +18,10 @@ tree) and, with --peer PATH, `deptry . --json-output` (DEP002 findings), then pr
 
 Non-failing unused-like findings (kinds such as `unused-companion` or `unmapped`) are listed
 but not counted. Exit status 0, or 2 with a one-line error when the inputs are bad.
+
+The gate maps distributions to modules from installed metadata where it can, so results depend
+on what PY's environment has installed: measure with a clean venv holding only
+pytest-llmcore's own dependencies (--python), as deptry runs from its own venv.
 """
 
 from __future__ import annotations
@@ -134,8 +140,8 @@ def parse_llmcore(report: dict[str, Any]) -> RunResult:
     return result
 
 
-def run_llmcore(project_dir: Path) -> RunResult:
-    cmd = [sys.executable, "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
+def run_llmcore(python: Path, project_dir: Path) -> RunResult:
+    cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
     proc = subprocess.run(
         [*cmd, str(project_dir)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
     )
@@ -243,6 +249,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--judgments", type=Path, default=DEFAULT_JUDGMENTS, help="ground truth TOML")
     ap.add_argument("--peer", type=Path, default=None, help="deptry executable to compare with")
     ap.add_argument(
+        "--python",
+        type=Path,
+        default=Path(sys.executable),
+        help="interpreter that runs llmcore (default: this one)",
+    )
+    ap.add_argument(
         "-v", "--verbose", action="store_true", help="print the evidence of each judgment"
     )
     return ap.parse_args(argv)
@@ -270,10 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         present, absent = present_projects(args.corpus, projects)
         if args.peer is not None and not args.peer.is_file():
             raise InputError(f"--peer {args.peer}: no such executable; pass the path of deptry")
+        if not args.python.is_file():
+            raise InputError(f"--python {args.python}: no such interpreter")
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    runners: dict[str, Any] = {"llmcore": run_llmcore}
+    runners: dict[str, Any] = {"llmcore": lambda d: run_llmcore(args.python, d)}
     if args.peer is not None:
         runners["deptry"] = lambda d: run_deptry(args.peer, d)
     scores = {tool: Score() for tool in runners}
