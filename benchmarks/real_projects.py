@@ -1,18 +1,21 @@
 """Precision and recall of `unused` findings on real projects, against judged ground truth.
 
 Usage: python benchmarks/real_projects.py CORPUS [--judgments TOML] [--peer DEPTRY]
-       [--python PY] [--verbose]
+       [--fawltydeps FAWLTYDEPS] [--python PY] [--verbose]
 
 CORPUS holds one checked-out project per folder, named as in the judgments file
 (benchmarks/real_projects.toml: the 13 projects of issue 10, each judged by reading its code at
 the commit recorded there). This script never downloads anything. For each project it runs
 `llmcore deps --format json --no-cache` (`PY -m pytest_llmcore.cli`, PY being this Python or
 --python, so PYTHONPATH picks the tree) and, with --peer PATH, `deptry . --json-output`
-(DEP002 findings), then prints per tool:
+(DEP002 findings) and, with --fawltydeps PATH, `fawltydeps --check-unused --json .` (its
+defaults), then prints per tool:
 
 - true / false unused: failing `unused` findings judged truly unused / judged used
 - precision: true / (true + false) over judged failing findings
 - recall: true unused found / all judged-true unused dependencies of the projects present
+  (judgments with `in_recall = false`, e.g. about a nested project the gate skips by design,
+  count when found but are no miss when not)
 - failed on false: declaring projects (the tool found dependencies) with a false failing finding
 - unjudged: failing findings with no judgment yet, listed so gate changes show up
 
@@ -52,6 +55,7 @@ class Judgment:
     unused: bool
     cls: str
     why: str
+    in_recall: bool = True  # false: found counts as true, not found is no miss (nested projects)
 
 
 @dataclass
@@ -78,6 +82,7 @@ class Score:
     false_found: list[tuple[str, str]] = field(default_factory=list)
     unjudged: list[tuple[str, str]] = field(default_factory=list)
     missed: list[tuple[str, str]] = field(default_factory=list)
+    found_in_recall: int = 0  # true_found whose judgment counts for recall
     quiet: list[tuple[str, str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     declaring: int = 0
@@ -92,7 +97,10 @@ def _judgment(where: str, raw: Any) -> Judgment:
         raise InputError(f'{where}: needs unused = true|false, class = "...", why = "..."')
     if not why.strip():
         raise InputError(f"{where}: `why` is empty; say where the dependency is (not) used")
-    return Judgment(unused, cls, why)
+    in_recall = raw.get("in_recall", True)
+    if not isinstance(in_recall, bool):
+        raise InputError(f"{where}: in_recall must be true or false")
+    return Judgment(unused, cls, why, in_recall)
 
 
 def load_judgments(path: Path) -> list[Project]:
@@ -180,6 +188,29 @@ def run_deptry(deptry: Path, project_dir: Path) -> RunResult:
     return RunResult(declaring=False, error=f"exit {proc.returncode}: {lines[-1][:160]}")
 
 
+def parse_fawltydeps(report: dict[str, Any]) -> RunResult:
+    result = RunResult(declaring=bool(report.get("declared_deps")))
+    result.failing.update(canonicalize_name(str(u.get("name"))) for u in report["unused_deps"])
+    return result
+
+
+def run_fawltydeps(fawltydeps: Path, project_dir: Path) -> RunResult:
+    """FawltyDeps with its defaults (its ignore list of tools included), unused check only."""
+    proc = subprocess.run(
+        [str(fawltydeps), "--check-unused", "--json", "."],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    try:
+        return parse_fawltydeps(json.loads(proc.stdout))
+    except (json.JSONDecodeError, KeyError, TypeError):
+        lines = (proc.stderr + proc.stdout).strip().splitlines() or ["no output"]
+        return RunResult(declaring=False, error=f"exit {proc.returncode}: {lines[-1][:160]}")
+
+
 def score_project(project: Project, result: RunResult, score: Score) -> None:
     """Add one project's run to a tool's score."""
     if result.error:
@@ -191,12 +222,13 @@ def score_project(project: Project, result: RunResult, score: Score) -> None:
             score.unjudged.append((project.name, dep))
         elif judged.unused:
             score.true_found.append((project.name, dep))
+            score.found_in_recall += judged.in_recall
         else:
             score.false_found.append((project.name, dep))
     if result.declaring and any(p == project.name for p, _ in score.false_found):
         score.failed_on_false.append(project.name)
     for dep, judged in sorted(project.deps.items()):
-        if judged.unused and dep not in result.failing:
+        if judged.unused and judged.in_recall and dep not in result.failing:
             score.missed.append((project.name, dep))
     score.quiet.extend((project.name, dep, kind) for dep, kind in sorted(result.quiet.items()))
 
@@ -213,9 +245,9 @@ def table(scores: dict[str, Score]) -> list[str]:
     ]
     for tool, s in scores.items():
         t, f = len(s.true_found), len(s.false_found)
-        judged_true = t + len(s.missed)
+        recall = ratio(s.found_in_recall, s.found_in_recall + len(s.missed))
         rows.append(
-            f"| {tool} | {t} | {f} | {ratio(t, t + f)} | {ratio(t, judged_true)} "
+            f"| {tool} | {t} | {f} | {ratio(t, t + f)} | {recall} "
             f"| {len(s.failed_on_false)} of {s.declaring} | {len(s.unjudged)} |"
         )
     return rows
@@ -248,6 +280,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("corpus", type=Path, help="folder of checked-out projects, one per folder")
     ap.add_argument("--judgments", type=Path, default=DEFAULT_JUDGMENTS, help="ground truth TOML")
     ap.add_argument("--peer", type=Path, default=None, help="deptry executable to compare with")
+    ap.add_argument(
+        "--fawltydeps", type=Path, default=None, help="FawltyDeps executable to compare with"
+    )
     ap.add_argument(
         "--python",
         type=Path,
@@ -282,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         present, absent = present_projects(args.corpus, projects)
         if args.peer is not None and not args.peer.is_file():
             raise InputError(f"--peer {args.peer}: no such executable; pass the path of deptry")
+        if args.fawltydeps is not None and not args.fawltydeps.is_file():
+            raise InputError(f"--fawltydeps {args.fawltydeps}: no such executable")
         if not args.python.is_file():
             raise InputError(f"--python {args.python}: no such interpreter")
     except InputError as exc:
@@ -290,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Any] = {"llmcore": lambda d: run_llmcore(args.python, d)}
     if args.peer is not None:
         runners["deptry"] = lambda d: run_deptry(args.peer, d)
+    if args.fawltydeps is not None:
+        runners["fawltydeps"] = lambda d: run_fawltydeps(args.fawltydeps, d)
     scores = {tool: Score() for tool in runners}
     for project in present:
         for tool, run in runners.items():

@@ -28,6 +28,7 @@ commit = "1111111111111111111111111111111111111111"
 [beta.deps]
 ccc_dead = { unused = true, class = "unused", why = "never imported" }
 requests = { unused = true, class = "unused", why = "judged unused here so the gate misses it" }
+zzz-nested = { unused = true, class = "unused", why = "in a nested project", in_recall = false }
 """
 
 # A stand-in for deptry: DEP002 findings for alpha; for beta it fails as deptry does on a
@@ -43,6 +44,24 @@ errors = [{"error": {"code": c}, "module": m} for c, m in
 out.write_text(json.dumps(errors))
 sys.exit(1)
 """
+
+
+# A stand-in for FawltyDeps: alpha reports a true unused (name spelled differently); beta
+# reports the judgment that does not count for recall.
+FAKE_FAWLTYDEPS = """
+import json, pathlib, sys
+if pathlib.Path.cwd().name == "alpha":
+    unused = [{"name": "AAA_dead"}]
+    print(json.dumps({"declared_deps": [{"name": "aaa-dead"}], "unused_deps": unused}))
+else:
+    print(json.dumps({"declared_deps": [{"name": "x"}], "unused_deps": [{"name": "zzz-nested"}]}))
+sys.exit(4)
+"""
+
+
+def _script(path: Path, body: str) -> None:
+    path.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
 def _project(root: Path, name: str, deps: list[str]) -> None:
@@ -61,9 +80,8 @@ def corpus(tmp_path: Path) -> Path:
     _project(root, "alpha", ["requests", "aaa-dead", "bbb-judged-used"])
     _project(root, "beta", ["requests", "ccc-dead", "ddd-unjudged"])
     (tmp_path / "judgments.toml").write_text(JUDGMENTS)
-    deptry = tmp_path / "deptry"
-    deptry.write_text(f"#!{sys.executable}\n" + textwrap.dedent(FAKE_DEPTRY))
-    deptry.chmod(deptry.stat().st_mode | stat.S_IXUSR)
+    _script(tmp_path / "deptry", FAKE_DEPTRY)
+    _script(tmp_path / "fawltydeps", FAKE_FAWLTYDEPS)
     return root
 
 
@@ -73,10 +91,16 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_exact_scores_for_both_tools(corpus: Path) -> None:
+def test_exact_scores_for_every_tool(corpus: Path) -> None:
     tmp = corpus.parent
     proc = _run(
-        str(corpus), "--judgments", str(tmp / "judgments.toml"), "--peer", str(tmp / "deptry")
+        str(corpus),
+        "--judgments",
+        str(tmp / "judgments.toml"),
+        "--peer",
+        str(tmp / "deptry"),
+        "--fawltydeps",
+        str(tmp / "fawltydeps"),
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -86,6 +110,9 @@ def test_exact_scores_for_both_tools(corpus: Path) -> None:
     assert "| llmcore | 2 | 1 | 0.67 | 0.67 | 1 of 2 | 1 |" in lines
     # deptry: aaa true, bbb false (names normalised); beta is not declaring for it.
     assert "| deptry | 1 | 1 | 0.50 | 0.33 | 1 of 1 | 0 |" in lines
+    # fawltydeps: aaa and zzz-nested true; zzz-nested is outside recall: recall 1/3.
+    assert "| fawltydeps | 2 | 0 | 1.00 | 0.33 | 0 of 2 | 0 |" in lines
+    assert "  fawltydeps: missed beta: zzz-nested" not in lines
     assert "  llmcore: UNJUDGED beta: ddd-unjudged (add it to the judgments file)" in lines
     assert "  llmcore: false alpha: bbb-judged-used [implicit-use]" in lines
     assert "  llmcore: missed beta: requests" in lines
