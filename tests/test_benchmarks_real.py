@@ -170,3 +170,61 @@ def test_missing_corpus_and_peer_exit_2(corpus: Path, tmp_path: Path) -> None:
     assert proc.stderr == (
         f"error: --peer {tmp_path / 'no-deptry'}: no such executable; pass the path of deptry\n"
     )
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "benchmarks" / "fawltydeps_samples.py"
+
+
+def _sample(root: Path, name: str, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / name / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_fawltydeps_samples_agree_disagree_and_skips(tmp_path: Path) -> None:
+    _sample(
+        tmp_path,
+        "agree",
+        {
+            "requirements.txt": "requests\nleftpadx\n",
+            "code.py": "import django\nimport requests\n\nrequests.get(django.VERSION)\n",
+            "expected.toml": '[project]\nname = "agree"\n\n[experiments.default]\n'
+            'unused_deps = ["leftpadx"]\nundeclared_deps = ["django"]\n',
+        },
+    )
+    _sample(
+        tmp_path,
+        "differ",
+        {
+            "requirements.txt": "numpy\n",
+            "code.py": "import pandas as pd\n\nprint(pd)\n",
+            "expected.toml": '[project]\nname = "differ"\n\n[experiments.default]\n'
+            "unused_deps = []\nundeclared_deps = []\n",
+        },
+    )
+    _sample(
+        tmp_path,
+        "narrow",
+        {"expected.toml": '[project]\nname = "n"\n\n[experiments.x]\ncode = ["a.py"]\n'},
+    )
+    _sample(
+        tmp_path,
+        "win",
+        {
+            "expected.toml": '[project]\nname = "w"\ncompatibility = "WINDOWS"\n\n'
+            "[experiments.default]\n"
+        },
+    )
+    proc = subprocess.run(
+        [sys.executable, str(SAMPLES), str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "agree     agree [default]",
+        "disagree  differ [default]: unused only we report: numpy; "
+        "undeclared only we report: pandas",
+        "skipped   narrow: every experiment narrows the code (code/base_dir/exclude)",
+        "skipped   win: for WINDOWS only",
+        "agree on 1 of 2 compared sample projects",
+    ]
