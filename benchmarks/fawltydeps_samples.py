@@ -22,6 +22,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,17 @@ def ours(report: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
 
 def run_llmcore(python: Path, project_dir: Path) -> dict[str, Any] | str:
     cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
-    proc = subprocess.run(
-        [*cmd, str(project_dir)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-    )
+    # `python -m` puts the working directory first on sys.path: run from an empty one so
+    # PYTHONPATH, not whatever tree we were started in, decides which llmcore runs.
+    with tempfile.TemporaryDirectory(prefix="llmcore-cwd-") as cwd:
+        proc = subprocess.run(
+            [*cmd, str(project_dir.resolve())],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
     if proc.returncode not in (0, 1):
         return (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
     try:

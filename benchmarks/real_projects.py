@@ -150,9 +150,17 @@ def parse_llmcore(report: dict[str, Any]) -> RunResult:
 
 def run_llmcore(python: Path, project_dir: Path) -> RunResult:
     cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
-    proc = subprocess.run(
-        [*cmd, str(project_dir)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-    )
+    # `python -m` puts the working directory first on sys.path: run from an empty one so
+    # PYTHONPATH, not whatever tree we were started in, decides which llmcore runs.
+    with tempfile.TemporaryDirectory(prefix="llmcore-cwd-") as cwd:
+        proc = subprocess.run(
+            [*cmd, str(project_dir.resolve())],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
     if proc.returncode not in (0, 1):
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return RunResult(declaring=False, error=f"exit {proc.returncode}: {last}")
