@@ -36,6 +36,8 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/llm/fit.py": "tests/test_llm.py -k 'fit'",
     "pytest_llmcore/llm/kv.py": "tests/test_llm.py -k 'kv and not measured'",
     "pytest_llmcore/history/changes.py": "tests/test_history.py -k 'detects or changes'",
+    "pytest_llmcore/core/argtypes.py": "tests/test_cli_contract.py -k 'parses or usage_error'",
+    "pytest_llmcore/llm/timing.py": "tests/test_llm_timing.py -k 'first_token or arithmetic or without'",
 }
 #: operators that only produce twins of a kept mutant (``a*b`` -> ``a<<b`` next to ``a+b``)
 _SKIP_OPERATOR_SUFFIXES = ("_BitOr", "_BitAnd", "_BitXor", "_LShift", "_RShift", "_MatMult")
