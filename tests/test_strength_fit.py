@@ -182,9 +182,7 @@ def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def fit(
-    model: Path, vram: int, capsys: pytest.CaptureFixture[str], *extra: str
-) -> tuple[int, str]:
+def fit(model: Path, vram: int, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
     argv = ["fit", str(model), "--vram", str(vram), "--ctx", "1024", "--weights", "4GiB", *extra]
     code = main(argv)
     out = capsys.readouterr()
