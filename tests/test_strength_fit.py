@@ -1,5 +1,6 @@
-"""``llmcore fit`` at its boundaries (issue 17): exactly enough VRAM fits, one byte less does
-not; the runtime reserve counts; partial offload's layer count; the settings printed.
+"""``llmcore fit`` and KV sizes at their boundaries (issue 17): exactly enough VRAM fits,
+one byte less does not; the runtime reserve counts; partial offload's layer count; the
+settings printed; KV bytes per cache type, padding and sliding window.
 
 A Llama-3-8B shape is built in memory (no file): 32 layers, 8 KV heads of 128, so the f16 KV
 cache is 128 KiB per token; the compute-buffer estimate for a 32,000-token vocabulary and
@@ -15,6 +16,13 @@ import pytest
 from pytest_llmcore.cli import main
 from pytest_llmcore.llm.fit import FitPlan, plan_fit, render_fit, settings
 from pytest_llmcore.llm.gguf_info import ModelInfo
+from pytest_llmcore.llm.kv import (
+    KvLine,
+    analytic_kv_bytes,
+    ggml_type_id,
+    padded_cells,
+    parse_kv_lines,
+)
 
 GiB, MiB = 2**30, 2**20
 COMPUTE = 132_644_864
@@ -250,3 +258,91 @@ def test_llmcore_fit_exit_status_and_recommendation_at_the_boundary(
     recommended: str,
 ) -> None:
     assert fit(meta_model, vram, capsys, *extra) == (code, recommended)
+
+
+# -- KV sizes ----------------------------------------------------------------------------------
+
+
+def gemma3_270m() -> ModelInfo:
+    """Gemma 3 270M's attention shape: 18 layers, 15 of them sliding-window (512 tokens)."""
+    return ModelInfo(
+        path="g.gguf",
+        architecture="gemma3",
+        name="g",
+        n_layer=18,
+        n_embd=640,
+        n_head=4,
+        n_head_kv=1,
+        head_dim_k=256,
+        head_dim_v=256,
+        n_ctx_train=32768,
+        sliding_window=512,
+        swa_layers=15,
+        file_size=0,
+        weight_type="Q4_K",
+        n_params=0,
+    )
+
+
+def test_kv_cells_are_padded_to_256() -> None:
+    assert [padded_cells(n) for n in (1, 255, 256, 257, 512, 513)] == [
+        256,
+        256,
+        256,
+        512,
+        512,
+        768,
+    ]
+    f16 = analytic_kv_bytes(llama3_8b(), 257)  # 512 cells of 128 KiB
+    assert (f16.k, f16.v, f16.total) == (32 * MiB, 32 * MiB, 64 * MiB)
+    assert f16.caches == (("full", 32, 512, 64 * MiB),)
+
+
+def test_kv_k_and_v_types_apart() -> None:
+    kv = analytic_kv_bytes(llama3_8b(), 1024, "f16", "q4_0")
+    assert (kv.k, kv.v) == (64 * MiB, 18 * MiB)
+    kv = analytic_kv_bytes(llama3_8b(), 1024, "q8_0", "f32")
+    assert (kv.k, kv.v) == (34 * MiB, 128 * MiB)
+
+
+def test_sliding_window_caches() -> None:
+    info = gemma3_270m()
+    full = analytic_kv_bytes(info, 4096)
+    assert full.total == 72 * MiB
+    assert full.caches == (("non-SWA", 3, 4096, 12 * MiB), ("SWA", 15, 4096, 60 * MiB))
+    window = analytic_kv_bytes(info, 4096, full_swa=False)  # SWA cells: the window only
+    assert window.caches == (("non-SWA", 3, 4096, 12 * MiB), ("SWA", 15, 512, 7.5 * MiB))
+    assert (window.k, window.v) == (9.75 * MiB, 9.75 * MiB)
+    short = analytic_kv_bytes(info, 100, full_swa=False)  # a context shorter than the window
+    assert short.caches == (("non-SWA", 3, 256, 0.75 * MiB), ("SWA", 15, 256, 3.75 * MiB))
+    assert analytic_kv_bytes(info, 4096, "q4_0", "q4_0").total == 20.25 * MiB
+
+
+def test_kv_type_refusals_are_exact() -> None:
+    assert [ggml_type_id(t) for t in ("f32", "f16", "q8_0", "q4_0")] == [0, 1, 8, 2]
+    with pytest.raises(ValueError) as exc:
+        ggml_type_id("int8")
+    assert str(exc.value) == (
+        "unknown KV cache type 'int8' (use f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)"
+    )
+    with pytest.raises(ValueError) as exc:
+        analytic_kv_bytes(llama3_8b(head_dim=18), 1024, "f16", "q8_0")
+    assert str(exc.value) == (
+        "a q8_0 cache needs rows that are a multiple of 32 values "
+        "(this model's head dimension gives 144)"
+    )
+
+
+def test_parse_kv_lines_fields() -> None:
+    log = [
+        "llama_kv_cache_unified: size =   64.00 MiB (  1024 cells,  32 layers,  1 seqs), "
+        "K (f16):   32.00 MiB, V (q8_0):   17.00 MiB",
+        "llama_kv_cache: size = 1.50 MiB (256 cells, 2 layers, 1/1 seqs), "
+        "K (q4_0): 0.50 MiB, V (f16): 1.00 MiB",
+        "llama_context: KV self size = 64.00 MiB",
+    ]
+    assert parse_kv_lines(log) == [
+        KvLine(1024, 32, "f16", 32.0 * MiB, "q8_0", 17.0 * MiB),
+        KvLine(256, 2, "q4_0", 0.5 * MiB, "f16", 1.0 * MiB),
+    ]
+    assert parse_kv_lines(log)[0].total == 49 * MiB
