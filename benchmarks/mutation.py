@@ -29,15 +29,32 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/budgets/verdict.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/stats.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/baseline.py": "tests/test_budgets_unit.py tests/test_budgets_plugin.py",
-    "pytest_llmcore/budgets/ab_stats.py": "tests/test_ab.py -k 'not injected and not ref'",
-    "pytest_llmcore/core/units.py": "tests/test_budgets_unit.py tests/test_gpu.py",
-    "pytest_llmcore/deps/mapping.py": "tests/test_gate.py tests/test_declarations.py",
+    "pytest_llmcore/budgets/ab_stats.py": (
+        "tests/test_strength_ab.py tests/test_ab.py"
+        " -k 'strength or outcome or noisy or textbook or one_round'"
+    ),
+    "pytest_llmcore/core/units.py": "tests/test_strength_units.py tests/test_budgets_unit.py",
+    "pytest_llmcore/deps/mapping.py": (
+        "tests/test_strength_deps.py tests/test_deps_mapping.py tests/test_gate.py"
+    ),
     "pytest_llmcore/gpu/requirements.py": "tests/test_gpu.py",
-    "pytest_llmcore/llm/fit.py": "tests/test_llm.py -k 'fit'",
-    "pytest_llmcore/llm/kv.py": "tests/test_llm.py -k 'kv and not measured'",
-    "pytest_llmcore/history/changes.py": "tests/test_history.py -k 'detects or changes'",
-    "pytest_llmcore/core/argtypes.py": "tests/test_cli_contract.py -k 'parses or usage_error'",
-    "pytest_llmcore/llm/timing.py": "tests/test_llm_timing.py -k 'first_token or arithmetic or without'",
+    "pytest_llmcore/llm/fit.py": (
+        "tests/test_strength_fit.py tests/test_llm.py -k 'strength or fit'"
+    ),
+    "pytest_llmcore/llm/kv.py": (
+        "tests/test_strength_fit.py tests/test_llm.py -k 'strength or parse_kv or analytic'"
+    ),
+    "pytest_llmcore/history/changes.py": (
+        "tests/test_strength_history.py tests/test_history.py -k 'strength or detects'"
+    ),
+    "pytest_llmcore/core/argtypes.py": (
+        "tests/test_strength_units.py tests/test_cli_contract.py"
+        " -k 'strength or parses or usage_error'"
+    ),
+    "pytest_llmcore/llm/timing.py": (
+        "tests/test_strength_llm.py tests/test_llm_timing.py"
+        " -k 'strength or first_token or arithmetic or without'"
+    ),
 }
 #: operators that only produce twins of a kept mutant (``a*b`` -> ``a<<b`` next to ``a+b``)
 _SKIP_OPERATOR_SUFFIXES = ("_BitOr", "_BitAnd", "_BitXor", "_LShift", "_RShift", "_MatMult")
