@@ -208,3 +208,5 @@ def test_size_in_range_ends() -> None:
     capped = size_in(0, GiB)
     assert (capped("0"), capped("1GiB")) == (0, GiB)
     assert refusal(capped, "1073741825") == "'1073741825' is out of range: use 0 B..1.00 GiB"
+    wide = size_in(0, 2 * MAX_SIZE)  # only the default ceiling is spelt "1 PiB"
+    assert refusal(wide, "2049TiB") == "'2049TiB' is out of range: use 0 B..2097152.00 GiB"
