@@ -12,6 +12,7 @@ the checkout. Prints the score per module and overall, and every surviving mutan
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import shutil
@@ -87,12 +88,34 @@ def _config(module: str, tests: str, timeout: float) -> str:
     )
 
 
-def _sample(session: Path, k: int, seed: int) -> int:
+def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) (row 1-based, column 0-based) of every annotation in ``source``."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        found: list[ast.expr | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(node.returns)
+        elif isinstance(node, (ast.arg, ast.AnnAssign)):
+            found.append(node.annotation)
+        for ann in found:
+            if ann is not None and ann.end_lineno is not None and ann.end_col_offset is not None:
+                spans.append(((ann.lineno, ann.col_offset), (ann.end_lineno, ann.end_col_offset)))
+    return spans
+
+
+def _sample(session: Path, k: int, seed: int, source: str) -> int:
+    """Keep a seeded sample of the mutants, leaving out the ones equivalent by construction:
+    twins (:data:`_SKIP_OPERATOR_SUFFIXES`) and any inside an annotation (every module has
+    ``from __future__ import annotations``: ``int | None`` -> ``int % None`` never runs)."""
+    spans = _annotation_spans(source) if "from __future__ import annotations" in source else []
     db = sqlite3.connect(session)
     jobs = [
         (job, op)
-        for job, op in db.execute("SELECT job_id, operator_name FROM mutation_specs")
+        for job, op, row, col in db.execute(
+            "SELECT job_id, operator_name, start_pos_row, start_pos_col FROM mutation_specs"
+        )
         if not op.endswith(_SKIP_OPERATOR_SUFFIXES)
+        and not any(a <= (row, col) < b for a, b in spans)
     ]
     keep = {j for j, _ in jobs}
     if k and len(keep) > k:
@@ -121,7 +144,7 @@ def _run_module(work: Path, module: str, tests: str, args: argparse.Namespace) -
     env = {**os.environ, "PYTHONPATH": str(work)}
     cr = [str(Path(sys.executable).with_name("cosmic-ray"))]
     subprocess.run([*cr, "init", str(cfg), str(session)], cwd=work, env=env, check=True)
-    n = _sample(session, args.sample, args.seed)
+    n = _sample(session, args.sample, args.seed, (work / module).read_text())
     print(f"{module}: {n} mutants against {tests}", flush=True)
     subprocess.run([*cr, "exec", str(cfg), str(session)], cwd=work, env=env, check=True)
     if args.debug:
@@ -154,7 +177,7 @@ def main() -> int:
     total = killed + survived
     print(f"\nmutation score: {killed}/{total} killed = {killed / max(1, total):.1%}")
     for module, op, row, _, diff in survivors:
-        print(f"\nSURVIVED {module}:{row + 1} {op}\n{diff}")
+        print(f"\nSURVIVED {module}:{row} {op}\n{diff}")  # cosmic-ray's rows are 1-based
     return 0
 
 
