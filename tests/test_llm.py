@@ -144,10 +144,11 @@ def test_generation_metrics_on_the_tiny_model(tiny: Path) -> None:
         g = generate(loaded, "Hello", max_tokens=16)
     finally:
         loaded.close()
-    assert g.n_generated >= 2 and g.ttft_ms > 0 and g.e2e_ms > g.ttft_ms
-    assert len(g.itl_ms) == g.n_generated - 1
-    assert g.tpot_ms == pytest.approx((g.e2e_ms - g.ttft_ms) / (g.n_generated - 1))
-    assert g.engine["n_eval"] >= 1 and g.engine["n_p_eval"] >= 1
+    # end-of-generation is banned: exactly max_tokens, the last one never evaluated
+    assert g.n_generated == 16 and len(g.token_ids) == 16 and len(g.itl_ms) == 15
+    assert g.ttft_ms > 0 and g.e2e_ms > g.ttft_ms
+    assert g.tpot_ms == pytest.approx((g.e2e_ms - g.ttft_ms) / 15)
+    assert g.engine["n_eval"] == 15 and g.engine["n_p_eval"] == g.n_prompt
 
 
 def test_gemma3_generation_agrees_with_llama_cpp_counters(gemma: Path) -> None:
