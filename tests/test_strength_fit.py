@@ -316,6 +316,10 @@ def test_sliding_window_caches() -> None:
     short = analytic_kv_bytes(info, 100, full_swa=False)  # a context shorter than the window
     assert short.caches == (("non-SWA", 3, 256, 0.75 * MiB), ("SWA", 15, 256, 3.75 * MiB))
     assert analytic_kv_bytes(info, 4096, "q4_0", "q4_0").total == 20.25 * MiB
+    # a model without a window: full_swa changes nothing
+    assert analytic_kv_bytes(llama3_8b(), 1024, full_swa=False) == analytic_kv_bytes(
+        llama3_8b(), 1024
+    )
 
 
 def test_kv_type_refusals_are_exact() -> None:
