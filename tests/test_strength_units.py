@@ -208,5 +208,10 @@ def test_size_in_range_ends() -> None:
     capped = size_in(0, GiB)
     assert (capped("0"), capped("1GiB")) == (0, GiB)
     assert refusal(capped, "1073741825") == "'1073741825' is out of range: use 0 B..1.00 GiB"
+    default = size_in()  # from 0 bytes to 1 PiB
+    assert (default("0"), default("1024TiB")) == (0, MAX_SIZE)
+    assert refusal(default, "1025TiB") == "'1025TiB' is out of range: use 0 B..1 PiB"
+    same = size_in(0, int(str(MAX_SIZE)))  # an equal ceiling (another int object) reads alike
+    assert refusal(same, "1025TiB") == "'1025TiB' is out of range: use 0 B..1 PiB"
     wide = size_in(0, 2 * MAX_SIZE)  # only the default ceiling is spelt "1 PiB"
     assert refusal(wide, "2049TiB") == "'2049TiB' is out of range: use 0 B..2097152.00 GiB"
