@@ -3,6 +3,7 @@ hair under is not; the interval's t quantile by round count; rounds missing a si
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 
@@ -51,6 +52,8 @@ def test_comparison_fields_and_description() -> None:
     assert c.high == pytest.approx(math.exp(statistics.mean(logs) + half))
     assert (c.base_median, c.head_median) == (10.5, 13.0)  # every sample, every round
     assert c.describe() == "+19.1% (95% CI +8.1% .. +31.2%, 2 rounds): regression"
+    with pytest.raises(dataclasses.FrozenInstanceError):  # a verdict is not edited later
+        c.outcome = "no change"  # type: ignore[misc]
     d = Comparison(1.051, 1.0101, 1.1, 5, "regression", 1.0, 1.0).describe()
     assert d == "+5.1% (95% CI +1.0% .. +10.0%, 5 rounds): regression"
     d = Comparison(0.95, 0.9, 0.99, 3, "improvement", 1.0, 1.0).describe()

@@ -322,6 +322,27 @@ def test_sliding_window_caches() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("cache", "row_bytes", "type_id"),
+    [  # one row of 1024 values; block sizes and type ids are llama.cpp's (ggml.h)
+        ("f32", 4096, 0),
+        ("f16", 2048, 1),
+        ("bf16", 2048, 30),
+        ("q8_0", 1088, 8),
+        ("q4_0", 576, 2),
+        ("q4_1", 640, 3),
+        ("q5_0", 704, 6),
+        ("q5_1", 768, 7),
+        ("iq4_nl", 576, 20),
+    ],
+)
+def test_every_cache_type_size_and_id(cache: str, row_bytes: int, type_id: int) -> None:
+    kv = analytic_kv_bytes(llama3_8b(), 256, cache, "f16")  # 32 layers x 256 cells
+    assert kv.k == 32 * 256 * row_bytes and kv.v == 32 * 256 * 2048
+    assert kv.caches == (("full", 32, 256, 32 * 256 * (row_bytes + 2048)),)
+    assert ggml_type_id(cache) == type_id
+
+
 def test_kv_type_refusals_are_exact() -> None:
     assert [ggml_type_id(t) for t in ("f32", "f16", "q8_0", "q4_0")] == [0, 1, 8, 2]
     with pytest.raises(ValueError) as exc:
