@@ -14,6 +14,7 @@ from pytest_llmcore.deps.mapping import (
     ModuleMap,
     module_matches,
     modules_from_files,
+    requirement_closure,
     stdlib_backfills,
 )
 
@@ -142,3 +143,35 @@ def test_a_module_sharing_a_prefix_is_not_the_dependency(
             ("unused", "rich"),
         },
     )
+
+
+# -- transitive closure over installed metadata --------------------------------------------
+
+
+def test_requirement_closure_follows_installed_requirements() -> None:
+    closure = requirement_closure(["No_Such-Dist", "pytest"])
+    # each reachable distribution maps to the root it was reached from
+    assert closure["pytest"] == "pytest" and closure["pluggy"] == "pytest"
+    assert closure["packaging"] == "pytest" and closure["iniconfig"] == "pytest"
+    assert closure["no-such-dist"] == "no-such-dist"  # not installed: itself, nothing below
+    assert "hypothesis" not in closure  # pytest's [dev] extra is not a requirement
+    assert "colorama" not in closure  # Windows only
+    # a dependency declared twice (pyproject and requirements.txt) stops nothing
+    assert requirement_closure(["no-such-dist", "pluggy", "Pluggy"]) == {
+        "no-such-dist": "no-such-dist",
+        "pluggy": "pluggy",
+    }
+
+
+def test_requirement_closure_skips_unreadable_requirements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "odd_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: odd-dist\nVersion: 1.0\n"
+        "Requires-Dist: !!! not a requirement\n"
+        "Requires-Dist: iniconfig\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert requirement_closure(["odd-dist"]) == {"odd-dist": "odd-dist", "iniconfig": "odd-dist"}

@@ -25,6 +25,8 @@ def test_a_clean_step_is_found_with_its_levels_and_p_value() -> None:
 
 def test_size_and_significance_thresholds_at_equality() -> None:
     two_percent = [100.0] * 6 + [102.0] * 6
+    assert [c.index for c in detect(two_percent)] == [6]  # the default minimum is 2%
+    assert detect([100.0] * 6 + [101.9] * 6) == []
     assert [c.index for c in detect(two_percent, min_change=0.02)] == [6]  # exactly 2%
     assert detect(two_percent, min_change=0.0201) == []
     assert detect(two_percent, min_change=-0.02) != []  # abs(): a size, either direction

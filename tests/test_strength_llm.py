@@ -36,6 +36,7 @@ def ticks(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def test_tpot_and_decode_rate_edges() -> None:
     assert tpot_ms(300.0, 100.0, 2) == 200.0  # one decode step
     assert decode_tokens_per_s(300.0, 100.0, 2) == 5.0
+    assert decode_tokens_per_s(100.5, 100.0, 2) == 2000.0  # sub-millisecond steps count
     assert tpot_ms(300.0, 100.0, 0) == 200.0  # no tokens: never a division by zero
     assert decode_tokens_per_s(50.0, 100.0, 5) == 0.0  # a clock gone backwards: no rate
     assert decode_tokens_per_s(300.0, 100.0, 0) == 0.0  # no tokens counted: no rate, not < 0
