@@ -32,7 +32,7 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/budgets/baseline.py": "tests/test_budgets_unit.py tests/test_budgets_plugin.py",
     "pytest_llmcore/budgets/ab_stats.py": (
         "tests/test_strength_ab.py tests/test_ab.py"
-        " -k 'strength or outcome or noisy or textbook or one_round'"
+        " -k 'strength or outcome or noisy or textbook or one_round or t_table'"
     ),
     "pytest_llmcore/core/units.py": "tests/test_strength_units.py tests/test_budgets_unit.py",
     "pytest_llmcore/deps/mapping.py": (
