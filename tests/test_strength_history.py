@@ -5,9 +5,11 @@ neighbours, and the noise estimate's formula."""
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
+from pytest_llmcore.core.errors import LlmcoreError
 from pytest_llmcore.history.changes import Change, _noise, detect
 
 #: Mann-Whitney U, 6 against 6 with every value tied inside its group (normal approximation)
@@ -61,3 +63,12 @@ def test_change_properties_and_noise_formula() -> None:
     assert _noise([0.0, 1.0, 3.0, 6.0]) == pytest.approx(1.4826 / math.sqrt(2))
     assert _noise([5.0, 6.0, 7.0, 8.0]) == 0.0
     assert detect([100.0] * 12) == []  # no noise, no step: nothing, and no division by zero
+
+
+def test_without_ruptures_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ruptures", None)  # an import of it raises ImportError
+    with pytest.raises(LlmcoreError) as exc:
+        detect([100.0] * 6 + [110.0] * 6)
+    assert str(exc.value) == (
+        "change-point detection needs ruptures and scipy: pip install 'pytest-llmcore[history]'"
+    )
