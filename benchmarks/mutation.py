@@ -109,17 +109,18 @@ def _sample(session: Path, k: int, seed: int, source: str) -> int:
     ``from __future__ import annotations``: ``int | None`` -> ``int % None`` never runs)."""
     spans = _annotation_spans(source) if "from __future__ import annotations" in source else []
     db = sqlite3.connect(session)
-    jobs = [
-        (job, op)
-        for job, op, row, col in db.execute(
-            "SELECT job_id, operator_name, start_pos_row, start_pos_col FROM mutation_specs"
+    jobs = sorted(  # by what the mutant is: job ids are random, a sample of them is not
+        (op, occurrence, row, col, job)
+        for job, op, occurrence, row, col in db.execute(
+            "SELECT job_id, operator_name, occurrence, start_pos_row, start_pos_col"
+            " FROM mutation_specs"
         )
         if not op.endswith(_SKIP_OPERATOR_SUFFIXES)
         and not any(a <= (row, col) < b for a, b in spans)
-    ]
-    keep = {j for j, _ in jobs}
-    if k and len(keep) > k:
-        keep = set(random.Random(seed).sample(sorted(keep), k))
+    )
+    keep = {j[-1] for j in jobs}
+    if k and len(jobs) > k:
+        keep = {j[-1] for j in random.Random(seed).sample(jobs, k)}
     for (job,) in db.execute("SELECT job_id FROM work_items").fetchall():
         if job not in keep:
             db.execute("DELETE FROM mutation_specs WHERE job_id = ?", (job,))

@@ -171,7 +171,26 @@ def test_requirement_closure_skips_unreadable_requirements(
     (info / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: odd-dist\nVersion: 1.0\n"
         "Requires-Dist: !!! not a requirement\n"
+        'Requires-Dist: packaging; python_version ~= "abc"\n'  # can't be evaluated
         "Requires-Dist: iniconfig\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     assert requirement_closure(["odd-dist"]) == {"odd-dist": "odd-dist", "iniconfig": "odd-dist"}
+
+
+def test_module_table_skips_comments_and_blank_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_llmcore.deps import mapping
+
+    table = tmp_path / "module_map.tsv"
+    table.write_text("# distribution\tmodules\n\nfoo-bar\tfoobar,fb\nno-modules\t\n")
+    monkeypatch.setattr(mapping, "MAP_FILE", table)
+    mapping.builtin_table.cache_clear()
+    try:
+        got = mapping.builtin_table()
+        assert got["foo-bar"] == ("foobar", "fb")
+        assert not any(k.startswith("#") for k in got) and "no-modules" not in got
+        assert "" not in got and got["pyyaml"] == mapping.BUILTIN_MODULES["pyyaml"]
+    finally:
+        mapping.builtin_table.cache_clear()

@@ -45,6 +45,8 @@ def test_shortest_series_is_two_segments() -> None:
     assert detect([100.0] * 3 + [110.0] * 2, alpha=0.5) == []
     assert detect([100.0] * 4 + [110.0] * 4, min_size=4, alpha=0.5)[0].index == 4
     assert detect([100.0] * 4 + [110.0] * 3, min_size=4, alpha=0.5) == []
+    for short in ([], [1.0], [1.0, 2.0], [100.0, 110.0, 120.0]):  # never an error either
+        assert detect(short) == []
 
 
 def test_each_step_is_tested_between_its_neighbours() -> None:

@@ -348,7 +348,6 @@ def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
     """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
-    from packaging.markers import InvalidMarker, UndefinedEnvironmentName
     from packaging.requirements import InvalidRequirement, Requirement
 
     seen: dict[str, str] = {}
@@ -370,7 +369,7 @@ def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
             try:
                 if req.marker is not None and not req.marker.evaluate({"extra": ""}):
                     continue
-            except (InvalidMarker, UndefinedEnvironmentName):
+            except ValueError:  # a marker that can't be evaluated (python_version ~= "abc")
                 continue
             stack.append((canonical_name(req.name), root))
     return seen
