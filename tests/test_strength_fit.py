@@ -131,7 +131,7 @@ def test_settings_for_full_partial_and_no_flash_attention() -> None:
         "llama_cpp": "-ngl 99 -c 1024 -fa on",
         "ollama": "options num_gpu=999 num_ctx=1024; server env OLLAMA_FLASH_ATTENTION=1",
     }
-    part = FitPlan("m.gguf", GiB, 2048, 0, 0, 0, cache_type="q4_0", n_gpu_layers=5)
+    part = FitPlan("m.gguf", GiB, 2048, 0, 0, 0, 32, cache_type="q4_0", n_gpu_layers=5)
     assert settings(part) == {
         "llama_cpp_python": "Llama(model_path='m.gguf', n_ctx=2048, n_gpu_layers=5, "
         "flash_attn=True, type_k=2, type_v=2)",
@@ -139,7 +139,7 @@ def test_settings_for_full_partial_and_no_flash_attention() -> None:
         "ollama": "options num_gpu=5 num_ctx=2048; server env OLLAMA_FLASH_ATTENTION=1 "
         "OLLAMA_KV_CACHE_TYPE=q4_0",
     }
-    no_fa = FitPlan("m.gguf", GiB, 512, 0, 0, 0, flash_attn=False, n_gpu_layers=0)
+    no_fa = FitPlan("m.gguf", GiB, 512, 0, 0, 0, 32, flash_attn=False, n_gpu_layers=0)
     assert settings(no_fa)["llama_cpp"] == "-ngl 0 -c 512"
     assert settings(no_fa)["ollama"].endswith("OLLAMA_FLASH_ATTENTION=0")
     assert "flash_attn=False)" in settings(no_fa)["llama_cpp_python"]

@@ -31,13 +31,13 @@ class FitPlan:
     weights: int
     compute: int
     reserve: int
+    n_layer: int
     kv: dict[str, int] = field(default_factory=dict)
     fits: dict[str, bool] = field(default_factory=dict)
     cache_type: str = "f16"
     flash_attn: bool = True
     n_gpu_layers: int = -1
     """-1: every layer (full offload)."""
-    n_layer: int = 0
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
