@@ -9,6 +9,7 @@ cache is 128 KiB per token; the compute-buffer estimate for a 32,000-token vocab
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,17 @@ def test_partial_offload_counts_whole_layers_that_fit() -> None:
         )
     fits_whole = plan_fit(info, COMPUTE + RESERVE + 32 * GiB, 1024, weights=weights)
     assert (fits_whole.cache_type, fits_whole.n_gpu_layers) == ("q4_0", -1)
+
+
+def test_a_layer_is_offloaded_only_when_all_of_it_fits() -> None:
+    # 32 layers of 1 GiB + 0.5 byte each: 5 GiB + 1 byte holds 4 of them, not 5
+    weights = 32 * GiB + 16 - KV_1K["q4_0"]
+    plan = plan_fit(llama3_8b(), COMPUTE + RESERVE + 5 * GiB + 1, 1024, weights=weights)
+    assert plan.n_gpu_layers == 4
+    one = dataclasses.replace(llama3_8b(), n_layer=1)  # a one-layer model: all or nothing
+    kv = 1024 * 1024 * 2 * 18 // 32  # one layer of q4_0 K and V rows at 1024 cells
+    plan = plan_fit(one, COMPUTE + RESERVE + (GiB + kv) * 3 // 4, 1024, weights=GiB)
+    assert (plan.cache_type, plan.n_gpu_layers) == ("q4_0", 0)
 
 
 def test_a_head_size_quantized_caches_cannot_use_leaves_f16_only() -> None:
@@ -371,3 +383,5 @@ def test_parse_kv_lines_fields() -> None:
         KvLine(256, 2, "q4_0", 0.5 * MiB, "f16", 1.0 * MiB),
     ]
     assert parse_kv_lines(log)[0].total == 49 * MiB
+    with pytest.raises(dataclasses.FrozenInstanceError):  # parsed figures are not edited
+        parse_kv_lines(log)[0].cells = 1  # type: ignore[misc]

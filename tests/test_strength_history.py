@@ -5,6 +5,7 @@ neighbours, and the noise estimate's formula."""
 from __future__ import annotations
 
 import math
+import random
 import sys
 
 import pytest
@@ -74,3 +75,14 @@ def test_without_ruptures_the_error_says_what_to_install(monkeypatch: pytest.Mon
     assert str(exc.value) == (
         "change-point detection needs ruptures and scipy: pip install 'pytest-llmcore[history]'"
     )
+
+
+def test_detection_does_not_depend_on_the_unit() -> None:
+    """The penalty scales with the noise's variance: the same series in seconds or in
+    milliseconds has the same change points (a 10% step in 0.2% noise)."""
+    rng = random.Random(7)
+    series = [1.0 + rng.gauss(0, 0.002) for _ in range(30)]
+    series = series[:15] + [v + 0.1 for v in series[15:]]
+    assert [c.index for c in detect(series)] == [15]
+    assert [c.index for c in detect([v * 1000 for v in series])] == [15]
+    assert [c.index for c in detect([v / 1000 for v in series])] == [15]

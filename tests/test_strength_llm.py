@@ -42,6 +42,7 @@ def test_tpot_and_decode_rate_edges() -> None:
     assert decode_tokens_per_s(300.0, 100.0, 0) == 0.0  # no tokens counted: no rate, not < 0
     uncounted = StreamTiming(ttft_ms=10.0, e2e_ms=30.0)  # nothing counted is 0 tokens, not 1
     assert uncounted.to_json()["output_tokens"] == 0 and uncounted.tokens_per_s == 0.0
+    assert uncounted.metrics() == {"ttft_ms": 10.0, "e2e_ms": 30.0}  # no decode figures
 
 
 def test_stream_timing_metrics_need_two_tokens() -> None:
