@@ -12,6 +12,7 @@ the checkout. Prints the score per module and overall, and every surviving mutan
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import shutil
@@ -29,13 +30,32 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/budgets/verdict.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/stats.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/baseline.py": "tests/test_budgets_unit.py tests/test_budgets_plugin.py",
-    "pytest_llmcore/budgets/ab_stats.py": "tests/test_ab.py -k 'not injected and not ref'",
-    "pytest_llmcore/core/units.py": "tests/test_budgets_unit.py tests/test_gpu.py",
-    "pytest_llmcore/deps/mapping.py": "tests/test_gate.py tests/test_declarations.py",
+    "pytest_llmcore/budgets/ab_stats.py": (
+        "tests/test_strength_ab.py tests/test_ab.py"
+        " -k 'strength or outcome or noisy or textbook or one_round or t_table'"
+    ),
+    "pytest_llmcore/core/units.py": "tests/test_strength_units.py tests/test_budgets_unit.py",
+    "pytest_llmcore/deps/mapping.py": (
+        "tests/test_strength_deps.py tests/test_deps_mapping.py tests/test_gate.py"
+    ),
     "pytest_llmcore/gpu/requirements.py": "tests/test_gpu.py",
-    "pytest_llmcore/llm/fit.py": "tests/test_llm.py -k 'fit'",
-    "pytest_llmcore/llm/kv.py": "tests/test_llm.py -k 'kv and not measured'",
-    "pytest_llmcore/history/changes.py": "tests/test_history.py -k 'detects or changes'",
+    "pytest_llmcore/llm/fit.py": (
+        "tests/test_strength_fit.py tests/test_llm.py -k 'strength or fit'"
+    ),
+    "pytest_llmcore/llm/kv.py": (
+        "tests/test_strength_fit.py tests/test_llm.py -k 'strength or parse_kv or analytic'"
+    ),
+    "pytest_llmcore/history/changes.py": (
+        "tests/test_strength_history.py tests/test_history.py -k 'strength or detects'"
+    ),
+    "pytest_llmcore/core/argtypes.py": (
+        "tests/test_strength_units.py tests/test_cli_contract.py"
+        " -k 'strength or parses or usage_error'"
+    ),
+    "pytest_llmcore/llm/timing.py": (
+        "tests/test_strength_llm.py tests/test_llm_timing.py"
+        " -k 'strength or first_token or arithmetic or without'"
+    ),
 }
 #: operators that only produce twins of a kept mutant (``a*b`` -> ``a<<b`` next to ``a+b``)
 _SKIP_OPERATOR_SUFFIXES = ("_BitOr", "_BitAnd", "_BitXor", "_LShift", "_RShift", "_MatMult")
@@ -68,16 +88,39 @@ def _config(module: str, tests: str, timeout: float) -> str:
     )
 
 
-def _sample(session: Path, k: int, seed: int) -> int:
+def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) (row 1-based, column 0-based) of every annotation in ``source``."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        found: list[ast.expr | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(node.returns)
+        elif isinstance(node, (ast.arg, ast.AnnAssign)):
+            found.append(node.annotation)
+        for ann in found:
+            if ann is not None and ann.end_lineno is not None and ann.end_col_offset is not None:
+                spans.append(((ann.lineno, ann.col_offset), (ann.end_lineno, ann.end_col_offset)))
+    return spans
+
+
+def _sample(session: Path, k: int, seed: int, source: str) -> int:
+    """Keep a seeded sample of the mutants, leaving out the ones equivalent by construction:
+    twins (:data:`_SKIP_OPERATOR_SUFFIXES`) and any inside an annotation (every module has
+    ``from __future__ import annotations``: ``int | None`` -> ``int % None`` never runs)."""
+    spans = _annotation_spans(source) if "from __future__ import annotations" in source else []
     db = sqlite3.connect(session)
-    jobs = [
-        (job, op)
-        for job, op in db.execute("SELECT job_id, operator_name FROM mutation_specs")
+    jobs = sorted(  # by what the mutant is: job ids are random, a sample of them is not
+        (op, occurrence, row, col, job)
+        for job, op, occurrence, row, col in db.execute(
+            "SELECT job_id, operator_name, occurrence, start_pos_row, start_pos_col"
+            " FROM mutation_specs"
+        )
         if not op.endswith(_SKIP_OPERATOR_SUFFIXES)
-    ]
-    keep = {j for j, _ in jobs}
-    if k and len(keep) > k:
-        keep = set(random.Random(seed).sample(sorted(keep), k))
+        and not any(a <= (row, col) < b for a, b in spans)
+    )
+    keep = {j[-1] for j in jobs}
+    if k and len(jobs) > k:
+        keep = {j[-1] for j in random.Random(seed).sample(jobs, k)}
     for (job,) in db.execute("SELECT job_id FROM work_items").fetchall():
         if job not in keep:
             db.execute("DELETE FROM mutation_specs WHERE job_id = ?", (job,))
@@ -102,7 +145,7 @@ def _run_module(work: Path, module: str, tests: str, args: argparse.Namespace) -
     env = {**os.environ, "PYTHONPATH": str(work)}
     cr = [str(Path(sys.executable).with_name("cosmic-ray"))]
     subprocess.run([*cr, "init", str(cfg), str(session)], cwd=work, env=env, check=True)
-    n = _sample(session, args.sample, args.seed)
+    n = _sample(session, args.sample, args.seed, (work / module).read_text())
     print(f"{module}: {n} mutants against {tests}", flush=True)
     subprocess.run([*cr, "exec", str(cfg), str(session)], cwd=work, env=env, check=True)
     if args.debug:
@@ -135,7 +178,7 @@ def main() -> int:
     total = killed + survived
     print(f"\nmutation score: {killed}/{total} killed = {killed / max(1, total):.1%}")
     for module, op, row, _, diff in survivors:
-        print(f"\nSURVIVED {module}:{row + 1} {op}\n{diff}")
+        print(f"\nSURVIVED {module}:{row} {op}\n{diff}")  # cosmic-ray's rows are 1-based
     return 0
 
 

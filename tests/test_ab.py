@@ -121,7 +121,10 @@ def test_ab_unknown_ref_is_one_line(tmp_path: Path) -> None:
 def test_ab_rounds_must_be_two_or_more(tmp_path: Path) -> None:
     out = _ab(tmp_path, "HEAD", "--rounds", "1")
     assert out.returncode == 2
-    assert "'1': need a whole number of rounds >= 2" in out.stderr
+    assert out.stderr == (
+        "llmcore ab: error: argument --rounds: '1': need a whole number of rounds >= 2 "
+        "(see llmcore ab --help)\n"
+    )
 
 
 def test_t_table_is_students_t() -> None:

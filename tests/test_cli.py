@@ -143,12 +143,22 @@ def test_fix_removes_continuation_lines(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_bad_input_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # whole lines: a message that loses its line:column, its path or its fix must fail
     rc, _, err = _run(capsys, str(tmp_path / "missing"))
-    assert rc == 2 and "no such file or directory" in err
+    assert (rc, err) == (2, f"llmcore deps: {tmp_path / 'missing'}: no such file or directory\n")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = \n")
     rc, _, err = _run(capsys, str(tmp_path))
-    assert rc == 2
-    assert err.count("\n") == 1 and "pyproject.toml:2" in err and "malformed TOML" in err
+    assert (rc, err) == (
+        2,
+        f"llmcore deps: {tmp_path / 'pyproject.toml'}:2:7: malformed TOML: Unexpected "
+        "character: '\\n' (fix the syntax; nothing was changed)\n",
+    )
     (tmp_path / "pyproject.toml").write_text("[tool.llmcore.deps]\nfail-on = ['sometimes']\n")
     rc, _, err = _run(capsys, str(tmp_path))
-    assert rc == 2 and "unknown finding kind 'sometimes'" in err
+    assert (rc, err) == (
+        2,
+        f"llmcore deps: unknown finding kind 'sometimes' in {tmp_path / 'pyproject.toml'} "
+        "[tool.llmcore.deps] fail-on (use missing (LLMD001), unused (LLMD002), transitive "
+        "(LLMD003), misplaced-dev (LLMD004), unmapped (LLMD005), unused-companion (LLMD006), "
+        "unreachable (LLMD007), all or none)\n",
+    )

@@ -174,9 +174,24 @@ def test_plausible_owner(dist: str, module: str, expected: bool) -> None:
     assert plausible_owner(dist, module) is expected
 
 
+@given(st.from_regex(r"[a-z]{3,10}(-[a-z]{2,8}){0,2}", fullmatch=True))
+def test_plausible_owner_claims_its_own_name_and_not_a_longer_one(dist: str) -> None:
+    """Any name owns its own module (dashes as underscores, dotted submodules too), and
+    never a module whose name only starts with it (``foo`` does not own ``foox9``)."""
+    own = dist.replace("-", "_")
+    assert plausible_owner(dist, own) is True
+    assert plausible_owner(dist, f"{own}.sub") is True
+    assert plausible_owner(dist, dist.replace("-", "") + "x9") is False
+
+
 @given(st.text(max_size=30), st.text(max_size=30))
 def test_plausible_owner_never_raises(dist: str, module: str) -> None:
-    assert plausible_owner(dist, module) in (True, False)
+    """On any text (hostile names in a pyproject): an answer, never an exception; the
+    answer for a module that shares no letter or digit with the name is no."""
+    answer = plausible_owner(dist, module)
+    alnum = set("abcdefghijklmnopqrstuvwxyz0123456789")
+    if set(module.lower()) & alnum and not set(dist.lower()) & set(module.lower()) & alnum:
+        assert answer is False
 
 
 def test_guessed_name_with_plausible_import_is_unmapped_not_unused(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.settings import load_settings, parse_kinds
+from pytest_llmcore.deps.model import CODES, canonical_name
+from pytest_llmcore.deps.settings import load_settings, parse_code, parse_kinds
 
 REPO = Path(__file__).resolve().parents[1]
 HEAD = '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.9"\n'
@@ -124,18 +125,57 @@ def test_fail_on_accepts_codes_and_kinds(tmp_path: Path) -> None:
     )
 
 
+_KINDS = (
+    "missing (LLMD001), unused (LLMD002), transitive (LLMD003), misplaced-dev (LLMD004), "
+    "unmapped (LLMD005), unused-companion (LLMD006), unreachable (LLMD007)"
+)
+_EXAMPLE = 'e.g. [tool.llmcore.deps.per-rule-ignores] LLMD002 = ["torchvision"]'
+
+
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ('fail-on = ["LLMD099"]', "unknown finding kind 'LLMD099'"),
-        ("per-rule-ignores = 3", "[tool.llmcore.deps] per-rule-ignores must be a table"),
-        ('per-rule-ignores = { LLMD002 = "x" }', "per-rule-ignores.LLMD002 must be a list"),
-        ("per-rule-ignores = { bogus = [] }", "per-rule-ignores.bogus: unknown finding code"),
-        ('ignore = { LLMD042 = "r" }', "ignore.LLMD042: unknown finding code"),
-        ('ignore = { torch = "" }', "ignore.torch must be a non-empty reason string"),
-        ("max-file-size = true", "max-file-size must be a positive number of bytes"),
-        ("gitignore = 1", "gitignore must be true or false"),
-        ("typo-key = 1", "unknown key(s) in [tool.llmcore.deps]: typo-key"),
+        (
+            'fail-on = ["LLMD099"]',
+            "unknown finding kind 'LLMD099' in {path} [tool.llmcore.deps] fail-on "
+            f"(use {_KINDS}, all or none)",
+        ),
+        (
+            "per-rule-ignores = 3",
+            f"{{path}}: [tool.llmcore.deps] per-rule-ignores must be a table, {_EXAMPLE}",
+        ),
+        (
+            'per-rule-ignores = { LLMD002 = "x" }',
+            "{path}: [tool.llmcore.deps] per-rule-ignores.LLMD002 must be a list of dependency "
+            f"names, {_EXAMPLE}",
+        ),
+        (
+            "per-rule-ignores = { bogus = [] }",
+            "{path}: [tool.llmcore.deps] per-rule-ignores.bogus: unknown finding code or kind "
+            f"(use one of {_KINDS})",
+        ),
+        (
+            'ignore = { LLMD042 = "r" }',
+            "{path}: [tool.llmcore.deps] ignore.LLMD042: unknown finding code "
+            f"(use one of {_KINDS})",
+        ),
+        (
+            'ignore = { torch = "" }',
+            "{path}: [tool.llmcore.deps] ignore.torch must be a non-empty reason string, "
+            'e.g. ignore = { torchvision = "loaded by a plugin at run time" }',
+        ),
+        (
+            "max-file-size = true",
+            "{path}: [tool.llmcore.deps] max-file-size must be a positive number of bytes, not "
+            "True (e.g. max-file-size = 5000000)",
+        ),
+        ("gitignore = 1", "{path}: [tool.llmcore.deps] gitignore must be true or false"),
+        (
+            "typo-key = 1",
+            "{path}: unknown key(s) in [tool.llmcore.deps]: typo-key (known keys: cache, "
+            "dev-paths, dev-requirements, exclude, fail-on, first-party, gitignore, ignore, map, "
+            "max-file-size, per-rule-ignores, requirements)",
+        ),
     ],
 )
 def test_invalid_config_is_one_line_error_naming_the_key(
@@ -144,7 +184,9 @@ def test_invalid_config_is_one_line_error_naming_the_key(
     root = _write(tmp_path, {"pyproject.toml": HEAD + f"[tool.llmcore.deps]\n{table}\n"})
     rc, out, err = _cli(root)
     assert rc == 2 and out == ""
-    assert err.count("\n") == 1 and message in err and "pyproject.toml" in err
+    # the whole line: file, key, what is wrong and the fix
+    expected = message.replace("{path}", str(root / "pyproject.toml"))
+    assert err == f"llmcore deps: {expected}\n"
 
 
 @given(
@@ -160,10 +202,24 @@ def test_per_rule_ignores_loader_never_crashes(tmp_path: Path, table: dict[str, 
     doc = tomlkit.document()
     doc["tool"] = {"llmcore": {"deps": {"per-rule-ignores": table}}}
     (tmp_path / "pyproject.toml").write_text(tomlkit.dumps(doc))
+    bad = [
+        k
+        for k, v in table.items()
+        if parse_code(k) is None or not (isinstance(v, list) and all(isinstance(n, str) for n in v))
+    ]
     try:
-        load_settings(tmp_path)
+        loaded = load_settings(tmp_path)
     except InputError as exc:
+        assert bad, f"a valid table was refused: {exc}"
         assert "\n" not in str(exc) and "per-rule-ignores" in str(exc)
+    else:
+        assert not bad, f"{bad} were accepted"
+        expected: dict[str, set[str]] = {}
+        for k, names in table.items():
+            kind = parse_code(k)
+            assert kind is not None and isinstance(names, list)
+            expected.setdefault(CODES[kind], set()).update(canonical_name(n) for n in names)
+        assert loaded.per_rule_ignores == expected
 
 
 # -- unreachable and setup.py-only projects ----------------------------------------------

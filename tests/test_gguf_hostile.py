@@ -121,6 +121,10 @@ HOSTILE = {
 }
 
 
+#: well-formed headers whose values make no sense (the others cannot be read at all)
+_SEMANTIC = {"architecture_number", "block_count_2_62", "block_count_inf", "head_count_kv_empty"}
+
+
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_crafted_header_is_one_error_naming_field_and_file(tmp_path: Path, case: str) -> None:
     data, message = HOSTILE[case]
@@ -128,9 +132,9 @@ def test_crafted_header_is_one_error_naming_field_and_file(tmp_path: Path, case:
     path.write_bytes(data)
     with pytest.raises(InputError) as info:
         read_gguf(path)
-    text = str(info.value)
-    assert text.startswith(f"{path}: ") and text.endswith(message), text
-    assert "\n" not in text
+    # the whole message: the file, what kind of damage, the field and its value
+    kind = "implausible GGUF metadata" if case in _SEMANTIC else "not a readable GGUF file"
+    assert str(info.value) == f"{path}: {kind}: {message}"
 
 
 def test_block_count_2_62_is_an_error_in_llmcore_fit(tmp_path: Path) -> None:

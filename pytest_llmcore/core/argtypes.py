@@ -5,7 +5,6 @@ the option, never a traceback or a nonsense recommendation (``fit --ctx -5``).""
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 
 from .units import format_bytes, parse_bytes
@@ -37,11 +36,10 @@ def size_in(lo: int = 0, hi: int = MAX_SIZE) -> Callable[[str], int]:
 
     def parse(value: str) -> int:
         try:
-            n = parse_bytes(value)
-        except (ValueError, OverflowError) as exc:
-            msg = str(exc) if isinstance(exc, ValueError) else f"{value!r} is too large"
-            raise argparse.ArgumentTypeError(msg) from None
-        if not math.isfinite(n) or not lo <= n <= hi:
+            n = parse_bytes(value)  # refuses NaN, infinities and more than 1 EiB itself
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if not lo <= n <= hi:
             top = "1 PiB" if hi == MAX_SIZE else format_bytes(hi)
             raise argparse.ArgumentTypeError(
                 f"{value!r} is out of range: use {format_bytes(lo)}..{top}"

@@ -42,8 +42,11 @@ def parse_bytes(value: object) -> int:
     """``"12GiB"`` -> 12884901888; a bare number is bytes. Raises ValueError quoting the value."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a size")
-    if isinstance(value, (int, float)):
-        number = float(value)
+    number: float
+    if isinstance(value, int):
+        number = value  # exact: float() would round 2**60 + 1 down and overflow on 10**400
+    elif isinstance(value, float):
+        number = value
     elif isinstance(value, str):
         m = _SIZE.fullmatch(value)
         if m is None or (m.group(2) and m.group(2).lower() not in BYTE_UNITS):
@@ -51,7 +54,7 @@ def parse_bytes(value: object) -> int:
         number = float(m.group(1)) * BYTE_UNITS[m.group(2).lower() or "b"]
     else:
         raise ValueError(f'{value!r} is not a size (e.g. "12GiB" or "500MB")')
-    if math.isnan(number) or number < 0:
+    if number < 0 or (isinstance(number, float) and math.isnan(number)):
         raise ValueError(f"{value!r}: a size can't be negative or NaN")
     if number > MAX_BYTES:
         raise ValueError(f"{value!r}: too large for a size (at most 1 EiB)")

@@ -271,13 +271,14 @@ def modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
         # a package below another package is part of it
         if not any(pkg.startswith(other + ".") for other in modules if other in packages):
             modules.add(pkg)
-    # plain modules inside namespace directories (``google/cloud/foo.py``)
+    # plain modules inside namespace directories (``google/cloud/foo.py``; a directory
+    # holding an ``__init__`` is a package, skipped here)
     for pkg, names in tree.items():
         if pkg in packages or any(pkg.startswith(p + ".") for p in packages):
             continue
         for n in names:
             m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|so|pyd)$", n)
-            if m and m.group(1) != "__init__":
+            if m:
                 modules.add(f"{pkg}.{m.group(1)}")
     return tuple(sorted(modules))
 
@@ -347,7 +348,6 @@ def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
     """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
-    from packaging.markers import InvalidMarker, UndefinedEnvironmentName
     from packaging.requirements import InvalidRequirement, Requirement
 
     seen: dict[str, str] = {}
@@ -369,7 +369,7 @@ def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
             try:
                 if req.marker is not None and not req.marker.evaluate({"extra": ""}):
                     continue
-            except (InvalidMarker, UndefinedEnvironmentName):
+            except ValueError:  # a marker that can't be evaluated (python_version ~= "abc")
                 continue
             stack.append((canonical_name(req.name), root))
     return seen

@@ -31,13 +31,13 @@ class FitPlan:
     weights: int
     compute: int
     reserve: int
+    n_layer: int
     kv: dict[str, int] = field(default_factory=dict)
     fits: dict[str, bool] = field(default_factory=dict)
     cache_type: str = "f16"
     flash_attn: bool = True
     n_gpu_layers: int = -1
     """-1: every layer (full offload)."""
-    n_layer: int = 0
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -46,16 +46,12 @@ class FitPlan:
         return data
 
 
-def compute_estimate(
-    info: ModelInfo, n_ctx: int, flash_attn: bool, n_vocab: int | None = None
-) -> int:
-    """llama.cpp's compute buffer, roughly: logits and activations of one micro-batch, plus
-    the attention score matrix when flash attention is off (it grows with the context).
+def compute_estimate(info: ModelInfo, n_vocab: int | None = None) -> int:
+    """llama.cpp's compute buffer with flash attention (every plan recommends it), roughly:
+    logits and activations of one micro-batch; no score matrix growing with the context.
     ``n_vocab``: default the model's own vocabulary size."""
     vocab = info.n_vocab if n_vocab is None else n_vocab
-    act = 4 * N_UBATCH * (vocab + 8 * info.n_embd)
-    scores = 0 if flash_attn else 4 * N_UBATCH * n_ctx * max(1, info.n_head)
-    return act + scores
+    return 4 * N_UBATCH * (vocab + 8 * info.n_embd)
 
 
 def plan_fit(
@@ -67,7 +63,7 @@ def plan_fit(
     n_vocab: int | None = None,
 ) -> FitPlan:
     w = info.file_size if weights is None else weights
-    compute = compute_estimate(info, n_ctx, True, n_vocab)
+    compute = compute_estimate(info, n_vocab)
     plan = FitPlan(str(info.path), vram, n_ctx, w, compute, reserve, n_layer=info.n_layer)
     for t in TYPES_BY_PRECISION:
         try:
@@ -90,7 +86,8 @@ def plan_fit(
     per_layer = (w + plan.kv[t]) / max(1, info.n_layer)
     room = vram - compute - reserve
     plan.cache_type = t
-    plan.n_gpu_layers = max(0, min(info.n_layer, int(room // per_layer))) if room > 0 else 0
+    # below the whole model's size (else it fit above), so fewer than n_layer layers
+    plan.n_gpu_layers = max(0, int(room // per_layer))
     plan.note = (
         f"does not fit whole even with {t} KV: offload {plan.n_gpu_layers} of "
         f"{info.n_layer} layers ({format_bytes(per_layer)} each), the rest runs on the CPU"

@@ -30,7 +30,7 @@ def tpot_ms(e2e_ms: float, ttft_ms: float, tokens: int) -> float:
 def decode_tokens_per_s(e2e_ms: float, ttft_ms: float, tokens: int) -> float:
     """Tokens after the first over the time after the first: (tokens - 1) / (E2E - TTFT)."""
     decode = e2e_ms - ttft_ms
-    return (tokens - 1) / (decode / 1000) if decode > 0 else 0.0
+    return max(0, tokens - 1) / (decode / 1000) if decode > 0 else 0.0
 
 
 @dataclass

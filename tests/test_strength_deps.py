@@ -1,0 +1,196 @@
+"""Dependency-to-module mapping at its edges (issue 17): a module belongs to a distribution
+only on a dot boundary; name guesses; RECORD parsing; and, end to end through ``llmcore
+deps``, that a TYPE_CHECKING import of a dev-only dependency is not a runtime use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.cli import main
+from pytest_llmcore.deps.mapping import (
+    ModuleMap,
+    module_matches,
+    modules_from_files,
+    requirement_closure,
+    stdlib_backfills,
+)
+
+
+@pytest.mark.parametrize(
+    ("imported", "provided", "expected"),
+    [
+        ("google.cloud.storage", "google.cloud.storage", True),
+        ("google.cloud.storage.blob", "google.cloud.storage", True),
+        ("google.cloud.storage_transfer", "google.cloud.storage", False),  # no dot: not its
+        ("google.cloud", "google.cloud.storage", False),  # the namespace is no one's
+        ("numpyx", "numpy", False),
+        ("numpy", "numpy.linalg", False),
+    ],
+)
+def test_module_matches_needs_the_dot(imported: str, provided: str, expected: bool) -> None:
+    assert module_matches(imported, provided) is expected
+
+
+@pytest.mark.parametrize(
+    ("dist", "modules"),
+    [
+        ("python-dateutilx", ("python_dateutilx", "dateutilx")),
+        ("py-cpuinfox", ("py_cpuinfox", "cpuinfox")),
+        ("py-ab", ("py_ab", "ab")),
+        ("py-a", ("py_a",)),  # a one-letter remainder is no guess
+        ("python-a", ("python_a",)),
+        ("foo-python", ("foo_python", "foo")),
+        ("google-cloud-foo-bar", ("google.cloud.foo_bar", "google.cloud.foobar")),
+        ("google-cloud-", ("google_cloud_",)),  # no tail: not a namespace member
+        ("backports-foo-bar", ("backports.foo_bar", "backports.foo.bar")),
+        ("plainname", ("plainname",)),
+    ],
+)
+def test_name_guesses(dist: str, modules: tuple[str, ...]) -> None:
+    got = ModuleMap(use_metadata=False).provides(dist)
+    assert (got.source, got.modules) == ("guess", modules)
+
+
+def test_config_then_builtin_then_guess() -> None:
+    mm = ModuleMap({"My_Pkg": ["mine", "mine2"]}, use_metadata=False)
+    p = mm.provides("my.pkg")  # names compare in canonical form
+    assert (p.dist, p.modules, p.source) == ("my.pkg", ("mine", "mine2"), "config")
+    assert mm.provides("PyYAML").source == "builtin" and "yaml" in mm.provides("pyyaml").modules
+    assert stdlib_backfills(["PyReadline3", "numpy", "gnureadline"]) == {"readline"}
+    assert stdlib_backfills(["numpy"]) == set()
+
+
+def test_record_parsing_edges() -> None:
+    files = [
+        "__init__.py",  # a stray top-level __init__ is no module
+        "six.py",
+        "typing_extensions.pyi",
+        "fast.cpython-311-x86_64-linux-gnu.so",
+        "README.txt",
+        "../../bin/tool",
+        "bin/tool",
+        "pkg-1.0.dist-info/RECORD",
+        "pkg-1.0.data/scripts/x.py",
+        "__pycache__/six.cpython-311.pyc",
+        "outer/__init__.py",
+        "outer/inner/__init__.py",  # part of outer
+        "ns/sub/__init__.py",  # ns has no __init__: a namespace
+        "ns/loose.py",
+        "ns/deeper/mod.py",
+        "bad-dir/x.py",
+        "win\\style\\__init__.py",
+    ]
+    assert modules_from_files(files) == (
+        "fast",
+        "ns.deeper.mod",
+        "ns.loose",
+        "ns.sub",
+        "outer",
+        "six",
+        "typing_extensions",
+        "win.style",
+    )
+
+
+# -- end to end through the gate -------------------------------------------------------------
+
+
+def deps(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, set[tuple[str, str]]]:
+    code = main(["deps", str(root), "--no-cache", "--fail-on", "all", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    return code, {(f["kind"], f["dependency"]) for f in report["findings"]}
+
+
+def project(tmp_path: Path, dev: str, code: str) -> Path:
+    (tmp_path / "app").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["google-cloud-storage"]\n\n'
+        f'[dependency-groups]\ndev = ["{dev}"]\n'
+    )
+    (tmp_path / "app" / "__init__.py").write_text(code)
+    return tmp_path
+
+
+def test_type_checking_import_of_a_dev_dependency_is_not_runtime(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = (
+        "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
+        "import google.cloud.storage\n\n"
+        "if TYPE_CHECKING:\n    import rich.console\n\n\n"
+        "def show(c: rich.console.Console) -> object:\n    return google.cloud.storage\n"
+    )
+    assert deps(project(tmp_path / "a", "rich", code), capsys) == (0, set())
+    runtime = code.replace("if TYPE_CHECKING:\n    import rich", "import rich")
+    assert deps(project(tmp_path / "b", "rich", runtime), capsys) == (
+        1,
+        {("misplaced-dev", "rich")},
+    )
+
+
+def test_a_module_sharing_a_prefix_is_not_the_dependency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = "import google.cloud.storage_transfer\n\nprint(google.cloud.storage_transfer)\n"
+    assert deps(project(tmp_path, "rich", code), capsys) == (
+        1,
+        {
+            ("unused", "google-cloud-storage"),
+            ("missing", "google.cloud.storage_transfer"),
+            ("unused", "rich"),
+        },
+    )
+
+
+# -- transitive closure over installed metadata --------------------------------------------
+
+
+def test_requirement_closure_follows_installed_requirements() -> None:
+    closure = requirement_closure(["No_Such-Dist", "pytest"])
+    # each reachable distribution maps to the root it was reached from
+    assert closure["pytest"] == "pytest" and closure["pluggy"] == "pytest"
+    assert closure["packaging"] == "pytest" and closure["iniconfig"] == "pytest"
+    assert closure["no-such-dist"] == "no-such-dist"  # not installed: itself, nothing below
+    assert "hypothesis" not in closure  # pytest's [dev] extra is not a requirement
+    assert "colorama" not in closure  # Windows only
+    # a dependency declared twice (pyproject and requirements.txt) stops nothing
+    assert requirement_closure(["no-such-dist", "pluggy", "Pluggy"]) == {
+        "no-such-dist": "no-such-dist",
+        "pluggy": "pluggy",
+    }
+
+
+def test_requirement_closure_skips_unreadable_requirements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "odd_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: odd-dist\nVersion: 1.0\n"
+        "Requires-Dist: !!! not a requirement\n"
+        'Requires-Dist: packaging; python_version ~= "abc"\n'  # can't be evaluated
+        "Requires-Dist: iniconfig\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert requirement_closure(["odd-dist"]) == {"odd-dist": "odd-dist", "iniconfig": "odd-dist"}
+
+
+def test_module_table_skips_comments_and_blank_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_llmcore.deps import mapping
+
+    table = tmp_path / "module_map.tsv"
+    table.write_text("# distribution\tmodules\n\nfoo-bar\tfoobar,fb\nno-modules\t\n")
+    monkeypatch.setattr(mapping, "MAP_FILE", table)
+    mapping.builtin_table.cache_clear()
+    try:
+        got = mapping.builtin_table()
+        assert got["foo-bar"] == ("foobar", "fb")
+        assert not any(k.startswith("#") for k in got) and "no-modules" not in got
+        assert "" not in got and got["pyyaml"] == mapping.BUILTIN_MODULES["pyyaml"]
+    finally:
+        mapping.builtin_table.cache_clear()
