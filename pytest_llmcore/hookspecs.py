@@ -144,3 +144,24 @@ def pytest_llmcore_session_results(config: pytest.Config, report: dict[str, Any]
         def pytest_llmcore_session_results(report):
             upload(report)
     """
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_llmcore_list_gpus(
+    config: pytest.Config,
+) -> tuple[list[tuple[int, str, int, str]], str | None] | None:
+    """List the visible GPUs for the machine record: ``(index, name, total bytes, driver)``
+    each, and why there is none when the list is empty.
+
+    Implemented by pytest-llmcore's GPU layer (NVML); called once per process at start-up,
+    before ``pytest_llmcore_machine_info``.
+    """
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_llmcore_memory_bandwidth(config: pytest.Config) -> tuple[float, str] | None:
+    """This machine's achievable memory bandwidth for a decode roofline: ``(GB/s, what)``.
+
+    Implemented by pytest-llmcore's GPU layer (a GPU copy when torch sees a GPU, else the
+    host's memcpy); called at most once per machine (the result is kept in pytest's cache).
+    """

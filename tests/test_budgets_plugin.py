@@ -159,7 +159,8 @@ def test_baseline_save_compare_and_refuse(
     res = run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%")
     res.assert_outcomes(failed=1)
     assert re.search(
-        r"latency p50 6\d\.\d ms is \d+\.\d% slower than baseline 'main' \(20\.\d ms\); "
+        # sleeps of 20 and 60 ms: their measured times depend on the load, the verdict doesn't
+        r"latency p50 \d+\.\d ms is \d+\.\d% slower than baseline 'main' \(\d+\.\d ms\); "
         r"threshold 50%",
         res.stdout.str(),
     )

@@ -107,8 +107,24 @@ def test_a_thousand_nested_directories(tmp_path: Path) -> None:
     os.write(out, b"import yaml\nyaml.safe_load('')\n")
     os.close(out)
     os.close(fd)
-    code, data = _json(root)
+    try:
+        code, data = _json(root)
+    finally:
+        _remove_chain(root / "app", 1000)
     assert (code, _unused(data), data["files_scanned"]) == (0, [], 3)
+
+
+def _remove_chain(top: Path, depth: int) -> None:
+    """Delete app/d/d/.../d bottom-up without recursion: pytest's own tmp cleanup
+    (shutil.rmtree, recursive on Python 3.11) hits the recursion limit on it later."""
+    fds = [os.open(top, os.O_RDONLY)]
+    for _ in range(depth):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    os.unlink("deep.py", dir_fd=fds[-1])
+    for parent in reversed(fds[:-1]):
+        os.close(fds.pop())
+        os.rmdir("d", dir_fd=parent)
+    os.close(fds.pop())
 
 
 def test_pathological_gitignore_finishes_and_bad_brackets_are_notes(tmp_path: Path) -> None:

@@ -121,13 +121,17 @@ def _open_baseline(ctx: BudgetsContext, name: str) -> None:
         )
 
 
+def _listed_gpus(config: pytest.Config) -> tuple[list[tuple[int, str, int, str]], str | None]:
+    """The GPUs the GPU layer lists (through our hook: budgets never import it)."""
+    listed = config.hook.pytest_llmcore_list_gpus(config=config)
+    return listed if listed is not None else ([], "the GPU layer is not active")
+
+
 def build_context(config: pytest.Config) -> BudgetsContext:
     add_metrics(config)
     settings = load_settings(config)
     opt = config.getoption
-    from ..gpu.backend import probe_gpus  # the lead moves this behind a hook (issue 15)
-
-    machine = machine_info(probe_gpus)
+    machine = machine_info(lambda: _listed_gpus(config))
     machine_json: dict[str, Any] = machine.to_json()
     config.hook.pytest_llmcore_machine_info(config=config, info=machine_json)
     profile = _profile(config, settings, machine, machine_json["gpus"])

@@ -1,9 +1,10 @@
-"""Stash keys of the budgets (re-exported by ``budgets.plugin`` for the GPU layer)."""
+"""Stash keys of the budgets (``INVALID_KEY`` is core's: other layers add reasons to it)."""
 
 from __future__ import annotations
 
 import pytest
 
+from ..core.stash import INVALID_KEY
 from .recorder import PerfRecorder
 from .spec import ItemBudgets
 
@@ -11,8 +12,6 @@ __all__ = ["BUDGETS_KEY", "INVALID_KEY", "PROPS_KEY", "RECORDER_KEY"]
 
 #: The test's budgets for the active profile; set only for a test that has some.
 BUDGETS_KEY = pytest.StashKey[ItemBudgets]()
-#: Reasons a test's timings are invalid (e.g. the GPU throttled): its time budgets fail.
-INVALID_KEY = pytest.StashKey[list[str]]()
 #: The test's ``llmcore_perf`` recorder, set when the fixture is used.
 RECORDER_KEY = pytest.StashKey[PerfRecorder]()
 #: The JUnit properties this plugin added to the item (removed again when a test reruns).

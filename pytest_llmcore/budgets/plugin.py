@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ..core.errors import InputError
-from ..core.stash import BEFORE_VERDICTS, run_before_verdicts
+from ..core.stash import BEFORE_VERDICTS, METRIC_SINK_KEY, run_before_verdicts
 from .context import BudgetsContext, build_context, select_profile
 from .judging import judge
 from .keys import BUDGETS_KEY, INVALID_KEY, RECORDER_KEY
@@ -242,4 +242,5 @@ def recorder_for(request: pytest.FixtureRequest) -> PerfRecorder:
             config=config, response=r
         )
     request.node.stash[RECORDER_KEY] = rec
+    request.node.stash[METRIC_SINK_KEY] = rec  # for the GPU samplers (vram_peak)
     return rec

@@ -9,40 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-import tomlkit.exceptions
 
+from ..core.config import load_toml
 from ..core.errors import InputError
 from .declarations_conda_names import CONDA_NON_PYTHON
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
 from .model import Declared, canonical_name
 
 __all__ = ["PyprojectFacts", "load_toml", "read_pixi_toml", "read_pyproject"]
-
-
-def load_toml(path: Path) -> tomlkit.TOMLDocument:
-    """Parse a TOML file, turning any problem into an :class:`InputError` with line and column."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", path, line, fix="TOML files must be UTF-8") from exc
-    try:
-        return tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
-        msg = str(exc).split(" at line ")[0]
-        if "'\\x00'" in msg:
-            msg = "unexpected end of file"
-        raise InputError(
-            f"malformed TOML: {msg}",
-            path,
-            exc.line,
-            exc.col,
-            fix="fix the syntax; nothing was changed",
-        ) from exc
 
 
 class _Locator:

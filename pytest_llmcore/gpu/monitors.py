@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from ..core.stash import before_verdicts
+from ..core.stash import INVALID_KEY, METRIC_SINK_KEY, before_verdicts
 from ..core.units import format_bytes
 from .model import GpuBackend, GpuUnavailable, Snapshot
 from .sampler import ThermalResult, ThermalWatch, VramResult, VramSampler
@@ -92,16 +92,12 @@ def gpu_thermals(plugin: GpuPlugin, request: pytest.FixtureRequest) -> Iterator[
 
 
 def _record(node: Any, metric: str, value: float) -> None:
-    from ..budgets.plugin import RECORDER_KEY
-
-    rec = node.stash.get(RECORDER_KEY, None)
+    rec = node.stash.get(METRIC_SINK_KEY, None)
     if rec is not None and metric not in rec.samples:
         rec.record(metric, value)
 
 
 def _invalidate(node: Any, message: str) -> None:
-    from ..budgets.plugin import INVALID_KEY
-
     node.stash.setdefault(INVALID_KEY, []).append(message)
 
 

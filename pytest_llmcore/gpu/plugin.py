@@ -75,6 +75,20 @@ class GpuPlugin:
             self._pin_worker()
             self._prepare_environment()
 
+    # -- what other layers ask through our hooks ------------------------------------------
+    def pytest_llmcore_list_gpus(
+        self, config: pytest.Config
+    ) -> tuple[list[tuple[int, str, int, str]], str | None]:
+        from .backend import probe_gpus
+
+        return probe_gpus()
+
+    def pytest_llmcore_memory_bandwidth(self, config: pytest.Config) -> tuple[float, str] | None:
+        from .ceilings import bandwidth_bound, measure_bandwidth
+
+        best = bandwidth_bound(measure_bandwidth(quick=True))
+        return None if best is None else (best.value, f"{best.name} on {best.device}")
+
     # -- inventory ------------------------------------------------------------------------
     def backend(self) -> GpuBackend | None:
         if not self._tried:

@@ -1,0 +1,1 @@
+"""The dependency gate: declared dependencies against what the project really uses."""
