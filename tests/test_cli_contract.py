@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from pytest_llmcore import __version__
 from pytest_llmcore.cli import build_parser
 
+from .conftest import require
+
 LLMCORE = [sys.executable, "-m", "pytest_llmcore"]
 SUBCOMMANDS = ("deps", "doctor", "ceilings", "kv", "fit")
 MakeProject = Callable[[str], Path]
@@ -30,6 +32,7 @@ def llmcore(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 @pytest.fixture(scope="module")
 def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A metadata-only Llama-3-8B shape (no weights): fit reads only its header."""
+    require("gguf")
     import gguf
 
     path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"

@@ -23,6 +23,7 @@ from pytest_llmcore.deps import fix as fixmod
 from pytest_llmcore.deps import gate
 
 PYPROJECT = '[project]\nname = "app"\nversion = "0"\ndependencies = [{deps}]\n'
+NUMPY_MAP = '[tool.llmcore.deps]\nmap = {{ numpy = ["numpy"] }}\n'.format()
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -80,7 +81,9 @@ def test_dead_imports_are_removed_with_the_dependency(tmp_path: Path) -> None:
     root = _write(
         tmp_path,
         {
-            "pyproject.toml": PYPROJECT.format(deps='"numpy", "pyyaml", "packaging"'),
+            # numpy's module named (not guessed) whether or not numpy is installed here:
+            # --fix never removes a dependency whose module was guessed
+            "pyproject.toml": PYPROJECT.format(deps='"numpy", "pyyaml", "packaging"') + NUMPY_MAP,
             "app/__init__.py": "",
             "app/compat.py": COMPAT,
             "app/other.py": "import packaging\nprint(packaging.__name__)\n",
@@ -95,7 +98,7 @@ def test_dead_imports_are_removed_with_the_dependency(tmp_path: Path) -> None:
         "removed the unused import app/compat.py:3: import yaml  # optional speed-up",
         "removed the unused import app/compat.py:9: import numpy as np",
     ]
-    assert (root / "pyproject.toml").read_text() == PYPROJECT.format(deps='"packaging"')
+    assert (root / "pyproject.toml").read_text() == PYPROJECT.format(deps='"packaging"') + NUMPY_MAP
     assert (root / "app/compat.py").read_text() == (
         "import os\ntry:\n    pass\nexcept ImportError:\n    yaml = None\n\n\n"
         "def f():\n    pass\n\n\nprint(os.sep)\n"
@@ -275,7 +278,8 @@ def test_one_unwritable_target_writes_nothing_at_all(
         tmp_path,
         {
             "pyproject.toml": PYPROJECT.format(deps='"pyyaml", "packaging"')
-            + '[tool.llmcore.deps]\nrequirements = ["locked/requirements.txt"]\n',
+            + NUMPY_MAP
+            + 'requirements = ["locked/requirements.txt"]\n',
             "locked/requirements.txt": "numpy\npackaging\n",
             "app/__init__.py": "",
             "app/a.py": "import packaging\nprint(packaging)\n",

@@ -21,7 +21,7 @@ from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.llm.fit import plan_fit, render_fit
 from pytest_llmcore.llm.gguf_info import read_gguf
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, require
 
 pytest_plugins = ["pytester"]
 LLMCORE = [sys.executable, "-m", "pytest_llmcore"]
@@ -191,6 +191,7 @@ def test_per_layer_head_counts_use_the_largest(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_header(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    require("gguf", "numpy")  # make_tiny_gguf writes with the gguf package
     sys.path.insert(0, str(FIXTURES / "models"))
     try:
         from make_tiny_gguf import write

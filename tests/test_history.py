@@ -22,6 +22,8 @@ from pytest_llmcore.history.changes import detect
 from pytest_llmcore.history.model import from_report
 from pytest_llmcore.history.store import MIGRATIONS, SCHEMA_VERSION, open_store
 
+from .conftest import needs
+
 LLMCORE = [sys.executable, "-m", "pytest_llmcore.cli"]
 
 
@@ -238,6 +240,7 @@ def test_report_with_nan_sample_is_an_input_error() -> None:
 # -- change points ------------------------------------------------------------------------
 
 
+@needs("ruptures", "scipy")
 def test_detects_a_ten_percent_step_and_nothing_on_noise() -> None:
     rng = random.Random(7)
     flat = [100 * (1 + rng.gauss(0, 0.02)) for _ in range(60)]
@@ -258,6 +261,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@needs("ruptures", "scipy")
 def test_cli_import_show_changes(tmp_path: Path) -> None:
     reports = []
     for i in range(12):
@@ -373,6 +377,7 @@ def _browser() -> str | None:
     return None
 
 
+@needs("ruptures", "scipy")
 def test_history_html_renders_every_chart_in_chromium(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     with open_store(db) as store:

@@ -391,6 +391,7 @@ def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     assert rec.stats("speedup").n == 1
 
 
+@needs("llama_cpp")  # the prompt-lookup draft model class is llama-cpp-python's
 def test_prompt_lookup_speedup_arithmetic(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tokens over seconds of the measured (second) run each way, prompt lookup over plain;
     the warm-up run is not counted and each model is closed."""

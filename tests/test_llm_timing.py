@@ -19,13 +19,14 @@ from pytest_llmcore.llm.engine import load_llama
 from pytest_llmcore.llm.generate import generate
 from pytest_llmcore.llm.timing import decode_tokens_per_s, tpot_ms
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, require
 
 pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require("llama_cpp", "gguf", "numpy")  # writes and runs the tiny model
     sys.path.insert(0, str(FIXTURES / "models"))
     try:
         from make_tiny_gguf import write

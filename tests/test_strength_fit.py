@@ -25,6 +25,8 @@ from pytest_llmcore.llm.kv import (
     parse_kv_lines,
 )
 
+from .conftest import require
+
 GiB, MiB = 2**30, 2**20
 COMPUTE = 132_644_864
 RESERVE = 512 * MiB
@@ -186,6 +188,7 @@ def test_render_fit_whole_text() -> None:
 @pytest.fixture(scope="module")
 def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same shape as a metadata-only GGUF file (no weights: --weights gives them)."""
+    require("gguf")
     import gguf
 
     path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"

@@ -13,10 +13,13 @@ import pytest
 from pytest_llmcore.core.errors import LlmcoreError
 from pytest_llmcore.history.changes import Change, _noise, detect
 
+from .conftest import needs
+
 #: Mann-Whitney U, 6 against 6 with every value tied inside its group (normal approximation)
 P_6_6 = 0.0012619447673879731
 
 
+@needs("ruptures", "scipy")
 def test_a_clean_step_is_found_with_its_levels_and_p_value() -> None:
     (c,) = detect([100.0] * 6 + [110.0] * 6)
     assert (c.index, c.before, c.after) == (6, 100.0, 110.0)
@@ -26,6 +29,7 @@ def test_a_clean_step_is_found_with_its_levels_and_p_value() -> None:
     assert down.relative == pytest.approx(-1 / 11)  # a drop is a negative change
 
 
+@needs("ruptures", "scipy")
 def test_size_and_significance_thresholds_at_equality() -> None:
     two_percent = [100.0] * 6 + [102.0] * 6
     assert [c.index for c in detect(two_percent)] == [6]  # the default minimum is 2%
@@ -40,6 +44,7 @@ def test_size_and_significance_thresholds_at_equality() -> None:
     assert [c.index for c in detect(two_percent, alpha=P_6_6 * 1.0001)] == [6]
 
 
+@needs("ruptures", "scipy")
 def test_shortest_series_is_two_segments() -> None:
     (c,) = detect([100.0] * 3 + [110.0] * 3, alpha=0.5)
     assert (c.index, c.p_value) == (3, pytest.approx(0.04685417760387376))
@@ -50,6 +55,7 @@ def test_shortest_series_is_two_segments() -> None:
         assert detect(short) == []
 
 
+@needs("ruptures", "scipy")
 def test_each_step_is_tested_between_its_neighbours() -> None:
     changes = detect([100.0] * 6 + [110.0] * 6 + [100.0] * 6)
     assert [(c.index, c.before, c.after) for c in changes] == [
@@ -58,6 +64,7 @@ def test_each_step_is_tested_between_its_neighbours() -> None:
     ]
 
 
+@needs("ruptures", "scipy")
 def test_change_properties_and_noise_formula() -> None:
     assert Change(3, 0.0, 5.0, 0.5).relative == math.inf
     assert Change(3, 200.0, 150.0, 0.25).relative == -0.25
@@ -77,6 +84,7 @@ def test_without_ruptures_the_error_says_what_to_install(monkeypatch: pytest.Mon
     )
 
 
+@needs("ruptures", "scipy")
 def test_detection_does_not_depend_on_the_unit() -> None:
     """The penalty scales with the noise's variance: the same series in seconds or in
     milliseconds has the same change points (a 10% step in 0.2% noise)."""

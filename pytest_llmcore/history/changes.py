@@ -53,6 +53,7 @@ def _candidates(values: Sequence[float], min_size: int, sigma: float) -> list[in
     try:
         import numpy as np
         import ruptures
+        import scipy.stats  # noqa: F401  (the significance test in detect)
     except ImportError:
         raise LlmcoreError(
             "change-point detection needs ruptures and scipy: pip install 'pytest-llmcore[history]'"
@@ -72,9 +73,9 @@ def detect(
     sigma = _noise(values)
     if sigma == 0.0:
         sigma = 1e-12 * max(1.0, max(abs(v) for v in values))
+    cuts = _candidates(values, min_size, sigma)  # says what to install when it can't run
     from scipy.stats import mannwhitneyu
 
-    cuts = _candidates(values, min_size, sigma)
     bounds = [0, *cuts, len(values)]
     out: list[Change] = []
     for i, cut in enumerate(cuts, start=1):

@@ -11,6 +11,7 @@ import html
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from ..core.errors import LlmcoreError
 from .changes import Change, detect
 from .store import Point
 
@@ -121,6 +122,13 @@ def _group(points: Iterable[Point]) -> dict[str, dict[tuple[str, str], list[Poin
     return by_machine
 
 
+def _changes(values: Sequence[float]) -> list[Change]:
+    try:
+        return detect(values)
+    except LlmcoreError:  # ruptures/scipy not installed: the trends without change points
+        return []
+
+
 def history_html(points: Sequence[Point], title: str = "pytest-llmcore history") -> str:
     """The whole page; ``points`` oldest first."""
     grouped = _group(points)
@@ -129,7 +137,7 @@ def history_html(points: Sequence[Point], title: str = "pytest-llmcore history")
         body.append(f"<h2>{html.escape(machine)}</h2>")
         for (nodeid, metric), pts in sorted(grouped[machine].items()):
             budget = pts[-1].budget
-            svg = _series_svg(pts, budget, detect([p.value for p in pts]))
+            svg = _series_svg(pts, budget, _changes([p.value for p in pts]))
             caption = html.escape(f"{nodeid} - {metric} {pts[-1].stat}")
             body.append(f"<figure>{svg}<figcaption>{caption}</figcaption></figure>")
     crosses: dict[tuple[str, str], dict[str, list[Point]]] = defaultdict(dict)
