@@ -215,7 +215,9 @@ def test_migrates_a_version_1_store(tmp_path: Path) -> None:
     with open_store(db) as store:
         assert store.version() == SCHEMA_VERSION == 2
         assert [(p.commit, p.value) for p in store.points()] == [("old", 5.0)]
-    names = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
+    check = sqlite3.connect(db)
+    names = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+    check.close()
     assert {"runs_machine_branch_time", "results_series"} <= names
 
 

@@ -256,11 +256,18 @@ def _open_sqlite(path: Path) -> Store:
         raise InputError("history folder does not exist", path.parent)
     try:
         conn = sqlite3.connect(str(path), timeout=120, isolation_level=None)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"not a usable SQLite history store ({exc})", path) from None
+    try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         return Store(conn, postgres=False, where=str(path))
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise InputError(f"not a usable SQLite history store ({exc})", path) from None
+    except BaseException:
+        conn.close()  # a refused store (a newer schema) leaves no connection open
+        raise
 
 
 def _open_postgres(url: str) -> Store:
@@ -274,10 +281,20 @@ def _open_postgres(url: str) -> Store:
         ) from None
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=30)
-        return Store(conn, postgres=True, where=_redact(url))
     except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot use the PostgreSQL history: {first}", _redact(url)) from None
+        raise _pg_error(exc, url) from None
+    try:
+        return Store(conn, postgres=True, where=_redact(url))
+    except BaseException as exc:
+        conn.close()  # a refused store (a newer schema) leaves no connection open
+        if isinstance(exc, psycopg.Error):
+            raise _pg_error(exc, url) from None
+        raise
+
+
+def _pg_error(exc: Exception, url: str) -> InputError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"cannot use the PostgreSQL history: {first}", _redact(url))
 
 
 def _redact(url: str) -> str:
