@@ -68,8 +68,11 @@ def _repo(tmp_path: Path) -> Path:
     subprocess.run([*git, "config", "user.email", "a@b"], check=True)
     subprocess.run([*git, "config", "user.name", "ab"], check=True)
     (repo / "pyproject.toml").write_text('[project]\nname = "ab"\nversion = "0"\n')
+    # CPU work, not a sleep: on a loaded machine a 4 ms sleep can oversleep to 8 ms, while
+    # interleaved rounds slow both sides' loops alike
     (repo / "app.py").write_text(
-        "import time\nDELAY = 0.004\n\ndef work():\n    time.sleep(DELAY)\n"
+        "N = 20000\n\n\ndef work():\n    t = 0\n    for i in range(N):\n        t += i % 7\n"
+        "    return t\n"
     )
     (repo / "tests" / "test_ab.py").write_text(
         "import pytest\nimport app\n\n"
@@ -92,14 +95,14 @@ def _ab(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     app = repo / "app.py"
-    # +100%, uncommitted: large enough that a loaded 2-core machine can't hide it
-    app.write_text(app.read_text().replace("0.004", "0.008"))
+    # 3x the work, uncommitted: large enough that a loaded 2-core machine can't hide it
+    app.write_text(app.read_text().replace("N = 20000", "N = 60000"))
     slow = _ab(repo, "HEAD", "--rounds", "4")
     assert slow.returncode == 1, slow.stdout + slow.stderr
     (line,) = [x for x in slow.stdout.splitlines() if x.startswith("tests/test_ab.py::test_work")]
     assert "latency_ms" in line and line.endswith("4 rounds): regression"), slow.stdout
     assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
-    app.write_text(app.read_text().replace("0.008", "0.004"))
+    app.write_text(app.read_text().replace("N = 60000", "N = 20000"))
     same = _ab(repo, "HEAD", "--rounds", "4")
     assert same.returncode == 0, same.stdout + same.stderr
     assert "regression" not in same.stdout
