@@ -147,6 +147,24 @@ def pytest_llmcore_session_results(config: pytest.Config, report: dict[str, Any]
 
 
 @pytest.hookspec(firstresult=True)
+def pytest_llmcore_baseline_source(
+    config: pytest.Config, source: str, machine: str
+) -> dict[str, Any] | None:
+    """Load a baseline that is not a saved file, e.g. ``--llmcore-compare=history:main:last=10``.
+
+    ``source`` is the option's value as given; ``machine`` is this run's machine key
+    (``"PROFILE | DEVICE"``). Return None when the scheme is not yours. Otherwise return
+    ``{"name": source, "key": {...}, "run": {...}, "tests": {nodeid: {metric: {"samples":
+    [...], ...}}}}``, the shape of one machine's entry in a baseline file (``key`` as
+    ``BaselineKey.to_json()`` of the newest pooled run, ``run`` its facts plus ``"runs"``,
+    the number of runs pooled), with the samples of the pooled runs concatenated. Raise
+    ``pytest_llmcore.core.errors.InputError`` with a one-line message for a source that is
+    yours but can't be loaded (no store configured, no runs on that branch and machine).
+    The history plugin implements the ``history:`` scheme.
+    """
+
+
+@pytest.hookspec(firstresult=True)
 def pytest_llmcore_list_gpus(
     config: pytest.Config,
 ) -> tuple[list[tuple[int, str, int, str]], str | None] | None:
