@@ -164,6 +164,21 @@ def pytest_llmcore_baseline_source(
     """
 
 
+def pytest_llmcore_report_sections(
+    config: pytest.Config, report: dict[str, Any], kind: str
+) -> str | None:
+    """Return a section to add to this run's human-readable reports, or None.
+
+    ``report`` is the session report (as for ``pytest_llmcore_session_results``); ``kind``
+    is ``"html"`` (a self-contained HTML fragment, appended to ``--llmcore-html``) or
+    ``"markdown"`` (appended to the GitHub step summary). The history plugin adds trend
+    charts and a last-N table from here::
+
+        def pytest_llmcore_report_sections(report, kind):
+            return "<h2>Trend</h2>..." if kind == "html" else None
+    """
+
+
 @pytest.hookspec(firstresult=True)
 def pytest_llmcore_list_gpus(
     config: pytest.Config,
