@@ -1,0 +1,121 @@
+"""The ``llmcore`` command: deps, doctor, ceilings, kv, fit, history, ab.
+
+Exit status, for CI: 0 ok, 1 findings (the gate failed, the model does not fit, a GPU is
+missing with ``--expect-gpu``), 2 a usage, input or internal error. Every error is one
+line on stderr; ``--debug`` adds the traceback of an internal error. Output cut short by a
+closed pipe (``llmcore deps | head -1``) is not an error: the command ends quietly with
+the status of its result.
+
+This module builds the parser from :data:`_COMMANDS` and turns errors into exit statuses;
+each subcommand (its parser and its run function) lives in a module of its capability's
+name: ``deps``, ``gpu`` (doctor, ceilings), ``llm`` (kv, fit); history and ab delegate to
+their capabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..core.errors import LlmcoreError
+from .deps import deps_parser as _deps_parser
+from .deps import run_deps as _run_deps
+from .gpu import ceilings_parser as _ceilings_parser
+from .gpu import doctor_parser as _doctor_parser
+from .gpu import run_ceilings as _run_ceilings
+from .gpu import run_doctor as _run_doctor
+from .llm import fit_parser as _fit_parser
+from .llm import kv_parser as _kv_parser
+from .llm import run_fit as _run_fit
+from .llm import run_kv as _run_kv
+from .output import Parser, common, err, reset_output, stdout_gone
+
+__all__ = ["build_parser", "main"]
+
+
+def _history_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ..history.commands import add_history_parser
+
+    add_history_parser(sub, parents=[common()])
+
+
+def _run_history(args: argparse.Namespace) -> int:
+    from ..history.commands import run_history
+
+    return run_history(args)
+
+
+def _ab_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ..budgets.ab import add_ab_parser
+
+    add_ab_parser(sub, parents=[common()])
+
+
+def _run_ab(args: argparse.Namespace) -> int:
+    from ..budgets.ab import run_ab
+
+    return run_ab(args)
+
+
+#: subcommand -> (adds its parser, runs it and returns the exit status)
+_COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
+    "deps": (_deps_parser, _run_deps),
+    "doctor": (_doctor_parser, _run_doctor),
+    "ceilings": (_ceilings_parser, _run_ceilings),
+    "kv": (_kv_parser, _run_kv),
+    "fit": (_fit_parser, _run_fit),
+    "history": (_history_parser, _run_history),
+    "ab": (_ab_parser, _run_ab),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="llmcore", description="pytest-llmcore tools", parents=[common()])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for make, _ in _COMMANDS.values():
+        make(sub)
+    return parser
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    name = args.command
+    if name is None:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[name][1](args)
+    except LlmcoreError as exc:  # bad input: a file, a config value
+        err(f"llmcore {name}: {exc}")
+        return 2
+    except OSError as exc:  # the environment: permissions, a full disk
+        if isinstance(exc, BrokenPipeError):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        err(f"llmcore {name}: {where}{exc.strerror or exc}")
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns its exit status (see the module docstring)."""
+    reset_output()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False) or os.environ.get("LLMCORE_DEBUG", "") not in ("", "0")
+    try:
+        return _run(args, parser)
+    except BrokenPipeError:
+        stdout_gone()
+        return 0
+    except KeyboardInterrupt:
+        err("llmcore: interrupted")
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        text = " ".join(str(exc).split()) or "(no message)"
+        hint = "" if debug else " (re-run with --debug for the traceback)"
+        err(f"llmcore: internal error: {type(exc).__name__}: {text}{hint}")
+        return 2
