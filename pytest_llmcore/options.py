@@ -100,6 +100,13 @@ def non_negative_int(value: str) -> int:
 
 def add_budget_options(addoption: Callable[..., Any]) -> None:
     """The budgets' ``--llmcore-*`` options (pytest only)."""
+    _add_measure_options(addoption)
+    _add_report_options(addoption)
+    _add_baseline_options(addoption)
+
+
+def _add_measure_options(addoption: Callable[..., Any]) -> None:
+    """Which budgets apply and how ``llmcore_perf.measure`` repeats."""
     addoption(
         "--llmcore-profile",
         dest="llmcore_profile",
@@ -132,6 +139,10 @@ def add_budget_options(addoption: Callable[..., Any]) -> None:
         metavar="PCT",
         help="headroom allowed over every budget, e.g. 5%% (default: config, 0)",
     )
+
+
+def _add_report_options(addoption: Callable[..., Any]) -> None:
+    """Where the budgets' reports go."""
     addoption(
         "--llmcore-json",
         dest="llmcore_json",
@@ -146,6 +157,10 @@ def add_budget_options(addoption: Callable[..., Any]) -> None:
         metavar="PATH",
         help="write a self-contained HTML report with charts",
     )
+
+
+def _add_baseline_options(addoption: Callable[..., Any]) -> None:
+    """Saving a baseline and comparing with one."""
     addoption(
         "--llmcore-save-baseline",
         dest="llmcore_save_baseline",

@@ -87,6 +87,33 @@ def _consume(stream: Any, chat: bool) -> tuple[list[float], list[str], Any, str 
     return times, parts, usage, finish
 
 
+def _no_content(model: str, finish: str | None) -> RuntimeError:
+    why = (
+        "its max_tokens tokens formed no complete character"
+        if finish == "length"
+        else "a chat request that stops at once usually means a wrong chat template: "
+        "llama_cpp.server logs 'Using fallback chat format' then"
+    )
+    return RuntimeError(
+        f"the server streamed no content for model {model!r} (finish_reason {finish!r}); {why}"
+    )
+
+
+def _count_output(
+    result: EndpointResult, usage: Any, count_tokens: Callable[[str], int] | None
+) -> None:
+    """Output tokens: the server's usage, else the tokenizer, else one per chunk (as is)."""
+    completion = getattr(usage, "completion_tokens", None) if usage is not None else None
+    if isinstance(completion, int) and completion > 0:
+        result.output_tokens = completion
+        prompt_tokens = getattr(usage, "prompt_tokens", None)
+        result.prompt_tokens = prompt_tokens if isinstance(prompt_tokens, int) else None
+        result.token_source = "usage"
+    elif count_tokens is not None:
+        result.output_tokens = max(1, count_tokens(result.text))
+        result.token_source = "tokenizer"
+
+
 def stream_openai(
     client: Any,
     model: str,
@@ -122,15 +149,7 @@ def stream_openai(
         stream = client.completions.create(prompt=text_in, **kwargs)
     times, parts, usage, finish = _consume(stream, chat)
     if not times:
-        why = (
-            "its max_tokens tokens formed no complete character"
-            if finish == "length"
-            else "a chat request that stops at once usually means a wrong chat template: "
-            "llama_cpp.server logs 'Using fallback chat format' then"
-        )
-        raise RuntimeError(
-            f"the server streamed no content for model {model!r} (finish_reason {finish!r}); {why}"
-        )
+        raise _no_content(model, finish)
     result = EndpointResult(
         ttft_ms=(times[0] - t0) * 1000,
         e2e_ms=(times[-1] - t0) * 1000,
@@ -140,15 +159,7 @@ def stream_openai(
         cache_busted=bust_cache,
         finish_reason=finish,
     )
-    completion = getattr(usage, "completion_tokens", None) if usage is not None else None
-    if isinstance(completion, int) and completion > 0:
-        result.output_tokens = completion
-        prompt_tokens = getattr(usage, "prompt_tokens", None)
-        result.prompt_tokens = prompt_tokens if isinstance(prompt_tokens, int) else None
-        result.token_source = "usage"
-    elif count_tokens is not None:
-        result.output_tokens = max(1, count_tokens(result.text))
-        result.token_source = "tokenizer"
+    _count_output(result, usage, count_tokens)
     return result
 
 
