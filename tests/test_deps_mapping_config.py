@@ -172,9 +172,13 @@ _EXAMPLE = 'e.g. [tool.llmcore.deps.per-rule-ignores] LLMD002 = ["torchvision"]'
         ("gitignore = 1", "{path}: [tool.llmcore.deps] gitignore must be true or false"),
         (
             "typo-key = 1",
-            "{path}: unknown key(s) in [tool.llmcore.deps]: typo-key (known keys: cache, "
+            "{path}: unknown key in [tool.llmcore.deps]: 'typo-key' (known keys: cache, "
             "dev-paths, dev-requirements, exclude, fail-on, first-party, gitignore, ignore, map, "
             "max-file-size, per-rule-ignores, requirements)",
+        ),
+        (
+            'fail_on = ["all"]',
+            "{path}: unknown key in [tool.llmcore.deps]: 'fail_on' (did you mean 'fail-on'?)",
         ),
     ],
 )

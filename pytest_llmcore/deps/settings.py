@@ -12,42 +12,10 @@ from typing import Any
 from ..core.config import load_tool_table
 from ..core.errors import InputError
 from .model import CODES, Kind, canonical_name
+from .schema import DEFAULT_DEV_PATHS, DEPS_TABLE
 
-__all__ = ["DepsSettings", "load_settings", "parse_code", "parse_kinds"]
+__all__ = ["DepsSettings", "load_settings", "parse_code", "parse_kinds", "settings_from_table"]
 
-DEFAULT_DEV_PATHS: tuple[str, ...] = (
-    "tests",
-    "test",
-    "testing",
-    "docs",
-    "doc",
-    "benchmarks",
-    "bench",
-    "examples",
-    "scripts",
-    "tools",
-    "notebooks",
-    "conftest.py",
-    "test_*.py",
-    "*_test.py",
-    "noxfile.py",
-    "setup.py",
-)
-
-_KEYS = {
-    "fail-on",
-    "ignore",
-    "map",
-    "exclude",
-    "first-party",
-    "requirements",
-    "dev-requirements",
-    "dev-paths",
-    "gitignore",
-    "cache",
-    "max-file-size",
-    "per-rule-ignores",
-}
 
 _BY_CODE = {code.lower(): kind for kind, code in CODES.items()}
 
@@ -183,31 +151,12 @@ def _per_rule(value: Any, path: Path) -> dict[str, frozenset[str]]:
     return out
 
 
-def load_settings(root: Path) -> DepsSettings:
-    """Settings from ``root/pyproject.toml`` ([tool.llmcore.deps]); defaults when absent."""
-    path = root / "pyproject.toml"
-    table = load_tool_table(path).get("deps", {})
-    if not isinstance(table, dict):
-        raise InputError("[tool.llmcore.deps] must be a table", path)
-    unknown = set(table) - _KEYS
-    if unknown:
-        raise InputError(
-            f"unknown key(s) in [tool.llmcore.deps]: {', '.join(sorted(unknown))}",
-            path,
-            fix=f"known keys: {', '.join(sorted(_KEYS))}",
-        )
-    s = DepsSettings()
-    kw: dict[str, Any] = {}
-    fail_on = _str_list(table, "fail-on", path)
-    if fail_on is not None:
-        kw["fail_on"] = parse_kinds(fail_on, f"{path} [tool.llmcore.deps] fail-on")
-    kw["ignore"], kw["ignore_rules"] = _ignores(table.get("ignore", {}), path)
-    kw["per_rule_ignores"] = _per_rule(table.get("per-rule-ignores", {}), path)
-    mmap = table.get("map", {})
-    if not isinstance(mmap, dict):
+def _module_map(value: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    """``map = { acme-sdk = ["acme"] }``: canonical distribution name -> modules."""
+    if not isinstance(value, dict):
         raise InputError("[tool.llmcore.deps] map must be a table of dist = [modules]", path)
     clean: dict[str, tuple[str, ...]] = {}
-    for k, v in mmap.items():
+    for k, v in value.items():
         mods = [v] if isinstance(v, str) else v
         if not isinstance(mods, list) or not all(isinstance(m, str) for m in mods):
             raise InputError(
@@ -215,22 +164,21 @@ def load_settings(root: Path) -> DepsSettings:
                 path,
             )
         clean[canonical_name(k)] = tuple(mods)
-    kw["module_map"] = clean
-    for key, attr in (
-        ("exclude", "exclude"),
-        ("first-party", "first_party"),
-        ("requirements", "requirements"),
-        ("dev-requirements", "dev_requirements"),
-        ("dev-paths", "dev_paths"),
-    ):
+    return clean
+
+
+def _plain_values(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The lists of strings, the switches and max-file-size."""
+    kw: dict[str, Any] = {}
+    for key in ("exclude", "first-party", "requirements", "dev-requirements", "dev-paths"):
         val = _str_list(table, key, path)
         if val is not None:
-            kw[attr] = val
-    for key, attr in (("gitignore", "gitignore"), ("cache", "cache")):
+            kw[key.replace("-", "_")] = val
+    for key in ("gitignore", "cache"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise InputError(f"[tool.llmcore.deps] {key} must be true or false", path)
-            kw[attr] = table[key]
+            kw[key] = table[key]
     if "max-file-size" in table:
         size = table["max-file-size"]
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
@@ -240,5 +188,27 @@ def load_settings(root: Path) -> DepsSettings:
                 path,
                 fix="e.g. max-file-size = 5000000",
             )
-        kw["max_file_size"] = table["max-file-size"]
-    return replace(s, **kw)
+        kw["max_file_size"] = size
+    return kw
+
+
+def settings_from_table(table: object, path: Path) -> DepsSettings:
+    """Validate ``[tool.llmcore.deps]`` (plain Python values) of the file ``path``."""
+    if not isinstance(table, dict):
+        raise InputError("[tool.llmcore.deps] must be a table", path)
+    DEPS_TABLE.check_known(table, path)
+    kw: dict[str, Any] = {}
+    fail_on = _str_list(table, "fail-on", path)
+    if fail_on is not None:
+        kw["fail_on"] = parse_kinds(fail_on, f"{path} [tool.llmcore.deps] fail-on")
+    kw["ignore"], kw["ignore_rules"] = _ignores(table.get("ignore", {}), path)
+    kw["per_rule_ignores"] = _per_rule(table.get("per-rule-ignores", {}), path)
+    kw["module_map"] = _module_map(table.get("map", {}), path)
+    kw.update(_plain_values(table, path))
+    return replace(DepsSettings(), **kw)
+
+
+def load_settings(root: Path) -> DepsSettings:
+    """Settings from ``root/pyproject.toml`` ([tool.llmcore.deps]); defaults when absent."""
+    path = root / "pyproject.toml"
+    return settings_from_table(load_tool_table(path).get("deps", {}), path)
