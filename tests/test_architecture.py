@@ -1,7 +1,10 @@
 """The layer rule: capabilities import only core/ and themselves; core imports no capability.
 
-plugin.py, cli/ (the ``llmcore`` command), options.py, configdoc.py and hookspecs.py are the
-wiring layer and may import any capability. Capabilities meet through core types, stash keys and our own hooks.
+The top-level modules (plugin.py, options.py, hookspecs.py, config_tables.py, configdoc.py)
+and the cli/ package are the wiring layer and may import any capability. Capabilities meet
+through core types, stash keys and our own hooks.
+
+And the size rule: no function over 80 lines, no module over 450 (the aim is 60 and 400).
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ def wrong_way_imports(pkg: Path = PKG) -> list[str]:
 
 
 def test_no_capability_imports_another_and_core_imports_none() -> None:
-    assert {"budgets", "deps", "gpu", "llm", "history"} <= CAPABILITIES and "cli" not in CAPABILITIES
+    assert {"budgets", "deps", "gpu", "llm", "history"} <= CAPABILITIES
+    assert "cli" not in CAPABILITIES
     assert wrong_way_imports() == []
 
 
@@ -76,4 +80,45 @@ def test_the_contract_catches_a_wrong_way_import(tmp_path: Path) -> None:
         "budgets/context.py imports gpu",
         "core/config.py imports deps",
         "gpu/monitors.py imports budgets",
+    ]
+
+
+#: hard limits (the aim is ~60 and ~400: a body past the limit is split along its seams)
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 450
+#: packages not held to the size rule yet (none today; add one only while it is rewritten)
+SIZE_EXEMPT: set[str] = set()
+
+
+def oversized(pkg: Path = PKG) -> list[str]:
+    """Functions (methods and nested functions too) and modules past the limits."""
+    bad = []
+    for f in sorted(pkg.rglob("*.py")):
+        rel = f.relative_to(pkg)
+        if rel.parts[0] in SIZE_EXEMPT:
+            continue
+        text = f.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            bad.append(f"{rel.as_posix()}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    bad.append(f"{rel.as_posix()}::{node.name}: {length} lines")
+    return bad
+
+
+def test_no_function_or_module_is_too_long() -> None:
+    assert oversized() == []
+
+
+def test_the_size_rule_catches_a_long_function_and_module(tmp_path: Path) -> None:
+    (tmp_path / "deps").mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    (tmp_path / "deps" / "gate.py").write_text(f"def run_gate():\n{body}")
+    (tmp_path / "big.py").write_text("x = 1\n" * (MAX_MODULE_LINES + 1))
+    (tmp_path / "ok.py").write_text(f"def f():\n{body[: -len(body) // MAX_FUNCTION_LINES]}")
+    assert oversized(tmp_path) == [
+        f"big.py: {MAX_MODULE_LINES + 1} lines",
+        f"deps/gate.py::run_gate: {MAX_FUNCTION_LINES + 1} lines",
     ]

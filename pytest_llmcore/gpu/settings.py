@@ -8,20 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import InputError
+from .schema import GPU_TABLE, RECOMMENDED_ALLOC_CONF
 
 __all__ = ["GPU_KEYS", "RECOMMENDED_ALLOC_CONF", "GpuSettings", "gpu_settings"]
 
-RECOMMENDED_ALLOC_CONF = "expandable_segments:True"
 #: key -> what it does (the documentation's table is checked against it)
-GPU_KEYS: dict[str, str] = {
-    "vram-wait": "how long to wait for VRAM from earlier tests before a min_free_vram test",
-    "share": "allow more xdist workers than GPUs (true/false)",
-    "throttle": "warn | fail | ignore, for tests whose GPU throttled",
-    "sample-hz": "vram_monitor sampling rate (a number > 0, at most 10000)",
-    "cuda-alloc-conf": "PYTORCH_CUDA_ALLOC_CONF set at start-up; false leaves it alone",
-    "numba-simulator": "set NUMBA_ENABLE_CUDASIM=1 when there is known to be no GPU",
-    "gpu-alias": "read @pytest.mark.gpu in our keyword form as llmcore_gpu (true/false)",
-}
+GPU_KEYS: dict[str, str] = {k.name: k.doc for k in GPU_TABLE.keys}
 
 
 @dataclass(frozen=True)
@@ -75,12 +67,7 @@ def gpu_settings(table: Mapping[str, Any]) -> GpuSettings:
     gpu = table.get("gpu", {})
     if not isinstance(gpu, Mapping):
         raise InputError("[tool.llmcore.gpu] must be a table")
-    unknown = set(gpu) - set(GPU_KEYS)
-    if unknown:
-        raise InputError(
-            f"unknown key(s) in [tool.llmcore.gpu]: {', '.join(sorted(unknown))}",
-            fix=f"known: {', '.join(sorted(GPU_KEYS))}",
-        )
+    GPU_TABLE.check_known(gpu)
     throttle = gpu.get("throttle", "warn")
     if throttle not in ("warn", "fail", "ignore"):
         raise InputError(f"[tool.llmcore.gpu] throttle = {throttle!r}: use warn, fail or ignore")
