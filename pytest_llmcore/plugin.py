@@ -94,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
             config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
         return
+    _check_tool_table(config)
     from .budgets.plugin import PLUGIN_NAME, BudgetsPlugin
     from .deps.pytest_items import DepsPlugin
     from .gpu.plugin import PLUGIN_NAME as GPU_PLUGIN
@@ -105,6 +106,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
     config.pluginmanager.register(BudgetsPlugin(config), PLUGIN_NAME)
     _register_history(config)
+
+
+def _check_tool_table(config: pytest.Config) -> None:
+    """Unknown keys of ``[tool.llmcore]`` (the declared tables of every capability)."""
+    from .config_tables import check_tool_table
+    from .core.config import load_tool_table
+    from .core.errors import InputError
+
+    pyproject = config.rootpath / "pyproject.toml"
+    try:
+        check_tool_table(load_tool_table(pyproject), pyproject)
+    except InputError as exc:
+        raise pytest.UsageError(f"llmcore: {exc}") from None
 
 
 def _register_history(config: pytest.Config) -> None:

@@ -296,3 +296,14 @@ def test_a_key_dataclass_is_what_the_reference_shows() -> None:
     assert t.key("a-b").doc == "a switch" and t.names == frozenset({"a-b"})
     with pytest.raises(KeyError):
         t.key("nope")
+
+
+def test_pytest_refuses_an_unknown_top_level_key(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", pyproject="[tool.llmcore]\nrepeat = 3\n")
+    pytester.makepyfile("def test_x(): pass\n")
+    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    path = pytester.path / "pyproject.toml"
+    assert res.stderr.lines[0] == (
+        f"ERROR: llmcore: {path}: unknown key in [tool.llmcore]: 'repeat' (did you mean 'repeats'?)"
+    )
