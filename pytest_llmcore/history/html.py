@@ -15,11 +15,11 @@ from ..core.errors import LlmcoreError
 from .changes import Change, detect
 from .store import Point
 
-__all__ = ["history_html"]
+__all__ = ["STYLE", "find_changes", "history_html", "series_svg"]
 
 _W, _H, _PAD = 640, 220, 48
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-_STYLE = """
+STYLE = """
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; }
 figure { margin: 12px 0 24px; } figcaption { font-size: 13px; color: #444; }
@@ -55,7 +55,8 @@ def _axes(lo: float, hi: float, unit: str, n: int) -> list[str]:
     return out
 
 
-def _series_svg(points: Sequence[Point], budget: float | None, changes: Iterable[Change]) -> str:
+def series_svg(points: Sequence[Point], budget: float | None, changes: Iterable[Change]) -> str:
+    """One trend chart: the values, the budget line, change points, the last run circled."""
     values = [p.value for p in points]
     lo, hi = _scale(values, budget)
     n = len(points)
@@ -122,7 +123,7 @@ def _group(points: Iterable[Point]) -> dict[str, dict[tuple[str, str], list[Poin
     return by_machine
 
 
-def _changes(values: Sequence[float]) -> list[Change]:
+def find_changes(values: Sequence[float]) -> list[Change]:
     try:
         return detect(values)
     except LlmcoreError:  # ruptures/scipy not installed: the trends without change points
@@ -137,7 +138,7 @@ def history_html(points: Sequence[Point], title: str = "pytest-llmcore history")
         body.append(f"<h2>{html.escape(machine)}</h2>")
         for (nodeid, metric), pts in sorted(grouped[machine].items()):
             budget = pts[-1].budget
-            svg = _series_svg(pts, budget, _changes([p.value for p in pts]))
+            svg = series_svg(pts, budget, find_changes([p.value for p in pts]))
             caption = html.escape(f"{nodeid} - {metric} {pts[-1].stat}")
             body.append(f"<figure>{svg}<figcaption>{caption}</figcaption></figure>")
     crosses: dict[tuple[str, str], dict[str, list[Point]]] = defaultdict(dict)
@@ -156,5 +157,5 @@ def history_html(points: Sequence[Point], title: str = "pytest-llmcore history")
         body.append("<p>No results in the history yet.</p>")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n"
+        f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"
     )

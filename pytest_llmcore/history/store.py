@@ -20,7 +20,7 @@ from typing import Any
 from ..core.errors import InputError
 from .model import ResultRecord, RunRecord
 
-__all__ = ["SCHEMA_VERSION", "Point", "Store", "open_store"]
+__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "open_store"]
 
 _RUNS = """CREATE TABLE runs (
     id {id},
@@ -83,6 +83,19 @@ class Point:
     verdict: str | None
     budget: float | None
     samples: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One stored run's facts (no results)."""
+
+    id: int
+    time: str
+    commit: str | None
+    branch: str | None
+    machine_key: str
+    profile: str
+    facts: dict[str, Any]
 
 
 class Store:
@@ -228,6 +241,33 @@ class Store:
         cur.execute(self._sql(sql), tuple(args))
         return [_point(row) for row in cur.fetchall()]
 
+    def runs(self, branch: str, profile: str) -> list[RunRow]:
+        """The runs on ``branch`` with ``profile``, newest first (ties: last stored first)."""
+        sql = (
+            "SELECT id, time, commit_sha, branch, machine_key, profile, facts FROM runs"
+            " WHERE branch = ? AND profile = ? ORDER BY time DESC, id DESC"
+        )
+        cur = self._conn.cursor()
+        cur.execute(self._sql(sql), (branch, profile))
+        out = []
+        for row in cur.fetchall():
+            facts = json.loads(row[6])
+            out.append(RunRow(int(row[0]), str(row[1]), row[2], row[3], row[4], row[5], facts))
+        return out
+
+    def samples(self, run_ids: Sequence[int]) -> list[tuple[int, str, str, tuple[float, ...]]]:
+        """(run id, node id, metric, samples) of every result of these runs."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" for _ in run_ids)
+        sql = f"SELECT run_id, nodeid, metric, samples FROM results WHERE run_id IN ({marks})"
+        cur = self._conn.cursor()
+        cur.execute(self._sql(sql), tuple(run_ids))
+        return [
+            (int(r[0]), r[1], r[2], tuple(float(x) for x in json.loads(r[3])))
+            for r in cur.fetchall()
+        ]
+
 
 def _point(row: Sequence[Any]) -> Point:
     time, commit, branch, machine, profile, nodeid, metric, unit, stat, value, verdict = row[:11]
@@ -249,7 +289,11 @@ def _point(row: Sequence[Any]) -> Point:
     )
 
 
-def _open_sqlite(path: Path) -> Store:
+def _open_sqlite(path: Path, create: bool) -> Store:
+    if not create and not path.exists():
+        raise InputError(
+            "no history store here", path, fix="append runs to it with --llmcore-history first"
+        )
     if path.is_dir():
         raise InputError("history path is a directory", path, fix="name a file, e.g. perf.db")
     if not path.parent.is_dir():
@@ -306,11 +350,14 @@ def _redact(url: str) -> str:
     return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
 
 
-def open_store(target: str | Path) -> Store:
-    """``postgresql://…`` / ``postgres://…`` opens PostgreSQL; anything else is a SQLite file."""
+def open_store(target: str | Path, create: bool = True) -> Store:
+    """``postgresql://…`` / ``postgres://…`` opens PostgreSQL; anything else is a SQLite file.
+
+    ``create=False`` (readers): a SQLite file that does not exist is an error, not a new store.
+    """
     text = str(target)
     if text.startswith(("postgresql://", "postgres://")):
         return _open_postgres(text)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") - 1 :]
-    return _open_sqlite(Path(text).expanduser())
+    return _open_sqlite(Path(text).expanduser(), create)
