@@ -15,11 +15,11 @@ from ..core.errors import LlmcoreError
 from .changes import Change, detect
 from .store import Point
 
-__all__ = ["STYLE", "find_changes", "history_html", "series_svg"]
+__all__ = ["find_changes", "history_html", "series_svg"]
 
 _W, _H, _PAD = 640, 220, 48
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-STYLE = """
+_STYLE = """
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; }
 figure { margin: 12px 0 24px; } figcaption { font-size: 13px; color: #444; }
@@ -157,5 +157,5 @@ def history_html(points: Sequence[Point], title: str = "pytest-llmcore history")
         body.append("<p>No results in the history yet.</p>")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"
+        f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n"
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .changes import Change
-from .html import STYLE, find_changes, series_svg
+from .html import find_changes, series_svg
 from .model import ResultRecord, RunRecord, from_report
 from .store import Point, Store
 
@@ -23,6 +23,13 @@ WINDOW = 30
 """Runs per chart (and per change-point search), this run included."""
 TABLE_LAST = 10
 """Runs per row of the step summary's table, this run included."""
+# scoped: the fragment sits inside another page
+_STYLE = (
+    ".llmcore-history figure { margin: 12px 0 24px; }"
+    " .llmcore-history figcaption { font-size: 13px; color: #444; }"
+    " .llmcore-history svg.trend { background: #fafafa; border: 1px solid #ddd; }"
+    " .llmcore-history svg text { font-size: 11px; fill: #333; }"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ def _this_point(run: RunRecord, r: ResultRecord) -> Point:
         verdict=r.verdict,
         budget=r.budget,
         samples=r.samples,
+        run_key=run.run_key,
     )
 
 
@@ -62,9 +70,8 @@ def series_of(store: Store, report: dict[str, Any]) -> list[Series]:
         past = [
             p
             for p in store.points(r.nodeid, r.metric, run.machine_key)
-            # this run, if the store already has it (the append and the reports may run in
-            # either order): it is drawn once, as this run
-            if not (p.time == run.time and p.commit == run.commit)
+            # this run, if the store already has it (the append may run first): drawn once
+            if p.run_key != run.run_key
         ]
         points = (*past[-(WINDOW - 1) :], _this_point(run, r))
         changes = tuple(find_changes([p.value for p in points]))
@@ -84,7 +91,7 @@ def _caption(s: Series) -> str:
 def html_section(series: Sequence[Series]) -> str:
     """A self-contained fragment: one chart per budgeted metric, this run circled."""
     body = ['<section class="llmcore-history"><h2>Trends (performance history)</h2>']
-    body.append(f"<style>{STYLE.replace('body {', '.llmcore-history {')}</style>")
+    body.append(f"<style>{_STYLE}</style>")
     for s in series:
         svg = series_svg(s.points, s.budget, s.changes)
         body.append(f"<figure>{svg}<figcaption>{html.escape(_caption(s))}</figcaption></figure>")
@@ -103,7 +110,7 @@ def _latest_change(s: Series) -> str:
         return "none"
     c = s.changes[-1]
     commit = (s.points[c.index].commit or "?")[:8]
-    ago = len(s.points) - c.index
+    ago = len(s.points) - 1 - c.index  # this run is 0 runs ago
     return (
         f"{c.relative:+.1%} at `{commit}` ({ago} run{'s' if ago != 1 else ''} ago, "
         f"confidence {c.confidence:.1%})"

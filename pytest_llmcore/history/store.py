@@ -83,6 +83,7 @@ class Point:
     verdict: str | None
     budget: float | None
     samples: tuple[float, ...]
+    run_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ class Store:
                 args.append(value)
         sql = (
             "SELECT u.time, u.commit_sha, u.branch, u.machine_key, u.profile, r.nodeid,"
-            " r.metric, r.unit, r.stat, r.value, r.verdict, r.budget, r.samples"
+            " r.metric, r.unit, r.stat, r.value, r.verdict, r.budget, r.samples, u.run_key"
             " FROM results r JOIN runs u ON u.id = r.run_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY u.time, u.id"
@@ -271,7 +272,7 @@ class Store:
 
 def _point(row: Sequence[Any]) -> Point:
     time, commit, branch, machine, profile, nodeid, metric, unit, stat, value, verdict = row[:11]
-    budget, raw = row[11:]
+    budget, raw, run_key = row[11:]
     return Point(
         time=str(time),
         commit=commit,
@@ -286,6 +287,7 @@ def _point(row: Sequence[Any]) -> Point:
         verdict=verdict,
         budget=None if budget is None else float(budget),
         samples=tuple(float(x) for x in json.loads(raw)),
+        run_key=str(run_key),
     )
 
 
