@@ -14,7 +14,7 @@ from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.history.model import from_report
 from pytest_llmcore.history.sections import html_section, markdown_section, series_of
 from pytest_llmcore.history.sources import parse_history_source, pooled_baseline
-from pytest_llmcore.history.store import open_store
+from pytest_llmcore.history.store import open_store, redact
 
 from .conftest import needs
 from .test_history import _report, postgres_url, store_url  # noqa: F401  (fixtures)
@@ -324,3 +324,44 @@ def test_report_sections_hook_on_a_real_session_report(pytester: pytest.Pytester
     result = pytester.runpytest_subprocess("--llmcore")
     assert result.ret == 0
     assert pytester.path.joinpath("markdown.txt").read_text() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("target", "shown"),
+    [
+        ("postgresql://ci:s3cret@db:5432/perf", "postgresql://ci:***@db:5432/perf"),
+        ("postgresql://ci@db/perf", "postgresql://ci@db/perf"),
+        ("/tmp/a:b@c.db", "/tmp/a:b@c.db"),  # a file path is never rewritten
+    ],
+)
+def test_messages_never_show_a_password(target: str, shown: str) -> None:
+    assert redact(target) == shown
+
+
+# -- the GPU workflow template --------------------------------------------------------------
+
+
+def test_gpu_workflow_appends_to_the_history_and_keeps_it() -> None:
+    yaml = pytest.importorskip("yaml")
+    path = Path(__file__).parents[1] / ".github" / "workflows" / "gpu.yml"
+    job = yaml.safe_load(path.read_text())["jobs"]["gpu-budgets"]
+    assert job["env"]["LLMCORE_HISTORY_URL"] == "${{ secrets.LLMCORE_HISTORY_URL }}"
+    steps = {s.get("name", ""): s for s in job["steps"]}
+    names = list(steps)
+    restore = steps["Restore the performance history (SQLite, without LLMCORE_HISTORY_URL)"]
+    save = steps["Keep the performance history for the next runs (SQLite)"]
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert save["uses"].startswith("actions/cache/save@")
+    assert restore["if"] == "env.LLMCORE_HISTORY_URL == ''"
+    # a failed run is history too; a run that wrote no file saves nothing
+    assert save["if"] == (
+        "always() && env.LLMCORE_HISTORY_URL == '' && hashFiles(env.HISTORY) != ''"
+    )
+    assert restore["with"]["path"] == save["with"]["path"] == "${{ env.HISTORY }}"
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert restore["with"]["restore-keys"] == "llmcore-history-"
+    tests = steps["Tests and GPU budgets"]["run"]
+    assert '--llmcore-history "${LLMCORE_HISTORY_URL:-$HISTORY}"' in tests
+    assert '--llmcore-compare="$LLMCORE_COMPARE"' in tests
+    order = [restore, steps["Tests and GPU budgets"], steps["History charts"], save]
+    assert [names.index(s["name"]) for s in order] == sorted(names.index(s["name"]) for s in order)

@@ -15,7 +15,7 @@ from ..core.vcs import commit_and_branch
 from .model import from_report
 from .sections import html_section, markdown_section, series_of
 from .sources import parse_history_source, pooled_baseline
-from .store import open_store
+from .store import open_store, redact
 
 __all__ = ["PLUGIN_NAME", "SOURCES_NAME", "HistoryPlugin", "HistorySources", "history_target"]
 
@@ -67,10 +67,11 @@ class HistoryPlugin:
             run, results = from_report(self._with_run_facts(report), "this run's report")
             with open_store(self.target) as store:
                 store.append(run, results)
-            self.outcome = f"history: {len(results)} results appended to {self.target}"
+            where = redact(self.target)  # a postgresql:// URL's password stays out of logs
+            self.outcome = f"history: {len(results)} results appended to {where}"
         except (LlmcoreError, OSError) as exc:
             self.failed = True
-            self.outcome = f"history: could not append to {self.target}: {exc}"
+            self.outcome = f"history: could not append to {redact(self.target)}: {exc}"
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -117,7 +118,7 @@ class HistorySources:
             with open_store(target, create=False) as store:
                 found = pooled_baseline(store, source, machine)
         except OSError as exc:
-            raise InputError(f"cannot read the history store ({exc})", target) from None
+            raise InputError(f"cannot read the history store ({exc})", redact(target)) from None
         self._baselines[(source, machine)] = found
         return found
 

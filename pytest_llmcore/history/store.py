@@ -20,7 +20,7 @@ from typing import Any
 from ..core.errors import InputError
 from .model import ResultRecord, RunRecord
 
-__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "open_store"]
+__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "open_store", "redact"]
 
 _RUNS = """CREATE TABLE runs (
     id {id},
@@ -322,7 +322,7 @@ def _open_postgres(url: str) -> Store:
     except ImportError:
         raise InputError(
             "a PostgreSQL history needs psycopg 3",
-            _redact(url),
+            redact(url),
             fix="pip install 'pytest-llmcore[postgres]'",
         ) from None
     try:
@@ -330,7 +330,7 @@ def _open_postgres(url: str) -> Store:
     except psycopg.Error as exc:
         raise _pg_error(exc, url) from None
     try:
-        return Store(conn, postgres=True, where=_redact(url))
+        return Store(conn, postgres=True, where=redact(url))
     except BaseException as exc:
         conn.close()  # a refused store (a newer schema) leaves no connection open
         if isinstance(exc, psycopg.Error):
@@ -340,13 +340,13 @@ def _open_postgres(url: str) -> Store:
 
 def _pg_error(exc: Exception, url: str) -> InputError:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"cannot use the PostgreSQL history: {first}", _redact(url))
+    return InputError(f"cannot use the PostgreSQL history: {first}", redact(url))
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
+def redact(url: str) -> str:
+    """The URL without its password, for messages (a file path comes back as it is)."""
     head, sep, tail = url.partition("@")
-    if not sep or ":" not in head.split("//", 1)[-1]:
+    if "://" not in head or not sep or ":" not in head.split("//", 1)[-1]:
         return url
     scheme, _, cred = head.partition("//")
     return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
