@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pytest_llmcore.history.sources import parse_history_source, pooled_baseline
 from pytest_llmcore.history.store import open_store, redact
 
 from .conftest import needs
-from .test_history import _report, postgres_url, store_url  # noqa: F401  (fixtures)
+from .test_history import _browser, _report, postgres_url, store_url  # noqa: F401  (fixtures)
 
 MACHINE = "cpu | CPU X"
 
@@ -201,9 +202,13 @@ def _ask(pytester: pytest.Pytester, source: str, *args: str) -> Any:
     return json.loads((pytester.path / "got.json").read_text())
 
 
-def test_hook_pools_from_the_configured_store(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+def test_hook_pools_from_the_configured_store(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
     _fill(pytester.path / "perf.db", [_run(0, (1.0,)), _run(1, (2.0,))])
-    got = _ask(pytester, "history:main:last=2", "--llmcore-history", "perf.db")
+    # under xdist the test (and so the hook) runs on a worker
+    got = _ask(pytester, "history:main:last=2", "--llmcore-history", "perf.db", *workers)
     assert got["tests"] == {"t.py::test_a": {"latency_ms": {"samples": [1.0, 2.0], "n": 2}}}
     assert got["run"]["runs"] == 2
 
@@ -365,3 +370,40 @@ def test_gpu_workflow_appends_to_the_history_and_keeps_it() -> None:
     assert '--llmcore-compare="$LLMCORE_COMPARE"' in tests
     order = [restore, steps["Tests and GPU budgets"], steps["History charts"], save]
     assert [names.index(s["name"]) for s in order] == sorted(names.index(s["name"]) for s in order)
+
+
+@needs("ruptures", "scipy")
+def test_trend_section_renders_in_chromium(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    reports = [_budgeted(i, 10.0 if i < 6 else 12.0) for i in range(12)]
+    for data in reports:  # a second budgeted test: two charts
+        data["tests"]["t.py::test_b"] = {**data["tests"]["t.py::test_a"], "nodeid": "t.py::test_b"}
+    _fill(db, reports[:-1])
+    with open_store(db) as store:
+        section = html_section(series_of(store, reports[-1]))
+    page = tmp_path / "report.html"
+    page.write_text(f"<!doctype html><html><body><h1>report</h1>{section}</body></html>")
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no chromium to render the page (apt-get install chromium)")
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    common.append(f"--user-data-dir={tmp_path / 'profile'}")
+    run = subprocess.run(
+        [*common, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count('<svg class="trend"') == 2  # the DOM the browser built
+    assert run.stdout.count('class="latest"') == 2
+    assert "Uncaught" not in run.stderr and ":ERROR:CONSOLE" not in run.stderr
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*common, "--window-size=900,900", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.stat().st_size > 10_000
