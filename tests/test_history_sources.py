@@ -262,6 +262,7 @@ def test_sections_chart_each_budgeted_metric_with_this_run_last(tmp_path: Path) 
     assert page.count('class="budget"') == 1 and page.count('class="change"') == 1
     assert "+20.0% at c06" in page
     assert page.count('class="latest"') == 1
+    assert "<title>2026-01-21T00:00:00+00:00 main c20 12 ms</title>" in page  # this run's tip
     assert "12 ms in this run (pass, budget 15 ms); 12 earlier runs on cpu/CPU X" in page
     assert markdown_section([series]) == (
         "### Performance history (last 10 runs on this machine)\n\n"

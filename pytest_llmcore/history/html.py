@@ -82,7 +82,7 @@ def series_svg(points: Sequence[Point], budget: float | None, changes: Iterable[
         f'<polyline fill="none" stroke="{_COLOURS[0]}" stroke-width="1.5" points="{path}"/>'
     )
     for (x, y), p in zip(coords, points, strict=True):
-        tip = html.escape(f"{p.time} {p.commit or ''} {p.value:.4g} {p.unit}")
+        tip = html.escape(f"{p.time} {p.branch or ''} {p.commit or ''} {p.value:.4g} {p.unit}")
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="2.5" fill="{_COLOURS[0]}"><title>{tip}</title></circle>'
         )
