@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -231,6 +232,15 @@ def test_hook_with_a_missing_store_file_is_an_error(pytester: pytest.Pytester) -
     )
 
 
+def test_a_store_that_fails_mid_query_is_one_line(pytester: pytest.Pytester) -> None:
+    db = pytester.path / "perf.db"
+    _fill(db, [_run(0, (1.0,))])
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE results")  # damaged behind the schema version's back
+    got = _ask(pytester, "history:main", "--llmcore-history", "perf.db")
+    assert got == "error: perf.db: cannot read the history store (no such table: results)"
+
+
 def test_reading_never_creates_a_store(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no history store here"):
         open_store(tmp_path / "nope.db", create=False)
@@ -408,3 +418,27 @@ def test_trend_section_renders_in_chromium(tmp_path: Path) -> None:
         check=False,
     )
     assert shot.stat().st_size > 10_000
+
+
+def test_a_damaged_store_gives_a_note_and_fails_the_append(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[project]\nname = "h"\nversion = "0"\ndependencies = []\n')
+    pytester.makeconftest(_SECTIONS_CONFTEST)
+    pytester.makepyfile(
+        test_h="""
+        import pytest
+        @pytest.mark.budget(latency_ms="1s")
+        def test_h(llmcore_perf):
+            llmcore_perf.record("latency_ms", [1.0, 2.0, 3.0])
+        """
+    )
+    _fill(pytester.path / "perf.db", [_run(0, (1.0,))])
+    with sqlite3.connect(pytester.path / "perf.db") as conn:
+        conn.execute("DROP TABLE results")
+    result = pytester.runpytest_subprocess("--llmcore", "--llmcore-history", "perf.db")
+    result.stdout.fnmatch_lines(
+        ["llmcore: history: could not append to perf.db: no such table: results"]
+    )
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+    assert pytester.path.joinpath("markdown.txt").read_text() == (
+        "['history: no trends (no such table: results)\\n']"
+    )

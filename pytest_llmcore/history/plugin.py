@@ -15,7 +15,7 @@ from ..core.vcs import commit_and_branch
 from .model import from_report
 from .sections import html_section, markdown_section, series_of
 from .sources import parse_history_source, pooled_baseline
-from .store import open_store, redact
+from .store import db_errors, open_store, redact
 
 __all__ = ["PLUGIN_NAME", "SOURCES_NAME", "HistoryPlugin", "HistorySources", "history_target"]
 
@@ -69,7 +69,7 @@ class HistoryPlugin:
                 store.append(run, results)
             where = redact(self.target)  # a postgresql:// URL's password stays out of logs
             self.outcome = f"history: {len(results)} results appended to {where}"
-        except (LlmcoreError, OSError) as exc:
+        except _unreadable() as exc:
             self.failed = True
             self.outcome = f"history: could not append to {redact(self.target)}: {exc}"
 
@@ -85,6 +85,11 @@ class HistoryPlugin:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.outcome:
             terminalreporter.write_line(f"llmcore: {self.outcome}", red=self.failed)
+
+
+def _unreadable() -> tuple[type[Exception], ...]:
+    # evaluated when an exception arrives, after open_store may have loaded psycopg
+    return (LlmcoreError, *db_errors())
 
 
 class HistorySources:
@@ -117,8 +122,9 @@ class HistorySources:
         try:
             with open_store(target, create=False) as store:
                 found = pooled_baseline(store, source, machine)
-        except OSError as exc:
-            raise InputError(f"cannot read the history store ({exc})", redact(target)) from None
+        except db_errors() as exc:  # mid-query: a lock timeout, a lost connection
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"cannot read the history store ({first})", redact(target)) from None
         self._baselines[(source, machine)] = found
         return found
 
@@ -134,7 +140,7 @@ class HistorySources:
             # a first run's store does not exist yet: it is created here, as the append would
             with open_store(target) as store:
                 series = series_of(store, report)
-        except (LlmcoreError, OSError) as exc:
+        except _unreadable() as exc:
             note = f"history: no trends ({exc})"
             return f"<p>{html.escape(note)}</p>" if kind == "html" else f"{note}\n"
         return html_section(series) if kind == "html" else markdown_section(series)

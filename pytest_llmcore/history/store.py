@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 from ..core.errors import InputError
 from .model import ResultRecord, RunRecord
 
-__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "open_store", "redact"]
+__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "db_errors", "open_store", "redact"]
 
 _RUNS = """CREATE TABLE runs (
     id {id},
@@ -350,6 +351,15 @@ def redact(url: str) -> str:
         return url
     scheme, _, cred = head.partition("//")
     return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
+
+
+def db_errors() -> tuple[type[Exception], ...]:
+    """What a query on an open store may raise: a lock timeout, a lost connection, I/O."""
+    found: list[type[Exception]] = [OSError, sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")  # loaded only when a PostgreSQL store was opened
+    if psycopg is not None:
+        found.append(psycopg.Error)
+    return tuple(found)
 
 
 def open_store(target: str | Path, create: bool = True) -> Store:
