@@ -122,10 +122,17 @@ def _check_tool_table(config: pytest.Config) -> None:
 
 
 def _register_history(config: pytest.Config) -> None:
+    from .history.plugin import (
+        PLUGIN_NAME,
+        SOURCES_NAME,
+        HistoryPlugin,
+        HistorySources,
+        history_target,
+    )
+
+    config.pluginmanager.register(HistorySources(config), SOURCES_NAME)
     if hasattr(config, "workerinput"):  # the controller holds the session's results
         return
-    from .history.plugin import PLUGIN_NAME, HistoryPlugin, history_target
-
     target = history_target(config)
     if target is not None:
         config.pluginmanager.register(HistoryPlugin(config, target), PLUGIN_NAME)

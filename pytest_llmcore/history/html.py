@@ -15,7 +15,7 @@ from ..core.errors import LlmcoreError
 from .changes import Change, detect
 from .store import Point
 
-__all__ = ["history_html"]
+__all__ = ["find_changes", "history_html", "series_svg"]
 
 _W, _H, _PAD = 640, 220, 48
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -55,7 +55,8 @@ def _axes(lo: float, hi: float, unit: str, n: int) -> list[str]:
     return out
 
 
-def _series_svg(points: Sequence[Point], budget: float | None, changes: Iterable[Change]) -> str:
+def series_svg(points: Sequence[Point], budget: float | None, changes: Iterable[Change]) -> str:
+    """One trend chart: the values, the budget line, change points, the last run circled."""
     values = [p.value for p in points]
     lo, hi = _scale(values, budget)
     n = len(points)
@@ -81,7 +82,7 @@ def _series_svg(points: Sequence[Point], budget: float | None, changes: Iterable
         f'<polyline fill="none" stroke="{_COLOURS[0]}" stroke-width="1.5" points="{path}"/>'
     )
     for (x, y), p in zip(coords, points, strict=True):
-        tip = html.escape(f"{p.time} {p.commit or ''} {p.value:.4g} {p.unit}")
+        tip = html.escape(f"{p.time} {p.branch or ''} {p.commit or ''} {p.value:.4g} {p.unit}")
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="2.5" fill="{_COLOURS[0]}"><title>{tip}</title></circle>'
         )
@@ -122,7 +123,7 @@ def _group(points: Iterable[Point]) -> dict[str, dict[tuple[str, str], list[Poin
     return by_machine
 
 
-def _changes(values: Sequence[float]) -> list[Change]:
+def find_changes(values: Sequence[float]) -> list[Change]:
     try:
         return detect(values)
     except LlmcoreError:  # ruptures/scipy not installed: the trends without change points
@@ -137,7 +138,7 @@ def history_html(points: Sequence[Point], title: str = "pytest-llmcore history")
         body.append(f"<h2>{html.escape(machine)}</h2>")
         for (nodeid, metric), pts in sorted(grouped[machine].items()):
             budget = pts[-1].budget
-            svg = _series_svg(pts, budget, _changes([p.value for p in pts]))
+            svg = series_svg(pts, budget, find_changes([p.value for p in pts]))
             caption = html.escape(f"{nodeid} - {metric} {pts[-1].stat}")
             body.append(f"<figure>{svg}<figcaption>{caption}</figcaption></figure>")
     crosses: dict[tuple[str, str], dict[str, list[Point]]] = defaultdict(dict)

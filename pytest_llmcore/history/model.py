@@ -110,6 +110,7 @@ def _facts(data: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str, Any]:
         "engines": key.get("engines") or {},
         "driver": key.get("driver"),
         "device": key.get("device"),
+        "extra": key.get("extra") or {},
     }
 
 

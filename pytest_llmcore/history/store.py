@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 from ..core.errors import InputError
 from .model import ResultRecord, RunRecord
 
-__all__ = ["SCHEMA_VERSION", "Point", "Store", "open_store"]
+__all__ = ["SCHEMA_VERSION", "Point", "RunRow", "Store", "db_errors", "open_store", "redact"]
 
 _RUNS = """CREATE TABLE runs (
     id {id},
@@ -83,6 +84,20 @@ class Point:
     verdict: str | None
     budget: float | None
     samples: tuple[float, ...]
+    run_key: str = ""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One stored run's facts (no results)."""
+
+    id: int
+    time: str
+    commit: str | None
+    branch: str | None
+    machine_key: str
+    profile: str
+    facts: dict[str, Any]
 
 
 class Store:
@@ -219,7 +234,7 @@ class Store:
                 args.append(value)
         sql = (
             "SELECT u.time, u.commit_sha, u.branch, u.machine_key, u.profile, r.nodeid,"
-            " r.metric, r.unit, r.stat, r.value, r.verdict, r.budget, r.samples"
+            " r.metric, r.unit, r.stat, r.value, r.verdict, r.budget, r.samples, u.run_key"
             " FROM results r JOIN runs u ON u.id = r.run_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY u.time, u.id"
@@ -228,10 +243,37 @@ class Store:
         cur.execute(self._sql(sql), tuple(args))
         return [_point(row) for row in cur.fetchall()]
 
+    def runs(self, branch: str, profile: str) -> list[RunRow]:
+        """The runs on ``branch`` with ``profile``, newest first (ties: last stored first)."""
+        sql = (
+            "SELECT id, time, commit_sha, branch, machine_key, profile, facts FROM runs"
+            " WHERE branch = ? AND profile = ? ORDER BY time DESC, id DESC"
+        )
+        cur = self._conn.cursor()
+        cur.execute(self._sql(sql), (branch, profile))
+        out = []
+        for row in cur.fetchall():
+            facts = json.loads(row[6])
+            out.append(RunRow(int(row[0]), str(row[1]), row[2], row[3], row[4], row[5], facts))
+        return out
+
+    def samples(self, run_ids: Sequence[int]) -> list[tuple[int, str, str, tuple[float, ...]]]:
+        """(run id, node id, metric, samples) of every result of these runs."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" for _ in run_ids)
+        sql = f"SELECT run_id, nodeid, metric, samples FROM results WHERE run_id IN ({marks})"
+        cur = self._conn.cursor()
+        cur.execute(self._sql(sql), tuple(run_ids))
+        return [
+            (int(r[0]), r[1], r[2], tuple(float(x) for x in json.loads(r[3])))
+            for r in cur.fetchall()
+        ]
+
 
 def _point(row: Sequence[Any]) -> Point:
     time, commit, branch, machine, profile, nodeid, metric, unit, stat, value, verdict = row[:11]
-    budget, raw = row[11:]
+    budget, raw, run_key = row[11:]
     return Point(
         time=str(time),
         commit=commit,
@@ -246,10 +288,15 @@ def _point(row: Sequence[Any]) -> Point:
         verdict=verdict,
         budget=None if budget is None else float(budget),
         samples=tuple(float(x) for x in json.loads(raw)),
+        run_key=str(run_key),
     )
 
 
-def _open_sqlite(path: Path) -> Store:
+def _open_sqlite(path: Path, create: bool) -> Store:
+    if not create and not path.exists():
+        raise InputError(
+            "no history store here", path, fix="append runs to it with --llmcore-history first"
+        )
     if path.is_dir():
         raise InputError("history path is a directory", path, fix="name a file, e.g. perf.db")
     if not path.parent.is_dir():
@@ -276,7 +323,7 @@ def _open_postgres(url: str) -> Store:
     except ImportError:
         raise InputError(
             "a PostgreSQL history needs psycopg 3",
-            _redact(url),
+            redact(url),
             fix="pip install 'pytest-llmcore[postgres]'",
         ) from None
     try:
@@ -284,7 +331,7 @@ def _open_postgres(url: str) -> Store:
     except psycopg.Error as exc:
         raise _pg_error(exc, url) from None
     try:
-        return Store(conn, postgres=True, where=_redact(url))
+        return Store(conn, postgres=True, where=redact(url))
     except BaseException as exc:
         conn.close()  # a refused store (a newer schema) leaves no connection open
         if isinstance(exc, psycopg.Error):
@@ -294,23 +341,35 @@ def _open_postgres(url: str) -> Store:
 
 def _pg_error(exc: Exception, url: str) -> InputError:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"cannot use the PostgreSQL history: {first}", _redact(url))
+    return InputError(f"cannot use the PostgreSQL history: {first}", redact(url))
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
+def redact(url: str) -> str:
+    """The URL without its password, for messages (a file path comes back as it is)."""
     head, sep, tail = url.partition("@")
-    if not sep or ":" not in head.split("//", 1)[-1]:
+    if "://" not in head or not sep or ":" not in head.split("//", 1)[-1]:
         return url
     scheme, _, cred = head.partition("//")
     return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
 
 
-def open_store(target: str | Path) -> Store:
-    """``postgresql://…`` / ``postgres://…`` opens PostgreSQL; anything else is a SQLite file."""
+def db_errors() -> tuple[type[Exception], ...]:
+    """What a query on an open store may raise: a lock timeout, a lost connection, I/O."""
+    found: list[type[Exception]] = [OSError, sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")  # loaded only when a PostgreSQL store was opened
+    if psycopg is not None:
+        found.append(psycopg.Error)
+    return tuple(found)
+
+
+def open_store(target: str | Path, create: bool = True) -> Store:
+    """``postgresql://…`` / ``postgres://…`` opens PostgreSQL; anything else is a SQLite file.
+
+    ``create=False`` (readers): a SQLite file that does not exist is an error, not a new store.
+    """
     text = str(target)
     if text.startswith(("postgresql://", "postgres://")):
         return _open_postgres(text)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") - 1 :]
-    return _open_sqlite(Path(text).expanduser())
+    return _open_sqlite(Path(text).expanduser(), create)
