@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,12 +73,20 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace],
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just that subcommand's (a command imports only its own
+    modules: ``llmcore deps`` must not pay for the history store's imports)."""
     parser = Parser(prog="llmcore", description="pytest-llmcore tools", parents=[common()])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for make, _ in _COMMANDS.values():
-        make(sub)
+    for name, (make, _) in _COMMANDS.items():
+        if only is None or name == only:
+            make(sub)
     return parser
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, when its first word is one (else None: build all)."""
+    return argv[0] if argv and argv[0] in _COMMANDS else None
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -101,8 +110,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns its exit status (see the module docstring)."""
     reset_output()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_named_command(words))
+    args = parser.parse_args(words)
     debug = getattr(args, "debug", False) or os.environ.get("LLMCORE_DEBUG", "") not in ("", "0")
     try:
         return _run(args, parser)
