@@ -1,0 +1,166 @@
+"""Workspace members: nested projects of the same repository that the root's dependencies serve.
+
+A monorepo root often declares, in its dev group or extras, what its members need to be
+developed and tested together: pydantic-ai's root declares ``exa-py`` because its member
+``pydantic_ai_slim`` imports ``exa_py`` and the root's tests exercise that code. The members
+are projects of their own (they are not scanned as the root's code, so their imports are
+never reported missing for the root), but a member's used import counts as a use of a
+dependency the root declares.
+
+Members are read from the root's ``pyproject.toml``: ``[tool.uv.workspace] members``
+(globs, minus ``exclude``), ``[tool.rye.workspace] members``, Hatch environments'
+``workspace.members``, and local path dependencies (``[tool.uv.sources] x = { path = ... }``,
+Poetry ``x = { path = ... }``). Only folders inside the root that are projects of their own
+count: any other folder is scanned as the root's code already.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .model import Evidence
+
+__all__ = ["MemberImports", "member_dirs"]
+
+#: a root naming more members than this is not a workspace we can check quickly
+MAX_MEMBERS = 500
+
+
+def _get(doc: Any, *path: str) -> Any:
+    cur = doc
+    for p in path:
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(p)
+    return cur
+
+
+def _strs(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _path_sources(table: Any) -> Iterator[str]:
+    """``x = { path = "libs/x" }`` entries of a dependency or sources table (uv allows lists)."""
+    if not isinstance(table, Mapping):
+        return
+    for value in table.values():
+        for entry in value if isinstance(value, list) else [value]:
+            if isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
+                yield entry["path"]
+
+
+def _patterns(doc: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(member globs and paths, exclude globs) the root's pyproject.toml names."""
+    members: list[str] = []
+    excludes: list[str] = []
+    for tool in ("uv", "rye"):
+        ws = _get(doc, "tool", tool, "workspace")
+        if isinstance(ws, Mapping):
+            members += _strs(ws.get("members"))
+            excludes += _strs(ws.get("exclude"))
+    envs = _get(doc, "tool", "hatch", "envs")
+    for env in envs.values() if isinstance(envs, Mapping) else ():
+        for m in _get(env, "workspace", "members") or ():
+            path = m.get("path") if isinstance(m, Mapping) else m
+            if isinstance(path, str):
+                members.append(path)
+    members += _path_sources(_get(doc, "tool", "uv", "sources"))
+    poetry = _get(doc, "tool", "poetry")
+    tables = [_get(poetry, "dependencies"), _get(poetry, "dev-dependencies")]
+    groups = _get(poetry, "group")
+    if isinstance(groups, Mapping):
+        tables += [_get(g, "dependencies") for g in groups.values()]
+    for table in tables:
+        members += _path_sources(table)
+    return members, excludes
+
+
+def _expand(root: Path, pattern: str) -> Iterable[Path]:
+    pattern = pattern.strip().removeprefix("./").rstrip("/")
+    if not pattern or pattern == "." or Path(pattern).is_absolute():
+        return ()
+    if not any(c in pattern for c in "*?["):
+        return (root / pattern,)
+    try:
+        return sorted(root.glob(pattern))
+    except (ValueError, NotImplementedError, OSError):  # a pattern pathlib cannot take
+        return ()
+
+
+def member_dirs(root: Path, pyproject: Mapping[str, Any] | None) -> list[str]:
+    """Folders (relative to ``root``, sorted) of the root's workspace members that are
+    projects of their own. Paths outside the root are left out."""
+    from .declarations import is_project_dir
+
+    if not pyproject:
+        return []
+    root = root.resolve()
+    members, excludes = _patterns(pyproject)
+    found: set[str] = set()
+    for pattern in members:
+        for path in _expand(root, pattern):
+            try:
+                rel = path.resolve().relative_to(root).as_posix()
+            except (ValueError, OSError):
+                continue  # outside the root: another repository's code
+            if rel in ("", ".") or any(fnmatch.fnmatch(rel, e.rstrip("/")) for e in excludes):
+                continue
+            if path.is_dir() and is_project_dir(path):
+                found.add(rel)
+            if len(found) >= MAX_MEMBERS:
+                return sorted(found)
+    return sorted(found)
+
+
+class MemberImports:
+    """Used imports in the workspace members' code, read lazily and only for the modules
+    asked about (a text search picks the files worth parsing)."""
+
+    def __init__(self, root: Path, members: Iterable[str], max_size: int = 5_000_000) -> None:
+        self.root = root
+        self.members = list(members)
+        self.max_size = max_size
+        self._index: dict[str, list[tuple[str, str, int]]] | None = None
+
+    def _build(self, wanted: set[str]) -> dict[str, list[tuple[str, str, int]]]:
+        from .filescan import scan_file
+        from .safeio import read_bounded
+        from .walk import iter_sources
+
+        index: dict[str, list[tuple[str, str, int]]] = {}
+        if not wanted:
+            return index
+        word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
+        for member in self.members:
+            for f in iter_sources(self.root / member):
+                raw = read_bounded(f.path, self.max_size)
+                if isinstance(raw, str):  # unreadable: the member's own gate reports it
+                    continue
+                if not word.search(raw.decode("utf-8", "replace")):
+                    continue
+                rel = f"{member}/{f.rel}"
+                res = scan_file(f.path, rel, lambda top: top in wanted, self.max_size)
+                for rec in res.imports:
+                    if rec.used:
+                        top = rec.module.split(".", 1)[0]
+                        index.setdefault(top, []).append((rec.module, rel, rec.line))
+        return index
+
+    def find(self, modules: Iterable[str], pending: Iterable[str]) -> Evidence | None:
+        """Where a member uses one of ``modules``; ``pending``: every module still looked
+        for (all are searched in the one pass the first call makes)."""
+        if not self.members:
+            return None
+        if self._index is None:
+            self._index = self._build({m.split(".", 1)[0] for m in pending})
+        for provided in modules:
+            for module, rel, line in self._index.get(provided.split(".", 1)[0], ()):
+                if module == provided or module.startswith(provided + "."):
+                    member = next(m for m in self.members if rel.startswith(m + "/"))
+                    text = f"imported by workspace member {member} at {rel}:{line}"
+                    return Evidence(text, rel, line)
+        return None

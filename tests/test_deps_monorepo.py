@@ -1,0 +1,197 @@
+"""Monorepos and companions declared with a reason: real trees, the gate run as users run it.
+
+- a workspace member's used import is a use of a dependency the root declares (pydantic-ai:
+  the root's dev group holds exa-py for pydantic_ai_slim/.../exa.py), and the member's own
+  imports are never reported missing for the root;
+- an unused entry whose line comment names the used dependency it serves is an
+  ``unused-companion`` (huggingface_hub: ``"requests",  # see .../gradio-app/gradio/pull/11830``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.workspace import member_dirs
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return root
+
+
+def _cli(root: Path) -> tuple[int, dict[str, Any]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest_llmcore.cli", "deps", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "LLMCORE_DEPS_JOBS": "1"},
+        check=False,
+        timeout=120,
+    )
+    assert proc.stderr == "", proc.stderr
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return proc.returncode, data
+
+
+def _kinds(data: dict[str, Any]) -> dict[str, str]:
+    return {f["dependency"]: f["kind"] for f in data["findings"]}
+
+
+MEMBER = '[project]\nname = "{name}"\nversion = "0"\ndependencies = {deps}\n'
+
+
+def _uv_workspace(tmp_path: Path, members: str, extra: str = "") -> Path:
+    root_toml = (
+        '[project]\nname = "mono"\nversion = "0"\ndependencies = []\n'
+        '[dependency-groups]\ndev = ["exa-py", "asgi-lifespan", "dead-one"]\n'
+        f"[tool.uv.workspace]\nmembers = {members}\n{extra}"
+    )
+    return _tree(
+        tmp_path,
+        {
+            "pyproject.toml": root_toml,
+            "tests/test_root.py": "def test_x():\n    assert True\n",
+            "libs/slim/pyproject.toml": MEMBER.format(name="slim", deps='["exa-py", "httpx2"]'),
+            "libs/slim/slim/__init__.py": "",
+            "libs/slim/slim/exa.py": (
+                "from exa_py import AsyncExa\nimport httpx2\n\n"
+                "def client():\n    return AsyncExa(), httpx2.Client()\n"
+            ),
+            # a dead import in a member is no use
+            "libs/other/pyproject.toml": MEMBER.format(name="other", deps='["dead-one"]'),
+            "libs/other/other.py": "import dead_one\n",
+        },
+    )
+
+
+def test_a_uv_workspace_members_import_is_a_use_of_the_roots_dependency(tmp_path: Path) -> None:
+    root = _uv_workspace(tmp_path, '["libs/*"]')
+    rc, data = _cli(root)
+    assert rc == 1
+    # the member's imports (httpx2) are the member's business, never missing for the root
+    assert _kinds(data) == {"asgi-lifespan": "unused", "dead-one": "unused"}
+    result = run_gate(root, use_cache=False)
+    assert [e.text for e in result.used_by["exa-py"]] == [
+        "imported by workspace member libs/slim at libs/slim/slim/exa.py:1"
+    ]
+    assert "libs/slim: a project of its own (has its own project file); not scanned" in (
+        result.notes
+    )
+
+
+def test_workspace_exclude_and_paths_outside_the_root_are_not_members(tmp_path: Path) -> None:
+    root = _uv_workspace(
+        tmp_path / "repo", '["libs/*", "../elsewhere"]', 'exclude = ["libs/slim"]\n'
+    )
+    _tree(tmp_path, {"elsewhere/pyproject.toml": MEMBER.format(name="e", deps="[]")})
+    _tree(tmp_path, {"elsewhere/e.py": "import exa_py\nexa_py.X\n"})
+    assert member_dirs(root, _doc(root)) == ["libs/other"]
+    rc, data = _cli(root)
+    assert rc == 1
+    assert _kinds(data) == {"asgi-lifespan": "unused", "dead-one": "unused", "exa-py": "unused"}
+
+
+def _doc(root: Path) -> dict[str, Any]:
+    import tomlkit
+
+    doc: dict[str, Any] = tomlkit.parse((root / "pyproject.toml").read_text()).unwrap()
+    return doc
+
+
+def test_path_dependencies_rye_and_hatch_workspaces_are_members(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "mono"\nversion = "0"\n'
+                "[tool.uv.sources]\nuvpath = { path = 'packages/uvpath', editable = true }\n"
+                "[tool.poetry.group.dev.dependencies]\npoet = { path = './packages/poet' }\n"
+                "[tool.rye.workspace]\nmembers = ['rye-*']\n"
+                "[tool.hatch.envs.default.workspace]\n"
+                "members = [{ path = 'hatched' }, 'not-a-project']\n"
+            ),
+            "packages/uvpath/setup.py": "from setuptools import setup\nsetup()\n",
+            "packages/poet/pyproject.toml": MEMBER.format(name="poet", deps="[]"),
+            "rye-one/pyproject.toml": MEMBER.format(name="one", deps="[]"),
+            "rye-two/setup.cfg": "[metadata]\nname = two\n",
+            "hatched/pyproject.toml": MEMBER.format(name="h", deps="[]"),
+            "not-a-project/x.py": "",  # scanned as the root's code already
+        },
+    )
+    assert member_dirs(tmp_path, _doc(tmp_path)) == [
+        "hatched",
+        "packages/poet",
+        "packages/uvpath",
+        "rye-one",
+        "rye-two",
+    ]
+
+
+def test_hostile_member_patterns_are_skipped(tmp_path: Path) -> None:
+    doc = {"tool": {"uv": {"workspace": {"members": ["/etc", "", ".", "[", "**/../..", 3]}}}}
+    assert member_dirs(tmp_path, doc) == []
+
+
+# -- companions whose declaration says whom they serve ------------------------------------
+
+SETUP_PY = """\
+from setuptools import setup
+
+extras = {}
+extras["gradio"] = [
+    "gradio>=5.0.0",
+    "requests",  # see https://github.com/gradio-app/gradio/pull/11830
+]
+extras["oauth"] = [
+    "authlib",
+    "itsdangerous",  # required for authlib sessions
+    "lonely",  # required by nobody we know of
+    "urllib3",  # https://urllib3.readthedocs.io/en/stable/
+]
+extras["anthropic"] = ["anthropic", "xmltodict"]
+setup(name="hub", extras_require=extras)
+"""
+
+
+def test_a_comment_naming_the_used_dependency_it_serves_makes_a_companion(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "setup.py": SETUP_PY,
+            "hub/__init__.py": "",
+            "hub/web.py": "import gradio\nimport authlib\nimport anthropic\n"
+            "gradio.X, authlib.Y, anthropic.Z\n",
+        },
+    )
+    rc, data = _cli(tmp_path)
+    assert rc == 1
+    # named beside its integration but with no stated reason (instructor's xmltodict): unused;
+    # a comment naming only itself or a web page is no reason either
+    assert _kinds(data) == {
+        "itsdangerous": "unused-companion",
+        "lonely": "unused",
+        "requests": "unused-companion",
+        "setuptools": "missing",  # setup.py imports it; a build requirement, not declared
+        "urllib3": "unused",
+        "xmltodict": "unused",
+    }
+    texts = {f["dependency"]: f["evidence"][-1]["text"] for f in data["findings"]}
+    assert texts["requests"] == (
+        "not used directly; the comment on its line (setup.py:6) ties it to gradio (used), "
+        "which needs it"
+    )
+    assert texts["itsdangerous"] == (
+        "not used directly; the comment on its line (setup.py:10) ties it to authlib (used), "
+        "which needs it"
+    )
