@@ -195,3 +195,59 @@ def test_a_comment_naming_the_used_dependency_it_serves_makes_a_companion(tmp_pa
         "not used directly; the comment on its line (setup.py:10) ties it to authlib (used), "
         "which needs it"
     )
+
+
+# -- hidden folders and environments are not the project's code --------------------------
+
+
+def test_hidden_code_is_a_use_but_never_missing_nor_misplaced(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "app"\nversion = "0"\ndependencies = ["pyyaml", "unusedpkg"]\n'
+                '[dependency-groups]\ndev = ["httpx", "griffecli"]\n'
+            ),
+            "app/__init__.py": "",
+            ".github/scripts/check.py": (
+                "import subprocess, sys\nimport yaml\nimport httpx\nimport not_declared_here\n"
+                "yaml.safe_load(''), httpx.get, not_declared_here.x\n"
+                "subprocess.run([sys.executable, '-m', 'griffecli', 'check'])\n"
+            ),
+            ".hidden.code.py": "import module_a\nmodule_a.x\n",
+            ".hidden_dir/code.py": "import module_b\nmodule_b.x\n",
+            ".venv/pyvenv.cfg": "home = /usr\n",
+            ".venv/lib/python3.11/site-packages/pkg/x.py": "import yaml\nyaml.x\n",
+        },
+    )
+    rc, data = _cli(tmp_path)
+    assert rc == 1
+    # FawltyDeps' hidden_files sample: no undeclared module_a/module_b; httpx is not
+    # "imported by runtime code"; only the truly unused entry fails
+    assert _kinds(data) == {"unusedpkg": "unused"}
+    result = run_gate(tmp_path, use_cache=False)
+    assert [e.text for e in result.used_by["pyyaml"]] == [
+        "imported at .github/scripts/check.py:2 (hidden .github, scanned apart)"
+    ]
+    assert "griffecli" in result.used_by
+
+
+def test_a_root_that_is_a_virtualenv_and_pypackages_are_not_scanned(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "requirements.txt": "numpy\n",
+            "pyvenv.cfg": "home = /usr/bin\n",
+            "code.py": "import numpy\nimport pandas\nnumpy.x, pandas.y\n",
+            "bin/some_tool.py": "from some_installed_tool import main\nmain()\n",
+            "lib/python3.10/site-packages/dummy/code.py": "import requests\nrequests.x\n",
+            "__pypackages__/3.10/lib/a_module.py": "import scipy\nscipy.x\n",
+            "src/lib/helper.py": "import leftpad\nleftpad.x\n",  # a lib/ below the root: code
+        },
+    )
+    rc, data = _cli(tmp_path)
+    assert rc == 0
+    assert sorted(f["dependency"] for f in data["findings"] if f["kind"] == "missing") == [
+        "leftpad",
+        "pandas",
+    ]

@@ -1,6 +1,6 @@
 """Uses of a dependency that are not imports, combined in one place: :class:`EvidenceFinder`.
 
-In order: an import in a workspace member's code; a type-stub package whose module is
+In order: an import in a workspace member or a hidden folder; a type-stub package whose module is
 imported; a tool's configuration; pytest
 itself; a pytest plugin whose fixtures, markers, options or ini keys are used; a command
 the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dockerfiles...);
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-
     from .invocations import Invocation
     from .pytest_plugins import PytestUsage
     from .toolfiles import ToolFileSet
-    from .workspace import MemberImports
+    from .workspace import AuxiliaryImports
 
 __all__ = [
     "EvidenceFinder",
@@ -110,7 +110,7 @@ class EvidenceFinder:
         self._cheap: dict[str, Evidence | None] = {}
         self._implicit: ImplicitScan | None = None
         self._extra_parents: dict[str, tuple[str, ...]] = {}
-        self._members: MemberImports | None = None
+        self._members: AuxiliaryImports | None = None
 
     # -- lazily read project facts -----------------------------------------------------
 
@@ -167,7 +167,7 @@ class EvidenceFinder:
             add_env_addopts(usage, ((rel, self.files.read(rel) or "") for rel in env_files))
             wanted = set(names)
             for dist, modules in self.declared.values():
-                if any(_matches(m, modules) for m in self.imported):
+                if self.imported_any(modules):
                     continue  # imported: never asked about as a plugin
                 surface, _ = plugin_surface(dist)
                 if surface is not None:
@@ -261,18 +261,22 @@ class EvidenceFinder:
                 return Evidence(f"loaded by the docs build: {use.what}{where}", use.file, use.line)
         return None
 
-    def _member_import(self, modules: tuple[str, ...]) -> Evidence | None:
+    @property
+    def auxiliary(self) -> AuxiliaryImports:
+        """Workspace members and hidden folders: their uses count, they are not scanned."""
         if self._members is None:
-            from .workspace import MemberImports, member_dirs
+            from .workspace import AuxiliaryImports, hidden_entries, member_dirs
 
-            self._members = MemberImports(self.root, member_dirs(self.root, self.pyproject))
-        pending = (
-            m
-            for _, mods in self.declared.values()
-            if not any(_matches(i, mods) for i in self.imported)
-            for m in mods
-        )
-        return self._members.find(modules, pending)
+            members = member_dirs(self.root, self.pyproject)
+            self._members = AuxiliaryImports(self.root, members, hidden_entries(self.root))
+        return self._members
+
+    def _member_import(self, modules: tuple[str, ...]) -> Evidence | None:
+        not_imported = (ms for _, ms in self.declared.values() if not self.imported_any(ms))
+        return self.auxiliary.find(modules, (m for ms in not_imported for m in ms))
+
+    def imported_any(self, modules: Iterable[str]) -> bool:
+        return any(_matches(i, modules) for i in self.imported)
 
     def _cheap_evidence(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         if key not in self._cheap:
@@ -308,7 +312,7 @@ class EvidenceFinder:
             pending = {
                 key: modules
                 for key, (dist, modules) in self.declared.items()
-                if not any(_matches(m, modules) for m in self.imported)
+                if not self.imported_any(modules)
                 and self._cheap_evidence(dist, key, modules) is None
             }
             commands = {
@@ -321,8 +325,9 @@ class EvidenceFinder:
 
             path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
             cache = ScanCache(path, scan.looked_for())
-            scan.scan_files(self.sources, cache)
-            cache.save({rel for rel, _ in self.sources})
+            sources = [*self.sources, *self.auxiliary.sources()]
+            scan.scan_files(sources, cache)
+            cache.save({rel for rel, _ in sources})
             scan.scan_invocations(self.invocations)
             # triggers in the files that configure and start the application
             kinds = ("docker", "compose", "procfile", "make", "workflow", "ci-script", "shell")

@@ -1,4 +1,4 @@
-"""Workspace members: nested projects of the same repository that the root's dependencies serve.
+"""Code that serves the root without being its own: workspace members and hidden folders.
 
 A monorepo root often declares, in its dev group or extras, what its members need to be
 developed and tested together: pydantic-ai's root declares ``exa-py`` because its member
@@ -12,6 +12,10 @@ Members are read from the root's ``pyproject.toml``: ``[tool.uv.workspace] membe
 ``workspace.members``, and local path dependencies (``[tool.uv.sources] x = { path = ... }``,
 Poetry ``x = { path = ... }``). Only folders inside the root that are projects of their own
 count: any other folder is scanned as the root's code already.
+
+Hidden folders and files at the root (``.github/scripts/``, ``.claude/skills/``) are treated
+the same way: a CI helper's import is a use, but the walker skips them as FawltyDeps does, so
+their imports are never reported missing nor make a dev dependency "misplaced".
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 from .model import Evidence
 
-__all__ = ["MemberImports", "member_dirs"]
+__all__ = ["AuxiliaryImports", "hidden_entries", "member_dirs"]
 
 #: a root naming more members than this is not a workspace we can check quickly
 MAX_MEMBERS = 500
@@ -116,51 +120,102 @@ def member_dirs(root: Path, pyproject: Mapping[str, Any] | None) -> list[str]:
     return sorted(found)
 
 
-class MemberImports:
-    """Used imports in the workspace members' code, read lazily and only for the modules
-    asked about (a text search picks the files worth parsing)."""
+def hidden_entries(root: Path) -> list[str]:
+    """Hidden folders and Python files at the root (``.github/``, ``.claude/``, ``.ci.py``)
+    that are not environments, caches or VCS data: scanned apart, not as the root's code."""
+    from .walk import DEFAULT_EXCLUDES
 
-    def __init__(self, root: Path, members: Iterable[str], max_size: int = 5_000_000) -> None:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    out = []
+    for e in entries:
+        name = e.name
+        if not name.startswith(".") or name in DEFAULT_EXCLUDES or e.is_symlink():
+            continue
+        is_code = e.is_file() and name.endswith((".py", ".pyi"))
+        if is_code or (e.is_dir() and not (e / "pyvenv.cfg").exists()):
+            out.append(name)
+    return out
+
+
+class AuxiliaryImports:
+    """Used imports in code that is not the root's own but serves it: workspace members and
+    hidden folders. Their imports count as uses of the root's dependencies and are never
+    reported missing for it. Read lazily, only for the modules asked about (a text search
+    picks the files worth parsing)."""
+
+    def __init__(
+        self,
+        root: Path,
+        members: Iterable[str],
+        hidden: Iterable[str] = (),
+        max_size: int = 5_000_000,
+    ) -> None:
         self.root = root
         self.members = list(members)
+        self.hidden = list(hidden)
         self.max_size = max_size
         self._index: dict[str, list[tuple[str, str, int]]] | None = None
+        self._sources: list[tuple[str, Path]] | None = None
+
+    def sources(self) -> list[tuple[str, Path]]:
+        """(path relative to the root, path) of every file of this code, walked once."""
+        if self._sources is None:
+            self._sources = list(self._walk())
+        return self._sources
+
+    def _walk(self) -> Iterator[tuple[str, Path]]:
+        from .walk import iter_sources
+
+        for member in self.members:
+            for f in iter_sources(self.root / member):
+                yield f"{member}/{f.rel}", f.path
+        for name in self.hidden:
+            path = self.root / name
+            if path.is_file():
+                yield name, path
+            else:
+                for f in iter_sources(path, hidden=True):
+                    yield f"{name}/{f.rel}", f.path
 
     def _build(self, wanted: set[str]) -> dict[str, list[tuple[str, str, int]]]:
         from .filescan import scan_file
         from .safeio import read_bounded
-        from .walk import iter_sources
 
         index: dict[str, list[tuple[str, str, int]]] = {}
         if not wanted:
             return index
         word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
-        for member in self.members:
-            for f in iter_sources(self.root / member):
-                raw = read_bounded(f.path, self.max_size)
-                if isinstance(raw, str):  # unreadable: the member's own gate reports it
-                    continue
-                if not word.search(raw.decode("utf-8", "replace")):
-                    continue
-                rel = f"{member}/{f.rel}"
-                res = scan_file(f.path, rel, lambda top: top in wanted, self.max_size)
-                for rec in res.imports:
-                    if rec.used:
-                        top = rec.module.split(".", 1)[0]
-                        index.setdefault(top, []).append((rec.module, rel, rec.line))
+        for rel, path in self.sources():
+            raw = read_bounded(path, self.max_size)
+            if isinstance(raw, str):  # unreadable: not ours to report
+                continue
+            if not word.search(raw.decode("utf-8", "replace")):
+                continue
+            res = scan_file(path, rel, lambda top: top in wanted, self.max_size)
+            for rec in res.imports:
+                if rec.used:
+                    top = rec.module.split(".", 1)[0]
+                    index.setdefault(top, []).append((rec.module, rel, rec.line))
         return index
 
+    def _describe(self, rel: str, line: int) -> str:
+        member = next((m for m in self.members if rel.startswith(m + "/")), None)
+        if member is not None:
+            return f"imported by workspace member {member} at {rel}:{line}"
+        return f"imported at {rel}:{line} (hidden {rel.split('/', 1)[0]}, scanned apart)"
+
     def find(self, modules: Iterable[str], pending: Iterable[str]) -> Evidence | None:
-        """Where a member uses one of ``modules``; ``pending``: every module still looked
+        """Where this code uses one of ``modules``; ``pending``: every module still looked
         for (all are searched in the one pass the first call makes)."""
-        if not self.members:
+        if not self.members and not self.hidden:
             return None
         if self._index is None:
             self._index = self._build({m.split(".", 1)[0] for m in pending})
         for provided in modules:
             for module, rel, line in self._index.get(provided.split(".", 1)[0], ()):
                 if module == provided or module.startswith(provided + "."):
-                    member = next(m for m in self.members if rel.startswith(m + "/"))
-                    text = f"imported by workspace member {member} at {rel}:{line}"
-                    return Evidence(text, rel, line)
+                    return Evidence(self._describe(rel, line), rel, line)
         return None
