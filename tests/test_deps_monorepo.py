@@ -251,3 +251,33 @@ def test_a_root_that_is_a_virtualenv_and_pypackages_are_not_scanned(tmp_path: Pa
         "leftpad",
         "pandas",
     ]
+
+
+def test_requirements_files_in_subfolders_declare(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "requirements.txt": "pandas\n",
+            "main.py": "import pandas\nimport tensorflow\nimport click\npandas.x, tensorflow.y\n"
+            "click.z\n",
+            "subdir/requirements.txt": "tensorflow>=2\n",
+            "examples/app/app-requirements.txt": "flask\n",
+            "examples/app/run.py": "import flask\nflask.Flask\n",
+            "a/b/c/requirements.txt": "leftpad\n",  # three levels down: read
+            "a/b/c/d/requirements.txt": "toodeep\n",  # four: not
+            ".hidden_dir/requirements.txt": "package-y\n",
+            "env/requirements.txt": "inenv\n",
+            "sub/pyproject.toml": '[project]\nname = "sub"\nversion = "0"\n',
+            "sub/requirements.txt": "nestedonly\n",  # a nested project's own
+        },
+    )
+    rc, data = _cli(tmp_path)
+    assert rc == 1
+    declared = sorted((d["dependency"], d["declared_in"]) for d in data["declared"])
+    assert declared == [
+        ("flask", "examples/app/app-requirements.txt:1"),
+        ("leftpad", "a/b/c/requirements.txt:1"),
+        ("pandas", "requirements.txt:1"),
+        ("tensorflow", "subdir/requirements.txt:1"),
+    ]
+    assert _kinds(data) == {"click": "missing", "leftpad": "unused"}

@@ -3,9 +3,9 @@
 Formats: PEP 621 (``dependencies``, ``optional-dependencies``), PEP 735
 ``[dependency-groups]``, Poetry (main, legacy dev and ``group.*``), PDM and uv
 dev-dependencies, Hatch environments, Pixi (``pixi.toml``, ``[tool.pixi]``),
-``requirements*.txt``/``*.in`` (following ``-r``, and those in subfolders that CI or a
-docs build installs from), setup.cfg, setup.py (read statically, never run) and conda
-``environment.yml``. Each reader lives in its own module; this one combines them.
+``requirements*.txt``/``*.in`` (following ``-r``; in subfolders up to three levels down,
+or wherever CI or a docs build installs from), setup.cfg, setup.py (read statically, never
+run) and conda ``environment.yml``. Each reader lives in its own module; this one combines them.
 """
 
 from __future__ import annotations
@@ -99,6 +99,39 @@ def _read_project_files(out: ProjectDeclarations) -> None:
             read_environment_yml(root / name, out)
 
 
+#: how deep below the root requirements files are looked for (bounded: one walk of the top)
+SUBFOLDER_DEPTH = 3
+
+
+def subfolder_requirement_files(root: Path, depth: int = SUBFOLDER_DEPTH) -> list[Path]:
+    """Requirements files in subfolders (``subdir/requirements.txt``, ``examples/x/...``),
+    as FawltyDeps reads them: an import they declare is not missing. Hidden folders,
+    environments, excluded names and nested projects (their files are theirs) are left out."""
+    from .walk import DEFAULT_EXCLUDES
+
+    found: list[Path] = []
+    todo = [(root, 0)]
+    while todo:
+        folder, level = todo.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        if level and (any(e.name == "pyvenv.cfg" for e in entries) or is_project_dir(folder)):
+            continue
+        for e in entries:
+            if e.name.startswith(".") or e.name in DEFAULT_EXCLUDES or e.is_symlink():
+                continue
+            if e.is_dir() and level < depth:
+                todo.append((e, level + 1))
+            elif level and e.is_file() and _REQ_NAME.match(e.name):
+                found.append(e)
+    return sorted(found)
+
+
+_REQ_NAME = re.compile(r"(requirements.*\.(txt|in)|.+[-_]requirements\.txt)$")
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -110,6 +143,8 @@ def read_declarations(
         for p in requirement_files(root):
             read_requirements(p, out, None, seen)
         for p in referenced_requirement_files(root):
+            read_requirements(p, out, None, seen)
+        for p in subfolder_requirement_files(root):
             read_requirements(p, out, None, seen)
     else:
         for name in requirements:
