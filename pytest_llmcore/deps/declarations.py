@@ -10,6 +10,7 @@ run) and conda ``environment.yml``. Each reader lives in its own module; this on
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -107,25 +108,33 @@ def subfolder_requirement_files(root: Path, depth: int = SUBFOLDER_DEPTH) -> lis
     """Requirements files in subfolders (``subdir/requirements.txt``, ``examples/x/...``),
     as FawltyDeps reads them: an import they declare is not missing. Hidden folders,
     environments, excluded names and nested projects (their files are theirs) are left out."""
-    from .walk import DEFAULT_EXCLUDES
+    from .walk import DEFAULT_EXCLUDES, PROJECT_FILES
 
     found: list[Path] = []
-    todo = [(root, 0)]
+    todo = [(str(root), 0)]
     while todo:
         folder, level = todo.pop()
         try:
-            entries = sorted(folder.iterdir())
+            with os.scandir(folder) as it:
+                entries = list(it)
         except OSError:
             continue
-        if level and (any(e.name == "pyvenv.cfg" for e in entries) or is_project_dir(folder)):
+        names = {e.name for e in entries}
+        if level and (
+            "pyvenv.cfg" in names
+            or (any(n in names for n in PROJECT_FILES) and is_project_dir(Path(folder)))
+        ):
             continue
         for e in entries:
-            if e.name.startswith(".") or e.name in DEFAULT_EXCLUDES or e.is_symlink():
+            if e.name[0] == "." or e.name in DEFAULT_EXCLUDES:
                 continue
-            if e.is_dir() and level < depth:
-                todo.append((e, level + 1))
-            elif level and e.is_file() and _REQ_NAME.match(e.name):
-                found.append(e)
+            try:
+                if level < depth and e.is_dir(follow_symlinks=False):
+                    todo.append((e.path, level + 1))
+                elif level and _REQ_NAME.match(e.name) and e.is_file(follow_symlinks=False):
+                    found.append(Path(e.path))
+            except OSError:
+                continue
     return sorted(found)
 
 
