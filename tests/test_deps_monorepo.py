@@ -16,7 +16,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_llmcore.deps.companions import comment_parent, declaration_comments
 from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.model import Declared
 from pytest_llmcore.deps.workspace import member_dirs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -152,6 +157,7 @@ extras = {}
 extras["gradio"] = [
     "gradio>=5.0.0",
     "requests",  # see https://github.com/gradio-app/gradio/pull/11830
+    "gradio-tools",  # more gradio: a plugin naming its parent is no reason
 ]
 extras["oauth"] = [
     "authlib",
@@ -180,6 +186,7 @@ def test_a_comment_naming_the_used_dependency_it_serves_makes_a_companion(tmp_pa
     # a comment naming only itself or a web page is no reason either
     assert _kinds(data) == {
         "itsdangerous": "unused-companion",
+        "gradio-tools": "unused",
         "lonely": "unused",
         "requests": "unused-companion",
         "setuptools": "missing",  # setup.py imports it; a build requirement, not declared
@@ -192,7 +199,7 @@ def test_a_comment_naming_the_used_dependency_it_serves_makes_a_companion(tmp_pa
         "which needs it"
     )
     assert texts["itsdangerous"] == (
-        "not used directly; the comment on its line (setup.py:10) ties it to authlib (used), "
+        "not used directly; the comment on its line (setup.py:11) ties it to authlib (used), "
         "which needs it"
     )
 
@@ -281,3 +288,29 @@ def test_requirements_files_in_subfolders_declare(tmp_path: Path) -> None:
         ("tensorflow", "subdir/requirements.txt:1"),
     ]
     assert _kinds(data) == {"click": "missing", "leftpad": "unused"}
+
+
+_NAME = st.from_regex(r"[a-z][a-z0-9]{1,8}(-[a-z0-9]{1,6})?", fullmatch=True)
+
+
+@given(entry=_NAME, parent=_NAME, before=_NAME, after=_NAME)
+def test_a_comment_names_a_parent_only_as_a_word_of_its_own(
+    entry: str, parent: str, before: str, after: str
+) -> None:
+    d = Declared(entry, entry, "pyproject.toml", 3, "project.optional-dependencies.x", False)
+    family = entry.startswith(parent + "-") or entry.endswith("-" + parent) or entry == parent
+    expected = None if family else parent
+    assert comment_parent(d, f"needed by {parent}, see issue", {parent}) == expected
+    assert comment_parent(d, f"see https://github.com/{before}/{parent}/pull/1", {parent}) == (
+        expected
+    )
+    # inside a longer name or a domain it is not named
+    assert comment_parent(d, f"{before}{parent}x {parent}-{after}y {parent}.io", {parent}) is None
+
+
+@given(req=st.from_regex(r"[a-z]{1,8}(>=[0-9]{1,3})?", fullmatch=True), text=st.text("ab #:/."))
+def test_declaration_comments_round_trip(tmp_path_factory: Any, req: str, text: str) -> None:
+    root = tmp_path_factory.mktemp("c")
+    (root / "requirements.txt").write_text(f'x\n"{req}",  #{text}\n')
+    d = Declared(req, req, "requirements.txt", 2, "requirements", False)
+    assert declaration_comments(root, [d]) == {"requirements.txt:2": text.strip()}

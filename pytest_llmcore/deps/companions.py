@@ -32,11 +32,21 @@ def _names(key: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.-])(?:{alt})(?![\w-]|\.\w)", re.I)
 
 
+def _family(key: str, parent: str) -> bool:
+    """A plugin, extension or stub package of ``parent`` (pytest-mock, types-requests): its
+    comment names the parent by nature, and its own evidence rules decide it."""
+    return key.startswith(parent + "-") or key.endswith("-" + parent) or key == parent
+
+
 def comment_parent(entry: Declared, comment: str, used: set[str]) -> str | None:
-    """The used dependency that the comment on the entry's line names, other than itself."""
+    """The used dependency that the comment on the entry's line names, other than itself
+    and other than a parent whose plugin or stubs the entry is."""
     if not comment:
         return None
-    return next((k for k in sorted(used) if k != entry.key and _names(k).search(comment)), None)
+    return next(
+        (k for k in sorted(used) if not _family(entry.key, k) and _names(k).search(comment)),
+        None,
+    )
 
 
 def pinned_parent(
