@@ -95,6 +95,34 @@ def test_a_uv_workspace_members_import_is_a_use_of_the_roots_dependency(tmp_path
     )
 
 
+def test_a_declared_member_provides_its_own_packages(tmp_path: Path) -> None:
+    """pydantic-ai's shape: the root depends on its member pydantic-ai-slim, whose package is
+    pydantic_ai; the member is not installed, and its name is no guide to its module."""
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "mono"\nversion = "0"\n'
+                'dependencies = ["slim-dist[openai]", "cli-tool"]\n'
+                "[tool.uv.sources]\nslim-dist = { workspace = true }\n"
+                'cli-tool = { workspace = true }\n[tool.uv.workspace]\nmembers = ["libs/*"]\n'
+            ),
+            "mono/__init__.py": "import slimpkg\nfrom clipkg.main import run\nslimpkg.x, run\n",
+            "libs/slim/pyproject.toml": MEMBER.format(name="slim-dist", deps="[]"),
+            "libs/slim/slimpkg/__init__.py": "",
+            "libs/cli/pyproject.toml": MEMBER.format(name="cli_tool", deps="[]")
+            + "[tool.setuptools.packages.find]\nwhere = ['src']\n",
+            "libs/cli/src/clipkg/__init__.py": "",
+            "libs/cli/src/clipkg/main.py": "def run(): ...\n",
+        },
+    )
+    rc, data = _cli(tmp_path)
+    assert (rc, data["findings"]) == (0, [])
+    result = run_gate(tmp_path, use_cache=False)
+    assert result.used_by["slim-dist"][0].text == "imported at mono/__init__.py:1"
+    assert result.used_by["cli-tool"][0].text == "imported at mono/__init__.py:2"
+
+
 def test_workspace_exclude_and_paths_outside_the_root_are_not_members(tmp_path: Path) -> None:
     root = _uv_workspace(
         tmp_path / "repo", '["libs/*", "../elsewhere"]', 'exclude = ["libs/slim"]\n'

@@ -215,7 +215,10 @@ def load_settings(root: Path) -> DepsSettings:
                 path,
             )
         clean[canonical_name(k)] = tuple(mods)
-    kw["module_map"] = clean
+    from .workspace import member_module_map
+
+    # workspace members the root declares map to their own packages; the user's map wins
+    kw["module_map"] = {**member_module_map(root), **clean}
     for key, attr in (
         ("exclude", "exclude"),
         ("first-party", "first_party"),

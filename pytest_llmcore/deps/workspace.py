@@ -21,14 +21,23 @@ their imports are never reported missing nor make a dev dependency "misplaced".
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Evidence
+from .model import Evidence, canonical_name
 
-__all__ = ["AuxiliaryImports", "hidden_entries", "member_dirs"]
+__all__ = [
+    "AuxiliaryImports",
+    "Member",
+    "hidden_entries",
+    "member_dirs",
+    "member_module_map",
+    "members",
+]
 
 #: a root naming more members than this is not a workspace we can check quickly
 MAX_MEMBERS = 500
@@ -118,6 +127,90 @@ def member_dirs(root: Path, pyproject: Mapping[str, Any] | None) -> list[str]:
             if len(found) >= MAX_MEMBERS:
                 return sorted(found)
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One workspace member: its folder, distribution name and importable top-level names."""
+
+    rel: str
+    name: str
+    packages: frozenset[str]
+
+
+def _member_doc(folder: Path) -> Mapping[str, Any]:
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse((folder / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        return {}
+    return doc if isinstance(doc, Mapping) else {}
+
+
+def _member_name(folder: Path, doc: Mapping[str, Any]) -> str:
+    name = _get(doc, "project", "name") or _get(doc, "tool", "poetry", "name")
+    if not isinstance(name, str):
+        try:
+            cfg = (folder / "setup.cfg").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            cfg = ""
+        m = re.search(r"^\[metadata\][^[]*?^name\s*=\s*(\S+)", cfg, re.M | re.S)
+        name = m.group(1) if m else folder.name
+    return canonical_name(name)
+
+
+def _top_names(folder: Path) -> set[str]:
+    """Packages (with ``__init__.py``) and modules directly in ``folder``."""
+    names: set[str] = set()
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name.endswith(".py") and e.name not in _NOT_MODULES:
+                    names.add(e.name[:-3])
+                elif e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py")):
+                    names.add(e.name)
+    except OSError:
+        pass
+    return {n for n in names if n.isidentifier()}
+
+
+_NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py", "__init__.py"})
+
+
+def members(root: Path, pyproject: Mapping[str, Any] | None) -> list[Member]:
+    """The root's workspace members with their distribution names and packages."""
+    from .firstparty import configured_packages
+
+    out = []
+    for rel in member_dirs(root, pyproject):
+        folder = root / rel
+        doc = _member_doc(folder)
+        names, bases = configured_packages(doc)
+        for base in {"", *bases} - {".", "./"}:
+            names |= _top_names(folder / base)
+        out.append(Member(rel, _member_name(folder, doc), frozenset(names)))
+    return out
+
+
+def member_module_map(root: Path) -> dict[str, tuple[str, ...]]:
+    """Member distribution -> its packages, for a root that declares its own members
+    (``pydantic-ai-slim`` provides ``pydantic_ai``): known from the member's files, so a
+    member that is not installed needs no guess from its name."""
+    path = root / "pyproject.toml"
+    try:
+        raw = path.read_bytes() if path.is_file() else b""
+    except OSError:
+        return {}
+    if b"workspace" not in raw and b"path" not in raw:  # the common case: nothing to parse
+        return {}
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(raw.decode("utf-8")).unwrap()
+    except (UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        return {}  # the gate reports a malformed pyproject.toml itself
+    return {m.name: tuple(sorted(m.packages)) for m in members(root, doc) if m.packages}
 
 
 def hidden_entries(root: Path) -> list[str]:
