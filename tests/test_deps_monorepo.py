@@ -253,6 +253,10 @@ def test_hidden_code_is_a_use_but_never_missing_nor_misplaced(tmp_path: Path) ->
             ".hidden_dir/code.py": "import module_b\nmodule_b.x\n",
             ".venv/pyvenv.cfg": "home = /usr\n",
             ".venv/lib/python3.11/site-packages/pkg/x.py": "import yaml\nyaml.x\n",
+            # a conda env in a hidden folder: its stdlib and tools are no use of anything
+            ".conda/envs/app/conda-meta/history": "",
+            ".conda/envs/app/lib/python3.12/ast.py": "import unusedpkg\nunusedpkg.x\n",
+            ".pixi/envs/default/bin/tool.py": "import unusedpkg\nunusedpkg.x\n",
         },
     )
     rc, data = _cli(tmp_path)
@@ -278,6 +282,8 @@ def test_a_root_that_is_a_virtualenv_and_pypackages_are_not_scanned(tmp_path: Pa
             "lib/python3.10/site-packages/dummy/code.py": "import requests\nrequests.x\n",
             "__pypackages__/3.10/lib/a_module.py": "import scipy\nscipy.x\n",
             "src/lib/helper.py": "import leftpad\nleftpad.x\n",  # a lib/ below the root: code
+            "envs/py/conda-meta/history": "",
+            "envs/py/lib/site.py": "import condaonly\ncondaonly.x\n",
         },
     )
     rc, data = _cli(tmp_path)

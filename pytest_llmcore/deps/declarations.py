@@ -122,6 +122,7 @@ def subfolder_requirement_files(root: Path, depth: int = SUBFOLDER_DEPTH) -> lis
         names = {e.name for e in entries}
         if level and (
             "pyvenv.cfg" in names
+            or "conda-meta" in names
             or (any(n in names for n in PROJECT_FILES) and is_project_dir(Path(folder)))
         ):
             continue

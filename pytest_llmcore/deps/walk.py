@@ -42,6 +42,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "site-packages",
     "__pypackages__",  # PEP 582 local packages: installed code, not the project's
     ".eggs",
+    ".pixi",  # pixi's environments
+    ".direnv",
     ".ipynb_checkpoints",
 )
 #: what a virtual environment puts beside its pyvenv.cfg (POSIX and Windows layouts): skipped
@@ -119,9 +121,9 @@ class _Walker:
             return None
         self.seen.add(ident)
         names = {e.name for e in entries}
-        if "pyvenv.cfg" in names:
+        if "pyvenv.cfg" in names or "conda-meta" in names:
             if d.rel:
-                return None  # a virtual environment
+                return None  # a virtual environment, or a conda/pixi one
             self.venv_root = True  # the root is one: skip its bin/, lib/...
         if (
             d.rel
@@ -211,8 +213,8 @@ def iter_sources(
     is another project and is skipped when ``nested_projects`` is true. Hidden files and
     folders (``.github/``, ``.hidden.py``) are skipped unless ``hidden`` is true (the gate
     reads them apart, see :mod:`.workspace`); so are environments: a folder holding
-    ``pyvenv.cfg``, ``site-packages``, ``__pypackages__``, and the ``bin/``, ``lib/``...
-    of a root that is itself an environment. Why anything was
+    ``pyvenv.cfg`` or ``conda-meta/``, ``site-packages``, ``__pypackages__``, and the
+    ``bin/``, ``lib/``... of a root that is itself an environment. Why anything was
     skipped goes to ``skipped`` as a note. Raises :class:`InputError` for a bad ``excludes``
     pattern.
     """

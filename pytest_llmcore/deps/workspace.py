@@ -228,7 +228,8 @@ def hidden_entries(root: Path) -> list[str]:
         if not name.startswith(".") or name in DEFAULT_EXCLUDES or e.is_symlink():
             continue
         is_code = e.is_file() and name.endswith((".py", ".pyi"))
-        if is_code or (e.is_dir() and not (e / "pyvenv.cfg").exists()):
+        env = (e / "pyvenv.cfg").exists() or (e / "conda-meta").is_dir()
+        if is_code or (e.is_dir() and not env):
             out.append(name)
     return out
 
