@@ -19,15 +19,13 @@ agree/disagree per project with the differences. Exit status 0, or 2 on bad inpu
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+from llmcore_cli import run_llmcore_json
 from packaging.utils import canonicalize_name
 
 NARROWING = ("code", "base_dir", "exclude", "exclude_from")
@@ -101,25 +99,7 @@ def ours(report: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def run_llmcore(python: Path, project_dir: Path) -> dict[str, Any] | str:
-    cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
-    # `python -m` puts the working directory first on sys.path: run from an empty one so
-    # PYTHONPATH, not whatever tree we were started in, decides which llmcore runs.
-    with tempfile.TemporaryDirectory(prefix="llmcore-cwd-") as cwd:
-        proc = subprocess.run(
-            [*cmd, str(project_dir.resolve())],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
-    if proc.returncode not in (0, 1):
-        return (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-    try:
-        report: dict[str, Any] = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        return "output is not JSON"
-    return report
+    return run_llmcore_json(python, project_dir, TIMEOUT_S)
 
 
 def compare(project: str, expected: Expectation, report: dict[str, Any]) -> Comparison:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from llmcore_cli import run_llmcore_json
 from packaging.utils import canonicalize_name
 
 HERE = Path(__file__).resolve().parent
@@ -149,25 +150,10 @@ def parse_llmcore(report: dict[str, Any]) -> RunResult:
 
 
 def run_llmcore(python: Path, project_dir: Path) -> RunResult:
-    cmd = [str(python), "-m", "pytest_llmcore.cli", "deps", "--format", "json", "--no-cache"]
-    # `python -m` puts the working directory first on sys.path: run from an empty one so
-    # PYTHONPATH, not whatever tree we were started in, decides which llmcore runs.
-    with tempfile.TemporaryDirectory(prefix="llmcore-cwd-") as cwd:
-        proc = subprocess.run(
-            [*cmd, str(project_dir.resolve())],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
-    if proc.returncode not in (0, 1):
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return RunResult(declaring=False, error=f"exit {proc.returncode}: {last}")
-    try:
-        return parse_llmcore(json.loads(proc.stdout))
-    except json.JSONDecodeError:
-        return RunResult(declaring=False, error="output is not JSON")
+    report = run_llmcore_json(python, project_dir, TIMEOUT_S)
+    if isinstance(report, str):
+        return RunResult(declaring=False, error=report)
+    return parse_llmcore(report)
 
 
 def parse_deptry(errors: list[dict[str, Any]]) -> RunResult:

@@ -249,17 +249,19 @@ def test_requirements_in_subfolders_referenced_by_ci_and_docs(tmp_path: Path) ->
         {
             "requirements.txt": "httpx\n",
             ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n"
-            "      - run: pip install -r ./ci/requirements-gpu.txt\n",
+            "      - run: pip install -r ./ci/a/b/c/requirements-gpu.txt\n",
             ".readthedocs.yaml": "python:\n  install:\n    - requirements: docs/requirements.txt\n",
-            "ci/requirements-gpu.txt": "pynvml\n",
+            "ci/a/b/c/requirements-gpu.txt": "pynvml\n",  # deeper than looked, but referenced
             "docs/requirements.txt": "sphinx\n",
-            "other/requirements.txt": "never-referenced\n",
+            "other/requirements.txt": "never-referenced\n",  # read: FawltyDeps' no_issues
+            "x/a/b/c/requirements.txt": "too-deep\n",
         },
     )
     got = {d.key: (d.file, d.dev) for d in read_declarations(root).declared}
     assert got == {
         "httpx": ("requirements.txt", False),
-        "pynvml": ("ci/requirements-gpu.txt", True),
+        "never-referenced": ("other/requirements.txt", False),
+        "pynvml": ("ci/a/b/c/requirements-gpu.txt", True),
         "sphinx": ("docs/requirements.txt", True),
     }
 

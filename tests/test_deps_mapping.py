@@ -253,3 +253,28 @@ def test_unmapped_cli_json_and_map_fixes_it(tmp_path: Path) -> None:
     )
     rc, out = _cli(root)
     assert rc == 0 and "unmapped" not in out
+
+
+def test_gen_module_map_merge_filters_old_entries_again(tmp_path: Path) -> None:
+    """--merge keeps the table's knowledge but not its junk: an editable install's finder or
+    Debian's `debian` helper never maps a distribution."""
+    site = tmp_path / "site-packages"
+    info = site / "setuptools-66.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text("Name: setuptools\n")
+    (info / "top_level.txt").write_text("_distutils_hack\ndebian\npkg_resources\nsetuptools\n")
+    out = tmp_path / "map.tsv"
+    out.write_text(
+        "# header\nabsl-py\tabsl\nmine\t__editable___mine_0_1_finder\n"
+        "setuptools\teasy_install,setuptools\n"
+    )
+    script = str(REPO / "scripts/gen_module_map.py")
+    subprocess.run(
+        [sys.executable, script, "--merge", str(site), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=True,
+    )
+    body = [ln for ln in out.read_text().splitlines() if not ln.startswith("#")]
+    assert body == ["absl-py\tabsl", "setuptools\teasy_install,pkg_resources,setuptools"]

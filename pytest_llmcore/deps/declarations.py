@@ -3,13 +3,14 @@
 Formats: PEP 621 (``dependencies``, ``optional-dependencies``), PEP 735
 ``[dependency-groups]``, Poetry (main, legacy dev and ``group.*``), PDM and uv
 dev-dependencies, Hatch environments, Pixi (``pixi.toml``, ``[tool.pixi]``),
-``requirements*.txt``/``*.in`` (following ``-r``, and those in subfolders that CI or a
-docs build installs from), setup.cfg, setup.py (read statically, never run) and conda
-``environment.yml``. Each reader lives in its own module; this one combines them.
+``requirements*.txt``/``*.in`` (following ``-r``; in subfolders up to three levels down,
+or wherever CI or a docs build installs from), setup.cfg, setup.py (read statically, never
+run) and conda ``environment.yml``. Each reader lives in its own module; this one combines them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -99,6 +100,48 @@ def _read_project_files(out: ProjectDeclarations) -> None:
             read_environment_yml(root / name, out)
 
 
+#: how deep below the root requirements files are looked for (bounded: one walk of the top)
+SUBFOLDER_DEPTH = 3
+
+
+def subfolder_requirement_files(root: Path, depth: int = SUBFOLDER_DEPTH) -> list[Path]:
+    """Requirements files in subfolders (``subdir/requirements.txt``, ``examples/x/...``),
+    as FawltyDeps reads them: an import they declare is not missing. Hidden folders,
+    environments, excluded names and nested projects (their files are theirs) are left out."""
+    from .walk import DEFAULT_EXCLUDES, PROJECT_FILES
+
+    found: list[Path] = []
+    todo = [(str(root), 0)]
+    while todo:
+        folder, level = todo.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = {e.name for e in entries}
+        if level and (
+            "pyvenv.cfg" in names
+            or "conda-meta" in names
+            or (any(n in names for n in PROJECT_FILES) and is_project_dir(Path(folder)))
+        ):
+            continue
+        for e in entries:
+            if e.name[0] == "." or e.name in DEFAULT_EXCLUDES:
+                continue
+            try:
+                if level < depth and e.is_dir(follow_symlinks=False):
+                    todo.append((e.path, level + 1))
+                elif level and _REQ_NAME.match(e.name) and e.is_file(follow_symlinks=False):
+                    found.append(Path(e.path))
+            except OSError:
+                continue
+    return sorted(found)
+
+
+_REQ_NAME = re.compile(r"(requirements.*\.(txt|in)|.+[-_]requirements\.txt)$")
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -110,6 +153,8 @@ def read_declarations(
         for p in requirement_files(root):
             read_requirements(p, out, None, seen)
         for p in referenced_requirement_files(root):
+            read_requirements(p, out, None, seen)
+        for p in subfolder_requirement_files(root):
             read_requirements(p, out, None, seen)
     else:
         for name in requirements:

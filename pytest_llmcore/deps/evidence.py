@@ -1,6 +1,7 @@
 """Uses of a dependency that are not imports, combined in one place: :class:`EvidenceFinder`.
 
-In order: a type-stub package whose module is imported; a tool's configuration; pytest
+In order: an import in a workspace member or a hidden folder; a type-stub package whose module is
+imported; a tool's configuration; pytest
 itself; a pytest plugin whose fixtures, markers, options or ini keys are used; a command
 the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dockerfiles...);
 something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions/theme);
@@ -24,7 +25,7 @@ from .configured import (
     pinned_by,
     stub_target,
 )
-from .model import Evidence, Finding, GateResult, Kind, canonical_name
+from .model import Evidence, GateResult, Kind, canonical_name
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-
     from .invocations import Invocation
     from .pytest_plugins import PytestUsage
     from .toolfiles import ToolFileSet
+    from .workspace import AuxiliaryImports
 
 __all__ = [
     "EvidenceFinder",
@@ -108,6 +110,7 @@ class EvidenceFinder:
         self._cheap: dict[str, Evidence | None] = {}
         self._implicit: ImplicitScan | None = None
         self._extra_parents: dict[str, tuple[str, ...]] = {}
+        self._members: AuxiliaryImports | None = None
 
     # -- lazily read project facts -----------------------------------------------------
 
@@ -164,7 +167,7 @@ class EvidenceFinder:
             add_env_addopts(usage, ((rel, self.files.read(rel) or "") for rel in env_files))
             wanted = set(names)
             for dist, modules in self.declared.values():
-                if any(_matches(m, modules) for m in self.imported):
+                if self.imported_any(modules):
                     continue  # imported: never asked about as a plugin
                 surface, _ = plugin_surface(dist)
                 if surface is not None:
@@ -258,10 +261,28 @@ class EvidenceFinder:
                 return Evidence(f"loaded by the docs build: {use.what}{where}", use.file, use.line)
         return None
 
+    @property
+    def auxiliary(self) -> AuxiliaryImports:
+        """Workspace members and hidden folders: their uses count, they are not scanned."""
+        if self._members is None:
+            from .workspace import AuxiliaryImports, hidden_entries, member_dirs
+
+            members = member_dirs(self.root, self.pyproject)
+            self._members = AuxiliaryImports(self.root, members, hidden_entries(self.root))
+        return self._members
+
+    def _member_import(self, modules: tuple[str, ...]) -> Evidence | None:
+        not_imported = (ms for _, ms in self.declared.values() if not self.imported_any(ms))
+        return self.auxiliary.find(modules, (m for ms in not_imported for m in ms))
+
+    def imported_any(self, modules: Iterable[str]) -> bool:
+        return any(_matches(i, modules) for i in self.imported)
+
     def _cheap_evidence(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         if key not in self._cheap:
             found = (
-                self._stub(dist)
+                self._member_import(modules)
+                or self._stub(dist)
                 or config_evidence(self.root, key, self.tool_tables)
                 or self._build_requirements.get(key)
                 or (
@@ -291,7 +312,7 @@ class EvidenceFinder:
             pending = {
                 key: modules
                 for key, (dist, modules) in self.declared.items()
-                if not any(_matches(m, modules) for m in self.imported)
+                if not self.imported_any(modules)
                 and self._cheap_evidence(dist, key, modules) is None
             }
             commands = {
@@ -304,8 +325,9 @@ class EvidenceFinder:
 
             path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
             cache = ScanCache(path, scan.looked_for())
-            scan.scan_files(self.sources, cache)
-            cache.save({rel for rel, _ in self.sources})
+            sources = [*self.sources, *self.auxiliary.sources()]
+            scan.scan_files(sources, cache)
+            cache.save({rel for rel, _ in sources})
             scan.scan_invocations(self.invocations)
             # triggers in the files that configure and start the application
             kinds = ("docker", "compose", "procfile", "make", "workflow", "ci-script", "shell")
@@ -351,46 +373,22 @@ class EvidenceFinder:
             found = self._implicit_scan().found.get(key)
         return found
 
-    def _pinned_parent(self, key: str, finding: Finding) -> str | None:
-        """A declared dependency that requires ``key`` (installed metadata, else the built-in
-        table), when the entry has a version constraint: then it pins that requirement
-        (``urllib3<2.0`` beside vcrpy). Without a constraint it is plainly unused."""
-        from .implicit_table import PINNED_REQUIREMENTS
-
-        if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
-            return None
-        parent = self._pinned.get(key)
-        if parent is None:
-            parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in self.declared), None)
-        return parent
-
-    def _companion_text(self, finding: Finding, used: set[str]) -> str | None:
+    def reclassify_companions(self, result: GateResult) -> None:
+        """An unused companion of a used dependency (see :mod:`.companions`) becomes
+        ``unused-companion`` (LLMD006)."""
+        from .companions import companion_text, declaration_comments, pinned_parent
         from .implicit import companion_parents
 
-        key = canonical_name(finding.dependency)
-        parents = [p for p in companion_parents(key, self._extra_parents) if p in used]
-        if parents:
-            return (
-                f"not used directly, and no use that needs it was found; {finding.dependency} "
-                f"is loaded by {parents[0]} (used) when installed"
-            )
-        parent = self._pinned_parent(key, finding)
-        if parent:
-            return (
-                f"not used directly; {parent} (declared) requires it, so this entry pins "
-                "its version"
-            )
-        return None
-
-    def reclassify_companions(self, result: GateResult) -> None:
-        """An unused companion of a used dependency, or a version pin of a declared
-        dependency's requirement, becomes ``unused-companion`` (LLMD006)."""
         used = {canonical_name(d) for d in result.used_by}
+        unused = [d for f in result.findings if f.kind is Kind.UNUSED for d in f.declared]
+        comments = declaration_comments(self.root, unused)
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
                 continue
-            text = self._companion_text(f, used)
             key = canonical_name(f.dependency)
+            parents = companion_parents(key, self._extra_parents)
+            pinned = pinned_parent(f, self._pinned, self.declared)
+            text = companion_text(f, used, parents, pinned, comments)
             if text is not None:
                 result.findings[i] = dataclasses.replace(
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))

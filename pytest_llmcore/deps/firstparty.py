@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["SiblingModules", "first_party_names"]
+__all__ = ["SiblingModules", "configured_packages", "first_party_names"]
 
 
 class _HasRel(Protocol):
@@ -43,7 +43,7 @@ def _strs(value: Any) -> list[str]:
     return []
 
 
-def _configured(doc: Any) -> tuple[set[str], set[str]]:
+def configured_packages(doc: Any) -> tuple[set[str], set[str]]:
     """(package names, folders holding packages) that pyproject.toml configures."""
     names: set[str] = set()
     folders: set[str] = {"src"}
@@ -91,7 +91,7 @@ def first_party_names(
     names.update(p.split(".")[0] for p in setup_packages)
     if project_name:
         names.add(project_name.replace("-", "_"))
-    cfg_names, folders = _configured(pyproject)
+    cfg_names, folders = configured_packages(pyproject)
     names.update(cfg_names)
     bases = {""} | {f.strip("/").removeprefix("./") for f in folders if f not in (".", "./")}
     for f in files:

@@ -241,7 +241,7 @@ def _dead_imports(
     tops = {m.split(".", 1)[0]: dep for dep, mods in provides.items() for m in mods}
     needles = [t.encode() for t in tops]
     found: list[DeadImport] = []
-    for f in iter_sources(root, settings.exclude, settings.gitignore):
+    for f in iter_sources(root, settings.exclude, settings.gitignore, hidden=True):
         raw = read_bounded(f.path, settings.max_file_size)
         if isinstance(raw, str) or not any(n in raw for n in needles):
             continue

@@ -210,5 +210,9 @@ def settings_from_table(table: object, path: Path) -> DepsSettings:
 
 def load_settings(root: Path) -> DepsSettings:
     """Settings from ``root/pyproject.toml`` ([tool.llmcore.deps]); defaults when absent."""
+    from .workspace import member_module_map
+
     path = root / "pyproject.toml"
-    return settings_from_table(load_tool_table(path).get("deps", {}), path)
+    settings = settings_from_table(load_tool_table(path).get("deps", {}), path)
+    # workspace members the root declares map to their own packages; the user's map wins
+    return replace(settings, module_map={**member_module_map(root), **settings.module_map})

@@ -40,9 +40,15 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "build",
     "dist",
     "site-packages",
+    "__pypackages__",  # PEP 582 local packages: installed code, not the project's
     ".eggs",
+    ".pixi",  # pixi's environments
+    ".direnv",
     ".ipynb_checkpoints",
 )
+#: what a virtual environment puts beside its pyvenv.cfg (POSIX and Windows layouts): skipped
+#: where the project root is itself an environment, the rest of the root being scanned
+VENV_DIRS = frozenset({"bin", "lib", "lib64", "include", "Lib", "Scripts", "Include", "share"})
 _SUFFIXES = (".py", ".pyi", ".ipynb")
 _KINDS = {
     stat.S_IFIFO: "a FIFO",
@@ -81,12 +87,15 @@ class _Walker:
         use_gitignore: bool,
         notes: list[str] | None,
         nested_projects: bool,
+        hidden: bool,
     ) -> None:
         self.root = str(root)
         self.excludes = exclude_patterns(excludes)
         self.use_gitignore = use_gitignore
         self.notes = notes
         self.nested = nested_projects
+        self.hidden = hidden
+        self.venv_root = False
         self.seen: set[tuple[int, int]] = set()
 
     def note(self, text: str) -> None:
@@ -112,8 +121,10 @@ class _Walker:
             return None
         self.seen.add(ident)
         names = {e.name for e in entries}
-        if d.rel and "pyvenv.cfg" in names:
-            return None  # a virtual environment
+        if "pyvenv.cfg" in names or "conda-meta" in names:
+            if d.rel:
+                return None  # a virtual environment, or a conda/pixi one
+            self.venv_root = True  # the root is one: skip its bin/, lib/...
         if (
             d.rel
             and self.nested
@@ -131,6 +142,10 @@ class _Walker:
 
     def subdir(self, e: os.DirEntry[str], rel: str, ignore: GitIgnore) -> _Dir | None:
         if e.name in DEFAULT_EXCLUDES or self.skipped(rel, True, ignore):
+            return None
+        if (self.venv_root and rel == e.name and e.name in VENV_DIRS) or (
+            not self.hidden and e.name.startswith(".")
+        ):
             return None
         if e.is_symlink() and not self.inside(e.path):
             self.note(f"{rel}: symbolic link to a directory outside the project; not followed")
@@ -178,7 +193,7 @@ class _Walker:
                 entries = self.entries(sub) if sub is not None else None
                 if sub is not None and entries is not None:
                     stack.append((sub, iter(entries)))
-            elif e.name.endswith(_SUFFIXES):
+            elif e.name.endswith(_SUFFIXES) and (self.hidden or not e.name.startswith(".")):
                 found = self.source(e, rel, d.ignore)
                 if found is not None:
                     yield found
@@ -190,12 +205,18 @@ def iter_sources(
     use_gitignore: bool = True,
     skipped: list[str] | None = None,
     nested_projects: bool = True,
+    hidden: bool = False,
 ) -> Iterator[SourceFile]:
     """Every regular ``.py``/``.pyi``/``.ipynb`` file under ``root``, in sorted order.
 
     A subdirectory with a project file of its own (pyproject.toml, setup.cfg, setup.py)
-    is another project and is skipped when ``nested_projects`` is true. Why anything was
+    is another project and is skipped when ``nested_projects`` is true. Hidden files and
+    folders (``.github/``, ``.hidden.py``) are skipped unless ``hidden`` is true (the gate
+    reads them apart, see :mod:`.workspace`); so are environments: a folder holding
+    ``pyvenv.cfg`` or ``conda-meta/``, ``site-packages``, ``__pypackages__``, and the
+    ``bin/``, ``lib/``... of a root that is itself an environment. Why anything was
     skipped goes to ``skipped`` as a note. Raises :class:`InputError` for a bad ``excludes``
     pattern.
     """
-    yield from _Walker(root.resolve(), excludes, use_gitignore, skipped, nested_projects).walk()
+    walker = _Walker(root.resolve(), excludes, use_gitignore, skipped, nested_projects, hidden)
+    yield from walker.walk()

@@ -1,0 +1,115 @@
+"""Unused entries that serve another declared dependency: ``unused-companion`` (LLMD006).
+
+Three shapes, none failing by default:
+
+- a companion the built-in table (or a hook) knows: a library another used dependency
+  loads when installed (sentencepiece for transformers);
+- a version pin: a declared dependency requires it and the entry carries a constraint
+  (``urllib3<2.0`` beside vcrpy);
+- a support entry whose own line says whom it serves: its comment names another declared
+  dependency, which is used (huggingface_hub's gradio extra: ``"requests",  # see
+  https://github.com/gradio-app/gradio/pull/11830``, gradio having stopped requiring it;
+  ``"httpx",  # required for authlib``). The maintainer's stated reason is the evidence: an
+  entry merely declared beside its integration (instructor's ``anthropic = ["anthropic",
+  "xmltodict"]``, nothing importing xmltodict) stays unused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .model import Declared, Finding, canonical_name
+
+__all__ = ["comment_parent", "companion_text", "declaration_comments", "pinned_parent"]
+
+
+def _names(key: str) -> re.Pattern[str]:
+    alt = "|".join(re.escape(v) for v in {key, key.replace("-", "_"), key.replace("-", ".")})
+    # a word of its own: not inside another name (gradio-app), not a domain (urllib3.io)
+    return re.compile(rf"(?<![\w.-])(?:{alt})(?![\w-]|\.\w)", re.I)
+
+
+def _family(key: str, parent: str) -> bool:
+    """A plugin, extension or stub package of ``parent`` (pytest-mock, types-requests): its
+    comment names the parent by nature, and its own evidence rules decide it."""
+    return key.startswith(parent + "-") or key.endswith("-" + parent) or key == parent
+
+
+def comment_parent(entry: Declared, comment: str, used: set[str]) -> str | None:
+    """The used dependency that the comment on the entry's line names, other than itself
+    and other than a parent whose plugin or stubs the entry is."""
+    if not comment:
+        return None
+    return next(
+        (k for k in sorted(used) if not _family(entry.key, k) and _names(k).search(comment)),
+        None,
+    )
+
+
+def pinned_parent(
+    finding: Finding, pinned: Mapping[str, str], declared: Mapping[str, Any]
+) -> str | None:
+    """A declared dependency that requires the finding's (``pinned``: from installed metadata,
+    else the built-in table), when the entry has a version constraint: then it pins that
+    requirement (``urllib3<2.0`` beside vcrpy). Without a constraint it is plainly unused."""
+    from .implicit_table import PINNED_REQUIREMENTS
+
+    if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
+        return None
+    key = canonical_name(finding.dependency)
+    parent = pinned.get(key)
+    if parent is None:
+        parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in declared), None)
+    return parent
+
+
+def companion_text(
+    finding: Finding,
+    used: set[str],
+    parents: tuple[str, ...],
+    parent: str | None,
+    comments: Mapping[str, str],
+) -> str | None:
+    """Why an unused finding is a companion, or None. ``parents``: the table's (and hooks')
+    parents of the dependency; ``parent``: the declared dependency it pins, if any;
+    ``comments``: ``file:line`` of a declaration -> the comment on that line."""
+    hit = [p for p in parents if p in used]
+    if hit:
+        return (
+            f"not used directly, and no use that needs it was found; {finding.dependency} "
+            f"is loaded by {hit[0]} (used) when installed"
+        )
+    if parent:
+        return f"not used directly; {parent} (declared) requires it, so this entry pins its version"
+    for entry in finding.declared:
+        named = comment_parent(entry, comments.get(entry.location, ""), used)
+        if named:
+            return (
+                f"not used directly; the comment on its line ({entry.location}) ties it to "
+                f"{named} (used), which needs it"
+            )
+    return None
+
+
+def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, str]:
+    """``file:line`` -> the ``#`` comment on that line (TOML, requirements, setup.py...)."""
+    from .safeio import read_bounded
+
+    out: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}
+    for d in entries:
+        if d.file not in lines:
+            raw = read_bounded(root / d.file, 5_000_000)
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+            lines[d.file] = text.splitlines()
+        text_lines = lines[d.file]
+        if 0 < d.line <= len(text_lines):
+            line = text_lines[d.line - 1]
+            # the first `#` outside a string starts the comment
+            code, sep, comment = line.partition("#")
+            if sep and code.count('"') % 2 == 0 and code.count("'") % 2 == 0:
+                out[d.location] = comment.strip()
+    return out
