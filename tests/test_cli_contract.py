@@ -68,7 +68,7 @@ def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--vram", "2048TiB"], "argument --vram: '2048TiB' is out of range: use 1 B..1 PiB"),
         (
             ["--weights", "lots"],
-            "argument --weights: cannot read 'lots' as a size (e.g. \"12GiB\" or \"500MB\")",
+            'argument --weights: cannot read \'lots\' as a size (e.g. "12GiB" or "500MB")',
         ),
         (["--reserve", "-1"], "argument --reserve: '-1': a size can't be negative or NaN"),
     ],
@@ -84,9 +84,7 @@ def test_fit_numbers_are_range_checked(meta_model: Path, args: list[str], messag
     assert out.stderr == f"llmcore fit: error: {message} (see llmcore fit --help)\n"
 
 
-_TYPES = (
-    "distinct cache types (choose from f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)"
-)
+_TYPES = "distinct cache types (choose from f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)"
 
 
 @pytest.mark.parametrize(
