@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pytest_llmcore import __version__
 from pytest_llmcore.cli import build_parser
+from pytest_llmcore.core.units import parse_bytes
 
 from .conftest import require
 
@@ -68,7 +69,7 @@ def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--vram", "2048TiB"], "argument --vram: '2048TiB' is out of range: use 1 B..1 PiB"),
         (
             ["--weights", "lots"],
-            "argument --weights: cannot read 'lots' as a size (e.g. \"12GiB\" or \"500MB\")",
+            'argument --weights: cannot read \'lots\' as a size (e.g. "12GiB" or "500MB")',
         ),
         (["--reserve", "-1"], "argument --reserve: '-1': a size can't be negative or NaN"),
     ],
@@ -84,9 +85,7 @@ def test_fit_numbers_are_range_checked(meta_model: Path, args: list[str], messag
     assert out.stderr == f"llmcore fit: error: {message} (see llmcore fit --help)\n"
 
 
-_TYPES = (
-    "distinct cache types (choose from f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)"
-)
+_TYPES = "distinct cache types (choose from f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)"
 
 
 @pytest.mark.parametrize(
@@ -126,12 +125,11 @@ def test_any_fit_value_parses_in_range_or_is_a_usage_error(flag: str, value: str
     except SystemExit as exc:
         assert exc.code == 2
         return
-    dest = flag.lstrip("-")
-    got = getattr(args, dest)
-    if flag == "--ctx":
-        assert 1 <= got <= 2**24
-    else:
-        assert isinstance(got, int) and 0 <= got <= 2**50
+    got = getattr(args, flag.lstrip("-"))
+    if flag == "--ctx":  # an integer, "_" allowed as in Python, within 1..16Mi
+        assert got == int(value.strip().replace("_", "")) and 1 <= got <= 2**24
+    else:  # a size as every other size option reads it, within 0..1 PiB (--vram: 1..)
+        assert got == parse_bytes(value) and (flag == "--vram") <= got <= 2**50
 
 
 def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
