@@ -19,7 +19,7 @@ from pytest_llmcore import __version__
 from pytest_llmcore.cli import build_parser
 from pytest_llmcore.core.units import parse_bytes
 
-from .conftest import require
+from .helpers.gguf_meta import write_llama3_8b_meta
 
 LLMCORE = [sys.executable, "-m", "pytest_llmcore"]
 SUBCOMMANDS = ("deps", "doctor", "ceilings", "kv", "fit")
@@ -33,21 +33,7 @@ def llmcore(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 @pytest.fixture(scope="module")
 def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A metadata-only Llama-3-8B shape (no weights): fit reads only its header."""
-    require("gguf")
-    import gguf
-
-    path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
-    w = gguf.GGUFWriter(str(path), "llama")
-    w.add_context_length(8192)
-    w.add_embedding_length(4096)
-    w.add_block_count(32)
-    w.add_head_count(32)
-    w.add_head_count_kv(8)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    return path
+    return write_llama3_8b_meta(tmp_path_factory.mktemp("meta"))
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ from pytest_llmcore.llm.engine import LoadedModel
 from pytest_llmcore.llm.generate import Generation, generate
 from pytest_llmcore.llm.timing import StreamTiming, decode_tokens_per_s, tpot_ms
 
+from .helpers.openai_stream import StandIn, chunk
+
 
 @pytest.fixture
 def ticks(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -181,27 +183,6 @@ def test_generation_without_engine_counters_or_prompt_time() -> None:
 
 
 # -- OpenAI-compatible streams: the fallbacks --------------------------------------------------
-
-
-def chunk(text: str | None = None, finish: str | None = None, usage: Any = None) -> Any:
-    choices = (
-        []
-        if usage is not None
-        else [SimpleNamespace(delta=SimpleNamespace(content=text), text=text, finish_reason=finish)]
-    )
-    return SimpleNamespace(choices=choices, usage=usage)
-
-
-class StandIn:
-    def __init__(self, chunks: list[Any]) -> None:
-        self.chunks = chunks
-        self.requests: list[dict[str, Any]] = []
-        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self.create))
-        self.completions = SimpleNamespace(create=self.create)
-
-    def create(self, **kwargs: Any) -> Iterator[Any]:
-        self.requests.append(kwargs)
-        return iter(self.chunks)
 
 
 def test_usage_without_a_positive_count_is_not_trusted(ticks: list[float]) -> None:
