@@ -17,6 +17,8 @@ from pytest_llmcore.deps.mapping import (
     requirement_closure,
     stdlib_backfills,
 )
+from pytest_llmcore.deps.model import Declared, Evidence, Finding, Kind
+from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile_guessed
 
 
 @pytest.mark.parametrize(
@@ -194,3 +196,57 @@ def test_module_table_skips_comments_and_blank_lines(
         assert "" not in got and got["pyyaml"] == mapping.BUILTIN_MODULES["pyyaml"]
     finally:
         mapping.builtin_table.cache_clear()
+
+
+# -- a guessed module name reconciled with the imports nothing claimed -------------------------
+
+
+@pytest.mark.parametrize(
+    ("dist", "module", "expected"),
+    [
+        ("zope", "zope", True),  # a namespace root alone is its own distribution's
+        ("zope", "zope.interface", False),  # but its sub-packages are other distributions'
+        ("backports", "backports.zoneinfo", False),
+        ("hpy", "h", False),  # a one-letter stem left by a "py" affix is no name
+        ("hpy", "hpy", True),
+        ("pyqt5", "PyQt5.QtCore", True),
+    ],
+)
+def test_plausible_owner_edges(dist: str, module: str, expected: bool) -> None:
+    assert plausible_owner(dist, module) is expected
+
+
+def _unused(dist: str, guessed: str) -> Finding:
+    decl = Declared(dist, dist, "pyproject.toml", 7, "project.dependencies", False)
+    return Finding(Kind.UNUSED, dist, (decl,), (Evidence("never imported"),), None, guessed)
+
+
+@pytest.mark.parametrize(
+    ("dist", "guessed", "imported", "entry"),
+    [
+        ("pyqt5", "pyqt5", "PyQt5.QtCore", "PyQt5"),  # the shortest prefix that matches
+        ("google-cloud-pubsub", "google_cloud_pubsub", "google.cloud.pubsub_v1.types",
+         "google.cloud.pubsub_v1"),
+        ("faiss-cpu", "faiss_cpu", "faiss", "faiss"),
+    ],
+)  # fmt: skip
+def test_a_guessed_name_with_a_plausible_import_suggests_the_map_entry(
+    dist: str, guessed: str, imported: str, entry: str
+) -> None:
+    findings = [_unused(dist, guessed), _unused("other", "other")]
+    sites = [
+        ImportSite("yaml", "app/a.py:1", "app/a.py", 1),
+        ImportSite(imported, "app/b.py:3", "app/b.py", 3),
+    ]
+    assert reconcile_guessed(findings, [dist], sites) == {1}
+    assert findings[0].kind is Kind.UNMAPPED and findings[0].module == entry
+    assert findings[0].evidence == (
+        Evidence(
+            f"its module was guessed as {guessed}, but {imported} imported at app/b.py:3 "
+            f"plausibly belongs to it; if so, add [tool.llmcore.deps] map = "
+            f'{{ {dist} = ["{entry}"] }}',
+            "app/b.py",
+            3,
+        ),
+    )
+    assert findings[1] == _unused("other", "other")  # not guessed: left alone
