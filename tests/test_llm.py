@@ -386,6 +386,7 @@ def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     prompt = "def f(x):\n    return x + 1\n" * 8
     speedup, plain, spec = prompt_lookup_speedup(tiny, prompt, max_tokens=24, n_ctx=1024)
     assert plain > 0 and spec > 0  # real runs of both decoders (the arithmetic: below)
+    assert speedup == spec / plain
     rec = PerfRecorder()
     rec.record("speedup", speedup)
     assert rec.stats("speedup").n == 1

@@ -210,6 +210,8 @@ def test_module_table_skips_comments_and_blank_lines(
         ("hpy", "h", False),  # a one-letter stem left by a "py" affix is no name
         ("hpy", "hpy", True),
         ("pyqt5", "PyQt5.QtCore", True),
+        ("py-spy", "py", False),  # a two-letter leading part is too short to claim a module
+        ("tts-engine", "tts", True),  # three letters will do
     ],
 )
 def test_plausible_owner_edges(dist: str, module: str, expected: bool) -> None:
