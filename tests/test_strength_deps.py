@@ -17,8 +17,10 @@ from pytest_llmcore.deps.mapping import (
     requirement_closure,
     stdlib_backfills,
 )
-from pytest_llmcore.deps.model import Declared, Evidence, Finding, Kind
+from pytest_llmcore.deps.model import Declared, Evidence, Finding, GateResult, Kind
 from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile_guessed
+from pytest_llmcore.deps.settings import DepsSettings
+from pytest_llmcore.deps.triage import triage
 
 
 @pytest.mark.parametrize(
@@ -252,3 +254,64 @@ def test_a_guessed_name_with_a_plausible_import_suggests_the_map_entry(
         ),
     )
     assert findings[1] == _unused("other", "other")  # not guessed: left alone
+
+
+# -- triage: unreachable declarations and ignores ----------------------------------------------
+
+_OLD = 'python_version < "3.7"'
+
+
+def _decl(name: str, dev: bool = False, unreachable: str | None = None) -> Declared:
+    section = "dependency-groups.dev" if dev else "project.dependencies"
+    return Declared(name, name, "pyproject.toml", 9, section, dev, (), unreachable)
+
+
+def _triaged(findings: list[Finding], settings: DepsSettings) -> GateResult:
+    result = GateResult(".", findings=findings)
+    triage(result, settings)
+    return result
+
+
+def test_only_an_unused_dependency_becomes_unreachable() -> None:
+    ev = (Evidence("x"),)
+    old = _decl("dataclasses", unreachable=_OLD)
+    dev_old = _decl("dataclasses", dev=True, unreachable=_OLD)
+    result = _triaged(
+        [
+            Finding(Kind.UNUSED, "dataclasses", (old,), ev),
+            Finding(Kind.MISPLACED_DEV, "dataclasses", (dev_old,), ev),
+            Finding(Kind.COMPANION, "dataclasses", (old,), ev),
+            Finding(Kind.UNUSED, "attrs", (_decl("attrs", unreachable=_OLD), _decl("attrs")), ev),
+        ],
+        DepsSettings(),
+    )
+    assert [f.kind for f in result.findings] == [
+        Kind.UNREACHABLE,
+        Kind.MISPLACED_DEV,
+        Kind.COMPANION,
+        Kind.UNUSED,  # one of its declarations can be installed
+    ]
+    assert result.findings[0].evidence == (
+        Evidence(f"{_OLD} (pyproject.toml:9)", "pyproject.toml", 9),
+    )
+
+
+def test_a_missing_module_is_ignored_by_its_top_level_name() -> None:
+    missing = Finding(Kind.MISSING, "zz_mod.sub", (), (Evidence("x"),), None, "zz_mod.sub")
+    result = _triaged([missing], DepsSettings(ignore={"zz-mod": "vendored"}))
+    assert result.findings[0].ignored_reason == "vendored" and result.notes == []
+
+
+def test_every_per_rule_entry_that_matches_is_used() -> None:
+    # the distribution and its module both listed: neither is reported as stale
+    missing = Finding(Kind.MISSING, "yaml", (), (Evidence("x"),), None, "yaml")
+    settings = DepsSettings(per_rule_ignores={"LLMD001": frozenset({"yaml", "zz-gone"})})
+    result = _triaged([missing], settings)
+    assert result.findings[0].ignored_reason == "[tool.llmcore.deps] per-rule-ignores LLMD001"
+    assert result.notes == [
+        "warning: [tool.llmcore.deps] per-rule-ignores.LLMD001 entry 'zz-gone' matches no "
+        "finding; remove it"
+    ]
+    both = Finding(Kind.MISSING, "pyyaml", (), (Evidence("x"),), None, "yaml")
+    settings = DepsSettings(per_rule_ignores={"LLMD001": frozenset({"yaml", "pyyaml"})})
+    assert _triaged([both], settings).notes == []
