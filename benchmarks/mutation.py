@@ -68,7 +68,9 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/deps/triage.py": (
         "tests/test_deps_mapping_config.py tests/test_strength_deps.py"
     ),
-    "pytest_llmcore/deps/evidence.py": "tests/test_deps_evidence.py tests/test_strength_deps.py",
+    "pytest_llmcore/deps/evidence.py": (
+        "tests/test_deps_evidence.py tests/test_deps_evidence_gate.py tests/test_strength_deps.py"
+    ),
     "pytest_llmcore/llm/generate.py": (
         "tests/test_strength_llm.py tests/test_llm_timing.py -k 'not server and not gemma'"
     ),

@@ -86,7 +86,8 @@ class FakeLlm:
     def reset(self) -> None: ...
 
     def tokenize(self, data: bytes, add_bos: bool, special: bool) -> list[int]:
-        return [1, *range(10, 10 + len(data.split()))]
+        """A token per word, after the BOS token (1) when asked, as llama.cpp does."""
+        return [1] * add_bos + list(range(10, 10 + len(data.split())))
 
     def token_eos(self) -> int:
         return 2
@@ -168,6 +169,17 @@ def test_generate_stops_at_end_of_generation_only_when_asked(
     with pytest.raises(RuntimeError) as exc:
         generate(loaded([2, 7]), "x", ignore_eos=False)
     assert str(exc.value) == "the model produced no token (it ended generation at once)"
+
+
+def test_engine_rates_are_exact_quotients() -> None:
+    g = Generation(
+        ttft_ms=1.0,
+        e2e_ms=2.0,
+        engine={"t_eval_ms": 200.0, "n_eval": 3.0, "t_p_eval_ms": 400.0, "n_p_eval": 6.0},
+    )
+    assert g.engine_tokens_per_s == pytest.approx(15.0)  # 3 tokens in 0.2 s
+    assert g.engine_prompt_tokens_per_s == pytest.approx(15.0)  # 6 tokens in 0.4 s
+    assert g.engine_tpot_ms == pytest.approx(200.0 / 3)
 
 
 def test_generation_without_engine_counters_or_prompt_time() -> None:
