@@ -50,7 +50,9 @@ TARGETS: dict[str, str] = {
         "tests/test_gpu.py tests/test_gpu_nvml.py tests/test_strength_gpu.py"
         " -k 'strength or sampler or thermal or throttl or peak'"
     ),
-    "pytest_llmcore/gpu/pinning.py": "tests/test_gpu.py tests/test_strength_gpu.py -k 'strength or assign'",
+    "pytest_llmcore/gpu/pinning.py": (
+        "tests/test_gpu.py tests/test_strength_gpu.py -k 'strength or assign'"
+    ),
     "pytest_llmcore/llm/fit.py": (
         "tests/test_strength_fit.py tests/test_llm.py -k 'strength or fit'"
     ),
@@ -72,7 +74,8 @@ TARGETS: dict[str, str] = {
         "tests/test_deps_evidence.py tests/test_deps_evidence_gate.py tests/test_strength_deps.py"
     ),
     "pytest_llmcore/llm/generate.py": (
-        "tests/test_strength_llm.py tests/test_llm_timing.py -k 'not server and not gemma'"
+        "tests/test_strength_llm.py tests/test_llm_timing.py"
+        " tests/test_llm.py::test_prompt_lookup_speedup_arithmetic -k 'not server and not gemma'"
     ),
     "pytest_llmcore/llm/endpoints.py": (
         "tests/test_strength_llm.py tests/test_llm_timing.py -k 'not server and not gemma'"

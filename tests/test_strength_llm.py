@@ -182,6 +182,36 @@ def test_engine_rates_are_exact_quotients() -> None:
     assert g.engine_tpot_ms == pytest.approx(200.0 / 3)
 
 
+def test_a_sub_millisecond_ttft_still_gives_a_prompt_rate() -> None:
+    g = Generation(ttft_ms=0.5, e2e_ms=0.5, output_tokens=1, n_prompt=4)
+    assert g.metrics() == pytest.approx(
+        {"ttft_ms": 0.5, "e2e_ms": 0.5, "prompt_tokens_per_s": 8000.0}
+    )
+
+
+def test_timed_completion_counts_engine_tokens_over_the_request(ticks: list[float]) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Llm:
+        def reset(self) -> None:
+            calls.append(("reset", {}))
+
+        def token_eos(self) -> int:
+            return 2
+
+        def create_completion(self, prompt: str, **kw: Any) -> dict[str, Any]:
+            calls.append((prompt, kw))
+            return {"usage": {"completion_tokens": 24}}
+
+    ticks += [5.0, 5.5]
+    model = LoadedModel(Llm(), None, 512, "f16", "f16", True, 0)  # type: ignore[arg-type]
+    assert generate_mod._timed_completion(model, "p", 24) == (24, 0.5)
+    assert calls == [
+        ("reset", {}),
+        ("p", {"max_tokens": 24, "temperature": 0.0, "top_k": 1, "logit_bias": {2: -1e9}}),
+    ]
+
+
 def test_generation_without_engine_counters_or_prompt_time() -> None:
     g = Generation(ttft_ms=0.0, e2e_ms=10.0, output_tokens=3, n_prompt=4)
     assert g.prompt_tokens_per_s == 0.0 and "prompt_tokens_per_s" not in g.metrics()
