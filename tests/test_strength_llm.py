@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -372,3 +373,62 @@ def test_ollama_metrics_leave_out_what_is_missing() -> None:
     }
     assert ollama_metrics({"total_duration": -1, "eval_count": 2, "eval_duration": 0}) == {}
     assert ollama_metrics({"eval_count": 2.0, "eval_duration": 10**8}) == {}  # not a count
+    assert ollama_metrics({"prompt_eval_count": -3, "prompt_eval_duration": 10**8}) == {}
+
+
+def test_ollama_asks_for_64_tokens_by_default(
+    ticks: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+
+    def urlopen(req: Any, timeout: float) -> io.BytesIO:
+        sent.append(json.loads(req.data)["options"])
+        return io.BytesIO(b'{"response": "a"}\n')
+
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    ticks += [0.0, 0.1]
+    ollama_generate("http://h:1", "g", "Hi")
+    assert sent == [{"num_predict": 64, "temperature": 0}]
+
+
+# -- the llm_endpoint fixture's object ---------------------------------------------------------
+
+
+def test_openai_client_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openai", SimpleNamespace(OpenAI=lambda **kw: kw))
+    assert endpoints.openai_client("http://h:1/v1") == {
+        "base_url": "http://h:1/v1",
+        "api_key": "local",
+        "timeout": 60.0,
+    }
+
+
+def test_endpoint_busts_the_cache_unless_told_not_to(
+    ticks: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = StandIn([chunk("a", "stop")])
+    monkeypatch.setattr(endpoints, "openai_client", lambda url, key: client)
+
+    def sent(endpoint: endpoints.Endpoint, **kw: Any) -> str:
+        ticks.extend([0.0, 0.1])
+        endpoint.stream("Hi", **kw)
+        content: str = client.requests.pop()["messages"][0]["content"]
+        return content
+
+    busting, plain = endpoints.Endpoint("u", "m"), endpoints.Endpoint("u", "m", bust_cache=False)
+    assert sent(busting) != "Hi" and sent(busting).endswith(": Hi")
+    assert sent(busting, bust_cache=False) == "Hi"
+    assert sent(plain) == "Hi"
+    assert sent(plain, bust_cache=True).endswith(": Hi")
+
+
+def test_llama_tokenizer_counts_without_the_bos_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Llama:
+        def __init__(self, model_path: str, vocab_only: bool, verbose: bool) -> None:
+            assert (model_path, vocab_only, verbose) == ("m.gguf", True, False)
+
+        def tokenize(self, data: bytes, add_bos: bool = True) -> list[int]:
+            return [1] * add_bos + [7] * len(data.split())
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", SimpleNamespace(Llama=Llama))
+    assert endpoints.llama_tokenizer("m.gguf")("two words") == 2
