@@ -156,8 +156,9 @@ def test_the_sampler_polls_at_its_rate_not_faster() -> None:
     time.sleep(0.2)
     res = sampler.stop()
     elapsed = time.perf_counter() - t0
-    # one reading at start, one each 1/20 s, one at stop: never more (a load only slows it)
-    assert 2 <= res.samples <= 20 * elapsed + 2
+    # a reading at start, the thread's first at once and then one each 1/20 s, one at
+    # stop: never more (a loaded machine only slows it down)
+    assert 2 <= res.samples <= 20 * elapsed + 3
 
 
 def test_peak_is_readable_while_sampling() -> None:
