@@ -63,6 +63,9 @@ G1 = DeviceId(1, "GPU-22222222-3333-4444-5555-666666666666")
 # two MIG devices with the same GPU/compute instance numbers on different GPUs
 M0 = DeviceId(0, "MIG-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", 0, G0.uuid, 1, 0)
 M1 = DeviceId(1, "MIG-bbbbbbbb-cccc-dddd-eeee-ffffffffffff", 0, G1.uuid, 1, 0)
+# more instances on GPU 0: another GPU instance, and another compute instance of the first
+M2 = DeviceId(0, "MIG-cccccccc-dddd-eeee-ffff-000000000000", 1, G0.uuid, 2, 0)
+M3 = DeviceId(0, "MIG-dddddddd-eeee-ffff-0000-111111111111", 2, G0.uuid, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -74,6 +77,10 @@ M1 = DeviceId(1, "MIG-bbbbbbbb-cccc-dddd-eeee-ffffffffffff", 0, G1.uuid, 1, 0)
         # the older form names the parent GPU: the same instance numbers elsewhere don't count
         (f"MIG-{G0.uuid}/1/0", [G0, G1, M0, M1], [M0]),
         (f"MIG-{G1.uuid}/1/0,0", [G0, G1, M0, M1], [M1, G0]),
+        # the older form names one GPU instance and one compute instance, exactly
+        (f"MIG-{G0.uuid}/2/0", [G0, M0, M2, M3], [M2]),
+        (f"MIG-{G0.uuid}/1/0", [G0, M0, M2, M3], [M0]),
+        (f"MIG-{G0.uuid}/1/1", [G0, M0, M2, M3], [M3]),
         # "GPU-" alone is no identifier, even where it would be a unique prefix
         ("GPU-", [G0], []),
         ("GPU-2", [G0, G1], [G1]),
