@@ -22,6 +22,8 @@ from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile
 from pytest_llmcore.deps.settings import DepsSettings
 from pytest_llmcore.deps.triage import triage
 
+from .conftest import require
+
 
 @pytest.mark.parametrize(
     ("imported", "provided", "expected"),
@@ -315,3 +317,48 @@ def test_every_per_rule_entry_that_matches_is_used() -> None:
     both = Finding(Kind.MISSING, "pyyaml", (), (Evidence("x"),), None, "yaml")
     settings = DepsSettings(per_rule_ignores={"LLMD001": frozenset({"yaml", "pyyaml"})})
     assert _triaged([both], settings).notes == []
+
+
+# -- evidence: what counts as running a dependency ---------------------------------------------
+
+
+def _gate(tmp_path: Path, files: dict[str, str], dev: list[str]) -> GateResult:
+    from pytest_llmcore.deps.gate import run_gate
+
+    listed = ", ".join(f'"{d}"' for d in dev)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1"\ndependencies = []\n'
+        f"[dependency-groups]\ndev = [{listed}]\n"
+    )
+    for rel, body in {**files, "a.py": "x = 1\n"}.items():
+        (tmp_path / rel).write_text(body)
+    return run_gate(tmp_path, use_cache=False)
+
+
+def test_a_subcommand_followed_by_an_option_is_run(tmp_path: Path) -> None:
+    result = _gate(
+        tmp_path,
+        {"Makefile": "reqs:\n\tpoetry export --without-hashes\n"},
+        ["poetry-plugin-export"],
+    )
+    assert [e.text for e in result.used_by["poetry-plugin-export"]] == [
+        "run as `poetry export` in Makefile:2"
+    ]
+
+
+def test_a_name_in_a_config_file_string_is_not_a_use(tmp_path: Path) -> None:
+    files = {
+        "Makefile": 'up:\n\tdocker run -e BACKEND="requests" img\n',
+        "Dockerfile": 'FROM python\nENV APP_MODULE="yaml"\n',
+    }
+    result = _gate(tmp_path, files, ["requests", "pyyaml"])
+    assert sorted((f.dependency, f.kind) for f in result.findings) == [
+        ("pyyaml", Kind.UNUSED),
+        ("requests", Kind.UNUSED),
+    ]
+
+
+def test_an_installed_console_script_is_its_distributions(tmp_path: Path) -> None:
+    require("gguf")  # installs gguf-dump, a script no built-in table names
+    result = _gate(tmp_path, {"Makefile": "show:\n\tgguf-dump model.gguf\n"}, ["gguf"])
+    assert [e.text for e in result.used_by["gguf"]] == ["run as `gguf-dump` in Makefile:2"]
