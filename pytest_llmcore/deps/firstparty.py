@@ -162,4 +162,3 @@ class SiblingModules:
             if path not in self.dirs or (i == 0 and len(parts) == 1):
                 return False
         return len(parts) > 1
-
