@@ -216,6 +216,8 @@ def test_module_table_skips_comments_and_blank_lines(
         ("pyqt5", "PyQt5.QtCore", True),
         ("py-spy", "py", False),  # a two-letter leading part is too short to claim a module
         ("tts-engine", "tts", True),  # three letters will do
+        ("pyx", "x", False),  # nor a one-letter stem left by a "py" prefix
+        ("nameitpython", "nameit", True),  # a "python" suffix, however long the stem
     ],
 )
 def test_plausible_owner_edges(dist: str, module: str, expected: bool) -> None:
@@ -234,19 +236,21 @@ def _unused(dist: str, guessed: str) -> Finding:
         ("google-cloud-pubsub", "google_cloud_pubsub", "google.cloud.pubsub_v1.types",
          "google.cloud.pubsub_v1"),
         ("faiss-cpu", "faiss_cpu", "faiss", "faiss"),
+        ("zope-interface", "zope_interface", "zope.interface.declarations", "zope.interface"),
     ],
 )  # fmt: skip
 def test_a_guessed_name_with_a_plausible_import_suggests_the_map_entry(
     dist: str, guessed: str, imported: str, entry: str
 ) -> None:
-    findings = [_unused(dist, guessed), _unused("other", "other")]
+    # "other" is imported as named but its module name was not guessed: not reconciled
+    findings = [_unused("other", "other"), _unused(dist, guessed)]
     sites = [
-        ImportSite("yaml", "app/a.py:1", "app/a.py", 1),
+        ImportSite("other", "app/a.py:1", "app/a.py", 1),
         ImportSite(imported, "app/b.py:3", "app/b.py", 3),
     ]
     assert reconcile_guessed(findings, [dist], sites) == {1}
-    assert findings[0].kind is Kind.UNMAPPED and findings[0].module == entry
-    assert findings[0].evidence == (
+    assert findings[1].kind is Kind.UNMAPPED and findings[1].module == entry
+    assert findings[1].evidence == (
         Evidence(
             f"its module was guessed as {guessed}, but {imported} imported at app/b.py:3 "
             f"plausibly belongs to it; if so, add [tool.llmcore.deps] map = "
@@ -255,7 +259,7 @@ def test_a_guessed_name_with_a_plausible_import_suggests_the_map_entry(
             3,
         ),
     )
-    assert findings[1] == _unused("other", "other")  # not guessed: left alone
+    assert findings[0] == _unused("other", "other")
 
 
 # -- triage: unreachable declarations and ignores ----------------------------------------------
