@@ -38,7 +38,21 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/deps/mapping.py": (
         "tests/test_strength_deps.py tests/test_deps_mapping.py tests/test_gate.py"
     ),
-    "pytest_llmcore/gpu/requirements.py": "tests/test_gpu.py",
+    "pytest_llmcore/gpu/requirements.py": (
+        "tests/test_gpu.py tests/test_strength_gpu.py"
+        " -k 'strength or unmet or met_requirements or bad_marker or cc_unknown"
+        " or marker_arguments'"
+    ),
+    "pytest_llmcore/gpu/visible.py": (
+        "tests/test_gpu_visible.py tests/test_strength_gpu.py -k 'not doctor and not markers'"
+    ),
+    "pytest_llmcore/gpu/sampler.py": (
+        "tests/test_gpu.py tests/test_gpu_nvml.py tests/test_strength_gpu.py"
+        " -k 'strength or sampler or thermal or throttl or peak'"
+    ),
+    "pytest_llmcore/gpu/pinning.py": (
+        "tests/test_gpu.py tests/test_strength_gpu.py -k 'strength or assign'"
+    ),
     "pytest_llmcore/llm/fit.py": (
         "tests/test_strength_fit.py tests/test_llm.py -k 'strength or fit'"
     ),
@@ -51,6 +65,20 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/core/argtypes.py": (
         "tests/test_strength_units.py tests/test_cli_contract.py"
         " -k 'strength or parses or usage_error'"
+    ),
+    "pytest_llmcore/deps/reconcile.py": "tests/test_deps_mapping.py tests/test_strength_deps.py",
+    "pytest_llmcore/deps/triage.py": (
+        "tests/test_deps_mapping_config.py tests/test_strength_deps.py"
+    ),
+    "pytest_llmcore/deps/evidence.py": (
+        "tests/test_deps_evidence.py tests/test_deps_evidence_gate.py tests/test_strength_deps.py"
+    ),
+    "pytest_llmcore/llm/generate.py": (
+        "tests/test_strength_llm.py tests/test_llm_timing.py"
+        " tests/test_llm.py::test_prompt_lookup_speedup_arithmetic -k 'not server and not gemma'"
+    ),
+    "pytest_llmcore/llm/endpoints.py": (
+        "tests/test_strength_llm.py tests/test_llm_timing.py -k 'not server and not gemma'"
     ),
     "pytest_llmcore/llm/timing.py": (
         "tests/test_strength_llm.py tests/test_llm_timing.py"

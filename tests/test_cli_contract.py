@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from pytest_llmcore import __version__
 from pytest_llmcore.cli import build_parser
+from pytest_llmcore.core.units import parse_bytes
 
-from .conftest import require
+from .helpers.gguf_meta import write_llama3_8b_meta
 
 LLMCORE = [sys.executable, "-m", "pytest_llmcore"]
 SUBCOMMANDS = ("deps", "doctor", "ceilings", "kv", "fit")
@@ -32,21 +33,7 @@ def llmcore(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 @pytest.fixture(scope="module")
 def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A metadata-only Llama-3-8B shape (no weights): fit reads only its header."""
-    require("gguf")
-    import gguf
-
-    path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
-    w = gguf.GGUFWriter(str(path), "llama")
-    w.add_context_length(8192)
-    w.add_embedding_length(4096)
-    w.add_block_count(32)
-    w.add_head_count(32)
-    w.add_head_count_kv(8)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    return path
+    return write_llama3_8b_meta(tmp_path_factory.mktemp("meta"))
 
 
 @pytest.mark.parametrize(
@@ -124,12 +111,11 @@ def test_any_fit_value_parses_in_range_or_is_a_usage_error(flag: str, value: str
     except SystemExit as exc:
         assert exc.code == 2
         return
-    dest = flag.lstrip("-")
-    got = getattr(args, dest)
-    if flag == "--ctx":
-        assert 1 <= got <= 2**24
-    else:
-        assert isinstance(got, int) and 0 <= got <= 2**50
+    got = getattr(args, flag.lstrip("-"))
+    if flag == "--ctx":  # an integer, "_" allowed as in Python, within 1..16Mi
+        assert got == int(value.strip().replace("_", "")) and 1 <= got <= 2**24
+    else:  # a size as every other size option reads it, within 0..1 PiB (--vram: 1..)
+        assert got == parse_bytes(value) and (flag == "--vram") <= got <= 2**50
 
 
 def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.core.units import parse_bytes
 from pytest_llmcore.gpu.backend import (
     FakeBackend,
     GpuUnavailable,
@@ -363,10 +364,14 @@ def test_marker_arguments_work_or_fail_in_one_line(args: list[Any], kwargs: dict
         req = parse_gpu_marker(tuple(args), kwargs, "llmcore_gpu")
     except ValueError as exc:
         assert str(exc).startswith("@pytest.mark.llmcore_gpu") and "\n" not in str(exc)
-    else:
-        assert req.count >= 1 and not args
-        for size in (req.min_free_vram, req.min_total_vram):
-            assert size is None or (isinstance(size, int) and size >= 0)
+    else:  # accepted: each argument is kept as given (sizes as parse_bytes reads them)
+        assert not args
+        assert req.count == kwargs.get("count", 1)
+        assert req.name == kwargs.get("name")
+        for key in ("min_free_vram", "min_total_vram"):
+            given = kwargs.get(key)
+            assert getattr(req, key) == (None if given is None else parse_bytes(given))
+        assert (req.cc is None) is (kwargs.get("compute_capability") is None)
 
 
 @given(
@@ -391,7 +396,15 @@ def test_gpu_settings_work_or_fail_in_one_line(table: dict[str, Any]) -> None:
         s = gpu_settings({"gpu": table})
     except InputError as exc:
         assert str(exc).startswith("[tool.llmcore.gpu]") and "\n" not in str(exc)
-    else:
+    else:  # accepted: each key is what the table says, or its documented default
         assert math.isfinite(s.vram_wait_s) and s.vram_wait_s >= 0
-        assert 0 < s.sample_hz <= 10_000 and isinstance(s.share, bool)
-        assert s.throttle in ("warn", "fail", "ignore")
+        wait = table.get("vram-wait", 30)
+        if isinstance(wait, (int, float)):
+            assert s.vram_wait_s == float(wait)
+        assert s.sample_hz == float(table.get("sample-hz", 200.0))
+        assert s.share is table.get("share", False)
+        assert s.throttle == table.get("throttle", "warn")
+        assert s.numba_simulator is table.get("numba-simulator", True)
+        assert s.gpu_alias is table.get("gpu-alias", True)
+        alloc = table.get("cuda-alloc-conf", "expandable_segments:True")
+        assert s.cuda_alloc_conf == (None if alloc is False or alloc == "" else alloc)

@@ -386,6 +386,7 @@ def test_prompt_lookup_speedup_is_measured(tiny: Path) -> None:
     prompt = "def f(x):\n    return x + 1\n" * 8
     speedup, plain, spec = prompt_lookup_speedup(tiny, prompt, max_tokens=24, n_ctx=1024)
     assert plain > 0 and spec > 0  # real runs of both decoders (the arithmetic: below)
+    assert speedup == spec / plain
     rec = PerfRecorder()
     rec.record("speedup", speedup)
     assert rec.stats("speedup").n == 1
@@ -413,6 +414,7 @@ def test_prompt_lookup_speedup_arithmetic(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(gen, "_timed_completion", lambda model, prompt, n: next(runs))
     assert gen.prompt_lookup_speedup("m.gguf", "p", max_tokens=24) == (4.0, 12.0, 48.0)
     assert loads[0] is None and type(loads[1]).__name__ == "LlamaPromptLookupDecoding"
+    assert vars(loads[1]) == {"max_ngram_size": 2, "num_pred_tokens": 10}  # the documented draft
     assert len(closed) == 2
 
 

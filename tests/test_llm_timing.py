@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,6 +19,7 @@ from pytest_llmcore.llm.generate import generate
 from pytest_llmcore.llm.timing import decode_tokens_per_s, tpot_ms
 
 from .conftest import FIXTURES, require
+from .helpers.openai_stream import StandIn, chunk
 
 pytest_plugins = ["pytester"]
 
@@ -113,29 +113,6 @@ def test_generation_stops_at_max_tokens_and_rejects_zero(tiny: Path) -> None:
 
 
 # -- servers: a stand-in OpenAI stream with a fake clock ---------------------------------------
-
-
-def chunk(text: str | None = None, finish: str | None = None, usage: Any = None) -> Any:
-    choices = (
-        []
-        if usage is not None
-        else [SimpleNamespace(delta=SimpleNamespace(content=text), text=text, finish_reason=finish)]
-    )
-    return SimpleNamespace(choices=choices, usage=usage)
-
-
-class StandIn:
-    """An ``openai.OpenAI`` look-alike whose stream yields the given chunks."""
-
-    def __init__(self, chunks: list[Any]) -> None:
-        self.chunks = chunks
-        self.requests: list[dict[str, Any]] = []
-        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self.create))
-        self.completions = SimpleNamespace(create=self.create)
-
-    def create(self, **kwargs: Any) -> Iterator[Any]:
-        self.requests.append(kwargs)
-        return iter(self.chunks)
 
 
 @pytest.fixture

@@ -187,7 +187,7 @@ def test_python2_file_gets_a_note_and_a_result() -> None:
     ["", "\0\0\0", "def (:", "'''unterminated", "import", "from . import", "x = '\\", "\ufeff" * 3],
 )
 def test_garbage_never_raises(src: str) -> None:
-    scan_source(src)
+    assert scan_source(src).imports == ()  # none of them imports anything
 
 
 # -- property: the fast stages agree with a plain ast walk ---------------------------------
@@ -415,8 +415,11 @@ def test_lexical_stage_agrees_with_ast_stage_when_it_decides(src: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 def test_scanner_never_raises_on_any_text(src: str) -> None:
-    scan_source(src)
-    scan_source("import numpy\n" + src)
+    alone = scan_source(src)
+    # whatever follows it, a complete first line's import is found, on line 1
+    first = scan_source("import numpy\n" + src).imports[0]
+    assert (first.module, first.line) == ("numpy", 1)
+    assert all(r.line >= 1 for r in alone.imports)
 
 
 # -- every use form: the lexical stage reaches the ast stage's `used` ---------------------

@@ -17,6 +17,12 @@ from pytest_llmcore.deps.mapping import (
     requirement_closure,
     stdlib_backfills,
 )
+from pytest_llmcore.deps.model import Declared, Evidence, Finding, GateResult, Kind
+from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile_guessed
+from pytest_llmcore.deps.settings import DepsSettings
+from pytest_llmcore.deps.triage import triage
+
+from .conftest import require
 
 
 @pytest.mark.parametrize(
@@ -194,3 +200,169 @@ def test_module_table_skips_comments_and_blank_lines(
         assert "" not in got and got["pyyaml"] == mapping.BUILTIN_MODULES["pyyaml"]
     finally:
         mapping.builtin_table.cache_clear()
+
+
+# -- a guessed module name reconciled with the imports nothing claimed -------------------------
+
+
+@pytest.mark.parametrize(
+    ("dist", "module", "expected"),
+    [
+        ("zope", "zope", True),  # a namespace root alone is its own distribution's
+        ("zope", "zope.interface", False),  # but its sub-packages are other distributions'
+        ("backports", "backports.zoneinfo", False),
+        ("hpy", "h", False),  # a one-letter stem left by a "py" affix is no name
+        ("hpy", "hpy", True),
+        ("pyqt5", "PyQt5.QtCore", True),
+        ("py-spy", "py", False),  # a two-letter leading part is too short to claim a module
+        ("tts-engine", "tts", True),  # three letters will do
+        ("pyx", "x", False),  # nor a one-letter stem left by a "py" prefix
+        ("nameitpython", "nameit", True),  # a "python" suffix, however long the stem
+    ],
+)
+def test_plausible_owner_edges(dist: str, module: str, expected: bool) -> None:
+    assert plausible_owner(dist, module) is expected
+
+
+def _unused(dist: str, guessed: str) -> Finding:
+    decl = Declared(dist, dist, "pyproject.toml", 7, "project.dependencies", False)
+    return Finding(Kind.UNUSED, dist, (decl,), (Evidence("never imported"),), None, guessed)
+
+
+@pytest.mark.parametrize(
+    ("dist", "guessed", "imported", "entry"),
+    [
+        ("pyqt5", "pyqt5", "PyQt5.QtCore", "PyQt5"),  # the shortest prefix that matches
+        ("google-cloud-pubsub", "google_cloud_pubsub", "google.cloud.pubsub_v1.types",
+         "google.cloud.pubsub_v1"),
+        ("faiss-cpu", "faiss_cpu", "faiss", "faiss"),
+        ("zope-interface", "zope_interface", "zope.interface.declarations", "zope.interface"),
+    ],
+)  # fmt: skip
+def test_a_guessed_name_with_a_plausible_import_suggests_the_map_entry(
+    dist: str, guessed: str, imported: str, entry: str
+) -> None:
+    # "other" is imported as named but its module name was not guessed: not reconciled
+    findings = [_unused("other", "other"), _unused(dist, guessed)]
+    sites = [
+        ImportSite("other", "app/a.py:1", "app/a.py", 1),
+        ImportSite(imported, "app/b.py:3", "app/b.py", 3),
+    ]
+    assert reconcile_guessed(findings, [dist], sites) == {1}
+    assert findings[1].kind is Kind.UNMAPPED and findings[1].module == entry
+    assert findings[1].evidence == (
+        Evidence(
+            f"its module was guessed as {guessed}, but {imported} imported at app/b.py:3 "
+            f"plausibly belongs to it; if so, add [tool.llmcore.deps] map = "
+            f'{{ {dist} = ["{entry}"] }}',
+            "app/b.py",
+            3,
+        ),
+    )
+    assert findings[0] == _unused("other", "other")
+
+
+# -- triage: unreachable declarations and ignores ----------------------------------------------
+
+_OLD = 'python_version < "3.7"'
+
+
+def _decl(name: str, dev: bool = False, unreachable: str | None = None) -> Declared:
+    section = "dependency-groups.dev" if dev else "project.dependencies"
+    return Declared(name, name, "pyproject.toml", 9, section, dev, (), unreachable)
+
+
+def _triaged(findings: list[Finding], settings: DepsSettings) -> GateResult:
+    result = GateResult(".", findings=findings)
+    triage(result, settings)
+    return result
+
+
+def test_only_an_unused_dependency_becomes_unreachable() -> None:
+    ev = (Evidence("x"),)
+    old = _decl("dataclasses", unreachable=_OLD)
+    dev_old = _decl("dataclasses", dev=True, unreachable=_OLD)
+    result = _triaged(
+        [
+            Finding(Kind.UNUSED, "dataclasses", (old,), ev),
+            Finding(Kind.MISPLACED_DEV, "dataclasses", (dev_old,), ev),
+            Finding(Kind.COMPANION, "dataclasses", (old,), ev),
+            Finding(Kind.UNUSED, "attrs", (_decl("attrs", unreachable=_OLD), _decl("attrs")), ev),
+        ],
+        DepsSettings(),
+    )
+    assert [f.kind for f in result.findings] == [
+        Kind.UNREACHABLE,
+        Kind.MISPLACED_DEV,
+        Kind.COMPANION,
+        Kind.UNUSED,  # one of its declarations can be installed
+    ]
+    assert result.findings[0].evidence == (
+        Evidence(f"{_OLD} (pyproject.toml:9)", "pyproject.toml", 9),
+    )
+
+
+def test_a_missing_module_is_ignored_by_its_top_level_name() -> None:
+    missing = Finding(Kind.MISSING, "zz_mod.sub", (), (Evidence("x"),), None, "zz_mod.sub")
+    result = _triaged([missing], DepsSettings(ignore={"zz-mod": "vendored"}))
+    assert result.findings[0].ignored_reason == "vendored" and result.notes == []
+
+
+def test_every_per_rule_entry_that_matches_is_used() -> None:
+    # the distribution and its module both listed: neither is reported as stale
+    missing = Finding(Kind.MISSING, "yaml", (), (Evidence("x"),), None, "yaml")
+    settings = DepsSettings(per_rule_ignores={"LLMD001": frozenset({"yaml", "zz-gone"})})
+    result = _triaged([missing], settings)
+    assert result.findings[0].ignored_reason == "[tool.llmcore.deps] per-rule-ignores LLMD001"
+    assert result.notes == [
+        "warning: [tool.llmcore.deps] per-rule-ignores.LLMD001 entry 'zz-gone' matches no "
+        "finding; remove it"
+    ]
+    both = Finding(Kind.MISSING, "pyyaml", (), (Evidence("x"),), None, "yaml")
+    settings = DepsSettings(per_rule_ignores={"LLMD001": frozenset({"yaml", "pyyaml"})})
+    assert _triaged([both], settings).notes == []
+
+
+# -- evidence: what counts as running a dependency ---------------------------------------------
+
+
+def _gate(tmp_path: Path, files: dict[str, str], dev: list[str]) -> GateResult:
+    from pytest_llmcore.deps.gate import run_gate
+
+    listed = ", ".join(f'"{d}"' for d in dev)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1"\ndependencies = []\n'
+        f"[dependency-groups]\ndev = [{listed}]\n"
+    )
+    for rel, body in {**files, "a.py": "x = 1\n"}.items():
+        (tmp_path / rel).write_text(body)
+    return run_gate(tmp_path, use_cache=False)
+
+
+def test_a_subcommand_followed_by_an_option_is_run(tmp_path: Path) -> None:
+    result = _gate(
+        tmp_path,
+        {"Makefile": "reqs:\n\tpoetry export --without-hashes\n"},
+        ["poetry-plugin-export"],
+    )
+    assert [e.text for e in result.used_by["poetry-plugin-export"]] == [
+        "run as `poetry export` in Makefile:2"
+    ]
+
+
+def test_a_name_in_a_config_file_string_is_not_a_use(tmp_path: Path) -> None:
+    files = {
+        "Makefile": 'up:\n\tdocker run -e BACKEND="requests" img\n',
+        "Dockerfile": 'FROM python\nENV APP_MODULE="yaml"\n',
+    }
+    result = _gate(tmp_path, files, ["requests", "pyyaml"])
+    assert sorted((f.dependency, f.kind) for f in result.findings) == [
+        ("pyyaml", Kind.UNUSED),
+        ("requests", Kind.UNUSED),
+    ]
+
+
+def test_an_installed_console_script_is_its_distributions(tmp_path: Path) -> None:
+    require("gguf")  # installs gguf-dump, a script no built-in table names
+    result = _gate(tmp_path, {"Makefile": "show:\n\tgguf-dump model.gguf\n"}, ["gguf"])
+    assert [e.text for e in result.used_by["gguf"]] == ["run as `gguf-dump` in Makefile:2"]

@@ -25,7 +25,7 @@ from pytest_llmcore.llm.kv import (
     parse_kv_lines,
 )
 
-from .conftest import require
+from .helpers.gguf_meta import write_llama3_8b_meta
 
 GiB, MiB = 2**30, 2**20
 COMPUTE = 132_644_864
@@ -188,21 +188,7 @@ def test_render_fit_whole_text() -> None:
 @pytest.fixture(scope="module")
 def meta_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same shape as a metadata-only GGUF file (no weights: --weights gives them)."""
-    require("gguf")
-    import gguf
-
-    path = tmp_path_factory.mktemp("meta") / "llama3-8b-meta.gguf"
-    w = gguf.GGUFWriter(str(path), "llama")
-    w.add_context_length(8192)
-    w.add_embedding_length(4096)
-    w.add_block_count(32)
-    w.add_head_count(32)
-    w.add_head_count_kv(8)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    return path
+    return write_llama3_8b_meta(tmp_path_factory.mktemp("meta"))
 
 
 def fit(model: Path, vram: int, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +19,8 @@ from pytest_llmcore.llm.endpoints import ollama_generate, ollama_metrics, stream
 from pytest_llmcore.llm.engine import LoadedModel
 from pytest_llmcore.llm.generate import Generation, generate
 from pytest_llmcore.llm.timing import StreamTiming, decode_tokens_per_s, tpot_ms
+
+from .helpers.openai_stream import StandIn, chunk
 
 
 @pytest.fixture
@@ -84,7 +87,8 @@ class FakeLlm:
     def reset(self) -> None: ...
 
     def tokenize(self, data: bytes, add_bos: bool, special: bool) -> list[int]:
-        return [1, *range(10, 10 + len(data.split()))]
+        """A token per word, after the BOS token (1) when asked, as llama.cpp does."""
+        return [1] * add_bos + list(range(10, 10 + len(data.split())))
 
     def token_eos(self) -> int:
         return 2
@@ -168,6 +172,47 @@ def test_generate_stops_at_end_of_generation_only_when_asked(
     assert str(exc.value) == "the model produced no token (it ended generation at once)"
 
 
+def test_engine_rates_are_exact_quotients() -> None:
+    g = Generation(
+        ttft_ms=1.0,
+        e2e_ms=2.0,
+        engine={"t_eval_ms": 200.0, "n_eval": 3.0, "t_p_eval_ms": 400.0, "n_p_eval": 6.0},
+    )
+    assert g.engine_tokens_per_s == pytest.approx(15.0)  # 3 tokens in 0.2 s
+    assert g.engine_prompt_tokens_per_s == pytest.approx(15.0)  # 6 tokens in 0.4 s
+    assert g.engine_tpot_ms == pytest.approx(200.0 / 3)
+
+
+def test_a_sub_millisecond_ttft_still_gives_a_prompt_rate() -> None:
+    g = Generation(ttft_ms=0.5, e2e_ms=0.5, output_tokens=1, n_prompt=4)
+    assert g.metrics() == pytest.approx(
+        {"ttft_ms": 0.5, "e2e_ms": 0.5, "prompt_tokens_per_s": 8000.0}
+    )
+
+
+def test_timed_completion_counts_engine_tokens_over_the_request(ticks: list[float]) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Llm:
+        def reset(self) -> None:
+            calls.append(("reset", {}))
+
+        def token_eos(self) -> int:
+            return 2
+
+        def create_completion(self, prompt: str, **kw: Any) -> dict[str, Any]:
+            calls.append((prompt, kw))
+            return {"usage": {"completion_tokens": 24}}
+
+    ticks += [5.0, 5.5]
+    model = LoadedModel(Llm(), None, 512, "f16", "f16", True, 0)  # type: ignore[arg-type]
+    assert generate_mod._timed_completion(model, "p", 24) == (24, 0.5)
+    assert calls == [
+        ("reset", {}),
+        ("p", {"max_tokens": 24, "temperature": 0.0, "top_k": 1, "logit_bias": {2: -1e9}}),
+    ]
+
+
 def test_generation_without_engine_counters_or_prompt_time() -> None:
     g = Generation(ttft_ms=0.0, e2e_ms=10.0, output_tokens=3, n_prompt=4)
     assert g.prompt_tokens_per_s == 0.0 and "prompt_tokens_per_s" not in g.metrics()
@@ -181,27 +226,6 @@ def test_generation_without_engine_counters_or_prompt_time() -> None:
 
 
 # -- OpenAI-compatible streams: the fallbacks --------------------------------------------------
-
-
-def chunk(text: str | None = None, finish: str | None = None, usage: Any = None) -> Any:
-    choices = (
-        []
-        if usage is not None
-        else [SimpleNamespace(delta=SimpleNamespace(content=text), text=text, finish_reason=finish)]
-    )
-    return SimpleNamespace(choices=choices, usage=usage)
-
-
-class StandIn:
-    def __init__(self, chunks: list[Any]) -> None:
-        self.chunks = chunks
-        self.requests: list[dict[str, Any]] = []
-        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self.create))
-        self.completions = SimpleNamespace(create=self.create)
-
-    def create(self, **kwargs: Any) -> Iterator[Any]:
-        self.requests.append(kwargs)
-        return iter(self.chunks)
 
 
 def test_usage_without_a_positive_count_is_not_trusted(ticks: list[float]) -> None:
@@ -349,3 +373,62 @@ def test_ollama_metrics_leave_out_what_is_missing() -> None:
     }
     assert ollama_metrics({"total_duration": -1, "eval_count": 2, "eval_duration": 0}) == {}
     assert ollama_metrics({"eval_count": 2.0, "eval_duration": 10**8}) == {}  # not a count
+    assert ollama_metrics({"prompt_eval_count": -3, "prompt_eval_duration": 10**8}) == {}
+
+
+def test_ollama_asks_for_64_tokens_by_default(
+    ticks: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+
+    def urlopen(req: Any, timeout: float) -> io.BytesIO:
+        sent.append(json.loads(req.data)["options"])
+        return io.BytesIO(b'{"response": "a"}\n')
+
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    ticks += [0.0, 0.1]
+    ollama_generate("http://h:1", "g", "Hi")
+    assert sent == [{"num_predict": 64, "temperature": 0}]
+
+
+# -- the llm_endpoint fixture's object ---------------------------------------------------------
+
+
+def test_openai_client_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openai", SimpleNamespace(OpenAI=lambda **kw: kw))
+    assert endpoints.openai_client("http://h:1/v1") == {
+        "base_url": "http://h:1/v1",
+        "api_key": "local",
+        "timeout": 60.0,
+    }
+
+
+def test_endpoint_busts_the_cache_unless_told_not_to(
+    ticks: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = StandIn([chunk("a", "stop")])
+    monkeypatch.setattr(endpoints, "openai_client", lambda url, key: client)
+
+    def sent(endpoint: endpoints.Endpoint, **kw: Any) -> str:
+        ticks.extend([0.0, 0.1])
+        endpoint.stream("Hi", **kw)
+        content: str = client.requests.pop()["messages"][0]["content"]
+        return content
+
+    busting, plain = endpoints.Endpoint("u", "m"), endpoints.Endpoint("u", "m", bust_cache=False)
+    assert sent(busting) != "Hi" and sent(busting).endswith(": Hi")
+    assert sent(busting, bust_cache=False) == "Hi"
+    assert sent(plain) == "Hi"
+    assert sent(plain, bust_cache=True).endswith(": Hi")
+
+
+def test_llama_tokenizer_counts_without_the_bos_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Llama:
+        def __init__(self, model_path: str, vocab_only: bool, verbose: bool) -> None:
+            assert (model_path, vocab_only, verbose) == ("m.gguf", True, False)
+
+        def tokenize(self, data: bytes, add_bos: bool = True) -> list[int]:
+            return [1] * add_bos + [7] * len(data.split())
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", SimpleNamespace(Llama=Llama))
+    assert endpoints.llama_tokenizer("m.gguf")("two words") == 2

@@ -15,7 +15,6 @@ A script's sibling modules are still local *to that script*: ``import helpers`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = ["SiblingModules", "configured_packages", "first_party_names"]
@@ -163,8 +162,3 @@ class SiblingModules:
             if path not in self.dirs or (i == 0 and len(parts) == 1):
                 return False
         return len(parts) > 1
-
-
-def is_root_module_file(root: Path, name: str) -> bool:
-    """Is ``name`` a module or package at the project root (for callers without a file list)."""
-    return (root / f"{name}.py").is_file() or (root / name / "__init__.py").is_file()

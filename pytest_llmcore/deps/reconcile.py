@@ -116,7 +116,7 @@ def reconcile_guessed(
 def _module_root(key: str, module: str) -> str:
     """The shortest prefix of ``module`` that still matches ``key`` (the map entry)."""
     parts = module.split(".")
-    for k in range(1, len(parts) + 1):
+    for k in range(1, len(parts)):  # the proper prefixes; the whole module is the fallback
         prefix = ".".join(parts[:k])
         if (k > 1 or parts[0] not in _NAMESPACE_ROOTS) and plausible_owner(key, prefix):
             return prefix

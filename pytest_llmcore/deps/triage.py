@@ -63,10 +63,9 @@ def triage(result: GateResult, settings: DepsSettings) -> None:
         elif f.code in settings.ignore_rules:
             reason = settings.ignore_rules[f.code]
             used_rules.add(f.code)
-        elif names & settings.per_rule_ignores.get(f.code, frozenset()):
-            rule_hit = sorted(names & settings.per_rule_ignores[f.code])[0]
+        elif hits := names & settings.per_rule_ignores.get(f.code, frozenset()):
             reason = f"[tool.llmcore.deps] per-rule-ignores {f.code}"
-            used_per_rule.add((f.code, rule_hit))
+            used_per_rule.update((f.code, n) for n in hits)  # every entry that matched is used
         else:
             dep_hit = next((n for n in sorted(names) if n in settings.ignore), None)
             if dep_hit is not None:

@@ -49,8 +49,6 @@ def parse_visible(raw: str | None) -> list[VisibleEntry] | None:
     if raw is None:
         return None
     out: list[VisibleEntry] = []
-    if raw.strip() == "":
-        return out
     for token in raw.split(","):
         part = token.strip()
         if _INDEX.fullmatch(part):

@@ -1,0 +1,1 @@
+"""Stand-ins and fixture files shared by several test modules."""
