@@ -85,7 +85,10 @@ def select_profile(settings: BudgetSettings, machine: MachineInfo, forced: str |
     if name is not None:
         if not isinstance(name, str) or name not in settings.profile_names():
             known = ", ".join(sorted(settings.profile_names()))
-            raise pytest.UsageError(f"llmcore: unknown profile {name!r} (defined: {known})")
+            source = "--llmcore-profile" if forced else "[tool.llmcore] profile"
+            raise pytest.UsageError(
+                f"llmcore: {source}: unknown profile {name!r} (defined: {known})"
+            )
         return name
     for p in settings.profiles.values():
         if p.matches(machine.device):
