@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile_cases import CLASSES, Case, Outcome, all_cases, run_case  # noqa: E402
+from hostile_cases import CLASSES, Case, Outcome, all_cases, run_case
 
 COLUMNS = ("right", "clean error", "traceback", "wrong result", "data loss", "hang")
 
@@ -48,7 +48,7 @@ def _table(results: list[tuple[Case, Outcome]]) -> str:
         rows.append((cls, str(len(mine)), *(str(n[c]) for c in COLUMNS)))
     rows.append(("all", str(len(results)), *(str(total[c]) for c in COLUMNS)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows)
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
 
 
 def main() -> int:

@@ -363,6 +363,6 @@ def gguf_headers() -> Iterator[tuple[str, bytes, str]]:
 
 # -- the corpus -----------------------------------------------------------------------------
 
-from hostile_corpus import all_cases  # noqa: E402  (the corpus needs the blocks above)
+from hostile_corpus import all_cases  # noqa: E402
 
 __all__ = ["CLASSES", "Case", "Outcome", "all_cases", "judge", "run_case"]
