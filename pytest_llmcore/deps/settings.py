@@ -11,6 +11,7 @@ from typing import Any
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
+from .ignore import exclude_patterns
 from .model import CODES, Kind, canonical_name
 
 __all__ = ["DepsSettings", "load_settings", "parse_code", "parse_kinds"]
@@ -226,6 +227,11 @@ def load_settings(root: Path) -> DepsSettings:
         val = _str_list(table, key, path)
         if val is not None:
             kw[attr] = val
+    if "exclude" in kw:  # a bad pattern is found here, with the file named, not mid-scan
+        try:
+            exclude_patterns(kw["exclude"])
+        except InputError as exc:
+            raise InputError(exc.reason, path, fix=exc.fix) from None
     for key, attr in (("gitignore", "gitignore"), ("cache", "cache")):
         if key in table:
             if not isinstance(table[key], bool):
