@@ -48,6 +48,12 @@ def _bounds() -> Iterator[Case]:
                {"app.py": APP, long_name: "x = 1\n", "pyproject.toml": pyproject(tool=f'[tool.llmcore.deps]\nexclude = ["{slow.strip()}"]\n')}, code=0)  # fmt: skip
     yield Case("bounds", "gitignore_huge", ["llmcore", "deps"], {**base, ".gitignore": "x*y?z[a-c]\n" * 50000}, code=0)
 
+    yield Case("bounds", "history_import_fifo", ["llmcore", "history", "import", "r.json", "--history", "h.db"],
+               setup=fifo("r.json"), code=2, error=True,  # type: ignore[arg-type]
+               says=(r"^llmcore history: r\.json: cannot read the report \(.*not a regular file",), smoke=True)  # fmt: skip
+    yield Case("bounds", "baseline_fifo", ["pytest", "--llmcore-compare=main"], {"test_b.py": PASSING},
+               setup=lambda p: (p / ".llmcore/baselines").mkdir(parents=True) or os.mkfifo(p / ".llmcore/baselines/main.json"),
+               code=4, error=True, says=(ERR + r".*main\.json: unreadable baseline \(.*not a regular file",), smoke=True)  # fmt: skip
     yield from _trees(base)
 
 

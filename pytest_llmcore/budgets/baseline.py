@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes, read_regular
 from .metrics import METRICS, format_value
 from .stats import Stats, min_samples
 from .verdict import Verdict, insufficient
@@ -181,7 +181,7 @@ def _entry(path: Path, name: str, where: str, raw: object) -> Baseline:
 def load_baseline(path: Path, name: str) -> BaselineFile:
     """Every machine's entry; InputError naming the file and the bad entry otherwise."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_regular(path))  # a FIFO or device is never read
     except FileNotFoundError:
         raise InputError(
             f"no baseline {name!r}", path, fix="save one first with --llmcore-save-baseline"
