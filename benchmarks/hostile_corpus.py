@@ -205,6 +205,7 @@ def _loss() -> Iterator[Case]:
             after={".llmcore/baselines/main.json": text, "r.json": strict_json},
         )  # fmt: skip
     yield from _outputs()
+    yield _step_summary_fifo()
     yield from _fix_writes()
 
 
@@ -227,6 +228,15 @@ def _outputs() -> Iterator[Case]:
                    **({} if "html" in name else {"report.html": exists})},
             smoke=name in ("json_is_directory", "step_summary_directory"),
         )  # fmt: skip
+
+
+def _step_summary_fifo() -> Case:
+    return Case(
+        "loss", "output_step_summary_fifo", ["pytest", "--llmcore-json=r.json"], {"test_b.py": PASSING},
+        setup=lambda p: os.mkfifo(p / "sfifo"), env={"GITHUB_STEP_SUMMARY": "sfifo"}, code=3,
+        says=(r"could not write the GitHub step summary sfifo: No such device or address",),
+        after={"r.json": strict_json}, smoke=True,
+    )  # fmt: skip
 
 
 def _fix_writes() -> Iterator[Case]:

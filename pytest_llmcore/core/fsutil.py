@@ -32,6 +32,20 @@ def read_regular(path: Path, max_size: int = MAX_DATA_FILE) -> bytes:
     return data
 
 
+def append_regular(path: Path | str, text: str) -> None:
+    """Append ``text`` to a regular file (created with the umask's mode when absent).
+
+    Opened without blocking: a FIFO with no reader fails at once (ENXIO) instead of hanging
+    the run, and a device is refused, as for every report we write.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags, 0o666)
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        fh.write(text)
+
+
 def _new_file_mode() -> int:
     """The mode ``open(path, "w")`` would give a new file: 0o666 less the process umask."""
     mask = os.umask(0)
