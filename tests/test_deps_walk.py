@@ -156,7 +156,8 @@ def test_bad_exclude_pattern_is_a_one_line_error(tmp_path: Path) -> None:
     proc = _deps(root)
     assert proc.returncode == 2
     assert proc.stderr == (
-        "llmcore deps: [tool.llmcore.deps] exclude: '[z-a].py' is not a valid pattern "
+        f"llmcore deps: {root / 'pyproject.toml'}: [tool.llmcore.deps] exclude: '[z-a].py' "
+        "is not a valid pattern "
         "(use .gitignore syntax; a bracket range must go upwards, e.g. [a-z])\n"
     )
 

@@ -263,7 +263,8 @@ def test_settings_are_checked_where_they_enter(pytester: pytest.Pytester) -> Non
         pytester.makefile(".toml", pyproject=f"[tool.llmcore.gpu]\n{line}\n")
         res = pytester.runpytest_subprocess(*ARGS)
         assert res.ret == pytest.ExitCode.USAGE_ERROR, line
-        assert f"llmcore: {message}" in res.stderr.str(), res.stderr.str()
+        where = pytester.path / "pyproject.toml"  # the error names the file
+        assert f"llmcore: {where}: {message}" in res.stderr.str(), res.stderr.str()
         assert "Traceback" not in res.stderr.str()
 
 

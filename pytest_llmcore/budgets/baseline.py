@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes, read_regular
 from .metrics import METRICS, format_value
 from .stats import Stats, min_samples
 from .verdict import Verdict, insufficient
@@ -119,8 +119,10 @@ def _bad(path: Path, where: str, what: str) -> InputError:
     return InputError(f"corrupt baseline: {where}: {what}", path, fix=_FIX)
 
 
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _finite(value: object, unsigned: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) and not (unsigned and value < 0)
 
 
 def _check_tests(path: Path, where: str, tests: object) -> Tests:
@@ -133,13 +135,15 @@ def _check_tests(path: Path, where: str, tests: object) -> Tests:
         for metric, entry in metrics.items():
             if not isinstance(entry, dict):
                 raise _bad(path, f"{at}.{metric}", f"{entry!r} is not a table of statistics")
+            # a metric that is never negative has no negative statistic or sample either
+            unsigned = metric in METRICS and not METRICS[metric].signed
             for stat, value in entry.items():
                 if stat == "samples":
-                    ok = isinstance(value, list) and all(_finite(v) for v in value)
+                    ok = isinstance(value, list) and all(_finite(v, unsigned) for v in value)
                 elif stat == "noisy":
                     ok = isinstance(value, bool)
                 else:
-                    ok = _finite(value)
+                    ok = _finite(value, unsigned)
                 if not ok:
                     raise _bad(path, f"{at}.{metric}.{stat}", f"{value!r} is not valid")
     return tests
@@ -177,7 +181,7 @@ def _entry(path: Path, name: str, where: str, raw: object) -> Baseline:
 def load_baseline(path: Path, name: str) -> BaselineFile:
     """Every machine's entry; InputError naming the file and the bad entry otherwise."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_regular(path))  # a FIFO or device is never read
     except FileNotFoundError:
         raise InputError(
             f"no baseline {name!r}", path, fix="save one first with --llmcore-save-baseline"

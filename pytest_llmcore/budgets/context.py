@@ -78,14 +78,21 @@ def load_settings(config: pytest.Config) -> BudgetSettings:
     return settings if tol is None else replace(settings, tolerance=tol)
 
 
-def select_profile(settings: BudgetSettings, machine: MachineInfo, forced: str | None) -> str:
+def select_profile(
+    settings: BudgetSettings,
+    machine: MachineInfo,
+    forced: str | None,
+    source: str = "--llmcore-profile",
+) -> str:
     """--llmcore-profile, else ``profile`` in config, else the first profile whose ``match``
     finds the GPU name, else ``cpu`` without a GPU (the GPU name, slugged, with one)."""
     name = forced or settings.profile
     if name is not None:
         if not isinstance(name, str) or name not in settings.profile_names():
             known = ", ".join(sorted(settings.profile_names()))
-            raise pytest.UsageError(f"llmcore: unknown profile {name!r} (defined: {known})")
+            raise pytest.UsageError(
+                f"llmcore: {source}: unknown profile {name!r} (defined: {known})"
+            )
         return name
     for p in settings.profiles.values():
         if p.matches(machine.device):
@@ -97,15 +104,18 @@ def _profile(
     config: pytest.Config, settings: BudgetSettings, machine: MachineInfo, gpus: list[Any]
 ) -> str:
     """Step 4: the active profile (option, config, hook, then the built-in rules)."""
-    forced = config.getoption("llmcore_profile") or settings.profile
+    option = config.getoption("llmcore_profile")
+    forced = option or settings.profile
+    source = "--llmcore-profile" if option else "[tool.llmcore] profile"
     if forced is None:
+        source = "pytest_llmcore_select_profile"
         forced = config.hook.pytest_llmcore_select_profile(
             config=config,
             device=machine.device,
             gpus=gpus,
             profiles=sorted(settings.profile_names()),
         )
-    return select_profile(settings, machine, forced)
+    return select_profile(settings, machine, forced, source)
 
 
 def _open_baseline(ctx: BudgetsContext, name: str) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from .. import __version__
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
+from ..core.fsutil import append_regular, atomic_write_bytes
 from ..core.vcs import commit_and_branch
 from .baseline import baseline_path, save_baseline
 from .context import BudgetsContext
@@ -112,8 +112,7 @@ def write_outputs(
     if summary and results:
 
         def write_summary() -> str:
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(markdown_summary(results, ctx.profile, ctx.device))
+            append_regular(summary, markdown_summary(results, ctx.profile, ctx.device))
             return f"GitHub step summary ({summary})"
 
         jobs.append((f"the GitHub step summary {summary}", write_summary))

@@ -56,6 +56,10 @@ def _metric_budgets(
         raise BudgetError(f"{where}: {exc}") from None
     items: Iterable[tuple[str, Any]]
     items = value.items() if isinstance(value, Mapping) else [(m.default_stat, value)]
+    if isinstance(value, Mapping) and not value:  # a budget that checks nothing never fails
+        raise BudgetError(
+            f'{where}: {metric}: {{}} names no statistic (e.g. {metric}={{"p50": ...}})'
+        )
     out = []
     for stat, v in items:
         if stat not in STATISTICS:

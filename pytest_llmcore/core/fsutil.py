@@ -1,12 +1,49 @@
-"""File helpers: atomic writes that never leave a half-written file behind."""
+"""File helpers: atomic writes that never leave a half-written file behind, and reads of
+files we did not write that never block or read without bound."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
+
+#: a JSON report or baseline this large is not one of ours
+MAX_DATA_FILE = 512 * 2**20
+
+
+def read_regular(path: Path, max_size: int = MAX_DATA_FILE) -> bytes:
+    """The bytes of a regular file of at most ``max_size`` bytes.
+
+    Opened without blocking and checked before anything is read: a FIFO named like a report
+    or baseline would block for ever, ``/dev/zero`` never ends. Raises ``OSError`` (its
+    ``strerror`` says why) for anything else.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        data = fh.read(max_size + 1)
+    if len(data) > max_size:
+        raise OSError(errno.EFBIG, f"larger than {max_size:,} bytes", str(path))
+    return data
+
+
+def append_regular(path: Path | str, text: str) -> None:
+    """Append ``text`` to a regular file (created with the umask's mode when absent).
+
+    Opened without blocking: a FIFO with no reader fails at once (ENXIO) instead of hanging
+    the run, and a device is refused, as for every report we write.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags, 0o666)
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        fh.write(text)
 
 
 def _new_file_mode() -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Evidence, canonical_name
+from .safeio import read_text
 
 __all__ = [
     "build_requirements",
@@ -59,7 +60,10 @@ def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidenc
         path = root / cfg
         sections = _CFG_SECTIONS.get(dist_key, ())
         if sections and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                text = read_text(path)
+            except OSError:
+                continue
             for sec in sections:
                 if sec in text:
                     return Evidence(f"configured in {cfg} {sec}", cfg)

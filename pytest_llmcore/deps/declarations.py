@@ -30,6 +30,7 @@ from .declarations_req import (
 )
 from .declarations_setup import read_setup_cfg, read_setup_py
 from .declarations_toml import is_project_pyproject, load_toml, read_pixi_toml, read_pyproject
+from .safeio import read_text
 
 __all__ = [
     "ProjectDeclarations",
@@ -71,7 +72,7 @@ def is_project_dir(d: Path) -> bool:
     cfg = d / "setup.cfg"
     if cfg.is_file():
         try:
-            text = cfg.read_text(encoding="utf-8", errors="replace")
+            text = read_text(cfg)
         except OSError:
             return False
         return re.search(r"^\s*\[(metadata|options)[\].]", text, re.M) is not None
@@ -159,13 +160,13 @@ def read_declarations(
     else:
         for name in requirements:
             p = root / name
-            if p.is_file():
+            if p.exists():  # a FIFO or device gets a note from read_requirements
                 read_requirements(p, out, False, seen)
             else:
                 out.notes.append(f"{name}: configured requirements file does not exist")
     for name in dev_requirements:
         p = root / name
-        if p.is_file():
+        if p.exists():
             read_requirements(p, out, True, seen)
         else:
             out.notes.append(f"{name}: configured requirements file does not exist")

@@ -94,7 +94,7 @@ class PyprojectFacts:
     def __init__(self, path: Path, rel: str, out: DeclaredSink) -> None:
         self.path, self.rel, self.out = path, rel, out
         self.doc = load_toml(path)
-        self.loc = _Locator(path.read_text(encoding="utf-8"))
+        self.loc = _Locator(self.doc.as_string())  # tomlkit keeps the text exactly; no re-read
         self.project_name: str | None = None
         self.requires_python: str | None = None
         self.scripts: dict[str, str] = {}
@@ -286,7 +286,7 @@ def read_pyproject(path: Path, rel: str, out: DeclaredSink) -> PyprojectFacts:
 def is_project_pyproject(path: Path) -> bool:
     """Does this pyproject.toml define a project (not only ``[tool.*]`` settings)?"""
     try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        doc = load_toml(path)  # a regular file of bounded size only
+    except InputError:
         return True  # unreadable: treat as a project, the safe side for scanning
     return any(k != "tool" for k in doc) or isinstance(_get(doc, "tool", "poetry"), Mapping)

@@ -26,6 +26,7 @@ from .configured import (
     stub_target,
 )
 from .model import Evidence, GateResult, Kind, canonical_name
+from .safeio import read_text
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
@@ -177,7 +178,7 @@ class EvidenceFinder:
             for rel, path in self.sources:
                 if is_test_file(rel):
                     try:
-                        text = path.read_text(encoding="utf-8", errors="replace")
+                        text = read_text(path)
                     except OSError:
                         continue
                     if hit.search(text):  # parse only files that may use a plugin

@@ -306,6 +306,10 @@ def _stage(e: FileEdit) -> tuple[str, str]:
     if e.original is not None and current != e.original:
         raise _changed(e.rel)
     mode = stat.S_IMODE(os.stat(target).st_mode)
+    # the target itself must take a write (read-only, immutable): checked before any file is
+    # replaced, or a later failure would leave the earlier files rewritten
+    with open(target, "ab"):
+        pass
     fd, tmp = tempfile.mkstemp(
         prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
     )

@@ -19,6 +19,8 @@ __all__ = ["GitIgnore", "PatternSet", "exclude_patterns"]
 
 #: A .gitignore larger than this is read only this far (a hostile tree could hold gigabytes).
 MAX_IGNORE_FILE = 1_000_000
+#: patterns compiled into one set; re2 refuses a set past its memory budget
+_CHUNK = 1000
 
 
 def _compile(lines: list[str]) -> Any:
@@ -27,18 +29,18 @@ def _compile(lines: list[str]) -> Any:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _bad_patterns(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Split ``lines`` into (good, bad) by compiling each alone (only after a failure)."""
-    good: list[str] = []
-    bad: list[str] = []
-    for line in lines:
-        try:
-            _compile([line])
-        except Exception:  # pathspec raises re.error or its own error types
-            bad.append(line)
-        else:
-            good.append(line)
-    return good, bad
+def _specs(lines: list[str], bad: list[str]) -> list[Any]:
+    """``lines`` compiled as few specs as possible, in order; a line that does not compile
+    alone goes to ``bad``. A set too large for the matcher (re2 refuses huge sets: a hostile
+    .gitignore of 50,000 lines) is split in halves, so it is never a crash."""
+    try:
+        return [_compile(lines)]
+    except Exception:  # pathspec raises re.error, re2's error or its own error types
+        if len(lines) == 1:
+            bad.append(lines[0])
+            return []
+    mid = len(lines) // 2
+    return _specs(lines[:mid], bad) + _specs(lines[mid:], bad)
 
 
 def _patterns(text: str) -> list[str]:
@@ -51,11 +53,14 @@ class PatternSet:
     def __init__(self, base: str, lines: list[str]) -> None:
         self.base = base
         self.bad: list[str] = []
-        try:
-            self.spec = _compile(lines)
-        except Exception:
-            good, self.bad = _bad_patterns(lines)
-            self.spec = _compile(good)
+        # a repeated line only matters where it last occurs (the last match wins); chunks
+        # keep each compiled set small enough for the matcher
+        unique = list(reversed(dict.fromkeys(reversed(lines))))
+        self.specs = [
+            s
+            for i in range(0, len(unique), _CHUNK)
+            for s in _specs(unique[i : i + _CHUNK], self.bad)
+        ]
 
     def check(self, rel: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included by a ``!`` pattern; None: no pattern matched."""
@@ -63,9 +68,12 @@ class PatternSet:
             if not rel.startswith(self.base + "/"):
                 return None
             rel = rel[len(self.base) + 1 :]
-        result = self.spec.check_file(rel + "/" if is_dir else rel)
-        include: bool | None = result.include
-        return include
+        path = rel + "/" if is_dir else rel
+        for spec in reversed(self.specs):  # the last matching pattern wins, as in one spec
+            include: bool | None = spec.check_file(path).include
+            if include is not None:
+                return include
+        return None
 
 
 class GitIgnore:

@@ -19,6 +19,7 @@ from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
 from .notebooks import cell_of, notebook_source
+from .safeio import read_bytes, read_text
 from .shell import imported_by, runs_in_script
 
 __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
@@ -384,9 +385,9 @@ class ImplicitScan:
     def _scan_one(self, rel: str, path: Path) -> dict[str, Evidence] | None:
         try:
             if rel.endswith(".ipynb"):  # the code cells, not their JSON encoding
-                text, self._cells[rel] = notebook_source(path.read_bytes())
+                text, self._cells[rel] = notebook_source(read_bytes(path))
             else:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_text(path)
         except (OSError, ValueError):
             return None
         found, self.found = self.found, {}

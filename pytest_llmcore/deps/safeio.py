@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 
-__all__ = ["read_bounded"]
+__all__ = ["MAX_TREE_FILE", "read_bounded", "read_bytes", "read_text"]
+
+#: no project file the gate reads whole (a config, a workflow, a source) is larger
+MAX_TREE_FILE = 50_000_000
 
 
 def read_bounded(path: Path | str, max_size: int) -> bytes | str:
@@ -41,3 +45,16 @@ def read_bounded(path: Path | str, max_size: int) -> bytes | str:
     if len(raw) > max_size:
         return f"over max-file-size {max_size:,} bytes; skipped"
     return raw
+
+
+def read_bytes(path: Path | str, max_size: int = MAX_TREE_FILE) -> bytes:
+    """:func:`read_bounded` for callers that handle ``OSError``: the note is its message."""
+    raw = read_bounded(path, max_size)
+    if isinstance(raw, str):
+        raise OSError(errno.EINVAL, raw.replace("; skipped", ""))
+    return raw
+
+
+def read_text(path: Path | str, max_size: int = MAX_TREE_FILE) -> str:
+    """The file as text (undecodable bytes replaced); ``OSError`` as :func:`read_bytes`."""
+    return read_bytes(path, max_size).decode("utf-8", errors="replace")

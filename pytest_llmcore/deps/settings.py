@@ -11,6 +11,7 @@ from typing import Any
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
+from .ignore import exclude_patterns
 from .model import CODES, Kind, canonical_name
 from .schema import DEFAULT_DEV_PATHS, DEPS_TABLE
 
@@ -174,6 +175,11 @@ def _plain_values(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
         val = _str_list(table, key, path)
         if val is not None:
             kw[key.replace("-", "_")] = val
+    if "exclude" in kw:  # a bad pattern is found here, with the file named, not mid-scan
+        try:
+            exclude_patterns(kw["exclude"])
+        except InputError as exc:
+            raise InputError(exc.reason, path, fix=exc.fix) from None
     for key in ("gitignore", "cache"):
         if key in table:
             if not isinstance(table[key], bool):

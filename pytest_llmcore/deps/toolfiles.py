@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .safeio import read_bytes, read_text
 from .walk import DEFAULT_EXCLUDES
 
 __all__ = ["ToolFileSet", "YamlScalar", "find_tool_files", "yaml_nodes", "yaml_scalars"]
@@ -74,7 +75,7 @@ class ToolFileSet:
         """The file's text, read once per run (several readers look at the same files)."""
         if rel not in self._texts:
             try:
-                self._texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+                self._texts[rel] = read_text(self.root / rel)
             except OSError:
                 self._texts[rel] = None
         return self._texts[rel]
@@ -105,8 +106,7 @@ def _kind_of(rel: str, name: str) -> str | None:
 
 def _is_shell_script(path: str) -> bool:
     try:
-        with open(path, "rb") as fh:
-            head = fh.readline(200)
+        head = read_bytes(path).split(b"\n", 1)[0][:200] + b"\n"  # never blocks on a FIFO
     except OSError:
         return False
     return head.startswith(b"#!") and any(s in head for s in (b"sh\n", b"bash", b"/sh ", b"zsh"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .invocations import Invocation
+from .safeio import read_text
 
 __all__ = ["CheckedScope", "mypy_scope"]
 
@@ -93,7 +94,7 @@ def _config(root: Path, pyproject: Mapping[str, Any]) -> tuple[dict[str, Any], s
             continue
         parser = configparser.RawConfigParser(strict=False)
         try:
-            parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
+            parser.read_string(read_text(path))
         except (configparser.Error, OSError):
             continue
         if parser.has_section(section):

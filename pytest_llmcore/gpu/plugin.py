@@ -57,10 +57,12 @@ OUR_FIXTURES = (
 class GpuPlugin:
     def __init__(self, config: pytest.Config, registered: bool = True) -> None:
         self.config = config
+        pyproject = config.rootpath / "pyproject.toml"
         try:
-            self.settings = gpu_settings(load_tool_table(config.rootpath / "pyproject.toml"))
-        except InputError as exc:
-            raise pytest.UsageError(f"llmcore: {exc}") from None
+            self.settings = gpu_settings(load_tool_table(pyproject))
+        except InputError as exc:  # name the file, as the budgets' settings errors do
+            where = "" if exc.path else f"{pyproject}: "
+            raise pytest.UsageError(f"llmcore: {where}{exc}") from None
         self.strict = require_gpu_requested(config)
         self._backend: GpuBackend | None = None
         self._why: str | None = None

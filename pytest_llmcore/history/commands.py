@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
-from ..core.fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes, read_regular
 from .changes import Change, detect
 from .html import history_html
 from .model import from_report
@@ -110,7 +110,7 @@ def _import(store: Store, reports: Sequence[Path]) -> int:
     loaded = []
     for path in reports:  # read and check every report before storing any
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(path).decode("utf-8"))  # a FIFO never blocks
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise InputError(f"cannot read the report ({exc})", path) from None
         loaded.append((path, *from_report(data, str(path))))
