@@ -12,10 +12,10 @@ import pytest
 from pytest_llmcore.budgets.baseline import (
     BaselineKey,
     baseline_path,
-    compare,
     load_baseline,
     save_baseline,
 )
+from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.metrics import METRICS, UnitError, format_value, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder
 from pytest_llmcore.budgets.settings import settings_from_table
