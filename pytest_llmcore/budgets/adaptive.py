@@ -28,6 +28,7 @@ def _judge(
     rec: PerfRecorder | None,
     where: tuple[str, str],
     policy: Policy,
+    final: bool,
 ) -> list[Verdict]:
     profile, device = where
     out = []
@@ -36,7 +37,8 @@ def _judge(
         if rec is None or not samples:
             out.append(missing(nodeid, b, profile, device))
         else:
-            out.append(evaluate(nodeid, b, rec.stats(b.metric), profile, device, samples, policy))
+            stats = rec.stats(b.metric)
+            out.append(evaluate(nodeid, b, stats, profile, device, samples, policy, final))
     return out
 
 
@@ -63,9 +65,11 @@ def budget_verdicts(
     added: dict[str, int] = {}
     failure = ""
     while True:
-        verdicts = _judge(nodeid, budgets, rec, where, policy)
+        verdicts = _judge(nodeid, budgets, rec, where, policy, False)
         unsure = {
-            v.metric for v in verdicts if v.outcome == "inconclusive" or v.kind == "insufficient"
+            v.metric
+            for v in verdicts
+            if v.outcome in ("inconclusive", "unbounded") or v.kind == "insufficient"
         }
         if rec is None or failure or not unsure:
             break
@@ -81,6 +85,7 @@ def budget_verdicts(
             took += got
         if not took:
             break
+    verdicts = _judge(nodeid, budgets, rec, where, policy, True)
     return [_annotate(v, added.get(v.metric, 0), sampling, failure) for v in verdicts]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .confidence import interval
+from .confidence import ci_samples, interval
 from .metrics import METRICS, Metric, format_value
 from .spec import Budget
 from .stats import Stats, min_samples
@@ -140,12 +140,15 @@ def evaluate(
     device: str,
     samples: Sequence[float] | None = None,
     policy: Policy = DEFAULT_POLICY,
+    point_if_unbounded: bool = True,
 ) -> Verdict:
     """``TPOT p50 41.2 ms (95% CI 40.8 ms .. 41.9 ms) > budget 30 ms (profile ..., cv 3.1%)``.
 
     Pass: the whole interval within the budget; fail: the whole interval outside it;
-    inconclusive: it straddles the budget, and ``policy`` decides. Without ``samples`` the
-    interval is the point value.
+    inconclusive: it straddles the budget, and ``policy`` decides. An interval that too few
+    samples leave open on one side is outcome ``unbounded`` (the caller samples more), or
+    with ``point_if_unbounded`` a verdict on the value that says so. Without ``samples``
+    the interval is the point value.
     """
     m = METRICS[budget.metric]
     short = insufficient(
@@ -156,23 +159,31 @@ def evaluate(
     measured = stats.get(budget.stat)
     low, high = interval(samples, budget.stat) if samples else (measured, measured)
     sign = 1 if m.lower_is_better else -1
-    outcome = _outcome(low, high, budget.limit * (1 + sign * budget.tolerance), m.lower_is_better)
+    limit = budget.limit * (1 + sign * budget.tolerance)
+    outcome = _outcome(low, high, limit, m.lower_is_better)
+    better = measured <= limit if m.lower_is_better else measured >= limit
+    note = ""
+    if outcome == "inconclusive" and not (math.isfinite(low) and math.isfinite(high)):
+        if not point_if_unbounded:
+            outcome = "unbounded"  # the caller takes more samples first
+        else:  # too few samples for a distribution-free bound on that side: say so
+            outcome = "pass" if better else "fail"
+            low = high = measured
+            note = (
+                f"judged on the value: {stats.n} samples give no 95% bound "
+                f"(a {budget.stat} needs {ci_samples(budget.stat)})"
+            )
     passed = outcome == "pass" or (outcome == "inconclusive" and policy != "fail")
-    better = measured <= budget.limit * (1 + sign * budget.tolerance)
-    if not m.lower_is_better:
-        better = measured >= budget.limit * (1 + sign * budget.tolerance)
     op = ("<=" if better else ">") if m.lower_is_better else (">=" if better else "<")
     tol = f" {'+' if sign > 0 else '-'} {budget.tolerance * 100:g}% tolerance"
-    note = (
-        f"inconclusive: the 95% interval straddles the budget (policy {policy})"
-        if outcome == "inconclusive"
-        else ""
-    )
+    if outcome == "inconclusive":
+        note = f"inconclusive: the 95% interval straddles the budget (policy {policy})"
     msg = (
         f"{m.label} {budget.stat} {format_value(m, measured)}"
         f"{_ci_text(m, low, high, measured)} {op} budget "
         f"{format_value(m, budget.limit)}{tol if budget.tolerance else ''}"
-        f"{'; ' + note if note else ''} ({_where(profile, device, stats)})"
+        f" ({_where(profile, device, stats)})"
+        f"{'; ' + note if note and stats.n > 1 else ''}"
     )
     return Verdict(
         nodeid=nodeid,
