@@ -189,7 +189,7 @@ def unmeasured(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport
     """The payload of a budgeted test whose set-up skipped or failed: "not measured" rows."""
     why = "was skipped" if report.skipped else "errored in set-up"
     path, line, _ = item.location
-    return {
+    payload = {
         "nodeid": item.nodeid,
         "location": [path, (line or 0) + 1],
         "profile": ctx.profile,
@@ -197,3 +197,5 @@ def unmeasured(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport
         "metrics": {},
         "verdicts": [v.to_json() for v in not_measured_verdicts(ctx, item, why)],
     }
+    _junit(item, report, payload)
+    return payload
