@@ -96,6 +96,18 @@ def notes(ctx: BudgetsContext) -> list[str]:
     return [n for n in (ctx.software_note, ctx.baseline_note) if n]
 
 
+def _html_job(
+    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]], facts: Any, path: str
+) -> Callable[[], str]:
+    def write_html() -> str:
+        sections = _sections(ctx, results, "html")
+        page = html_report(results, ctx.machine_json, ctx.profile, facts, sections, notes(ctx))
+        _write(Path(path), page)
+        return str(path)
+
+    return write_html
+
+
 def write_outputs(
     ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]
 ) -> tuple[list[str], list[str]]:
@@ -116,20 +128,7 @@ def write_outputs(
         jobs.append((f"the JSON report {json_path}", write_json))
     html_path = opt("llmcore_html")
     if html_path:
-
-        def write_html() -> str:
-            page = html_report(
-                results,
-                ctx.machine_json,
-                ctx.profile,
-                facts,
-                _sections(ctx, results, "html"),
-                notes(ctx),
-            )
-            _write(Path(html_path), page)
-            return str(html_path)
-
-        jobs.append((f"the HTML report {html_path}", write_html))
+        jobs.append((f"the HTML report {html_path}", _html_job(ctx, results, facts, html_path)))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and results:
 

@@ -73,6 +73,55 @@ def _message(m: Metric, stat: str, new: float, old: float, ci: tuple[float, floa
     return f"{m.label} {stat} {format_value(m, new)} is {rel}{shown} than"
 
 
+def _verdict(
+    baseline: Baseline,
+    nodeid: str,
+    metric: str,
+    stat: str,
+    stats: Stats,
+    threshold: float,
+    where: tuple[str, str, str],
+    samples: Sequence[float] | None,
+) -> Verdict:
+    """One statistic's regression verdict (``where``: profile, device, software note)."""
+    m = METRICS[metric]
+    profile, device, note = where
+    key = "p50" if stat == "median" else stat
+    base = baseline.tests[nodeid][metric]
+    old, new = float(base[key]), stats.get(stat)
+    ratio = new / old
+    ci = _ratio(base.get("samples"), samples, key, f"{nodeid}|{metric}|{stat}", ratio)
+    outcome = _outcome(ci[0], ci[1], ratio, threshold, m.lower_is_better)
+    worse = (ratio - 1) * 100 * (1 if m.lower_is_better else -1)
+    msg = (
+        f"{_message(m, stat, new, old, ci)} baseline {baseline.name!r} "
+        f"({format_value(m, old)}); threshold {threshold * 100:g}%: {outcome}"
+        f"{f'; {note}' if note else ''} (profile {profile}, {device}, {stats.n} samples)"
+    )
+    return Verdict(
+        nodeid=nodeid,
+        kind="regression",
+        metric=metric,
+        stat=stat,
+        measured=new,
+        limit=old,
+        passed=outcome != "regression",
+        headroom_pct=-worse,
+        profile=profile,
+        device=device,
+        n=stats.n,
+        cv=stats.cv,
+        noisy=stats.noisy,
+        source=f"baseline {baseline.name}",
+        message=msg,
+        outcome=outcome,
+        change_pct=(ratio - 1) * 100,
+        change_low_pct=(ci[0] - 1) * 100,
+        change_high_pct=(ci[1] - 1) * 100,
+        note=note,
+    )
+
+
 def compare(
     baseline: Baseline,
     nodeid: str,
@@ -90,6 +139,7 @@ def compare(
     ``stat_names`` empty: the metric's default statistic. ``note`` (a software change since
     the baseline) is carried on every verdict.
     """
+    where = (profile, device, note)
     base = baseline.tests.get(nodeid, {}).get(metric)
     if base is None or metric not in METRICS:
         return []
@@ -108,40 +158,6 @@ def compare(
         if base_n < min_samples(stat):  # the baseline's figure is not that statistic
             out.append(_thin_baseline(baseline, nodeid, metric, stat, base_n, stats, device))
             continue
-        old, new = float(base[key]), stats.get(stat)
-        if old <= 0:
-            continue
-        ratio = new / old
-        ci = _ratio(base.get("samples"), samples, key, f"{nodeid}|{metric}|{stat}", ratio)
-        outcome = _outcome(ci[0], ci[1], ratio, threshold, m.lower_is_better)
-        worse = (ratio - 1) * 100 * (1 if m.lower_is_better else -1)
-        msg = (
-            f"{_message(m, stat, new, old, ci)} baseline {baseline.name!r} "
-            f"({format_value(m, old)}); threshold {threshold * 100:g}%: {outcome}"
-            f"{f'; {note}' if note else ''} (profile {profile}, {device}, {stats.n} samples)"
-        )
-        out.append(
-            Verdict(
-                nodeid=nodeid,
-                kind="regression",
-                metric=metric,
-                stat=stat,
-                measured=new,
-                limit=old,
-                passed=outcome != "regression",
-                headroom_pct=-worse,
-                profile=profile,
-                device=device,
-                n=stats.n,
-                cv=stats.cv,
-                noisy=stats.noisy,
-                source=source,
-                message=msg,
-                outcome=outcome,
-                change_pct=(ratio - 1) * 100,
-                change_low_pct=(ci[0] - 1) * 100,
-                change_high_pct=(ci[1] - 1) * 100,
-                note=note,
-            )
-        )
+        if float(base[key]) > 0:
+            out.append(_verdict(baseline, nodeid, metric, stat, stats, threshold, where, samples))
     return out

@@ -132,6 +132,28 @@ def _outcome(low: float, high: float, limit: float, lower_is_better: bool) -> st
     return "pass" if low >= limit else ("fail" if high < limit else "inconclusive")
 
 
+def _against(m: Metric, budget: Budget, better: bool) -> str:
+    """``> budget 30 ms + 5% tolerance``."""
+    op = ("<=" if better else ">") if m.lower_is_better else (">=" if better else "<")
+    sign = "+" if m.lower_is_better else "-"
+    tol = f" {sign} {budget.tolerance * 100:g}% tolerance" if budget.tolerance else ""
+    return f"{op} budget {format_value(m, budget.limit)}{tol}"
+
+
+def _decide(
+    low: float, high: float, limit: float, better: bool, lower_is_better: bool, point: bool
+) -> tuple[str, str]:
+    """(outcome, "judged on the value" or ""): an interval left open on one side by too
+    few samples is ``unbounded`` (the caller samples more), or with ``point`` judged on
+    the value."""
+    outcome = _outcome(low, high, limit, lower_is_better)
+    if outcome != "inconclusive" or (math.isfinite(low) and math.isfinite(high)):
+        return outcome, ""
+    if not point:
+        return "unbounded", ""
+    return ("pass" if better else "fail"), "judged on the value"
+
+
 def evaluate(
     nodeid: str,
     budget: Budget,
@@ -144,11 +166,9 @@ def evaluate(
 ) -> Verdict:
     """``TPOT p50 41.2 ms (95% CI 40.8 ms .. 41.9 ms) > budget 30 ms (profile ..., cv 3.1%)``.
 
-    Pass: the whole interval within the budget; fail: the whole interval outside it;
-    inconclusive: it straddles the budget, and ``policy`` decides. An interval that too few
-    samples leave open on one side is outcome ``unbounded`` (the caller samples more), or
-    with ``point_if_unbounded`` a verdict on the value that says so. Without ``samples``
-    the interval is the point value.
+    Pass: the whole interval within the budget; fail: wholly outside; inconclusive: it
+    straddles the budget, and ``policy`` decides. Too few samples to bound a side: see
+    ``_decide``. Without ``samples`` the interval is the point value.
     """
     m = METRICS[budget.metric]
     short = insufficient(
@@ -160,31 +180,18 @@ def evaluate(
     low, high = interval(samples, budget.stat) if samples else (measured, measured)
     sign = 1 if m.lower_is_better else -1
     limit = budget.limit * (1 + sign * budget.tolerance)
-    outcome = _outcome(low, high, limit, m.lower_is_better)
     better = measured <= limit if m.lower_is_better else measured >= limit
-    note = ""
-    if outcome == "inconclusive" and not (math.isfinite(low) and math.isfinite(high)):
-        if not point_if_unbounded:
-            outcome = "unbounded"  # the caller takes more samples first
-        else:  # too few samples for a distribution-free bound on that side: say so
-            outcome = "pass" if better else "fail"
-            low = high = measured
-            note = (
-                f"judged on the value: {stats.n} samples give no 95% bound "
-                f"(a {budget.stat} needs {ci_samples(budget.stat)})"
-            )
+    outcome, note = _decide(low, high, limit, better, m.lower_is_better, point_if_unbounded)
+    if note:  # judged on the value
+        low = high = measured
+        note += f": {stats.n} samples give no 95% bound (a {budget.stat} needs "
+        note += f"{ci_samples(budget.stat)})"
     passed = outcome == "pass" or (outcome == "inconclusive" and policy != "fail")
-    op = ("<=" if better else ">") if m.lower_is_better else (">=" if better else "<")
-    tol = f" {'+' if sign > 0 else '-'} {budget.tolerance * 100:g}% tolerance"
     if outcome == "inconclusive":
         note = f"inconclusive: the 95% interval straddles the budget (policy {policy})"
-    msg = (
-        f"{m.label} {budget.stat} {format_value(m, measured)}"
-        f"{_ci_text(m, low, high, measured)} {op} budget "
-        f"{format_value(m, budget.limit)}{tol if budget.tolerance else ''}"
-        f" ({_where(profile, device, stats)})"
-        f"{'; ' + note if note and stats.n > 1 else ''}"
-    )
+    said = f"{format_value(m, measured)}{_ci_text(m, low, high, measured)}"
+    msg = f"{m.label} {budget.stat} {said} {_against(m, budget, better)}"
+    msg += f" ({_where(profile, device, stats)}){'; ' + note if note and stats.n > 1 else ''}"
     return Verdict(
         nodeid=nodeid,
         kind="budget",
