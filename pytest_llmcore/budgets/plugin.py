@@ -165,6 +165,10 @@ class BudgetsPlugin:
                 setattr(report, _ATTR, payload)
         except Exception as exc:  # a bug here must not hide the test's own result
             report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
+        finally:
+            rec = stash.get(RECORDER_KEY, None)
+            if rec is not None:  # the measured callables hold the test's fixtures (a model)
+                rec.resamplers.clear()
         return report
 
     # -- carrying results to the xdist controller ----------------------------------------

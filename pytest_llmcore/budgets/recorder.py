@@ -89,7 +89,8 @@ class PerfRecorder:
         """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed; return the stats.
 
         ``device="cuda"`` times with CUDA events; ``sync`` is called before each clock reading
-        (e.g. ``torch.cuda.synchronize``).
+        (e.g. ``torch.cuda.synchronize``). When a budget on ``metric`` is inconclusive after
+        the test body, the plugin calls ``fn`` again (see ``budgets/adaptive.py``).
         """
         self._metric_time(metric)
         w = self.default_warmup if warmup is None else warmup
