@@ -154,7 +154,8 @@ def add_budget_options(addoption: Callable[..., Any]) -> None:
         const="default",
         default=None,
         metavar="NAME",
-        help="compare with baseline NAME (default: default)",
+        help="compare with baseline NAME (default: default), or a source a plugin provides "
+        "(history:BRANCH:last=N)",
     )
     addoption(
         "--llmcore-fail-regression",
@@ -163,7 +164,7 @@ def add_budget_options(addoption: Callable[..., Any]) -> None:
         default=None,
         metavar="PCT",
         help="fail a test whose statistic is worse than the baseline by more than PCT "
-        "(default: [tool.llmcore] fail-regression)",
+        "(default: [tool.llmcore] fail-regression, else 10%%)",
     )
 
 
