@@ -125,6 +125,7 @@ def _base(samples: list[float]) -> Baseline:
     ("factor", "threshold", "outcome"),
     [
         (1.30, 0.10, "regression"),  # significant and large
+        (1.11, 0.10, "inconclusive"),  # significant, but the interval reaches below 10%
         (1.03, 0.10, "no change"),  # significant, smaller than the threshold
         (1.00, 0.10, "no change"),
         (0.70, 0.10, "improvement"),

@@ -2,17 +2,17 @@
 
 The change is the ratio of one statistic (new / baseline) with its 95% bootstrap interval
 (``confidence.ratio_interval``). A regression is flagged only when the change is both
-significant (the interval excludes no change) and at least the threshold; otherwise the
-row says "no change", "improvement", or "inconclusive" (not significant, but a change
-beyond the threshold is not ruled out). A baseline without samples (format 1) compares
-the point values.
+significant and larger than the threshold: the whole interval lies beyond it (runs on a
+shared machine drift by several percent between runs, which no interval from one run's
+samples can see: a point estimate just over the threshold is not enough). Otherwise the
+row says "no change", "improvement", or "inconclusive". A baseline without samples
+(format 1) compares the point values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .ab_stats import _outcome
 from .baseline import Baseline
 from .confidence import ratio_interval
 from .metrics import METRICS, Metric, format_value
@@ -48,6 +48,24 @@ def _thin_baseline(
         ),
         outcome="error",
     )
+
+
+def outcome(low: float, high: float, threshold: float, lower_is_better: bool) -> str:
+    """The verdict of a ratio interval, judged like a budget: the limit is the threshold.
+
+    regression: the whole interval is beyond the threshold in the worse direction;
+    improvement: likewise in the better one; no change: the whole interval is inside the
+    threshold (a significant change smaller than it included); inconclusive: otherwise.
+    """
+    up, down = 1 + threshold, 1 / (1 + threshold)
+    worse_up = lower_is_better
+    if low > up:
+        return "regression" if worse_up else "improvement"
+    if high < down:
+        return "improvement" if worse_up else "regression"
+    if down <= low and high <= up:
+        return "no change"
+    return "inconclusive"
 
 
 def _ratio(
@@ -91,11 +109,11 @@ def _verdict(
     old, new = float(base[key]), stats.get(stat)
     ratio = new / old
     ci = _ratio(base.get("samples"), samples, key, f"{nodeid}|{metric}|{stat}", ratio)
-    outcome = _outcome(ci[0], ci[1], ratio, threshold, m.lower_is_better)
+    verdict = outcome(ci[0], ci[1], threshold, m.lower_is_better)
     worse = (ratio - 1) * 100 * (1 if m.lower_is_better else -1)
     msg = (
         f"{_message(m, stat, new, old, ci)} baseline {baseline.name!r} "
-        f"({format_value(m, old)}); threshold {threshold * 100:g}%: {outcome}"
+        f"({format_value(m, old)}); threshold {threshold * 100:g}%: {verdict}"
         f"{f'; {note}' if note else ''} (profile {profile}, {device}, {stats.n} samples)"
     )
     return Verdict(
@@ -105,7 +123,7 @@ def _verdict(
         stat=stat,
         measured=new,
         limit=old,
-        passed=outcome != "regression",
+        passed=verdict != "regression",
         headroom_pct=-worse,
         profile=profile,
         device=device,
@@ -114,7 +132,7 @@ def _verdict(
         noisy=stats.noisy,
         source=f"baseline {baseline.name}",
         message=msg,
-        outcome=outcome,
+        outcome=verdict,
         change_pct=(ratio - 1) * 100,
         change_low_pct=(ci[0] - 1) * 100,
         change_high_pct=(ci[1] - 1) * 100,
