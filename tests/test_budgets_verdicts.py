@@ -345,3 +345,47 @@ def test_history_source_through_the_hook(
             "baseline name, or a source a plugin provides, e.g. history:main:last=10)"
         )
     )
+
+
+# -- parsers and lifetimes ---------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pytest_llmcore.budgets.settings import sampling_value  # noqa: E402
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=True), st.text(max_size=8), st.booleans()))
+def test_sampling_values_are_checked_in_one_line(value: object) -> None:
+    for name in ("max_samples", "max_time", "inconclusive"):
+        try:
+            got = sampling_value(name, value)
+        except ValueError as exc:
+            assert "\n" not in str(exc) and repr(value) in str(exc)
+            continue
+        if name == "max_samples":
+            assert got == value and isinstance(value, int) and not isinstance(value, bool)
+            assert got >= 1
+        elif name == "max_time":
+            assert isinstance(got, float) and got > 0 and got < float("inf")
+        else:
+            assert got in ("fail", "warn", "pass")
+
+
+def test_measured_callables_are_dropped_after_judging(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\n"
+        "@pytest.hookimpl(trylast=True)\n"
+        "def pytest_runtest_teardown(item):\n"
+        "    from pytest_llmcore.budgets.keys import RECORDER_KEY\n"
+        "    rec = item.stash.get(RECORDER_KEY, None)\n"
+        "    print('RESAMPLERS', None if rec is None else len(rec.resamplers))\n"
+    )
+    pytester.makepyfile(
+        test_l="import pytest\n@pytest.mark.budget(latency_ms=1000)\n"
+        "def test_x(llmcore_perf):\n"
+        "    llmcore_perf.measure('latency_ms', lambda: None, warmup=0, repeats=6)\n"
+    )
+    res = _run(pytester, "-s")
+    res.assert_outcomes(passed=1)
+    assert "RESAMPLERS 0" in res.stdout.str()
