@@ -10,6 +10,8 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from .core.argtypes import percent_arg
+
 __all__ = [
     "add_budget_options",
     "add_deps_options",
@@ -66,16 +68,6 @@ def add_deps_options(addoption: Callable[..., Any], prefix: str) -> None:
         default=None,
         help="scan every file again instead of reusing the per-file import cache",
     )
-
-
-def percent_arg(value: str) -> float:
-    """argparse type for ``10%`` (or ``10``): a fraction, read as config reads it."""
-    from .core.units import parse_percent
-
-    try:
-        return parse_percent(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_int(value: str) -> int:
@@ -177,7 +169,8 @@ def _add_baseline_options(addoption: Callable[..., Any]) -> None:
         const="default",
         default=None,
         metavar="NAME",
-        help="compare with baseline NAME (default: default)",
+        help="compare with baseline NAME (default: default), or a source a plugin provides "
+        "(history:BRANCH:last=N)",
     )
     addoption(
         "--llmcore-fail-regression",
@@ -186,7 +179,7 @@ def _add_baseline_options(addoption: Callable[..., Any]) -> None:
         default=None,
         metavar="PCT",
         help="fail a test whose statistic is worse than the baseline by more than PCT "
-        "(default: [tool.llmcore] fail-regression)",
+        "(default: [tool.llmcore] fail-regression, else 10%%)",
     )
 
 

@@ -395,7 +395,7 @@ def test_fuzz_recorded_values(metric: str, value: Any) -> None:
 
 
 def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None:
-    from pytest_llmcore.budgets.baseline import compare
+    from pytest_llmcore.budgets.regression import compare
 
     path = tmp_path / "main.json"
     thin = summarize([30.0] * 5).to_json()

@@ -21,11 +21,11 @@ def nap():
 
 @pytest.mark.budget(latency_ms=5)
 def test_too_slow(llmcore_perf):
-    llmcore_perf.measure("latency_ms", nap, warmup=1, repeats=5)
+    llmcore_perf.measure("latency_ms", nap, warmup=1, repeats=6)
 
 @pytest.mark.budget(latency_ms="500ms")
 def test_fast_enough(llmcore_perf):
-    llmcore_perf.measure("latency_ms", nap, warmup=1, repeats=5)
+    llmcore_perf.measure("latency_ms", nap, warmup=1, repeats=6)
 
 @pytest.mark.budget(latency_ms=500)
 def test_never_measured(llmcore_perf):
@@ -62,17 +62,18 @@ def test_pass_fail_and_missing_messages(suite: pytest.Pytester) -> None:
     out = res.stdout.str()
     assert re.search(
         # the sleep's measured time depends on the machine's load: its shape is pinned, not it
-        r"latency p50 \d+(\.\d+)? ms > budget 5 ms \(profile any-cpu, .+, 5 samples, cv \d+\.\d%",
+        r"latency p50 \d+(\.\d+)? ms \(95% CI [\d.]+ ms \.\. [\d.]+ ms\) > budget 5 ms "
+        r"\(profile any-cpu, .+, 6 samples, cv \d+\.\d%",
         out,
     )
     assert "but the test never recorded latency_ms: a budget without a measurement fails" in out
     assert re.search(
         r"test_b.py::test_fast_enough\s+latency_ms\s+p50\s+\d+(\.\d+)? ms"
-        r"\s+500 ms\s+\+\d+\.\d%\s+ok",
+        r"\s+[\d.]+ ms \.\. [\d.]+ ms\s+500 ms\s+\+\d+\.\d%\s+-\s+-\s+pass",
         out,
     )
     assert re.search(
-        r"test_b.py::test_no_budget_just_measured\s+kv_bytes\s+p50\s+38.25 MiB\s+-\s+-\s+measured",
+        r"test_b.py::test_no_budget_just_measured\s+kv_bytes\s+p50\s+38.25 MiB(\s+-){5}\s+measured",
         out,
     )
     assert "Traceback" not in out
@@ -149,8 +150,8 @@ def test_baseline_save_compare_and_refuse(
     data = json.loads(path.read_text())
     ((mkey, entry),) = data["machines"].items()
     assert mkey.startswith("any-cpu | ") and entry["key"]["profile"] == "any-cpu"
-    assert entry["tests"][sel]["latency_ms"]["n"] == 5
-    assert len(entry["tests"][sel]["latency_ms"]["samples"]) == 5
+    assert entry["tests"][sel]["latency_ms"]["n"] == 6
+    assert len(entry["tests"][sel]["latency_ms"]["samples"]) == 6
     assert set(entry["run"]) == {"time", "commit", "branch", "machine_key"}
     run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%").assert_outcomes(
         passed=1
@@ -161,19 +162,22 @@ def test_baseline_save_compare_and_refuse(
     res.assert_outcomes(failed=1)
     assert re.search(
         # sleeps of 20 and 60 ms: their measured times depend on the load, the verdict doesn't
-        r"latency p50 \d+(\.\d+)? ms is \d+\.\d% slower than baseline 'main' \(\d+(\.\d+)? ms\); "
-        r"threshold 50%",
+        r"latency p50 \d+(\.\d+)? ms is \d+\.\d% slower \(95% CI \+\d+\.\d% \.\. \+\d+\.\d%\) "
+        r"than baseline 'main' \(\d+(\.\d+)? ms\); threshold 50%: regression",
         res.stdout.str(),
     )
     monkeypatch.delenv("NAP_S")
     entry["key"]["driver"] = "550.54"
     path.write_text(json.dumps(data))
-    res = run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=1%")
+    # another driver: compared all the same, the change said on the row and in the summary
+    res = run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%")
     res.assert_outcomes(passed=1)
+    out = res.stdout.str()
     assert (
-        "baseline 'main' not compared: it was recorded on other hardware or software (driver "
-        "'550.54' in the baseline, None now)" in res.stdout.str()
+        "llmcore: software changed since the baseline: driver 550.54 -> absent "
+        "(compared all the same)" in out
     )
+    assert re.search(r"test_fast_enough\s+latency_ms\s+p50 .*\[software changed\]", out)
     missing = run(suite, sel, "--llmcore-compare=nope")
     assert missing.ret == pytest.ExitCode.USAGE_ERROR
     assert "no baseline 'nope'" in missing.stderr.str()
@@ -191,7 +195,7 @@ def test_json_junit_step_summary_annotations_html(
     assert data["profile"] == "any-cpu" and data["machine"]["cores"] >= 1
     assert "pytest-llmcore" in data["software"] and "pytest" in data["software"]
     t = data["tests"]["test_b.py::test_too_slow"]
-    assert len(t["metrics"]["latency_ms"]["samples"]) == 5
+    assert len(t["metrics"]["latency_ms"]["samples"]) == 6
     assert t["verdicts"][0]["passed"] is False and t["verdicts"][0]["limit"] == 5.0
     case = next(
         c
@@ -199,10 +203,15 @@ def test_json_junit_step_summary_annotations_html(
         if c.get("name") == "test_too_slow"
     )
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
-    assert float(props["llmcore_latency_ms_p50"]) > 19 and props["llmcore_latency_ms_n"] == "5"
-    assert props["llmcore_verdict_latency_ms_p50"] == "fail"
+    assert float(props["llmcore_latency_ms_p50"]) > 19 and props["llmcore_latency_ms_n"] == "6"
+    assert props["llmcore_budget_latency_ms_p50"] == "fail"
     md = summary.read_text()
-    assert "| test | metric | stat | measured | budget | headroom | verdict |" in md
+    assert (
+        "| test | metric | stat | measured | 95% CI | budget | headroom | baseline "
+        "| change (95% CI) | verdict |" in md
+    )
+    assert "**budgets: 1 error, 1 fail, 1 pass**" in md
+    assert data["counts"] == {"budget": {"error": 1, "fail": 1, "pass": 1}, "regression": {}}
     assert "**FAIL" in md and "`|` budget" in md  # "**FAIL (noisy)**" on a busy machine
     out = res.stdout.str()
     assert re.search(r"::error file=test_b.py,line=\d+,title=llmcore budget::latency p50", out)
@@ -214,7 +223,8 @@ def test_json_junit_step_summary_annotations_html(
 
 def test_xdist_merges_every_workers_measurements(pytester: pytest.Pytester) -> None:
     body = "\n".join(
-        f"@pytest.mark.budget(latency_ms=500)\ndef test_{i}(llmcore_perf):\n"
+        f"@pytest.mark.budget(latency_ms=500, max_samples={i + 2})\n"
+        f"def test_{i}(llmcore_perf):\n"
         f"    llmcore_perf.measure('latency_ms', lambda: time.sleep(0.002),\n"
         f"                         warmup=0, repeats={i + 2})\n"
         for i in range(8)

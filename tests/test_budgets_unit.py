@@ -12,12 +12,12 @@ import pytest
 from pytest_llmcore.budgets.baseline import (
     BaselineKey,
     baseline_path,
-    compare,
     load_baseline,
     save_baseline,
 )
 from pytest_llmcore.budgets.metrics import METRICS, UnitError, format_value, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder
+from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets
 from pytest_llmcore.budgets.stats import percentile, summarize

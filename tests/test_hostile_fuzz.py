@@ -16,17 +16,16 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.budgets.settings import BudgetSettings, settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets, validate_config_budgets
+from pytest_llmcore.config_tables import TOOL_TABLE
 from pytest_llmcore.core.config import load_tool_table
 from pytest_llmcore.core.errors import InputError
-from pytest_llmcore.deps.settings import _KEYS as DEPS_KEYS
+from pytest_llmcore.deps.schema import DEPS_TABLE
 from pytest_llmcore.deps.settings import load_settings
 from pytest_llmcore.gpu.requirements import parse_gpu_marker
 from pytest_llmcore.gpu.settings import GPU_KEYS, gpu_settings
 
-TOP_KEYS = [
-    "model", "profile", "repeats", "warmup", "budget-tolerance", "noisy-cv", "baseline-dir",
-    "compare-stats", "fail-regression", "history", "profiles", "budgets",
-]  # fmt: skip
+TOP_KEYS = sorted(TOOL_TABLE.names)
+DEPS_KEYS = DEPS_TABLE.names
 METRICS = ["latency_ms", "tokens_per_s", "ttft_ms", "tpot_ms", "vram_peak", "kv_savings"]
 STATS = ["p50", "p90", "p99", "mean", "max", "min", "median", "p42", "cv"]
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..core.argtypes import int_in, percent_arg
 from ..core.errors import InputError
 from .ab_stats import Comparison, compare_rounds
 
@@ -44,9 +45,14 @@ def add_ab_parser(
         "is both significant and at least the threshold in the worse direction.",
     )
     p.add_argument("base", help="the git ref to compare against (e.g. origin/main, HEAD~1)")
-    p.add_argument("--rounds", type=_count, default=6, help="A/B rounds (default 6)")
     p.add_argument(
-        "--threshold", type=_percent, default=0.03, help="smallest change reported (default 3%%)"
+        "--rounds",
+        type=int_in(2, 10_000, need="a whole number of rounds >= 2"),
+        default=6,
+        help="A/B rounds (default 6)",
+    )
+    p.add_argument(
+        "--threshold", type=percent_arg, default=0.03, help="smallest change reported (default 3%%)"
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument(
@@ -55,25 +61,6 @@ def add_ab_parser(
         metavar="-- PYTEST_ARGS",
         help="after --: tests and pytest options (default: -m budget)",
     )
-
-
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 2:
-        raise argparse.ArgumentTypeError(f"{value!r}: need a whole number of rounds >= 2")
-    return n
-
-
-def _percent(value: str) -> float:
-    from ..core.units import parse_percent
-
-    try:
-        return parse_percent(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _git(cwd: Path, *args: str) -> str:

@@ -19,16 +19,14 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes, read_regular
-from .metrics import METRICS, format_value
-from .stats import Stats, min_samples
-from .verdict import Verdict, insufficient
+from .metrics import METRICS
 
 __all__ = [
     "Baseline",
     "BaselineFile",
     "BaselineKey",
     "baseline_path",
-    "compare",
+    "check_entry",
     "load_baseline",
     "save_baseline",
 ]
@@ -62,6 +60,28 @@ class BaselineKey:
             "engines": dict(sorted(self.engines.items())),
             "extra": dict(sorted(self.extra.items())),
         }
+
+    def machine_mismatch(self, other: BaselineKey) -> str | None:
+        """Why ``other`` is another machine (profile, device, hook facts), or None."""
+        for name, a, b in (
+            ("profile", self.profile, other.profile),
+            ("device", self.device, other.device),
+        ):
+            if a != b:
+                return f"{name} {a!r} in the baseline, {b!r} now"
+        for k in sorted(set(self.extra) | set(other.extra)):
+            x, y = self.extra.get(k), other.extra.get(k)
+            if x != y:
+                return f"{k} {x or 'absent'} in the baseline, {y or 'absent'} now"
+        return None
+
+    def software_change(self, other: BaselineKey) -> str | None:
+        """Every driver and engine version that differs (``llama-cpp-python 0.3.36 -> 0.3.40``)."""
+        pairs = [("driver", self.driver, other.driver)]
+        names = sorted(set(self.engines) | set(other.engines))
+        pairs += [(k, self.engines.get(k), other.engines.get(k)) for k in names]
+        changed = [f"{k} {a or 'absent'} -> {b or 'absent'}" for k, a, b in pairs if a != b]
+        return ", ".join(changed) or None
 
     def mismatch(self, other: BaselineKey) -> str | None:
         """Why ``other`` (this run) can't be compared with this baseline, or None."""
@@ -100,12 +120,16 @@ class BaselineFile:
     """Each machine's entry as read: saving writes other machines' entries back unchanged."""
 
     def entry(self, key: BaselineKey) -> tuple[Baseline | None, str | None]:
-        """(this machine's entry, None) or (None, why it can't be compared)."""
+        """(this machine's entry, None) or (None, why it can't be compared).
+
+        An entry recorded with another driver or engine version is returned: that change is
+        the one most likely to regress, so it is compared and reported (``software_change``).
+        """
         found = self.machines.get(key.machine)
         if found is None:
             known = "; ".join(sorted(self.machines)) or "none"
             return None, f"no entry for this machine ({key.machine}; entries: {known})"
-        why = found.key.mismatch(key)
+        why = found.key.machine_mismatch(key)
         return (found, None) if why is None else (None, why)
 
 
@@ -241,92 +265,9 @@ def save_baseline(
     )
 
 
-def _thin_baseline(
-    baseline: Baseline, nodeid: str, metric: str, stat: str, n: int, stats: Stats, device: str
-) -> Verdict:
-    m = METRICS[metric]
-    return Verdict(
-        nodeid=nodeid,
-        kind="insufficient",
-        metric=metric,
-        stat=stat,
-        measured=None,
-        limit=float(baseline.tests[nodeid][metric]["p50" if stat == "median" else stat]),
-        passed=False,
-        headroom_pct=None,
-        profile=baseline.key.profile,
-        device=device,
-        n=stats.n,
-        cv=stats.cv,
-        noisy=stats.noisy,
-        source=f"baseline {baseline.name}",
-        message=(
-            f"{m.label} {stat} of baseline {baseline.name!r} needs at least "
-            f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
-            "samples, or compare another statistic (compare-stats)"
-        ),
-    )
-
-
-def compare(
-    baseline: Baseline,
-    nodeid: str,
-    metric: str,
-    stats: Stats,
-    stat_names: tuple[str, ...],
-    threshold: float,
-    profile: str,
-    device: str,
-) -> list[Verdict]:
-    """Regression verdicts of one metric against the baseline (nothing when not in it)."""
-    base = baseline.tests.get(nodeid, {}).get(metric)
-    if base is None or metric not in METRICS:
-        return []
-    m = METRICS[metric]
-    source = f"baseline {baseline.name}"
-    out = []
-    for stat in stat_names:
-        key = "p50" if stat == "median" else stat
-        if key not in base:
-            continue
-        short = insufficient(nodeid, metric, stat, float(base[key]), source, stats, profile, device)
-        if short is not None:
-            out.append(short)
-            continue
-        base_n = int(base.get("n", min_samples(stat)))
-        if base_n < min_samples(stat):  # the baseline's figure is not that statistic
-            out.append(_thin_baseline(baseline, nodeid, metric, stat, base_n, stats, device))
-            continue
-        old, new = float(base[key]), stats.get(stat)
-        if old == 0:
-            continue
-        change = (new - old) / abs(old) * 100.0
-        worse = change if m.lower_is_better else -change
-        passed = worse <= threshold * 100.0
-        word = "slower" if m.kind == "time" else "worse"
-        rel = f"{abs(worse):.1f}% {word}" if worse > 0 else f"{abs(worse):.1f}% better"
-        msg = (
-            f"{m.label} {stat} {format_value(m, new)} is {rel} than baseline "
-            f"{baseline.name!r} ({format_value(m, old)}); threshold {threshold * 100:g}% "
-            f"(profile {profile}, {device}, {stats.n} samples)"
-        )
-        out.append(
-            Verdict(
-                nodeid=nodeid,
-                kind="regression",
-                metric=metric,
-                stat=stat,
-                measured=new,
-                limit=old,
-                passed=passed,
-                headroom_pct=-worse,
-                profile=profile,
-                device=device,
-                n=stats.n,
-                cv=stats.cv,
-                noisy=stats.noisy,
-                source=source,
-                message=msg,
-            )
-        )
-    return out
+def check_entry(source: str, raw: object) -> Baseline:
+    """A baseline entry from elsewhere (``pytest_llmcore_baseline_source``), checked like a
+    file's: InputError naming ``source`` and the bad field."""
+    if not isinstance(raw, dict):
+        raise InputError(f"baseline source {source!r}: {raw!r} is not a baseline entry")
+    return _entry(Path(source), str(raw.get("name", source)), "entry", raw)

@@ -14,9 +14,9 @@ import pytest
 from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.machine import MachineInfo, machine_info
-from .baseline import Baseline, BaselineKey, baseline_path, load_baseline
+from .baseline import Baseline, BaselineKey, baseline_path, check_entry, load_baseline
 from .metrics import UnitError, register_metric
-from .settings import BudgetSettings, settings_from_table
+from .settings import DEFAULT_THRESHOLD, BudgetSettings, settings_from_table
 from .spec import BudgetError, validate_config_budgets
 
 __all__ = ["BudgetsContext", "build_context", "select_profile", "slug"]
@@ -41,6 +41,8 @@ class BudgetsContext:
     threshold: float | None
     baseline: Baseline | None = None
     baseline_note: str | None = None
+    #: driver and engine versions that changed since the baseline (shown on every row)
+    software_note: str | None = None
     #: measured memory bandwidth per device (GB/s, what), once per run
     bandwidth: dict[str, tuple[float, str] | None] = field(default_factory=dict)
 
@@ -118,16 +120,43 @@ def _profile(
     return select_profile(settings, machine, forced, source)
 
 
-def _open_baseline(ctx: BudgetsContext, name: str) -> None:
-    """Step 5: ``--llmcore-compare NAME``; an unreadable or corrupt file is a usage error."""
+def _from_source(ctx: BudgetsContext, source: str) -> Baseline:
+    """``--llmcore-compare=SCHEME:...``: a baseline from ``pytest_llmcore_baseline_source``."""
+    config = ctx.config
     try:
-        found = load_baseline(baseline_path(ctx.baseline_dir(), name), name)
+        raw = config.hook.pytest_llmcore_baseline_source(
+            config=config, source=source, machine=ctx.key.machine
+        )
+        if raw is None:
+            raise InputError(
+                f"--llmcore-compare={source}: unknown baseline source (give a saved baseline "
+                "name, or a source a plugin provides, e.g. history:main:last=10)"
+            )
+        return check_entry(source, raw)
     except InputError as exc:
         raise pytest.UsageError(f"llmcore: {exc}") from None
-    ctx.baseline, why = found.entry(ctx.key)
+
+
+def _open_baseline(ctx: BudgetsContext, name: str) -> None:
+    """Step 5: ``--llmcore-compare NAME``; an unreadable or corrupt file is a usage error."""
+    if ":" in name:  # a scheme: baseline names are letters, digits, '.', '-', '_'
+        found = _from_source(ctx, name)
+        why = found.key.machine_mismatch(ctx.key)
+        ctx.baseline = found if why is None else None
+    else:
+        try:
+            entries = load_baseline(baseline_path(ctx.baseline_dir(), name), name)
+        except InputError as exc:
+            raise pytest.UsageError(f"llmcore: {exc}") from None
+        ctx.baseline, why = entries.entry(ctx.key)
     if why is not None:
         ctx.baseline_note = (
             f"baseline {name!r} not compared: it was recorded on other hardware or software ({why})"
+        )
+    elif ctx.baseline is not None:
+        change = ctx.baseline.key.software_change(ctx.key)
+        ctx.software_note = (
+            None if change is None else f"software changed since the baseline: {change}"
         )
 
 
@@ -175,9 +204,6 @@ def build_context(config: pytest.Config) -> BudgetsContext:
     compare_name = opt("llmcore_compare")
     if compare_name:
         _open_baseline(ctx, compare_name)
-        if ctx.threshold is None and ctx.baseline is not None:
-            ctx.baseline_note = (
-                f"baseline {compare_name!r} loaded but not compared: no threshold "
-                "(--llmcore-fail-regression 10% or fail-regression in [tool.llmcore])"
-            )
+        if ctx.threshold is None:
+            ctx.threshold = DEFAULT_THRESHOLD
     return ctx

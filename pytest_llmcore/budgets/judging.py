@@ -10,16 +10,18 @@ from typing import Any
 
 import pytest
 
-from .baseline import compare
+from .adaptive import budget_verdicts
 from .context import BudgetsContext, slug
 from .keys import BUDGETS_KEY, INVALID_KEY, PROPS_KEY, RECORDER_KEY
 from .metrics import METRICS
 from .recorder import PerfRecorder
+from .regression import compare
 from .report import rows, table_lines
+from .settings import DEFAULT_SAMPLING
 from .stats import kept_samples
-from .verdict import Verdict, evaluate, missing
+from .verdict import Verdict, not_measured
 
-__all__ = ["judge"]
+__all__ = ["judge", "unmeasured"]
 
 
 def _metrics(rec: PerfRecorder | None) -> dict[str, Any]:
@@ -39,18 +41,23 @@ def _metrics(rec: PerfRecorder | None) -> dict[str, Any]:
     return out
 
 
-def _verdicts(
-    ctx: BudgetsContext, item: pytest.Item, rec: PerfRecorder | None, metrics: dict[str, Any]
-) -> list[Verdict]:
+def _verdicts(ctx: BudgetsContext, item: pytest.Item, rec: PerfRecorder | None) -> list[Verdict]:
     budgets = item.stash.get(BUDGETS_KEY, None)
-    out: list[Verdict] = []
-    for b in budgets.budgets if budgets is not None else ():
-        if rec is not None and b.metric in metrics:
-            out.append(evaluate(item.nodeid, b, rec.stats(b.metric), ctx.profile, ctx.device))
-        else:
-            out.append(missing(item.nodeid, b, ctx.profile, ctx.device))
-    if ctx.baseline is not None and ctx.threshold is not None and rec is not None:
-        for name in metrics:
+    sampling = budgets.sampling if budgets is not None else DEFAULT_SAMPLING
+    out = budget_verdicts(
+        item.nodeid,
+        budgets.budgets if budgets is not None else (),
+        rec,
+        sampling,
+        (ctx.profile, ctx.device),
+    )
+    if ctx.baseline is None or ctx.threshold is None or rec is None:
+        return out
+    # compared by default: metrics with a budget here, and those named in compare-metrics
+    wanted = {b.metric for b in budgets.budgets} if budgets is not None else set()
+    wanted |= set(ctx.settings.compare_metrics)
+    for name in sorted(wanted):
+        if rec.samples.get(name):
             out += compare(
                 ctx.baseline,
                 item.nodeid,
@@ -60,8 +67,19 @@ def _verdicts(
                 ctx.threshold,
                 ctx.profile,
                 ctx.device,
+                rec.samples[name],
+                ctx.software_note or "",
             )
     return out
+
+
+def not_measured_verdicts(ctx: BudgetsContext, item: pytest.Item, why: str) -> list[Verdict]:
+    """One "not measured" row per budget of a test that was skipped or crashed."""
+    budgets = item.stash.get(BUDGETS_KEY, None)
+    return [
+        not_measured(item.nodeid, b, ctx.profile, ctx.device, why)
+        for b in (budgets.budgets if budgets is not None else ())
+    ]
 
 
 def _junit(item: pytest.Item, report: pytest.TestReport, payload: dict[str, Any]) -> None:
@@ -72,8 +90,13 @@ def _junit(item: pytest.Item, report: pytest.TestReport, payload: dict[str, Any]
             (f"llmcore_{name}_{stat}", round(st[stat], 6)) for stat in ("p50", "p95", "p99", "mean")
         ]
         props.append((f"llmcore_{name}_n", st["n"]))
+    # one property per verdict: a budget and a regression verdict on one metric differ
     props += [
-        (f"llmcore_verdict_{v['metric']}_{v['stat']}", "pass" if v["passed"] else "fail")
+        (
+            f"llmcore_{'regression' if v['kind'] == 'regression' else 'budget'}"
+            f"_{v['metric']}_{v['stat']}",
+            v.get("outcome") or ("pass" if v["passed"] else "fail"),
+        )
         for v in payload["verdicts"]
     ]
     # a rerun (pytest-rerunfailures) replaces the earlier attempt's properties
@@ -122,8 +145,12 @@ def judge(
     """Verdicts of a test that has budgets or used ``llmcore_perf``; fails the report when
     a verdict fails. Returns the payload for the reports (None: nothing measured or judged)."""
     rec = item.stash.get(RECORDER_KEY, None)
-    metrics = _metrics(rec)
-    verdicts = _verdicts(ctx, item, rec, metrics) if report.passed else []
+    if report.passed:
+        verdicts = _verdicts(ctx, item, rec)
+    else:
+        why = "was skipped" if report.skipped else "failed before its budgets were judged"
+        verdicts = not_measured_verdicts(ctx, item, why)
+    metrics = _metrics(rec)  # after the verdicts: adaptive sampling may have added samples
     # read once per attempt: a rerun starts with valid timings again
     invalid = item.stash.get(INVALID_KEY, [])
     item.stash[INVALID_KEY] = []
@@ -155,4 +182,20 @@ def judge(
     if failed and report.passed:
         report.outcome = "failed"
         report.longrepr = "\n".join(v.message for v in failed)
+    return payload
+
+
+def unmeasured(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport) -> dict[str, Any]:
+    """The payload of a budgeted test whose set-up skipped or failed: "not measured" rows."""
+    why = "was skipped" if report.skipped else "errored in set-up"
+    path, line, _ = item.location
+    payload = {
+        "nodeid": item.nodeid,
+        "location": [path, (line or 0) + 1],
+        "profile": ctx.profile,
+        "device": ctx.device,
+        "metrics": {},
+        "verdicts": [v.to_json() for v in not_measured_verdicts(ctx, item, why)],
+    }
+    _junit(item, report, payload)
     return payload

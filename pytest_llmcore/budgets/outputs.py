@@ -23,7 +23,7 @@ from .baseline import baseline_path, save_baseline
 from .context import BudgetsContext
 from .report import html_report, json_report, markdown_summary
 
-__all__ = ["report_extra", "run_facts", "session_report", "write_outputs"]
+__all__ = ["notes", "report_extra", "run_facts", "session_report", "write_outputs"]
 
 
 def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
@@ -70,6 +70,7 @@ def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any
         },
         "baseline": None if ctx.baseline is None else ctx.baseline.name,
         "baseline_note": ctx.baseline_note,
+        "software_note": ctx.software_note,
         "key": ctx.key.to_json(),
     }
 
@@ -80,6 +81,31 @@ def session_report(ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]) ->
     text = json_report(results, ctx.machine_json, ctx.profile, report_extra(ctx, facts))
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def _sections(ctx: BudgetsContext, results: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+    """What ``pytest_llmcore_report_sections`` hooks add to the ``kind`` report."""
+    hook = ctx.config.hook.pytest_llmcore_report_sections
+    if not hook.get_hookimpls():
+        return []
+    found = hook(config=ctx.config, report=session_report(ctx, results), kind=kind)
+    return [str(x) for x in found if x is not None]
+
+
+def notes(ctx: BudgetsContext) -> list[str]:
+    return [n for n in (ctx.software_note, ctx.baseline_note) if n]
+
+
+def _html_job(
+    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]], facts: Any, path: str
+) -> Callable[[], str]:
+    def write_html() -> str:
+        sections = _sections(ctx, results, "html")
+        page = html_report(results, ctx.machine_json, ctx.profile, facts, sections, notes(ctx))
+        _write(Path(path), page)
+        return str(path)
+
+    return write_html
 
 
 def write_outputs(
@@ -102,17 +128,15 @@ def write_outputs(
         jobs.append((f"the JSON report {json_path}", write_json))
     html_path = opt("llmcore_html")
     if html_path:
-
-        def write_html() -> str:
-            _write(Path(html_path), html_report(results, ctx.machine_json, ctx.profile, facts))
-            return str(html_path)
-
-        jobs.append((f"the HTML report {html_path}", write_html))
+        jobs.append((f"the HTML report {html_path}", _html_job(ctx, results, facts, html_path)))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and results:
 
         def write_summary() -> str:
-            append_regular(summary, markdown_summary(results, ctx.profile, ctx.device))
+            extra = _sections(ctx, results, "markdown")
+            append_regular(
+                summary, markdown_summary(results, ctx.profile, ctx.device, extra, notes(ctx))
+            )
             return f"GitHub step summary ({summary})"
 
         jobs.append((f"the GitHub step summary {summary}", write_summary))

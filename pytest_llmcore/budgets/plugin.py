@@ -20,7 +20,7 @@ import pytest
 from ..core.errors import InputError
 from ..core.stash import BEFORE_VERDICTS, METRIC_SINK_KEY, run_before_verdicts
 from .context import BudgetsContext, build_context, select_profile
-from .judging import judge
+from .judging import judge, unmeasured
 from .keys import BUDGETS_KEY, INVALID_KEY, RECORDER_KEY
 from .outputs import session_report, write_outputs
 from .recorder import PerfRecorder, SampleError
@@ -137,6 +137,11 @@ class BudgetsPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report: pytest.TestReport = yield
+        if call.when == "setup" and not report.passed and BUDGETS_KEY in item.stash:
+            try:
+                setattr(report, _ATTR, unmeasured(self.ctx, item, report))
+            except Exception as exc:  # a bug here must not hide the test's own result
+                report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
         if call.when != "call":
             return report
         stash = item.stash
@@ -160,6 +165,10 @@ class BudgetsPlugin:
                 setattr(report, _ATTR, payload)
         except Exception as exc:  # a bug here must not hide the test's own result
             report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
+        finally:
+            rec = stash.get(RECORDER_KEY, None)
+            if rec is not None:  # the measured callables hold the test's fixtures (a model)
+                rec.resamplers.clear()
         return report
 
     # -- carrying results to the xdist controller ----------------------------------------
@@ -179,10 +188,9 @@ class BudgetsPlugin:
 
     @pytest.hookimpl(tryfirst=True)  # before junitxml reads the teardown's properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "setup":
-            if self.results:
-                self.results.pop(report.nodeid, None)  # a new attempt replaces the last
-        elif report.when == "call":
+        if report.when == "setup" and self.results:
+            self.results.pop(report.nodeid, None)  # a new attempt replaces the last
+        if report.when in ("setup", "call"):
             payload = getattr(report, _ATTR, None)
             if payload is None:
                 return

@@ -39,6 +39,9 @@ class PerfRecorder:
         self.response_parser: Callable[[Any], dict[str, Any] | None] | None = None
         #: the test's node id (set by the fixture), named in every rejected sample
         self.nodeid = ""
+        #: metric -> takes k more samples the way ``measure`` took them; None when the
+        #: metric has samples from elsewhere too (re-running one source would bias it)
+        self.resamplers: dict[str, Callable[[int], list[float]] | None] = {}
 
     def _reject(self, metric: str, exc: Exception) -> SampleError:
         where = f"{self.nodeid}: " if self.nodeid else ""
@@ -52,6 +55,19 @@ class PerfRecorder:
         except UnitError as exc:
             raise self._reject(metric, exc) from None
         self.samples.setdefault(metric, []).extend(checked)
+
+    def _other_source(self, metric: str) -> None:
+        if metric in self.samples:
+            self.resamplers[metric] = None
+
+    def more(self, metric: str, k: int) -> int:
+        """Take ``k`` more samples of ``metric`` with its measured callable; 0 when it has
+        none (recorded values, or several sources)."""
+        again = self.resamplers.get(metric)
+        if again is None:
+            return 0
+        self._add(metric, again(k))
+        return k
 
     def _metric_time(self, metric: str) -> None:
         m = get_metric(metric)
@@ -73,7 +89,8 @@ class PerfRecorder:
         """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed; return the stats.
 
         ``device="cuda"`` times with CUDA events; ``sync`` is called before each clock reading
-        (e.g. ``torch.cuda.synchronize``).
+        (e.g. ``torch.cuda.synchronize``). When a budget on ``metric`` is inconclusive after
+        the test body, the plugin calls ``fn`` again (see ``budgets/adaptive.py``).
         """
         self._metric_time(metric)
         w = self.default_warmup if warmup is None else warmup
@@ -83,12 +100,18 @@ class PerfRecorder:
         for _ in range(w):
             fn()
         timer = make_timer(device, sync)
-        taken: list[float] = []
-        for _ in range(r):
-            timer.start()
-            fn()
-            taken.append(timer.stop())
-        self._add(metric, taken)
+
+        def run(k: int) -> list[float]:
+            taken: list[float] = []
+            for _ in range(k):
+                timer.start()
+                fn()
+                taken.append(timer.stop())
+            return taken
+
+        fresh = metric not in self.samples
+        self._add(metric, run(r))
+        self.resamplers[metric] = run if fresh else None
         return self.stats(metric)
 
     @contextlib.contextmanager
@@ -100,6 +123,7 @@ class PerfRecorder:
         t = make_timer(device, sync)
         t.start()
         yield
+        self._other_source(metric)
         self._add(metric, [t.stop()])
 
     def record(self, metric: str, value: float | str | Sequence[float | str]) -> None:
@@ -109,6 +133,7 @@ class PerfRecorder:
         :class:`SampleError` naming the test and metric; nothing of that call is recorded.
         """
         values = value if isinstance(value, (list, tuple)) else [value]
+        self._other_source(metric)
         self._add(metric, values)
 
     def record_response(self, response: Any) -> dict[str, Any]:

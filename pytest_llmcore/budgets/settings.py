@@ -13,9 +13,68 @@ from typing import Any, TypeVar
 
 from ..core.errors import InputError
 from ..core.units import parse_number, parse_percent
-from .metrics import STATISTICS
+from .metrics import METRICS, STATISTICS, parse_value
 
-__all__ = ["BudgetSettings", "Profile", "percent", "settings_from_table"]
+__all__ = [
+    "DEFAULT_SAMPLING",
+    "DEFAULT_THRESHOLD",
+    "BudgetSettings",
+    "Profile",
+    "Sampling",
+    "percent",
+    "sampling_value",
+    "settings_from_table",
+]
+
+#: regression threshold of ``--llmcore-compare`` when none is given (docs/budgets.md)
+DEFAULT_THRESHOLD = 0.10
+POLICIES = ("fail", "warn", "pass")
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How far an inconclusive verdict may take more samples, and what it becomes then."""
+
+    max_samples: int = 400
+    """Samples of a metric in all (measured and added); a p99 needs 368 to pass."""
+    max_time: float = 10.0
+    """Seconds spent re-running the measured callable, per test."""
+    inconclusive: str = "warn"
+    """fail, warn (pass, reported as inconclusive) or pass."""
+
+
+DEFAULT_SAMPLING = Sampling()
+
+
+def _seconds(value: object) -> float:
+    """A duration: a number of seconds, or a string with a unit ("30s", "500ms", "2min")."""
+    if isinstance(value, str):
+        try:
+            secs = parse_value(METRICS["latency_ms"], value) / 1000.0
+        except ValueError:
+            raise ValueError(f'cannot read {value!r} as a duration (e.g. 30 or "30s")') from None
+    else:
+        try:
+            secs = parse_number(value, minimum=0, exclusive_minimum=True)
+        except ValueError:
+            raise ValueError(f'{value!r} is not a duration > 0 (e.g. 30 or "30s")') from None
+    if secs <= 0:
+        raise ValueError(f'{value!r} is not a duration > 0 (e.g. 30 or "30s")')
+    return secs
+
+
+def sampling_value(name: str, value: object) -> Any:
+    """One of ``max_samples``, ``max_time``, ``inconclusive`` (marker spelling), checked."""
+    if name == "max_samples":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{value!r} is not a whole number of samples >= 1 (e.g. 200)")
+        return value
+    if name == "max_time":
+        return _seconds(value)
+    if value not in POLICIES:
+        raise ValueError(f"{value!r} is not a policy: use one of {', '.join(map(repr, POLICIES))}")
+    return value
+
 
 _SCALARS = {
     "model",
@@ -28,6 +87,10 @@ _SCALARS = {
     "compare-stats",
     "fail-regression",
     "history",  # read by the history capability (history/plugin.py)
+    "max-samples",
+    "max-time",
+    "inconclusive",
+    "compare-metrics",
 }
 _TABLES = {"deps", "profiles", "budgets", "gpu"}
 _T = TypeVar("_T")
@@ -54,8 +117,12 @@ class BudgetSettings:
     tolerance: float = 0.0
     noisy_cv: float = 0.10
     baseline_dir: str = ".llmcore/baselines"
-    compare_stats: tuple[str, ...] = ("p50",)
+    compare_stats: tuple[str, ...] = ()
+    """Statistics a regression compares; empty: each metric's default statistic."""
     fail_regression: float | None = None
+    sampling: Sampling = DEFAULT_SAMPLING
+    compare_metrics: tuple[str, ...] = ()
+    """Metrics compared with a baseline besides those with a budget."""
 
     def profile_names(self) -> set[str]:
         return {"cpu", *self.profiles}
@@ -147,6 +214,26 @@ def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
         baseline_dir=_key(
             table, "baseline-dir", ".llmcore/baselines", _text('".llmcore/baselines"')
         ),
-        compare_stats=_key(table, "compare-stats", ("p50",), _stats),
+        compare_stats=_key(table, "compare-stats", (), _stats),
         fail_regression=_key(table, "fail-regression", None, parse_percent),
+        sampling=Sampling(
+            max_samples=_key(table, "max-samples", 400, lambda v: sampling_value("max_samples", v)),
+            max_time=_key(table, "max-time", 10.0, lambda v: sampling_value("max_time", v)),
+            inconclusive=_key(table, "inconclusive", "warn", _policy),
+        ),
+        compare_metrics=_key(table, "compare-metrics", (), _metric_names),
     )
+
+
+def _policy(value: object) -> str:
+    return str(sampling_value("inconclusive", value))
+
+
+def _metric_names(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(s, str) for s in items):
+        raise ValueError(f'{value!r} is not a list of metric names (e.g. ["ttft_ms"])')
+    bad = [s for s in items if s not in METRICS]
+    if bad:
+        raise ValueError(f"unknown metric {bad[0]!r} (known: {', '.join(sorted(METRICS))})")
+    return tuple(items)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core.errors import InputError
 from .metrics import METRICS, STATISTICS, UnitError, format_value, get_metric, parse_value
-from .settings import BudgetSettings, percent
+from .settings import DEFAULT_SAMPLING, BudgetSettings, Sampling, percent, sampling_value
 
 __all__ = [
     "Budget",
@@ -43,6 +43,7 @@ class Budget:
 class ItemBudgets:
     profile: str
     budgets: tuple[Budget, ...]
+    sampling: Sampling = DEFAULT_SAMPLING
 
 
 def _metric_budgets(
@@ -151,8 +152,8 @@ def _profile_names(only: object, nodeid: str, profiles: set[str]) -> list[str]:
 
 def _marker_budgets(
     nodeid: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], settings: BudgetSettings
-) -> tuple[list[str], list[Budget]]:
-    """(profiles it is limited to, budgets) of one ``@pytest.mark.budget``."""
+) -> tuple[list[str], list[Budget], dict[str, Any]]:
+    """(profiles it is limited to, budgets, sampling caps) of one ``@pytest.mark.budget``."""
     if args:
         raise BudgetError(
             f"{nodeid}: @pytest.mark.budget takes keyword arguments only "
@@ -163,10 +164,25 @@ def _marker_budgets(
     tol = settings.tolerance
     if "tolerance" in kw:
         tol = _tolerance(kw.pop("tolerance"), f"{nodeid}: budget(tolerance=...)")
-    if not kw:
+    sampling = _marker_sampling(nodeid, kw)
+    if not kw and not sampling:
         raise BudgetError(f"{nodeid}: @pytest.mark.budget names no metric")
     where = f"{nodeid}: @pytest.mark.budget"
-    return names, [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol, where)]
+    budgets = [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol, where)]
+    return names, budgets, sampling
+
+
+def _marker_sampling(nodeid: str, kw: dict[str, Any]) -> dict[str, Any]:
+    """``max_samples``, ``max_time`` and ``inconclusive`` popped from ``kw``, checked."""
+    out: dict[str, Any] = {}
+    for name in ("max_samples", "max_time", "inconclusive"):
+        if name in kw:
+            value = kw.pop(name)
+            try:
+                out[name] = sampling_value(name, value)
+            except ValueError as exc:
+                raise BudgetError(f"{nodeid}: budget({name}={value!r}): {exc}") from None
+    return out
 
 
 def resolve_budgets(
@@ -182,13 +198,16 @@ def resolve_budgets(
     profiles = settings.profile_names()
     generic: dict[str, list[Budget]] = {}
     specific: dict[str, list[Budget]] = {}
+    sampling: dict[str, Any] = {}
     # markers come closest first (function, class, module): apply the farthest first
     for args, kwargs in reversed(list(markers)):
-        names, budgets = _marker_budgets(nodeid, args, kwargs, settings)
+        names, budgets, caps = _marker_budgets(nodeid, args, kwargs, settings)
         if not names:
             _merge(generic, budgets)
+            sampling.update(caps)
         elif profile in names:
             _merge(specific, budgets)
+            sampling.update(caps)
     by_metric = {**generic, **specific}
     base = nodeid.split("[", 1)[0]
     for key in (base, nodeid) if base != nodeid else (nodeid,):
@@ -202,7 +221,11 @@ def resolve_budgets(
         )
         _merge(by_metric, common)
         _merge(by_metric, per.get(profile, []))
-    return ItemBudgets(profile, tuple(b for bs in by_metric.values() for b in bs))
+    return ItemBudgets(
+        profile,
+        tuple(b for bs in by_metric.values() for b in bs),
+        replace(settings.sampling, **sampling),
+    )
 
 
 def unmatched_config_keys(

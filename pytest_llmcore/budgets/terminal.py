@@ -10,7 +10,7 @@ import pytest
 
 from ..core.github import workflow_command
 from .context import BudgetsContext
-from .report import rows, table_lines
+from .report import BAD, counts_line, rows, table_lines
 
 __all__ = ["write_summary"]
 
@@ -26,8 +26,10 @@ def write_summary(
         return
     tr.write_sep("=", f"llmcore budgets: profile {ctx.profile} ({ctx.device})")
     for line in table_lines(rows(results)) if results else []:
-        bad = any(w in line for w in (" FAIL", " ERROR", " REGRESSED"))
-        tr.write_line(line, red=bad)
+        tr.write_line(line, red=any(f" {w}" in line for w in BAD))
+    said = counts_line(results)
+    if said:
+        tr.write_line(f"llmcore verdicts: {said}")
     for r in results:
         roof = r.get("roofline")
         if roof and "percent" in roof:
@@ -38,6 +40,8 @@ def write_summary(
                 f"{roof['bytes_per_token'] / 1e6:.1f} MB per token "
                 f"= {roof['bound_tokens_per_s']:.0f} tok/s)"
             )
+    if ctx.software_note:
+        tr.write_line(f"llmcore: {ctx.software_note} (compared all the same)", yellow=True)
     if ctx.baseline_note:
         tr.write_line(f"llmcore: {ctx.baseline_note}", yellow=True)
     if ctx.machine.gpu_note and ctx.profile == "cpu":
@@ -48,9 +52,12 @@ def write_summary(
         for r in results:
             file, line = r["location"]
             for v in r["verdicts"]:
-                if not v["passed"]:
+                level = "error" if not v["passed"] else None
+                if v["passed"] and v.get("outcome") == "inconclusive":
+                    level = "warning"
+                if level is not None:
                     tr.write_line(
                         workflow_command(
-                            "error", v["message"], file=file, line=line, title="llmcore budget"
+                            level, v["message"], file=file, line=line, title="llmcore budget"
                         )
                     )

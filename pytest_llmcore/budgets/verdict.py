@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .metrics import METRICS, format_value
+from .confidence import ci_samples, interval
+from .metrics import METRICS, Metric, format_value
 from .spec import Budget
 from .stats import Stats, min_samples
 
-__all__ = ["Verdict", "evaluate", "insufficient", "missing"]
+__all__ = ["Verdict", "evaluate", "insufficient", "missing", "not_measured"]
 
-VerdictKind = Literal["budget", "missing", "insufficient", "regression"]
+VerdictKind = Literal["budget", "missing", "insufficient", "regression", "not_measured"]
+Policy = Literal["fail", "warn", "pass"]
+#: the policy for a verdict still inconclusive after adaptive sampling (docs/budgets.md)
+DEFAULT_POLICY: Policy = "warn"
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,17 @@ class Verdict:
     noisy: bool
     source: str
     message: str
+    outcome: str = ""
+    """pass, fail, inconclusive; regression, improvement, no change; error; not measured."""
+    low: float | None = None
+    """95% interval of ``measured`` (None: unbounded on that side, or no interval)."""
+    high: float | None = None
+    change_pct: float | None = None
+    """Regression rows: (new / baseline - 1) in percent, with its 95% interval."""
+    change_low_pct: float | None = None
+    change_high_pct: float | None = None
+    note: str = ""
+    """What else the reader must know: a software change since the baseline, a policy."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,11 +110,66 @@ def insufficient(
         noisy=stats.noisy,
         source=source,
         message=msg,
+        outcome="error",
     )
 
 
-def evaluate(nodeid: str, budget: Budget, stats: Stats, profile: str, device: str) -> Verdict:
-    """``TPOT p50 41.2 ms > budget 30 ms (profile rtx-4090, <GPU>, 20 samples, cv 3.1%)``."""
+def _bound(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _ci_text(m: Metric, low: float, high: float, measured: float) -> str:
+    if low == high == measured:
+        return ""
+    lo = format_value(m, low) if math.isfinite(low) else "-inf"
+    hi = format_value(m, high) if math.isfinite(high) else "+inf"
+    return f" (95% CI {lo} .. {hi})"
+
+
+def _outcome(low: float, high: float, limit: float, lower_is_better: bool) -> str:
+    if lower_is_better:
+        return "pass" if high <= limit else ("fail" if low > limit else "inconclusive")
+    return "pass" if low >= limit else ("fail" if high < limit else "inconclusive")
+
+
+def _against(m: Metric, budget: Budget, better: bool) -> str:
+    """``> budget 30 ms + 5% tolerance``."""
+    op = ("<=" if better else ">") if m.lower_is_better else (">=" if better else "<")
+    sign = "+" if m.lower_is_better else "-"
+    tol = f" {sign} {budget.tolerance * 100:g}% tolerance" if budget.tolerance else ""
+    return f"{op} budget {format_value(m, budget.limit)}{tol}"
+
+
+def _decide(
+    low: float, high: float, limit: float, better: bool, lower_is_better: bool, point: bool
+) -> tuple[str, str]:
+    """(outcome, "judged on the value" or ""): an interval left open on one side by too
+    few samples is ``unbounded`` (the caller samples more), or with ``point`` judged on
+    the value."""
+    outcome = _outcome(low, high, limit, lower_is_better)
+    if outcome != "inconclusive" or (math.isfinite(low) and math.isfinite(high)):
+        return outcome, ""
+    if not point:
+        return "unbounded", ""
+    return ("pass" if better else "fail"), "judged on the value"
+
+
+def evaluate(
+    nodeid: str,
+    budget: Budget,
+    stats: Stats,
+    profile: str,
+    device: str,
+    samples: Sequence[float] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    point_if_unbounded: bool = True,
+) -> Verdict:
+    """``TPOT p50 41.2 ms (95% CI 40.8 ms .. 41.9 ms) > budget 30 ms (profile ..., cv 3.1%)``.
+
+    Pass: the whole interval within the budget; fail: wholly outside; inconclusive: it
+    straddles the budget, and ``policy`` decides. Too few samples to bound a side: see
+    ``_decide``. Without ``samples`` the interval is the point value.
+    """
     m = METRICS[budget.metric]
     short = insufficient(
         nodeid, budget.metric, budget.stat, budget.limit, budget.source, stats, profile, device
@@ -105,21 +177,21 @@ def evaluate(nodeid: str, budget: Budget, stats: Stats, profile: str, device: st
     if short is not None:
         return short
     measured = stats.get(budget.stat)
-    if m.lower_is_better:
-        passed = measured <= budget.limit * (1 + budget.tolerance)
-        op = "<=" if passed else ">"
-    else:
-        passed = measured >= budget.limit * (1 - budget.tolerance)
-        op = ">=" if passed else "<"
-    tol = (
-        f" + {budget.tolerance * 100:g}% tolerance"
-        if budget.tolerance and m.lower_is_better
-        else (f" - {budget.tolerance * 100:g}% tolerance" if budget.tolerance else "")
-    )
-    msg = (
-        f"{m.label} {budget.stat} {format_value(m, measured)} {op} budget "
-        f"{format_value(m, budget.limit)}{tol} ({_where(profile, device, stats)})"
-    )
+    low, high = interval(samples, budget.stat) if samples else (measured, measured)
+    sign = 1 if m.lower_is_better else -1
+    limit = budget.limit * (1 + sign * budget.tolerance)
+    better = measured <= limit if m.lower_is_better else measured >= limit
+    outcome, note = _decide(low, high, limit, better, m.lower_is_better, point_if_unbounded)
+    if note:  # judged on the value
+        low = high = measured
+        note += f": {stats.n} samples give no 95% bound (a {budget.stat} needs "
+        note += f"{ci_samples(budget.stat)})"
+    passed = outcome == "pass" or (outcome == "inconclusive" and policy != "fail")
+    if outcome == "inconclusive":
+        note = f"inconclusive: the 95% interval straddles the budget (policy {policy})"
+    said = f"{format_value(m, measured)}{_ci_text(m, low, high, measured)}"
+    msg = f"{m.label} {budget.stat} {said} {_against(m, budget, better)}"
+    msg += f" ({_where(profile, device, stats)}){'; ' + note if note and stats.n > 1 else ''}"
     return Verdict(
         nodeid=nodeid,
         kind="budget",
@@ -136,6 +208,10 @@ def evaluate(nodeid: str, budget: Budget, stats: Stats, profile: str, device: st
         noisy=stats.noisy,
         source=budget.source,
         message=msg,
+        outcome=outcome,
+        low=_bound(low),
+        high=_bound(high),
+        note=note,
     )
 
 
@@ -163,4 +239,29 @@ def missing(nodeid: str, budget: Budget, profile: str, device: str) -> Verdict:
         noisy=False,
         source=budget.source,
         message=msg,
+        outcome="error",
+    )
+
+
+def not_measured(nodeid: str, budget: Budget, profile: str, device: str, why: str) -> Verdict:
+    """A budgeted test that was skipped or crashed: no verdict on its budget (its own
+    outcome already says what happened)."""
+    m = METRICS[budget.metric]
+    return Verdict(
+        nodeid=nodeid,
+        kind="not_measured",
+        metric=budget.metric,
+        stat=budget.stat,
+        measured=None,
+        limit=budget.limit,
+        passed=True,
+        headroom_pct=None,
+        profile=profile,
+        device=device,
+        n=0,
+        cv=0.0,
+        noisy=False,
+        source=budget.source,
+        message=f"{m.label} budget ({budget.describe()}) not measured: the test {why}",
+        outcome="not measured",
     )
