@@ -58,7 +58,7 @@ BUDGET_KEYS: tuple[Key, ...] = (
     Key(
         "compare-stats",
         "list of statistics",
-        '["p50"]',
+        "[] (each metric's default: p50 for times, max for bytes, min for savings)",
         "statistics compared with the baseline",
         choices=STATISTICS,
     ),
@@ -66,8 +66,37 @@ BUDGET_KEYS: tuple[Key, ...] = (
         "fail-regression",
         _PERCENT,
         "(none: regressions are reported, never failed)",
-        "fail a test whose statistic is worse than the baseline by more than this",
+        "fail a test whose statistic is worse than the baseline by more than this "
+        "(the whole 95% interval of the change beyond it)",
         range="0 or more; a bare number between 0 and 1 is refused as ambiguous",
+    ),
+    Key(
+        "compare-metrics",
+        "list of metric names",
+        "[] (only metrics with a budget on the test)",
+        "metrics compared with the baseline besides the budgeted ones",
+    ),
+    Key(
+        "max-samples",
+        "integer",
+        "400",
+        "most samples llmcore_perf.measure takes while a verdict is inconclusive "
+        "(marker: max_samples=)",
+        range="at least 1",
+    ),
+    Key(
+        "max-time",
+        'duration (seconds, or "30s")',
+        "10",
+        "most time spent re-sampling an inconclusive verdict, per test (marker: max_time=)",
+        range="above 0",
+    ),
+    Key(
+        "inconclusive",
+        "string",
+        '"warn"',
+        "what a verdict whose interval straddles the budget does (marker: inconclusive=)",
+        choices=("fail", "warn", "pass"),
     ),
     Key(
         "profiles",
