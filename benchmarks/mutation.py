@@ -30,6 +30,12 @@ TARGETS: dict[str, str] = {
     "pytest_llmcore/budgets/verdict.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/stats.py": "tests/test_budgets_unit.py",
     "pytest_llmcore/budgets/baseline.py": "tests/test_budgets_unit.py tests/test_budgets_plugin.py",
+    "pytest_llmcore/budgets/regression.py": (
+        "tests/test_budgets_unit.py tests/test_budgets_verdicts.py tests/test_budgets_plugin.py"
+    ),
+    "pytest_llmcore/budgets/confidence.py": (
+        "tests/test_budgets_verdicts.py tests/test_budgets_unit.py"
+    ),
     "pytest_llmcore/budgets/ab_stats.py": (
         "tests/test_strength_ab.py tests/test_ab.py"
         " -k 'strength or outcome or noisy or textbook or one_round or t_table'"

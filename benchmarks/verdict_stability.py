@@ -111,7 +111,7 @@ def _trial(repo: Path, app: str, slowdown: float, threshold: float) -> dict[str,
     (repo / "app.py").write_text(app.format(slowdown=slowdown))
     compared = _pytest(repo, "--llmcore-compare=bench", f"--llmcore-json={head_json}")
     fixed = _p50(head_json) / _p50(base_json) > 1 + threshold
-    baseline = compared.returncode != 0 and "regress" in compared.stdout.lower()
+    baseline = compared.returncode != 0 and "REGRESSED" in compared.stdout
     ab = subprocess.run(
         [*LLMCORE, "ab", "HEAD", "--rounds", "6"], cwd=repo, capture_output=True, text=True,
         check=False,
