@@ -94,21 +94,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
             config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
         return
-    from .budgets.plugin import PLUGIN_NAME, BudgetsPlugin
     from .deps.pytest_items import DepsPlugin
     from .gpu.plugin import PLUGIN_NAME as GPU_PLUGIN
     from .gpu.plugin import GpuPlugin
+    from .ondemand import BudgetsOnDemand, budgets_needed_at_start, register_budgets
 
     # the GPU plugin first: on an xdist worker it sets CUDA_VISIBLE_DEVICES before any test
     # module can initialise CUDA
     config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
-    config.pluginmanager.register(BudgetsPlugin(config), PLUGIN_NAME)
+    if budgets_needed_at_start(config):
+        register_budgets(config)
+    else:  # registered once a collected test turns out to need it
+        config.pluginmanager.register(BudgetsOnDemand(), BudgetsOnDemand.name)
     _register_history(config)
 
 
 def _register_history(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # the controller holds the session's results
+        return
+    from .ondemand import history_wanted
+
+    if not history_wanted(config):  # the history modules are not even imported
         return
     from .history.plugin import PLUGIN_NAME, HistoryPlugin, history_target
 
@@ -127,7 +134,10 @@ def llmcore_perf(request: pytest.FixtureRequest) -> PerfRecorder:
     the test's ``@pytest.mark.budget`` and ``[tool.llmcore.budgets]`` are checked after it.
     """
     from .budgets.plugin import recorder_for
+    from .ondemand import BudgetsOnDemand, register_budgets
 
+    if request.config.pluginmanager.has_plugin(BudgetsOnDemand.name):
+        register_budgets(request.config)  # asked for with request.getfixturevalue
     return recorder_for(request)
 
 
