@@ -40,13 +40,19 @@ def _xdist_controller(config: pytest.Config) -> bool:
     return getattr(config.option, "dist", "no") not in ("no", None)
 
 
-def _tool_table(config: pytest.Config) -> dict[str, Any]:
-    from .core.config import load_tool_table
+_TABLE = pytest.StashKey[dict[str, Any]]()
 
-    try:
-        return load_tool_table(config.rootpath / "pyproject.toml")
-    except InputError as exc:
-        raise pytest.UsageError(f"llmcore: {exc}") from None
+
+def _tool_table(config: pytest.Config) -> dict[str, Any]:
+    """``[tool.llmcore]``, parsed once for the decisions below."""
+    if _TABLE not in config.stash:
+        from .core.config import load_tool_table
+
+        try:
+            config.stash[_TABLE] = load_tool_table(config.rootpath / "pyproject.toml")
+        except InputError as exc:
+            raise pytest.UsageError(f"llmcore: {exc}") from None
+    return config.stash[_TABLE]
 
 
 def history_wanted(config: pytest.Config) -> bool:
