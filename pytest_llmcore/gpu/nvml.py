@@ -9,9 +9,6 @@ becomes :class:`GpuUnavailable` with a one-line reason. Nothing escapes as a tra
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import importlib.util
-import sys
 from typing import Any
 
 from .model import GpuUnavailable, Memory, ProcessMemory, Snapshot
@@ -73,31 +70,10 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class _LibraryNotFound(Exception):
-    value = _LIBRARY_NOT_FOUND
-
-
-def _library_missing() -> bool:
-    """Whether pynvml would fail to load libnvidia-ml.so.1, found without importing pynvml
-    (a large module) on the many machines that have no NVIDIA driver. Only on Linux, with
-    the real nvidia-ml-py installed (a stand-in in ``sys.modules`` is left to itself)."""
-    if "pynvml" in sys.modules or not sys.platform.startswith("linux"):
-        return False
-    if importlib.util.find_spec("pynvml") is None:
-        return False  # the import below says that nvidia-ml-py is missing
-    try:
-        ctypes.CDLL("libnvidia-ml.so.1")  # what pynvml loads on Linux, the same way
-    except OSError:
-        return True
-    return False
-
-
 class NvmlBackend:
     """nvidia-ml-py. Raises :class:`GpuUnavailable` with a reason."""
 
     def __init__(self) -> None:
-        if _library_missing():
-            raise GpuUnavailable(nvml_reason(_LibraryNotFound()), absent=True)
         try:
             import pynvml
         except ImportError as exc:
