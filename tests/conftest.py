@@ -18,6 +18,14 @@ from pathlib import Path
 
 import pytest
 
+# Loaded once here, so that in-process pytester runs reuse them instead of importing (and
+# assertion-rewriting) them again each run: pytester drops the modules a run imported. Safe
+# because a run's process-wide changes (environment, metric registry) end with the run.
+import pytest_llmcore.budgets.plugin
+import pytest_llmcore.deps.gate
+import pytest_llmcore.gpu.plugin
+import pytest_llmcore.ondemand  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 FULL = os.environ.get("LLMCORE_FULL") == "1"
