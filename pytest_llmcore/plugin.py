@@ -95,44 +95,52 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
         return
     _check_tool_table(config)
-    from .budgets.plugin import PLUGIN_NAME, BudgetsPlugin
     from .deps.pytest_items import DepsPlugin
     from .gpu.plugin import PLUGIN_NAME as GPU_PLUGIN
     from .gpu.plugin import GpuPlugin
+    from .ondemand import BudgetsOnDemand, budgets_needed_at_start, register_budgets
 
     # the GPU plugin first: on an xdist worker it sets CUDA_VISIBLE_DEVICES before any test
     # module can initialise CUDA
     config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
-    config.pluginmanager.register(BudgetsPlugin(config), PLUGIN_NAME)
+    if budgets_needed_at_start(config):
+        register_budgets(config)
+    else:  # registered once a collected test turns out to need it
+        config.pluginmanager.register(BudgetsOnDemand(), BudgetsOnDemand.name)
     _register_history(config)
 
 
 def _check_tool_table(config: pytest.Config) -> None:
     """Unknown keys of ``[tool.llmcore]`` (the declared tables of every capability)."""
+    from .ondemand import tool_table
+
+    table = tool_table(config)
+    if not table:  # nothing to check: the declared tables are not even imported
+        return
     from .config_tables import check_tool_table
-    from .core.config import load_tool_table
     from .core.errors import InputError
 
-    pyproject = config.rootpath / "pyproject.toml"
     try:
-        check_tool_table(load_tool_table(pyproject), pyproject)
+        check_tool_table(table, config.rootpath / "pyproject.toml")
     except InputError as exc:
         raise pytest.UsageError(f"llmcore: {exc}") from None
 
 
 def _register_history(config: pytest.Config) -> None:
-    from .history.plugin import (
-        PLUGIN_NAME,
-        SOURCES_NAME,
-        HistoryPlugin,
-        HistorySources,
-        history_target,
-    )
+    compare = config.getoption("llmcore_compare", None)
+    if isinstance(compare, str) and compare.startswith("history:"):  # on workers too
+        from .history.plugin import SOURCES_NAME, HistorySources
 
-    config.pluginmanager.register(HistorySources(config), SOURCES_NAME)
+        config.pluginmanager.register(HistorySources(config), SOURCES_NAME)
     if hasattr(config, "workerinput"):  # the controller holds the session's results
         return
+    from .ondemand import history_wanted
+
+    if not history_wanted(config):  # the history modules are not even imported
+        return
+    from .history.plugin import PLUGIN_NAME, HistoryPlugin, history_target
+
     target = history_target(config)
     if target is not None:
         config.pluginmanager.register(HistoryPlugin(config, target), PLUGIN_NAME)
@@ -148,7 +156,10 @@ def llmcore_perf(request: pytest.FixtureRequest) -> PerfRecorder:
     the test's ``@pytest.mark.budget`` and ``[tool.llmcore.budgets]`` are checked after it.
     """
     from .budgets.plugin import recorder_for
+    from .ondemand import BudgetsOnDemand, register_budgets
 
+    if request.config.pluginmanager.has_plugin(BudgetsOnDemand.name):
+        register_budgets(request.config)  # asked for with request.getfixturevalue
     return recorder_for(request)
 
 

@@ -18,6 +18,14 @@ from pathlib import Path
 
 import pytest
 
+# Loaded once here, so that in-process pytester runs reuse them instead of importing (and
+# assertion-rewriting) them again each run: pytester drops the modules a run imported. Safe
+# because a run's process-wide changes (environment, metric registry) end with the run.
+import pytest_llmcore.budgets.plugin
+import pytest_llmcore.deps.gate
+import pytest_llmcore.gpu.plugin
+import pytest_llmcore.ondemand  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 FULL = os.environ.get("LLMCORE_FULL") == "1"
@@ -75,10 +83,43 @@ def needs(*modules: str) -> pytest.MarkDecorator:
     return pytest.mark.needs(*modules)
 
 
+#: The slowest tests (with -n 2 on 2 cores, each 50 s to 200 s of the suite's wall time):
+#: they build virtualenvs, pip-install, run pre-commit or twine, start xdist workers, or
+#: sweep hypothesis over the scanner. scripts/test and .ci/run run them (LLMCORE_SLOW=1,
+#: implied by LLMCORE_FULL=1); a plain ``pytest`` skips them with the reason, so that a
+#: developer's ``pytest -n 2 tests`` stays quick. Node id prefixes: parametrized ids match.
+SLOW = FULL or os.environ.get("LLMCORE_SLOW") == "1"
+SLOW_TESTS = (
+    "tests/test_ship.py::test_pre_commit_hook_fails_then_passes_on_a_temporary_repository",
+    "tests/test_ship.py::test_pip_install_says_what_takes_long_and_shows_the_log_on_failure",
+    "tests/test_ship.py::test_action_gate_runs_from_its_own_venv",
+    "tests/test_ship.py::test_action_budgets_run_in_the_projects_environment",
+    "tests/test_scanner.py::test_scanner_matches_plain_ast_walk",
+    "tests/test_scanner.py::test_lexical_stage_agrees_with_ast_stage_when_it_decides",
+    "tests/test_llm.py::test_header_reader_agrees_with_the_gguf_package",
+    "tests/test_gpu_scenarios.py::test_xdist_workers_each_get_their_own_gpu_or_mig_device",
+    "tests/test_release.py::test_twine_check_strict",
+    "tests/test_history.py::test_runs_append_under_xdist",
+    "tests/test_plugin.py::test_works_under_xdist",
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "needs(*modules): skip unless importable (fail under LLMCORE_FULL=1)"
     )
+    config.addinivalue_line(
+        "markers", "slow: run only with LLMCORE_SLOW=1 (scripts/test and .ci/run set it)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if SLOW:
+        return
+    skip = pytest.mark.skip(reason="slow: runs with LLMCORE_SLOW=1 (scripts/test, .ci/run)")
+    for item in items:
+        if item.nodeid.startswith(SLOW_TESTS) or item.get_closest_marker("slow"):
+            item.add_marker(skip)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

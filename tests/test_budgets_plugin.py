@@ -53,7 +53,9 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return p.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", *args)
+    # in-process: the plugin's process-wide changes (environment, metric registry) are
+    # undone when a run ends, so runs in one process do not see each other
+    return p.runpytest_inprocess("--llmcore", "-p", "no:cacheprovider", *args)
 
 
 def test_pass_fail_and_missing_messages(suite: pytest.Pytester) -> None:
@@ -129,14 +131,14 @@ latency_ms = { p90 = "1ms" }
 )
 def test_bad_budgets_are_usage_errors(pytester: pytest.Pytester, marker: str, message: str) -> None:
     pytester.makepyfile(f"import pytest\n@pytest.mark.{marker}\ndef test_x():\n    pass\n")
-    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
+    res = run(pytester)
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     assert message in res.stderr.str() and "Traceback" not in res.stderr.str()
 
 
 def test_bad_config_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makefile(".toml", pyproject='[tool.llmcore.budgets."t.py::x"]\nttft = 5\n')
-    res = pytester.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider")
+    res = run(pytester)
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     assert "'ttft' is neither a metric" in res.stderr.str()
 

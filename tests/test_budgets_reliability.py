@@ -27,7 +27,9 @@ def test_fast(llmcore_perf):
 
 
 def run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return p.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", *args)
+    # in-process (the plugin's process-wide state is owned by each run), except under xdist
+    runner = p.runpytest_subprocess if "-n" in args else p.runpytest_inprocess
+    return runner("--llmcore", "-p", "no:cacheprovider", *args)
 
 
 def test_nan_sample_fails_the_test_in_one_line_and_json_stays_strict(

@@ -21,9 +21,9 @@ def test_slow(llmcore_perf):
 
 
 def run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return p.runpytest_subprocess(
-        "--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps", *args
-    )
+    # in-process (the plugin's process-wide state is owned by each run), except under xdist
+    runner = p.runpytest_subprocess if "-n" in args else p.runpytest_inprocess
+    return runner("--llmcore", "-p", "no:cacheprovider", "-m", "not llmcore_deps", *args)
 
 
 def test_hook_module_imports_nothing_heavy() -> None:

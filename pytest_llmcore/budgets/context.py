@@ -15,7 +15,7 @@ from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.machine import MachineInfo, machine_info
 from .baseline import Baseline, BaselineKey, baseline_path, check_entry, load_baseline
-from .metrics import UnitError, register_metric
+from .metrics import METRICS, UnitError, register_metric
 from .settings import DEFAULT_THRESHOLD, BudgetSettings, settings_from_table
 from .spec import BudgetError, validate_config_budgets
 
@@ -56,7 +56,15 @@ class BudgetsContext:
 
 
 def add_metrics(config: pytest.Config) -> None:
-    """Step 1: metrics declared by ``pytest_llmcore_add_metrics`` hooks."""
+    """Step 1: metrics declared by ``pytest_llmcore_add_metrics`` hooks, for this run only:
+    the registry is restored when the run ends (in-process pytester runs share it)."""
+    saved = dict(METRICS)
+
+    def restore() -> None:
+        METRICS.clear()
+        METRICS.update(saved)
+
+    config.add_cleanup(restore)
     try:
         for specs in config.hook.pytest_llmcore_add_metrics(config=config):
             for spec in specs or []:

@@ -1,18 +1,21 @@
-"""The gate as pytest items: one per project file in the collected paths."""
+"""The gate as pytest items: one per project file in the collected paths.
+
+Import-light: ``pytest --llmcore`` loads this module at start-up, while the gate itself
+(scanner, declarations, mapping) is imported only when its item runs.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..core.errors import InputError
-from .gate import run_gate
-from .model import GateResult
-from .report import render_text, summary_line
-from .settings import load_settings, parse_kinds
+
+if TYPE_CHECKING:
+    from .model import GateResult
 
 __all__ = ["DepsFile", "DepsItem", "DepsPlugin"]
 
@@ -38,6 +41,8 @@ def _is_project_file(path: Path) -> bool:
 
 class DepsGateFailure(Exception):
     def __init__(self, result: GateResult) -> None:
+        from .report import summary_line
+
         super().__init__(summary_line(result))
         self.result = result
 
@@ -50,6 +55,10 @@ class DepsItem(pytest.Item):
         self.add_marker("llmcore_deps")
 
     def runtest(self) -> None:
+        from .gate import run_gate
+        from .report import render_text
+        from .settings import load_settings, parse_kinds
+
         config = self.config
         root = self.path.parent
         try:
@@ -78,6 +87,8 @@ class DepsItem(pytest.Item):
         self.add_report_section("call", "llmcore deps", render_text(result, verbose=True))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from .report import render_text
+
         if isinstance(excinfo.value, DepsGateFailure):
             return render_text(excinfo.value.result)
         if isinstance(excinfo.value, InputFailure):

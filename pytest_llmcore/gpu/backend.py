@@ -13,8 +13,8 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .fake import FakeBackend
 from .model import (
     PERFORMANCE_THROTTLES,
     THROTTLE_REASONS,
@@ -27,6 +27,9 @@ from .model import (
 )
 from .nvml import NvmlBackend, nvml_reason
 from .visible import DeviceId, parse_visible, resolve_visible
+
+if TYPE_CHECKING:
+    from .fake import FakeBackend
 
 __all__ = [
     "PERFORMANCE_THROTTLES",
@@ -47,10 +50,20 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> object:
+    if name == "FakeBackend":  # imported on first use: only tests run on the fake
+        from .fake import FakeBackend
+
+        return FakeBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def get_backend() -> GpuBackend:
     """The fake named by ``LLMCORE_FAKE_GPUS`` (tests), else NVML. Raises GpuUnavailable."""
     fake = os.environ.get("LLMCORE_FAKE_GPUS")
     if fake:
+        from .fake import FakeBackend
+
         try:
             data = json.loads(Path(fake).read_text())
             backend = FakeBackend.from_json(data)

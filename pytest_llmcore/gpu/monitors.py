@@ -1,4 +1,4 @@
-"""The samplers as fixtures (``vram_monitor``, ``gpu_thermals``) and the report header."""
+"""The samplers as fixtures (``vram_monitor``, ``gpu_thermals``)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from ..core.stash import INVALID_KEY, METRIC_SINK_KEY, before_verdicts
-from ..core.units import format_bytes
 from .model import GpuBackend, GpuUnavailable, Snapshot
 from .sampler import ThermalResult, ThermalWatch, VramResult, VramSampler
 
 if TYPE_CHECKING:
     from .plugin import GpuPlugin
 
-__all__ = ["gpu_thermals", "header_lines", "vram_monitor"]
+__all__ = ["gpu_thermals", "vram_monitor"]
 
 _W = TypeVar("_W", VramSampler, ThermalWatch)
 #: samplers stop after the call report is made (right before budgets are judged), so their
@@ -99,36 +98,3 @@ def _record(node: Any, metric: str, value: float) -> None:
 
 def _invalidate(node: Any, message: str) -> None:
     node.stash.setdefault(INVALID_KEY, []).append(message)
-
-
-def _describe(d: Snapshot) -> str:
-    mig = "" if d.mig is None else f" MIG {d.mig}"
-    return (
-        f"{d.index}{mig}: {d.name} ({format_bytes(d.memory.total)}, "
-        f"{format_bytes(d.memory.free)} free, cc {d.cc_text})"
-    )
-
-
-def header_lines(plugin: GpuPlugin) -> list[str]:
-    devices = plugin.devices()
-    if not devices:
-        line = f"llmcore gpu: none ({plugin.why_none})"
-    else:
-        b = plugin.backend()
-        try:
-            driver = b.driver_version() if b is not None else "?"
-        except GpuUnavailable as exc:
-            driver = f"unknown ({exc})"
-        line = f"llmcore gpu: driver {driver}; " + "; ".join(_describe(d) for d in devices)
-    lines = [line]
-    extra = []
-    if plugin.pinned is not None:
-        extra.append(f"pinned to CUDA_VISIBLE_DEVICES={plugin.pinned}")
-    if plugin.strict:
-        extra.append("strict (--llmcore-require-gpu)")
-    for k, v in plugin.env_set.items():
-        extra.append(f"{k}={v}")
-    extra += plugin.notes
-    if extra:
-        lines.append("llmcore gpu: " + ", ".join(extra))
-    return lines

@@ -14,12 +14,13 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
+from ..core.markers import carrying, using_fixtures
 from .backend import (
     GpuBackend,
     GpuUnavailable,
@@ -30,9 +31,11 @@ from .backend import (
 )
 from .pinning import assign_gpu, pin_token
 from .requirements import GpuRequirement, is_ours, parse_gpu_marker, unmet
-from .sampler import ThermalWatch, VramSampler
 from .settings import GpuSettings, gpu_settings
 from .strict import require_gpu_requested
+
+if TYPE_CHECKING:
+    from .sampler import ThermalWatch, VramSampler
 
 __all__ = ["MARKER", "GpuPlugin", "GpuSettings", "assign_gpu"]
 
@@ -218,7 +221,8 @@ class GpuPlugin:
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         foreign: list[str] = []
         marked = False
-        for item in items:
+        names = (MARKER, ALIAS) if self.settings.gpu_alias else (MARKER,)
+        for item in carrying(items, names):  # one pass; only marked items are looked at
             req = self._requirement(item, foreign)
             if req is not None:
                 item.stash[GPU_REQ_KEY] = req
@@ -240,7 +244,7 @@ class GpuPlugin:
         """Once per fixture name: a project's own fixture shadows ours for some tests."""
         warned: set[str] = set()
         ours = set(OUR_FIXTURES)
-        for item in items:
+        for item in using_fixtures(items, ours):
             info = getattr(item, "_fixtureinfo", None)
             defs: dict[str, Any] = getattr(info, "name2fixturedefs", {})
             for name in ours.intersection(getattr(item, "fixturenames", ())) - warned:
@@ -307,7 +311,7 @@ class GpuPlugin:
 
     # -- report header --------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
-        from .monitors import header_lines
+        from .header import header_lines
 
         return header_lines(self)
 
