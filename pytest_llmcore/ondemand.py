@@ -76,6 +76,8 @@ def budgets_needed_at_start(config: pytest.Config) -> bool:
     table = tool_table(config)
     if "budgets" in table:
         return True  # config budgets: the check for keys that match no test sees every item
+    if "profile" in table:
+        return True  # a profile that does not exist is a start-up error, budgets or not
     if table:
         from .budgets.context import load_settings
 

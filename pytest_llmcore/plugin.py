@@ -104,11 +104,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # module can initialise CUDA
     config.pluginmanager.register(GpuPlugin(config), GPU_PLUGIN)
     config.pluginmanager.register(DepsPlugin(config), "llmcore-deps")
+    # before the budgets: they ask the history for a history: baseline as they start
+    _register_history(config)
     if budgets_needed_at_start(config):
         register_budgets(config)
     else:  # registered once a collected test turns out to need it
         config.pluginmanager.register(BudgetsOnDemand(), BudgetsOnDemand.name)
-    _register_history(config)
 
 
 def _check_tool_table(config: pytest.Config) -> None:
@@ -128,18 +129,24 @@ def _check_tool_table(config: pytest.Config) -> None:
 
 
 def _register_history(config: pytest.Config) -> None:
-    compare = config.getoption("llmcore_compare", None)
-    if isinstance(compare, str) and compare.startswith("history:"):  # on workers too
-        from .history.plugin import SOURCES_NAME, HistorySources
-
-        config.pluginmanager.register(HistorySources(config), SOURCES_NAME)
-    if hasattr(config, "workerinput"):  # the controller holds the session's results
-        return
     from .ondemand import history_wanted
 
-    if not history_wanted(config):  # the history modules are not even imported
+    compare = config.getoption("llmcore_compare", None)
+    from_history = isinstance(compare, str) and compare.startswith("history:")
+    if not (from_history or history_wanted(config)):  # history modules not even imported
         return
-    from .history.plugin import PLUGIN_NAME, HistoryPlugin, history_target
+    from .history.plugin import (
+        PLUGIN_NAME,
+        SOURCES_NAME,
+        HistoryPlugin,
+        HistorySources,
+        history_target,
+    )
+
+    # on workers too: a history: baseline is loaded where the budgets are judged
+    config.pluginmanager.register(HistorySources(config), SOURCES_NAME)
+    if hasattr(config, "workerinput"):  # the controller holds the session's results
+        return
 
     target = history_target(config)
     if target is not None:

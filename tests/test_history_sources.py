@@ -218,11 +218,17 @@ def test_hook_answers_none_for_another_scheme(pytester: pytest.Pytester) -> None
     assert _ask(pytester, "main") is None
 
 
-def test_hook_without_a_store_says_to_set_one(pytester: pytest.Pytester) -> None:
-    assert _ask(pytester, "history:main") == (
-        "error: --llmcore-compare: 'history:main' needs a history store (set --llmcore-history "
+def test_without_a_store_a_history_comparison_says_to_set_one(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyprojecttoml('[project]\nname = "h"\nversion = "0"\ndependencies = []\n')
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = pytester.runpytest_subprocess("--llmcore", "--llmcore-compare=history:main")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert (
+        "--llmcore-compare: 'history:main' needs a history store (set --llmcore-history "
         'PATH_OR_URL or history = "PATH_OR_URL" in [tool.llmcore])'
-    )
+    ) in result.stderr.str()
 
 
 def test_hook_with_a_missing_store_file_is_an_error(pytester: pytest.Pytester) -> None:
@@ -442,3 +448,45 @@ def test_a_damaged_store_gives_a_note_and_fails_the_append(pytester: pytest.Pyte
     assert pytester.path.joinpath("markdown.txt").read_text() == (
         "['history: no trends (no such table: results)\\n']"
     )
+
+
+def test_history_baseline_end_to_end(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs append to the store; a later run compares with their pooled samples."""
+    pytester.makepyprojecttoml('[project]\nname = "h"\nversion = "0"\ndependencies = []\n')
+    pytester.makepyfile(
+        test_e2e=(
+            "import os, pytest\n"
+            "@pytest.mark.budget(latency_ms=1000)\n"
+            "def test_e(llmcore_perf):\n"
+            "    v = float(os.environ['E2E_MS'])\n"
+            "    for i in range(30):\n"
+            "        llmcore_perf.record('latency_ms', v + (i % 3) * 0.01)\n"
+        )
+    )
+    env = {"GITHUB_SHA": "a" * 40, "GITHUB_REF_NAME": "main", "E2E_MS": "10"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for _ in range(2):
+        saved = pytester.runpytest_subprocess("--llmcore", "--llmcore-history", "perf.db")
+        assert saved.ret == 0, saved.stdout.str()
+    monkeypatch.setenv("E2E_MS", "30")  # three times slower than the pooled runs
+    result = pytester.runpytest_subprocess(
+        "--llmcore",
+        "--llmcore-history",
+        "perf.db",
+        "--llmcore-compare=history:main:last=2",
+        "--llmcore-fail-regression=10%",
+    )
+    out = result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out
+    assert "REGRESSED" in out
+    # same speed as the pooled runs: no regression
+    monkeypatch.setenv("E2E_MS", "10")
+    same = pytester.runpytest_subprocess(
+        "--llmcore", "--llmcore-compare=history:main:last=2", "--llmcore-history", "perf.db",
+        "--llmcore-fail-regression=10%",
+    )  # fmt: skip
+    assert same.ret == 0, same.stdout.str()
+    assert "REGRESSED" not in same.stdout.str()

@@ -13,13 +13,14 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes, read_regular
 from .metrics import METRICS
+from .stats import summarize
 
 __all__ = [
     "Baseline",
@@ -270,4 +271,20 @@ def check_entry(source: str, raw: object) -> Baseline:
     file's: InputError naming ``source`` and the bad field."""
     if not isinstance(raw, dict):
         raise InputError(f"baseline source {source!r}: {raw!r} is not a baseline entry")
-    return _entry(Path(source), str(raw.get("name", source)), "entry", raw)
+    entry = _entry(Path(source), str(raw.get("name", source)), "entry", raw)
+    return replace(entry, tests=_with_statistics(entry.tests))
+
+
+def _with_statistics(tests: Tests) -> Tests:
+    """Statistics computed from the raw samples where a source gives samples alone (the
+    history pools samples of several runs: their statistics are those of the pool)."""
+    out: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for nodeid, metrics in tests.items():
+        out[nodeid] = {}
+        for metric, entry in metrics.items():
+            samples = entry.get("samples")
+            if samples and "p50" not in entry:
+                entry = {**summarize([float(x) for x in samples]).to_json(), **entry}
+                entry["n"] = len(samples)
+            out[nodeid][metric] = entry
+    return out
