@@ -117,11 +117,15 @@ def stub_target(dist: str) -> str | None:
 def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
     """Entries that pin the build environment: ``[tool.uv] build-constraint-dependencies``
     and every entry of a dependency group that holds the ``[build-system]`` backend."""
-    from packaging.requirements import InvalidRequirement, Requirement
 
     def names(items: Any) -> list[str]:
-        out = []
-        for item in items if isinstance(items, list) else ():
+        out: list[str] = []
+        if not isinstance(items, list) or not items:
+            return out
+        # imported only when there is something to parse: the import is slow
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        for item in items:
             try:
                 out.append(canonical_name(Requirement(str(item)).name))
             except InvalidRequirement:
