@@ -1,0 +1,119 @@
+"""The cold-run shortcuts of the deps gate give the same answers as the slow paths."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement, Requirement
+
+import pytest_llmcore
+from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.deps import astscan
+from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
+from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name
+
+
+def _reference_name(text: str) -> str | None:
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    try:
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            return None
+    except ValueError:
+        return None
+    return req.name
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("numpy", True),
+        ("numpy>=1.23", True),
+        ("typing-extensions >= 4.10.0 , < 5", True),
+        ("a!=1.2.3", True),
+        ("a-", False),
+        ("a>=", False),
+        ("a>=1.", False),
+        ("a>=1,", False),
+        ("a~=1", False),
+        ("torch; extra == 'gpu'", False),
+        ('nvidia-cublas-cu12==12.1; platform_system == "Linux"', False),
+    ],
+)
+def test_required_name_matches_packaging(text: str, plain: bool) -> None:
+    assert (_PLAIN_REQ.fullmatch(text) is not None) is plain
+    assert _required_name(text) == _reference_name(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
+def test_required_name_matches_packaging_on_any_text(text: str) -> None:
+    assert _required_name(text) == _reference_name(text)
+
+
+def test_builtin_triggers_compile_lazily_and_all_compile() -> None:
+    triggers = builtin_triggers()
+    fresh = [t for t in triggers if "regex" not in t.__dict__]
+    assert fresh  # not compiled by building the table
+    for t in triggers:
+        assert t.regex.pattern == t.pattern
+
+
+def test_hook_trigger_pattern_still_validated_where_it_enters() -> None:
+    with pytest.raises(InputError, match=r"pattern '\(' for h2 is not a regular expression"):
+        hook_triggers([[{"dist": "h2", "pattern": "("}]])
+    triggers, _ = hook_triggers([[{"dist": "h2", "pattern": r"http2\s*=\s*True"}]])
+    assert triggers[0].regex.search("Client(http2 = True)") is not None
+
+
+class _StockVisitor(astscan._Visitor):
+    """The visitor with :class:`ast.NodeVisitor`'s own dispatch (the reference)."""
+
+    visit = ast.NodeVisitor.visit  # type: ignore[assignment]
+    generic_visit = ast.NodeVisitor.generic_visit  # type: ignore[assignment]
+
+
+def test_fast_visitor_dispatch_matches_node_visitor(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = sorted(Path(pytest_llmcore.__file__).parent.rglob("*.py"))
+    assert len(sources) > 50
+    fast = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        fast.append(astscan.ast_records(ast.parse(text), False, text, path.name))
+    monkeypatch.setattr(astscan, "_Visitor", _StockVisitor)
+    for path, got in zip(sources, fast, strict=True):
+        text = path.read_text(encoding="utf-8")
+        assert got == astscan.ast_records(ast.parse(text), False, text, path.name), path
+
+
+def test_cold_run_without_yaml_files_imports_neither_yaml_nor_packaging(tmp_path: Path) -> None:
+    # numpy's metadata requires nothing: the closure needs no PEP 508 parser
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy"]\n', encoding="utf-8"
+    )
+    (tmp_path / "p.py").write_text("import numpy\n\nnumpy.zeros(1)\n", encoding="utf-8")
+    code = (
+        "import json, sys\n"
+        "from pytest_llmcore.cli import main\n"
+        "sys.argv = ['llmcore', 'deps', '.']\n"
+        "rc = main()\n"
+        "print(json.dumps([rc, 'yaml' in sys.modules, 'packaging.requirements' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(pytest_llmcore.__file__).parent.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    last = out.stdout.strip().splitlines()[-1]
+    assert json.loads(last) == [0, False, False], out.stdout + out.stderr
+    assert re.search(r"1 declared dependencies, 1 files scanned", out.stdout)
