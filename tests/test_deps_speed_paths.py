@@ -19,6 +19,7 @@ import pytest_llmcore
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps import astscan
 from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
+from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
 from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name
 
 
@@ -117,3 +118,31 @@ def test_cold_run_without_yaml_files_imports_neither_yaml_nor_packaging(tmp_path
     last = out.stdout.strip().splitlines()[-1]
     assert json.loads(last) == [0, False, False], out.stdout + out.stderr
     assert re.search(r"1 declared dependencies, 1 files scanned", out.stdout)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import T\n\n\ndef f(x: T = 1) -> None:\n    pass\n",
+        "from m import T\n\n\ndef f(\n    a: int,\n    x: T = (),\n) -> None:\n    pass\n",
+        "from m import T\n\n\nclass A:\n    def f(self, *, x: T = None): ...\n",
+    ],
+)
+def test_lexical_stage_reads_an_annotation_with_a_default_as_a_load(source: str) -> None:
+    # these went to the ast stage before (torch.distributions: ``shape: _size = ()``)
+    got = lexical_imports(source, False, lambda _top: True)
+    assert got == astscan.ast_records(ast.parse(source), False, source)
+    assert [(r.module, r.used) for r in got] == [("m.T", True)]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import T\n\nif True: T = 1\n",
+        "from m import T\n\nx: int\nT = 1\n",
+        "from m import T\n\n\ndef f(x: int = 1):\n    T = x\n",
+    ],
+)
+def test_an_assignment_after_a_colon_outside_brackets_still_needs_the_tree(source: str) -> None:
+    with pytest.raises(NeedAst):
+        lexical_imports(source, False, lambda _top: True)

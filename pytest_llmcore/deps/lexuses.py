@@ -127,6 +127,10 @@ def _load_at(s: str, i: int, size: int) -> bool:
     if nxt[:1] in (".", "(", "["):
         # the value of an attribute, call or subscript is read even in ``x.a = 1``
         return word not in ("def", "class", "type")
+    if prev == ":" and nxt[:1] == "=" and nxt[1:2] != "=" and _opener(s, i) >= 0:
+        # ``def f(x: T = 1)``: inside brackets, only a parameter's annotation is followed
+        # by ``=`` after a ``:`` (a dict value, slice or lambda body can't be assigned)
+        return True
     if _storing(nxt):
         return False
     if word:
