@@ -126,10 +126,12 @@ def test_cold_run_without_yaml_files_imports_neither_yaml_nor_packaging(tmp_path
         "from m import T\n\n\ndef f(x: T = 1) -> None:\n    pass\n",
         "from m import T\n\n\ndef f(\n    a: int,\n    x: T = (),\n) -> None:\n    pass\n",
         "from m import T\n\n\nclass A:\n    def f(self, *, x: T = None): ...\n",
+        "from m import T\n\n\ndef f(x: int | None = T, y: int = 0) -> None:\n    pass\n",
+        "from m import T\n\nprint(1, sep=T, end='')\n",
     ],
 )
-def test_lexical_stage_reads_an_annotation_with_a_default_as_a_load(source: str) -> None:
-    # these went to the ast stage before (torch.distributions: ``shape: _size = ()``)
+def test_lexical_stage_reads_an_annotation_or_default_as_a_load(source: str) -> None:
+    # these went to the ast stage before (torch: ``shape: _size = ()``, ``g: G = default_g,``)
     got = lexical_imports(source, False, lambda _top: True)
     assert got == astscan.ast_records(ast.parse(source), False, source)
     assert [(r.module, r.used) for r in got] == [("m.T", True)]
@@ -141,6 +143,7 @@ def test_lexical_stage_reads_an_annotation_with_a_default_as_a_load(source: str)
         "from m import T\n\nif True: T = 1\n",
         "from m import T\n\nx: int\nT = 1\n",
         "from m import T\n\n\ndef f(x: int = 1):\n    T = x\n",
+        "from m import T\n\nx = T, y = 1, 2\n",
     ],
 )
 def test_an_assignment_after_a_colon_outside_brackets_still_needs_the_tree(source: str) -> None:

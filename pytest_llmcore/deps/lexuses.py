@@ -142,6 +142,8 @@ def _load_at(s: str, i: int, size: int) -> bool:
         # ``:`` is read; at statement level it may start an inline block's assignment
         return nxt[:1] in (")", "]", "}", "\n", ";") or _opener(s, i) >= 0
     if prev == "=" and (j == 0 or s[j - 1] not in "=!<>:+-*/%@&|^"):
+        if nxt[:1] == "," and _opener(s, i) >= 0:
+            return True  # inside brackets: a keyword argument's value or a default
         return nxt[:1] not in (",", ":")  # ``x = name, y = …`` makes name a target
     if prev in "=<>+-%&|^~@!":
         return True
