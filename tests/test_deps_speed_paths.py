@@ -18,6 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 import pytest_llmcore
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps import astscan
+from pytest_llmcore.deps.configured import _unconditional_requirement
 from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
 from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
 from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name
@@ -149,3 +150,25 @@ def test_lexical_stage_reads_an_annotation_or_default_as_a_load(source: str) -> 
 def test_an_assignment_after_a_colon_outside_brackets_still_needs_the_tree(source: str) -> None:
     with pytest.raises(NeedAst):
         lexical_imports(source, False, lambda _top: True)
+
+
+def _reference_unconditional(text: str) -> str | None:
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    return req.name if req.marker is None or "extra" not in str(req.marker) else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
+def test_pinned_by_names_match_packaging_on_any_text(text: str) -> None:
+    assert _unconditional_requirement(text) == _reference_unconditional(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["numpy>=1.2", "sympy", "pillow; extra == 'vision'", 'filelock; python_version >= "3.8"'],
+)
+def test_pinned_by_names_match_packaging(text: str) -> None:
+    assert _unconditional_requirement(text) == _reference_unconditional(text)

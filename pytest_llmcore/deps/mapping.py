@@ -19,6 +19,7 @@ __all__ = [
     "builtin_table",
     "installed_module_owners",
     "modules_from_files",
+    "plain_requirement_name",
     "stdlib_backfills",
 ]
 
@@ -354,11 +355,18 @@ _PLAIN_REQ = re.compile(
 )
 
 
+def plain_requirement_name(text: str) -> str | None:
+    """The name of a requirement without marker, extras or URL (``numpy>=1.2``), or None
+    when only the full PEP 508 parser can read ``text``."""
+    plain = _PLAIN_REQ.fullmatch(text)
+    return plain.group(1) if plain is not None else None
+
+
 def _required_name(text: str) -> str | None:
     """The distribution a ``Requires-Dist`` line needs when no extra is asked, or None."""
-    plain = _PLAIN_REQ.fullmatch(text)
+    plain = plain_requirement_name(text)
     if plain is not None:
-        return plain.group(1)
+        return plain
     # imported only here: the import costs a cold run ~11 ms, and most lines are plain
     from packaging.requirements import InvalidRequirement, Requirement
 
