@@ -21,7 +21,7 @@ from pytest_llmcore.deps import astscan
 from pytest_llmcore.deps.configured import _unconditional_requirement
 from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
 from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
-from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name
+from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name, modules_from_files
 
 
 def _reference_name(text: str) -> str | None:
@@ -172,3 +172,55 @@ def test_pinned_by_names_match_packaging_on_any_text(text: str) -> None:
 )
 def test_pinned_by_names_match_packaging(text: str) -> None:
     assert _unconditional_requirement(text) == _reference_unconditional(text)
+
+
+def _reference_modules_from_files(files: list[str]) -> tuple[str, ...]:
+    """modules_from_files as it was before it checked each directory once (the oracle)."""
+    tree: dict[str, set[str]] = {}
+    modules: set[str] = set()
+    for f in files:
+        parts = f.split("/")
+        if len(parts) == 1:
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|pyi|so|pyd)$", parts[0])
+            if m and m.group(1) != "__init__":
+                modules.add(m.group(1))
+            continue
+        dirs = parts[:-1]
+        if not all(re.match(r"^[A-Za-z_]\w*$", d) for d in dirs):
+            continue
+        for depth in range(1, len(dirs) + 1):
+            tree.setdefault(".".join(dirs[:depth]), set()).add(
+                parts[-1] if depth == len(dirs) else ""
+            )
+    packages = {pkg for pkg, names in tree.items() if any(n.startswith("__init__.") for n in names)}
+    for pkg in sorted(packages, key=lambda p: p.count(".")):
+        if not any(pkg.startswith(other + ".") for other in modules if other in packages):
+            modules.add(pkg)
+    for pkg, names in tree.items():
+        if pkg in packages or any(pkg.startswith(p + ".") for p in packages):
+            continue
+        for n in names:
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|so|pyd)$", n)
+            if m:
+                modules.add(f"{pkg}.{m.group(1)}")
+    return tuple(sorted(modules))
+
+
+_DIRS = st.lists(st.sampled_from(["a", "b", "a.b", "c", "1x"]), max_size=3).map("/".join)
+_NAMES = st.sampled_from(["__init__.py", "m.py", "n.so", "x.txt"])
+_PATHS = st.lists(
+    st.tuples(_DIRS, _NAMES).map(lambda dn: f"{dn[0]}/{dn[1]}" if dn[0] else dn[1]), max_size=12
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PATHS)
+def test_modules_from_files_checks_each_directory_once_with_the_same_answer(
+    files: list[str],
+) -> None:
+    assert modules_from_files(files) == _reference_modules_from_files(files)
+
+
+def test_modules_from_files_dotted_directory_is_not_a_package_path() -> None:
+    files = ["a/b/x.py", "a/b/__init__.py", "a.b/y.py", "c.d/e.py", "c/d/f.py", "g/h.py"]
+    assert modules_from_files(files) == ("a.b", "c.d.f", "g.h")

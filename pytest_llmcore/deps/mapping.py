@@ -243,6 +243,7 @@ def builtin_table() -> Mapping[str, tuple[str, ...]]:
 def modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
     """Importable module roots from a RECORD, descending into namespace packages."""
     tree: dict[str, set[str]] = {}
+    seen: dict[str, set[str]] = {}  # a valid directory path -> its file names in ``tree``
     modules: set[str] = set()
     for f in files:
         parts = f.replace("\\", "/").split("/")
@@ -261,12 +262,18 @@ def modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
                 modules.add(m.group(1))
             continue
         dirs = parts[:-1]
+        dir_key = "/".join(dirs)
+        known = seen.get(dir_key)
+        if known is not None:  # a RECORD lists many files per directory: checked once
+            known.add(parts[-1])
+            continue
         if not all(re.match(r"^[A-Za-z_]\w*$", d) for d in dirs):
             continue
         for depth in range(1, len(dirs) + 1):
             tree.setdefault(".".join(dirs[:depth]), set()).add(
                 parts[-1] if depth == len(dirs) else ""
             )
+        seen[dir_key] = tree[".".join(dirs)]
     packages = {pkg for pkg, names in tree.items() if any(n.startswith("__init__.") for n in names)}
     for pkg in sorted(packages, key=lambda p: p.count(".")):
         # a package below another package is part of it
