@@ -222,5 +222,6 @@ def test_modules_from_files_checks_each_directory_once_with_the_same_answer(
 
 
 def test_modules_from_files_dotted_directory_is_not_a_package_path() -> None:
-    files = ["a/b/x.py", "a/b/__init__.py", "a.b/y.py", "c.d/e.py", "c/d/f.py", "g/h.py"]
+    # "c.d/e.py" after "c/d/f.py": a directory key joined with "." would take it for c/d
+    files = ["a/b/x.py", "a/b/__init__.py", "a.b/y.py", "c/d/f.py", "c.d/e.py", "g/h.py"]
     assert modules_from_files(files) == ("a.b", "c.d.f", "g.h")
