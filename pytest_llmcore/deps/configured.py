@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .mapping import plain_requirement_name
 from .model import Evidence, canonical_name
 from .safeio import read_text
 
@@ -117,11 +118,15 @@ def stub_target(dist: str) -> str | None:
 def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
     """Entries that pin the build environment: ``[tool.uv] build-constraint-dependencies``
     and every entry of a dependency group that holds the ``[build-system]`` backend."""
-    from packaging.requirements import InvalidRequirement, Requirement
 
     def names(items: Any) -> list[str]:
-        out = []
-        for item in items if isinstance(items, list) else ():
+        out: list[str] = []
+        if not isinstance(items, list) or not items:
+            return out
+        # imported only when there is something to parse: the import is slow
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        for item in items:
             try:
                 out.append(canonical_name(Requirement(str(item)).name))
             except InvalidRequirement:
@@ -153,8 +158,6 @@ def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
 
 def pinned_by(declared: Iterable[str]) -> dict[str, str]:
     """Requirement -> the installed, declared distribution that requires it (one level)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     out: dict[str, str] = {}
     for dist in declared:
         key = canonical_name(dist)
@@ -165,11 +168,22 @@ def pinned_by(declared: Iterable[str]) -> dict[str, str]:
         except md.PackageNotFoundError:
             continue
         for text in reqs:
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            name = canonical_name(req.name)
-            if name != key and (req.marker is None or "extra" not in str(req.marker)):
-                out.setdefault(name, dist)
+            name = _unconditional_requirement(text)
+            if name is not None and canonical_name(name) != key:
+                out.setdefault(canonical_name(name), dist)
     return out
+
+
+def _unconditional_requirement(text: str) -> str | None:
+    """The name a ``Requires-Dist`` line names unless only an extra asks for it."""
+    plain = plain_requirement_name(text)
+    if plain is not None:
+        return plain
+    # imported only for lines with markers, extras or URLs: the import is slow
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    return req.name if req.marker is None or "extra" not in str(req.marker) else None

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
     MKDOCS_PLUGIN_NEEDS,
@@ -24,7 +22,7 @@ from .evidence_tables import (
     SPHINX_THEMES,
 )
 from .model import canonical_name
-from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml_get, yaml_nodes, yaml_walk
+from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
 __all__ = ["DocUse", "read_doc_uses"]
 

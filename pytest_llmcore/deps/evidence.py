@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +73,7 @@ class EvidenceFinder:
         root: Path,
         *,
         pyproject: Mapping[str, Any] | None,
-        sources: Sequence[tuple[str, Path]],
+        sources: Iterable[tuple[str, Path]],
         imported: Iterable[tuple[str, str]],
         declared: Mapping[str, tuple[str, tuple[str, ...]]],
         provides: Callable[[str], tuple[str, ...]],

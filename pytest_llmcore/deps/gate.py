@@ -29,7 +29,7 @@ from .settings import DepsSettings, load_settings
 from .triage import triage
 from .undeclared import undeclared_findings
 from .uses import Use, collect_uses, entry_point_uses
-from .walk import SourceFile, iter_sources
+from .walk import SourceFile, SourcePaths, iter_sources
 
 __all__ = ["project_root_for", "run_gate"]
 
@@ -156,7 +156,7 @@ def _evidence_finder(
     return EvidenceFinder(
         root,
         pyproject=decl.pyproject,
-        sources=[(f.rel, f.path) for f in scan.files],
+        sources=SourcePaths(scan.files),
         imported=[(u.rec.module, u.file) for u in uses if u.rec.used],
         declared={d.key: (d.name, mapper.provides(d.name).modules) for d in decl.declared},
         provides=lambda dist: mapper.provides(dist).modules,

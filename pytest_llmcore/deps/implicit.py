@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -133,18 +133,23 @@ class Trigger:
     """Source text that proves distributions used."""
 
     dists: tuple[str, ...]
-    regex: re.Pattern[str]
+    pattern: str
     what: str
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # compiled on first search: a run needs only the triggers of its pending dependencies
+        return re.compile(self.pattern)
 
 
 @lru_cache(maxsize=1)
 def builtin_triggers() -> tuple[Trigger, ...]:
-    rows = [Trigger(tuple(map(canonical_name, d)), re.compile(p), w) for d, p, w in TRIGGERS]
+    rows = [Trigger(tuple(map(canonical_name, d)), p, w) for d, p, w in TRIGGERS]
     for engine, dists in ENGINES.items():
         pattern = rf"\b(?:engine|flavor)\s*=\s*[\"']{re.escape(engine)}[\"']"
-        rows.append(Trigger(dists, re.compile(pattern), f'engine="{engine}"'))
+        rows.append(Trigger(dists, pattern, f'engine="{engine}"'))
     for driver, dists in DB_DRIVERS.items():
-        rows.append(Trigger(dists, re.compile(rf"\+{re.escape(driver)}://"), f"{driver} URL"))
+        rows.append(Trigger(dists, rf"\+{re.escape(driver)}://", f"{driver} URL"))
     return tuple(rows)
 
 
@@ -164,7 +169,7 @@ def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tupl
             pattern = row.get("pattern")
             if pattern is not None:
                 try:
-                    regex = re.compile(str(pattern))
+                    re.compile(str(pattern))  # validated here, where the hook's value enters
                 except re.error as exc:
                     raise InputError(
                         f"{hook}: pattern {pattern!r} for {dist} is not a regular expression "
@@ -172,7 +177,7 @@ def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tupl
                         fix="escape it with re.escape() for a literal",
                     ) from exc
                 what = str(row.get("what") or "a project trigger")
-                triggers.append(Trigger((dist,), regex, what))
+                triggers.append(Trigger((dist,), str(pattern), what))
             companions_of = row.get("parents") or ()
             if isinstance(companions_of, str) or not all(isinstance(p, str) for p in companions_of):
                 raise InputError(f"{hook}: parents for {dist} must be a list of names")
@@ -359,7 +364,7 @@ class ImplicitScan:
         return [
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
-            [(t.dists, t.regex.pattern, t.what) for t in self.triggers],
+            [(t.dists, t.pattern, t.what) for t in self.triggers],
         ]
 
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:

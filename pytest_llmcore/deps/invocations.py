@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .shell import Run, imported_by, runs_in_argv, runs_in_script
-from .toolfiles import ToolFileSet, scalar, yaml_get, yaml_nodes, yaml_scalars
+from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
 
 __all__ = ["Invocation", "read_invocations"]
 

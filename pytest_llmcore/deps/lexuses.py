@@ -127,6 +127,10 @@ def _load_at(s: str, i: int, size: int) -> bool:
     if nxt[:1] in (".", "(", "["):
         # the value of an attribute, call or subscript is read even in ``x.a = 1``
         return word not in ("def", "class", "type")
+    if prev == ":" and nxt[:1] == "=" and nxt[1:2] != "=" and _opener(s, i) >= 0:
+        # ``def f(x: T = 1)``: inside brackets, only a parameter's annotation is followed
+        # by ``=`` after a ``:`` (a dict value, slice or lambda body can't be assigned)
+        return True
     if _storing(nxt):
         return False
     if word:
@@ -138,6 +142,8 @@ def _load_at(s: str, i: int, size: int) -> bool:
         # ``:`` is read; at statement level it may start an inline block's assignment
         return nxt[:1] in (")", "]", "}", "\n", ";") or _opener(s, i) >= 0
     if prev == "=" and (j == 0 or s[j - 1] not in "=!<>:+-*/%@&|^"):
+        if nxt[:1] == "," and _opener(s, i) >= 0:
+            return True  # inside brackets: a keyword argument's value or a default
         return nxt[:1] not in (",", ":")  # ``x = name, y = …`` makes name a target
     if prev in "=<>+-%&|^~@!":
         return True

@@ -8,13 +8,29 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from .safeio import read_bytes, read_text
 from .walk import DEFAULT_EXCLUDES
 
 __all__ = ["ToolFileSet", "YamlScalar", "find_tool_files", "yaml_nodes", "yaml_scalars"]
+
+
+class _LazyYaml(ModuleType):
+    """``yaml``, imported on first attribute access: most projects have no YAML file the
+    gate reads, and importing PyYAML costs a cold run ~8 ms."""
+
+    def __getattr__(self, name: str) -> Any:
+        import yaml as real
+
+        return getattr(real, name)
+
+
+if TYPE_CHECKING:
+    import yaml as yaml  # re-exported: the other YAML readers import it from here
+else:
+    yaml = _LazyYaml("yaml")
 
 #: file kind -> name patterns (matched against the file name, or the path when it has a /).
 KINDS: dict[str, tuple[str, ...]] = {
@@ -149,8 +165,6 @@ def find_tool_files(root: Path) -> ToolFileSet:
 
 # -- YAML --------------------------------------------------------------------------------
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 @dataclass(frozen=True)
 class YamlScalar:
@@ -164,7 +178,8 @@ class YamlScalar:
 def yaml_nodes(text: str) -> list[yaml.Node]:
     """Every document's node tree. Composing never constructs objects, so custom tags
     (mkdocs' ``!!python/name:``, ``!ENV``) are harmless. Raises ``yaml.YAMLError``."""
-    return [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
 
 
 def scalar(node: yaml.Node | None) -> YamlScalar | None:

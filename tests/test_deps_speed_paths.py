@@ -1,0 +1,227 @@
+"""The cold-run shortcuts of the deps gate give the same answers as the slow paths."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement, Requirement
+
+import pytest_llmcore
+from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.deps import astscan
+from pytest_llmcore.deps.configured import _unconditional_requirement
+from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
+from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
+from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name, modules_from_files
+
+
+def _reference_name(text: str) -> str | None:
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    try:
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            return None
+    except ValueError:
+        return None
+    return req.name
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("numpy", True),
+        ("numpy>=1.23", True),
+        ("typing-extensions >= 4.10.0 , < 5", True),
+        ("a!=1.2.3", True),
+        ("a-", False),
+        ("a>=", False),
+        ("a>=1.", False),
+        ("a>=1,", False),
+        ("a~=1", False),
+        ("torch; extra == 'gpu'", False),
+        ('nvidia-cublas-cu12==12.1; platform_system == "Linux"', False),
+    ],
+)
+def test_required_name_matches_packaging(text: str, plain: bool) -> None:
+    assert (_PLAIN_REQ.fullmatch(text) is not None) is plain
+    assert _required_name(text) == _reference_name(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
+def test_required_name_matches_packaging_on_any_text(text: str) -> None:
+    assert _required_name(text) == _reference_name(text)
+
+
+def test_builtin_triggers_compile_lazily_and_all_compile() -> None:
+    triggers = builtin_triggers()
+    fresh = [t for t in triggers if "regex" not in t.__dict__]
+    assert fresh  # not compiled by building the table
+    for t in triggers:
+        assert t.regex.pattern == t.pattern
+
+
+def test_hook_trigger_pattern_still_validated_where_it_enters() -> None:
+    with pytest.raises(InputError, match=r"pattern '\(' for h2 is not a regular expression"):
+        hook_triggers([[{"dist": "h2", "pattern": "("}]])
+    triggers, _ = hook_triggers([[{"dist": "h2", "pattern": r"http2\s*=\s*True"}]])
+    assert triggers[0].regex.search("Client(http2 = True)") is not None
+
+
+class _StockVisitor(astscan._Visitor):
+    """The visitor with :class:`ast.NodeVisitor`'s own dispatch (the reference)."""
+
+    visit = ast.NodeVisitor.visit  # type: ignore[assignment]
+    generic_visit = ast.NodeVisitor.generic_visit  # type: ignore[assignment]
+
+
+def test_fast_visitor_dispatch_matches_node_visitor(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = sorted(Path(pytest_llmcore.__file__).parent.rglob("*.py"))
+    assert len(sources) > 50
+    fast = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        fast.append(astscan.ast_records(ast.parse(text), False, text, path.name))
+    monkeypatch.setattr(astscan, "_Visitor", _StockVisitor)
+    for path, got in zip(sources, fast, strict=True):
+        text = path.read_text(encoding="utf-8")
+        assert got == astscan.ast_records(ast.parse(text), False, text, path.name), path
+
+
+def test_cold_run_without_yaml_files_imports_neither_yaml_nor_packaging(tmp_path: Path) -> None:
+    # numpy's metadata requires nothing: the closure needs no PEP 508 parser
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy"]\n', encoding="utf-8"
+    )
+    (tmp_path / "p.py").write_text("import numpy\n\nnumpy.zeros(1)\n", encoding="utf-8")
+    code = (
+        "import json, sys\n"
+        "from pytest_llmcore.cli import main\n"
+        "sys.argv = ['llmcore', 'deps', '.']\n"
+        "rc = main()\n"
+        "print(json.dumps([rc, 'yaml' in sys.modules, 'packaging.requirements' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(pytest_llmcore.__file__).parent.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    last = out.stdout.strip().splitlines()[-1]
+    assert json.loads(last) == [0, False, False], out.stdout + out.stderr
+    assert re.search(r"1 declared dependencies, 1 files scanned", out.stdout)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import T\n\n\ndef f(x: T = 1) -> None:\n    pass\n",
+        "from m import T\n\n\ndef f(\n    a: int,\n    x: T = (),\n) -> None:\n    pass\n",
+        "from m import T\n\n\nclass A:\n    def f(self, *, x: T = None): ...\n",
+        "from m import T\n\n\ndef f(x: int | None = T, y: int = 0) -> None:\n    pass\n",
+        "from m import T\n\nprint(1, sep=T, end='')\n",
+    ],
+)
+def test_lexical_stage_reads_an_annotation_or_default_as_a_load(source: str) -> None:
+    # these went to the ast stage before (torch: ``shape: _size = ()``, ``g: G = default_g,``)
+    got = lexical_imports(source, False, lambda _top: True)
+    assert got == astscan.ast_records(ast.parse(source), False, source)
+    assert [(r.module, r.used) for r in got] == [("m.T", True)]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import T\n\nif True: T = 1\n",
+        "from m import T\n\nx: int\nT = 1\n",
+        "from m import T\n\n\ndef f(x: int = 1):\n    T = x\n",
+        "from m import T\n\nx = T, y = 1, 2\n",
+    ],
+)
+def test_an_assignment_after_a_colon_outside_brackets_still_needs_the_tree(source: str) -> None:
+    with pytest.raises(NeedAst):
+        lexical_imports(source, False, lambda _top: True)
+
+
+def _reference_unconditional(text: str) -> str | None:
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    return req.name if req.marker is None or "extra" not in str(req.marker) else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
+def test_pinned_by_names_match_packaging_on_any_text(text: str) -> None:
+    assert _unconditional_requirement(text) == _reference_unconditional(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["numpy>=1.2", "sympy", "pillow; extra == 'vision'", 'filelock; python_version >= "3.8"'],
+)
+def test_pinned_by_names_match_packaging(text: str) -> None:
+    assert _unconditional_requirement(text) == _reference_unconditional(text)
+
+
+def _reference_modules_from_files(files: list[str]) -> tuple[str, ...]:
+    """modules_from_files as it was before it checked each directory once (the oracle)."""
+    tree: dict[str, set[str]] = {}
+    modules: set[str] = set()
+    for f in files:
+        parts = f.split("/")
+        if len(parts) == 1:
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|pyi|so|pyd)$", parts[0])
+            if m and m.group(1) != "__init__":
+                modules.add(m.group(1))
+            continue
+        dirs = parts[:-1]
+        if not all(re.match(r"^[A-Za-z_]\w*$", d) for d in dirs):
+            continue
+        for depth in range(1, len(dirs) + 1):
+            tree.setdefault(".".join(dirs[:depth]), set()).add(
+                parts[-1] if depth == len(dirs) else ""
+            )
+    packages = {pkg for pkg, names in tree.items() if any(n.startswith("__init__.") for n in names)}
+    for pkg in sorted(packages, key=lambda p: p.count(".")):
+        if not any(pkg.startswith(other + ".") for other in modules if other in packages):
+            modules.add(pkg)
+    for pkg, names in tree.items():
+        if pkg in packages or any(pkg.startswith(p + ".") for p in packages):
+            continue
+        for n in names:
+            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|so|pyd)$", n)
+            if m:
+                modules.add(f"{pkg}.{m.group(1)}")
+    return tuple(sorted(modules))
+
+
+_DIRS = st.lists(st.sampled_from(["a", "b", "a.b", "c", "1x"]), max_size=3).map("/".join)
+_NAMES = st.sampled_from(["__init__.py", "m.py", "n.so", "x.txt"])
+_PATHS = st.lists(
+    st.tuples(_DIRS, _NAMES).map(lambda dn: f"{dn[0]}/{dn[1]}" if dn[0] else dn[1]), max_size=12
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PATHS)
+def test_modules_from_files_checks_each_directory_once_with_the_same_answer(
+    files: list[str],
+) -> None:
+    assert modules_from_files(files) == _reference_modules_from_files(files)
+
+
+def test_modules_from_files_dotted_directory_is_not_a_package_path() -> None:
+    # "c.d/e.py" after "c/d/f.py": a directory key joined with "." would take it for c/d
+    files = ["a/b/x.py", "a/b/__init__.py", "a.b/y.py", "c/d/f.py", "c.d/e.py", "g/h.py"]
+    assert modules_from_files(files) == ("a.b", "c.d.f", "g.h")
