@@ -171,20 +171,8 @@ class BudgetsPlugin:
                 rec.resamplers.clear()
         return report
 
-    # -- carrying results to the xdist controller ----------------------------------------
-    @pytest.hookimpl(wrapper=True)
-    def pytest_report_to_serializable(self, config: pytest.Config, report: Any) -> Any:
-        data = yield
-        if isinstance(data, dict) and hasattr(report, _ATTR):
-            data[_ATTR] = getattr(report, _ATTR)
-        return data
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_report_from_serializable(self, config: pytest.Config, data: Any) -> Any:
-        report = yield
-        if isinstance(data, dict) and _ATTR in data and report is not None:
-            setattr(report, _ATTR, data[_ATTR])
-        return report
+    # Results reach the xdist controller as a report attribute: pytest serialises a
+    # report's __dict__ for xdist, so no serialisation hooks are needed (nor tell-able).
 
     @pytest.hookimpl(tryfirst=True)  # before junitxml reads the teardown's properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from .astscan import ast_imports, ast_records
 from .lexical import NeedAst, lexical_fallback, lexical_imports
-from .model import FileImports, ImportRecord
+from .model import FileImports
 from .prefilter import candidate_modules
 
-__all__ = ["ast_imports", "candidate_modules", "iter_tops", "scan_source"]
+__all__ = ["ast_imports", "candidate_modules", "scan_source"]
 
 
 def _everything(_top: str) -> bool:
@@ -75,7 +75,3 @@ def scan_source(
     records = ast_records(tree, is_init, text, filename)
     return FileImports(tuple(r for r in records if want(r.module.split(".", 1)[0])))
 
-
-def iter_tops(records: Iterable[ImportRecord]) -> set[str]:
-    """Top-level module names of ``records``."""
-    return {r.module.split(".", 1)[0] for r in records}
