@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import os
 import re
 from collections.abc import Iterator
@@ -96,13 +98,17 @@ def _cuda() -> Iterator[Case]:
         "GPU-bbbb-1111": ("RTX B",), "GPU-bbbb": ("RTX B",), "GPU-zzzz": (), "1,-1,0": ("RTX B",),
         " 1": ("RTX B",), "0,0": ("RTX A",),
     }  # fmt: skip
+    # with a GPU visible, readiness rests on the engines: a CPU-only torch or llama-cpp-python
+    # (the full test environment) is not GPU-ready; with neither installed, the GPU is
+    cpu_engines = any(importlib.util.find_spec(m) for m in ("torch", "llama_cpp"))
     for value, gpus in want.items():
         # doctor names each GPU by its NVML index (as nvidia-smi does), in CUDA's order
         says = (r"^  GPU \d+ +" + r"\b.*\n  GPU \d+ +".join(gpus),) if gpus else (r"hides every GPU",)
+        ready = bool(gpus) and not cpu_engines
         yield Case(
             "cuda", f"doctor_cvd={value!r}", doctor, env={"CUDA_VISIBLE_DEVICES": value},
-            code=1, says=says, not_says=(r"GPU ready",), check=_gpu_lines(len(gpus)),
-            smoke=value in ("-1", "0,garbage,1", "GPU-bbbb-1111"),
+            code=0 if ready else 1, says=says, not_says=() if ready else (r"GPU ready",),
+            check=_gpu_lines(len(gpus)), smoke=value in ("-1", "0,garbage,1", "GPU-bbbb-1111"),
         )  # fmt: skip
     gpu_test = "import pytest\n\n@pytest.mark.llmcore_gpu\ndef test_g():\n    pass\n"
     for value, code in (("-1", 1), ("garbage", 1), ("0", 0)):

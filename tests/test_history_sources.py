@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -241,7 +242,7 @@ def test_hook_with_a_missing_store_file_is_an_error(pytester: pytest.Pytester) -
 def test_a_store_that_fails_mid_query_is_one_line(pytester: pytest.Pytester) -> None:
     db = pytester.path / "perf.db"
     _fill(db, [_run(0, (1.0,))])
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:  # sqlite3's own `with` does not close
         conn.execute("DROP TABLE results")  # damaged behind the schema version's back
     got = _ask(pytester, "history:main", "--llmcore-history", "perf.db")
     assert got == "error: perf.db: cannot read the history store (no such table: results)"
@@ -438,7 +439,7 @@ def test_a_damaged_store_gives_a_note_and_fails_the_append(pytester: pytest.Pyte
         """
     )
     _fill(pytester.path / "perf.db", [_run(0, (1.0,))])
-    with sqlite3.connect(pytester.path / "perf.db") as conn:
+    with closing(sqlite3.connect(pytester.path / "perf.db")) as conn:
         conn.execute("DROP TABLE results")
     result = pytester.runpytest_subprocess("--llmcore", "--llmcore-history", "perf.db")
     result.stdout.fnmatch_lines(
