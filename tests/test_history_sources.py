@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
