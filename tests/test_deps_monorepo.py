@@ -313,7 +313,7 @@ def test_requirements_files_in_subfolders_declare(tmp_path: Path) -> None:
         },
     )
     rc, data = _cli(tmp_path)
-    assert rc == 1
+    assert rc == 0  # leftpad is unused, but only an unreferenced subfolder declares it
     declared = sorted((d["dependency"], d["declared_in"]) for d in data["declared"])
     assert declared == [
         ("flask", "examples/app/app-requirements.txt:1"),
@@ -322,6 +322,8 @@ def test_requirements_files_in_subfolders_declare(tmp_path: Path) -> None:
         ("tensorflow", "subdir/requirements.txt:1"),
     ]
     assert _kinds(data) == {"click": "missing", "leftpad": "unused"}
+    leftpad = next(f for f in data["findings"] if f["dependency"] == "leftpad")
+    assert leftpad["ignored"].startswith("declared only in a/b/c/requirements.txt, a subfolder")
 
 
 _NAME = st.from_regex(r"[a-z][a-z0-9]{1,8}(-[a-z0-9]{1,6})?", fullmatch=True)
@@ -348,3 +350,34 @@ def test_declaration_comments_round_trip(tmp_path_factory: Any, req: str, text: 
     (root / "requirements.txt").write_text(f'x\n"{req}",  #{text}\n')
     d = Declared(req, req, "requirements.txt", 2, "requirements", False)
     assert declaration_comments(root, [d]) == {"requirements.txt:2": text.strip()}
+
+
+def test_unreferenced_subfolder_requirements_never_fail_as_unused(tmp_path: Path) -> None:
+    """A test fixture's or an example's own requirements file declares (its imports are not
+    missing) but is no reason to fail the project; one that CI installs from is."""
+    root = _tree(
+        tmp_path,
+        {
+            "pyproject.toml": MEMBER.format(name="app", deps='["requests"]'),
+            "app.py": "import requests\nrequests.get\n",
+            "fixtures/case/requirements.txt": "pyjwt\n-r base.txt\n",
+            "fixtures/case/base.txt": "tabulate\n",
+            "ci/requirements.txt": "rich\n",
+            ".github/workflows/ci.yml": (
+                "jobs:\n  t:\n    runs-on: x\n    steps:\n"
+                "      - run: pip install -r ci/requirements.txt\n"
+            ),
+        },
+    )
+    code, data = _cli(root)
+    by_dep = {f["dependency"]: f for f in data["findings"]}
+    assert by_dep["rich"]["kind"] == "unused" and by_dep["rich"]["ignored"] is None
+    assert code == 1  # rich: CI installs from ci/requirements.txt and nothing imports it
+    assert by_dep["pyjwt"]["ignored"] == (
+        "declared only in fixtures/case/requirements.txt, a subfolder's requirements that no "
+        "config, CI or task runner installs from; not failing"
+    )
+    assert by_dep["tabulate"]["ignored"] == (
+        "declared only in fixtures/case/base.txt (from fixtures/case/requirements.txt), a "
+        "subfolder's requirements that no config, CI or task runner installs from; not failing"
+    )

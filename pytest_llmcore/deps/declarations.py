@@ -143,6 +143,23 @@ def subfolder_requirement_files(root: Path, depth: int = SUBFOLDER_DEPTH) -> lis
 _REQ_NAME = re.compile(r"(requirements.*\.(txt|in)|.+[-_]requirements\.txt)$")
 
 
+def _read_incidental(root: Path, out: ProjectDeclarations, seen: set[Path]) -> None:
+    """Subfolder requirements no config, CI or task runner names: their entries declare
+    (an import they list is not missing) but never fail as unused on their own."""
+    for p in subfolder_requirement_files(root):
+        start = len(out.declared)
+        read_requirements(p, out, None, seen)
+        top = p.relative_to(root).as_posix()
+        out.declared[start:] = [
+            replace(d, incidental=f"declared only in {d.file} (from {top}), a subfolder's "
+                    "requirements that no config, CI or task runner installs from")
+            if d.file != top else
+            replace(d, incidental=f"declared only in {top}, a subfolder's requirements that "
+                    "no config, CI or task runner installs from")
+            for d in out.declared[start:]
+        ]  # fmt: skip
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -155,8 +172,7 @@ def read_declarations(
             read_requirements(p, out, None, seen)
         for p in referenced_requirement_files(root):
             read_requirements(p, out, None, seen)
-        for p in subfolder_requirement_files(root):
-            read_requirements(p, out, None, seen)
+        _read_incidental(root, out, seen)
     else:
         for name in requirements:
             p = root / name

@@ -59,6 +59,9 @@ class Declared:
     """Finding codes an inline ``# llmcore: ignore[...]`` on its line suppresses (``*``: all)."""
     unreachable: str | None = None
     """Why no supported Python installs it (its environment marker), when that is so."""
+    incidental: str | None = None
+    """Why this entry alone never fails as unused: declared only in a subfolder's
+    requirements file that nothing installs from (a test fixture, an example's own list)."""
 
     @property
     def key(self) -> str:

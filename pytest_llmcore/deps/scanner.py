@@ -74,4 +74,3 @@ def scan_source(
         )
     records = ast_records(tree, is_init, text, filename)
     return FileImports(tuple(r for r in records if want(r.module.split(".", 1)[0])))
-

@@ -57,7 +57,10 @@ def triage(result: GateResult, settings: DepsSettings) -> None:
         reason: str | None = None
         names = _names(f)
         d = _inline(f)
-        if d is not None:
+        incidental = [x.incidental for x in f.declared]
+        if f.kind is Kind.UNUSED and f.declared and all(incidental):
+            reason = f"{incidental[0]}; not failing"
+        elif d is not None:
             reason = f"suppressed by a comment at {d.location}"
             used_inline.add((d.file, d.line))
         elif f.code in settings.ignore_rules:
