@@ -21,42 +21,42 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core.errors import LlmcoreError
-from .deps import deps_parser as _deps_parser
-from .deps import run_deps as _run_deps
-from .gpu import ceilings_parser as _ceilings_parser
-from .gpu import doctor_parser as _doctor_parser
-from .gpu import run_ceilings as _run_ceilings
-from .gpu import run_doctor as _run_doctor
-from .llm import fit_parser as _fit_parser
-from .llm import kv_parser as _kv_parser
-from .llm import run_fit as _run_fit
-from .llm import run_kv as _run_kv
-from .output import Parser, common, err, reset_output, stdout_gone
+from .cli_deps import deps_parser as _deps_parser
+from .cli_deps import run_deps as _run_deps
+from .cli_gpu import ceilings_parser as _ceilings_parser
+from .cli_gpu import doctor_parser as _doctor_parser
+from .cli_gpu import run_ceilings as _run_ceilings
+from .cli_gpu import run_doctor as _run_doctor
+from .cli_llm import fit_parser as _fit_parser
+from .cli_llm import kv_parser as _kv_parser
+from .cli_llm import run_fit as _run_fit
+from .cli_llm import run_kv as _run_kv
+from .cli_output import Parser, common, err, reset_output, stdout_gone
+from .core.errors import LlmcoreError
 
 __all__ = ["build_parser", "main"]
 
 
 def _history_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ..history.commands import add_history_parser
+    from .history.commands import add_history_parser
 
     add_history_parser(sub, parents=[common()])
 
 
 def _run_history(args: argparse.Namespace) -> int:
-    from ..history.commands import run_history
+    from .history.commands import run_history
 
     return run_history(args)
 
 
 def _ab_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ..budgets.ab import add_ab_parser
+    from .budgets.ab import add_ab_parser
 
     add_ab_parser(sub, parents=[common()])
 
 
 def _run_ab(args: argparse.Namespace) -> int:
-    from ..budgets.ab import run_ab
+    from .budgets.ab import run_ab
 
     return run_ab(args)
 
@@ -129,3 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if debug else " (re-run with --debug for the traceback)"
         err(f"llmcore: internal error: {type(exc).__name__}: {text}{hint}")
         return 2
+
+
+if __name__ == "__main__":  # python -m pytest_llmcore.cli
+    sys.exit(main())

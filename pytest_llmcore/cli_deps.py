@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..options import add_deps_options
-from .output import common, emit, err
+from .cli_output import common, emit, err
+from .options import add_deps_options
 
 __all__ = ["deps_parser", "run_deps"]
 
@@ -48,7 +48,7 @@ def _fix(
 ) -> tuple[dict[str, Any], bool]:
     """Apply the fix (with --diff, only plan it): what the JSON output adds about it, and
     whether there are edits."""
-    from ..deps.fix import apply_fix, plan_result_fix
+    from .deps.fix import apply_fix, plan_result_fix
 
     plan = plan_result_fix(root, result, settings)
     for line in plan.refused:
@@ -69,9 +69,9 @@ def _fix(
 
 
 def run_deps(args: argparse.Namespace) -> int:
-    from ..deps.gate import project_root_for, run_gate
-    from ..deps.report import render_github, render_json, render_text
-    from ..deps.settings import load_settings, parse_kinds
+    from .deps.gate import project_root_for, run_gate
+    from .deps.report import render_github, render_json, render_text
+    from .deps.settings import load_settings, parse_kinds
 
     path = Path(args.path)
     if not path.exists():

@@ -8,7 +8,7 @@ import json
 import os
 from typing import Any
 
-from .output import common, emit, err
+from .cli_output import common, emit, err
 
 __all__ = ["ceilings_parser", "doctor_parser", "run_ceilings", "run_doctor"]
 
@@ -31,7 +31,7 @@ def doctor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from ..gpu.doctor import collect, render_text
+    from .gpu.doctor import collect, render_text
 
     report = collect()
     emit(json.dumps(report.to_json(), indent=2) if args.json else render_text(report))
@@ -70,7 +70,7 @@ def _cuda_missing() -> str | None:
 
 
 def run_ceilings(args: argparse.Namespace) -> int:
-    from ..gpu.ceilings import measure_ceilings
+    from .gpu.ceilings import measure_ceilings
 
     if args.device == "cuda":
         why = _cuda_missing()

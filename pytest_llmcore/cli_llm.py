@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..core.argtypes import MAX_SIZE, int_in, size_in
-from .output import common, emit, err
+from .cli_output import common, emit, err
+from .core.argtypes import MAX_SIZE, int_in, size_in
 
 __all__ = ["MAX_CTX", "MAX_LAYERS", "fit_parser", "kv_parser", "run_fit", "run_kv"]
 
@@ -16,7 +16,7 @@ MAX_LAYERS = 1 << 16
 
 
 def _cache_types(value: str) -> tuple[str, ...]:
-    from ..llm.kv import CACHE_TYPES
+    from .llm.kv import CACHE_TYPES
 
     types = tuple(t.strip() for t in value.split(",") if t.strip())
     bad = [t for t in types if t not in CACHE_TYPES]
@@ -65,7 +65,7 @@ def kv_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_kv(args: argparse.Namespace) -> int:
-    from ..llm.kvreport import kv_report, render_kv
+    from .llm.kvreport import kv_report, render_kv
 
     try:
         report = kv_report(args.model, args.ctx, args.types, args.gpu_layers)
@@ -105,8 +105,8 @@ def fit_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    from ..llm.fit import plan_fit, render_fit
-    from ..llm.gguf_info import read_gguf
+    from .llm.fit import plan_fit, render_fit
+    from .llm.gguf_info import read_gguf
 
     plan = plan_fit(read_gguf(args.model), args.vram, args.ctx, args.weights, args.reserve)
     emit(json.dumps(plan.to_json(), indent=2) if args.json else render_fit(plan))

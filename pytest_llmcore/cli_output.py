@@ -8,7 +8,7 @@ import os
 import sys
 from typing import NoReturn
 
-from .. import __version__
+from . import __version__
 
 __all__ = ["Parser", "common", "emit", "err", "reset_output", "stdout_gone"]
 
