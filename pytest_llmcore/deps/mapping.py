@@ -339,7 +339,10 @@ class ModuleMap:
                 return Provides(dist, mods, "metadata")
         table = builtin_table()
         if key in table:
-            return Provides(dist, table[key], "builtin")
+            # the table holds the newest wheel's modules; the name guess stays as well, since
+            # an older release may provide it (pynvml <= 11 was ``pynvml``, 12 is only
+            # ``pynvml_utils``): a module the table misses must never read as unused
+            return Provides(dist, tuple(dict.fromkeys((*table[key], *_guess(key)))), "builtin")
         return Provides(dist, _guess(key), "guess")
 
 
