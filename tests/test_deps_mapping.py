@@ -285,3 +285,15 @@ def test_table_entry_keeps_the_name_guess_for_older_releases() -> None:
     prov = ModuleMap(use_metadata=False).provides("pynvml")
     assert prov.source == "builtin"
     assert prov.modules == ("pynvml_utils", "pynvml")
+
+
+def test_builtin_entry_is_the_table_row() -> None:
+    from pytest_llmcore.deps.mapping import builtin_entry
+
+    table = builtin_table()
+    for key in ("ipython", "opencv-python", "zope-interface", "llama-cpp-python", "pyyaml"):
+        assert builtin_entry(key) == table[key], key
+    last = MAP_FILE.read_text(encoding="utf-8").splitlines()[-1].split("\t")[0]
+    assert builtin_entry(last) == table[last]  # the row with no newline after it
+    assert builtin_entry("no-such-dist") == ()
+    assert builtin_entry("yaml") == ()  # a module name is not a key
