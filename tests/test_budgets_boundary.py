@@ -21,7 +21,7 @@ from pytest_llmcore.budgets.recorder import PerfRecorder, SampleError
 from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets, unmatched_config_keys
 from pytest_llmcore.budgets.stats import kept_samples, min_samples, summarize
-from pytest_llmcore.budgets.verdict import evaluate
+from pytest_llmcore.budgets.verdict import RunContext, evaluate
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.core.units import parse_bool, parse_bytes, parse_percent
 from pytest_llmcore.options import percent_arg
@@ -218,10 +218,10 @@ def test_p99_of_five_samples_is_not_a_pass() -> None:
     (b,) = resolve_budgets(
         "t::x", [((), {"latency_ms": {"p99": "1s"}})], settings_from_table({}), "cpu"
     ).budgets
-    v = evaluate("t::x", b, summarize([1.0, 1.0, 1.0, 1.0, 2.0]), "cpu", "CPU")
+    v = evaluate("t::x", b, summarize([1.0, 1.0, 1.0, 1.0, 2.0]), RunContext("cpu", "CPU"))
     assert (v.kind, v.passed, v.measured) == ("insufficient", False, None)
     assert v.message.startswith("latency p99 needs at least 100 samples; got 5 ")
-    assert evaluate("t::x", b, summarize([1.0] * 100), "cpu", "CPU").passed
+    assert evaluate("t::x", b, summarize([1.0] * 100), RunContext("cpu", "CPU")).passed
 
 
 def test_kept_samples_are_capped_evenly() -> None:
@@ -402,10 +402,14 @@ def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None
     save_baseline(path, "main", KEY, {"t::x": {"tpot_ms": thin}}, {})
     base, _ = load_baseline(path, "main").entry(KEY)
     assert base is not None
-    (v,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, "cpu", "EPYC")
+    (v,) = compare(
+        base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, RunContext("cpu", "EPYC")
+    )
     assert (v.kind, v.passed) == ("insufficient", False)
     assert v.message.startswith("TPOT p99 needs at least 100 samples; got 5 ")
-    (w,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, "cpu", "EPYC")
+    (w,) = compare(
+        base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, RunContext("cpu", "EPYC")
+    )
     assert (w.kind, w.passed) == ("insufficient", False)
     assert w.message == (
         "TPOT p99 of baseline 'main' needs at least 100 samples; it has 5: save the baseline "

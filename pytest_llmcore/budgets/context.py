@@ -18,6 +18,7 @@ from .baseline import Baseline, BaselineKey, baseline_path, check_entry, load_ba
 from .metrics import METRICS, UnitError, register_metric
 from .settings import DEFAULT_THRESHOLD, BudgetSettings, settings_from_table
 from .spec import BudgetError, validate_config_budgets
+from .verdict import RunContext
 
 __all__ = ["BudgetsContext", "build_context", "select_profile", "slug"]
 
@@ -36,7 +37,8 @@ class BudgetsContext:
     warmup: int
     machine: MachineInfo
     machine_json: dict[str, Any]
-    profile: str
+    #: profile, device and machine key, as every verdict and report names them
+    run: RunContext
     key: BaselineKey
     threshold: float | None
     baseline: Baseline | None = None
@@ -47,8 +49,12 @@ class BudgetsContext:
     bandwidth: dict[str, tuple[float, str] | None] = field(default_factory=dict)
 
     @property
+    def profile(self) -> str:
+        return self.run.profile
+
+    @property
     def device(self) -> str:
-        return self.machine.device
+        return self.run.device
 
     def baseline_dir(self) -> Path:
         d = Path(self.settings.baseline_dir)
@@ -133,7 +139,7 @@ def _from_source(ctx: BudgetsContext, source: str) -> Baseline:
     config = ctx.config
     try:
         raw = config.hook.pytest_llmcore_baseline_source(
-            config=config, source=source, machine=ctx.key.machine
+            config=config, source=source, machine=ctx.run.machine_key
         )
         if raw is None:
             raise InputError(
@@ -199,7 +205,7 @@ def build_context(config: pytest.Config) -> BudgetsContext:
         warmup=settings.warmup if warmup is None else warmup,
         machine=machine,
         machine_json=machine_json,
-        profile=profile,
+        run=RunContext(profile=profile, device=machine.device, machine_key=key.machine),
         key=key,
         threshold=reg if reg is not None else settings.fail_regression,
     )
