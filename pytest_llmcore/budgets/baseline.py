@@ -39,6 +39,11 @@ _FIX = "restore it from version control, or delete the file to start a new basel
 Tests = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
+def machine_key(profile: str, device: str) -> str:
+    """The machine key: entries of one baseline file are kept apart by it."""
+    return f"{profile} | {device}"
+
+
 @dataclass(frozen=True)
 class BaselineKey:
     profile: str
@@ -51,7 +56,7 @@ class BaselineKey:
     @property
     def machine(self) -> str:
         """The machine key: entries of one file are kept apart by it."""
-        return f"{self.profile} | {self.device}"
+        return machine_key(self.profile, self.device)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -205,7 +205,7 @@ def build_context(config: pytest.Config) -> BudgetsContext:
         warmup=settings.warmup if warmup is None else warmup,
         machine=machine,
         machine_json=machine_json,
-        run=RunContext(profile=profile, device=machine.device, machine_key=key.machine),
+        run=RunContext(profile=profile, device=machine.device),
         key=key,
         threshold=reg if reg is not None else settings.fail_regression,
     )

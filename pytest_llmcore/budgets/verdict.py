@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .baseline import machine_key
 from .confidence import ci_samples, interval
 from .metrics import METRICS, Metric, format_value
 from .spec import Budget
@@ -64,12 +65,15 @@ class Verdict:
 
 @dataclass(frozen=True)
 class RunContext:
-    """Where a run measures: named on every verdict and report; ``machine_key`` picks the
-    baseline entry recorded on this hardware."""
+    """Where a run measures: the profile and device every verdict and report names."""
 
     profile: str
     device: str
-    machine_key: str = ""
+
+    @property
+    def machine_key(self) -> str:
+        """Picks the baseline entry recorded on this hardware and profile."""
+        return machine_key(self.profile, self.device)
 
 
 def _headroom(measured: float, limit: float, lower_is_better: bool) -> float | None:
