@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pytest_llmcore.budgets.baseline import BaselineKey, load_baseline, save_baseline
 from pytest_llmcore.budgets.metrics import METRICS, UnitError, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder, SampleError
+from pytest_llmcore.budgets.schema import BUDGET_KEYS
 from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets, unmatched_config_keys
 from pytest_llmcore.budgets.stats import kept_samples, min_samples, summarize
@@ -332,19 +333,8 @@ _values = st.one_of(
     st.lists(_scalars, max_size=3),
     st.dictionaries(st.sampled_from(["p50", "p99", "p42", "max", "x"]), _scalars, max_size=3),
 )
-_CONFIG_KEYS = [
-    "profile",
-    "repeats",
-    "warmup",
-    "budget-tolerance",
-    "noisy-cv",
-    "baseline-dir",
-    "compare-stats",
-    "fail-regression",
-    "model",
-    "profiles",
-    "budgets",
-]
+#: every key the budgets declare (their schema), and one another capability reads
+_CONFIG_KEYS = sorted({k.name for k in BUDGET_KEYS} | {"model"})
 
 
 def _one_line(exc: BaseException) -> None:
