@@ -58,7 +58,7 @@ class BaselineKey:
         """The machine key: entries of one file are kept apart by it."""
         return machine_key(self.profile, self.device)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "profile": self.profile,
             "device": self.device,
@@ -237,7 +237,7 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
 
 
 def save_baseline(
-    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, Any]
+    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, object]
 ) -> str:
     """Merge this run into this machine's entry; other machines' entries are kept as read.
 

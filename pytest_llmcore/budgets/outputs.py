@@ -11,7 +11,6 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,7 +26,7 @@ from .results import BudgetResult
 __all__ = ["notes", "report_extra", "run_facts", "session_report", "write_outputs"]
 
 
-def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
+def run_facts(root: Path, machine_key: str) -> dict[str, str | None]:
     """When and on what this run was made: UTC time, git commit and branch, machine key."""
     commit, branch = commit_and_branch(root)
     return {
@@ -63,7 +62,7 @@ def _baseline_tests(results: Sequence[BudgetResult]) -> Tests:
     }
 
 
-def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any]:
+def report_extra(ctx: BudgetsContext, facts: Mapping[str, object]) -> dict[str, object]:
     """The report's run-level tables besides machine, profile and tests."""
     return {
         "run": dict(facts),
@@ -79,11 +78,11 @@ def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-def session_report(ctx: BudgetsContext, results: Sequence[BudgetResult]) -> dict[str, Any]:
+def session_report(ctx: BudgetsContext, results: Sequence[BudgetResult]) -> dict[str, object]:
     """The ``--llmcore-json`` content as plain JSON values (for pytest_llmcore_session_results)."""
     facts = run_facts(ctx.config.rootpath, ctx.run.machine_key)
     text = json_report(results, ctx.machine_json, ctx.profile, report_extra(ctx, facts))
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, object] = json.loads(text)
     return data
 
 

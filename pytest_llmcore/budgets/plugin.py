@@ -14,7 +14,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -109,21 +108,24 @@ class BudgetsPlugin:
     # -- collection -----------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: the unmatched check sees all
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        ctx = self.ctx
         inherited: dict[int, list[pytest.Mark]] = {}  # a module's markers, walked once
         for item in items:
-            marks = _budget_marks(item, inherited)
-            markers = [(m.args, m.kwargs) for m in marks]
-            if not markers and not ctx.settings.budgets:
-                continue
-            try:
-                budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile)
-            except (BudgetError, InputError) as exc:
-                raise pytest.UsageError(f"llmcore: {exc}") from None
-            if budgets.budgets:
-                item.stash[BUDGETS_KEY] = budgets
-        if ctx.settings.budgets:
+            self._resolve(item, _budget_marks(item, inherited))
+        if self.ctx.settings.budgets:
             self._unmatched([i.nodeid for i in items])
+
+    def _resolve(self, item: pytest.Item, marks: list[pytest.Mark]) -> None:
+        """The test's budgets (markers, then config) on its stash; bad ones: a usage error."""
+        ctx = self.ctx
+        markers = [(m.args, m.kwargs) for m in marks]
+        if not markers and not ctx.settings.budgets:
+            return
+        try:
+            budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile)
+        except (BudgetError, InputError) as exc:
+            raise pytest.UsageError(f"llmcore: {exc}") from None
+        if budgets.budgets:
+            item.stash[BUDGETS_KEY] = budgets
 
     def _unmatched(self, nodeids: list[str]) -> None:
         """Warn (error under --strict-markers) about config budgets that match no test."""
@@ -198,7 +200,7 @@ class BudgetsPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_report_to_serializable(
         self, report: pytest.TestReport
-    ) -> Generator[None, dict[str, Any] | None, dict[str, Any] | None]:
+    ) -> Generator[None, dict[str, object] | None, dict[str, object] | None]:
         data = yield
         result = None if data is None else data.get(_ATTR)
         if isinstance(result, BudgetResult) and data is not None:
@@ -207,7 +209,7 @@ class BudgetsPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_report_from_serializable(
-        self, data: dict[str, Any]
+        self, data: dict[str, object]
     ) -> Generator[None, object, object]:
         report = yield
         result = getattr(report, _ATTR, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from .baseline import machine_key
 from .confidence import ci_samples, interval
@@ -59,7 +59,7 @@ class Verdict:
     note: str = ""
     """What else the reader must know: a software change since the baseline, a policy."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
 
