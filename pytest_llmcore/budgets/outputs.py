@@ -137,9 +137,7 @@ def write_outputs(
 
         def write_summary() -> str:
             extra = _sections(ctx, results, "markdown")
-            append_regular(
-                summary, markdown_summary(results, ctx.profile, ctx.device, extra, notes(ctx))
-            )
+            append_regular(summary, markdown_summary(results, ctx.run, extra, notes(ctx)))
             return f"GitHub step summary ({summary})"
 
         jobs.append((f"the GitHub step summary {summary}", write_summary))

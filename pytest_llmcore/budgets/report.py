@@ -10,7 +10,7 @@ from typing import Any
 
 from .charts import ascii_chart, fmt, svg_chart
 from .results import BudgetResult, MetricResult
-from .verdict import Verdict
+from .verdict import RunContext, Verdict
 
 __all__ = [
     "Row",
@@ -177,13 +177,12 @@ def json_report(
 
 def markdown_summary(
     results: Sequence[BudgetResult],
-    profile: str,
-    device: str,
+    run: RunContext,
     sections: Sequence[str] = (),
     notes: Sequence[str] = (),
 ) -> str:
     """The GitHub step summary: counts, the table, distributions, then hook ``sections``."""
-    out = [f"### pytest-llmcore budgets: profile `{profile}` ({device})", ""]
+    out = [f"### pytest-llmcore budgets: profile `{run.profile}` ({run.device})", ""]
     said = counts_line(results)
     out += [f"**{said}**", ""] if said else []
     out += [f"> {n}" for n in notes] + ([""] if notes else [])
