@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 from pytest_llmcore.budgets.baseline import BaselineKey, load_baseline, save_baseline
 from pytest_llmcore.budgets.metrics import METRICS, UnitError, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder, SampleError
+from pytest_llmcore.budgets.schema import BUDGET_KEYS
 from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets, unmatched_config_keys
 from pytest_llmcore.budgets.stats import kept_samples, min_samples, summarize
-from pytest_llmcore.budgets.verdict import evaluate
+from pytest_llmcore.budgets.verdict import RunContext, evaluate
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.core.units import parse_bool, parse_bytes, parse_percent
 from pytest_llmcore.options import percent_arg
@@ -218,10 +219,10 @@ def test_p99_of_five_samples_is_not_a_pass() -> None:
     (b,) = resolve_budgets(
         "t::x", [((), {"latency_ms": {"p99": "1s"}})], settings_from_table({}), "cpu"
     ).budgets
-    v = evaluate("t::x", b, summarize([1.0, 1.0, 1.0, 1.0, 2.0]), "cpu", "CPU")
+    v = evaluate("t::x", b, summarize([1.0, 1.0, 1.0, 1.0, 2.0]), RunContext("cpu", "CPU"))
     assert (v.kind, v.passed, v.measured) == ("insufficient", False, None)
     assert v.message.startswith("latency p99 needs at least 100 samples; got 5 ")
-    assert evaluate("t::x", b, summarize([1.0] * 100), "cpu", "CPU").passed
+    assert evaluate("t::x", b, summarize([1.0] * 100), RunContext("cpu", "CPU")).passed
 
 
 def test_kept_samples_are_capped_evenly() -> None:
@@ -332,19 +333,8 @@ _values = st.one_of(
     st.lists(_scalars, max_size=3),
     st.dictionaries(st.sampled_from(["p50", "p99", "p42", "max", "x"]), _scalars, max_size=3),
 )
-_CONFIG_KEYS = [
-    "profile",
-    "repeats",
-    "warmup",
-    "budget-tolerance",
-    "noisy-cv",
-    "baseline-dir",
-    "compare-stats",
-    "fail-regression",
-    "model",
-    "profiles",
-    "budgets",
-]
+#: every key the budgets declare (their schema), and one another capability reads
+_CONFIG_KEYS = sorted({k.name for k in BUDGET_KEYS} | {"model"})
 
 
 def _one_line(exc: BaseException) -> None:
@@ -402,10 +392,14 @@ def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None
     save_baseline(path, "main", KEY, {"t::x": {"tpot_ms": thin}}, {})
     base, _ = load_baseline(path, "main").entry(KEY)
     assert base is not None
-    (v,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, "cpu", "EPYC")
+    (v,) = compare(
+        base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, RunContext("cpu", "EPYC")
+    )
     assert (v.kind, v.passed) == ("insufficient", False)
     assert v.message.startswith("TPOT p99 needs at least 100 samples; got 5 ")
-    (w,) = compare(base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, "cpu", "EPYC")
+    (w,) = compare(
+        base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, RunContext("cpu", "EPYC")
+    )
     assert (w.kind, w.passed) == ("insufficient", False)
     assert w.message == (
         "TPOT p99 of baseline 'main' needs at least 100 samples; it has 5: save the baseline "

@@ -22,7 +22,7 @@ from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets
 from pytest_llmcore.budgets.stats import percentile, summarize
 from pytest_llmcore.budgets.timing import CudaEventTimer, SyncTimer, make_timer
-from pytest_llmcore.budgets.verdict import evaluate, missing
+from pytest_llmcore.budgets.verdict import RunContext, evaluate, missing
 from pytest_llmcore.core.errors import InputError
 
 
@@ -182,7 +182,7 @@ def test_verdict_messages() -> None:
     s = _settings({})
     (b,) = resolve_budgets("t::x", [((), {"tpot_ms": 30})], s, "cpu").budgets
     st = summarize([41.0, 41.2, 41.4, 41.2, 41.1])
-    v = evaluate("t::x", b, st, "rtx-4090", "NVIDIA GeForce RTX 4090 Laptop GPU")
+    v = evaluate("t::x", b, st, RunContext("rtx-4090", "NVIDIA GeForce RTX 4090 Laptop GPU"))
     assert not v.passed
     assert v.message == (
         "TPOT p50 41.2 ms > budget 30 ms (profile rtx-4090, NVIDIA GeForce RTX "
@@ -192,9 +192,9 @@ def test_verdict_messages() -> None:
     (tok,) = resolve_budgets(
         "t::x", [((), {"tokens_per_s": 40, "tolerance": "5%"})], s, "cpu"
     ).budgets
-    ok = evaluate("t::x", tok, summarize([38.5] * 3), "cpu", "CPU")
+    ok = evaluate("t::x", tok, summarize([38.5] * 3), RunContext("cpu", "CPU"))
     assert ok.passed and "38.5 tokens/s >= budget 40.0 tokens/s - 5% tolerance" in ok.message
-    gone = missing("t::x", b, "cpu", "CPU")
+    gone = missing("t::x", b, RunContext("cpu", "CPU"))
     assert not gone.passed and "never recorded tpot_ms" in gone.message
 
 
@@ -209,15 +209,19 @@ def test_baseline_round_trip_compare_and_refusal(tmp_path: Path) -> None:
     other = BaselineKey("cpu", "EPYC", None, {"llama-cpp-python": "0.3.40"})
     assert base.key.mismatch(other) == "llama-cpp-python 0.3.36 in the baseline, 0.3.40 now"
     slow = summarize([34.0, 34.5, 33.5])
-    (v,) = compare(base, "t::x", "tpot_ms", slow, ("p50",), 0.10, "cpu", "EPYC")
+    (v,) = compare(base, "t::x", "tpot_ms", slow, ("p50",), 0.10, RunContext("cpu", "EPYC"))
     assert (
         not v.passed
         and "TPOT p50 34 ms is 13.3% slower than baseline 'main' (30 ms); threshold 10%"
         in v.message
     )
-    (w,) = compare(base, "t::x", "tpot_ms", summarize([31.0] * 3), ("p50",), 0.10, "cpu", "EPYC")
+    (w,) = compare(
+        base, "t::x", "tpot_ms", summarize([31.0] * 3), ("p50",), 0.10, RunContext("cpu", "EPYC")
+    )
     assert w.passed
-    assert compare(base, "t::other", "tpot_ms", slow, ("p50",), 0.1, "cpu", "EPYC") == []
+    assert (
+        compare(base, "t::other", "tpot_ms", slow, ("p50",), 0.1, RunContext("cpu", "EPYC")) == []
+    )
     with pytest.raises(InputError, match="no baseline 'nope'"):
         load_baseline(baseline_path(tmp_path, "nope"), "nope")
     with pytest.raises(InputError, match="baseline name"):

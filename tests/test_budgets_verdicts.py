@@ -18,7 +18,7 @@ from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.settings import Sampling, settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets
 from pytest_llmcore.budgets.stats import summarize
-from pytest_llmcore.budgets.verdict import evaluate
+from pytest_llmcore.budgets.verdict import RunContext, evaluate
 
 #: 101 evenly spread samples 90..110: median 100, known exactly
 SPREAD = [90.0 + 0.2 * i for i in range(101)]
@@ -55,14 +55,14 @@ def test_sample_counts_for_a_two_sided_interval() -> None:
 def test_pass_fail_inconclusive_on_a_known_distribution(
     limit: float, outcome: str, passed: bool
 ) -> None:
-    v = evaluate("t::x", _budget(limit), summarize(SPREAD), "cpu", "CPU", SPREAD)  # type: ignore[arg-type]
+    v = evaluate("t::x", _budget(limit), summarize(SPREAD), RunContext("cpu", "CPU"), SPREAD)  # type: ignore[arg-type]
     assert (v.outcome, v.passed) == (outcome, passed)
     assert (v.low, v.high) == (pytest.approx(98.0), pytest.approx(102.0))
 
 
 @pytest.mark.parametrize(("policy", "passed"), [("fail", False), ("warn", True), ("pass", True)])
 def test_each_policy_decides_an_inconclusive_verdict(policy: str, passed: bool) -> None:
-    v = evaluate("t::x", _budget(100), summarize(SPREAD), "cpu", "CPU", SPREAD, policy)  # type: ignore[arg-type]
+    v = evaluate("t::x", _budget(100), summarize(SPREAD), RunContext("cpu", "CPU"), SPREAD, policy)  # type: ignore[arg-type]
     assert (v.outcome, v.passed) == ("inconclusive", passed)
     assert v.message.endswith(
         f"; inconclusive: the 95% interval straddles the budget (policy {policy})"
@@ -78,7 +78,7 @@ def _rec(values: Callable[[int], list[float]], first: list[float]) -> PerfRecord
 
 def test_adaptive_sampling_reaches_a_verdict() -> None:
     rec = _rec(lambda k: [20.0] * k, [20.0, 21.0, 19.0])  # 3 samples bound nothing
-    (v,) = budget_verdicts("t::x", [_budget(5)], rec, Sampling(), ("cpu", "CPU"))  # type: ignore[list-item]
+    (v,) = budget_verdicts("t::x", [_budget(5)], rec, Sampling(), RunContext("cpu", "CPU"))  # type: ignore[list-item]
     assert (v.outcome, v.passed, v.n) == ("fail", False, 13)
     assert v.note == "took 10 more samples (caps: 400 samples, 10 s)"
 
@@ -87,7 +87,7 @@ def test_adaptive_sampling_stops_at_the_count_cap_then_the_policy_decides() -> N
     # half the samples at 99 ms, half at 101 ms: a median of 100 ms is never ruled out
     rec = _rec(lambda k: [99.0 + 2 * (i % 2) for i in range(k)], [99.0, 101.0] * 3)
     caps = Sampling(max_samples=60, max_time=1e9, inconclusive="fail")
-    (v,) = budget_verdicts("t::x", [_budget(100)], rec, caps, ("cpu", "CPU"))  # type: ignore[list-item]
+    (v,) = budget_verdicts("t::x", [_budget(100)], rec, caps, RunContext("cpu", "CPU"))  # type: ignore[list-item]
     assert (v.outcome, v.passed, v.n) == ("inconclusive", False, 60)
 
 
@@ -100,7 +100,7 @@ def test_adaptive_sampling_stops_at_the_time_cap() -> None:
         [_budget(100)],  # type: ignore[list-item]
         rec,
         caps,
-        ("cpu", "CPU"),
+        RunContext("cpu", "CPU"),
         clock=lambda: float(next(ticks)),
     )
     # the first batch fits (1 ms a call), then the clock is past the cap: judged on the value
@@ -110,7 +110,7 @@ def test_adaptive_sampling_stops_at_the_time_cap() -> None:
 def test_recorded_values_are_never_resampled() -> None:
     rec = PerfRecorder()
     rec.record("latency_ms", [50.0, 51.0])
-    (v,) = budget_verdicts("t::x", [_budget(1)], rec, Sampling(), ("cpu", "CPU"))  # type: ignore[list-item]
+    (v,) = budget_verdicts("t::x", [_budget(1)], rec, Sampling(), RunContext("cpu", "CPU"))  # type: ignore[list-item]
     assert (v.outcome, v.n) == ("fail", 2)
     assert v.note == "judged on the value: 2 samples give no 95% bound (a p50 needs 6)"
 
@@ -136,7 +136,14 @@ def test_regression_needs_significance_and_size(
 ) -> None:
     new = [x * factor for x in SPREAD]
     (v,) = compare(
-        _base(SPREAD), "t::x", "latency_ms", summarize(new), (), threshold, "cpu", "EPYC", new
+        _base(SPREAD),
+        "t::x",
+        "latency_ms",
+        summarize(new),
+        (),
+        threshold,
+        RunContext("cpu", "EPYC"),
+        new,
     )
     assert (v.outcome, v.passed) == (outcome, outcome != "regression")
     assert v.change_pct == pytest.approx((factor - 1) * 100)
@@ -147,7 +154,9 @@ def test_regression_needs_significance_and_size(
 def test_a_large_change_in_few_noisy_samples_is_inconclusive() -> None:
     base = [10.0, 30.0, 12.0, 28.0, 11.0, 29.0]
     new = [x * 1.2 for x in base]
-    (v,) = compare(_base(base), "t::x", "latency_ms", summarize(new), (), 0.1, "cpu", "E", new)
+    (v,) = compare(
+        _base(base), "t::x", "latency_ms", summarize(new), (), 0.1, RunContext("cpu", "E"), new
+    )
     assert (v.outcome, v.passed) == ("inconclusive", True)
     ratio, low, high = ratio_interval(base, new, "p50", "s")
     assert low < 1.0 < 1.1 < high and ratio == pytest.approx(1.2)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from .recorder import PerfRecorder
 from .settings import Sampling
 from .spec import Budget
-from .verdict import Policy, Verdict, evaluate, missing
+from .verdict import Policy, RunContext, Verdict, evaluate, missing
 
 __all__ = ["budget_verdicts"]
 
@@ -26,19 +26,18 @@ def _judge(
     nodeid: str,
     budgets: Sequence[Budget],
     rec: PerfRecorder | None,
-    where: tuple[str, str],
+    run: RunContext,
     policy: Policy,
     final: bool,
 ) -> list[Verdict]:
-    profile, device = where
     out = []
     for b in budgets:
         samples = rec.samples.get(b.metric) if rec is not None else None
         if rec is None or not samples:
-            out.append(missing(nodeid, b, profile, device))
+            out.append(missing(nodeid, b, run))
         else:
             stats = rec.stats(b.metric)
-            out.append(evaluate(nodeid, b, stats, profile, device, samples, policy, final))
+            out.append(evaluate(nodeid, b, stats, run, samples, policy, final))
     return out
 
 
@@ -56,16 +55,16 @@ def budget_verdicts(
     budgets: Sequence[Budget],
     rec: PerfRecorder | None,
     sampling: Sampling,
-    where: tuple[str, str],
+    run: RunContext,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[Verdict]:
-    """Verdicts of ``budgets`` (``where``: profile, device), sampling more while useful."""
+    """Verdicts of ``budgets`` on ``run``'s profile and device, sampling more while useful."""
     policy: Policy = sampling.inconclusive  # type: ignore[assignment]  # checked on entry
     start = clock()
     added: dict[str, int] = {}
     failure = ""
     while True:
-        verdicts = _judge(nodeid, budgets, rec, where, policy, False)
+        verdicts = _judge(nodeid, budgets, rec, run, policy, False)
         unsure = {
             v.metric
             for v in verdicts
@@ -85,7 +84,7 @@ def budget_verdicts(
             took += got
         if not took:
             break
-    verdicts = _judge(nodeid, budgets, rec, where, policy, True)
+    verdicts = _judge(nodeid, budgets, rec, run, policy, True)
     return [_annotate(v, added.get(v.metric, 0), sampling, failure) for v in verdicts]
 
 

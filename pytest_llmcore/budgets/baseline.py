@@ -39,6 +39,11 @@ _FIX = "restore it from version control, or delete the file to start a new basel
 Tests = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
+def machine_key(profile: str, device: str) -> str:
+    """The machine key: entries of one baseline file are kept apart by it."""
+    return f"{profile} | {device}"
+
+
 @dataclass(frozen=True)
 class BaselineKey:
     profile: str
@@ -51,9 +56,9 @@ class BaselineKey:
     @property
     def machine(self) -> str:
         """The machine key: entries of one file are kept apart by it."""
-        return f"{self.profile} | {self.device}"
+        return machine_key(self.profile, self.device)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "profile": self.profile,
             "device": self.device,
@@ -232,7 +237,7 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
 
 
 def save_baseline(
-    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, Any]
+    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, object]
 ) -> str:
     """Merge this run into this machine's entry; other machines' entries are kept as read.
 

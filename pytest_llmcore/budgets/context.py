@@ -18,6 +18,7 @@ from .baseline import Baseline, BaselineKey, baseline_path, check_entry, load_ba
 from .metrics import METRICS, UnitError, register_metric
 from .settings import DEFAULT_THRESHOLD, BudgetSettings, settings_from_table
 from .spec import BudgetError, validate_config_budgets
+from .verdict import RunContext
 
 __all__ = ["BudgetsContext", "build_context", "select_profile", "slug"]
 
@@ -36,7 +37,8 @@ class BudgetsContext:
     warmup: int
     machine: MachineInfo
     machine_json: dict[str, Any]
-    profile: str
+    #: profile, device and machine key, as every verdict and report names them
+    run: RunContext
     key: BaselineKey
     threshold: float | None
     baseline: Baseline | None = None
@@ -47,8 +49,12 @@ class BudgetsContext:
     bandwidth: dict[str, tuple[float, str] | None] = field(default_factory=dict)
 
     @property
+    def profile(self) -> str:
+        return self.run.profile
+
+    @property
     def device(self) -> str:
-        return self.machine.device
+        return self.run.device
 
     def baseline_dir(self) -> Path:
         d = Path(self.settings.baseline_dir)
@@ -133,7 +139,7 @@ def _from_source(ctx: BudgetsContext, source: str) -> Baseline:
     config = ctx.config
     try:
         raw = config.hook.pytest_llmcore_baseline_source(
-            config=config, source=source, machine=ctx.key.machine
+            config=config, source=source, machine=ctx.run.machine_key
         )
         if raw is None:
             raise InputError(
@@ -174,22 +180,43 @@ def _listed_gpus(config: pytest.Config) -> tuple[list[tuple[int, str, int, str]]
     return listed if listed is not None else ([], "the GPU layer is not active")
 
 
-def build_context(config: pytest.Config) -> BudgetsContext:
-    add_metrics(config)
-    settings = load_settings(config)
-    opt = config.getoption
+def _machine(config: pytest.Config) -> tuple[MachineInfo, dict[str, Any]]:
+    """Step 3: this machine's facts, and their JSON with what machine-info hooks added."""
     machine = machine_info(lambda: _listed_gpus(config))
     machine_json: dict[str, Any] = machine.to_json()
     config.hook.pytest_llmcore_machine_info(config=config, info=machine_json)
-    profile = _profile(config, settings, machine, machine_json["gpus"])
+    return machine, machine_json
+
+
+def _baseline_key(profile: str, machine: MachineInfo, machine_json: dict[str, Any]) -> BaselineKey:
+    """What a baseline entry must match (profile, device, hook facts) and compares (software)."""
     extra = machine_json.get("extra", {})
-    key = BaselineKey(
+    return BaselineKey(
         profile,
         machine.device,
         machine.driver,
         machine.engines,
         {str(k): str(v) for k, v in (extra.items() if isinstance(extra, dict) else ())},
     )
+
+
+def _check_save_name(ctx: BudgetsContext) -> None:
+    """``--llmcore-save-baseline NAME``: a bad name fails now, not after the run."""
+    save = ctx.config.getoption("llmcore_save_baseline")
+    if save:
+        try:
+            baseline_path(ctx.baseline_dir(), save)
+        except InputError as exc:
+            raise pytest.UsageError(f"llmcore: --llmcore-save-baseline: {exc}") from None
+
+
+def build_context(config: pytest.Config) -> BudgetsContext:
+    """The steps in order; each turns bad input into one usage-error line."""
+    add_metrics(config)
+    settings = load_settings(config)
+    machine, machine_json = _machine(config)
+    profile = _profile(config, settings, machine, machine_json["gpus"])
+    opt = config.getoption
     reg = opt("llmcore_fail_regression")
     warmup = opt("llmcore_warmup")
     ctx = BudgetsContext(
@@ -199,16 +226,11 @@ def build_context(config: pytest.Config) -> BudgetsContext:
         warmup=settings.warmup if warmup is None else warmup,
         machine=machine,
         machine_json=machine_json,
-        profile=profile,
-        key=key,
+        run=RunContext(profile=profile, device=machine.device),
+        key=_baseline_key(profile, machine, machine_json),
         threshold=reg if reg is not None else settings.fail_regression,
     )
-    save = opt("llmcore_save_baseline")
-    if save:
-        try:
-            baseline_path(ctx.baseline_dir(), save)  # a bad name fails now, not after the run
-        except InputError as exc:
-            raise pytest.UsageError(f"llmcore: --llmcore-save-baseline: {exc}") from None
+    _check_save_name(ctx)
     compare_name = opt("llmcore_compare")
     if compare_name:
         _open_baseline(ctx, compare_name)

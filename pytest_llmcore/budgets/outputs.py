@@ -11,7 +11,6 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,14 +18,15 @@ from .. import __version__
 from ..core.errors import InputError
 from ..core.fsutil import append_regular, atomic_write_bytes
 from ..core.vcs import commit_and_branch
-from .baseline import baseline_path, save_baseline
+from .baseline import Tests, baseline_path, save_baseline
 from .context import BudgetsContext
 from .report import html_report, json_report, markdown_summary
+from .results import BudgetResult
 
 __all__ = ["notes", "report_extra", "run_facts", "session_report", "write_outputs"]
 
 
-def run_facts(root: Path, machine_key: str) -> dict[str, Any]:
+def run_facts(root: Path, machine_key: str) -> dict[str, str | None]:
     """When and on what this run was made: UTC time, git commit and branch, machine key."""
     commit, branch = commit_and_branch(root)
     return {
@@ -51,15 +51,18 @@ def _why(exc: BaseException) -> str:
     return str(exc)
 
 
-def _baseline_tests(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _baseline_tests(results: Sequence[BudgetResult]) -> Tests:
+    """The baseline file's tests: statistics and kept samples per metric."""
     return {
-        r["nodeid"]: {k: {**v["stats"], "samples": v["samples"]} for k, v in r["metrics"].items()}
+        r.nodeid: {
+            k: {**v.stats.to_json(), "samples": list(v.samples)} for k, v in r.metrics.items()
+        }
         for r in results
-        if r["metrics"]
+        if r.metrics
     }
 
 
-def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any]:
+def report_extra(ctx: BudgetsContext, facts: Mapping[str, object]) -> dict[str, object]:
     """The report's run-level tables besides machine, profile and tests."""
     return {
         "run": dict(facts),
@@ -75,15 +78,15 @@ def report_extra(ctx: BudgetsContext, facts: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-def session_report(ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def session_report(ctx: BudgetsContext, results: Sequence[BudgetResult]) -> dict[str, object]:
     """The ``--llmcore-json`` content as plain JSON values (for pytest_llmcore_session_results)."""
-    facts = run_facts(ctx.config.rootpath, ctx.key.machine)
+    facts = run_facts(ctx.config.rootpath, ctx.run.machine_key)
     text = json_report(results, ctx.machine_json, ctx.profile, report_extra(ctx, facts))
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, object] = json.loads(text)
     return data
 
 
-def _sections(ctx: BudgetsContext, results: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+def _sections(ctx: BudgetsContext, results: Sequence[BudgetResult], kind: str) -> list[str]:
     """What ``pytest_llmcore_report_sections`` hooks add to the ``kind`` report."""
     hook = ctx.config.hook.pytest_llmcore_report_sections
     if not hook.get_hookimpls():
@@ -97,7 +100,7 @@ def notes(ctx: BudgetsContext) -> list[str]:
 
 
 def _html_job(
-    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]], facts: Any, path: str
+    ctx: BudgetsContext, results: Sequence[BudgetResult], facts: Mapping[str, object], path: str
 ) -> Callable[[], str]:
     def write_html() -> str:
         sections = _sections(ctx, results, "html")
@@ -109,13 +112,13 @@ def _html_job(
 
 
 def write_outputs(
-    ctx: BudgetsContext, results: Sequence[Mapping[str, Any]]
+    ctx: BudgetsContext, results: Sequence[BudgetResult]
 ) -> tuple[list[str], list[str]]:
     """(what was written, what failed), one line each."""
     opt = ctx.config.getoption
     wanted = opt("llmcore_json") or opt("llmcore_html") or opt("llmcore_save_baseline")
     # git runs only when a file will hold the facts
-    facts = run_facts(ctx.config.rootpath, ctx.key.machine) if wanted else {}
+    facts = run_facts(ctx.config.rootpath, ctx.run.machine_key) if wanted else {}
     jobs: list[tuple[str, Callable[[], str]]] = []
     json_path = opt("llmcore_json")
     if json_path:
@@ -134,9 +137,7 @@ def write_outputs(
 
         def write_summary() -> str:
             extra = _sections(ctx, results, "markdown")
-            append_regular(
-                summary, markdown_summary(results, ctx.profile, ctx.device, extra, notes(ctx))
-            )
+            append_regular(summary, markdown_summary(results, ctx.run, extra, notes(ctx)))
             return f"GitHub step summary ({summary})"
 
         jobs.append((f"the GitHub step summary {summary}", write_summary))

@@ -12,8 +12,8 @@ report: nothing else is done for it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,6 +24,7 @@ from .judging import judge, unmeasured
 from .keys import BUDGETS_KEY, INVALID_KEY, RECORDER_KEY
 from .outputs import session_report, write_outputs
 from .recorder import PerfRecorder, SampleError
+from .results import BudgetResult, sorted_results
 from .settings import BudgetSettings
 from .spec import BudgetError, resolve_budgets, unmatched_config_keys
 from .terminal import write_summary
@@ -63,6 +64,14 @@ def _key_line(pyproject: Path, key: str) -> int:
     return next((i for i, line in enumerate(lines, 1) if f'"{key}"' in line), 1)
 
 
+def _guarded(report: pytest.TestReport, step: Callable[[], None]) -> None:
+    """Run ``step``; a bug in it is a section of the report, never hiding the test's result."""
+    try:
+        step()
+    except Exception as exc:
+        report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
+
+
 def _budget_marks(item: pytest.Item, inherited: dict[int, list[pytest.Mark]]) -> list[pytest.Mark]:
     """``item.iter_markers("budget")``, closest first, with the parents' part cached."""
     own = [m for m in item.own_markers if m.name == "budget"]
@@ -80,8 +89,8 @@ class BudgetsPlugin:
         self.config = config
         self.ctx: BudgetsContext = build_context(config)
         self.is_worker = hasattr(config, "workerinput")
-        #: node id -> payload of its latest attempt (a rerun replaces the earlier one)
-        self.results: dict[str, dict[str, Any]] = {}
+        #: node id -> result of its latest attempt (a rerun replaces the earlier one)
+        self.results: dict[str, BudgetResult] = {}
         #: tests whose last attempt pytest-rerunfailures voided (its verdicts are dropped)
         self._void: set[str] = set()
         self.written: list[str] = []
@@ -99,21 +108,24 @@ class BudgetsPlugin:
     # -- collection -----------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: the unmatched check sees all
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        ctx = self.ctx
         inherited: dict[int, list[pytest.Mark]] = {}  # a module's markers, walked once
         for item in items:
-            marks = _budget_marks(item, inherited)
-            markers = [(m.args, m.kwargs) for m in marks]
-            if not markers and not ctx.settings.budgets:
-                continue
-            try:
-                budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile)
-            except (BudgetError, InputError) as exc:
-                raise pytest.UsageError(f"llmcore: {exc}") from None
-            if budgets.budgets:
-                item.stash[BUDGETS_KEY] = budgets
-        if ctx.settings.budgets:
+            self._resolve(item, _budget_marks(item, inherited))
+        if self.ctx.settings.budgets:
             self._unmatched([i.nodeid for i in items])
+
+    def _resolve(self, item: pytest.Item, marks: list[pytest.Mark]) -> None:
+        """The test's budgets (markers, then config) on its stash; bad ones: a usage error."""
+        ctx = self.ctx
+        markers = [(m.args, m.kwargs) for m in marks]
+        if not markers and not ctx.settings.budgets:
+            return
+        try:
+            budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile)
+        except (BudgetError, InputError) as exc:
+            raise pytest.UsageError(f"llmcore: {exc}") from None
+        if budgets.budgets:
+            item.stash[BUDGETS_KEY] = budgets
 
     def _unmatched(self, nodeids: list[str]) -> None:
         """Warn (error under --strict-markers) about config budgets that match no test."""
@@ -135,58 +147,89 @@ class BudgetsPlugin:
 
     # -- verdicts -------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report: pytest.TestReport = yield
-        if call.when == "setup" and not report.passed and BUDGETS_KEY in item.stash:
-            try:
-                setattr(report, _ATTR, unmeasured(self.ctx, item, report))
-            except Exception as exc:  # a bug here must not hide the test's own result
-                report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
+        stash = item.stash
+        if call.when == "setup" and not report.passed and BUDGETS_KEY in stash:
+            _guarded(report, lambda: setattr(report, _ATTR, unmeasured(self.ctx, item, report)))
         if call.when != "call":
             return report
-        stash = item.stash
-        if BEFORE_VERDICTS not in stash and BUDGETS_KEY not in stash and RECORDER_KEY not in stash:
-            return report
-        try:
-            if BEFORE_VERDICTS in stash:
-                run_before_verdicts(item)  # samplers started by fixtures record their peaks
-        except SampleError as exc:
-            if report.passed:
-                report.outcome, report.longrepr = "failed", str(exc)
-        except Exception as exc:  # a bug here must not hide the test's own result
-            report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
-        if BUDGETS_KEY not in stash and RECORDER_KEY not in stash:
-            return report
-        if call.excinfo is not None and isinstance(call.excinfo.value, SampleError):
-            report.longrepr = str(call.excinfo.value)  # one line, not a traceback
-        try:
-            payload = judge(self.ctx, item, report)
-            if payload is not None:
-                setattr(report, _ATTR, payload)
-        except Exception as exc:  # a bug here must not hide the test's own result
-            report.sections.append(("llmcore budgets", f"internal error: {exc!r}"))
-        finally:
-            rec = stash.get(RECORDER_KEY, None)
-            if rec is not None:  # the measured callables hold the test's fixtures (a model)
-                rec.resamplers.clear()
+        if BEFORE_VERDICTS in stash:
+            self._finish_samplers(item, report)
+        if BUDGETS_KEY in stash or RECORDER_KEY in stash:
+            self._judge(item, call, report)
         return report
 
-    # Results reach the xdist controller as a report attribute: pytest serialises a
-    # report's __dict__ for xdist, so no serialisation hooks are needed (nor tell-able).
+    @staticmethod
+    def _finish_samplers(item: pytest.Item, report: pytest.TestReport) -> None:
+        """Samplers started by fixtures record their peaks (a sample error fails the test)."""
+
+        def finish() -> None:
+            try:
+                run_before_verdicts(item)
+            except SampleError as exc:
+                if report.passed:
+                    report.outcome, report.longrepr = "failed", str(exc)
+
+        _guarded(report, finish)
+
+    def _judge(
+        self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+    ) -> None:
+        """The test's verdicts onto its report (as the ``llmcore_perf`` attribute)."""
+        if call.excinfo is not None and isinstance(call.excinfo.value, SampleError):
+            report.longrepr = str(call.excinfo.value)  # one line, not a traceback
+
+        def judged() -> None:
+            result = judge(self.ctx, item, report)
+            if result is not None:
+                setattr(report, _ATTR, result)
+
+        try:
+            _guarded(report, judged)
+        finally:
+            rec = item.stash.get(RECORDER_KEY, None)
+            if rec is not None:  # the measured callables hold the test's fixtures (a model)
+                rec.resamplers.clear()
+
+    # Results reach the xdist controller as a report attribute, JSON on the way: pytest
+    # serialises a report's __dict__ (xdist, pytest-reportlog), these turn ours to JSON
+    # and back.
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(
+        self, report: pytest.TestReport
+    ) -> Generator[None, dict[str, object] | None, dict[str, object] | None]:
+        data = yield
+        result = None if data is None else data.get(_ATTR)
+        if isinstance(result, BudgetResult) and data is not None:
+            data[_ATTR] = result.to_json()
+        return data
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_from_serializable(
+        self, data: dict[str, object]
+    ) -> Generator[None, object, object]:
+        report = yield
+        result = getattr(report, _ATTR, None)
+        if isinstance(result, dict):
+            setattr(report, _ATTR, BudgetResult.from_json(result))
+        return report
 
     @pytest.hookimpl(tryfirst=True)  # before junitxml reads the teardown's properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "setup" and self.results:
             self.results.pop(report.nodeid, None)  # a new attempt replaces the last
         if report.when in ("setup", "call"):
-            payload = getattr(report, _ATTR, None)
-            if payload is None:
+            result = getattr(report, _ATTR, None)
+            if not isinstance(result, BudgetResult):
                 return
             outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
             if outcome == "rerun":  # this attempt is void: a later one replaces it
                 self._void.add(report.nodeid)
             else:
-                self.results[report.nodeid] = payload
+                self.results[report.nodeid] = result
         elif self._void and report.nodeid in self._void:
             self._void.discard(report.nodeid)
             report.user_properties = [
@@ -198,7 +241,7 @@ class BudgetsPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
             return
-        results = [self.results[k] for k in sorted(self.results)]
+        results = sorted_results(self.results)
         self.written, self.failed_outputs = write_outputs(self.ctx, results)
         listeners = self.config.hook.pytest_llmcore_session_results
         if listeners.get_hookimpls():  # the report is built only when someone receives it
@@ -213,7 +256,7 @@ class BudgetsPlugin:
         if self.is_worker:
             return
         try:
-            results = [self.results[k] for k in sorted(self.results)]
+            results = sorted_results(self.results)
             write_summary(terminalreporter, self.ctx, results, self.written)
         except Exception as exc:  # never a traceback from the summary
             terminalreporter.write_line(

@@ -12,42 +12,30 @@ row says "no change", "improvement", or "inconclusive". A baseline without sampl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .baseline import Baseline
 from .confidence import ratio_interval
 from .metrics import METRICS, Metric, format_value
+from .spec import Budget
 from .stats import Stats, min_samples
-from .verdict import Verdict, insufficient
+from .verdict import RunContext, Verdict, insufficient, unjudged
 
 __all__ = ["compare"]
 
 
 def _thin_baseline(
-    baseline: Baseline, nodeid: str, metric: str, stat: str, n: int, stats: Stats, device: str
+    baseline: Baseline, nodeid: str, budget: Budget, n: int, stats: Stats, run: RunContext
 ) -> Verdict:
-    m = METRICS[metric]
-    return Verdict(
-        nodeid=nodeid,
-        kind="insufficient",
-        metric=metric,
-        stat=stat,
-        measured=None,
-        limit=float(baseline.tests[nodeid][metric]["p50" if stat == "median" else stat]),
-        passed=False,
-        headroom_pct=None,
-        profile=baseline.key.profile,
-        device=device,
-        n=stats.n,
-        cv=stats.cv,
-        noisy=stats.noisy,
-        source=f"baseline {baseline.name}",
-        message=(
-            f"{m.label} {stat} of baseline {baseline.name!r} needs at least "
-            f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
-            "samples, or compare another statistic (compare-stats)"
-        ),
-        outcome="error",
+    """The baseline's figure of ``budget.stat`` rests on too few samples to be that statistic."""
+    stat = budget.stat
+    msg = (
+        f"{METRICS[budget.metric].label} {stat} of baseline {baseline.name!r} needs at least "
+        f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
+        "samples, or compare another statistic (compare-stats)"
     )
+    # named with the baseline's profile: the figure that is too thin is the baseline's
+    return unjudged(nodeid, budget, replace(run, profile=baseline.key.profile), msg, stats)
 
 
 def outcome(low: float, high: float, threshold: float, lower_is_better: bool) -> str:
@@ -98,12 +86,12 @@ def _verdict(
     stat: str,
     stats: Stats,
     threshold: float,
-    where: tuple[str, str, str],
+    run: RunContext,
     samples: Sequence[float] | None,
+    note: str,
 ) -> Verdict:
-    """One statistic's regression verdict (``where``: profile, device, software note)."""
+    """One statistic's regression verdict (``note``: a software change since the baseline)."""
     m = METRICS[metric]
-    profile, device, note = where
     key = "p50" if stat == "median" else stat
     base = baseline.tests[nodeid][metric]
     old, new = float(base[key]), stats.get(stat)
@@ -114,7 +102,7 @@ def _verdict(
     msg = (
         f"{_message(m, stat, new, old, ci)} baseline {baseline.name!r} "
         f"({format_value(m, old)}); threshold {threshold * 100:g}%: {verdict}"
-        f"{f'; {note}' if note else ''} (profile {profile}, {device}, {stats.n} samples)"
+        f"{f'; {note}' if note else ''} (profile {run.profile}, {run.device}, {stats.n} samples)"
     )
     return Verdict(
         nodeid=nodeid,
@@ -125,8 +113,8 @@ def _verdict(
         limit=old,
         passed=verdict != "regression",
         headroom_pct=-worse,
-        profile=profile,
-        device=device,
+        profile=run.profile,
+        device=run.device,
         n=stats.n,
         cv=stats.cv,
         noisy=stats.noisy,
@@ -147,8 +135,7 @@ def compare(
     stats: Stats,
     stat_names: tuple[str, ...],
     threshold: float,
-    profile: str,
-    device: str,
+    run: RunContext,
     samples: Sequence[float] | None = None,
     note: str = "",
 ) -> list[Verdict]:
@@ -157,7 +144,6 @@ def compare(
     ``stat_names`` empty: the metric's default statistic. ``note`` (a software change since
     the baseline) is carried on every verdict.
     """
-    where = (profile, device, note)
     base = baseline.tests.get(nodeid, {}).get(metric)
     if base is None or metric not in METRICS:
         return []
@@ -168,14 +154,17 @@ def compare(
         key = "p50" if stat == "median" else stat
         if key not in base:
             continue
-        short = insufficient(nodeid, metric, stat, float(base[key]), source, stats, profile, device)
+        against = Budget(metric, stat, float(base[key]), source)
+        short = insufficient(nodeid, against, stats, run)
         if short is not None:
             out.append(short)
             continue
         base_n = int(base.get("n", min_samples(stat)))
         if base_n < min_samples(stat):  # the baseline's figure is not that statistic
-            out.append(_thin_baseline(baseline, nodeid, metric, stat, base_n, stats, device))
+            out.append(_thin_baseline(baseline, nodeid, against, base_n, stats, run))
             continue
         if float(base[key]) > 0:
-            out.append(_verdict(baseline, nodeid, metric, stat, stats, threshold, where, samples))
+            out.append(
+                _verdict(baseline, nodeid, metric, stat, stats, threshold, run, samples, note)
+            )
     return out

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .charts import ascii_chart, fmt, svg_chart
+from .results import BudgetResult, MetricResult
+from .verdict import RunContext, Verdict
 
 __all__ = [
     "Row",
@@ -17,6 +19,7 @@ __all__ = [
     "html_report",
     "json_report",
     "markdown_summary",
+    "outcome_of",
     "rows",
     "table_lines",
     "verdict_word",
@@ -39,20 +42,20 @@ HEADER: Row = (
 BAD = ("FAIL", "ERROR", "REGRESSED")
 
 
-def _ci(metric: str, v: Mapping[str, Any]) -> str:
-    low, high = v.get("low"), v.get("high")
-    if v.get("kind") != "budget" or (low is None and high is None) or low == high:
+def _ci(metric: str, v: Verdict) -> str:
+    low, high = v.low, v.high
+    if v.kind != "budget" or (low is None and high is None) or low == high:
         return "-"
     lo = "-inf" if low is None else fmt(metric, low)
     hi = "+inf" if high is None else fmt(metric, high)
     return f"{lo} .. {hi}"
 
 
-def _change(v: Mapping[str, Any]) -> str:
-    pct = v.get("change_pct")
+def _change(v: Verdict) -> str:
+    pct = v.change_pct
     if pct is None:
         return "-"
-    lo, hi = v.get("change_low_pct"), v.get("change_high_pct")
+    lo, hi = v.change_low_pct, v.change_high_pct
     if lo is None or hi is None or lo == hi:
         return f"{pct:+.1f}%"
     return f"{pct:+.1f}% ({lo:+.1f}% .. {hi:+.1f}%)"
@@ -72,64 +75,69 @@ _WORDS = {
 }
 
 
-def verdict_word(v: Mapping[str, Any]) -> str:
+def outcome_of(v: Verdict) -> str:
+    """The verdict's outcome (``pass``/``fail`` for one made without an outcome word)."""
+    return v.outcome or ("pass" if v.passed else "fail")
+
+
+def verdict_word(v: Verdict) -> str:
     """``pass``, ``FAIL``, ``inconclusive``, ``REGRESSED``... as the reports print it."""
-    outcome = v.get("outcome") or ("pass" if v["passed"] else "fail")
-    word = _WORDS.get((v["kind"], outcome), outcome)
-    if outcome == "inconclusive" and not v["passed"]:
+    outcome = outcome_of(v)
+    word = _WORDS.get((v.kind, outcome), outcome)
+    if outcome == "inconclusive" and not v.passed:
         word = "FAIL (inconclusive)"
-    if v.get("noisy"):
+    if v.noisy:
         word += " (noisy)"
-    if v["kind"] == "regression" and v.get("note"):
+    if v.kind == "regression" and v.note:
         word += " [software changed]"
     return word
 
 
-def _verdict_row(nodeid: str, v: Mapping[str, Any]) -> Row:
-    metric, regression = v["metric"], v["kind"] == "regression"
-    head = v.get("headroom_pct")
+def _verdict_row(nodeid: str, v: Verdict) -> Row:
+    metric, regression = v.metric, v.kind == "regression"
+    head = v.headroom_pct
     return (
         nodeid,
         metric,
-        v["stat"],
-        fmt(metric, v["measured"]),
+        v.stat,
+        fmt(metric, v.measured),
         _ci(metric, v),
-        "-" if regression else fmt(metric, v["limit"]),
+        "-" if regression else fmt(metric, v.limit),
         "-" if head is None or regression else f"{head:+.1f}%",
-        fmt(metric, v["limit"]) if regression else "-",
+        fmt(metric, v.limit) if regression else "-",
         _change(v),
         verdict_word(v),
     )
 
 
-def rows(results: Sequence[Mapping[str, Any]]) -> list[Row]:
+def rows(results: Sequence[BudgetResult]) -> list[Row]:
     """One row per verdict, then one per measured metric that had no verdict."""
     out: list[Row] = []
     for r in results:
         judged: set[str] = set()
-        for v in r.get("verdicts", []):
-            judged.add(v["metric"])
-            out.append(_verdict_row(r["nodeid"], v))
-        for name, data in r.get("metrics", {}).items():
+        for v in r.verdicts:
+            judged.add(v.metric)
+            out.append(_verdict_row(r.nodeid, v))
+        for name, data in r.metrics.items():
             if name not in judged:
-                st = data["stats"]
-                word = "measured" + (" (noisy)" if st.get("noisy") else "")
-                out.append((r["nodeid"], name, "p50", fmt(name, st["p50"]), *("-",) * 5, word))
+                st = data.stats
+                word = "measured" + (" (noisy)" if st.noisy else "")
+                out.append((r.nodeid, name, "p50", fmt(name, st.p50), *("-",) * 5, word))
     return out
 
 
-def counts(results: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+def counts(results: Sequence[BudgetResult]) -> dict[str, dict[str, int]]:
     """Verdicts by outcome: ``{"budget": {"pass": 3, ...}, "regression": {...}}``."""
     out: dict[str, dict[str, int]] = {"budget": {}, "regression": {}}
     for r in results:
-        for v in r.get("verdicts", []):
-            table = out["regression" if v["kind"] == "regression" else "budget"]
-            outcome = v.get("outcome") or ("pass" if v["passed"] else "fail")
+        for v in r.verdicts:
+            table = out["regression" if v.kind == "regression" else "budget"]
+            outcome = outcome_of(v)
             table[outcome] = table.get(outcome, 0) + 1
     return out
 
 
-def counts_line(results: Sequence[Mapping[str, Any]]) -> str:
+def counts_line(results: Sequence[BudgetResult]) -> str:
     """``budgets: 3 pass, 1 fail, 1 inconclusive; regressions: 2 no change`` ("" if none)."""
     parts = []
     for kind, table in counts(results).items():
@@ -150,7 +158,7 @@ def table_lines(data: Sequence[Row]) -> list[str]:
 
 
 def json_report(
-    results: Sequence[Mapping[str, Any]],
+    results: Sequence[BudgetResult],
     machine: Mapping[str, Any],
     profile: str,
     extra: Mapping[str, Any],
@@ -161,21 +169,20 @@ def json_report(
         "machine": machine,
         **extra,
         "counts": counts(results),
-        "tests": {r["nodeid"]: r for r in results},
+        "tests": {r.nodeid: r.to_json() for r in results},
     }
     # allow_nan=False: strict JSON parsers reject NaN/Infinity; samples are checked on entry
     return json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
 
 
 def markdown_summary(
-    results: Sequence[Mapping[str, Any]],
-    profile: str,
-    device: str,
+    results: Sequence[BudgetResult],
+    run: RunContext,
     sections: Sequence[str] = (),
     notes: Sequence[str] = (),
 ) -> str:
     """The GitHub step summary: counts, the table, distributions, then hook ``sections``."""
-    out = [f"### pytest-llmcore budgets: profile `{profile}` ({device})", ""]
+    out = [f"### pytest-llmcore budgets: profile `{run.profile}` ({run.device})", ""]
     said = counts_line(results)
     out += [f"**{said}**", ""] if said else []
     out += [f"> {n}" for n in notes] + ([""] if notes else [])
@@ -188,15 +195,11 @@ def markdown_summary(
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     charts = []
     for r in results:
-        for name, m in r.get("metrics", {}).items():
-            limits = [
-                v["limit"]
-                for v in r.get("verdicts", [])
-                if v["metric"] == name and v["kind"] == "budget"
-            ]
+        for name, m in r.metrics.items():
+            limits = [v.limit for v in r.verdicts if v.metric == name and v.kind == "budget"]
             charts.append(
-                f"{r['nodeid']}  {name}\n  "
-                + ascii_chart(m["samples"], limits[0] if limits else None, name)
+                f"{r.nodeid}  {name}\n  "
+                + ascii_chart(m.samples, limits[0] if limits else None, name)
             )
     if charts:
         out += [
@@ -242,7 +245,7 @@ def _html_head(
     ]
 
 
-def _html_table(results: Sequence[Mapping[str, Any]]) -> list[str]:
+def _html_table(results: Sequence[BudgetResult]) -> list[str]:
     e = html.escape
     out = ["<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr></thead>"]
     out.append("<tbody>")
@@ -257,36 +260,36 @@ def _html_table(results: Sequence[Mapping[str, Any]]) -> list[str]:
     return out
 
 
-def _html_metric(r: Mapping[str, Any], name: str, m: Mapping[str, Any]) -> list[str]:
+def _html_metric(r: BudgetResult, name: str, m: MetricResult) -> list[str]:
     e = html.escape
     limits = [
-        (v["stat"], float(v["limit"]), bool(v["passed"]))
-        for v in r.get("verdicts", [])
-        if v["metric"] == name and v["kind"] == "budget"
+        (v.stat, float(v.limit), bool(v.passed))
+        for v in r.verdicts
+        if v.metric == name and v.kind == "budget"
     ]
-    st = m["stats"]
+    st = m.stats
     out = [
-        f"<h2>{e(r['nodeid'])} &middot; {e(name)}</h2>",
-        f"<p class='meta'>n={st['n']} min {e(fmt(name, st['min']))} "
-        f"p50 {e(fmt(name, st['p50']))} p90 {e(fmt(name, st['p90']))} "
-        f"p99 {e(fmt(name, st['p99']))} max {e(fmt(name, st['max']))} "
-        f"cv {st['cv'] * 100:.1f}%{' (noisy)' if st.get('noisy') else ''}</p>",
+        f"<h2>{e(r.nodeid)} &middot; {e(name)}</h2>",
+        f"<p class='meta'>n={st.n} min {e(fmt(name, st.min))} "
+        f"p50 {e(fmt(name, st.p50))} p90 {e(fmt(name, st.p90))} "
+        f"p99 {e(fmt(name, st.p99))} max {e(fmt(name, st.max))} "
+        f"cv {st.cv * 100:.1f}%{' (noisy)' if st.noisy else ''}</p>",
     ]
-    roof = r.get("roofline")
-    if name == "tokens_per_s" and roof and "percent" in roof:
+    roof = r.roofline
+    if name == "tokens_per_s" and roof is not None and roof.percent is not None:
         out.append(
-            f"<p><b>{roof['tokens_per_s']:.1f} tok/s = "
-            f"{roof['percent']:.0f}% of roofline</b>"
-            f" ({roof['bandwidth_gbs']:.0f} GB/s {e(roof['bandwidth_source'])} / "
-            f"{roof['bytes_per_token'] / 1e6:.1f} MB per token)</p>"
+            f"<p><b>{roof.tokens_per_s:.1f} tok/s = "
+            f"{roof.percent:.0f}% of roofline</b>"
+            f" ({roof.bandwidth_gbs:.0f} GB/s {e(roof.bandwidth_source)} / "
+            f"{roof.bytes_per_token / 1e6:.1f} MB per token)</p>"
         )
-    if m["samples"] and all(math.isfinite(v) for v in m["samples"]):
-        out.append(svg_chart(m["samples"], limits, name))
+    if m.samples and all(math.isfinite(v) for v in m.samples):
+        out.append(svg_chart(m.samples, limits, name))
     return out
 
 
 def html_report(
-    results: Sequence[Mapping[str, Any]],
+    results: Sequence[BudgetResult],
     machine: Mapping[str, Any],
     profile: str,
     facts: Mapping[str, Any] | None = None,
@@ -301,7 +304,7 @@ def html_report(
     out += [f"<p class='meta'>{html.escape(n)}</p>" for n in notes]
     out += _html_table(results)
     for r in results:
-        for name, m in r.get("metrics", {}).items():
+        for name, m in r.metrics.items():
             out += _html_metric(r, name, m)
     out += list(sections)
     out.append("</body></html>")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
 
 from ..core.github import workflow_command
 from .context import BudgetsContext
 from .report import BAD, counts_line, rows, table_lines
+from .results import BudgetResult
 
 __all__ = ["write_summary"]
 
@@ -18,7 +18,7 @@ __all__ = ["write_summary"]
 def write_summary(
     tr: pytest.TerminalReporter,
     ctx: BudgetsContext,
-    results: Sequence[Mapping[str, Any]],
+    results: Sequence[BudgetResult],
     written: Sequence[str],
 ) -> None:
     """Table, rooflines, notes, written files; ``::error`` lines under GitHub Actions."""
@@ -31,14 +31,14 @@ def write_summary(
     if said:
         tr.write_line(f"llmcore verdicts: {said}")
     for r in results:
-        roof = r.get("roofline")
-        if roof and "percent" in roof:
+        roof = r.roofline
+        if roof is not None and roof.percent is not None:
             tr.write_line(
-                f"llmcore roofline: {r['nodeid']}: {roof['tokens_per_s']:.1f} tok/s = "
-                f"{roof['percent']:.0f}% of roofline ({roof['bandwidth_gbs']:.0f} GB/s "
-                f"{roof['bandwidth_source']} / "
-                f"{roof['bytes_per_token'] / 1e6:.1f} MB per token "
-                f"= {roof['bound_tokens_per_s']:.0f} tok/s)"
+                f"llmcore roofline: {r.nodeid}: {roof.tokens_per_s:.1f} tok/s = "
+                f"{roof.percent:.0f}% of roofline ({roof.bandwidth_gbs:.0f} GB/s "
+                f"{roof.bandwidth_source} / "
+                f"{roof.bytes_per_token / 1e6:.1f} MB per token "
+                f"= {roof.bound_tokens_per_s:.0f} tok/s)"
             )
     if ctx.software_note:
         tr.write_line(f"llmcore: {ctx.software_note} (compared all the same)", yellow=True)
@@ -50,14 +50,14 @@ def write_summary(
         tr.write_line(f"llmcore: wrote {what}")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for r in results:
-            file, line = r["location"]
-            for v in r["verdicts"]:
-                level = "error" if not v["passed"] else None
-                if v["passed"] and v.get("outcome") == "inconclusive":
+            file, lineno = r.location
+            for v in r.verdicts:
+                level = "error" if not v.passed else None
+                if v.passed and v.outcome == "inconclusive":
                     level = "warning"
                 if level is not None:
                     tr.write_line(
                         workflow_command(
-                            level, v["message"], file=file, line=line, title="llmcore budget"
+                            level, v.message, file=file, line=lineno, title="llmcore budget"
                         )
                     )

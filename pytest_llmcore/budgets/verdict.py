@@ -5,14 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from .baseline import machine_key
 from .confidence import ci_samples, interval
 from .metrics import METRICS, Metric, format_value
 from .spec import Budget
 from .stats import Stats, min_samples
 
-__all__ = ["Verdict", "evaluate", "insufficient", "missing", "not_measured"]
+__all__ = [
+    "RunContext",
+    "Verdict",
+    "evaluate",
+    "insufficient",
+    "missing",
+    "not_measured",
+    "unjudged",
+]
 
 VerdictKind = Literal["budget", "missing", "insufficient", "regression", "not_measured"]
 Policy = Literal["fail", "warn", "pass"]
@@ -50,8 +59,21 @@ class Verdict:
     note: str = ""
     """What else the reader must know: a software change since the baseline, a policy."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where a run measures: the profile and device every verdict and report names."""
+
+    profile: str
+    device: str
+
+    @property
+    def machine_key(self) -> str:
+        """Picks the baseline entry recorded on this hardware and profile."""
+        return machine_key(self.profile, self.device)
 
 
 def _headroom(measured: float, limit: float, lower_is_better: bool) -> float | None:
@@ -61,8 +83,8 @@ def _headroom(measured: float, limit: float, lower_is_better: bool) -> float | N
     return diff / abs(limit) * 100.0
 
 
-def _where(profile: str, device: str, stats: Stats | None) -> str:
-    parts = [f"profile {profile}", device]
+def _where(run: RunContext, stats: Stats | None) -> str:
+    parts = [f"profile {run.profile}", run.device]
     if stats is not None:
         parts.append(f"{stats.n} sample{'s' if stats.n != 1 else ''}")
         if stats.n > 1:
@@ -70,48 +92,54 @@ def _where(profile: str, device: str, stats: Stats | None) -> str:
     return ", ".join(parts)
 
 
-def insufficient(
+def unjudged(
     nodeid: str,
-    metric: str,
-    stat: str,
-    limit: float,
-    source: str,
-    stats: Stats,
-    profile: str,
-    device: str,
-) -> Verdict | None:
-    """A failed verdict when ``stat`` needs more samples than ``stats`` has, else None.
+    budget: Budget,
+    run: RunContext,
+    message: str,
+    stats: Stats | None = None,
+    *,
+    kind: VerdictKind = "insufficient",
+) -> Verdict:
+    """A verdict with no measured value: an error (too few samples, never recorded), or
+    with ``kind="not_measured"`` a pass that says the test never got that far."""
+    skipped = kind == "not_measured"
+    return Verdict(
+        nodeid=nodeid,
+        kind=kind,
+        metric=budget.metric,
+        stat=budget.stat,
+        measured=None,
+        limit=budget.limit,
+        passed=skipped,
+        headroom_pct=None,
+        profile=run.profile,
+        device=run.device,
+        n=0 if stats is None else stats.n,
+        cv=0.0 if stats is None else stats.cv,
+        noisy=False if stats is None else stats.noisy,
+        source=budget.source,
+        message=message,
+        outcome="not measured" if skipped else "error",
+    )
+
+
+def insufficient(nodeid: str, budget: Budget, stats: Stats, run: RunContext) -> Verdict | None:
+    """A failed verdict when ``budget.stat`` needs more samples than ``stats`` has, else None.
 
     ``p99 needs >= 100 samples; got 5``: fewer samples make the percentile their maximum,
     so the verdict would be about the max, not the p99. Never a pass.
     """
+    stat = budget.stat
     need = min_samples(stat)
     if stats.n >= need:
         return None
-    m = METRICS[metric]
     msg = (
-        f"{m.label} {stat} needs at least {need} samples; got {stats.n} (a {stat} of fewer "
-        f"samples is just their extreme): take more samples or budget another statistic "
-        f"({_where(profile, device, stats)})"
+        f"{METRICS[budget.metric].label} {stat} needs at least {need} samples; got {stats.n} "
+        f"(a {stat} of fewer samples is just their extreme): take more samples or budget "
+        f"another statistic ({_where(run, stats)})"
     )
-    return Verdict(
-        nodeid=nodeid,
-        kind="insufficient",
-        metric=metric,
-        stat=stat,
-        measured=None,
-        limit=limit,
-        passed=False,
-        headroom_pct=None,
-        profile=profile,
-        device=device,
-        n=stats.n,
-        cv=stats.cv,
-        noisy=stats.noisy,
-        source=source,
-        message=msg,
-        outcome="error",
-    )
+    return unjudged(nodeid, budget, run, msg, stats)
 
 
 def _bound(value: float) -> float | None:
@@ -158,8 +186,7 @@ def evaluate(
     nodeid: str,
     budget: Budget,
     stats: Stats,
-    profile: str,
-    device: str,
+    run: RunContext,
     samples: Sequence[float] | None = None,
     policy: Policy = DEFAULT_POLICY,
     point_if_unbounded: bool = True,
@@ -171,9 +198,7 @@ def evaluate(
     ``_decide``. Without ``samples`` the interval is the point value.
     """
     m = METRICS[budget.metric]
-    short = insufficient(
-        nodeid, budget.metric, budget.stat, budget.limit, budget.source, stats, profile, device
-    )
+    short = insufficient(nodeid, budget, stats, run)
     if short is not None:
         return short
     measured = stats.get(budget.stat)
@@ -191,7 +216,7 @@ def evaluate(
         note = f"inconclusive: the 95% interval straddles the budget (policy {policy})"
     said = f"{format_value(m, measured)}{_ci_text(m, low, high, measured)}"
     msg = f"{m.label} {budget.stat} {said} {_against(m, budget, better)}"
-    msg += f" ({_where(profile, device, stats)}){'; ' + note if note and stats.n > 1 else ''}"
+    msg += f" ({_where(run, stats)}){'; ' + note if note and stats.n > 1 else ''}"
     return Verdict(
         nodeid=nodeid,
         kind="budget",
@@ -201,8 +226,8 @@ def evaluate(
         limit=budget.limit,
         passed=passed,
         headroom_pct=_headroom(measured, budget.limit, m.lower_is_better),
-        profile=profile,
-        device=device,
+        profile=run.profile,
+        device=run.device,
         n=stats.n,
         cv=stats.cv,
         noisy=stats.noisy,
@@ -215,53 +240,19 @@ def evaluate(
     )
 
 
-def missing(nodeid: str, budget: Budget, profile: str, device: str) -> Verdict:
+def missing(nodeid: str, budget: Budget, run: RunContext) -> Verdict:
     """A budget whose metric was never recorded: an error, never a pass."""
-    m = METRICS[budget.metric]
     msg = (
-        f"{m.label} budget ({budget.describe()}, from {budget.source}) but the test never "
-        f"recorded {budget.metric}: a budget without a measurement fails "
-        f"(profile {profile}, {device})"
+        f"{METRICS[budget.metric].label} budget ({budget.describe()}, from {budget.source}) "
+        f"but the test never recorded {budget.metric}: a budget without a measurement fails "
+        f"(profile {run.profile}, {run.device})"
     )
-    return Verdict(
-        nodeid=nodeid,
-        kind="missing",
-        metric=budget.metric,
-        stat=budget.stat,
-        measured=None,
-        limit=budget.limit,
-        passed=False,
-        headroom_pct=None,
-        profile=profile,
-        device=device,
-        n=0,
-        cv=0.0,
-        noisy=False,
-        source=budget.source,
-        message=msg,
-        outcome="error",
-    )
+    return unjudged(nodeid, budget, run, msg, kind="missing")
 
 
-def not_measured(nodeid: str, budget: Budget, profile: str, device: str, why: str) -> Verdict:
+def not_measured(nodeid: str, budget: Budget, run: RunContext, why: str) -> Verdict:
     """A budgeted test that was skipped or crashed: no verdict on its budget (its own
     outcome already says what happened)."""
     m = METRICS[budget.metric]
-    return Verdict(
-        nodeid=nodeid,
-        kind="not_measured",
-        metric=budget.metric,
-        stat=budget.stat,
-        measured=None,
-        limit=budget.limit,
-        passed=True,
-        headroom_pct=None,
-        profile=profile,
-        device=device,
-        n=0,
-        cv=0.0,
-        noisy=False,
-        source=budget.source,
-        message=f"{m.label} budget ({budget.describe()}) not measured: the test {why}",
-        outcome="not measured",
-    )
+    msg = f"{m.label} budget ({budget.describe()}) not measured: the test {why}"
+    return unjudged(nodeid, budget, run, msg, kind="not_measured")

@@ -35,7 +35,7 @@ class Ceiling:
     """(max - min) / median of the repeats."""
     note: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
     def describe(self) -> str:

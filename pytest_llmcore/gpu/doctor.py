@@ -6,6 +6,7 @@ import importlib
 import importlib.metadata as md
 import importlib.util
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +189,42 @@ def _device_line(d: dict[str, Any]) -> str:
     )
 
 
+#: one engine's facts, as ``doctor --json`` prints them
+_Facts = Mapping[str, Any]
+
+
+def _torch_state(t: _Facts) -> str:
+    cuda = f"CUDA runtime {t['cuda_runtime']}" if t["cuda_runtime"] else "CPU-only build"
+    avail = ", ".join(t.get("devices", [])) if t["cuda_available"] else "cuda not available"
+    return f"{t['version']} ({cuda}): {avail}"
+
+
+def _llama_state(ll: _Facts) -> str:
+    state = (
+        "GPU offload supported"
+        if ll.get("gpu_offload")
+        else ll.get("error") or "built WITHOUT GPU offload: n_gpu_layers=-1 runs on the CPU"
+    )
+    return f"llama-cpp-python {ll['version']}: {state}"
+
+
+def _numba_state(nb: _Facts) -> str:
+    mode = (
+        "GPU"
+        if nb.get("cuda_available") and not nb["simulator"]
+        else ("simulator (NUMBA_ENABLE_CUDASIM=1)" if nb["simulator"] else "no GPU")
+    )
+    return f"{nb['version']}: numba.cuda {mode}"
+
+
+#: (facts key, label, line when not installed, line when installed)
+_ENGINES: tuple[tuple[str, str, str, Callable[[_Facts], str]], ...] = (
+    ("torch", "torch", "not installed", _torch_state),
+    ("llama_cpp", "llama.cpp", "llama-cpp-python not installed", _llama_state),
+    ("numba", "numba", "not installed", _numba_state),
+)
+
+
 def render_text(r: Report) -> str:
     f = r.facts
     out = ["pytest-llmcore doctor"]
@@ -199,33 +236,9 @@ def render_text(r: Report) -> str:
         out += [_device_line(d) for d in nv["devices"]]
     else:
         out.append(f"  NVML        unavailable: {nv['reason']}")
-    t = f["torch"]
-    if t["installed"]:
-        cuda = f"CUDA runtime {t['cuda_runtime']}" if t["cuda_runtime"] else "CPU-only build"
-        avail = ", ".join(t.get("devices", [])) if t["cuda_available"] else "cuda not available"
-        out.append(f"  torch       {t['version']} ({cuda}): {avail}")
-    else:
-        out.append("  torch       not installed")
-    ll = f["llama_cpp"]
-    if ll["installed"]:
-        state = (
-            "GPU offload supported"
-            if ll.get("gpu_offload")
-            else ll.get("error") or "built WITHOUT GPU offload: n_gpu_layers=-1 runs on the CPU"
-        )
-        out.append(f"  llama.cpp   llama-cpp-python {ll['version']}: {state}")
-    else:
-        out.append("  llama.cpp   llama-cpp-python not installed")
-    nb = f["numba"]
-    if nb["installed"]:
-        mode = (
-            "GPU"
-            if nb.get("cuda_available") and not nb["simulator"]
-            else ("simulator (NUMBA_ENABLE_CUDASIM=1)" if nb["simulator"] else "no GPU")
-        )
-        out.append(f"  numba       {nb['version']}: numba.cuda {mode}")
-    else:
-        out.append("  numba       not installed")
+    for key, label, missing, state in _ENGINES:
+        info = f[key]
+        out.append(f"  {label:<11} {state(info) if info['installed'] else missing}")
     for name, e in f["environment"].items():
         if "recommended" in e:
             mark = "ok" if e["ok"] else f"recommended {e['recommended']}"

@@ -1,14 +1,15 @@
 """The GPU layer as a pytest plugin: markers, strict mode, VRAM release, xdist pinning.
 
-Registered by ``pytest --llmcore`` (or ``--llmcore-require-gpu``). NVML is queried only when
-something needs a GPU fact, and no hook runs per test unless a collected test carries a GPU
-marker (the per-test hooks are registered then, see :class:`_ItemHooks`).
+Registered by ``pytest --llmcore`` (or ``--llmcore-require-gpu``). Set-up is three steps
+at configure time: settings, xdist pinning (``--llmcore-gpus``), environment (the torch
+allocator, numba's simulator: NVML is asked then whether a GPU exists, unless the user set
+the variable or numba is not installed). No hook runs per test unless a collected test
+carries a GPU marker (the per-test hooks are registered then, see :class:`_ItemHooks`).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ import pytest
 
 from ..core.config import load_tool_table
 from ..core.errors import InputError
-from ..core.markers import carrying, using_fixtures
+from ..core.markers import carrying
 from .backend import (
     GpuBackend,
     GpuUnavailable,
@@ -29,6 +30,7 @@ from .backend import (
     hidden_reason,
     visible_devices,
 )
+from .overrides import warn_overridden_fixtures
 from .pinning import assign_gpu, pin_token
 from .requirements import GpuRequirement, is_ours, parse_gpu_marker, unmet
 from .settings import GpuSettings, gpu_settings
@@ -57,15 +59,20 @@ OUR_FIXTURES = (
 )
 
 
+def _load_settings(config: pytest.Config) -> GpuSettings:
+    """``[tool.llmcore.gpu]``; a bad value is one usage-error line naming the file."""
+    pyproject = config.rootpath / "pyproject.toml"
+    try:
+        return gpu_settings(load_tool_table(pyproject))
+    except InputError as exc:  # name the file, as the budgets' settings errors do
+        where = "" if exc.path else f"{pyproject}: "
+        raise pytest.UsageError(f"llmcore: {where}{exc}") from None
+
+
 class GpuPlugin:
     def __init__(self, config: pytest.Config, registered: bool = True) -> None:
         self.config = config
-        pyproject = config.rootpath / "pyproject.toml"
-        try:
-            self.settings = gpu_settings(load_tool_table(pyproject))
-        except InputError as exc:  # name the file, as the budgets' settings errors do
-            where = "" if exc.path else f"{pyproject}: "
-            raise pytest.UsageError(f"llmcore: {where}{exc}") from None
+        self.settings = _load_settings(config)
         self.strict = require_gpu_requested(config)
         self._backend: GpuBackend | None = None
         self._why: str | None = None
@@ -144,6 +151,8 @@ class GpuPlugin:
         self._saved_env.clear()
 
     def _pin_worker(self) -> None:
+        """``--llmcore-gpus``: this xdist worker's CUDA_VISIBLE_DEVICES (the controller
+        checks that every worker gets a GPU)."""
         spec = self.config.getoption("llmcore_gpus", None)
         winput = getattr(self.config, "workerinput", None)
         if not spec:
@@ -152,11 +161,8 @@ class GpuPlugin:
         if pool is None:
             return
         tokens, outer = pool
-        if winput is None:  # the controller: refuse more workers than GPUs before they start
-            workers = getattr(self.config.option, "numprocesses", None)
-            if isinstance(workers, int) and workers >= 1:
-                for w in range(workers):
-                    assign_gpu(f"gw{w}", workers, spec, tokens, self.settings.share, outer)
+        if winput is None:
+            self._check_worker_count(spec, tokens, outer)
             return
         value = assign_gpu(
             str(winput.get("workerid", "gw0")),
@@ -169,6 +175,13 @@ class GpuPlugin:
         # before anything initialises CUDA in this worker (torch reads it at first use)
         self._setenv("CUDA_VISIBLE_DEVICES", value)
         self.pinned = value
+
+    def _check_worker_count(self, spec: str, tokens: list[str], outer: bool) -> None:
+        """The controller refuses more workers than GPUs before they start."""
+        workers = getattr(self.config.option, "numprocesses", None)
+        if isinstance(workers, int) and workers >= 1:
+            for w in range(workers):
+                assign_gpu(f"gw{w}", workers, spec, tokens, self.settings.share, outer)
 
     def _gpu_pool(self) -> tuple[list[str], bool] | None:
         """Tokens of the visible devices, and whether an outer CUDA_VISIBLE_DEVICES applies;
@@ -185,10 +198,18 @@ class GpuPlugin:
         return [pin_token(d) for d in ids], "CUDA_VISIBLE_DEVICES" in os.environ
 
     def _prepare_environment(self) -> None:
+        """Before a test imports torch or numba: the allocator setting, numba's simulator."""
+        self._torch_alloc_conf()
+        self._numba_simulator()
+
+    def _torch_alloc_conf(self) -> None:
         conf = self.settings.cuda_alloc_conf
         if conf and "PYTORCH_CUDA_ALLOC_CONF" not in os.environ and "torch" not in sys.modules:
             self._setenv("PYTORCH_CUDA_ALLOC_CONF", conf)
             self.env_set["PYTORCH_CUDA_ALLOC_CONF"] = conf
+
+    def _numba_simulator(self) -> None:
+        """NUMBA_ENABLE_CUDASIM=1 where there is surely no GPU (never over the user's value)."""
         if (
             not self.settings.numba_simulator
             or "NUMBA_ENABLE_CUDASIM" in os.environ  # the user's value stands
@@ -220,6 +241,15 @@ class GpuPlugin:
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         foreign: list[str] = []
+        marked = self._stash_requirements(items, foreign)
+        if foreign:
+            _warn_foreign(foreign)
+        if marked and not self.config.pluginmanager.has_plugin(_ItemHooks.name):
+            self.config.pluginmanager.register(_ItemHooks(self), _ItemHooks.name)
+        warn_overridden_fixtures(items, OUR_FIXTURES)
+
+    def _stash_requirements(self, items: list[Any], foreign: list[str]) -> bool:
+        """Each GPU-marked test's parsed requirement on its stash; whether there was one."""
         marked = False
         names = (MARKER, ALIAS) if self.settings.gpu_alias else (MARKER,)
         for item in carrying(items, names):  # one pass; only marked items are looked at
@@ -227,41 +257,7 @@ class GpuPlugin:
             if req is not None:
                 item.stash[GPU_REQ_KEY] = req
                 marked = True
-        if foreign:
-            warnings.warn(
-                pytest.PytestWarning(
-                    f"llmcore: {len(foreign)} test(s) carry a @pytest.mark.gpu that is not "
-                    f"pytest-llmcore's keyword form (first: {foreign[0]}): left to the project. "
-                    "pytest-llmcore's marker is @pytest.mark.llmcore_gpu(...)"
-                ),
-                stacklevel=1,
-            )
-        if marked and not self.config.pluginmanager.has_plugin(_ItemHooks.name):
-            self.config.pluginmanager.register(_ItemHooks(self), _ItemHooks.name)
-        self._warn_overridden_fixtures(items)
-
-    def _warn_overridden_fixtures(self, items: list[Any]) -> None:
-        """Once per fixture name: a project's own fixture shadows ours for some tests."""
-        warned: set[str] = set()
-        ours = set(OUR_FIXTURES)
-        for item in using_fixtures(items, ours):
-            info = getattr(item, "_fixtureinfo", None)
-            defs: dict[str, Any] = getattr(info, "name2fixturedefs", {})
-            for name in ours.intersection(getattr(item, "fixturenames", ())) - warned:
-                closest = defs.get(name, ())[-1:]
-                func = getattr(closest[0], "func", None) if closest else None
-                if func is None or getattr(func, "__module__", "") == "pytest_llmcore.plugin":
-                    continue
-                warned.add(name)
-                alt = f"llmcore_{name}"
-                hint = f"; ours stays available as {alt!r}" if alt in OUR_FIXTURES else ""
-                warnings.warn(
-                    pytest.PytestWarning(
-                        f"llmcore: the project's own fixture {name!r} ({_where(func, closest[0])}) "
-                        f"overrides pytest-llmcore's for the tests that see it{hint}"
-                    ),
-                    stacklevel=1,
-                )
+        return marked
 
     def unavailable(self, reason: str) -> NoReturn:
         """Skip with ``reason``; fail instead in strict mode (--llmcore-require-gpu)."""
@@ -276,6 +272,7 @@ class GpuPlugin:
         raise exc
 
     def check_item(self, item: pytest.Item) -> None:
+        """Set-up of a GPU-marked test: skip (strict: fail) when its requirement is unmet."""
         req = item.stash.get(GPU_REQ_KEY, None)
         if req is None:
             return
@@ -284,12 +281,7 @@ class GpuPlugin:
         if reason is not None and req.min_free_vram is not None and devices:
             waited, reason = self._wait_for_release(req)
             if waited:
-                item.add_report_section(
-                    "setup",
-                    "llmcore gpu",
-                    f"waited {waited:.1f} s for VRAM from earlier tests to be freed",
-                )
-                item.user_properties.append(("llmcore_vram_wait_s", round(waited, 2)))
+                _note_wait(item, waited)
         if reason is not None:
             if self.strict:
                 # fail in the call phase, so the test counts as failed (not as a setup error)
@@ -333,11 +325,23 @@ class GpuPlugin:
         return gpu_thermals(self, request)
 
 
-def _where(func: Any, fixturedef: Any) -> str:
-    try:
-        return f"{inspect.getsourcefile(func)}:{inspect.getsourcelines(func)[1]}"
-    except (TypeError, OSError):
-        return str(getattr(fixturedef, "baseid", "") or "a plugin")
+def _warn_foreign(foreign: list[str]) -> None:
+    warnings.warn(
+        pytest.PytestWarning(
+            f"llmcore: {len(foreign)} test(s) carry a @pytest.mark.gpu that is not "
+            f"pytest-llmcore's keyword form (first: {foreign[0]}): left to the project. "
+            "pytest-llmcore's marker is @pytest.mark.llmcore_gpu(...)"
+        ),
+        stacklevel=1,
+    )
+
+
+def _note_wait(item: pytest.Item, waited: float) -> None:
+    """How long the test waited for VRAM: a report section and a JUnit property."""
+    item.add_report_section(
+        "setup", "llmcore gpu", f"waited {waited:.1f} s for VRAM from earlier tests to be freed"
+    )
+    item.user_properties.append(("llmcore_vram_wait_s", round(waited, 2)))
 
 
 class _ItemHooks:
