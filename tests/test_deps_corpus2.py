@@ -367,7 +367,7 @@ def test_starlette_testclient_needs_httpx2(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="implicit-use: litgpt litgpt/constants.py:10 `RequirementCache(\"litlogger>=0.1.7\")` "
+    reason='implicit-use: litgpt litgpt/constants.py:10 `RequirementCache("litlogger>=0.1.7")` '
     "and litgpt/utils.py:586 lightning's LitLogger, which imports litlogger",
 )
 def test_requirement_string_names_the_distribution(tmp_path: Path) -> None:
