@@ -617,3 +617,39 @@ def test_extension_module_built_by_setup_py_is_first_party(tmp_path: Path) -> No
         path.write_text(textwrap.dedent(body))
     found = _findings(run_gate(tmp_path, use_cache=False))
     assert [f for f in found if f[0] == "_demo_ext"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pytest-plugin: chroma .github/workflows/_python-tests.yml:666 `python -m pytest "
+    "... ${{ matrix.parallelized && '-n auto --dist worksteal' || '' }}` (option inside a "
+    "GitHub expression)",
+)
+def test_pytest_option_inside_a_github_expression(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "tests/test_a.py": "def test_a():\n    assert True\n",
+        ".github/workflows/test.yml": WORKFLOW_HEAD
+        + "      - run: python -m pytest -x tests ${{ matrix.parallelized && "
+        "'-n auto --dist worksteal' || '' }} -v\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-xdist"))
+    assert _gate(root) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tool-invocation (wrong credit, hides a true unused): chroma "
+    ".github/workflows/_python-tests.yml:49 `command: build`, an input of PyO3/maturin-action, "
+    "is reported as running the `build` package",
+)
+def test_action_input_is_not_an_invocation(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        ".github/workflows/wheels.yml": WORKFLOW_HEAD + "      - name: Build Rust bindings\n"
+        "        uses: PyO3/maturin-action@v1\n"
+        "        with:\n"
+        "          command: build\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "build>=1.0.3"))
+    assert _gate(root) == ["build"]
