@@ -653,3 +653,23 @@ def test_action_input_is_not_an_invocation(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, deps=("requests", "build>=1.0.3"))
     assert _gate(root) == ["build"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dev-only deps: fastapi docs_src/wsgi/tutorial001_py310.py:1-3 (documentation "
+    "examples, tested by tests/test_tutorial/) is treated as runtime code, so a2wsgi, anyio, "
+    "flask, pwdlib get misplaced-dev",
+)
+def test_docs_src_examples_are_not_runtime_code(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "docs_src/wsgi/tutorial001.py": "from a2wsgi import WSGIMiddleware\n\nWSGIMiddleware\n",
+        "tests/test_tutorial/test_wsgi.py": (
+            "from docs_src.wsgi.tutorial001 import WSGIMiddleware\n\n\n"
+            "def test_it():\n    assert WSGIMiddleware\n"
+        ),
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "a2wsgi"))
+    kinds = _findings(run_gate(root, use_cache=False))
+    assert [k for k in kinds if k[0] == "a2wsgi"] == []
