@@ -53,8 +53,11 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically.
+
+    ``durable=False`` skips the fsync: for caches, whose loss after a power cut only costs
+    a rebuild (an fsync was most of a warm run's write time).
 
     An existing file keeps its permission bits; a new one gets the umask's, as a plain write
     would (``mkstemp`` alone would leave it 0600). A symbolic link is written through: the
@@ -71,7 +74,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -158,7 +158,9 @@ class ImportCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.realpath(self.path) != os.path.abspath(self.path):
                 return  # a link in a tree we did not write: never write through it
-            atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
+            atomic_write_bytes(
+                self.path, json.dumps(data, separators=(",", ":")).encode(), durable=False
+            )
         except OSError:
             pass  # a read-only tree still gets its result
 

@@ -4,7 +4,6 @@ console scripts, build-environment pins and version pins of transitive requireme
 from __future__ import annotations
 
 import functools
-import importlib.metadata as md
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ __all__ = [
     "build_requirements",
     "config_evidence",
     "console_scripts",
+    "entry_points",
     "pinned_by",
     "stub_target",
 ]
@@ -94,15 +94,23 @@ def is_installed(dist: str) -> bool:
 
 
 @functools.cache
-def console_scripts(dist: str) -> tuple[str, ...]:
-    """Console scripts an installed distribution provides (empty when not installed)."""
+def entry_points(dist: str) -> tuple[tuple[str, str, str], ...]:
+    """(group, name, value) of each entry point of an installed distribution (none when
+    not installed). importlib.metadata loads only here, when a run asks (start-up time)."""
     if not is_installed(dist):
         return ()
+    import importlib.metadata as md
+
     try:
         eps = md.distribution(dist).entry_points
     except md.PackageNotFoundError:
         return ()
-    return tuple(ep.name for ep in eps if ep.group in ("console_scripts", "gui_scripts"))
+    return tuple((ep.group, ep.name, ep.value) for ep in eps)
+
+
+def console_scripts(dist: str) -> tuple[str, ...]:
+    """Console scripts an installed distribution provides (empty when not installed)."""
+    return tuple(n for g, n, _ in entry_points(dist) if g in ("console_scripts", "gui_scripts"))
 
 
 def stub_target(dist: str) -> str | None:
@@ -163,6 +171,8 @@ def pinned_by(declared: Iterable[str]) -> dict[str, str]:
         key = canonical_name(dist)
         if not is_installed(dist):
             continue
+        import importlib.metadata as md
+
         try:
             reqs = md.requires(dist) or []
         except md.PackageNotFoundError:

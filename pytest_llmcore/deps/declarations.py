@@ -29,7 +29,7 @@ from .declarations_req import (
     unreachable_reason,
 )
 from .declarations_setup import read_setup_cfg, read_setup_py
-from .declarations_toml import is_project_pyproject, load_toml, read_pixi_toml, read_pyproject
+from .declarations_toml import is_project_pyproject, read_pixi_toml, read_pyproject
 from .safeio import read_text
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "is_lockfile",
     "is_project_dir",
     "is_project_pyproject",
-    "load_toml",
     "parse_requirement_name",
     "parse_suppression",
     "read_declarations",

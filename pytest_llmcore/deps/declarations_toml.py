@@ -8,15 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
-from ..core.config import load_toml
+from ..core.config import load_toml_data, parse_toml_data, parse_toml_document, read_toml_text
 from ..core.errors import InputError
 from .declarations_conda_names import CONDA_NON_PYTHON
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
 from .model import Declared, canonical_name
 
-__all__ = ["PyprojectFacts", "load_toml", "read_pixi_toml", "read_pyproject"]
+__all__ = ["PyprojectFacts", "load_toml_data", "read_pixi_toml", "read_pyproject"]
 
 
 class _Locator:
@@ -93,8 +91,10 @@ class PyprojectFacts:
 
     def __init__(self, path: Path, rel: str, out: DeclaredSink) -> None:
         self.path, self.rel, self.out = path, rel, out
-        self.doc = load_toml(path)
-        self.loc = _Locator(self.doc.as_string())  # tomlkit keeps the text exactly; no re-read
+        self.text = read_toml_text(path)
+        self.doc = parse_toml_data(self.text, path)
+        self.loc = _Locator(self.text)
+        self._document: Any = None
         self.project_name: str | None = None
         self.requires_python: str | None = None
         self.scripts: dict[str, str] = {}
@@ -140,6 +140,16 @@ class PyprojectFacts:
                 )
             )
 
+    def _as_written(self, section: list[str], dist: str, spec: Any) -> str:
+        """``spec`` as the file writes it (quotes, inline-table spacing): tomlkit keeps that,
+        so it parses the file, once and only for files with such tables."""
+        import tomlkit
+
+        if self._document is None:
+            self._document = parse_toml_document(self.text, self.path)
+        node = _get(self._document, *section, dist)
+        return str(tomlkit.dumps({"x": spec if node is None else node}).split("=", 1)[1].strip())
+
     def add_table(self, table: Any, section: list[str], dev: bool, skip: frozenset[str]) -> None:
         """A ``name = spec`` table (Poetry, Pixi); ``skip`` holds names that are not packages."""
         if table is None:
@@ -150,7 +160,7 @@ class PyprojectFacts:
             if canonical_name(str(dist)) in skip:
                 continue
             line = self.loc.find(section, key=str(dist))
-            text = f"{dist} = {tomlkit.dumps({'x': spec}).split('=', 1)[1].strip()}"
+            text = f"{dist} = {self._as_written(section, str(dist), spec)}"
             sup = parse_suppression(self.loc.text(line))
             self.out.declared.append(
                 Declared(str(dist), text, self.rel, line, ".".join(section), dev, suppress=sup)
@@ -286,7 +296,7 @@ def read_pyproject(path: Path, rel: str, out: DeclaredSink) -> PyprojectFacts:
 def is_project_pyproject(path: Path) -> bool:
     """Does this pyproject.toml define a project (not only ``[tool.*]`` settings)?"""
     try:
-        doc = load_toml(path)  # a regular file of bounded size only
+        doc = load_toml_data(path)  # a regular file of bounded size only
     except InputError:
         return True  # unreadable: treat as a project, the safe side for scanning
     return any(k != "tool" for k in doc) or isinstance(_get(doc, "tool", "poetry"), Mapping)

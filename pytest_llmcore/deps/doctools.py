@@ -8,7 +8,6 @@ code, and removing one breaks the docs build. conf.py is read with ``ast``, neve
 from __future__ import annotations
 
 import ast
-import importlib.metadata as md
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -46,6 +45,8 @@ class DocUse:
 @cache
 def _entry_point_owners(group: str) -> dict[str, str]:
     """Installed ``mkdocs.plugins`` / ``mkdocs.themes`` entry point name -> distribution."""
+    import importlib.metadata as md
+
     owners: dict[str, str] = {}
     for dist in md.distributions():
         for ep in dist.entry_points:

@@ -22,16 +22,18 @@ from .configured import (
     build_requirements,
     config_evidence,
     console_scripts,
+    entry_points,
     pinned_by,
     stub_target,
 )
-from .model import Evidence, GateResult, Kind, canonical_name
+from .model import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .safeio import read_text
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
     from .implicit import ImplicitScan
     from .invocations import Invocation
+    from .pytest_plugin_table import PluginSurface
     from .pytest_plugins import PytestUsage
     from .toolfiles import ToolFileSet
     from .workspace import AuxiliaryImports
@@ -52,14 +54,14 @@ def _where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
 
-def _command_names(dist: str, key: str) -> set[str]:
+def _command_names(key: str, scripts: Iterable[str]) -> set[str]:
     """Programs a distribution provides: installed console scripts, else the table and name."""
     from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
 
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
     names |= {c for c, d in SUBCOMMANDS.items() if d == key}
     names |= {key, key.replace("-", "_")}
-    return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
+    return (names - SYSTEM_COMMANDS) | set(scripts)
 
 
 _LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
@@ -80,11 +82,13 @@ class EvidenceFinder:
         has_tests: bool,
         config: Any = None,
         cache_dir: Path | None = None,
+        memo: Memo = no_memo,
     ) -> None:
         """``sources``: (relative path, path) of the scanned files; ``imported``: the
         modules whose import is used; ``declared``: canonical name -> (name as written,
         modules it provides); ``provides``: modules of any distribution (for stubs);
-        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere)."""
+        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere);
+        ``memo``: remembers what installed metadata says, across runs."""
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
@@ -98,6 +102,7 @@ class EvidenceFinder:
         self.has_tests = has_tests
         self.config = config
         self.cache_dir = cache_dir
+        self.memo = memo
         tool = (pyproject or {}).get("tool")
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
@@ -156,7 +161,6 @@ class EvidenceFinder:
                 add_env_addopts,
                 add_invocations,
                 is_test_file,
-                plugin_surface,
                 read_pytest_config,
             )
 
@@ -170,7 +174,7 @@ class EvidenceFinder:
             for dist, modules in self.declared.values():
                 if self.imported_any(modules):
                     continue  # imported: never asked about as a plugin
-                surface, _ = plugin_surface(dist)
+                surface, _ = self._surface(dist)
                 if surface is not None:
                     wanted |= surface.fixtures | surface.markers
             alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
@@ -185,6 +189,22 @@ class EvidenceFinder:
                         usage.add_test_source(text, rel, frozenset(wanted))
             self._pytest = usage
         return self._pytest
+
+    # -- installed metadata, remembered across runs ---------------------------------------
+
+    def _commands(self, dist: str) -> set[str]:
+        key = canonical_name(dist)
+        return _command_names(key, self.memo("scripts", key, lambda: list(console_scripts(dist))))
+
+    def _surface(self, dist: str) -> tuple[PluginSurface | None, str]:
+        """:func:`.pytest_plugins.plugin_surface`, reading metadata only for a pytest11 plugin."""
+        from .pytest_plugins import may_be_plugin, plugin_surface
+
+        key = canonical_name(dist)
+        pytest11 = self.memo(
+            "pytest11", key, lambda: any(g == "pytest11" for g, _, _ in entry_points(dist))
+        )
+        return plugin_surface(dist) if may_be_plugin(dist, pytest11) else (None, "")
 
     # -- evidence kinds ------------------------------------------------------------------
 
@@ -216,9 +236,9 @@ class EvidenceFinder:
         return None
 
     def _plugin(self, dist: str) -> Evidence | None:
-        from .pytest_plugins import plugin_evidence, plugin_surface
+        from .pytest_plugins import plugin_evidence
 
-        surface, source = plugin_surface(dist)
+        surface, source = self._surface(dist)
         if surface is None:
             return None
         if surface.always and not self.has_tests:
@@ -228,7 +248,7 @@ class EvidenceFinder:
 
     def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         _ = self.invocations  # builds the indexes
-        for name in sorted(_command_names(dist, key)):
+        for name in sorted(self._commands(dist)):
             inv = self._by_command.get(name)
             if inv is not None:
                 return Evidence(
@@ -319,7 +339,7 @@ class EvidenceFinder:
             commands = {
                 name: key
                 for key, modules in pending.items()
-                for name in _command_names(self.declared[key][0], key)
+                for name in self._commands(self.declared[key][0])
             }
             scan = ImplicitScan(pending, triggers, commands)
             from .implicit_cache import ScanCache
@@ -362,7 +382,8 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
-        return pinned_by(dist for dist, _ in self.declared.values())
+        dists = [dist for dist, _ in self.declared.values()]
+        return self.memo("pinned-by", ",".join(dists), lambda: pinned_by(dists))
 
     # -- the two calls the gate makes ----------------------------------------------------
 

@@ -19,7 +19,6 @@ from ..core.errors import InputError
 from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
-from .filescan import scan_many
 from .firstparty import first_party_names
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
@@ -125,9 +124,12 @@ def _scan(
             todo.append(f)
         else:
             per_file[f.rel] = hit
-    for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
-        per_file[f.rel] = res
-        cache.put(f, res)
+    if todo:  # the scanner's modules load only when a file changed (warm start-up time)
+        from .filescan import scan_many
+
+        for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
+            per_file[f.rel] = res
+            cache.put(f, res)
     result.files_scanned = len(files)
     return _Scan(files, local, skip, cache, where, per_file)
 
@@ -165,6 +167,7 @@ def _evidence_finder(
         or (root / "conftest.py").is_file(),
         config=config,
         cache_dir=scan.evidence_cache_dir,
+        memo=scan.cache.memo,
     )
 
 
@@ -190,7 +193,9 @@ def run_gate(
     )
     uses += entry_point_uses(decl, scan.wanted)
     hooked_map, hooked_uses = _hooked(config, root)
-    mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
+    mapper = ModuleMap(
+        {**hooked_map, **settings.module_map, **(extra_map or {})}, memo=scan.cache.memo
+    )
     finder = _evidence_finder(root, decl, scan, uses, mapper, config)
     reexports = ReexportFinder(scan.files, scan.local, settings.max_file_size)
     judging = _Judging(decl, uses, mapper, settings, result, hooked_uses, reexports, finder)

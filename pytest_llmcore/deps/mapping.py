@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import canonical_name
+from .model import Memo, canonical_name, no_memo
+
+if TYPE_CHECKING:
+    import importlib.metadata as md
 
 __all__ = [
     "BUILTIN_MODULES",
@@ -309,6 +312,8 @@ def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
 
 @cache
 def _installed(key: str) -> tuple[str, ...] | None:
+    import importlib.metadata as md  # here: most runs answer from the cache (start-up time)
+
     try:
         dist = md.distribution(key)
     except md.PackageNotFoundError:
@@ -324,17 +329,21 @@ class ModuleMap:
     """Resolves each declared distribution to the modules it provides."""
 
     def __init__(
-        self, user_map: Mapping[str, Iterable[str]] | None = None, use_metadata: bool = True
+        self,
+        user_map: Mapping[str, Iterable[str]] | None = None,
+        use_metadata: bool = True,
+        memo: Memo = no_memo,
     ) -> None:
         self.user = {canonical_name(k): tuple(v) for k, v in (user_map or {}).items()}
         self.use_metadata = use_metadata
+        self.memo = memo
 
     def provides(self, dist: str) -> Provides:
         key = canonical_name(dist)
         if key in self.user:
             return Provides(dist, self.user[key], "config")
         if self.use_metadata:
-            mods = _installed(key)
+            mods = tuple(self.memo("installed", key, lambda: list(_installed(key) or ())))
             if mods:
                 return Provides(dist, mods, "metadata")
         table = builtin_table()
@@ -351,6 +360,8 @@ def module_matches(imported: str, provided: str) -> bool:
 @lru_cache(maxsize=1)
 def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
     """Top-level module -> installed distributions (for missing vs transitive)."""
+    import importlib.metadata as md
+
     return {k: tuple(v) for k, v in md.packages_distributions().items()}
 
 
@@ -391,6 +402,8 @@ def _required_name(text: str) -> str | None:
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
     """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
+    import importlib.metadata as md
+
     seen: dict[str, str] = {}
     stack = [(canonical_name(r), canonical_name(r)) for r in roots]
     while stack:

@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo(Protocol):
+    """Remembers answers about the installed environment across runs (``ImportCache.memo``):
+    ``compute()``'s answer, which must survive a JSON round trip (a tuple comes back a list)."""
+
+    def __call__(self, kind: str, key: str, compute: Callable[[], T]) -> T: ...
+
+
+def no_memo(kind: str, key: str, compute: Callable[[], T]) -> T:
+    """A :class:`Memo` that remembers nothing."""
+    return compute()
 
 
 class Kind(str, Enum):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import configparser
-import importlib.metadata as md
 import importlib.util
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -82,14 +81,9 @@ def _surface_of_tree(tree: ast.AST, surf: dict[str, set[str]]) -> list[str]:
 @cache
 def installed_surface(dist: str) -> PluginSurface | None:
     """What an installed plugin provides, from its pytest11 modules; None if not a plugin."""
-    from .configured import is_installed
+    from .configured import entry_points
 
-    if not is_installed(dist):
-        return None
-    try:
-        eps = [ep for ep in md.distribution(dist).entry_points if ep.group == "pytest11"]
-    except md.PackageNotFoundError:
-        return None
+    eps = [(name, value) for group, name, value in entry_points(dist) if group == "pytest11"]
     if not eps:
         return None
     surf: dict[str, set[str]] = {
@@ -99,8 +93,8 @@ def installed_surface(dist: str) -> PluginSurface | None:
         "markers": set(),
     }
     names: set[str] = set()
-    todo = [ep.value.split(":", 1)[0].strip() for ep in eps]
-    names.update(ep.name for ep in eps)
+    todo = [value.split(":", 1)[0].strip() for _, value in eps]
+    names.update(name for name, _ in eps)
     names.update(todo)
     seen: set[str] = set()
     while todo and len(seen) < _MAX_PLUGIN_FILES:
@@ -131,6 +125,13 @@ def installed_surface(dist: str) -> PluginSurface | None:
         frozenset(surf["ini"]),
         frozenset(names),
     )
+
+
+def may_be_plugin(dist: str, has_pytest11: bool) -> bool:
+    """Can :func:`plugin_surface` find anything for ``dist`` (``has_pytest11``: whether it
+    is installed with a pytest11 entry point)? Lets a caller skip the metadata."""
+    key = canonical_name(dist)
+    return has_pytest11 or key in PLUGINS or key.startswith("pytest-")
 
 
 def plugin_surface(dist: str) -> tuple[PluginSurface | None, str]:
