@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .mapping import plain_requirement_name
+from .mapping import required_name
 from .model import Evidence, canonical_name
 from .safeio import read_text
 
@@ -178,22 +178,7 @@ def pinned_by(declared: Iterable[str]) -> dict[str, str]:
         except md.PackageNotFoundError:
             continue
         for text in reqs:
-            name = _unconditional_requirement(text)
+            name = required_name(text, evaluate_marker=False)
             if name is not None and canonical_name(name) != key:
                 out.setdefault(canonical_name(name), dist)
     return out
-
-
-def _unconditional_requirement(text: str) -> str | None:
-    """The name a ``Requires-Dist`` line names unless only an extra asks for it."""
-    plain = plain_requirement_name(text)
-    if plain is not None:
-        return plain
-    # imported only for lines with markers, extras or URLs: the import is slow
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement:
-        return None
-    return req.name if req.marker is None or "extra" not in str(req.marker) else None

@@ -188,25 +188,38 @@ class PyprojectFacts:
 _NOT_PACKAGES = frozenset({"python"})
 
 
+_PIXI_TABLES = {"dependencies": CONDA_NON_PYTHON, "pypi-dependencies": _NOT_PACKAGES}
+_POETRY_TABLES = {"dependencies": _NOT_PACKAGES}
+
+
+def _add_tables(
+    facts: PyprojectFacts,
+    body: Any,
+    section: list[str],
+    keys: Mapping[str, frozenset[str]],
+    dev: bool,
+) -> None:
+    """The ``name = spec`` tables ``keys`` of ``body`` (each with its names that are not
+    packages); ``body`` anything but a table declares nothing."""
+    if isinstance(body, Mapping):
+        for key, skip in keys.items():
+            facts.add_table(body.get(key), [*section, key], dev, skip)
+
+
+def _add_table_groups(
+    facts: PyprojectFacts, groups: Any, section: list[str], keys: Mapping[str, frozenset[str]]
+) -> None:
+    """Named groups of such tables (Pixi features, Poetry groups): development only."""
+    if isinstance(groups, Mapping):
+        for name, body in groups.items():
+            _add_tables(facts, body, [*section, str(name)], keys, True)
+
+
 def _read_pixi(facts: PyprojectFacts, base: list[str], table: Any) -> None:
     """``[tool.pixi]`` / pixi.toml: conda and PyPI dependencies, features as development."""
-    if not isinstance(table, Mapping):
-        return
-    facts.add_table(table.get("dependencies"), [*base, "dependencies"], False, CONDA_NON_PYTHON)
-    facts.add_table(
-        table.get("pypi-dependencies"), [*base, "pypi-dependencies"], False, _NOT_PACKAGES
-    )
-    features = table.get("feature")
-    if isinstance(features, Mapping):
-        for name, body in features.items():
-            if isinstance(body, Mapping):
-                sec = [*base, "feature", str(name)]
-                facts.add_table(
-                    body.get("dependencies"), [*sec, "dependencies"], True, CONDA_NON_PYTHON
-                )
-                facts.add_table(
-                    body.get("pypi-dependencies"), [*sec, "pypi-dependencies"], True, _NOT_PACKAGES
-                )
+    if isinstance(table, Mapping):
+        _add_tables(facts, table, base, _PIXI_TABLES, False)
+        _add_table_groups(facts, table.get("feature"), [*base, "feature"], _PIXI_TABLES)
 
 
 def read_pixi_toml(path: Path, rel: str, out: DeclaredSink) -> None:
@@ -246,12 +259,7 @@ def _read_tools(facts: PyprojectFacts) -> None:
         facts.add_table(
             poetry.get("dev-dependencies"), [*base, "dev-dependencies"], True, _NOT_PACKAGES
         )
-        pgroups = poetry.get("group")
-        if isinstance(pgroups, Mapping):
-            for g, body in pgroups.items():
-                if isinstance(body, Mapping):
-                    sec = [*base, "group", str(g), "dependencies"]
-                    facts.add_table(body.get("dependencies"), sec, True, _NOT_PACKAGES)
+        _add_table_groups(facts, poetry.get("group"), [*base, "group"], _POETRY_TABLES)
         py = _get(poetry, "dependencies", "python")
         if isinstance(py, str) and facts.requires_python is None:
             facts.requires_python = re.sub(r"^[\^~]=?", ">=", py.strip())

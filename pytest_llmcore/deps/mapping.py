@@ -23,6 +23,7 @@ __all__ = [
     "installed_module_owners",
     "modules_from_files",
     "plain_requirement_name",
+    "required_name",
     "stdlib_backfills",
 ]
 
@@ -380,8 +381,12 @@ def plain_requirement_name(text: str) -> str | None:
     return plain.group(1) if plain is not None else None
 
 
-def _required_name(text: str) -> str | None:
-    """The distribution a ``Requires-Dist`` line needs when no extra is asked, or None."""
+def required_name(text: str, *, evaluate_marker: bool = True) -> str | None:
+    """The distribution a ``Requires-Dist`` line needs when no extra is asked, or None.
+
+    With ``evaluate_marker`` the marker is evaluated for this Python (``python_version <
+    "3.8"`` needs nothing here); without, only a marker naming an extra excludes the line.
+    """
     plain = plain_requirement_name(text)
     if plain is not None:
         return plain
@@ -392,12 +397,14 @@ def _required_name(text: str) -> str | None:
         req = Requirement(text)
     except InvalidRequirement:
         return None
+    if req.marker is None:
+        return req.name
+    if not evaluate_marker:
+        return None if "extra" in str(req.marker) else req.name
     try:
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-            return None
+        return req.name if req.marker.evaluate({"extra": ""}) else None
     except ValueError:  # a marker that can't be evaluated (python_version ~= "abc")
         return None
-    return req.name
 
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
@@ -416,7 +423,7 @@ def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
         except md.PackageNotFoundError:
             continue
         for text in reqs:
-            name = _required_name(text)
+            name = required_name(text)
             if name is not None:
                 stack.append((canonical_name(name), root))
     return seen

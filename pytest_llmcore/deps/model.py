@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Protocol, TypeVar
+
+from .kinds import CODES as CODES
+from .kinds import Kind as Kind
 
 T = TypeVar("T")
 
@@ -22,32 +24,6 @@ def no_memo(kind: str, key: str, compute: Callable[[], T]) -> T:
     """A :class:`Memo` that remembers nothing."""
     return compute()
 
-
-class Kind(str, Enum):
-    """What is wrong with a dependency. The value is the kind used in JSON and config."""
-
-    MISSING = "missing"
-    UNUSED = "unused"
-    TRANSITIVE = "transitive"
-    MISPLACED_DEV = "misplaced-dev"
-    #: declared, its import name was guessed, and a project import plausibly belongs to it
-    UNMAPPED = "unmapped"
-    #: declared, never used directly, and a companion of a used dependency with no trigger found
-    COMPANION = "unused-companion"
-    #: declared with an environment marker that no supported Python satisfies
-    UNREACHABLE = "unreachable"
-
-
-#: Stable finding codes. Numbers follow deptry's (DEP001..DEP004) so users can map them.
-CODES: dict[Kind, str] = {
-    Kind.MISSING: "LLMD001",
-    Kind.UNUSED: "LLMD002",
-    Kind.TRANSITIVE: "LLMD003",
-    Kind.MISPLACED_DEV: "LLMD004",
-    Kind.UNMAPPED: "LLMD005",
-    Kind.COMPANION: "LLMD006",
-    Kind.UNREACHABLE: "LLMD007",
-}
 
 _NORMALIZE = re.compile(r"[-_.]+")
 
