@@ -18,13 +18,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .invocations import Invocation
 from .model import Evidence, canonical_name
 from .pytest_plugin_table import PLUGINS, PluginSurface
+from .safeio import read_text
 
-__all__ = ["PytestUsage", "plugin_evidence", "plugin_surface"]
+if TYPE_CHECKING:
+    from .toolfiles import ToolFileSet
+
+__all__ = ["PytestUsage", "plugin_evidence", "plugin_surface", "project_usage"]
 
 _FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
 _MAX_PLUGIN_FILES = 25
@@ -277,6 +281,36 @@ def add_invocations(usage: PytestUsage, invocations: Iterable[Invocation]) -> No
         run = inv.run
         if run.command in ("pytest", "py.test") or (run.module or "").split(".")[0] == "pytest":
             usage.add_args(run.args, f"{inv.file}:{inv.line}" if inv.line else inv.file)
+
+
+def project_usage(
+    root: Path,
+    pyproject: Mapping[str, Any] | None,
+    invocations: Iterable[Invocation],
+    files: ToolFileSet,
+    sources: Iterable[tuple[str, Path]],
+    wanted: frozenset[str],
+) -> PytestUsage:
+    """What the project uses of pytest plugins: its pytest configuration, the pytest command
+    lines it runs, ``PYTEST_ADDOPTS`` it sets, and the test files among ``sources`` that
+    mention a name in ``wanted`` (fixtures and markers asked about) or ``pytest_plugins``."""
+    usage = PytestUsage()
+    read_pytest_config(root, pyproject, usage)
+    add_invocations(usage, invocations)
+    kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
+    env_files = [rel for kind in kinds for rel in files.of(kind)]
+    add_env_addopts(usage, ((rel, files.read(rel) or "") for rel in env_files))
+    alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
+    hit = re.compile(rf"\b(?:{alt})\b")
+    for rel, path in sources:
+        if is_test_file(rel):
+            try:
+                text = read_text(path)
+            except OSError:
+                continue
+            if hit.search(text):  # parse only files that may use a plugin
+                usage.add_test_source(text, rel, wanted)
+    return usage
 
 
 def _option_used(opt: str, used: Mapping[str, str]) -> str | None:
