@@ -7,7 +7,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 #: a JSON report or baseline this large is not one of ours
@@ -69,6 +68,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _new_file_mode()
+    import tempfile  # here: a run that writes nothing never loads it (start-up time)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
