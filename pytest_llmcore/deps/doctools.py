@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
@@ -28,8 +28,7 @@ __all__ = ["DocUse", "read_doc_uses"]
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 
 
-@dataclass(frozen=True)
-class DocUse:
+class DocUse(NamedTuple):
     """Something a docs build loads: by distribution name, or by module."""
 
     what: str

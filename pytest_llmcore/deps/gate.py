@@ -11,9 +11,8 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.errors import InputError
 from .cache import ImportCache, cache_key, default_cache_dir
@@ -50,8 +49,7 @@ def project_root_for(path: Path) -> Path:
 # -- the steps of a run ------------------------------------------------------------------
 
 
-@dataclass
-class _Scan:
+class _Scan(NamedTuple):
     """The project's sources and what was found in them."""
 
     files: list[SourceFile]
@@ -211,8 +209,7 @@ def run_gate(
 # -- judging -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Judging:
+class _Judging(NamedTuple):
     """What judging the declarations needs, built once per run."""
 
     decl: ProjectDeclarations
@@ -225,8 +222,7 @@ class _Judging:
     finder: EvidenceFinder
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """One declared distribution and the imports of its modules."""
 
     key: str

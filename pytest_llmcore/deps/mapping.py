@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import Memo, canonical_name, no_memo
 
@@ -200,8 +199,7 @@ def stdlib_backfills(declared: Iterable[str]) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Provides:
+class Provides(NamedTuple):
     """The modules a distribution provides, and how that was learnt."""
 
     dist: str

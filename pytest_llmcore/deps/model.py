@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from .kinds import CODES as CODES
 from .kinds import Kind as Kind
@@ -64,8 +64,7 @@ class Declared:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
-class ImportRecord:
+class ImportRecord(NamedTuple):
     """One module imported by a scanned file."""
 
     module: str
@@ -81,8 +80,7 @@ class ImportRecord:
     dynamic: bool = False
 
 
-@dataclass(frozen=True)
-class FileImports:
+class FileImports(NamedTuple):
     """The third-party-candidate imports of one file, plus any problem reading it."""
 
     imports: tuple[ImportRecord, ...]

@@ -24,9 +24,8 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.config import parse_toml_data
 from ..core.errors import InputError
@@ -131,8 +130,7 @@ def member_dirs(root: Path, pyproject: Mapping[str, Any] | None) -> list[str]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One workspace member: its folder, distribution name and importable top-level names."""
 
     rel: str
