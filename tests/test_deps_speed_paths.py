@@ -21,7 +21,8 @@ from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps import astscan
 from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
 from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
-from pytest_llmcore.deps.mapping import _PLAIN_REQ, modules_from_files, required_name
+from pytest_llmcore.deps.mapping import modules_from_files
+from pytest_llmcore.deps.requires import _PLAIN_REQ, required_name
 
 
 def _reference_name(text: str) -> str | None:

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .mapping import required_name
 from .model import Evidence, canonical_name
+from .requires import required_name
 from .safeio import read_text
 
 __all__ = [

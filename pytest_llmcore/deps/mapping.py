@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,10 +19,7 @@ __all__ = [
     "ModuleMap",
     "Provides",
     "builtin_table",
-    "installed_module_owners",
     "modules_from_files",
-    "plain_requirement_name",
-    "required_name",
     "stdlib_backfills",
 ]
 
@@ -354,74 +351,3 @@ class ModuleMap:
 def module_matches(imported: str, provided: str) -> bool:
     """``numpy.linalg`` comes from ``numpy``; ``google.cloud`` not from ``google.cloud.storage``."""
     return imported == provided or imported.startswith(provided + ".")
-
-
-@lru_cache(maxsize=1)
-def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
-    """Top-level module -> installed distributions (for missing vs transitive)."""
-    import importlib.metadata as md
-
-    return {k: tuple(v) for k, v in md.packages_distributions().items()}
-
-
-_OP_VERSION = r"(?:>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*"
-#: ``name``, ``name>=1.2``, ``name>=1,<2``: no marker, extras or URL, so the name is all a
-#: closure needs and PEP 508 would accept it. Anything else goes through packaging.
-_PLAIN_REQ = re.compile(
-    rf"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:{_OP_VERSION}(?:\s*,\s*{_OP_VERSION})*)?\s*"
-)
-
-
-def plain_requirement_name(text: str) -> str | None:
-    """The name of a requirement without marker, extras or URL (``numpy>=1.2``), or None
-    when only the full PEP 508 parser can read ``text``."""
-    plain = _PLAIN_REQ.fullmatch(text)
-    return plain.group(1) if plain is not None else None
-
-
-def required_name(text: str, *, evaluate_marker: bool = True) -> str | None:
-    """The distribution a ``Requires-Dist`` line needs when no extra is asked, or None.
-
-    With ``evaluate_marker`` the marker is evaluated for this Python (``python_version <
-    "3.8"`` needs nothing here); without, only a marker naming an extra excludes the line.
-    """
-    plain = plain_requirement_name(text)
-    if plain is not None:
-        return plain
-    # imported only here: the import costs a cold run ~11 ms, and most lines are plain
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement:
-        return None
-    if req.marker is None:
-        return req.name
-    if not evaluate_marker:
-        return None if "extra" in str(req.marker) else req.name
-    try:
-        return req.name if req.marker.evaluate({"extra": ""}) else None
-    except ValueError:  # a marker that can't be evaluated (python_version ~= "abc")
-        return None
-
-
-def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
-    """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
-    import importlib.metadata as md
-
-    seen: dict[str, str] = {}
-    stack = [(canonical_name(r), canonical_name(r)) for r in roots]
-    while stack:
-        key, root = stack.pop()
-        if key in seen:
-            continue
-        seen[key] = root
-        try:
-            reqs = md.distribution(key).requires or []
-        except md.PackageNotFoundError:
-            continue
-        for text in reqs:
-            name = required_name(text)
-            if name is not None:
-                stack.append((canonical_name(name), root))
-    return seen
