@@ -23,7 +23,6 @@ from .configured import (
     build_requirements,
     config_evidence,
     console_scripts,
-    entry_points,
     pinned_by,
     stub_target,
 )
@@ -152,14 +151,20 @@ class EvidenceFinder:
         return command_names(key, self.memo("scripts", key, lambda: list(console_scripts(dist))))
 
     def _surface(self, dist: str) -> tuple[PluginSurface | None, str]:
-        """:func:`.pytest_plugins.plugin_surface`, reading metadata only for a pytest11 plugin."""
-        from .pytest_plugins import may_be_plugin, plugin_surface
-
-        key = canonical_name(dist)
-        pytest11 = self.memo(
-            "pytest11", key, lambda: any(g == "pytest11" for g, _, _ in entry_points(dist))
+        """:func:`.pytest_plugins.plugin_surface`, an installed plugin's part remembered."""
+        from .pytest_plugins import (
+            installed_surface,
+            plugin_surface,
+            surface_from_json,
+            surface_to_json,
         )
-        return plugin_surface(dist) if may_be_plugin(dist, pytest11) else (None, "")
+
+        def remembered(name: str) -> PluginSurface | None:
+            key = canonical_name(name)
+            found = self.memo("pytest11", key, lambda: surface_to_json(installed_surface(name)))
+            return surface_from_json(found)
+
+        return plugin_surface(dist, remembered)
 
     # -- evidence kinds ------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import ast
 import configparser
 import importlib.util
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,7 +28,14 @@ from .safeio import read_text
 if TYPE_CHECKING:
     from .toolfiles import ToolFileSet
 
-__all__ = ["PytestUsage", "plugin_evidence", "plugin_surface", "project_usage"]
+__all__ = [
+    "PytestUsage",
+    "plugin_evidence",
+    "plugin_surface",
+    "project_usage",
+    "surface_from_json",
+    "surface_to_json",
+]
 
 _FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
 _MAX_PLUGIN_FILES = 25
@@ -131,18 +138,40 @@ def installed_surface(dist: str) -> PluginSurface | None:
     )
 
 
-def may_be_plugin(dist: str, has_pytest11: bool) -> bool:
-    """Can :func:`plugin_surface` find anything for ``dist`` (``has_pytest11``: whether it
-    is installed with a pytest11 entry point)? Lets a caller skip the metadata."""
-    key = canonical_name(dist)
-    return has_pytest11 or key in PLUGINS or key.startswith("pytest-")
+def surface_to_json(surface: PluginSurface | None) -> dict[str, Any] | None:
+    """An installed plugin's surface as JSON values (for the cache's environment memo)."""
+    if surface is None:
+        return None
+    return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in surface._asdict().items()}
 
 
-def plugin_surface(dist: str) -> tuple[PluginSurface | None, str]:
-    """(what the plugin provides, where that came from), or (None, "") for a non-plugin."""
+def surface_from_json(data: Any) -> PluginSurface | None:
+    if not isinstance(data, dict):
+        return None
+
+    def names(key: str) -> frozenset[str]:
+        return frozenset(str(x) for x in data.get(key) or ())
+
+    always = data.get("always")
+    return PluginSurface(
+        names("fixtures"),
+        names("markers"),
+        names("options"),
+        names("ini"),
+        names("names"),
+        always if isinstance(always, str) else None,
+    )
+
+
+def plugin_surface(
+    dist: str, installed: Callable[[str], PluginSurface | None] = installed_surface
+) -> tuple[PluginSurface | None, str]:
+    """(what the plugin provides, where that came from), or (None, "") for a non-plugin.
+
+    ``installed`` reads an installed plugin's surface (a caller may remember it)."""
     key = canonical_name(dist)
     table = PLUGINS.get(key)
-    found = installed_surface(dist)
+    found = installed(dist)
     if found is not None:
         merged = found.merged(table) if table else found
         if merged.empty and not merged.always:
