@@ -109,7 +109,8 @@ def test_a_run_where_nothing_changed_reads_no_metadata_and_loads_no_scanner(
         "importlib.metadata" in first["loaded"]
         and "pytest_llmcore.deps.lexical" in (first["loaded"])
     )
-    assert second["loaded"] == []
+    # Python 3.10 has no tomllib: TOML is read by tomlkit there
+    assert second["loaded"] == ([] if sys.version_info >= (3, 11) else ["tomlkit"])
     # and the remembered answers are the ones a run without the cache gets
     fresh = _run(tmp_path, _MAIN.replace('"json"])', '"json", "--no-cache"])'))
     assert json.loads(fresh)["result"] == first["result"]
@@ -123,6 +124,8 @@ def test_a_remembered_plugin_surface_survives_json(dist: str) -> None:
         surface_to_json,
     )
 
+    if dist == "pytest-xdist":
+        pytest.importorskip("xdist")
     found = installed_surface(dist)
     back = surface_from_json(json.loads(json.dumps(surface_to_json(found))))
     assert back == found
