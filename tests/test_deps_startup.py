@@ -73,7 +73,7 @@ def _run(root: Path, code: str) -> str:
         timeout=120,
         env=env,
     )
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 0, proc.stderr  # main()'s status is in the JSON, not here
     return proc.stdout
 
 
@@ -116,8 +116,11 @@ def test_a_run_where_nothing_changed_reads_no_metadata_and_loads_no_scanner(
     assert json.loads(fresh)["result"] == first["result"]
 
 
-@pytest.mark.parametrize("dist", ["pytest-xdist", "hypothesis", "tomlkit", "no-such-dist"])
-def test_a_remembered_plugin_surface_survives_json(dist: str) -> None:
+@pytest.mark.parametrize(
+    ("dist", "plugin"),
+    [("pytest-xdist", True), ("hypothesis", True), ("tomlkit", False), ("no-such-dist", False)],
+)
+def test_a_remembered_plugin_surface_survives_json(dist: str, plugin: bool) -> None:
     from pytest_llmcore.deps.pytest_plugins import (
         installed_surface,
         surface_from_json,
@@ -129,4 +132,4 @@ def test_a_remembered_plugin_surface_survives_json(dist: str) -> None:
     found = installed_surface(dist)
     back = surface_from_json(json.loads(json.dumps(surface_to_json(found))))
     assert back == found
-    assert (found is None) == (dist in ("tomlkit", "no-such-dist"))
+    assert (found is not None) is plugin
