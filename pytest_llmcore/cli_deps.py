@@ -71,18 +71,14 @@ def _fix(
 def run_deps(args: argparse.Namespace) -> int:
     from .deps.gate import project_root_for, run_gate
     from .deps.report import render_github, render_json, render_text
-    from .deps.settings import load_settings, parse_kinds
+    from .deps.settings import settings_for_run
 
     path = Path(args.path)
     if not path.exists():
         err(f"llmcore deps: {path}: no such file or directory")
         return 2
     root = path if path.is_dir() else project_root_for(path)
-    settings = load_settings(root)
-    if args.llmcore_deps_fail_on is not None:
-        settings = settings.with_overrides(
-            fail_on=parse_kinds(args.llmcore_deps_fail_on, "--fail-on")
-        )
+    settings = settings_for_run(root, args.llmcore_deps_fail_on, "--fail-on")
     use_cache = False if args.llmcore_deps_no_cache else None
     result = run_gate(root, settings, use_cache=use_cache)
     extra: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .core.argtypes import percent_arg
+from .deps.kinds import CODE_RANGE, CODES, KIND_NAMES
 
 __all__ = [
     "add_budget_options",
@@ -22,19 +23,9 @@ __all__ = [
     "positive_int",
 ]
 
-_KINDS = (
-    "unused",
-    "missing",
-    "transitive",
-    "misplaced-dev",
-    "unmapped",
-    "unused-companion",
-    "unreachable",
-    "all",
-    "none",
-)
-#: finding codes (deps.model.CODES), accepted wherever a kind is: LLMD001..LLMD007
-_CODES = tuple(f"LLMD{n:03d}" for n in range(1, 8))
+#: what --fail-on accepts: every finding kind, all, none, and the codes (LLMD001..)
+_KINDS = (*KIND_NAMES, "all", "none")
+_CODES = tuple(CODES.values())
 
 
 def kinds_arg(value: str) -> list[str]:
@@ -44,7 +35,7 @@ def kinds_arg(value: str) -> list[str]:
     if bad or not kinds:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a list of finding kinds (choose from {', '.join(_KINDS)}, "
-            "or a code LLMD001-LLMD007)"
+            f"or a code {CODE_RANGE})"
         )
     return kinds
 
@@ -57,9 +48,9 @@ def add_deps_options(addoption: Callable[..., Any], prefix: str) -> None:
         type=kinds_arg,
         default=None,
         metavar="KINDS",
-        help="finding kinds or codes that fail the gate, comma-separated: unused, missing, "
-        "transitive, misplaced-dev, unmapped, unused-companion, unreachable, LLMD001-LLMD007, "
-        "all or none (default: [tool.llmcore.deps] fail-on, else unused)",
+        help="finding kinds or codes that fail the gate, comma-separated: "
+        f"{', '.join(KIND_NAMES)}, {CODE_RANGE}, all or none "
+        "(default: [tool.llmcore.deps] fail-on, else unused)",
     )
     addoption(
         f"{prefix}no-cache",

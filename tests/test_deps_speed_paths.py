@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -18,10 +19,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 import pytest_llmcore
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps import astscan
-from pytest_llmcore.deps.configured import _unconditional_requirement
 from pytest_llmcore.deps.implicit import builtin_triggers, hook_triggers
 from pytest_llmcore.deps.lexical import NeedAst, lexical_imports
-from pytest_llmcore.deps.mapping import _PLAIN_REQ, _required_name, modules_from_files
+from pytest_llmcore.deps.mapping import modules_from_files
+from pytest_llmcore.deps.requires import _PLAIN_REQ, required_name
 
 
 def _reference_name(text: str) -> str | None:
@@ -55,13 +56,13 @@ def _reference_name(text: str) -> str | None:
 )
 def test_required_name_matches_packaging(text: str, plain: bool) -> None:
     assert (_PLAIN_REQ.fullmatch(text) is not None) is plain
-    assert _required_name(text) == _reference_name(text)
+    assert required_name(text) == _reference_name(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
 def test_required_name_matches_packaging_on_any_text(text: str) -> None:
-    assert _required_name(text) == _reference_name(text)
+    assert required_name(text) == _reference_name(text)
 
 
 def test_builtin_triggers_compile_lazily_and_all_compile() -> None:
@@ -163,7 +164,7 @@ def _reference_unconditional(text: str) -> str | None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aZ09._- ,<>=!~;[]()@'\"", max_size=24))
 def test_pinned_by_names_match_packaging_on_any_text(text: str) -> None:
-    assert _unconditional_requirement(text) == _reference_unconditional(text)
+    assert required_name(text, evaluate_marker=False) == _reference_unconditional(text)
 
 
 @pytest.mark.parametrize(
@@ -171,39 +172,7 @@ def test_pinned_by_names_match_packaging_on_any_text(text: str) -> None:
     ["numpy>=1.2", "sympy", "pillow; extra == 'vision'", 'filelock; python_version >= "3.8"'],
 )
 def test_pinned_by_names_match_packaging(text: str) -> None:
-    assert _unconditional_requirement(text) == _reference_unconditional(text)
-
-
-def _reference_modules_from_files(files: list[str]) -> tuple[str, ...]:
-    """modules_from_files as it was before it checked each directory once (the oracle)."""
-    tree: dict[str, set[str]] = {}
-    modules: set[str] = set()
-    for f in files:
-        parts = f.split("/")
-        if len(parts) == 1:
-            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|pyi|so|pyd)$", parts[0])
-            if m and m.group(1) != "__init__":
-                modules.add(m.group(1))
-            continue
-        dirs = parts[:-1]
-        if not all(re.match(r"^[A-Za-z_]\w*$", d) for d in dirs):
-            continue
-        for depth in range(1, len(dirs) + 1):
-            tree.setdefault(".".join(dirs[:depth]), set()).add(
-                parts[-1] if depth == len(dirs) else ""
-            )
-    packages = {pkg for pkg, names in tree.items() if any(n.startswith("__init__.") for n in names)}
-    for pkg in sorted(packages, key=lambda p: p.count(".")):
-        if not any(pkg.startswith(other + ".") for other in modules if other in packages):
-            modules.add(pkg)
-    for pkg, names in tree.items():
-        if pkg in packages or any(pkg.startswith(p + ".") for p in packages):
-            continue
-        for n in names:
-            m = re.match(r"^([A-Za-z_]\w*)(?:\.[\w-]+)*\.(py|so|pyd)$", n)
-            if m:
-                modules.add(f"{pkg}.{m.group(1)}")
-    return tuple(sorted(modules))
+    assert required_name(text, evaluate_marker=False) == _reference_unconditional(text)
 
 
 _DIRS = st.lists(st.sampled_from(["a", "b", "a.b", "c", "1x"]), max_size=3).map("/".join)
@@ -214,11 +183,35 @@ _PATHS = st.lists(
 
 
 @settings(max_examples=400, deadline=None)
-@given(_PATHS)
+@given(_PATHS, st.randoms(use_true_random=False))
 def test_modules_from_files_checks_each_directory_once_with_the_same_answer(
-    files: list[str],
+    files: list[str], rnd: random.Random
 ) -> None:
-    assert modules_from_files(files) == _reference_modules_from_files(files)
+    # each directory is judged at its first file: the answer must not depend on which
+    # file comes first, nor on a file listed twice
+    got = modules_from_files(files)
+    shuffled = list(files)
+    rnd.shuffle(shuffled)
+    assert modules_from_files(shuffled) == got
+    assert modules_from_files([*files, *reversed(files)]) == got
+    # each module stands for a file (or a package's __init__) among ``files``
+    for module in got:
+        path = module.replace(".", "/")
+        assert any(f == f"{path}/__init__.py" or f.startswith(f"{path}.") for f in files)
+
+
+@pytest.mark.parametrize(
+    ("files", "modules"),
+    [
+        (["a/__init__.py", "a/m.py", "a/b/__init__.py"], ("a",)),
+        (["a/b/m.py", "a/b/n.so", "c/x.txt"], ("a.b.m", "a.b.n")),
+        (["m.py", "__init__.py", "n.cpython-311-x86_64-linux-gnu.so", "x.txt"], ("m", "n")),
+        (["1x/__init__.py", "a/1x/m.py", "b.py"], ("b",)),
+        (["a/__init__.py", "a/b/c/__init__.py", "d/e/__init__.py"], ("a", "d.e")),
+    ],
+)
+def test_modules_from_files_examples(files: list[str], modules: tuple[str, ...]) -> None:
+    assert modules_from_files(files) == modules
 
 
 def test_modules_from_files_dotted_directory_is_not_a_package_path() -> None:

@@ -14,11 +14,11 @@ from pytest_llmcore.deps.mapping import (
     ModuleMap,
     module_matches,
     modules_from_files,
-    requirement_closure,
     stdlib_backfills,
 )
 from pytest_llmcore.deps.model import Declared, Evidence, Finding, GateResult, Kind
 from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile_guessed
+from pytest_llmcore.deps.requires import requirement_closure
 from pytest_llmcore.deps.settings import DepsSettings
 from pytest_llmcore.deps.triage import triage
 

@@ -1,19 +1,35 @@
-"""``[tool.llmcore]`` from a pyproject.toml, read with tomlkit into plain Python values."""
+"""``[tool.llmcore]`` from a pyproject.toml, read into plain Python values.
+
+Reading goes through :mod:`tomllib` on Python 3.11+ (it imports and parses several times
+faster than tomlkit, which is start-up time of every ``llmcore`` run); tomlkit parses where
+tomllib is missing (3.10), where a file is edited, and words every error, so a malformed
+file gets the same message on every Python.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.exceptions
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 
-__all__ = ["MAX_TOML_BYTES", "load_toml", "load_tool_table", "plain"]
+if TYPE_CHECKING:
+    import tomlkit
+
+__all__ = [
+    "MAX_TOML_BYTES",
+    "load_toml",
+    "load_toml_data",
+    "load_tool_table",
+    "parse_toml_data",
+    "parse_toml_document",
+    "plain",
+    "read_toml_text",
+]
 
 #: No project file is this large; a bigger one is a mistake or hostile (read before parsing).
 MAX_TOML_BYTES = 16 * 2**20
@@ -34,14 +50,44 @@ def _read_regular(path: Path) -> bytes:
         return fh.read(MAX_TOML_BYTES + 1)
 
 
-def load_toml(path: Path) -> tomlkit.TOMLDocument:
-    """Parse a TOML file, turning any problem into an :class:`InputError` with line and column."""
+def read_toml_text(path: Path) -> str:
+    """The text of a TOML file: a regular file of sane size, UTF-8, else an :class:`InputError`."""
     raw = _read_regular(path)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError("not UTF-8 text", path, line, fix="TOML files must be UTF-8") from exc
+
+
+def load_toml(path: Path) -> tomlkit.TOMLDocument:
+    """Parse a TOML file, turning any problem into an :class:`InputError` with line and column."""
+    return parse_toml_document(read_toml_text(path), path)
+
+
+def parse_toml_data(text: str, path: Path) -> dict[str, Any]:
+    """``text`` (the TOML file ``path``) as plain Python values; errors as :func:`load_toml`'s."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            pass  # tomlkit words the error (and decides, as it always did)
+    data: dict[str, Any] = plain(parse_toml_document(text, path))
+    return data
+
+
+def load_toml_data(path: Path) -> dict[str, Any]:
+    """A TOML file as plain Python values (no formatting kept: for reading only)."""
+    return parse_toml_data(read_toml_text(path), path)
+
+
+def parse_toml_document(text: str, path: Path) -> tomlkit.TOMLDocument:
+    """``text`` parsed by tomlkit (formatting kept, for editing); errors name ``path``."""
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
@@ -70,7 +116,7 @@ def load_tool_table(pyproject: Path) -> dict[str, Any]:
     """
     if not pyproject.is_file():
         return {}
-    doc = load_toml(pyproject)
+    doc = load_toml_data(pyproject)
     tool = doc.get("tool")
     table = tool.get("llmcore") if isinstance(tool, Mapping) else None
     if table is None:

@@ -7,7 +7,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 #: a JSON report or baseline this large is not one of ours
@@ -53,8 +52,11 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically.
+
+    ``durable=False`` skips the fsync: for caches, whose loss after a power cut only costs
+    a rebuild (an fsync was most of a warm run's write time).
 
     An existing file keeps its permission bits; a new one gets the umask's, as a plain write
     would (``mkstemp`` alone would leave it 0600). A symbolic link is written through: the
@@ -66,12 +68,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _new_file_mode()
+    import tempfile  # here: a run that writes nothing never loads it (start-up time)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -54,14 +54,20 @@ def env_fingerprint() -> str:
 
 def _record(item: Any) -> ImportRecord:
     module, line, bound, used, tc, guarded, dynamic = item
-    if not (
-        isinstance(module, str)
-        and isinstance(line, int)
-        and isinstance(bound, list)
-        and all(isinstance(b, str) for b in bound)
-        and all(isinstance(x, bool) for x in (used, tc, guarded, dynamic))
+    # exact types (JSON gives nothing else), checked flat: a warm run checks every record
+    if (
+        type(module) is not str
+        or type(line) is not int
+        or type(bound) is not list
+        or type(used) is not bool
+        or type(tc) is not bool
+        or type(guarded) is not bool
+        or type(dynamic) is not bool
     ):
         raise TypeError("bad record")
+    for b in bound:
+        if type(b) is not str:
+            raise TypeError("bad record")
     return ImportRecord(module, line, tuple(bound), used, tc, guarded, dynamic)
 
 
@@ -158,7 +164,9 @@ class ImportCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.realpath(self.path) != os.path.abspath(self.path):
                 return  # a link in a tree we did not write: never write through it
-            atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
+            atomic_write_bytes(
+                self.path, json.dumps(data, separators=(",", ":")).encode(), durable=False
+            )
         except OSError:
             pass  # a read-only tree still gets its result
 

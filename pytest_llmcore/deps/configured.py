@@ -4,21 +4,21 @@ console scripts, build-environment pins and version pins of transitive requireme
 from __future__ import annotations
 
 import functools
-import importlib.metadata as md
 import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .mapping import plain_requirement_name
 from .model import Evidence, canonical_name
+from .requires import required_name
 from .safeio import read_text
 
 __all__ = [
     "build_requirements",
     "config_evidence",
     "console_scripts",
+    "entry_points",
     "pinned_by",
     "stub_target",
 ]
@@ -94,15 +94,23 @@ def is_installed(dist: str) -> bool:
 
 
 @functools.cache
-def console_scripts(dist: str) -> tuple[str, ...]:
-    """Console scripts an installed distribution provides (empty when not installed)."""
+def entry_points(dist: str) -> tuple[tuple[str, str, str], ...]:
+    """(group, name, value) of each entry point of an installed distribution (none when
+    not installed). importlib.metadata loads only here, when a run asks (start-up time)."""
     if not is_installed(dist):
         return ()
+    import importlib.metadata as md
+
     try:
         eps = md.distribution(dist).entry_points
     except md.PackageNotFoundError:
         return ()
-    return tuple(ep.name for ep in eps if ep.group in ("console_scripts", "gui_scripts"))
+    return tuple((ep.group, ep.name, ep.value) for ep in eps)
+
+
+def console_scripts(dist: str) -> tuple[str, ...]:
+    """Console scripts an installed distribution provides (empty when not installed)."""
+    return tuple(n for g, n, _ in entry_points(dist) if g in ("console_scripts", "gui_scripts"))
 
 
 def stub_target(dist: str) -> str | None:
@@ -163,27 +171,14 @@ def pinned_by(declared: Iterable[str]) -> dict[str, str]:
         key = canonical_name(dist)
         if not is_installed(dist):
             continue
+        import importlib.metadata as md
+
         try:
             reqs = md.requires(dist) or []
         except md.PackageNotFoundError:
             continue
         for text in reqs:
-            name = _unconditional_requirement(text)
+            name = required_name(text, evaluate_marker=False)
             if name is not None and canonical_name(name) != key:
                 out.setdefault(canonical_name(name), dist)
     return out
-
-
-def _unconditional_requirement(text: str) -> str | None:
-    """The name a ``Requires-Dist`` line names unless only an extra asks for it."""
-    plain = plain_requirement_name(text)
-    if plain is not None:
-        return plain
-    # imported only for lines with markers, extras or URLs: the import is slow
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement:
-        return None
-    return req.name if req.marker is None or "extra" not in str(req.marker) else None

@@ -28,8 +28,7 @@ from .declarations_req import (
     requirement_files,
     unreachable_reason,
 )
-from .declarations_setup import read_setup_cfg, read_setup_py
-from .declarations_toml import is_project_pyproject, load_toml, read_pixi_toml, read_pyproject
+from .declarations_toml import is_project_pyproject, read_pixi_toml, read_pyproject
 from .safeio import read_text
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "is_lockfile",
     "is_project_dir",
     "is_project_pyproject",
-    "load_toml",
     "parse_requirement_name",
     "parse_suppression",
     "read_declarations",
@@ -88,8 +86,12 @@ def _read_project_files(out: ProjectDeclarations) -> None:
         out.project_name = facts.project_name
         out.requires_python = facts.requires_python
         out.scripts.update(facts.scripts)
-    for name, reader in (("setup.cfg", read_setup_cfg), ("setup.py", read_setup_py)):
+    for name in ("setup.cfg", "setup.py"):
         if (root / name).is_file():
+            # loaded only for setuptools projects (ast, configparser: start-up time)
+            from .declarations_setup import read_setup_cfg, read_setup_py
+
+            reader = read_setup_cfg if name == "setup.cfg" else read_setup_py
             got = reader(root / name, out)
             out.project_name = out.project_name or got.project_name
             out.requires_python = out.requires_python or got.requires_python

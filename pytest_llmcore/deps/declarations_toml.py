@@ -8,15 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
-from ..core.config import load_toml
+from ..core.config import load_toml_data, parse_toml_data, parse_toml_document, read_toml_text
 from ..core.errors import InputError
 from .declarations_conda_names import CONDA_NON_PYTHON
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
 from .model import Declared, canonical_name
 
-__all__ = ["PyprojectFacts", "load_toml", "read_pixi_toml", "read_pyproject"]
+__all__ = ["PyprojectFacts", "load_toml_data", "read_pixi_toml", "read_pyproject"]
 
 
 class _Locator:
@@ -93,8 +91,10 @@ class PyprojectFacts:
 
     def __init__(self, path: Path, rel: str, out: DeclaredSink) -> None:
         self.path, self.rel, self.out = path, rel, out
-        self.doc = load_toml(path)
-        self.loc = _Locator(self.doc.as_string())  # tomlkit keeps the text exactly; no re-read
+        self.text = read_toml_text(path)
+        self.doc = parse_toml_data(self.text, path)
+        self.loc = _Locator(self.text)
+        self._document: Any = None
         self.project_name: str | None = None
         self.requires_python: str | None = None
         self.scripts: dict[str, str] = {}
@@ -140,6 +140,16 @@ class PyprojectFacts:
                 )
             )
 
+    def _as_written(self, section: list[str], dist: str, spec: Any) -> str:
+        """``spec`` as the file writes it (quotes, inline-table spacing): tomlkit keeps that,
+        so it parses the file, once and only for files with such tables."""
+        import tomlkit
+
+        if self._document is None:
+            self._document = parse_toml_document(self.text, self.path)
+        node = _get(self._document, *section, dist)
+        return str(tomlkit.dumps({"x": spec if node is None else node}).split("=", 1)[1].strip())
+
     def add_table(self, table: Any, section: list[str], dev: bool, skip: frozenset[str]) -> None:
         """A ``name = spec`` table (Poetry, Pixi); ``skip`` holds names that are not packages."""
         if table is None:
@@ -150,7 +160,7 @@ class PyprojectFacts:
             if canonical_name(str(dist)) in skip:
                 continue
             line = self.loc.find(section, key=str(dist))
-            text = f"{dist} = {tomlkit.dumps({'x': spec}).split('=', 1)[1].strip()}"
+            text = f"{dist} = {self._as_written(section, str(dist), spec)}"
             sup = parse_suppression(self.loc.text(line))
             self.out.declared.append(
                 Declared(str(dist), text, self.rel, line, ".".join(section), dev, suppress=sup)
@@ -178,25 +188,38 @@ class PyprojectFacts:
 _NOT_PACKAGES = frozenset({"python"})
 
 
+_PIXI_TABLES = {"dependencies": CONDA_NON_PYTHON, "pypi-dependencies": _NOT_PACKAGES}
+_POETRY_TABLES = {"dependencies": _NOT_PACKAGES}
+
+
+def _add_tables(
+    facts: PyprojectFacts,
+    body: Any,
+    section: list[str],
+    keys: Mapping[str, frozenset[str]],
+    dev: bool,
+) -> None:
+    """The ``name = spec`` tables ``keys`` of ``body`` (each with its names that are not
+    packages); ``body`` anything but a table declares nothing."""
+    if isinstance(body, Mapping):
+        for key, skip in keys.items():
+            facts.add_table(body.get(key), [*section, key], dev, skip)
+
+
+def _add_table_groups(
+    facts: PyprojectFacts, groups: Any, section: list[str], keys: Mapping[str, frozenset[str]]
+) -> None:
+    """Named groups of such tables (Pixi features, Poetry groups): development only."""
+    if isinstance(groups, Mapping):
+        for name, body in groups.items():
+            _add_tables(facts, body, [*section, str(name)], keys, True)
+
+
 def _read_pixi(facts: PyprojectFacts, base: list[str], table: Any) -> None:
     """``[tool.pixi]`` / pixi.toml: conda and PyPI dependencies, features as development."""
-    if not isinstance(table, Mapping):
-        return
-    facts.add_table(table.get("dependencies"), [*base, "dependencies"], False, CONDA_NON_PYTHON)
-    facts.add_table(
-        table.get("pypi-dependencies"), [*base, "pypi-dependencies"], False, _NOT_PACKAGES
-    )
-    features = table.get("feature")
-    if isinstance(features, Mapping):
-        for name, body in features.items():
-            if isinstance(body, Mapping):
-                sec = [*base, "feature", str(name)]
-                facts.add_table(
-                    body.get("dependencies"), [*sec, "dependencies"], True, CONDA_NON_PYTHON
-                )
-                facts.add_table(
-                    body.get("pypi-dependencies"), [*sec, "pypi-dependencies"], True, _NOT_PACKAGES
-                )
+    if isinstance(table, Mapping):
+        _add_tables(facts, table, base, _PIXI_TABLES, False)
+        _add_table_groups(facts, table.get("feature"), [*base, "feature"], _PIXI_TABLES)
 
 
 def read_pixi_toml(path: Path, rel: str, out: DeclaredSink) -> None:
@@ -236,12 +259,7 @@ def _read_tools(facts: PyprojectFacts) -> None:
         facts.add_table(
             poetry.get("dev-dependencies"), [*base, "dev-dependencies"], True, _NOT_PACKAGES
         )
-        pgroups = poetry.get("group")
-        if isinstance(pgroups, Mapping):
-            for g, body in pgroups.items():
-                if isinstance(body, Mapping):
-                    sec = [*base, "group", str(g), "dependencies"]
-                    facts.add_table(body.get("dependencies"), sec, True, _NOT_PACKAGES)
+        _add_table_groups(facts, poetry.get("group"), [*base, "group"], _POETRY_TABLES)
         py = _get(poetry, "dependencies", "python")
         if isinstance(py, str) and facts.requires_python is None:
             facts.requires_python = re.sub(r"^[\^~]=?", ">=", py.strip())
@@ -286,7 +304,7 @@ def read_pyproject(path: Path, rel: str, out: DeclaredSink) -> PyprojectFacts:
 def is_project_pyproject(path: Path) -> bool:
     """Does this pyproject.toml define a project (not only ``[tool.*]`` settings)?"""
     try:
-        doc = load_toml(path)  # a regular file of bounded size only
+        doc = load_toml_data(path)  # a regular file of bounded size only
     except InputError:
         return True  # unreadable: treat as a project, the safe side for scanning
     return any(k != "tool" for k in doc) or isinstance(_get(doc, "tool", "poetry"), Mapping)

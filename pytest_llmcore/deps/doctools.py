@@ -8,10 +8,9 @@ code, and removing one breaks the docs build. conf.py is read with ``ast``, neve
 from __future__ import annotations
 
 import ast
-import importlib.metadata as md
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
@@ -29,8 +28,7 @@ __all__ = ["DocUse", "read_doc_uses"]
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 
 
-@dataclass(frozen=True)
-class DocUse:
+class DocUse(NamedTuple):
     """Something a docs build loads: by distribution name, or by module."""
 
     what: str
@@ -46,6 +44,8 @@ class DocUse:
 @cache
 def _entry_point_owners(group: str) -> dict[str, str]:
     """Installed ``mkdocs.plugins`` / ``mkdocs.themes`` entry point name -> distribution."""
+    import importlib.metadata as md
+
     owners: dict[str, str] = {}
     for dist in md.distributions():
         for ep in dist.entry_points:

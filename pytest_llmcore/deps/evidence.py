@@ -7,13 +7,14 @@ the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dock
 something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions/theme);
 an implicit use (a trigger in the source, or a module named in a string). Every file
 is read lazily, at most once per run, and only when an import did not already decide.
+Which command belongs to a distribution is :mod:`.runindex`'s job; what the project uses of
+pytest plugins, :func:`.pytest_plugins.project_usage`'s.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +26,14 @@ from .configured import (
     pinned_by,
     stub_target,
 )
-from .model import Evidence, GateResult, Kind, canonical_name
-from .safeio import read_text
+from .model import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
+from .runindex import RunIndex, command_names, matches_any, where
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
     from .implicit import ImplicitScan
     from .invocations import Invocation
+    from .pytest_plugin_table import PluginSurface
     from .pytest_plugins import PytestUsage
     from .toolfiles import ToolFileSet
     from .workspace import AuxiliaryImports
@@ -42,27 +44,6 @@ __all__ = [
     "console_scripts",
     "stub_target",
 ]
-
-
-def _matches(module: str, provided: Iterable[str]) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in provided)
-
-
-def _where(file: str, line: int | None) -> str:
-    return f"{file}:{line}" if line else file
-
-
-def _command_names(dist: str, key: str) -> set[str]:
-    """Programs a distribution provides: installed console scripts, else the table and name."""
-    from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
-
-    names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
-    names |= {c for c, d in SUBCOMMANDS.items() if d == key}
-    names |= {key, key.replace("-", "_")}
-    return (names - SYSTEM_COMMANDS) | set(console_scripts(dist))
-
-
-_LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
 
 class EvidenceFinder:
@@ -80,11 +61,13 @@ class EvidenceFinder:
         has_tests: bool,
         config: Any = None,
         cache_dir: Path | None = None,
+        memo: Memo = no_memo,
     ) -> None:
         """``sources``: (relative path, path) of the scanned files; ``imported``: the
         modules whose import is used; ``declared``: canonical name -> (name as written,
         modules it provides); ``provides``: modules of any distribution (for stubs);
-        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere)."""
+        ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere);
+        ``memo``: remembers what installed metadata says, across runs."""
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
@@ -98,14 +81,13 @@ class EvidenceFinder:
         self.has_tests = has_tests
         self.config = config
         self.cache_dir = cache_dir
+        self.memo = memo
         tool = (pyproject or {}).get("tool")
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
         self._files: ToolFileSet | None = None
         self._invocations: list[Invocation] | None = None
-        self._by_command: dict[str, Invocation] = {}
-        self._by_module: dict[str, Invocation] = {}
-        self._by_import: dict[str, Invocation] = {}
+        self._runs: RunIndex | None = None
         self._docs: list[DocUse] | None = None
         self._pytest: PytestUsage | None = None
         self._cheap: dict[str, Evidence | None] = {}
@@ -129,16 +111,6 @@ class EvidenceFinder:
             from .invocations import read_invocations
 
             self._invocations = read_invocations(self.files, self.pyproject, self.notes)
-            for inv in self._invocations:
-                if inv.run.module:
-                    self._by_module.setdefault(inv.run.module, inv)
-                else:
-                    self._by_command.setdefault(inv.run.command, inv)
-                    if inv.run.args and not inv.run.args[0].startswith("-"):
-                        sub = f"{inv.run.command} {inv.run.args[0]}"  # a plugin's subcommand
-                        self._by_command.setdefault(sub, inv)
-                for mod in inv.run.imports:
-                    self._by_import.setdefault(mod, inv)
         return self._invocations
 
     @property
@@ -150,41 +122,49 @@ class EvidenceFinder:
         return self._docs
 
     def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
+        """What the project uses of pytest plugins, read once: the fixtures and markers
+        asked for by ``names`` and by every declared plugin that is not imported."""
         if self._pytest is None:
-            from .pytest_plugins import (
-                PytestUsage,
-                add_env_addopts,
-                add_invocations,
-                is_test_file,
-                plugin_surface,
-                read_pytest_config,
-            )
+            from .pytest_plugins import project_usage
 
-            usage = PytestUsage()
-            read_pytest_config(self.root, self.pyproject, usage)
-            add_invocations(usage, self.invocations)
-            kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
-            env_files = [rel for kind in kinds for rel in self.files.of(kind)]
-            add_env_addopts(usage, ((rel, self.files.read(rel) or "") for rel in env_files))
             wanted = set(names)
             for dist, modules in self.declared.values():
                 if self.imported_any(modules):
                     continue  # imported: never asked about as a plugin
-                surface, _ = plugin_surface(dist)
+                surface, _ = self._surface(dist)
                 if surface is not None:
                     wanted |= surface.fixtures | surface.markers
-            alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
-            hit = re.compile(rf"\b(?:{alt})\b")
-            for rel, path in self.sources:
-                if is_test_file(rel):
-                    try:
-                        text = read_text(path)
-                    except OSError:
-                        continue
-                    if hit.search(text):  # parse only files that may use a plugin
-                        usage.add_test_source(text, rel, frozenset(wanted))
-            self._pytest = usage
+            self._pytest = project_usage(
+                self.root,
+                self.pyproject,
+                self.invocations,
+                self.files,
+                self.sources,
+                frozenset(wanted),
+            )
         return self._pytest
+
+    # -- installed metadata, remembered across runs ---------------------------------------
+
+    def _commands(self, dist: str) -> set[str]:
+        key = canonical_name(dist)
+        return command_names(key, self.memo("scripts", key, lambda: list(console_scripts(dist))))
+
+    def _surface(self, dist: str) -> tuple[PluginSurface | None, str]:
+        """:func:`.pytest_plugins.plugin_surface`, an installed plugin's part remembered."""
+        from .pytest_plugins import (
+            installed_surface,
+            plugin_surface,
+            surface_from_json,
+            surface_to_json,
+        )
+
+        def remembered(name: str) -> PluginSurface | None:
+            key = canonical_name(name)
+            found = self.memo("pytest11", key, lambda: surface_to_json(installed_surface(name)))
+            return surface_from_json(found)
+
+        return plugin_surface(dist, remembered)
 
     # -- evidence kinds ------------------------------------------------------------------
 
@@ -193,7 +173,7 @@ class EvidenceFinder:
         if target is None:
             return None
         base = self.provides(target)
-        hit = sorted(m for m in self.imported if _matches(m, base))
+        hit = sorted(m for m in self.imported if matches_any(m, base))
         if not hit:
             return None
         from .typecheck import mypy_scope
@@ -216,9 +196,9 @@ class EvidenceFinder:
         return None
 
     def _plugin(self, dist: str) -> Evidence | None:
-        from .pytest_plugins import plugin_evidence, plugin_surface
+        from .pytest_plugins import plugin_evidence
 
-        surface, source = plugin_surface(dist)
+        surface, source = self._surface(dist)
         if surface is None:
             return None
         if surface.always and not self.has_tests:
@@ -226,24 +206,10 @@ class EvidenceFinder:
         names = surface.fixtures | surface.markers
         return plugin_evidence(surface, self.pytest_usage(names), source)
 
-    def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
-        _ = self.invocations  # builds the indexes
-        for name in sorted(_command_names(dist, key)):
-            inv = self._by_command.get(name)
-            if inv is not None:
-                return Evidence(
-                    f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line
-                )
-        for module, inv in self._by_module.items():
-            if _matches(module, modules):
-                launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
-                text = f"run as `{launcher} -m {module}` in {_where(inv.file, inv.line)}"
-                return Evidence(text, inv.file, inv.line)
-        for module, inv in self._by_import.items():
-            if _matches(module, modules):
-                text = f"imported by Python code run in {_where(inv.file, inv.line)}"
-                return Evidence(text, inv.file, inv.line)
-        return None
+    def _command(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
+        if self._runs is None:
+            self._runs = RunIndex(self.invocations)
+        return self._runs.evidence(self._commands(dist), modules)
 
     def _doc(self, key: str, modules: tuple[str, ...]) -> Evidence | None:
         from .evidence_tables import DOCS_MODULES
@@ -254,12 +220,12 @@ class EvidenceFinder:
             hit = key in use.dists or any(
                 DOCS_MODULES[m.split(".")[0]] == key
                 if m.split(".")[0] in DOCS_MODULES
-                else _matches(m, modules)
+                else matches_any(m, modules)
                 for m in use.modules
             )
             if hit:
-                where = f" ({_where(use.file, use.line)})" if use.line else ""
-                return Evidence(f"loaded by the docs build: {use.what}{where}", use.file, use.line)
+                at = f" ({where(use.file, use.line)})" if use.line else ""
+                return Evidence(f"loaded by the docs build: {use.what}{at}", use.file, use.line)
         return None
 
     @property
@@ -277,7 +243,7 @@ class EvidenceFinder:
         return self.auxiliary.find(modules, (m for ms in not_imported for m in ms))
 
     def imported_any(self, modules: Iterable[str]) -> bool:
-        return any(_matches(i, modules) for i in self.imported)
+        return any(matches_any(i, modules) for i in self.imported)
 
     def _cheap_evidence(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         if key not in self._cheap:
@@ -292,7 +258,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
-                or self._command(dist, key, modules)
+                or self._command(dist, modules)
                 or self._doc(key, modules)
             )
             self._cheap[key] = found
@@ -319,7 +285,7 @@ class EvidenceFinder:
             commands = {
                 name: key
                 for key, modules in pending.items()
-                for name in _command_names(self.declared[key][0], key)
+                for name in self._commands(self.declared[key][0])
             }
             scan = ImplicitScan(pending, triggers, commands)
             from .implicit_cache import ScanCache
@@ -362,7 +328,8 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
-        return pinned_by(dist for dist, _ in self.declared.values())
+        dists = [dist for dist, _ in self.declared.values()]
+        return self.memo("pinned-by", ",".join(dists), lambda: pinned_by(dists))
 
     # -- the two calls the gate makes ----------------------------------------------------
 

@@ -121,9 +121,11 @@ class SiblingModules:
         self.files = {f.rel for f in files}
         self.dirs: set[str] = set()
         for rel in self.files:
-            parts = rel.split("/")
-            for i in range(1, len(parts)):
-                self.dirs.add("/".join(parts[:i]))
+            # every folder above the file; a folder already known has its parents known
+            d = rel.rpartition("/")[0]
+            while d and d not in self.dirs:
+                self.dirs.add(d)
+                d = d.rpartition("/")[0]
         self.packages = {
             rel.rsplit("/", 1)[0]
             for rel in self.files

@@ -11,15 +11,13 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.errors import InputError
 from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
-from .filescan import scan_many
 from .firstparty import first_party_names
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
@@ -51,8 +49,7 @@ def project_root_for(path: Path) -> Path:
 # -- the steps of a run ------------------------------------------------------------------
 
 
-@dataclass
-class _Scan:
+class _Scan(NamedTuple):
     """The project's sources and what was found in them."""
 
     files: list[SourceFile]
@@ -125,9 +122,12 @@ def _scan(
             todo.append(f)
         else:
             per_file[f.rel] = hit
-    for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
-        per_file[f.rel] = res
-        cache.put(f, res)
+    if todo:  # the scanner's modules load only when a file changed (warm start-up time)
+        from .filescan import scan_many
+
+        for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
+            per_file[f.rel] = res
+            cache.put(f, res)
     result.files_scanned = len(files)
     return _Scan(files, local, skip, cache, where, per_file)
 
@@ -165,6 +165,7 @@ def _evidence_finder(
         or (root / "conftest.py").is_file(),
         config=config,
         cache_dir=scan.evidence_cache_dir,
+        memo=scan.cache.memo,
     )
 
 
@@ -190,7 +191,9 @@ def run_gate(
     )
     uses += entry_point_uses(decl, scan.wanted)
     hooked_map, hooked_uses = _hooked(config, root)
-    mapper = ModuleMap({**hooked_map, **settings.module_map, **(extra_map or {})})
+    mapper = ModuleMap(
+        {**hooked_map, **settings.module_map, **(extra_map or {})}, memo=scan.cache.memo
+    )
     finder = _evidence_finder(root, decl, scan, uses, mapper, config)
     reexports = ReexportFinder(scan.files, scan.local, settings.max_file_size)
     judging = _Judging(decl, uses, mapper, settings, result, hooked_uses, reexports, finder)
@@ -206,8 +209,7 @@ def run_gate(
 # -- judging -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Judging:
+class _Judging(NamedTuple):
     """What judging the declarations needs, built once per run."""
 
     decl: ProjectDeclarations
@@ -220,8 +222,7 @@ class _Judging:
     finder: EvidenceFinder
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """One declared distribution and the imports of its modules."""
 
     key: str

@@ -63,6 +63,8 @@ class ScanCache:
         data = {"sig": self.signature, "files": self.files}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
+            atomic_write_bytes(
+                self.path, json.dumps(data, separators=(",", ":")).encode(), durable=False
+            )
         except OSError:
             pass  # a read-only tree still gets its result

@@ -13,8 +13,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .shell import Run, imported_by, runs_in_argv, runs_in_script
 from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
@@ -22,8 +21,7 @@ from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_sca
 __all__ = ["Invocation", "read_invocations"]
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """One program run by one line of a tool file."""
 
     run: Run

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
@@ -45,8 +45,7 @@ _STMT = re.compile(
 _ALIAS = re.compile(r"^\s*([A-Za-z_][\w.]*?|\*)\s*(?:\bas\s+([A-Za-z_]\w*))?\s*$")
 
 
-@dataclass
-class _LexImport:
+class _LexImport(NamedTuple):
     module: str
     line: int
     bound: tuple[str, ...]

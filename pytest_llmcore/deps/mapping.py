@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from .model import canonical_name
+from .model import Memo, canonical_name, no_memo
+
+if TYPE_CHECKING:
+    import importlib.metadata as md
 
 __all__ = [
     "BUILTIN_MODULES",
@@ -18,9 +20,7 @@ __all__ = [
     "Provides",
     "builtin_entry",
     "builtin_table",
-    "installed_module_owners",
     "modules_from_files",
-    "plain_requirement_name",
     "stdlib_backfills",
 ]
 
@@ -197,8 +197,7 @@ def stdlib_backfills(declared: Iterable[str]) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Provides:
+class Provides(NamedTuple):
     """The modules a distribution provides, and how that was learnt."""
 
     dist: str
@@ -330,6 +329,8 @@ def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
 
 @cache
 def _installed(key: str) -> tuple[str, ...] | None:
+    import importlib.metadata as md  # here: most runs answer from the cache (start-up time)
+
     try:
         dist = md.distribution(key)
     except md.PackageNotFoundError:
@@ -345,17 +346,21 @@ class ModuleMap:
     """Resolves each declared distribution to the modules it provides."""
 
     def __init__(
-        self, user_map: Mapping[str, Iterable[str]] | None = None, use_metadata: bool = True
+        self,
+        user_map: Mapping[str, Iterable[str]] | None = None,
+        use_metadata: bool = True,
+        memo: Memo = no_memo,
     ) -> None:
         self.user = {canonical_name(k): tuple(v) for k, v in (user_map or {}).items()}
         self.use_metadata = use_metadata
+        self.memo = memo
 
     def provides(self, dist: str) -> Provides:
         key = canonical_name(dist)
         if key in self.user:
             return Provides(dist, self.user[key], "config")
         if self.use_metadata:
-            mods = _installed(key)
+            mods = tuple(self.memo("installed", key, lambda: list(_installed(key) or ())))
             if mods:
                 return Provides(dist, mods, "metadata")
         listed = builtin_entry(key)
@@ -370,64 +375,3 @@ class ModuleMap:
 def module_matches(imported: str, provided: str) -> bool:
     """``numpy.linalg`` comes from ``numpy``; ``google.cloud`` not from ``google.cloud.storage``."""
     return imported == provided or imported.startswith(provided + ".")
-
-
-@lru_cache(maxsize=1)
-def installed_module_owners() -> Mapping[str, tuple[str, ...]]:
-    """Top-level module -> installed distributions (for missing vs transitive)."""
-    return {k: tuple(v) for k, v in md.packages_distributions().items()}
-
-
-_OP_VERSION = r"(?:>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*"
-#: ``name``, ``name>=1.2``, ``name>=1,<2``: no marker, extras or URL, so the name is all a
-#: closure needs and PEP 508 would accept it. Anything else goes through packaging.
-_PLAIN_REQ = re.compile(
-    rf"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:{_OP_VERSION}(?:\s*,\s*{_OP_VERSION})*)?\s*"
-)
-
-
-def plain_requirement_name(text: str) -> str | None:
-    """The name of a requirement without marker, extras or URL (``numpy>=1.2``), or None
-    when only the full PEP 508 parser can read ``text``."""
-    plain = _PLAIN_REQ.fullmatch(text)
-    return plain.group(1) if plain is not None else None
-
-
-def _required_name(text: str) -> str | None:
-    """The distribution a ``Requires-Dist`` line needs when no extra is asked, or None."""
-    plain = plain_requirement_name(text)
-    if plain is not None:
-        return plain
-    # imported only here: the import costs a cold run ~11 ms, and most lines are plain
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement:
-        return None
-    try:
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-            return None
-    except ValueError:  # a marker that can't be evaluated (python_version ~= "abc")
-        return None
-    return req.name
-
-
-def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
-    """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
-    seen: dict[str, str] = {}
-    stack = [(canonical_name(r), canonical_name(r)) for r in roots]
-    while stack:
-        key, root = stack.pop()
-        if key in seen:
-            continue
-        seen[key] = root
-        try:
-            reqs = md.distribution(key).requires or []
-        except md.PackageNotFoundError:
-            continue
-        for text in reqs:
-            name = _required_name(text)
-            if name is not None:
-                stack.append((canonical_name(name), root))
-    return seen

@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from typing import NamedTuple, Protocol, TypeVar
+
+from .kinds import CODES as CODES
+from .kinds import Kind as Kind
+
+T = TypeVar("T")
 
 
-class Kind(str, Enum):
-    """What is wrong with a dependency. The value is the kind used in JSON and config."""
+class Memo(Protocol):
+    """Remembers answers about the installed environment across runs (``ImportCache.memo``):
+    ``compute()``'s answer, which must survive a JSON round trip (a tuple comes back a list)."""
 
-    MISSING = "missing"
-    UNUSED = "unused"
-    TRANSITIVE = "transitive"
-    MISPLACED_DEV = "misplaced-dev"
-    #: declared, its import name was guessed, and a project import plausibly belongs to it
-    UNMAPPED = "unmapped"
-    #: declared, never used directly, and a companion of a used dependency with no trigger found
-    COMPANION = "unused-companion"
-    #: declared with an environment marker that no supported Python satisfies
-    UNREACHABLE = "unreachable"
+    def __call__(self, kind: str, key: str, compute: Callable[[], T]) -> T: ...
 
 
-#: Stable finding codes. Numbers follow deptry's (DEP001..DEP004) so users can map them.
-CODES: dict[Kind, str] = {
-    Kind.MISSING: "LLMD001",
-    Kind.UNUSED: "LLMD002",
-    Kind.TRANSITIVE: "LLMD003",
-    Kind.MISPLACED_DEV: "LLMD004",
-    Kind.UNMAPPED: "LLMD005",
-    Kind.COMPANION: "LLMD006",
-    Kind.UNREACHABLE: "LLMD007",
-}
+def no_memo(kind: str, key: str, compute: Callable[[], T]) -> T:
+    """A :class:`Memo` that remembers nothing."""
+    return compute()
+
 
 _NORMALIZE = re.compile(r"[-_.]+")
 
@@ -72,8 +64,7 @@ class Declared:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
-class ImportRecord:
+class ImportRecord(NamedTuple):
     """One module imported by a scanned file."""
 
     module: str
@@ -89,8 +80,7 @@ class ImportRecord:
     dynamic: bool = False
 
 
-@dataclass(frozen=True)
-class FileImports:
+class FileImports(NamedTuple):
     """The third-party-candidate imports of one file, plus any problem reading it."""
 
     imports: tuple[ImportRecord, ...]

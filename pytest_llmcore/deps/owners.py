@@ -9,10 +9,13 @@ owner (no metadata read), and RECORD files are searched as text.
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import importlib.util
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import importlib.metadata as md
 
 __all__ = ["module_owners"]
 
@@ -41,10 +44,15 @@ def _name(dist: md.Distribution) -> str | None:
     return m.group(1) if m else None
 
 
-def _record_pattern(tops: Iterable[str]) -> re.Pattern[str]:
-    names = "|".join(sorted(map(re.escape, tops), key=len, reverse=True))
+def _record_patterns(tops: Iterable[str]) -> dict[str, re.Pattern[str]]:
     # ``top/...`` (a package) or ``top.py`` / ``top.cpython-311-x86_64-linux-gnu.so``
-    return re.compile(rf"^({names})(?:/|\.[^/,]*,)", re.MULTILINE)
+    return {t: re.compile(rf"^{re.escape(t)}(?:/|\.[^/,]*,)", re.MULTILINE) for t in tops}
+
+
+def _record_hits(record: str, patterns: dict[str, re.Pattern[str]]) -> set[str]:
+    """The modules a RECORD lists: the first line of each is enough (torch's RECORD holds
+    15,000 lines of its own), and a name absent from the text needs no regex at all."""
+    return {t for t, pat in patterns.items() if t in record and pat.search(record)}
 
 
 def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
@@ -56,7 +64,9 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
     wanted = {t for t in tops if t.isidentifier() and _importable(t)}
     if not wanted:
         return {}
-    pattern = _record_pattern(wanted)
+    patterns = _record_patterns(wanted)
+    import importlib.metadata as md
+
     owners: dict[str, list[str]] = {}
     for dist in md.distributions():
         declared = _declared_tops(dist)
@@ -64,7 +74,7 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
             hits = declared & wanted
         else:
             record = dist.read_text("RECORD") or ""
-            hits = {m.group(1) for m in pattern.finditer(record)}
+            hits = _record_hits(record, patterns)
         if not hits:
             continue
         name = _name(dist)

@@ -57,17 +57,14 @@ class DepsItem(pytest.Item):
     def runtest(self) -> None:
         from .gate import run_gate
         from .report import render_text
-        from .settings import load_settings, parse_kinds
+        from .settings import settings_for_run
 
         config = self.config
         root = self.path.parent
         try:
-            settings = load_settings(root)
-            fail_on = config.getoption("llmcore_deps_fail_on")
-            if fail_on is not None:
-                settings = settings.with_overrides(
-                    fail_on=parse_kinds(fail_on, "--llmcore-deps-fail-on")
-                )
+            settings = settings_for_run(
+                root, config.getoption("llmcore_deps_fail_on"), "--llmcore-deps-fail-on"
+            )
             cache_dir = None
             use_cache = not config.getoption("llmcore_deps_no_cache") and settings.cache
             cache = getattr(config, "cache", None)

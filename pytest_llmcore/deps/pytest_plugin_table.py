@@ -9,13 +9,12 @@ or patch every test), so declaring them is using them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["PLUGINS", "PluginSurface"]
 
 
-@dataclass(frozen=True)
-class PluginSurface:
+class PluginSurface(NamedTuple):
     """The fixtures, markers, command-line options, ini keys and plugin names of a plugin."""
 
     fixtures: frozenset[str] = frozenset()

@@ -12,20 +12,30 @@ from __future__ import annotations
 
 import ast
 import configparser
-import importlib.metadata as md
 import importlib.util
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .invocations import Invocation
 from .model import Evidence, canonical_name
 from .pytest_plugin_table import PLUGINS, PluginSurface
+from .safeio import read_text
 
-__all__ = ["PytestUsage", "plugin_evidence", "plugin_surface"]
+if TYPE_CHECKING:
+    from .toolfiles import ToolFileSet
+
+__all__ = [
+    "PytestUsage",
+    "plugin_evidence",
+    "plugin_surface",
+    "project_usage",
+    "surface_from_json",
+    "surface_to_json",
+]
 
 _FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
 _MAX_PLUGIN_FILES = 25
@@ -82,14 +92,9 @@ def _surface_of_tree(tree: ast.AST, surf: dict[str, set[str]]) -> list[str]:
 @cache
 def installed_surface(dist: str) -> PluginSurface | None:
     """What an installed plugin provides, from its pytest11 modules; None if not a plugin."""
-    from .configured import is_installed
+    from .configured import entry_points
 
-    if not is_installed(dist):
-        return None
-    try:
-        eps = [ep for ep in md.distribution(dist).entry_points if ep.group == "pytest11"]
-    except md.PackageNotFoundError:
-        return None
+    eps = [(name, value) for group, name, value in entry_points(dist) if group == "pytest11"]
     if not eps:
         return None
     surf: dict[str, set[str]] = {
@@ -99,8 +104,8 @@ def installed_surface(dist: str) -> PluginSurface | None:
         "markers": set(),
     }
     names: set[str] = set()
-    todo = [ep.value.split(":", 1)[0].strip() for ep in eps]
-    names.update(ep.name for ep in eps)
+    todo = [value.split(":", 1)[0].strip() for _, value in eps]
+    names.update(name for name, _ in eps)
     names.update(todo)
     seen: set[str] = set()
     while todo and len(seen) < _MAX_PLUGIN_FILES:
@@ -133,11 +138,40 @@ def installed_surface(dist: str) -> PluginSurface | None:
     )
 
 
-def plugin_surface(dist: str) -> tuple[PluginSurface | None, str]:
-    """(what the plugin provides, where that came from), or (None, "") for a non-plugin."""
+def surface_to_json(surface: PluginSurface | None) -> dict[str, Any] | None:
+    """An installed plugin's surface as JSON values (for the cache's environment memo)."""
+    if surface is None:
+        return None
+    return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in surface._asdict().items()}
+
+
+def surface_from_json(data: Any) -> PluginSurface | None:
+    if not isinstance(data, dict):
+        return None
+
+    def names(key: str) -> frozenset[str]:
+        return frozenset(str(x) for x in data.get(key) or ())
+
+    always = data.get("always")
+    return PluginSurface(
+        names("fixtures"),
+        names("markers"),
+        names("options"),
+        names("ini"),
+        names("names"),
+        always if isinstance(always, str) else None,
+    )
+
+
+def plugin_surface(
+    dist: str, installed: Callable[[str], PluginSurface | None] = installed_surface
+) -> tuple[PluginSurface | None, str]:
+    """(what the plugin provides, where that came from), or (None, "") for a non-plugin.
+
+    ``installed`` reads an installed plugin's surface (a caller may remember it)."""
     key = canonical_name(dist)
     table = PLUGINS.get(key)
-    found = installed_surface(dist)
+    found = installed(dist)
     if found is not None:
         merged = found.merged(table) if table else found
         if merged.empty and not merged.always:
@@ -276,6 +310,36 @@ def add_invocations(usage: PytestUsage, invocations: Iterable[Invocation]) -> No
         run = inv.run
         if run.command in ("pytest", "py.test") or (run.module or "").split(".")[0] == "pytest":
             usage.add_args(run.args, f"{inv.file}:{inv.line}" if inv.line else inv.file)
+
+
+def project_usage(
+    root: Path,
+    pyproject: Mapping[str, Any] | None,
+    invocations: Iterable[Invocation],
+    files: ToolFileSet,
+    sources: Iterable[tuple[str, Path]],
+    wanted: frozenset[str],
+) -> PytestUsage:
+    """What the project uses of pytest plugins: its pytest configuration, the pytest command
+    lines it runs, ``PYTEST_ADDOPTS`` it sets, and the test files among ``sources`` that
+    mention a name in ``wanted`` (fixtures and markers asked about) or ``pytest_plugins``."""
+    usage = PytestUsage()
+    read_pytest_config(root, pyproject, usage)
+    add_invocations(usage, invocations)
+    kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
+    env_files = [rel for kind in kinds for rel in files.of(kind)]
+    add_env_addopts(usage, ((rel, files.read(rel) or "") for rel in env_files))
+    alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
+    hit = re.compile(rf"\b(?:{alt})\b")
+    for rel, path in sources:
+        if is_test_file(rel):
+            try:
+                text = read_text(path)
+            except OSError:
+                continue
+            if hit.search(text):  # parse only files that may use a plugin
+                usage.add_test_source(text, rel, wanted)
+    return usage
 
 
 def _option_used(opt: str, used: Mapping[str, str]) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .safeio import read_bounded
 from .walk import SourceFile
@@ -72,8 +72,7 @@ def _all_names(tree: ast.Module) -> set[str]:
     return out
 
 
-@dataclass
-class _Parsed:
+class _Parsed(NamedTuple):
     rel: str
     tree: ast.Module
     chains: set[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.schema import Key, Table
+from .kinds import CODE_RANGE, KIND_NAMES
 
 __all__ = ["DEFAULT_DEV_PATHS", "DEPS_TABLE"]
 
@@ -26,18 +27,8 @@ DEFAULT_DEV_PATHS: tuple[str, ...] = (
     "setup.py",
 )
 
-_KINDS = (
-    "unused",
-    "missing",
-    "transitive",
-    "misplaced-dev",
-    "unmapped",
-    "unused-companion",
-    "unreachable",
-    "LLMD001-LLMD007",
-    "all",
-    "none",
-)
+#: what fail-on accepts, as the configuration reference lists it
+_KINDS = (*KIND_NAMES, CODE_RANGE, "all", "none")
 
 DEPS_TABLE = Table(
     "tool.llmcore.deps",

@@ -15,7 +15,14 @@ from .ignore import exclude_patterns
 from .model import CODES, Kind, canonical_name
 from .schema import DEFAULT_DEV_PATHS, DEPS_TABLE
 
-__all__ = ["DepsSettings", "load_settings", "parse_code", "parse_kinds", "settings_from_table"]
+__all__ = [
+    "DepsSettings",
+    "load_settings",
+    "parse_code",
+    "parse_kinds",
+    "settings_for_run",
+    "settings_from_table",
+]
 
 
 _BY_CODE = {code.lower(): kind for kind, code in CODES.items()}
@@ -222,3 +229,12 @@ def load_settings(root: Path) -> DepsSettings:
     settings = settings_from_table(load_tool_table(path).get("deps", {}), path)
     # workspace members the root declares map to their own packages; the user's map wins
     return replace(settings, module_map={**member_module_map(root), **settings.module_map})
+
+
+def settings_for_run(root: Path, fail_on: Iterable[str] | None, option: str) -> DepsSettings:
+    """The project's settings with the command line's fail-on (``option`` names it in an
+    error) over them: the one place the CLI and the pytest item build them."""
+    settings = load_settings(root)
+    if fail_on is not None:
+        settings = settings.with_overrides(fail_on=parse_kinds(fail_on, option))
+    return settings

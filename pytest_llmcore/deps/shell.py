@@ -13,13 +13,12 @@ import ast
 import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Run", "runs_in_argv", "runs_in_script"]
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """One program a command line runs."""
 
     command: str

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .safeio import read_bytes, read_text
 from .walk import DEFAULT_EXCLUDES
@@ -166,8 +166,7 @@ def find_tool_files(root: Path) -> ToolFileSet:
 # -- YAML --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class YamlScalar:
+class YamlScalar(NamedTuple):
     """A string value in a YAML file, with the 1-based line its text starts on."""
 
     value: str

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from .cache import ImportCache
-from .mapping import requirement_closure
 from .model import Declared, Evidence, Finding, ImportRecord, Kind, canonical_name
 from .owners import module_owners
+from .requires import requirement_closure
 from .settings import DepsSettings
 from .uses import Use
 

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .declarations import ProjectDeclarations
 from .firstparty import SiblingModules
@@ -18,8 +18,7 @@ from .walk import SourceFile
 __all__ = ["Use", "collect_uses", "dev_path_matcher", "entry_point_uses"]
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(NamedTuple):
     """One import of a module somewhere in the project."""
 
     rec: ImportRecord

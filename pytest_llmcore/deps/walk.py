@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .declarations import is_project_dir
 from .ignore import GitIgnore, exclude_patterns
@@ -66,8 +67,7 @@ _KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     fspath: str
     rel: str
     size: int

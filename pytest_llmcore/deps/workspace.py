@@ -24,10 +24,11 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..core.config import parse_toml_data
+from ..core.errors import InputError
 from .model import Evidence, canonical_name
 
 __all__ = [
@@ -129,8 +130,7 @@ def member_dirs(root: Path, pyproject: Mapping[str, Any] | None) -> list[str]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One workspace member: its folder, distribution name and importable top-level names."""
 
     rel: str
@@ -139,13 +139,11 @@ class Member:
 
 
 def _member_doc(folder: Path) -> Mapping[str, Any]:
-    import tomlkit
-
+    path = folder / "pyproject.toml"
     try:
-        doc = tomlkit.parse((folder / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        return parse_toml_data(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, InputError):
         return {}
-    return doc if isinstance(doc, Mapping) else {}
 
 
 def _member_name(folder: Path, doc: Mapping[str, Any]) -> str:
@@ -204,11 +202,9 @@ def member_module_map(root: Path) -> dict[str, tuple[str, ...]]:
         return {}
     if b"workspace" not in raw and b"path" not in raw:  # the common case: nothing to parse
         return {}
-    import tomlkit
-
     try:
-        doc = tomlkit.parse(raw.decode("utf-8")).unwrap()
-    except (UnicodeDecodeError, tomlkit.exceptions.ParseError):
+        doc = parse_toml_data(raw.decode("utf-8"), path)
+    except (UnicodeDecodeError, InputError):
         return {}  # the gate reports a malformed pyproject.toml itself
     return {m.name: tuple(sorted(m.packages)) for m in members(root, doc) if m.packages}
 

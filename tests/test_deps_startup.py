@@ -1,0 +1,135 @@
+"""Start-up shortcuts of the dependency gate (issue 10) give the answers of the slow paths:
+TOML read by tomllib as by tomlkit, installed metadata remembered across runs, and a run
+where nothing changed loads neither the scanner nor importlib.metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from pytest_llmcore.core.config import parse_toml_data, parse_toml_document, plain
+from pytest_llmcore.core.errors import InputError
+from pytest_llmcore.deps.declarations import read_declarations
+
+_DOCS = [
+    '[project]\nname = "x"\ndependencies = ["a>=1", \'b\']\n',
+    "[tool.x]\nwhen = 1979-05-27T07:32:00Z\nday = 1979-05-27\nt = 07:32:00\nf = 1e3\n",
+    '[[tool.a]]\nk = { x = [1, 2], "y.z" = true }\n[[tool.a]]\nk = {}\n',
+    'a.b.c = "dotted"\n"quoted key" = \'lit\'\nml = """\nline\n"""\n',
+]
+
+
+@pytest.mark.parametrize("text", _DOCS)
+def test_toml_data_is_what_tomlkit_reads(text: str) -> None:
+    assert parse_toml_data(text, Path("p.toml")) == plain(tomlkit.parse(text))
+
+
+@pytest.mark.parametrize("text", ["[project\n", 'a = "x\n', "a = 1\na = 2\n", "x = [1,\n"])
+def test_malformed_toml_is_worded_by_tomlkit_on_every_python(text: str) -> None:
+    with pytest.raises(InputError) as fast:
+        parse_toml_data(text, Path("p.toml"))
+    with pytest.raises(InputError) as kit:
+        parse_toml_document(text, Path("p.toml"))
+    assert str(fast.value) == str(kit.value)
+    assert "malformed TOML" in str(fast.value)
+
+
+def test_poetry_spec_text_is_kept_as_written(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [tool.poetry]
+            name = "x"
+            [tool.poetry.dependencies]
+            python = "^3.10"
+            requests = { version = '^2.31',  optional = true }
+            rich = '^13'
+            [tool.poetry.group.dev.dependencies]
+            pytest = "*"
+            """
+        )
+    )
+    got = {d.name: d.requirement for d in read_declarations(tmp_path, None, ()).declared}
+    assert got == {
+        "requests": "requests = { version = '^2.31',  optional = true }",
+        "rich": "rich = '^13'",
+        "pytest": 'pytest = "*"',
+    }
+
+
+def _run(root: Path, code: str) -> str:
+    env = {**os.environ, "LLMCORE_DEPS_JOBS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr  # main()'s status is in the JSON, not here
+    return proc.stdout
+
+
+_MAIN = """
+import contextlib, io, json, sys
+from pytest_llmcore.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    main(["deps", sys.argv[1], "--format", "json"])
+loaded = [m for m in ("importlib.metadata", "tomlkit", "pytest_llmcore.deps.lexical",
+                      "pytest_llmcore.deps.astscan", "pytest_llmcore.deps.filescan")
+          if m in sys.modules]
+print(json.dumps({"result": json.loads(out.getvalue()), "loaded": loaded}))
+"""
+
+
+def test_a_run_where_nothing_changed_reads_no_metadata_and_loads_no_scanner(
+    tmp_path: Path,
+) -> None:
+    # installed distributions with modules, console scripts and a pytest11 plugin: every
+    # metadata answer the gate asks for, remembered by the first run
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\n'
+        'dependencies = ["pytest", "pluggy", "hypothesis", "tomlkit", "packaging"]\n'
+    )
+    (tmp_path / "app.py").write_text("import pluggy\nimport yaml\n\npluggy.HookspecMarker\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    assert 1\n")
+    first = json.loads(_run(tmp_path, _MAIN))
+    second = json.loads(_run(tmp_path, _MAIN))
+    assert second["result"] == first["result"]
+    assert (
+        "importlib.metadata" in first["loaded"]
+        and "pytest_llmcore.deps.lexical" in (first["loaded"])
+    )
+    # Python 3.10 has no tomllib: TOML is read by tomlkit there
+    assert second["loaded"] == ([] if sys.version_info >= (3, 11) else ["tomlkit"])
+    # and the remembered answers are the ones a run without the cache gets
+    fresh = _run(tmp_path, _MAIN.replace('"json"])', '"json", "--no-cache"])'))
+    assert json.loads(fresh)["result"] == first["result"]
+
+
+@pytest.mark.parametrize(
+    ("dist", "plugin"),
+    [("pytest-xdist", True), ("hypothesis", True), ("tomlkit", False), ("no-such-dist", False)],
+)
+def test_a_remembered_plugin_surface_survives_json(dist: str, plugin: bool) -> None:
+    from pytest_llmcore.deps.pytest_plugins import (
+        installed_surface,
+        surface_from_json,
+        surface_to_json,
+    )
+
+    if dist == "pytest-xdist":
+        pytest.importorskip("xdist")
+    found = installed_surface(dist)
+    back = surface_from_json(json.loads(json.dumps(surface_to_json(found))))
+    assert back == found
+    assert (found is not None) is plugin
