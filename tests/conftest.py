@@ -127,11 +127,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require(*mark.args)
 
 
+#: Third-party plugins that inner pytest runs leave out: pytest-randomly would shuffle them
+#: (``addopts`` keeps it from shuffling ours), and the rest are what a subprocess run spends
+#: its start on (hypothesis's plugin imports all of hypothesis: ~1.1 of the ~1.5 CPU seconds
+#: an empty ``pytest --llmcore`` run takes here). tests/test_coexistence.py runs our plugin
+#: with each of them loaded, as projects do (``INNER_ADDOPTS_WITH_EVERY_PLUGIN``).
+UNRELATED_PLUGINS = (
+    "randomly",
+    "hypothesispytest",
+    "anyio",
+    "benchmark",
+    "cov",
+    "timeout",
+    "rerunfailures",
+    "platformdirs",
+)
+INNER_ADDOPTS = " ".join(f"-p no:{name}" for name in UNRELATED_PLUGINS)
+INNER_ADDOPTS_WITH_EVERY_PLUGIN = "-p no:randomly"
+
+
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester, with pytest-randomly kept from shuffling inner runs as ``addopts`` keeps it
-    from shuffling ours (pytester drops the outer PYTEST_ADDOPTS)."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    """pytester, its runs without the plugins in ``UNRELATED_PLUGINS`` (pytester drops the
+    outer PYTEST_ADDOPTS)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_ADDOPTS)
     return pytester
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import needs
+from .conftest import INNER_ADDOPTS_WITH_EVERY_PLUGIN, needs
 
 pytest_plugins = ["pytester"]
 
@@ -30,8 +30,10 @@ def test_budgeted(llmcore_perf):
 
 
 @pytest.fixture
-def proj(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A small project: one declared, used dependency; a plain test and a budgeted one."""
+def proj(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A small project: one declared, used dependency; a plain test and a budgeted one.
+    Its runs load every installed plugin but pytest-randomly, as a project's runs do."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_ADDOPTS_WITH_EVERY_PLUGIN)
     pytester.makefile(
         ".toml",
         pyproject='[project]\nname = "coex"\nversion = "0"\ndependencies = ["requests>=2"]\n'
