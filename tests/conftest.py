@@ -142,8 +142,15 @@ UNRELATED_PLUGINS = (
     "rerunfailures",
     "platformdirs",
 )
-INNER_ADDOPTS = " ".join(f"-p no:{name}" for name in UNRELATED_PLUGINS)
-INNER_ADDOPTS_WITH_EVERY_PLUGIN = "-p no:randomly"
+
+
+def inner_addopts(*keep: str) -> str:
+    """PYTEST_ADDOPTS for an inner run: every plugin in ``UNRELATED_PLUGINS`` but ``keep``."""
+    return " ".join(f"-p no:{name}" for name in UNRELATED_PLUGINS if name not in keep)
+
+
+INNER_ADDOPTS = inner_addopts()
+INNER_ADDOPTS_WITH_EVERY_PLUGIN = inner_addopts(*UNRELATED_PLUGINS[1:])
 
 
 @pytest.fixture
