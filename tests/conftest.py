@@ -131,7 +131,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 #: (``addopts`` keeps it from shuffling ours), and the rest are what a subprocess run spends
 #: its start on (hypothesis's plugin imports all of hypothesis: ~1.1 of the ~1.5 CPU seconds
 #: an empty ``pytest --llmcore`` run takes here). tests/test_coexistence.py runs our plugin
-#: with each of them loaded, as projects do (``INNER_ADDOPTS_WITH_EVERY_PLUGIN``).
+#: with each of them, and with all of them at once as a project's runs load them.
 UNRELATED_PLUGINS = (
     "randomly",
     "hypothesispytest",
@@ -150,7 +150,6 @@ def inner_addopts(*keep: str) -> str:
 
 
 INNER_ADDOPTS = inner_addopts()
-INNER_ADDOPTS_WITH_EVERY_PLUGIN = inner_addopts(*UNRELATED_PLUGINS[1:])
 
 
 @pytest.fixture
