@@ -14,6 +14,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -104,13 +105,37 @@ SLOW_TESTS = (
 )
 
 
+#: The temporary bytecode cache this process made for its children (removed at the end).
+_PYCACHE: list[str] = []
+
+
+def _share_bytecode() -> None:
+    """Let the suite's child processes share compiled bytecode, in a temporary directory.
+
+    The suite starts hundreds of Python processes (pytester runs, the CLI, xdist workers);
+    where PYTHONDONTWRITEBYTECODE is set (as on our development machines), each compiles
+    every module of ours it imports again: ~0.15 CPU s a run. A cache under
+    PYTHONPYCACHEPREFIX keeps the source tree and the environment as clean as before.
+    """
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
+        _PYCACHE.append(tempfile.mkdtemp(prefix="llmcore-tests-pycache-"))
+        os.environ["PYTHONPYCACHEPREFIX"] = _PYCACHE[0]
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _share_bytecode()
     config.addinivalue_line(
         "markers", "needs(*modules): skip unless importable (fail under LLMCORE_FULL=1)"
     )
     config.addinivalue_line(
         "markers", "slow: run only with LLMCORE_SLOW=1 (scripts/test and .ci/run set it)"
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for path in _PYCACHE:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,11 +152,36 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require(*mark.args)
 
 
+#: Third-party plugins that inner pytest runs leave out: pytest-randomly would shuffle them
+#: (``addopts`` keeps it from shuffling ours), and the rest are what a subprocess run spends
+#: its start on (hypothesis's plugin imports all of hypothesis: ~1.1 of the ~1.5 CPU seconds
+#: an empty ``pytest --llmcore`` run takes here). tests/test_coexistence.py runs our plugin
+#: with each of them, and with all of them at once as a project's runs load them.
+UNRELATED_PLUGINS = (
+    "randomly",
+    "hypothesispytest",
+    "anyio",
+    "benchmark",
+    "cov",
+    "timeout",
+    "rerunfailures",
+    "platformdirs",
+)
+
+
+def inner_addopts(*keep: str) -> str:
+    """PYTEST_ADDOPTS for an inner run: every plugin in ``UNRELATED_PLUGINS`` but ``keep``."""
+    return " ".join(f"-p no:{name}" for name in UNRELATED_PLUGINS if name not in keep)
+
+
+INNER_ADDOPTS = inner_addopts()
+
+
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester, with pytest-randomly kept from shuffling inner runs as ``addopts`` keeps it
-    from shuffling ours (pytester drops the outer PYTEST_ADDOPTS)."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    """pytester, its runs without the plugins in ``UNRELATED_PLUGINS`` (pytester drops the
+    outer PYTEST_ADDOPTS)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_ADDOPTS)
     return pytester
 
 

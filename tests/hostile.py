@@ -7,6 +7,7 @@ one-line error): never a traceback, a wrong result, data loss or a hang.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -20,6 +21,8 @@ if str(BENCHMARKS) not in sys.path:
 
 from hostile_cases import Case, Outcome, all_cases, run_case  # noqa: E402
 
+from .conftest import INNER_ADDOPTS  # noqa: E402
+
 __all__ = ["Case", "Outcome", "check", "smoke_cases"]
 
 
@@ -32,7 +35,14 @@ def check(case: Case, tmp_path: Path) -> Outcome:
     """Run ``case``; fail with its verdict, reason and output unless it went as expected."""
     if case.root_only and (os.geteuid() != 0 or shutil.which("chattr") is None):
         pytest.skip("needs root and chattr (a file even root cannot write)")
-    out = run_case(case, tmp_path, timeout=120)
+    out = run_case(_without_unrelated_plugins(case), tmp_path, timeout=120)
     want = "clean error" if case.error else "right"
     assert out.verdict == want, f"{out.verdict}: {out.why}\n{out.tail[-2000:]}"
     return out
+
+
+def _without_unrelated_plugins(case: Case) -> Case:
+    """``case`` with its pytest runs leaving out the plugins our pytester runs leave out
+    (tests/conftest.py): what they cost is start-up, not anything the case checks."""
+    addopts = " ".join(filter(None, (INNER_ADDOPTS, case.env.get("PYTEST_ADDOPTS"))))
+    return dataclasses.replace(case, env={**case.env, "PYTEST_ADDOPTS": addopts})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from pytest_llmcore.budgets.ab_stats import compare_rounds
+
+from .conftest import INNER_ADDOPTS
 
 LLMCORE = [sys.executable, "-m", "pytest_llmcore.cli"]
 
@@ -87,8 +90,16 @@ def _repo(tmp_path: Path) -> Path:
 
 
 def _ab(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # its pytest runs inherit the environment: without the plugins our pytester runs leave out
+    env = {**os.environ, "PYTEST_ADDOPTS": INNER_ADDOPTS}
     return subprocess.run(
-        [*LLMCORE, "ab", *args], cwd=repo, capture_output=True, text=True, check=False, timeout=600
+        [*LLMCORE, "ab", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import inner_addopts
+
 pytest_plugins = ["pytester"]
 
 TESTS = """
@@ -293,6 +295,7 @@ def test_a_rerun_replaces_the_earlier_attempts_verdicts_everywhere(
     pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("pytest_rerunfailures")
+    monkeypatch.setenv("PYTEST_ADDOPTS", inner_addopts("rerunfailures"))
     flag = tmp_path / "attempts"
     pytester.makepyfile(
         test_r=f"""

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import needs
+from .conftest import UNRELATED_PLUGINS, inner_addopts, needs
 
 pytest_plugins = ["pytester"]
 
@@ -31,7 +31,8 @@ def test_budgeted(llmcore_perf):
 
 @pytest.fixture
 def proj(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A small project: one declared, used dependency; a plain test and a budgeted one."""
+    """A small project: one declared, used dependency; a plain test and a budgeted one.
+    Its runs leave out the other plugins (tests/conftest.py) but the one a test is about."""
     pytester.makefile(
         ".toml",
         pyproject='[project]\nname = "coex"\nversion = "0"\ndependencies = ["requests>=2"]\n'
@@ -42,8 +43,10 @@ def proj(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def _run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
-    res = p.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-rs", *args)
+def _run(p: pytest.Pytester, *args: str, keep: tuple[str, ...] = ()) -> pytest.RunResult:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTEST_ADDOPTS", inner_addopts(*keep))
+        res = p.runpytest_subprocess("--llmcore", "-p", "no:cacheprovider", "-rs", *args)
     out = res.stdout.str() + res.stderr.str()
     assert "INTERNALERROR" not in out and "Traceback" not in out, out
     return res
@@ -51,6 +54,11 @@ def _run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 def test_baseline_run_without_other_plugins(proj: pytest.Pytester) -> None:
     _run(proj).assert_outcomes(passed=3)  # the gate item, test_plain, test_budgeted
+
+
+def test_every_installed_plugin_at_once(proj: pytest.Pytester) -> None:
+    """As a project's runs load them: every installed plugin but pytest-randomly."""
+    _run(proj, keep=UNRELATED_PLUGINS[1:]).assert_outcomes(passed=3)
 
 
 def test_conftest_that_skips_every_item(proj: pytest.Pytester) -> None:
@@ -81,7 +89,7 @@ def test_xdist_gate_failure_is_reported_once(proj: pytest.Pytester) -> None:
 
 @needs("pytest_cov")
 def test_pytest_cov(proj: pytest.Pytester) -> None:
-    res = _run(proj, "--cov=coex", "--cov-report=term")
+    res = _run(proj, "--cov=coex", "--cov-report=term", keep=("cov",))
     res.assert_outcomes(passed=3)
     res.stdout.fnmatch_lines(["*coverage: platform*", "TOTAL*"])
 
@@ -89,15 +97,14 @@ def test_pytest_cov(proj: pytest.Pytester) -> None:
 @needs("pytest_randomly")
 @pytest.mark.parametrize("seed", ["1", "2"])
 def test_pytest_randomly(proj: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, seed: str) -> None:
-    monkeypatch.delenv("PYTEST_ADDOPTS")  # our pytester fixture blocks randomly by default
-    res = _run(proj, f"--randomly-seed={seed}")
+    res = _run(proj, f"--randomly-seed={seed}", keep=("randomly",))
     res.assert_outcomes(passed=3)
     res.stdout.fnmatch_lines([f"Using --randomly-seed={seed}"])
 
 
 @needs("pytest_timeout")
 def test_pytest_timeout(proj: pytest.Pytester) -> None:
-    res = _run(proj, "--timeout=120")
+    res = _run(proj, "--timeout=120", keep=("timeout",))
     res.assert_outcomes(passed=3)
     res.stdout.fnmatch_lines(["timeout: 120.0s"])
 
@@ -108,7 +115,13 @@ def test_pytest_benchmark_only(proj: pytest.Pytester, monkeypatch: pytest.Monkey
     # (pytest-benchmark reads PYTEST_XDIST_WORKER and refuses --benchmark-only there)
     monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     proj.makepyfile(test_bench="def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
-    res = _run(proj, "--benchmark-only", "--benchmark-disable-gc", "--benchmark-min-rounds=1")
+    res = _run(
+        proj,
+        "--benchmark-only",
+        "--benchmark-disable-gc",
+        "--benchmark-min-rounds=1",
+        keep=("benchmark",),
+    )
     # --benchmark-only skips every item that is not a benchmark: the gate item too
     res.assert_outcomes(passed=1, skipped=3)
     res.stdout.fnmatch_lines(["SKIPPED [[]1[]] pyproject.toml*: Skipping non-benchmark*"])
@@ -132,7 +145,7 @@ def test_flaky_budget(llmcore_perf):
 
 @needs("pytest_rerunfailures")
 def test_pytest_rerunfailures_gate_and_plain_tests(proj: pytest.Pytester) -> None:
-    _run(proj, "--reruns", "2").assert_outcomes(passed=3)
+    _run(proj, "--reruns", "2", keep=("rerunfailures",)).assert_outcomes(passed=3)
 
 
 @needs("pytest_rerunfailures")
@@ -142,7 +155,7 @@ def test_pytest_rerunfailures_rerun_replaces_budget_verdicts(
     proj.makepyfile(test_flaky=FLAKY_BUDGET)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(proj.path / "summary.md"))
-    res = _run(proj, "--reruns", "1", "--llmcore-json", "perf.json")
+    res = _run(proj, "--reruns", "1", "--llmcore-json", "perf.json", keep=("rerunfailures",))
     assert res.parseoutcomes() == {"passed": 4, "rerun": 1}
     out = res.stdout.str()
     assert "::error" not in out, out

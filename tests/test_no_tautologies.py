@@ -2,10 +2,12 @@
 
 An ast scan of tests/ for the shapes such assertions take: membership in a literal that
 lists every answer (``x in (True, False)``, ``returncode in (0, 1)``,
-``token_source in ("usage", "chunks")``), ``or True``, a value compared with itself, a
-constant, a variable compared with the very call that produced it, and a test with no
-assertion at all. Pin the value expected on this machine instead, or skip with the
-environment the test needs (``tests/conftest.py``: ``needs()``, ``require()``).
+``token_source in ("usage", "chunks")``, ``in range(0, 2)``), ``or True``, ``a or not a``
+(and ``x is None or x is not None``), ``isinstance(x, object)``, ``len(x) >= 0``, the empty
+string's membership or prefix, a value compared with itself, a constant, a variable
+compared with the very call that produced it, and a test with no assertion at all. Pin the
+value expected on this machine instead, or skip with the environment the test needs
+(``tests/conftest.py``: ``needs()``, ``require()``).
 """
 
 from __future__ import annotations
@@ -73,16 +75,82 @@ def _literal_constants(node: ast.expr) -> list[object] | None:
     return None
 
 
+def _called(node: ast.expr, *names: str) -> bool:
+    return isinstance(node, ast.Call) and _name(node.func) in names
+
+
+def _range_of_constants(node: ast.expr) -> bool:
+    """``range(...)`` of constants holding more than one number: a list of answers too."""
+    if not _called(node, "range") or not isinstance(node, ast.Call):
+        return False
+    args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+    if len(args) != len(node.args) or not all(type(a) is int for a in args):
+        return False
+    return len(range(*args)) > 1  # type: ignore[arg-type]
+
+
+def _never_negative(left: ast.expr, op: ast.cmpop, right: ast.expr) -> bool:
+    """``len(x) >= 0``, ``abs(x) >= 0``, ``0 <= len(x)``."""
+    zero = ast.dump(ast.Constant(0))
+    if isinstance(op, ast.GtE):
+        return _called(left, "len", "abs") and ast.dump(right) == zero
+    if isinstance(op, ast.LtE):
+        return ast.dump(left) == zero and _called(right, "len", "abs")
+    return False
+
+
 def _compare_problems(cmp: ast.Compare) -> Iterator[str]:
     sides = [cmp.left, *cmp.comparators]
     for op, left, right in zip(cmp.ops, sides[:-1], sides[1:], strict=True):
         listed = _literal_constants(right)
         listing = isinstance(op, ast.In) and listed is not None and len(listed) > 1
-        if listing and not isinstance(left, ast.Constant):
+        if (listing or (isinstance(op, ast.In) and _range_of_constants(right))) and not isinstance(
+            left, ast.Constant
+        ):
             yield "membership in a list of accepted answers: pin the one expected"
-        reflexive = isinstance(op, (ast.Eq, ast.Is, ast.GtE, ast.LtE))
+        reflexive = isinstance(op, (ast.Eq, ast.Is, ast.GtE, ast.LtE, ast.In))
         if reflexive and ast.dump(left) == ast.dump(right):
             yield "a value compared with itself"
+        if isinstance(op, ast.In) and ast.dump(left) == ast.dump(ast.Constant("")):
+            yield "the empty string is in every string"
+        if _never_negative(left, op, right):
+            yield "a length or an absolute value is never negative"
+
+
+#: a comparison and the one that holds exactly when it does not
+_OPPOSITE = {
+    ast.Is: ast.IsNot,
+    ast.Eq: ast.NotEq,
+    ast.In: ast.NotIn,
+    ast.Lt: ast.GtE,
+    ast.Gt: ast.LtE,
+}
+
+
+def _opposite(a: ast.expr, b: ast.expr) -> bool:
+    """``b`` is ``not a``, or the same comparison as ``a`` with the opposite operator."""
+    if isinstance(b, ast.UnaryOp) and isinstance(b.op, ast.Not):
+        return ast.dump(b.operand) == ast.dump(a)
+    if not (isinstance(a, ast.Compare) and isinstance(b, ast.Compare)):
+        return False
+    if len(a.ops) != 1 or len(b.ops) != 1:
+        return False
+    ops = {type(a.ops[0]), type(b.ops[0])}
+    same = ast.dump(a.left) == ast.dump(b.left)
+    same = same and ast.dump(a.comparators[0]) == ast.dump(b.comparators[0])
+    return same and any(ops == {x, y} for x, y in _OPPOSITE.items())
+
+
+def _always_true_call(node: ast.Call) -> str | None:
+    args = node.args
+    if _name(node.func) == "isinstance" and len(args) == 2:
+        kinds = args[1].elts if isinstance(args[1], ast.Tuple) else [args[1]]
+        if any(isinstance(k, ast.Name) and k.id == "object" for k in kinds):
+            return "everything is an instance of object"
+    empty = ast.dump(ast.Constant(""))
+    if _name(node.func) in ("startswith", "endswith") and [ast.dump(a) for a in args] == [empty]:
+        return "every string starts and ends with the empty string"
+    return None
 
 
 def _assert_problems(test: ast.expr) -> Iterator[str]:
@@ -91,9 +159,14 @@ def _assert_problems(test: ast.expr) -> Iterator[str]:
     for node in ast.walk(test):
         if isinstance(node, ast.Compare):
             yield from _compare_problems(node)
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):  # noqa: SIM102
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             if any(isinstance(v, ast.Constant) and v.value for v in node.values):
                 yield "`or` with a true constant"
+            pairs = itertools.combinations(node.values, 2)
+            if any(_opposite(a, b) or _opposite(b, a) for a, b in pairs):
+                yield "`or` of a condition and its opposite"
+        if isinstance(node, ast.Call) and (why := _always_true_call(node)):
+            yield why
 
 
 def _recomputed(fn: Function) -> Iterator[tuple[int, str]]:
@@ -146,6 +219,11 @@ def test_no_test_asserts_what_every_output_satisfies() -> None:
     assert found == []
 
 
+OPPOSITE = "`or` of a condition and its opposite"
+NEVER_NEGATIVE = "a length or an absolute value is never negative"
+ACCEPTED = (2, "membership in a list of accepted answers: pin the one expected")
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -169,6 +247,25 @@ def test_no_test_asserts_what_every_output_satisfies() -> None:
             [(3, "a result compared with the call that produced it")],
         ),
         ("def test_a():\n    scan('x')\n", [(1, "test_a asserts nothing")]),
+        (
+            "def test_a(p):\n    assert p.returncode in range(0, 2)\n",
+            [(2, "membership in a list of accepted answers: pin the one expected")],
+        ),
+        ("def test_a(r):\n    assert r.ok or not r.ok\n", [(2, OPPOSITE)]),
+        ("def test_a(r):\n    assert r.x is None or r.x is not None\n", [(2, OPPOSITE)]),
+        ("def test_a(r):\n    assert r.n < 3 or r.n >= 3\n", [(2, OPPOSITE)]),
+        ("def test_a(r):\n    assert r.name in r.name\n", [(2, "a value compared with itself")]),
+        (
+            "def test_a(r):\n    assert isinstance(r, (str, object))\n",
+            [(2, "everything is an instance of object")],
+        ),
+        ("def test_a(r):\n    assert len(r) >= 0\n", [(2, NEVER_NEGATIVE)]),
+        ("def test_a(r):\n    assert 0 <= abs(r.delta)\n", [(2, NEVER_NEGATIVE)]),
+        ("def test_a(out):\n    assert '' in out\n", [(2, "the empty string is in every string")]),
+        (
+            "def test_a(out):\n    assert out.startswith('')\n",
+            [(2, "every string starts and ends with the empty string")],
+        ),
         ("def test_a(p):\n    b = p.read()\n    fix(p)\n    assert p.read() == b\n", []),
         # what is allowed: pinned values, helpers that assert, pytest.raises, pytester
         ("def test_a(r):\n    assert r.token_source == 'usage'\n", []),
@@ -177,6 +274,12 @@ def test_no_test_asserts_what_every_output_satisfies() -> None:
         ("def test_a(res):\n    res.assert_outcomes(passed=1)\n", []),
         ("def test_a(res):\n    res.stdout.fnmatch_lines(['x'])\n", []),
         ("def test_a(x):\n    assert 'a' in (x, 'b')\n", []),
+        ("def test_a(r):\n    assert r.ok or r.skipped\n", []),
+        ("def test_a(r):\n    assert r.n < 3 or r.n > 3\n", []),
+        ("def test_a(r):\n    assert r.port in range(1024, 65536)\n", [ACCEPTED]),
+        ("def test_a(r):\n    assert r.port in range(p)\n", []),
+        ("def test_a(r):\n    assert len(r) >= 1 and isinstance(r, str)\n", []),
+        ("def test_a(out):\n    assert out.startswith('llmcore')\n", []),
     ],
 )
 def test_the_scan_finds_each_shape(source: str, expected: list[tuple[int, str]]) -> None:

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, INNER_ADDOPTS
 
 pytest_plugins = ["pytester"]
 
@@ -23,7 +23,7 @@ NO_LLM = "--ignore=tests/test_llm_perf.py --ignore=proj/tests/test_llm_perf.py"
 @pytest.fixture
 def seed(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     shutil.copytree(FIXTURES / "llm-runtime-core", pytester.path, dirs_exist_ok=True)
-    monkeypatch.setenv("PYTEST_ADDOPTS", NO_LLM)
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"{INNER_ADDOPTS} {NO_LLM}")
     return pytester
 
 
@@ -74,7 +74,8 @@ def test_project_found_in_collected_directory(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(FIXTURES / "llm-runtime-core", pytester.path / "proj")
-    monkeypatch.setenv("PYTEST_ADDOPTS", NO_LLM)  # the rootdir is proj (its pyproject.toml)
+    # the rootdir is proj (its pyproject.toml)
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"{INNER_ADDOPTS} {NO_LLM}")
     (pytester.path / "pytest.ini").write_text("[pytest]\n")
     res = pytester.runpytest_subprocess("--llmcore", "proj", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=4, failed=1)
