@@ -31,6 +31,10 @@ def _declared_tops(dist: md.Distribution) -> set[str] | None:
     return {ln.strip() for ln in text.splitlines() if ln.strip()}
 
 
+def _dotted_name(name: str) -> bool:
+    return all(part.isidentifier() for part in name.split("."))
+
+
 _NAME = re.compile(r"^Name:[ \t]*(\S+)", re.MULTILINE)
 
 
@@ -42,7 +46,8 @@ def _name(dist: md.Distribution) -> str | None:
 
 
 def _record_pattern(tops: Iterable[str]) -> re.Pattern[str]:
-    names = "|".join(sorted(map(re.escape, tops), key=len, reverse=True))
+    paths = (t.replace(".", "/") for t in tops)  # a namespace member: ``jaraco/text/...``
+    names = "|".join(sorted(map(re.escape, paths), key=len, reverse=True))
     # ``top/...`` (a package) or ``top.py`` / ``top.cpython-311-x86_64-linux-gnu.so``
     return re.compile(rf"^({names})(?:/|\.[^/,]*,)", re.MULTILINE)
 
@@ -52,19 +57,23 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
 
     The same answer as ``packages_distributions()`` restricted to ``tops`` (top_level.txt
     when a distribution has one, else its RECORD), for modules that can be imported here.
+    A dotted name (a namespace package's member, ``jaraco.text``) is looked up in RECORD
+    files: every distribution of the namespace lists only ``jaraco`` in top_level.txt.
     """
-    wanted = {t for t in tops if t.isidentifier() and _importable(t)}
+    wanted = {t for t in tops if _dotted_name(t) and _importable(t)}
     if not wanted:
         return {}
     pattern = _record_pattern(wanted)
+    dotted = any("." in t for t in wanted)
     owners: dict[str, list[str]] = {}
     for dist in md.distributions():
         declared = _declared_tops(dist)
-        if declared is not None:
+        if declared is not None and not dotted:
             hits = declared & wanted
         else:
             record = dist.read_text("RECORD") or ""
-            hits = {m.group(1) for m in pattern.finditer(record)}
+            hits = {m.group(1).replace("/", ".") for m in pattern.finditer(record)}
+            hits |= (declared or set()) & wanted
         if not hits:
             continue
         name = _name(dist)
