@@ -242,6 +242,13 @@ def test_an_open_interval_is_unbounded_or_judged_on_the_value() -> None:
     assert "(95% CI " in p99.message and " .. +inf)" in p99.message
 
 
+def test_an_interval_of_one_value_is_not_shown() -> None:
+    same = [10.0] * 10  # the p50 is interpolated, its interval two of the samples: all 10
+    v = _eval("latency_ms", 100, same, samples=same)
+    assert v.message == "latency p50 10 ms <= budget 100 ms (profile cpu, CPU, 10 samples, cv 0.0%)"
+    assert (v.low, v.high) == (10.0, 10.0)
+
+
 def test_one_sample_judged_on_the_value_has_no_note_in_its_message() -> None:
     v = _eval("latency_ms", 100, [10.0], samples=[10.0])
     assert v.note == "judged on the value: 1 samples give no 95% bound (a p50 needs 6)"
@@ -279,6 +286,13 @@ def test_missing_and_not_measured_verdicts() -> None:
     )
     skip = not_measured("t::x", _b("latency_ms", 30), "cpu", "CPU", "was skipped")
     assert (skip.kind, skip.passed, skip.outcome) == ("not_measured", True, "not measured")
+    assert (skip.n, skip.cv, skip.noisy, skip.measured, skip.headroom_pct) == (
+        0,
+        0.0,
+        False,
+        None,
+        None,
+    )
     assert (
         skip.message == "latency budget (latency p50 <= 30 ms) not measured: the test was skipped"
     )
@@ -306,6 +320,14 @@ def test_mean_interval_is_student_t() -> None:
     half = 1.96 * statistics.stdev(big) / 20
     assert interval(big, "mean") == (pytest.approx(0.5 - half), pytest.approx(0.5 + half))
     assert interval([5.0], "mean") == (-math.inf, math.inf)
+    # the t table's last row (30 degrees of freedom), then the normal quantile
+    thirty = [float(i % 2) for i in range(31)]
+    half = 2.042 * statistics.stdev(thirty) / math.sqrt(31)
+    mean = 15 / 31
+    assert interval(thirty, "mean") == (pytest.approx(mean - half), pytest.approx(mean + half))
+    past = [float(i % 2) for i in range(32)]
+    half = 1.96 * statistics.stdev(past) / math.sqrt(32)
+    assert interval(past, "mean") == (pytest.approx(0.5 - half), pytest.approx(0.5 + half))
     assert interval([3.0, 1.0, 2.0], "min") == (1.0, 1.0)
     assert interval([3.0, 1.0, 2.0], "max") == (3.0, 3.0)
 
