@@ -779,3 +779,46 @@ def test_no_recorder_and_no_samples_are_missing() -> None:
     rec.samples["latency_ms"] = []
     (w,) = budget_verdicts("t::x", [_b("latency_ms", 1)], rec, Sampling(), ("c", "D"))
     assert w.kind == "missing"
+
+
+# -- through a pytest run -----------------------------------------------------------------
+
+_RATE_TEST = """
+import os
+import pytest
+
+@pytest.mark.budget(tokens_per_s=80)
+def test_rate(llmcore_perf):
+    llmcore_perf.record("tokens_per_s", [float(os.environ["RATE"])] * 10)
+"""
+
+
+def test_a_higher_is_better_budget_and_baseline_in_a_pytest_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tokens/s: more is better in the verdict, the headroom, the baseline and the JSON."""
+    pytester.makepyfile(test_r=_RATE_TEST)
+
+    def run(rate: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+        monkeypatch.setenv("RATE", rate)
+        res = pytester.runpytest_inprocess(
+            "--llmcore", "-p", "no:cacheprovider", "--llmcore-json=r.json", *args
+        )
+        data = json.loads((pytester.path / "r.json").read_text())
+        return res, data["tests"]["test_r.py::test_rate"]
+
+    res, t = run("100", "--llmcore-save-baseline=main")
+    res.assert_outcomes(passed=1)
+    (v,) = t["verdicts"]
+    assert (v["outcome"], v["headroom_pct"], v["measured"]) == ("pass", 25.0, 100.0)
+    res, t = run("80", "--llmcore-compare=main", "--llmcore-fail-regression=10%")
+    res.assert_outcomes(failed=1)  # at the budget, but 20% below the baseline
+    budget, regression = t["verdicts"]
+    assert (budget["outcome"], budget["passed"], budget["headroom_pct"]) == ("pass", True, 0.0)
+    assert (regression["outcome"], regression["passed"]) == ("regression", False)
+    assert regression["headroom_pct"] == pytest.approx(-20.0)
+    assert regression["change_pct"] == pytest.approx(-20.0)
+    assert (
+        "decode tokens/s p50 80.0 tokens/s is 20.0% worse than baseline 'main' "
+        "(100.0 tokens/s); threshold 10%: regression" in res.stdout.str()
+    )
