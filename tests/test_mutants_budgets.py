@@ -365,6 +365,8 @@ def test_ratio_interval_of_exact_statistics() -> None:
     assert ratio_interval([5.0] * 4, [10.0] * 4, "mean") == (2.0, 2.0, 2.0)
     r, lo, hi = ratio_interval([10.0, 12.0] * 10, [15.0, 18.0] * 10, "mean", "m")
     assert r == pytest.approx(1.5) and 1.4 < lo < 1.5 < hi < 1.6
+    # a fraction or a ratio metric's statistic is below 1: still a baseline
+    assert ratio_interval([0.5, 0.5], [0.25, 0.25], "min") == (0.5, 0.5, 0.5)
     with pytest.raises(ValueError, match="the baseline's statistic is 0: no ratio"):
         ratio_interval([0.0, 0.0], [1.0, 2.0], "p50")
 
@@ -433,6 +435,43 @@ def test_regressions_of_both_directions(
     assert v.headroom_pct == pytest.approx(-worse)
     assert (v.measured, v.limit) == (pytest.approx(100 * factor), pytest.approx(100.0))
     assert v.source == "baseline main"
+
+
+def test_the_interval_in_the_message_is_the_one_in_the_report(tmp_path: Path) -> None:
+    old = SPREAD
+    new = [x * 1.3 for x in old]
+    base = _write_base(tmp_path, {"t::x": {"latency_ms": _entry(old)}})
+    (v,) = compare(base, "t::x", "latency_ms", summarize(new), (), 0.10, "cpu", "EPYC", new)
+    assert v.change_low_pct is not None and v.change_high_pct is not None
+    assert 25 < v.change_low_pct < 30 < v.change_high_pct < 35
+    shown = f"(95% CI {v.change_low_pct:+.1f}% .. {v.change_high_pct:+.1f}%)"
+    assert v.message.startswith(f"latency p50 130 ms is 30.0% slower {shown} than baseline")
+
+
+def test_a_fraction_metric_regresses_below_one(tmp_path: Path) -> None:
+    """KV savings (higher is better, values below 1) against a baseline."""
+    base = _write_base(tmp_path, {"t::x": {"kv_savings": {"min": 0.5, "n": 3}}})
+    (v,) = compare(base, "t::x", "kv_savings", summarize([0.4] * 3), (), 0.1, "cpu", "EPYC")
+    assert (v.outcome, v.passed, v.stat) == ("regression", False, "min")
+    assert v.message.startswith(
+        "KV savings min 40.0% is 20.0% worse than baseline 'main' (50.0%); threshold 10%"
+    )
+    assert v.headroom_pct == pytest.approx(-20.0)
+
+
+def test_a_statistic_missing_from_the_baseline_skips_only_itself(tmp_path: Path) -> None:
+    base = _write_base(tmp_path, {"t::x": {"latency_ms": {"p50": 10.0, "mean": 10.0, "n": 5}}})
+    got = compare(
+        base,
+        "t::x",
+        "latency_ms",
+        summarize([10.0] * 5),
+        ("p95", "p50", "p99", "mean"),
+        0.1,
+        "cpu",
+        "E",
+    )
+    assert [(v.stat, v.outcome) for v in got] == [("p50", "no change"), ("mean", "no change")]
 
 
 def test_regression_message_of_point_values(tmp_path: Path) -> None:
