@@ -474,6 +474,26 @@ def test_a_statistic_missing_from_the_baseline_skips_only_itself(tmp_path: Path)
     assert [(v.stat, v.outcome) for v in got] == [("p50", "no change"), ("mean", "no change")]
 
 
+def test_a_baseline_with_an_empty_sample_list_compares_point_values(tmp_path: Path) -> None:
+    entry = {"p50": 10.0, "mean": 10.0, "n": 5, "samples": []}
+    base = _write_base(tmp_path, {"t::x": {"latency_ms": entry}})
+    got = compare(
+        base,
+        "t::x",
+        "latency_ms",
+        summarize([20.0] * 5),
+        ("p50", "mean"),
+        0.1,
+        "cpu",
+        "E",
+        [20.0] * 5,
+    )
+    assert [(v.outcome, v.change_low_pct, v.change_high_pct) for v in got] == [
+        ("regression", 100.0, 100.0),
+        ("regression", 100.0, 100.0),
+    ]
+
+
 def test_regression_message_of_point_values(tmp_path: Path) -> None:
     """A baseline without samples (format 1 era) compares the point values: no interval."""
     base = _write_base(tmp_path, {"t::x": {"tokens_per_s": {"p50": 40.0, "n": 5}}})
@@ -721,6 +741,11 @@ def test_key_differences_are_named() -> None:
     same = BaselineKey("cpu", "EPYC", "550", {"llama-cpp-python": "0.3.36"}, {"host": "a"})
     assert a.mismatch(same) is None and a.machine_mismatch(same) is None
     assert a.software_change(same) is None
+    # versions read from a file and from the installed metadata are equal, not identical
+    built = BaselineKey(
+        "cpu", "EPYC", "5" + str(50), {"llama-cpp-python": ".".join(["0", "3", "36"])}
+    )
+    assert a.software_change(built) is None
     b = BaselineKey(
         "cpu", "EPYC", "560", {"llama-cpp-python": "0.3.40", "vllm": "1"}, {"host": "a"}
     )
