@@ -28,10 +28,14 @@ PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly"
 #: the budget tests that call functions (the pytester runs of a whole session take seconds each)
 _BUDGETS = (
     "tests/test_budgets_unit.py tests/test_budgets_verdicts.py tests/test_budgets_boundary.py"
+    " tests/test_mutants_budgets.py"
     " -k 'not through_ and not usage_error_naming and not dropped_after'"
 )
 #: the gate on small trees, in process
-_GATE = "tests/test_gate.py tests/test_strength_deps.py tests/test_deps_mapping.py"
+_GATE = (
+    "tests/test_gate.py tests/test_strength_deps.py tests/test_deps_mapping.py"
+    " tests/test_mutants_gate.py"
+)
 #: module -> the tests that specify it (fast ones: each mutant runs them once)
 TARGETS: dict[str, str] = {
     "pytest_llmcore/budgets/verdict.py": _BUDGETS,

@@ -886,3 +886,14 @@ def test_a_higher_is_better_budget_and_baseline_in_a_pytest_run(
         "decode tokens/s p50 80.0 tokens/s is 20.0% worse than baseline 'main' "
         "(100.0 tokens/s); threshold 10%: regression" in res.stdout.str()
     )
+
+
+def test_a_percentile_short_of_samples_is_sampled_until_it_is_bounded() -> None:
+    rec = PerfRecorder()
+    rec.samples["latency_ms"] = [1.0] * 5
+    rec.resamplers["latency_ms"] = lambda k: [1.0] * k
+    budget = _b("latency_ms", 100, stat="p90")
+    (v,) = budget_verdicts("t::x", [budget], rec, Sampling(), ("c", "D"))
+    # 5 (too few for a p90) -> 15 -> 30 -> 60: a p90 is bounded on both sides from 36
+    assert (v.kind, v.outcome, v.passed, v.n) == ("budget", "pass", True, 60)
+    assert v.note == "took 55 more samples (caps: 400 samples, 10 s)"
