@@ -398,3 +398,25 @@ def test_development_paths(rel: str, dev: bool) -> None:
 
 def test_no_development_paths_match_nothing() -> None:
     assert dev_path_matcher([])("tests/a.py") is False
+
+
+@pytest.mark.parametrize(
+    ("files", "pytest_used"),
+    [
+        ({"main.py": "x = 1\n"}, None),
+        ({"conftest.py": ""}, "configured by conftest.py"),
+        ({"tests/__init__.py": ""}, "the test runner (the project has tests)"),
+        # development code that imports a dependency counts as tests
+        ({"docs/conf.py": "import tomlkit\ntomlkit\n"}, "the test runner (the project has tests)"),
+    ],
+)
+def test_pytest_is_used_when_the_project_has_tests(
+    tmp_path: Path, files: dict[str, str], pytest_used: str | None
+) -> None:
+    pyproject = '[project]\nname = "app"\nversion = "0"\ndependencies = ["pytest", "tomlkit"]\n'
+    root = _tree(
+        tmp_path, {"pyproject.toml": pyproject, "app.py": "import tomlkit\ntomlkit\n", **files}
+    )
+    r = run_gate(root, use_cache=False)
+    assert _used(r).get("pytest") == ([pytest_used] if pytest_used else None)
+    assert [f.dependency for f in r.findings] == ([] if pytest_used else ["pytest"])
