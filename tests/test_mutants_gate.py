@@ -420,3 +420,47 @@ def test_pytest_is_used_when_the_project_has_tests(
     r = run_gate(root, use_cache=False)
     assert _used(r).get("pytest") == ([pytest_used] if pytest_used else None)
     assert [f.dependency for f in r.findings] == ([] if pytest_used else ["pytest"])
+
+
+def test_notebook_places_and_scan_problems_as_notes(tmp_path: Path) -> None:
+    import json
+
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["# t"]},
+            {"cell_type": "code", "source": ["x = 1\n"]},
+            {
+                "cell_type": "code",
+                "source": [
+                    "import os\n",
+                    "import tomlkit\n",
+                    "import nomod_nb\n",
+                    "tomlkit, nomod_nb",
+                ],
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    root = _tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "0"\ndependencies = ["tomlkit"]\n'
+            "[tool.llmcore.deps]\nmax-file-size = 400\n",
+            "n.ipynb": json.dumps(notebook),
+            "big.py": "import nomod_big\n" + "#" * 500 + "\n",
+        },
+    )
+    (root / "latin.py").write_bytes(b"# \xe9\nimport nomod_latin\nnomod_latin\n")
+    r = run_gate(root, use_cache=False)
+    assert _said(r) == [
+        "nomod_latin: missing (LLMD001) - imported at latin.py:2; not declared, not installed",
+        "nomod_nb: missing (LLMD001) - imported at n.ipynb (cell 2, line 3); not declared, "
+        "not installed",
+    ]
+    assert _used(r) == {"tomlkit": ["imported at n.ipynb (cell 2, line 2)"]}
+    assert r.notes == [
+        "big.py: 518 bytes, over max-file-size 400; skipped",
+        "latin.py: not UTF-8 (byte 0xe9 at line 1); read as Latin-1",
+    ]
