@@ -754,6 +754,9 @@ def test_key_differences_are_named() -> None:
     assert a.software_change(b) == (
         "driver 550 -> 560, llama-cpp-python 0.3.36 -> 0.3.40, vllm absent -> 1"
     )
+    assert b.software_change(a) == (  # a downgrade is a change too
+        "driver 560 -> 550, llama-cpp-python 0.3.40 -> 0.3.36, vllm 1 -> absent"
+    )
     c = BaselineKey("cpu", "EPYC", "550", {"llama-cpp-python": "0.3.36"}, {"host": "b"})
     assert a.machine_mismatch(c) == "host a in the baseline, b now"
     assert a.mismatch(c) == "host a in the baseline, b now"
