@@ -192,11 +192,14 @@ def test_guarded_and_sibling_imports_are_no_findings(tmp_path: Path) -> None:
             "app/a.py": "import tomlkit\ntry:\n    import nowhere2\nexcept ImportError:\n"
             "    nowhere2 = None\ntomlkit, nowhere2\n",
             "tools/helper.py": "X = 1\n",
-            "tools/run.py": "import helper\nhelper\n",
+            "tools/run.py": "import helper\nimport nomod_after\nhelper, nomod_after\n",
         },
     )
     r = run_gate(root, use_cache=False)
-    assert (_said(r), _used(r)) == ([], {"tomlkit": ["imported at app/a.py:1"]})
+    assert _said(r) == [  # the import after the sibling's is still read
+        "nomod_after: missing (LLMD001) - imported at tools/run.py:2; not declared, not installed"
+    ]
+    assert _used(r) == {"tomlkit": ["imported at app/a.py:1"]}
 
 
 def test_a_dead_import_used_through_another_module_and_a_dynamic_parent(tmp_path: Path) -> None:
@@ -231,6 +234,31 @@ def test_entry_points_of_the_project_itself_are_no_uses(tmp_path: Path) -> None:
     )
     r = run_gate(root, use_cache=False)
     assert (r.findings, r.used_by) == ([], {})
+
+
+def test_an_entry_point_is_runtime_code(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "0"\ndependencies = []\n'
+            '[project.scripts]\nserve = "pluggy.cli:main"\n'
+            '[dependency-groups]\ndev = ["pluggy"]\n',
+        },
+    )
+    (f,) = run_gate(root, use_cache=False).findings
+    assert f.message() == (
+        "pluggy: misplaced-dev (LLMD004) - declared for development only but imported by "
+        "runtime code at pyproject.toml (entry point 'serve')"
+    )
+    # an annotation points at the file's first line
+    assert f.to_json()["evidence"] == [
+        {
+            "text": "declared for development only but imported by runtime code at "
+            "pyproject.toml (entry point 'serve')",
+            "file": "pyproject.toml",
+            "line": 1,
+        }
+    ]
 
 
 def _hooks(mapped: dict[str, Any], uses: dict[str, Any], seen: list[GateResult]) -> Any:
