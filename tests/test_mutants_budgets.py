@@ -900,3 +900,45 @@ def test_a_percentile_short_of_samples_is_sampled_until_it_is_bounded() -> None:
     # 5 (too few for a p90) -> 15 -> 30 -> 60: a p90 is bounded on both sides from 36
     assert (v.kind, v.outcome, v.passed, v.n) == ("budget", "pass", True, 60)
     assert v.note == "took 55 more samples (caps: 400 samples, 10 s)"
+
+
+def _slow_rec(ms: float, calls: list[int]) -> PerfRecorder:
+    def more(k: int) -> list[float]:
+        calls.append(k)
+        return [ms] * k
+
+    rec = PerfRecorder()
+    rec.samples["latency_ms"] = [ms, ms]
+    rec.resamplers["latency_ms"] = more
+    return rec
+
+
+def test_a_batch_fits_the_time_left_at_the_measured_cost_per_call() -> None:
+    calls: list[int] = []
+    caps = Sampling(max_samples=400, max_time=0.006)
+    # 1.5 ms a call, 6 ms left: 4 calls, not the 10 a batch would take
+    (v,) = budget_verdicts(
+        "t::x", [_b("latency_ms", 100)], _slow_rec(1.5, calls), caps, ("c", "D"), clock=lambda: 0.0
+    )
+    assert calls == [4]
+    assert (v.outcome, v.n) == ("pass", 6)
+
+
+def test_no_samples_are_taken_past_the_time_cap() -> None:
+    calls: list[int] = []
+    ticks = iter([0.0] + [2.0] * 10)
+    caps = Sampling(max_samples=400, max_time=1.0)
+    (v,) = budget_verdicts(
+        "t::x",
+        [_b("latency_ms", 100)],
+        _slow_rec(1.0, calls),
+        caps,
+        ("c", "D"),
+        clock=lambda: next(ticks),
+    )
+    assert calls == []
+    assert (v.outcome, v.n, v.note) == (
+        "pass",
+        2,
+        "judged on the value: 2 samples give no 95% bound (a p50 needs 6)",
+    )
