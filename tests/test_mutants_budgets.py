@@ -562,6 +562,27 @@ def test_what_compare_leaves_out_or_refuses(tmp_path: Path) -> None:
     assert (thin.profile, thin.device, thin.n, thin.source) == ("cpu", "E", 100, "baseline main")
 
 
+def test_a_statistic_that_cannot_be_compared_leaves_the_others(tmp_path: Path) -> None:
+    """compare-stats = ["p99", "p50"]: a p99 short of samples (this run's, or the
+    baseline's) is an error row, and the p50 is still compared."""
+    thin = {"p50": 10.0, "p99": 30.0, "n": 50}
+    base = _write_base(tmp_path, {"t::x": {"latency_ms": thin}})
+    few = compare(base, "t::x", "latency_ms", summarize([20.0] * 50), ("p99", "p50"), 0.1, "c", "E")
+    assert [(v.stat, v.kind, v.outcome) for v in few] == [
+        ("p99", "insufficient", "error"),
+        ("p50", "regression", "regression"),
+    ]
+    assert few[0].message.startswith("latency p99 needs at least 100 samples; got 50")
+    many = compare(
+        base, "t::x", "latency_ms", summarize([20.0] * 100), ("p99", "p50"), 0.1, "c", "E"
+    )
+    assert [(v.stat, v.kind, v.outcome) for v in many] == [
+        ("p99", "insufficient", "error"),
+        ("p50", "regression", "regression"),
+    ]
+    assert many[0].message.startswith("latency p99 of baseline 'main' needs at least 100")
+
+
 def test_a_baseline_without_a_count_is_taken_as_enough(tmp_path: Path) -> None:
     base = _write_base(tmp_path, {"t::x": {"latency_ms": {"p99": 30.0}}})
     (v,) = compare(base, "t::x", "latency_ms", summarize([40.0] * 100), ("p99",), 0.1, "c", "E")
