@@ -492,3 +492,13 @@ def test_notebook_places_and_scan_problems_as_notes(tmp_path: Path) -> None:
         "big.py: 518 bytes, over max-file-size 400; skipped",
         "latin.py: not UTF-8 (byte 0xe9 at line 1); read as Latin-1",
     ]
+
+
+def test_an_empty_name_owns_no_versioned_module() -> None:
+    """A counterexample hypothesis found to test_plausible_owner_never_raises: an empty
+    name's variant is a prefix of everything, and ``0`` looked like a version suffix."""
+    from pytest_llmcore.deps.reconcile import plausible_owner
+
+    assert plausible_owner("", "0.") is False
+    assert plausible_owner("", "v2.x") is False
+    assert plausible_owner("google-cloud-pubsub", "google.cloud.pubsub_v1") is True
