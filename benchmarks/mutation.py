@@ -25,17 +25,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly"
 
+#: the budget tests that call functions (the pytester runs of a whole session take seconds each)
+_BUDGETS = (
+    "tests/test_budgets_unit.py tests/test_budgets_verdicts.py tests/test_budgets_boundary.py"
+    " tests/test_mutants_budgets.py"
+    " -k 'not through_ and not usage_error_naming and not dropped_after'"
+)
+#: the gate on small trees, in process
+_GATE = (
+    "tests/test_gate.py tests/test_strength_deps.py tests/test_deps_mapping.py"
+    " tests/test_mutants_gate.py"
+)
 #: module -> the tests that specify it (fast ones: each mutant runs them once)
 TARGETS: dict[str, str] = {
-    "pytest_llmcore/budgets/verdict.py": "tests/test_budgets_unit.py",
-    "pytest_llmcore/budgets/stats.py": "tests/test_budgets_unit.py",
-    "pytest_llmcore/budgets/baseline.py": "tests/test_budgets_unit.py tests/test_budgets_plugin.py",
-    "pytest_llmcore/budgets/regression.py": (
-        "tests/test_budgets_unit.py tests/test_budgets_verdicts.py tests/test_budgets_plugin.py"
-    ),
-    "pytest_llmcore/budgets/confidence.py": (
-        "tests/test_budgets_verdicts.py tests/test_budgets_unit.py"
-    ),
+    "pytest_llmcore/budgets/verdict.py": _BUDGETS,
+    "pytest_llmcore/budgets/stats.py": _BUDGETS,
+    "pytest_llmcore/budgets/confidence.py": _BUDGETS,
+    "pytest_llmcore/budgets/regression.py": _BUDGETS,
+    "pytest_llmcore/budgets/baseline.py": _BUDGETS,
+    "pytest_llmcore/budgets/adaptive.py": _BUDGETS,
     "pytest_llmcore/budgets/ab_stats.py": (
         "tests/test_strength_ab.py tests/test_ab.py"
         " -k 'strength or outcome or noisy or textbook or one_round or t_table'"
@@ -72,6 +80,9 @@ TARGETS: dict[str, str] = {
         "tests/test_strength_units.py tests/test_cli_contract.py"
         " -k 'strength or parses or usage_error'"
     ),
+    "pytest_llmcore/deps/gate.py": _GATE,
+    "pytest_llmcore/deps/uses.py": _GATE,
+    "pytest_llmcore/deps/undeclared.py": _GATE,
     "pytest_llmcore/deps/reconcile.py": "tests/test_deps_mapping.py tests/test_strength_deps.py",
     "pytest_llmcore/deps/triage.py": (
         "tests/test_deps_mapping_config.py tests/test_strength_deps.py"

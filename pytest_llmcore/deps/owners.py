@@ -34,6 +34,10 @@ def _declared_tops(dist: md.Distribution) -> set[str] | None:
     return {ln.strip() for ln in text.splitlines() if ln.strip()}
 
 
+def _dotted_name(name: str) -> bool:
+    return all(part.isidentifier() for part in name.split("."))
+
+
 _NAME = re.compile(r"^Name:[ \t]*(\S+)", re.MULTILINE)
 
 
@@ -45,14 +49,20 @@ def _name(dist: md.Distribution) -> str | None:
 
 
 def _record_patterns(tops: Iterable[str]) -> dict[str, re.Pattern[str]]:
+    # a namespace member is ``jaraco/text/...`` in a RECORD
     # ``top/...`` (a package) or ``top.py`` / ``top.cpython-311-x86_64-linux-gnu.so``
-    return {t: re.compile(rf"^{re.escape(t)}(?:/|\.[^/,]*,)", re.MULTILINE) for t in tops}
+    return {
+        t: re.compile(rf"^{re.escape(t.replace('.', '/'))}(?:/|\.[^/,]*,)", re.MULTILINE)
+        for t in tops
+    }
 
 
 def _record_hits(record: str, patterns: dict[str, re.Pattern[str]]) -> set[str]:
     """The modules a RECORD lists: the first line of each is enough (torch's RECORD holds
     15,000 lines of its own), and a name absent from the text needs no regex at all."""
-    return {t for t, pat in patterns.items() if t in record and pat.search(record)}
+    return {
+        t for t, pat in patterns.items() if t.replace(".", "/") in record and pat.search(record)
+    }
 
 
 def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
@@ -60,21 +70,24 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
 
     The same answer as ``packages_distributions()`` restricted to ``tops`` (top_level.txt
     when a distribution has one, else its RECORD), for modules that can be imported here.
+    A dotted name (a namespace package's member, ``jaraco.text``) is looked up in RECORD
+    files: every distribution of the namespace lists only ``jaraco`` in top_level.txt.
     """
-    wanted = {t for t in tops if t.isidentifier() and _importable(t)}
+    wanted = {t for t in tops if _dotted_name(t) and _importable(t)}
     if not wanted:
         return {}
     patterns = _record_patterns(wanted)
+    dotted = any("." in t for t in wanted)
     import importlib.metadata as md
 
     owners: dict[str, list[str]] = {}
     for dist in md.distributions():
         declared = _declared_tops(dist)
-        if declared is not None:
+        if declared is not None and not dotted:
             hits = declared & wanted
         else:
             record = dist.read_text("RECORD") or ""
-            hits = _record_hits(record, patterns)
+            hits = _record_hits(record, patterns) | ((declared or set()) & wanted)
         if not hits:
             continue
         name = _name(dist)

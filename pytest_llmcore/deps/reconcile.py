@@ -68,7 +68,7 @@ def plausible_owner(key: str, module: str) -> bool:
         if depth > 1 and any(
             re.fullmatch(r"v?\d+(?:p\d+)?(?:beta\d*|alpha\d*)?", s[len(v) :])
             for v in variants
-            if s.startswith(v) and len(s) > len(v)
+            if v and s.startswith(v) and len(s) > len(v)  # "" would own every "0.x"
         ):
             return True
     comps = [c for c in key.split("-") if c]

@@ -22,7 +22,7 @@ _Groups = dict[str, tuple[list[str], list[Use]]]
 def display_module(rec: ImportRecord) -> str:
     """The module a finding names: the top level, or two or three parts of a namespace."""
     parts = rec.module.split(".")
-    if parts[0] in ("google", "azure", "jaraco", "zope", "backports") and len(parts) > 2:
+    if parts[0] in ("google", "azure", "jaraco", "zope", "backports") and len(parts) > 1:
         return ".".join(parts[: 3 if parts[0] == "google" else 2])
     return parts[0]
 
@@ -31,7 +31,7 @@ def _by_owner(undeclared: Mapping[str, list[Use]], owners: Mapping[str, Sequence
     """Modules grouped by the installed distribution that provides them (else by module)."""
     groups: _Groups = {}
     for mod, us in sorted(undeclared.items()):
-        dists = owners.get(mod.split(".", 1)[0], ())
+        dists = owners.get(mod, ())  # a namespace member's own distribution, not a sibling's
         name = dists[0] if dists else mod
         mods, all_uses = groups.setdefault(name, ([], []))
         mods.append(mod)
@@ -79,7 +79,7 @@ def undeclared_findings(
         undeclared[display_module(u.rec)].append(u)
     if not undeclared:
         return []
-    tops = sorted({m.split(".", 1)[0] for m in undeclared})
+    tops = sorted(undeclared)
     owners: Mapping[str, Sequence[str]] = cache.memo(
         "owners", ",".join(tops), partial(module_owners, tops)
     )
@@ -93,7 +93,7 @@ def undeclared_findings(
 
     findings = []
     for name, (mods, us) in sorted(_by_owner(undeclared, owners).items()):
-        installed = name not in mods or bool(owners.get(name.split(".", 1)[0]))
+        installed = name not in mods or bool(owners.get(name))
         kind, why = _why(name, installed, closure, by_key)
         ev = (*_places(us), why)
         ignored = settings.ignore.get(canonical_name(name))
