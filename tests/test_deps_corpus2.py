@@ -329,11 +329,6 @@ def test_table_listing_only_some_subpackages(tmp_path: Path) -> None:
 # -- implicit uses -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: textual src/textual/_tree_sitter.py:19 "
-    '`import_module(f"tree_sitter_{language_name}")` loads every tree-sitter-<lang>',
-)
 def test_import_module_with_an_fstring_prefix(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -450,12 +445,6 @@ def test_build_requirement_used_by_cmake(tmp_path: Path) -> None:
     assert _gate(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: litgpt pyproject.toml:70-71 uvloop `# litdata, only on non-Windows` "
-    "(commit df5b273b), litdata used at litgpt/data/lit_data.py:52; expected at most a "
-    "non-failing unused-companion",
-)
 def test_uvloop_companion_of_litdata(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from litdata.streaming import StreamingDataset\n\nStreamingDataset\n"

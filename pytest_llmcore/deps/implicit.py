@@ -51,79 +51,20 @@ _FENCE = re.compile(
 )
 #: Last parts that make a dotted string a host name or a file name, not a module path.
 _NOT_MODULE_SUFFIXES = frozenset(
-    [
-        "org",
-        "com",
-        "net",
-        "io",
-        "ai",
-        "dev",
-        "co",
-        "edu",
-        "gov",
-        "app",
-        "cloud",
-        "info",
-        "me",
-        "uk",
-        "de",
-        "fr",
-        "cn",
-        "jp",
-        "local",
-        "localhost",
-        "txt",
-        "json",
-        "jsonl",
-        "yaml",
-        "yml",
-        "toml",
-        "csv",
-        "tsv",
-        "md",
-        "rst",
-        "py",
-        "pyc",
-        "pt",
-        "pth",
-        "bin",
-        "safetensors",
-        "gguf",
-        "onnx",
-        "html",
-        "htm",
-        "xml",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "svg",
-        "pdf",
-        "log",
-        "cfg",
-        "ini",
-        "sh",
-        "zip",
-        "gz",
-        "tar",
-        "whl",
-        "so",
-        "dll",
-        "exe",
-        "db",
-        "sqlite",
-        "parquet",
-        "pkl",
-        "pickle",
-        "npy",
-        "npz",
-        "h5",
-        "wav",
-        "mp3",
-        "mp4",
-        "env",
-        "lock",
-    ]
+    """
+org com net io ai dev co edu gov app cloud info me uk de fr cn jp local localhost
+txt json jsonl yaml yml toml csv tsv md rst py pyc pt pth bin safetensors gguf onnx html htm
+xml png jpg jpeg gif svg pdf log cfg ini sh zip gz tar whl so dll exe db sqlite parquet pkl
+pickle npy npz h5 wav mp3 mp4 env lock
+    """.split()
+)
+#: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
+#: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
+_PREFIX_LOAD = re.compile(
+    r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
+    r"(?:(?:[rR]?[fF]|[fF][rR])([\"'])(?P<f>[A-Za-z_][\w.]*)\{(?!\{)"
+    r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
+    r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
@@ -188,6 +129,12 @@ def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tupl
 
 def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
+
+
+def _meaningful_prefix(prefix: str) -> bool:
+    """A prefix that names a family of modules: a word of 3+ characters ending in ``_`` or
+    ``.`` (``tree_sitter_``, ``transformers.models.``); never empty, never ``a_``."""
+    return len(prefix) >= 4 and prefix[-1] in "_." and prefix[-2] not in "_."
 
 
 def _strip_prompts(code: str) -> str:
@@ -260,6 +207,8 @@ class ImplicitScan:
             self._scan_subprocess(rel, text)
         if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return  # their strings name requirements (setup.py, session.install) or mocks
+        if ("import_" in text or "find_spec" in text) and self.module_owner:
+            self._scan_prefix_loads(rel, text)
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (
@@ -286,6 +235,21 @@ class ImplicitScan:
                 rel,
                 line,
             )
+
+    def _scan_prefix_loads(self, rel: str, text: str) -> None:
+        """``import_module(f"tree_sitter_{name}")`` loads every pending module the literal
+        prefix starts (tree_sitter_css, tree_sitter_go...), or the package it lies in."""
+        for m in _PREFIX_LOAD.finditer(text):
+            prefix = m.group("f") or m.group("plus") or m.group("fmt")
+            if not _meaningful_prefix(prefix):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            for mod, owner in self.module_owner.items():
+                if owner not in self.found and (
+                    mod.startswith(prefix) or prefix.startswith(mod + ".")
+                ):
+                    where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"
+                    self._hit((owner,), m.group(0), where, rel, line)
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""

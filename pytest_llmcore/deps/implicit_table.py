@@ -255,7 +255,7 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "accelerate": ("transformers", "diffusers", "peft", "trl"),
     "safetensors": ("transformers", "diffusers", "torch", "accelerate"),
     "triton": ("torch",),
-    "uvloop": ("uvicorn",),
+    "uvloop": ("uvicorn", "litdata"),  # litdata's streaming loop when installed
     "httptools": ("uvicorn",),
     "websockets": ("uvicorn",),
     "watchfiles": ("uvicorn",),

@@ -1,0 +1,115 @@
+"""Second shapes of the corpus2 implicit-use and docs-toolchain classes (issue 10, item 2/4).
+
+tests/test_deps_corpus2.py holds the reproductions from real projects; these pin that each
+fix is a rule and not the example, and that the rule stays precise.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.model import GateResult
+
+
+def _project(root: Path, files: dict[str, str], pyproject: str) -> Path:
+    (root / "pyproject.toml").write_text(textwrap.dedent(pyproject))
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+    return root
+
+
+def _deps(deps: tuple[str, ...], dev: tuple[str, ...] = ()) -> str:
+    return (
+        '[project]\nname = "demo"\nversion = "0.1"\n'
+        f"dependencies = [{', '.join(repr(d).replace(chr(39), chr(34)) for d in deps)}]\n"
+        f"[dependency-groups]\ndev = [{', '.join(f'{chr(34)}{d}{chr(34)}' for d in dev)}]\n"
+    )
+
+
+def _result(root: Path) -> GateResult:
+    return run_gate(root, use_cache=False)
+
+
+def _failing(root: Path) -> list[str]:
+    return sorted(f.dependency for f in _result(root).failing)
+
+
+# -- dynamic imports on a literal prefix ----------------------------------------------------
+
+
+def test_prefix_by_concatenation_and_format_loads_the_family(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": """\
+            import importlib
+
+            def backend(name):
+                return importlib.import_module("acme_backend_" + name)
+
+            def codec(name):
+                return __import__("acme_codec_%s" % name)
+            """,
+    }
+    deps = ("acme-backend-fast", "acme-backend-slow", "acme-codec-zip", "acme-other")
+    root = _project(tmp_path, files, _deps(deps))
+    assert _failing(root) == ["acme-other"]
+    ev = _result(root).used_by["acme-backend-fast"][0].text
+    assert ev == (
+        'used implicitly: `import_module("acme_backend_" +` at demo/__init__.py:4 '
+        "(a module named by its prefix acme_backend_*)"
+    )
+
+
+def test_prefix_inside_a_package_uses_that_package(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": """\
+            from importlib import import_module
+
+            def model(name):
+                return import_module(f"acmelib.models.{name}")
+            """,
+    }
+    root = _project(tmp_path, files, _deps(("acmelib", "requests")))
+    assert _failing(root) == ["requests"]
+
+
+def test_an_empty_or_short_prefix_is_no_use(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": """\
+            from importlib import import_module
+
+            def load(pkg, name):
+                import_module(f"{pkg}_x")
+                import_module(f"a_{name}")
+                return import_module("ac" + name)
+            """,
+    }
+    root = _project(tmp_path, files, _deps(("a-thing", "acme")))
+    assert _failing(root) == ["a-thing", "acme"]
+
+
+# -- companions: the comment line above the entry -------------------------------------------
+
+
+def test_comment_line_above_the_entry_names_its_parent(tmp_path: Path) -> None:
+    pyproject = """\
+        [project]
+        name = "demo"
+        version = "0.1"
+        dependencies = [
+          "acmelib",
+          # needed by acmelib's fast path
+          "acme-speedups",
+          # plain header
+          "unrelated-thing",
+        ]
+        """
+    files = {"demo/__init__.py": "import acmelib\n\nacmelib.run()\n"}
+    root = _project(tmp_path, files, pyproject)
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["unrelated-thing"]
+    kinds = sorted((f.dependency, f.kind.value) for f in res.findings)
+    assert kinds == [("acme-speedups", "unused-companion"), ("unrelated-thing", "unused")]
