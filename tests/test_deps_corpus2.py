@@ -203,12 +203,6 @@ def test_pre_commit_remote_hook_of_the_dev_tool(tmp_path: Path) -> None:
 # -- docs toolchains ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: textual mkdocs-common.yml:41,66,69,107 + mkdocs-online.yml:9, "
-    "configs named mkdocs-*.yml, built by Makefile:65 `mkdocs build --config-file ...` "
-    "through INHERIT",
-)
 def test_mkdocs_config_with_another_name(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -241,11 +235,6 @@ def test_mkdocs_config_with_another_name(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: fastapi docs/en/mkdocs.yml:68 mkdocstrings-python "
-    "`separate_signature: true` formats signatures with black (commit 2e14c69c3)",
-)
 def test_mkdocstrings_separate_signature_uses_black(tmp_path: Path) -> None:
     files = {
         **PKG,

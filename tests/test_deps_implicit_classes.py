@@ -113,3 +113,42 @@ def test_comment_line_above_the_entry_names_its_parent(tmp_path: Path) -> None:
     assert sorted(f.dependency for f in res.failing) == ["unrelated-thing"]
     kinds = sorted((f.dependency, f.kind.value) for f in res.findings)
     assert kinds == [("acme-speedups", "unused-companion"), ("unrelated-thing", "unused")]
+
+
+# -- docs toolchains: the configs a build reads ------------------------------------------------
+
+
+def test_mkdocs_config_named_on_the_command_line_and_its_base(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import requests\n",
+        "docs/site.yml": "INHERIT: ../config/base.yaml\nsite_name: Demo\n",
+        "config/base.yaml": "theme:\n  name: material\nplugins:\n  - search\n  - awesome-pages\n",
+        "docs/other.yml": "plugins:\n  - rss\n",  # read by nothing: not a use
+        "justfile": "docs:\n    mkdocs serve -f docs/site.yml\n",
+    }
+    dev = ("mkdocs", "mkdocs-material", "mkdocs-awesome-pages-plugin", "mkdocs-rss-plugin")
+    root = _project(tmp_path, files, _deps(("requests",), dev))
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["mkdocs-rss-plugin"]
+    assert res.used_by["mkdocs-awesome-pages-plugin"][0].text == (
+        "loaded by the docs build: config/base.yaml plugin 'awesome-pages' (config/base.yaml:5)"
+    )
+
+
+def test_mkdocstrings_without_separate_signature_uses_no_formatter(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import requests\n",
+        "mkdocs.yml": """\
+            site_name: Demo
+            plugins:
+              - mkdocstrings:
+                  handlers:
+                    python:
+                      options:
+                        separate_signature: false
+                        show_source: true
+            """,
+    }
+    dev = ("mkdocs", "mkdocstrings-python", "black")
+    root = _project(tmp_path, files, _deps(("requests",), dev))
+    assert _failing(root) == ["black"]

@@ -144,9 +144,15 @@ class EvidenceFinder:
     @property
     def docs(self) -> list[DocUse]:
         if self._docs is None:
-            from .doctools import read_doc_uses
+            from .doctools import mkdocs_config_args, read_doc_uses
 
-            self._docs = read_doc_uses(self.files, self.notes)
+            named = [
+                c
+                for inv in self.invocations
+                if inv.run.command == "mkdocs"
+                for c in mkdocs_config_args(inv.run.args)
+            ]
+            self._docs = read_doc_uses(self.files, self.notes, named)
         return self._docs
 
     def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
