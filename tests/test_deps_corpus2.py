@@ -335,11 +335,6 @@ def test_import_module_with_an_fstring_prefix(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: fastapi fastapi/testclient.py:1 re-exports starlette.testclient, "
-    "which imports httpx2 (starlette/testclient.py:26); .github/workflows/test.yml:138",
-)
 def test_starlette_testclient_needs_httpx2(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import starlette\n",
@@ -349,11 +344,6 @@ def test_starlette_testclient_needs_httpx2(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='implicit-use: litgpt litgpt/constants.py:10 `RequirementCache("litlogger>=0.1.7")` '
-    "and litgpt/utils.py:586 lightning's LitLogger, which imports litlogger",
-)
 def test_requirement_string_names_the_distribution(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -366,12 +356,6 @@ def test_requirement_string_names_the_distribution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: lm-evaluation-harness lm_eval/tasks/minerva_math/utils.py:14 "
-    "`import antlr4` in try/except ImportError (availability check; sympy's parse_latex "
-    "needs it at call time, putnam_axiom/utils.py:21)",
-)
 def test_guarded_availability_import_is_a_use(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "",

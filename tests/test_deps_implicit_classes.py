@@ -152,3 +152,65 @@ def test_mkdocstrings_without_separate_signature_uses_no_formatter(tmp_path: Pat
     dev = ("mkdocs", "mkdocstrings-python", "black")
     root = _project(tmp_path, files, _deps(("requests",), dev))
     assert _failing(root) == ["black"]
+
+
+# -- requirement strings, availability checks, TestClient ------------------------------------
+
+
+def test_version_check_names_the_distribution(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": """\
+            from importlib.metadata import version
+            from packaging.requirements import Requirement
+
+            OK = version("acme-runtime-py3")
+            REQ = Requirement("acme-extra[fast] >= 2; python_version >= '3.10'")
+            # not checks: a log line, a plain word
+            print("acme-unused>=1")
+            """,
+    }
+    deps = ("packaging", "acme-runtime-py3", "acme-extra", "acme-unused")
+    root = _project(tmp_path, files, _deps(deps))
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["acme-unused"]
+    assert res.used_by["acme-runtime-py3"][0].text == (
+        'used implicitly: `version("acme-runtime-py3")` at demo/__init__.py:4 '
+        "(a requirement the code checks)"
+    )
+
+
+def test_import_whose_failure_raises_is_a_requirement_check(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "",
+        "demo/core.py": """\
+            try:
+                import acme_fast
+            except ImportError as exc:
+                raise RuntimeError("pip install acme-fast") from exc
+
+            try:
+                import acme_slow
+            except ImportError:
+                acme_slow = None
+            """,
+    }
+    root = _project(tmp_path, files, _deps(("acme-fast", "acme-slow")))
+    res = _result(root)
+    # acme_slow's name is bound again in the handler, never read: an optional import, dead
+    assert sorted(f.dependency for f in res.failing) == ["acme-slow"]
+
+
+def test_fastapi_testclient_import_uses_httpx2(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import fastapi\n",
+        "tests/test_app.py": """\
+            from fastapi.testclient import TestClient
+
+            from demo import fastapi
+
+            def test_app() -> None:
+                assert TestClient
+            """,
+    }
+    root = _project(tmp_path, files, _deps(("fastapi",), ("pytest", "httpx2", "httpx")))
+    assert _failing(root) == []

@@ -66,6 +66,16 @@ _PREFIX_LOAD = re.compile(
     r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
     r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
+#: A requirement string handed to a requirement or version check:
+#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
+_REQUIREMENT_CHECK = re.compile(
+    r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
+    r"|get_distribution|metadata|is_package_available|package_available)\s*\(\s*"
+    r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
+    r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
+)
+#: Bump when what a file's scan finds changes for the same pending set (the cache key).
+_RULES = 2
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
@@ -161,6 +171,7 @@ class ImplicitScan:
         """``pending``: canonical distribution -> the modules it provides; ``commands``:
         program name -> the pending distribution that provides it."""
         self.found: dict[str, Evidence] = {}
+        self.pending = frozenset(pending)
         self._cells: dict[str, list[tuple[int, int]]] = {}
         self.commands = dict(commands or {})
         self.command_re: re.Pattern[str] | None = None
@@ -209,6 +220,8 @@ class ImplicitScan:
             return  # their strings name requirements (setup.py, session.install) or mocks
         if ("import_" in text or "find_spec" in text) and self.module_owner:
             self._scan_prefix_loads(rel, text)
+        if "(" in text and self.pending:
+            self._scan_requirement_checks(rel, text)
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (
@@ -250,6 +263,15 @@ class ImplicitScan:
                 ):
                     where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"
                     self._hit((owner,), m.group(0), where, rel, line)
+
+    def _scan_requirement_checks(self, rel: str, text: str) -> None:
+        """A pending distribution's requirement string in a requirement or version check."""
+        for m in _REQUIREMENT_CHECK.finditer(text):
+            key = canonical_name(m.group(2))
+            if key in self.pending and key not in self.found:
+                line = text.count("\n", 0, m.start()) + 1
+                where = f"{self._loc(rel, line)} (a requirement the code checks)"
+                self._hit((key,), m.group(0), where, rel, line)
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
@@ -326,6 +348,8 @@ class ImplicitScan:
     def looked_for(self) -> list[Any]:
         """What this scan searches for: the cache signature."""
         return [
+            _RULES,
+            sorted(self.pending),
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
             [(t.dists, t.pattern, t.what) for t in self.triggers],
@@ -334,7 +358,7 @@ class ImplicitScan:
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:
         """Scan each file on its own (so its hits can be cached), stopping once every
         pending distribution is found."""
-        wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
+        wanted = {d for t in self.triggers for d in t.dists} | set(self.pending)
         wanted |= set(self.commands.values())
         for rel, path in files:
             if wanted <= self.found.keys():
