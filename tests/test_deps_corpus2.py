@@ -379,12 +379,6 @@ def test_guarded_availability_import_is_a_use(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: lmdeploy setup.py:141 `cmake_depends_on=['pybind11']`, setup.py:175 "
-    "setup_requires=requirements/build.txt, src/turbomind/python/CMakeLists.txt:6 "
-    "`find_package(pybind11 CONFIG)`",
-)
 def test_build_requirement_used_by_cmake(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\n",

@@ -214,3 +214,24 @@ def test_fastapi_testclient_import_uses_httpx2(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, _deps(("fastapi",), ("pytest", "httpx2", "httpx")))
     assert _failing(root) == []
+
+
+# -- build requirements a CMake build finds ---------------------------------------------------
+
+
+def test_cmake_module_file_finds_nanobind_and_torch(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import requests\n",
+        "cmake/deps.cmake": (
+            "# find_package(acme-unused) in a comment is no use\n"
+            "FIND_PACKAGE(nanobind CONFIG REQUIRED)\n"
+            "  find_package (Torch REQUIRED)\n"
+        ),
+    }
+    deps = ("requests", "nanobind", "torch", "acme-unused")
+    root = _project(tmp_path, files, _deps(deps))
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["acme-unused"]
+    assert res.used_by["torch"][0].text == (
+        "used implicitly: `find_package (Torch` at cmake/deps.cmake:3 (found by the CMake build)"
+    )

@@ -342,6 +342,8 @@ class EvidenceFinder:
                 text = self.files.read(rel)
                 if text is not None:
                     scan.scan_source(rel, text, strings=False)
+            for rel in self.files.of("cmake"):
+                scan.scan_cmake(rel, self.files.read(rel) or "")
             runner = self._markdown_runner()
             if runner:
                 for rel in self.files.of("markdown"):

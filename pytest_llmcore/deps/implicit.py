@@ -74,6 +74,7 @@ _REQUIREMENT_CHECK = re.compile(
     r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
     r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
 )
+_FIND_PACKAGE = re.compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
 _RULES = 2
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -272,6 +273,15 @@ class ImplicitScan:
                 line = text.count("\n", 0, m.start()) + 1
                 where = f"{self._loc(rel, line)} (a requirement the code checks)"
                 self._hit((key,), m.group(0), where, rel, line)
+
+    def scan_cmake(self, rel: str, text: str) -> None:
+        """``find_package(pybind11 CONFIG)`` in a CMake file: a build requirement it finds
+        in the Python environment (pybind11, nanobind, Torch)."""
+        for m in _FIND_PACKAGE.finditer(text):
+            key = canonical_name(m.group(1))
+            if key in self.pending and key not in self.found:
+                line = text.count("\n", 0, m.start()) + 1
+                self._hit((key,), m.group(0), f"{rel}:{line} (found by the CMake build)", rel, line)
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""

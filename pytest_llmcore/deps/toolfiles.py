@@ -66,6 +66,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs[-._]*.yml", "mkdocs[-._]*.yaml"),
     "sphinx": ("conf.py",),
+    "cmake": ("CMakeLists.txt", "*.cmake"),
     "markdown": ("*.md",),
     "jupyter-book": ("_config.yml",),
 }
