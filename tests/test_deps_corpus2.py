@@ -470,12 +470,6 @@ def _findings(result: GateResult) -> list[tuple[str, str]]:
     return sorted((f.dependency, f.kind.value) for f in result.findings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping (wrong credit, hides a true unused): textual "
-    "src/textual/_tree_sitter.py:8 `from tree_sitter import Language` is reported as a use "
-    "of tree-sitter-python",
-)
 def test_tree_sitter_import_is_not_a_use_of_tree_sitter_python(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "from tree_sitter import Language\n\nLanguage\n"}
     root = _project(tmp_path, files, deps=("tree-sitter", "tree-sitter-python"))

@@ -235,3 +235,16 @@ def test_cmake_module_file_finds_nanobind_and_torch(tmp_path: Path) -> None:
     assert res.used_by["torch"][0].text == (
         "used implicitly: `find_package (Torch` at cmake/deps.cmake:3 (found by the CMake build)"
     )
+
+
+# -- a stripped-affix guess gives way to the distribution named like the module ----------------
+
+
+def test_py_prefixed_guess_does_not_take_the_module_of_another(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import acmeclient\nimport widgetlib\n\nacmeclient, widgetlib\n"}
+    # acmeclient is declared under its own name; python-widgetlib is the only widgetlib
+    deps = ("acmeclient", "py-acmeclient", "python-widgetlib")
+    root = _project(tmp_path, files, _deps(deps))
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["py-acmeclient"]
+    assert res.used_by["python-widgetlib"][0].text == "imported at demo/__init__.py:2"

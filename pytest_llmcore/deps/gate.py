@@ -21,7 +21,13 @@ from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
 from .filescan import scan_many
 from .firstparty import first_party_names
-from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
+from .mapping import (
+    ModuleMap,
+    Provides,
+    drop_shadowed_guesses,
+    module_matches,
+    stdlib_backfills,
+)
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reconcile import ImportSite, reconcile_guessed
 from .reexport import ReexportFinder
@@ -352,7 +358,7 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in j.decl.declared:
         by_key[d.key].append(d)
-    provides = {k: j.mapper.provides(v[0].name) for k, v in by_key.items()}
+    provides = drop_shadowed_guesses({k: j.mapper.provides(v[0].name) for k, v in by_key.items()})
     by_top: dict[str, list[Use]] = defaultdict(list)  # imports by top-level module
     for u in j.uses:
         by_top[u.rec.module.split(".", 1)[0]].append(u)
