@@ -248,3 +248,25 @@ def test_py_prefixed_guess_does_not_take_the_module_of_another(tmp_path: Path) -
     res = _result(root)
     assert sorted(f.dependency for f in res.failing) == ["py-acmeclient"]
     assert res.used_by["python-widgetlib"][0].text == "imported at demo/__init__.py:2"
+
+
+def test_prefix_load_credits_a_distribution_whose_guess_was_shadowed(tmp_path: Path) -> None:
+    """textual: tree-sitter-python's stripped guess ``tree_sitter`` is tree-sitter's, and
+    ``import_module(f"tree_sitter_{name}")`` still loads its ``tree_sitter_python``."""
+    files = {
+        "demo/__init__.py": """\
+            from importlib import import_module
+
+            from tree_sitter import Language
+
+            def get_language(name):
+                return Language(import_module(f"tree_sitter_{name}").language())
+            """,
+    }
+    root = _project(tmp_path, files, _deps(("tree-sitter", "tree-sitter-python")))
+    res = _result(root)
+    assert _failing(root) == []
+    assert res.used_by["tree-sitter-python"][0].text == (
+        'used implicitly: `import_module(f"tree_sitter_{` at demo/__init__.py:6 '
+        "(a module named by its prefix tree_sitter_*)"
+    )

@@ -276,20 +276,23 @@ def read_doc_uses(
     """Every docs-toolchain use in the project; ``mkdocs_configs``: configs that the
     project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``)."""
     out: list[DocUse] = []
-    readers: list[tuple[Callable[[str, str], list[DocUse]], Iterable[tuple[str, str]]]] = [
-        (read_mkdocs, _mkdocs_configs(files, mkdocs_configs))
+    Reader = Callable[[str, str], list[DocUse]]
+    jobs: list[tuple[Reader, str, str]] = [
+        (read_mkdocs, rel, text) for rel, text in _mkdocs_configs(files, mkdocs_configs)
     ]
-    for kind, reader in (
+    others: tuple[tuple[str, Reader], ...] = (
         ("sphinx", read_sphinx_conf),
         ("readthedocs", read_readthedocs),
         ("jupyter-book", read_jupyter_book),
-    ):
-        texts = ((rel, files.read(rel)) for rel in files.of(kind))
-        readers.append((reader, ((r, t) for r, t in texts if t is not None)))
-    for reader, texts in readers:
-        for rel, text in texts:
-            try:
-                out += reader(text, rel)
-            except yaml.YAMLError:
-                notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
+    )
+    for kind, reader in others:
+        for rel in files.of(kind):
+            text = files.read(rel)
+            if text is not None:
+                jobs.append((reader, rel, text))
+    for reader, rel, text in jobs:
+        try:
+            out += reader(text, rel)
+        except yaml.YAMLError:
+            notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
     return out

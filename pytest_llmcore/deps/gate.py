@@ -159,12 +159,13 @@ def _evidence_finder(
     config: Any,
 ) -> EvidenceFinder:
     """Evidence of a use beyond imports: tools run, plugins, stubs, docs, implicit uses."""
+    provided = drop_shadowed_guesses({d.key: mapper.provides(d.name) for d in decl.declared})
     return EvidenceFinder(
         root,
         pyproject=decl.pyproject,
         sources=SourcePaths(scan.files),
         imported=[(u.rec.module, u.file) for u in uses if u.rec.used],
-        declared={d.key: (d.name, mapper.provides(d.name).modules) for d in decl.declared},
+        declared={d.key: (d.name, provided[d.key].modules) for d in decl.declared},
         provides=lambda dist: mapper.provides(dist).modules,
         has_tests=any(u.dev_code for u in uses)
         or (root / "tests").is_dir()

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from .implicit_cache import ScanCache
+from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
@@ -51,30 +52,14 @@ _FENCE = re.compile(
 )
 #: Last parts that make a dotted string a host name or a file name, not a module path.
 _NOT_MODULE_SUFFIXES = frozenset(
+    # a compact table: one word per suffix
     """
-org com net io ai dev co edu gov app cloud info me uk de fr cn jp local localhost
-txt json jsonl yaml yml toml csv tsv md rst py pyc pt pth bin safetensors gguf onnx html htm
-xml png jpg jpeg gif svg pdf log cfg ini sh zip gz tar whl so dll exe db sqlite parquet pkl
-pickle npy npz h5 wav mp3 mp4 env lock
-    """.split()
+org com net io ai dev co edu gov app cloud info me uk de fr cn jp local localhost txt json
+jsonl yaml yml toml csv tsv md rst py pyc pt pth bin safetensors gguf onnx html htm xml png
+jpg jpeg gif svg pdf log cfg ini sh zip gz tar whl so dll exe db sqlite parquet pkl pickle
+npy npz h5 wav mp3 mp4 env lock
+    """.split()  # noqa: SIM905
 )
-#: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
-#: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
-_PREFIX_LOAD = re.compile(
-    r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
-    r"(?:(?:[rR]?[fF]|[fF][rR])([\"'])(?P<f>[A-Za-z_][\w.]*)\{(?!\{)"
-    r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
-    r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
-)
-#: A requirement string handed to a requirement or version check:
-#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
-_REQUIREMENT_CHECK = re.compile(
-    r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
-    r"|get_distribution|metadata|is_package_available|package_available)\s*\(\s*"
-    r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
-    r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
-)
-_FIND_PACKAGE = re.compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
 _RULES = 2
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -140,12 +125,6 @@ def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tupl
 
 def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
-
-
-def _meaningful_prefix(prefix: str) -> bool:
-    """A prefix that names a family of modules: a word of 3+ characters ending in ``_`` or
-    ``.`` (``tree_sitter_``, ``transformers.models.``); never empty, never ``a_``."""
-    return len(prefix) >= 4 and prefix[-1] in "_." and prefix[-2] not in "_."
 
 
 def _strip_prompts(code: str) -> str:
@@ -251,37 +230,20 @@ class ImplicitScan:
             )
 
     def _scan_prefix_loads(self, rel: str, text: str) -> None:
-        """``import_module(f"tree_sitter_{name}")`` loads every pending module the literal
-        prefix starts (tree_sitter_css, tree_sitter_go...), or the package it lies in."""
-        for m in _PREFIX_LOAD.finditer(text):
-            prefix = m.group("f") or m.group("plus") or m.group("fmt")
-            if not _meaningful_prefix(prefix):
-                continue
-            line = text.count("\n", 0, m.start()) + 1
-            for mod, owner in self.module_owner.items():
-                if owner not in self.found and (
-                    mod.startswith(prefix) or prefix.startswith(mod + ".")
-                ):
-                    where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"
-                    self._hit((owner,), m.group(0), where, rel, line)
+        for owner, snippet, line, prefix in prefix_loads(text, self.module_owner):
+            if owner not in self.found:
+                where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"
+                self._hit((owner,), snippet, where, rel, line)
 
     def _scan_requirement_checks(self, rel: str, text: str) -> None:
-        """A pending distribution's requirement string in a requirement or version check."""
-        for m in _REQUIREMENT_CHECK.finditer(text):
-            key = canonical_name(m.group(2))
-            if key in self.pending and key not in self.found:
-                line = text.count("\n", 0, m.start()) + 1
-                where = f"{self._loc(rel, line)} (a requirement the code checks)"
-                self._hit((key,), m.group(0), where, rel, line)
+        for key, snippet, line in requirement_checks(text, self.pending):
+            where = f"{self._loc(rel, line)} (a requirement the code checks)"
+            self._hit((key,), snippet, where, rel, line)
 
     def scan_cmake(self, rel: str, text: str) -> None:
-        """``find_package(pybind11 CONFIG)`` in a CMake file: a build requirement it finds
-        in the Python environment (pybind11, nanobind, Torch)."""
-        for m in _FIND_PACKAGE.finditer(text):
-            key = canonical_name(m.group(1))
-            if key in self.pending and key not in self.found:
-                line = text.count("\n", 0, m.start()) + 1
-                self._hit((key,), m.group(0), f"{rel}:{line} (found by the CMake build)", rel, line)
+        """``find_package(pybind11 CONFIG)``: a build requirement a CMake file finds."""
+        for key, snippet, line in cmake_finds(text, self.pending):
+            self._hit((key,), snippet, f"{rel}:{line} (found by the CMake build)", rel, line)
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""

@@ -12,13 +12,13 @@ from pathlib import Path
 from .model import canonical_name
 
 __all__ = [
-    "drop_shadowed_guesses",
     "BUILTIN_MODULES",
     "MAP_FILE",
     "ModuleMap",
     "Provides",
     "builtin_entry",
     "builtin_table",
+    "drop_shadowed_guesses",
     "installed_module_owners",
     "modules_from_files",
     "plain_requirement_name",
