@@ -21,13 +21,8 @@ from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
 from .filescan import scan_many
 from .firstparty import first_party_names
-from .mapping import (
-    ModuleMap,
-    Provides,
-    drop_shadowed_guesses,
-    module_matches,
-    stdlib_backfills,
-)
+from .guess_owners import drop_shadowed_guesses
+from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reconcile import ImportSite, reconcile_guessed
 from .reexport import ReexportFinder

@@ -198,10 +198,15 @@ class ImplicitScan:
             self._scan_subprocess(rel, text)
         if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return  # their strings name requirements (setup.py, session.install) or mocks
+        self._scan_module_strings(rel, text)
+        # after the module strings: a whole module name is the plainer evidence
         if ("import_" in text or "find_spec" in text) and self.module_owner:
             self._scan_prefix_loads(rel, text)
         if "(" in text and self.pending:
             self._scan_requirement_checks(rel, text)
+
+    def _scan_module_strings(self, rel: str, text: str) -> None:
+        """A pending module named in a string: a dotted path, or a name a loader receives."""
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (

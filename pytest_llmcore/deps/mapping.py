@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata as md
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -18,7 +18,6 @@ __all__ = [
     "Provides",
     "builtin_entry",
     "builtin_table",
-    "drop_shadowed_guesses",
     "installed_module_owners",
     "modules_from_files",
     "plain_requirement_name",
@@ -222,25 +221,6 @@ def _guess(key: str) -> tuple[str, ...]:
     if base.endswith("_python"):
         guesses.append(base[: -len("_python")])
     return tuple(guesses)
-
-
-def drop_shadowed_guesses(provides: Mapping[str, Provides]) -> dict[str, Provides]:
-    """Guesses made by stripping ``python-``/``py-``/``-python`` give way to a declared
-    distribution that provides the module under its own name (or from metadata, the
-    table, config): tree-sitter-python does not provide tree-sitter's ``tree_sitter``."""
-    owner: dict[str, str] = {}
-    for key, prov in provides.items():
-        for mod in prov.modules:
-            if prov.source != "guess" or mod == key.replace("-", "_"):
-                owner.setdefault(mod, key)
-    out = dict(provides)
-    for key, prov in provides.items():
-        if prov.source != "guess":
-            continue
-        keep = tuple(m for m in prov.modules if owner.get(m, key) == key)
-        if keep and keep != prov.modules:
-            out[key] = replace(prov, modules=keep)
-    return out
 
 
 @cache
