@@ -165,9 +165,14 @@ def test_version_check_names_the_distribution(tmp_path: Path) -> None:
 
             OK = version("acme-runtime-py3")
             REQ = Requirement("acme-extra[fast] >= 2; python_version >= '3.10'")
-            # not checks: a log line, a plain word
+            # not checks: a log line, a comment, a docstring
             print("acme-unused>=1")
+            # version("acme-unused")
             """,
+        "demo/doc.py": (
+            'def f():\n    """Call ``version("acme-unused")`` or '
+            'import_module(f"acme_unused_{x}")."""\n'
+        ),
     }
     deps = ("packaging", "acme-runtime-py3", "acme-extra", "acme-unused")
     root = _project(tmp_path, files, _deps(deps))

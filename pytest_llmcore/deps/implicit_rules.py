@@ -41,6 +41,15 @@ def _meaningful_prefix(prefix: str) -> bool:
     return len(prefix) >= 4 and prefix[-1] in "_." and prefix[-2] not in "_."
 
 
+def _in_comment_or_docstring(text: str, at: int) -> bool:
+    """A ``#`` before ``at`` on its line, or an odd number of triple quotes before it:
+    an example written in a comment or a docstring is not code that runs."""
+    start = text.rfind("\n", 0, at) + 1
+    if "#" in text[start:at]:
+        return True
+    return (text.count('"""', 0, at) + text.count("'''", 0, at)) % 2 == 1
+
+
 def _line(text: str, at: int) -> int:
     return text.count("\n", 0, at) + 1
 
@@ -51,7 +60,7 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
     the prefix lies in (transformers for ``transformers.models.``)."""
     for m in _PREFIX_LOAD.finditer(text):
         prefix = m.group("f") or m.group("plus") or m.group("fmt")
-        if not _meaningful_prefix(prefix):
+        if not _meaningful_prefix(prefix) or _in_comment_or_docstring(text, m.start()):
             continue
         for mod, owner in module_owner.items():
             if mod.startswith(prefix) or prefix.startswith(mod + "."):
@@ -63,7 +72,7 @@ def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[st
     handed to a requirement or version check."""
     for m in _REQUIREMENT_CHECK.finditer(text):
         key = canonical_name(m.group(2))
-        if key in pending:
+        if key in pending and not _in_comment_or_docstring(text, m.start()):
             yield key, m.group(0), _line(text, m.start())
 
 
