@@ -9,8 +9,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from pytest_llmcore.deps import lexical
+from pytest_llmcore.deps.astscan import ast_imports
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult
+from pytest_llmcore.deps.model import GateResult, ImportRecord
+from pytest_llmcore.deps.scanner import scan_source
 
 
 def _project(root: Path, files: dict[str, str], pyproject: str) -> Path:
@@ -275,3 +280,24 @@ def test_prefix_load_credits_a_distribution_whose_guess_was_shadowed(tmp_path: P
         'used implicitly: `import_module(f"tree_sitter_{` at demo/__init__.py:6 '
         "(a module named by its prefix tree_sitter_*)"
     )
+
+
+# -- both scanner stages give a requirement check the same answer ----------------------------
+
+_REQUIRED = (
+    "try:\n    import acme\nexcept ImportError as e:\n    raise SystemExit('need acme') from e\n"
+)
+_OPTIONAL = "try:\n    import acme\nexcept ImportError:\n    acme = None\n"
+
+
+@pytest.mark.parametrize(("src", "used"), [(_REQUIRED, True), (_OPTIONAL, False)])
+def test_requirement_check_is_used_in_both_stages(src: str, used: bool) -> None:
+    try:
+        lex: list[ImportRecord] | None = lexical.lexical_imports(src, False, lambda _t: True)
+    except lexical.NeedAst:
+        lex = None
+    tree = ast_imports(src)
+    assert [(r.module, r.used, r.guarded) for r in tree] == [("acme", used, True)]
+    if lex is not None:
+        assert lex == tree
+    assert list(scan_source(src).imports) == tree
