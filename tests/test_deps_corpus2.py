@@ -203,12 +203,6 @@ def test_pre_commit_remote_hook_of_the_dev_tool(tmp_path: Path) -> None:
 # -- docs toolchains ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: textual mkdocs-common.yml:41,66,69,107 + mkdocs-online.yml:9, "
-    "configs named mkdocs-*.yml, built by Makefile:65 `mkdocs build --config-file ...` "
-    "through INHERIT",
-)
 def test_mkdocs_config_with_another_name(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -241,11 +235,6 @@ def test_mkdocs_config_with_another_name(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: fastapi docs/en/mkdocs.yml:68 mkdocstrings-python "
-    "`separate_signature: true` formats signatures with black (commit 2e14c69c3)",
-)
 def test_mkdocstrings_separate_signature_uses_black(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -329,11 +318,6 @@ def test_table_listing_only_some_subpackages(tmp_path: Path) -> None:
 # -- implicit uses -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: textual src/textual/_tree_sitter.py:19 "
-    '`import_module(f"tree_sitter_{language_name}")` loads every tree-sitter-<lang>',
-)
 def test_import_module_with_an_fstring_prefix(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -351,11 +335,6 @@ def test_import_module_with_an_fstring_prefix(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: fastapi fastapi/testclient.py:1 re-exports starlette.testclient, "
-    "which imports httpx2 (starlette/testclient.py:26); .github/workflows/test.yml:138",
-)
 def test_starlette_testclient_needs_httpx2(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import starlette\n",
@@ -365,11 +344,6 @@ def test_starlette_testclient_needs_httpx2(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='implicit-use: litgpt litgpt/constants.py:10 `RequirementCache("litlogger>=0.1.7")` '
-    "and litgpt/utils.py:586 lightning's LitLogger, which imports litlogger",
-)
 def test_requirement_string_names_the_distribution(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -382,12 +356,6 @@ def test_requirement_string_names_the_distribution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: lm-evaluation-harness lm_eval/tasks/minerva_math/utils.py:14 "
-    "`import antlr4` in try/except ImportError (availability check; sympy's parse_latex "
-    "needs it at call time, putnam_axiom/utils.py:21)",
-)
 def test_guarded_availability_import_is_a_use(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "",
@@ -411,12 +379,6 @@ def test_guarded_availability_import_is_a_use(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: lmdeploy setup.py:141 `cmake_depends_on=['pybind11']`, setup.py:175 "
-    "setup_requires=requirements/build.txt, src/turbomind/python/CMakeLists.txt:6 "
-    "`find_package(pybind11 CONFIG)`",
-)
 def test_build_requirement_used_by_cmake(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\n",
@@ -450,12 +412,6 @@ def test_build_requirement_used_by_cmake(tmp_path: Path) -> None:
     assert _gate(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use: litgpt pyproject.toml:70-71 uvloop `# litdata, only on non-Windows` "
-    "(commit df5b273b), litdata used at litgpt/data/lit_data.py:52; expected at most a "
-    "non-failing unused-companion",
-)
 def test_uvloop_companion_of_litdata(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from litdata.streaming import StreamingDataset\n\nStreamingDataset\n"
@@ -514,12 +470,6 @@ def _findings(result: GateResult) -> list[tuple[str, str]]:
     return sorted((f.dependency, f.kind.value) for f in result.findings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping (wrong credit, hides a true unused): textual "
-    "src/textual/_tree_sitter.py:8 `from tree_sitter import Language` is reported as a use "
-    "of tree-sitter-python",
-)
 def test_tree_sitter_import_is_not_a_use_of_tree_sitter_python(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "from tree_sitter import Language\n\nLanguage\n"}
     root = _project(tmp_path, files, deps=("tree-sitter", "tree-sitter-python"))

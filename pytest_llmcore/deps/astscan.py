@@ -49,6 +49,17 @@ def _handler_guards(handler: ast.ExceptHandler) -> bool:
     return False
 
 
+def _handler_requires(handler: ast.ExceptHandler) -> bool:
+    """``except ImportError: raise ...``: the try body checks that its imports are there."""
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in types}
+    if not names & {"ImportError", "ModuleNotFoundError"}:
+        return False
+    return any(isinstance(stmt, ast.Raise) for stmt in handler.body)
+
+
 def _dynamic_target(node: ast.Call, fname: str) -> str | None:
     """The module a dynamic import call names: first positional argument, else its keyword."""
     arg: ast.expr | None = None
@@ -100,6 +111,7 @@ class _Visitor(ast.NodeVisitor):
         self.all_names: set[str] = set()
         self._tc = 0
         self._guard = 0
+        self._required = 0
 
     # context -------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
@@ -114,9 +126,12 @@ class _Visitor(ast.NodeVisitor):
 
     def _visit_try(self, node: Any) -> None:  # ast.Try, or ast.TryStar on 3.11+
         guards = any(_handler_guards(h) for h in node.handlers)
+        required = any(_handler_requires(h) for h in node.handlers)
         self._guard += guards
+        self._required += required
         for stmt in node.body:
             self.visit(stmt)
+        self._required -= required
         for h in node.handlers:
             g = _handler_guards(h)
             self._guard += g
@@ -145,7 +160,8 @@ class _Visitor(ast.NodeVisitor):
     ) -> None:
         guarded = bool(self._guard) or optional
         rec = ImportRecord(module, line, bound, star or dynamic, bool(self._tc), guarded, dynamic)
-        self.imports.append((rec, reexport))
+        # an import whose failure the handler turns into an error is a requirement check
+        self.imports.append((rec, reexport or bool(self._required)))
 
     def visit_Import(self, node: ast.Import) -> None:
         for a in node.names:

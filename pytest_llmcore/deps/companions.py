@@ -11,7 +11,8 @@ Three shapes, none failing by default:
   https://github.com/gradio-app/gradio/pull/11830``, gradio having stopped requiring it;
   ``"httpx",  # required for authlib``). The maintainer's stated reason is the evidence: an
   entry merely declared beside its integration (instructor's ``anthropic = ["anthropic",
-  "xmltodict"]``, nothing importing xmltodict) stays unused.
+  "xmltodict"]``, nothing importing xmltodict) stays unused. A comment line right above
+  the entry counts as its own (``# litdata, only on non-Windows:`` then ``"uvloop; ..."``).
 """
 
 from __future__ import annotations
@@ -107,9 +108,20 @@ def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, s
             lines[d.file] = text.splitlines()
         text_lines = lines[d.file]
         if 0 < d.line <= len(text_lines):
-            line = text_lines[d.line - 1]
-            # the first `#` outside a string starts the comment
-            code, sep, comment = line.partition("#")
-            if sep and code.count('"') % 2 == 0 and code.count("'") % 2 == 0:
-                out[d.location] = comment.strip()
+            comment = _comment(text_lines[d.line - 1])
+            if comment is None and d.line > 1:
+                # a comment line right above the entry is its note too (litgpt's
+                # ``# litdata, only on non-Windows:`` above ``"uvloop; ..."``)
+                above = text_lines[d.line - 2].strip()
+                comment = above[1:].strip() if above.startswith("#") else None
+            if comment is not None:
+                out[d.location] = comment
     return out
+
+
+def _comment(line: str) -> str | None:
+    """The ``#`` comment of a line: the first ``#`` outside a string starts it."""
+    code, sep, comment = line.partition("#")
+    if sep and code.count('"') % 2 == 0 and code.count("'") % 2 == 0:
+        return comment.strip()
+    return None

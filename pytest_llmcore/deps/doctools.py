@@ -8,7 +8,9 @@ code, and removing one breaks the docs build. conf.py is read with ``ast``, neve
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -23,9 +25,10 @@ from .evidence_tables import (
 from .model import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
-__all__ = ["DocUse", "read_doc_uses"]
+__all__ = ["DocUse", "mkdocs_config_args", "read_doc_uses"]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
+_INHERIT = re.compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
 
 
 class DocUse(NamedTuple):
@@ -91,6 +94,11 @@ def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[Doc
         dist = MKDOCSTRINGS_HANDLERS.get(h, f"mkdocstrings-{canonical_name(h)}")
         yield DocUse(f"mkdocstrings handler {h!r}", rel, line, (dist,))
     for key, value in yaml_walk(config) if config is not None else ():
+        flag = scalar(value)
+        if key == "separate_signature" and flag is not None and flag.value.lower() == "true":
+            # mkdocstrings-python formats a separate signature with Ruff, else Black
+            what = "mkdocstrings option 'separate_signature' formats with black or ruff"
+            yield DocUse(what, rel, flag.line, ("black", "ruff"))
         if key == "extensions":
             for ext, _ in _named_items(value):
                 if not ext.value.endswith(".py") and "/" not in ext.value:
@@ -225,21 +233,66 @@ def read_readthedocs(text: str, rel: str) -> list[DocUse]:
     return out
 
 
-def read_doc_uses(files: ToolFileSet, notes: list[str]) -> list[DocUse]:
-    """Every docs-toolchain use in the project."""
+def mkdocs_config_args(args: Sequence[str]) -> list[str]:
+    """The config file a ``mkdocs build -f X`` / ``--config-file=X`` run reads."""
+    out: list[str] = []
+    for i, word in enumerate(args):
+        if word in ("-f", "--config-file") and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif word.startswith("--config-file="):
+            out.append(word.split("=", 1)[1])
+    return out
+
+
+def _inherited(text: str, rel: str) -> str | None:
+    """The config an mkdocs ``INHERIT: base.yml`` line names, relative to the project."""
+    m = _INHERIT.search(text)
+    if m is None:
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), m.group(1)))
+
+
+def _mkdocs_configs(files: ToolFileSet, named: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Every mkdocs config: found by name, run with ``--config-file``, or INHERITed."""
+    todo = [*files.of("mkdocs"), *(posixpath.normpath(c) for c in named)]
+    seen: set[str] = set()
+    while todo:
+        rel = todo.pop(0)
+        if rel in seen or rel.startswith(("../", "/")) or rel == "..":
+            continue
+        seen.add(rel)
+        text = files.read(rel)
+        if text is None:
+            continue
+        yield rel, text
+        base = _inherited(text, rel)
+        if base is not None:
+            todo.append(base)
+
+
+def read_doc_uses(
+    files: ToolFileSet, notes: list[str], mkdocs_configs: Iterable[str] = ()
+) -> list[DocUse]:
+    """Every docs-toolchain use in the project; ``mkdocs_configs``: configs that the
+    project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``)."""
     out: list[DocUse] = []
-    for kind, reader in (
-        ("mkdocs", read_mkdocs),
+    Reader = Callable[[str, str], list[DocUse]]
+    jobs: list[tuple[Reader, str, str]] = [
+        (read_mkdocs, rel, text) for rel, text in _mkdocs_configs(files, mkdocs_configs)
+    ]
+    others: tuple[tuple[str, Reader], ...] = (
         ("sphinx", read_sphinx_conf),
         ("readthedocs", read_readthedocs),
         ("jupyter-book", read_jupyter_book),
-    ):
+    )
+    for kind, reader in others:
         for rel in files.of(kind):
             text = files.read(rel)
-            if text is None:
-                continue
-            try:
-                out += reader(text, rel)
-            except yaml.YAMLError:
-                notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
+            if text is not None:
+                jobs.append((reader, rel, text))
+    for reader, rel, text in jobs:
+        try:
+            out += reader(text, rel)
+        except yaml.YAMLError:
+            notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
     return out

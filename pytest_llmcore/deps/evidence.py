@@ -116,9 +116,15 @@ class EvidenceFinder:
     @property
     def docs(self) -> list[DocUse]:
         if self._docs is None:
-            from .doctools import read_doc_uses
+            from .doctools import mkdocs_config_args, read_doc_uses
 
-            self._docs = read_doc_uses(self.files, self.notes)
+            named = [
+                c
+                for inv in self.invocations
+                if inv.run.command == "mkdocs"
+                for c in mkdocs_config_args(inv.run.args)
+            ]
+            self._docs = read_doc_uses(self.files, self.notes, named)
         return self._docs
 
     def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
@@ -302,6 +308,8 @@ class EvidenceFinder:
                 text = self.files.read(rel)
                 if text is not None:
                     scan.scan_source(rel, text, strings=False)
+            for rel in self.files.of("cmake"):
+                scan.scan_cmake(rel, self.files.read(rel) or "")
             runner = self._markdown_runner()
             if runner:
                 for rel in self.files.of("markdown"):

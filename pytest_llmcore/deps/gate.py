@@ -19,6 +19,7 @@ from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
 from .firstparty import first_party_names
+from .guess_owners import drop_shadowed_guesses
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reconcile import ImportSite, reconcile_guessed
@@ -153,12 +154,13 @@ def _evidence_finder(
     config: Any,
 ) -> EvidenceFinder:
     """Evidence of a use beyond imports: tools run, plugins, stubs, docs, implicit uses."""
+    provided = drop_shadowed_guesses({d.key: mapper.provides(d.name) for d in decl.declared})
     return EvidenceFinder(
         root,
         pyproject=decl.pyproject,
         sources=SourcePaths(scan.files),
         imported=[(u.rec.module, u.file) for u in uses if u.rec.used],
-        declared={d.key: (d.name, mapper.provides(d.name).modules) for d in decl.declared},
+        declared={d.key: (d.name, provided[d.key].modules) for d in decl.declared},
         provides=lambda dist: mapper.provides(dist).modules,
         has_tests=any(u.dev_code for u in uses)
         or (root / "tests").is_dir()
@@ -353,7 +355,7 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in j.decl.declared:
         by_key[d.key].append(d)
-    provides = {k: j.mapper.provides(v[0].name) for k, v in by_key.items()}
+    provides = drop_shadowed_guesses({k: j.mapper.provides(v[0].name) for k, v in by_key.items()})
     by_top: dict[str, list[Use]] = defaultdict(list)  # imports by top-level module
     for u in j.uses:
         by_top[u.rec.module.split(".", 1)[0]].append(u)

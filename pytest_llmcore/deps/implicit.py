@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from .implicit_cache import ScanCache
+from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
 from .model import Evidence, canonical_name
@@ -51,80 +52,16 @@ _FENCE = re.compile(
 )
 #: Last parts that make a dotted string a host name or a file name, not a module path.
 _NOT_MODULE_SUFFIXES = frozenset(
-    [
-        "org",
-        "com",
-        "net",
-        "io",
-        "ai",
-        "dev",
-        "co",
-        "edu",
-        "gov",
-        "app",
-        "cloud",
-        "info",
-        "me",
-        "uk",
-        "de",
-        "fr",
-        "cn",
-        "jp",
-        "local",
-        "localhost",
-        "txt",
-        "json",
-        "jsonl",
-        "yaml",
-        "yml",
-        "toml",
-        "csv",
-        "tsv",
-        "md",
-        "rst",
-        "py",
-        "pyc",
-        "pt",
-        "pth",
-        "bin",
-        "safetensors",
-        "gguf",
-        "onnx",
-        "html",
-        "htm",
-        "xml",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "svg",
-        "pdf",
-        "log",
-        "cfg",
-        "ini",
-        "sh",
-        "zip",
-        "gz",
-        "tar",
-        "whl",
-        "so",
-        "dll",
-        "exe",
-        "db",
-        "sqlite",
-        "parquet",
-        "pkl",
-        "pickle",
-        "npy",
-        "npz",
-        "h5",
-        "wav",
-        "mp3",
-        "mp4",
-        "env",
-        "lock",
-    ]
+    # a compact table: one word per suffix
+    """
+org com net io ai dev co edu gov app cloud info me uk de fr cn jp local localhost txt json
+jsonl yaml yml toml csv tsv md rst py pyc pt pth bin safetensors gguf onnx html htm xml png
+jpg jpeg gif svg pdf log cfg ini sh zip gz tar whl so dll exe db sqlite parquet pkl pickle
+npy npz h5 wav mp3 mp4 env lock
+    """.split()  # noqa: SIM905
 )
+#: Bump when what a file's scan finds changes for the same pending set (the cache key).
+_RULES = 2
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
@@ -214,6 +151,7 @@ class ImplicitScan:
         """``pending``: canonical distribution -> the modules it provides; ``commands``:
         program name -> the pending distribution that provides it."""
         self.found: dict[str, Evidence] = {}
+        self.pending = frozenset(pending)
         self._cells: dict[str, list[tuple[int, int]]] = {}
         self.commands = dict(commands or {})
         self.command_re: re.Pattern[str] | None = None
@@ -260,6 +198,15 @@ class ImplicitScan:
             self._scan_subprocess(rel, text)
         if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return  # their strings name requirements (setup.py, session.install) or mocks
+        self._scan_module_strings(rel, text)
+        # after the module strings: a whole module name is the plainer evidence
+        if ("import_" in text or "find_spec" in text) and self.module_owner:
+            self._scan_prefix_loads(rel, text)
+        if "(" in text and self.pending:
+            self._scan_requirement_checks(rel, text)
+
+    def _scan_module_strings(self, rel: str, text: str) -> None:
+        """A pending module named in a string: a dotted path, or a name a loader receives."""
         if self.strings is None or not any(m in text for m in self.module_owner):
             return
         django = ("INSTALLED_APPS" in text or "DATABASES" in text or "MIDDLEWARE" in text) and (
@@ -286,6 +233,22 @@ class ImplicitScan:
                 rel,
                 line,
             )
+
+    def _scan_prefix_loads(self, rel: str, text: str) -> None:
+        for owner, snippet, line, prefix in prefix_loads(text, self.module_owner):
+            if owner not in self.found:
+                where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"
+                self._hit((owner,), snippet, where, rel, line)
+
+    def _scan_requirement_checks(self, rel: str, text: str) -> None:
+        for key, snippet, line in requirement_checks(text, self.pending):
+            where = f"{self._loc(rel, line)} (a requirement the code checks)"
+            self._hit((key,), snippet, where, rel, line)
+
+    def scan_cmake(self, rel: str, text: str) -> None:
+        """``find_package(pybind11 CONFIG)``: a build requirement a CMake file finds."""
+        for key, snippet, line in cmake_finds(text, self.pending):
+            self._hit((key,), snippet, f"{rel}:{line} (found by the CMake build)", rel, line)
 
     def _scan_subprocess(self, rel: str, text: str) -> None:
         """``subprocess.run(["cog", ...])``, ``shutil.which("cog")``, ``os.system("cog")``."""
@@ -362,6 +325,8 @@ class ImplicitScan:
     def looked_for(self) -> list[Any]:
         """What this scan searches for: the cache signature."""
         return [
+            _RULES,
+            sorted(self.pending),
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
             [(t.dists, t.pattern, t.what) for t in self.triggers],
@@ -370,7 +335,7 @@ class ImplicitScan:
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:
         """Scan each file on its own (so its hits can be cached), stopping once every
         pending distribution is found."""
-        wanted = {d for t in self.triggers for d in t.dists} | set(self.module_owner.values())
+        wanted = {d for t in self.triggers for d in t.dists} | set(self.pending)
         wanted |= set(self.commands.values())
         for rel, path in files:
             if wanted <= self.found.keys():

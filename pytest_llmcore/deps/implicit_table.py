@@ -121,7 +121,12 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("ujson",), r"\bUJSONResponse\b", "UJSONResponse"),
     (("jinja2",), r"\bJinja2Templates\b", "Jinja2Templates"),
     (("itsdangerous",), r"\bSessionMiddleware\b", "SessionMiddleware"),
-    (("httpx",), r"\bTestClient\s*\(", "Starlette's TestClient"),
+    # starlette.testclient imports httpx2 when installed, else httpx (fastapi re-exports it)
+    (
+        ("httpx", "httpx2"),
+        r"\bTestClient\s*\(|\b(?:starlette|fastapi)\.testclient\b",
+        "Starlette's TestClient",
+    ),
     (("uvloop",), r"loop\s*=\s*[\"']uvloop|--loop[= ]uvloop", "uvicorn loop"),
     (("httptools",), r"http\s*=\s*[\"']httptools|--http[= ]httptools", "uvicorn http"),
     (("websockets",), r"\bws\s*=\s*[\"']websockets|--ws[= ]websockets", "uvicorn ws"),
@@ -255,7 +260,7 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "accelerate": ("transformers", "diffusers", "peft", "trl"),
     "safetensors": ("transformers", "diffusers", "torch", "accelerate"),
     "triton": ("torch",),
-    "uvloop": ("uvicorn",),
+    "uvloop": ("uvicorn", "litdata"),  # litdata's streaming loop when installed
     "httptools": ("uvicorn",),
     "websockets": ("uvicorn",),
     "watchfiles": ("uvicorn",),

@@ -365,10 +365,11 @@ class ModuleMap:
                 return Provides(dist, mods, "metadata")
         listed = builtin_entry(key)
         if listed:
-            # the table holds the newest wheel's modules; the name guess stays as well, since
+            # the table holds the newest wheel's modules; the plain name stays as well, since
             # an older release may provide it (pynvml <= 11 was ``pynvml``, 12 is only
             # ``pynvml_utils``): a module the table misses must never read as unused
-            return Provides(dist, tuple(dict.fromkeys((*listed, *_guess(key)))), "builtin")
+            plain = key.replace("-", "_")
+            return Provides(dist, tuple(dict.fromkeys((*listed, plain))), "builtin")
         return Provides(dist, _guess(key), "guess")
 
 

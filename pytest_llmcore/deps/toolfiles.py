@@ -64,8 +64,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml"),
     "just": ("justfile", "Justfile", ".justfile", "*.just"),
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
-    "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs.*.yml", "mkdocs.*.yaml"),
+    "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs[-._]*.yml", "mkdocs[-._]*.yaml"),
     "sphinx": ("conf.py",),
+    "cmake": ("CMakeLists.txt", "*.cmake"),
     "markdown": ("*.md",),
     "jupyter-book": ("_config.yml",),
 }

@@ -1,0 +1,85 @@
+"""Implicit-use rules that read a file for names the pending set can't list in advance.
+
+A module family loaded by prefix (``import_module(f"tree_sitter_{name}")``), a requirement
+string a version check receives (``RequirementCache("litlogger>=0.1.7")``), a build
+requirement a CMake file finds (``find_package(pybind11)``). Each yields hits; the
+:class:`.implicit.ImplicitScan` turns them into evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping
+
+from .model import canonical_name
+
+__all__ = ["cmake_finds", "prefix_loads", "requirement_checks"]
+
+#: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
+#: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
+_PREFIX_LOAD = re.compile(
+    r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
+    r"(?:(?:[rR]?[fF]|[fF][rR])([\"'])(?P<f>[A-Za-z_][\w.]*)\{(?!\{)"
+    r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
+    r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
+)
+#: A requirement string handed to a requirement or version check:
+#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
+_REQUIREMENT_CHECK = re.compile(
+    r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
+    r"|get_distribution|metadata|is_package_available|package_available)\s*\(\s*"
+    r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
+    r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
+)
+#: ``find_package(NAME`` at the start of a CMake line (commands are case-insensitive).
+_FIND_PACKAGE = re.compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
+
+
+def _meaningful_prefix(prefix: str) -> bool:
+    """A prefix that names a family of modules: a word of 3+ characters ending in ``_`` or
+    ``.`` (``tree_sitter_``, ``transformers.models.``); never empty, never ``a_``."""
+    return len(prefix) >= 4 and prefix[-1] in "_." and prefix[-2] not in "_."
+
+
+def _in_comment_or_docstring(text: str, at: int) -> bool:
+    """A ``#`` before ``at`` on its line, or an odd number of triple quotes before it:
+    an example written in a comment or a docstring is not code that runs."""
+    start = text.rfind("\n", 0, at) + 1
+    if "#" in text[start:at]:
+        return True
+    return (text.count('"""', 0, at) + text.count("'''", 0, at)) % 2 == 1
+
+
+def _line(text: str, at: int) -> int:
+    return text.count("\n", 0, at) + 1
+
+
+def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[str, str, int, str]]:
+    """``(owner, snippet, line, prefix)`` for every module of ``module_owner`` that a loader
+    call's literal prefix starts (tree_sitter_css for ``tree_sitter_``), or whose package
+    the prefix lies in (transformers for ``transformers.models.``)."""
+    for m in _PREFIX_LOAD.finditer(text):
+        prefix = m.group("f") or m.group("plus") or m.group("fmt")
+        if not _meaningful_prefix(prefix) or _in_comment_or_docstring(text, m.start()):
+            continue
+        for mod, owner in module_owner.items():
+            if mod.startswith(prefix) or prefix.startswith(mod + "."):
+                yield owner, m.group(0), _line(text, m.start()), prefix
+
+
+def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
+    """``(distribution, snippet, line)``: a pending distribution's requirement string
+    handed to a requirement or version check."""
+    for m in _REQUIREMENT_CHECK.finditer(text):
+        key = canonical_name(m.group(2))
+        if key in pending and not _in_comment_or_docstring(text, m.start()):
+            yield key, m.group(0), _line(text, m.start())
+
+
+def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
+    """``(distribution, snippet, line)``: ``find_package(pybind11 CONFIG)`` in a CMake
+    file, a build requirement found in the Python environment (pybind11, nanobind, Torch)."""
+    for m in _FIND_PACKAGE.finditer(text):
+        key = canonical_name(m.group(1))
+        if key in pending:
+            yield key, m.group(0), _line(text, m.start())
