@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,6 @@ from .configured import (
     stub_target,
 )
 from .model import Evidence, GateResult, Kind, canonical_name
-from .safeio import read_text
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
@@ -155,7 +153,7 @@ class EvidenceFinder:
                 PytestUsage,
                 add_env_addopts,
                 add_invocations,
-                is_test_file,
+                add_project_sources,
                 plugin_surface,
                 read_pytest_config,
             )
@@ -172,17 +170,8 @@ class EvidenceFinder:
                     continue  # imported: never asked about as a plugin
                 surface, _ = plugin_surface(dist)
                 if surface is not None:
-                    wanted |= surface.fixtures | surface.markers
-            alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
-            hit = re.compile(rf"\b(?:{alt})\b")
-            for rel, path in self.sources:
-                if is_test_file(rel):
-                    try:
-                        text = read_text(path)
-                    except OSError:
-                        continue
-                    if hit.search(text):  # parse only files that may use a plugin
-                        usage.add_test_source(text, rel, frozenset(wanted))
+                    wanted |= surface.words
+            add_project_sources(usage, self.sources, frozenset(wanted))
             self._pytest = usage
         return self._pytest
 
@@ -223,17 +212,15 @@ class EvidenceFinder:
             return None
         if surface.always and not self.has_tests:
             return None
-        names = surface.fixtures | surface.markers
-        return plugin_evidence(surface, self.pytest_usage(names), source)
+        return plugin_evidence(surface, self.pytest_usage(surface.words), source)
 
     def _command(self, dist: str, key: str, modules: tuple[str, ...]) -> Evidence | None:
         _ = self.invocations  # builds the indexes
         for name in sorted(_command_names(dist, key)):
             inv = self._by_command.get(name)
             if inv is not None:
-                return Evidence(
-                    f"run as `{name}` in {_where(inv.file, inv.line)}", inv.file, inv.line
-                )
+                how = inv.via or f"run as `{name}`"
+                return Evidence(f"{how} in {_where(inv.file, inv.line)}", inv.file, inv.line)
         for module, inv in self._by_module.items():
             if _matches(module, modules):
                 launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
