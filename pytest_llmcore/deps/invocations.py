@@ -222,6 +222,8 @@ def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
 
 
 def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
+    if kind == "workflow":  # steps, their env and action inputs: see .workflows
+        return [Invocation(run, rel, line) for run, line in read_workflow(text, rel)]
     keys = _YAML_COMMAND_KEYS[kind]
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
@@ -331,7 +333,7 @@ _READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
     "nox": read_nox,
     "pre-commit": read_pre_commit,
     "readthedocs": read_readthedocs_commands,
-    "workflow": lambda t, r: [Invocation(run, r, line) for run, line in read_workflow(t, r)],
+    "workflow": lambda t, r: read_yaml_commands(t, r, "workflow"),
     "ci-script": lambda t, r: read_yaml_commands(t, r, "ci-script"),
     "compose": lambda t, r: read_yaml_commands(t, r, "compose"),
 }
