@@ -70,9 +70,7 @@ def test_fixture_requested_by_a_fixture_in_a_plugin_module(tmp_path: Path) -> No
 
 def test_marker_in_a_module_that_does_not_import_pytest_is_no_use(tmp_path: Path) -> None:
     files = {"demo/notes.py": "class mark:\n    order = 1\n\nx = mark.order\n"}
-    assert _failing(_run(_project(tmp_path, files, ("pytest", "pytest-order")))) == [
-        "pytest-order"
-    ]
+    assert _failing(_run(_project(tmp_path, files, ("pytest", "pytest-order")))) == ["pytest-order"]
 
 
 def test_subtest_in_a_test_case_of_another_test_folder(tmp_path: Path) -> None:
@@ -184,3 +182,30 @@ def test_action_input_that_is_a_shell_command(tmp_path: Path) -> None:
     result = _run(_project(tmp_path, files, ("tox", "build", "nox")))
     assert _failing(result) == ["build", "nox"]
     assert _used(result, "tox") == "run as `tox` in .github/workflows/ci.yml:9"
+
+
+def test_local_hook_message_or_regex_is_no_command(tmp_path: Path) -> None:
+    cfg = """\
+        repos:
+          - repo: local
+            hooks:
+              - id: no-format-here
+                name: use the formatter
+                language: fail
+                entry: black is run by CI only
+                files: \\.py$
+              - id: forbid-print
+                name: forbid print
+                language: pygrep
+                entry: 'isort\\('
+        """
+    result = _run(_project(tmp_path, {".pre-commit-config.yaml": cfg}, ("black", "isort")))
+    assert _failing(result) == ["black", "isort"]
+
+
+def test_shell_builtin_is_not_a_project_script(tmp_path: Path) -> None:
+    files = {
+        "scripts/test": '#!/bin/bash\npytest "$@"\n',
+        "Makefile": 'check:\n\ttest -n "$$CI" && echo ci\n',
+    }
+    assert _failing(_run(_project(tmp_path, files, ("pytest", "pytest-xdist")))) == ["pytest-xdist"]

@@ -247,6 +247,9 @@ def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
 
 #: pre-commit languages whose hooks run in the project's own environment.
 _PROJECT_ENV_LANGUAGES = frozenset({"system", "script", "unsupported", "unsupported_script"})
+#: local hook languages whose ``entry`` is a command run from an environment pre-commit
+#: builds (``pygrep``'s entry is a regex, ``fail``'s a message).
+_OWN_ENV_LANGUAGES = frozenset({"python", "python_venv", "conda"})
 #: an entry that runs its command in the project's environment whatever the language.
 _PROJECT_ENV_RUNNER = re.compile(r"^\s*(?:uv|poetry|pdm|pipenv|hatch|rye|pixi)\s+run\b")
 
@@ -269,7 +272,9 @@ def _own_copy(hook: yaml.Node, url: str, rel: str) -> list[Invocation]:
     entry = scalar(yaml_get(hook, "entry"))
     names = {hook_id.value}
     if url in ("local", "meta"):
-        names |= {r.command for r in runs_in_script(entry.value)} if entry else set()
+        lang = scalar(yaml_get(hook, "language"))
+        if entry and lang and lang.value in _OWN_ENV_LANGUAGES:  # not a pygrep regex or
+            names |= {r.command for r in runs_in_script(entry.value)}  # a `fail` message
     else:
         names.add(_hook_repo_name(url))
     where = f"the repository {url}" if url not in ("local", "meta") else "its own environment"

@@ -207,6 +207,12 @@ def _is_pytest(run: Run) -> bool:
 
 _FORWARD = frozenset({"$@", "${@}", "$*", "${*}"})
 _SOURCING = frozenset({"bash", "sh", "zsh", "dash", "source", "."})
+#: shell builtins: ``test -f x`` never runs a project script called ``test``.
+_BUILTINS = frozenset(
+    {"test", "[", "echo", "printf", "cd", "exit", "set", "export", "true", "false", "read"}
+    | {"eval", "exec", "shift", "local", "return", "trap", "wait", "kill", "type", "unset"}
+    | {"pwd", "let", "declare", "readonly", "getopts", "alias", "command", "builtin", "help"}
+)
 _NOT_SCRIPTS = re.compile(
     r"(?:^|/)(?:[Mm]akefile|GNUmakefile|[Jj]ustfile|Procfile[^/]*|Dockerfile[^/]*|Containerfile)$"
     r"|\.(?:mk|ya?ml|ini|toml|cfg|py|just)$"
@@ -221,7 +227,7 @@ def _script_called(run: Run, scripts: Mapping[str, str]) -> tuple[str, tuple[str
         base = path.rsplit("/", 1)[-1]
         target = path if path in scripts.values() else scripts.get(base)
         return (target, run.args[1:]) if target else None
-    target = scripts.get(run.command)
+    target = scripts.get(run.command) if run.command not in _BUILTINS else None
     return (target, run.args) if target else None
 
 
