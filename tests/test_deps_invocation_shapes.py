@@ -10,9 +10,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.model import GateResult
-from pytest_llmcore.deps.workflows import resolve_expressions
+from pytest_llmcore.deps.workflows import read_workflow, resolve_expressions
 
 HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
 TEST = {"demo/__init__.py": "import requests\n", "tests/test_a.py": "def test_a():\n    pass\n"}
@@ -209,3 +212,27 @@ def test_shell_builtin_is_not_a_project_script(tmp_path: Path) -> None:
         "Makefile": 'check:\n\ttest -n "$$CI" && echo ci\n',
     }
     assert _failing(_run(_project(tmp_path, files, ("pytest", "pytest-xdist")))) == ["pytest-xdist"]
+
+
+# -- properties of the workflow reader ------------------------------------------------------
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12)
+_NAME = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
+
+
+@given(
+    text=st.text(max_size=80).filter(lambda t: "${{" not in t), env=st.dictionaries(_WORD, _WORD)
+)
+def test_text_without_expressions_is_unchanged(text: str, env: dict[str, str]) -> None:
+    assert resolve_expressions(text, env) == text
+
+
+@given(name=_NAME, value=_WORD)
+def test_env_reference_reads_its_value(name: str, value: str) -> None:
+    assert resolve_expressions(f"a ${{{{ env.{name} }}}} b", {name: value}) == f"a {value} b"
+
+
+@given(action=_NAME, key=_NAME, value=_NAME)
+def test_inputs_of_an_unknown_action_run_nothing(action: str, key: str, value: str) -> None:
+    text = HEAD + f"      - uses: acme/{action}@v1\n        with:\n          {key}: {value}\n"
+    assert read_workflow(text, "ci.yml") == []
