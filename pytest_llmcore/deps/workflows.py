@@ -87,14 +87,22 @@ class _Reader:
             text = resolve_expressions(s.value, env)
             self.out += [(r, s.line + r.line) for r in runs_in_script(text, env=env)]
 
-    def visit(self, node: yaml.Node, env: Mapping[str, str]) -> None:
-        if isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                self.visit(item, env)
-            return
-        if not isinstance(node, yaml.MappingNode):
-            return
-        mapping = {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    def visit(self, root: yaml.Node) -> None:
+        """Every mapping of the tree with the environment it inherits (a stack, not
+        recursion: a hostile file may nest thousands deep)."""
+        stack: list[tuple[yaml.Node, Mapping[str, str]]] = [(root, {})]
+        while stack:
+            node, env = stack.pop()
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend((item, env) for item in reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                pairs = [(str(k.value), v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+                env = self.step(dict(pairs), env)
+                children = [v for k, v in pairs if k not in ("run", "with", "env", "environment")]
+                stack.extend((child, env) for child in reversed(children))
+
+    def step(self, mapping: Mapping[str, yaml.Node], env: Mapping[str, str]) -> dict[str, str]:
+        """The commands of one mapping (a step, a job...); the environment its children see."""
         env = _env_of(mapping, env)
         shell = scalar(mapping.get("shell"))
         run = mapping.get("run")
@@ -109,9 +117,7 @@ class _Reader:
             for k, v in inputs.value:
                 if isinstance(k, yaml.ScalarNode) and str(k.value) in command_inputs:
                     self.script(v, env, "")
-        for key, value in mapping.items():
-            if key not in ("run", "with", "env", "environment"):
-                self.visit(value, env)
+        return env
 
 
 def read_workflow(text: str, rel: str) -> list[tuple[Run, int]]:
@@ -119,6 +125,6 @@ def read_workflow(text: str, rel: str) -> list[tuple[Run, int]]:
     out: list[tuple[Run, int]] = []
     for doc in yaml_nodes(text):
         reader = _Reader(rel)
-        reader.visit(doc, {})
+        reader.visit(doc)
         out += reader.out
     return out
