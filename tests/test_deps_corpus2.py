@@ -53,11 +53,6 @@ WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n
 # -- pytest plugins by use --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin: accelerate src/accelerate/test_utils/testing.py:630 "
-    "`pytest.mark.order(1)(test_case)` in a helper outside tests/, used by tests/test_cli.py:74",
-)
 def test_marker_applied_by_a_helper_outside_tests(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -79,12 +74,6 @@ def test_marker_applied_by_a_helper_outside_tests(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin: accelerate tests/test_cli.py:90 `with self.subTest(...)` in a "
-    "unittest.TestCase run by pytest>=7.2 (subtests are reported only with pytest-subtests "
-    "before pytest 9)",
-)
 def test_unittest_subtests_use_pytest_subtests(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -102,11 +91,6 @@ def test_unittest_subtests_use_pytest_subtests(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin: fastapi scripts/test-cov.sh:6 `bash scripts/test.sh --cov ...` -> "
-    "scripts/test.sh:7 `pytest ... ${@}`, run by .github/workflows/test.yml:146",
-)
 def test_pytest_option_through_a_wrapper_script(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -119,11 +103,6 @@ def test_pytest_option_through_a_wrapper_script(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin: lmdeploy .github/workflows/daily_ete_test.yml:56 "
-    "`COV_PARAM: --cov=lmdeploy --cov-branch`, used at :214 `pytest ... ${{env.COV_PARAM}}`",
-)
 def test_pytest_option_through_a_workflow_env_var(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -143,10 +122,6 @@ def test_pytest_option_through_a_workflow_env_var(tmp_path: Path) -> None:
 # -- tool invocations --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: fastapi .pre-commit-config.yaml:105 `entry: uv run zizmor .`",
-)
 def test_pre_commit_entry_through_uv_run(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -165,11 +140,6 @@ def test_pre_commit_entry_through_uv_run(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: peft Makefile:11 `doc-builder style src/peft ...` "
-    "(console script doc-builder of hf-doc-builder)",
-)
 def test_console_script_doc_builder(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -179,11 +149,6 @@ def test_console_script_doc_builder(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: textual .pre-commit-config.yaml:19-22 hook id isort (remote "
-    "pycqa/isort hook, same version as the dev dependency; judged like whisper's isort)",
-)
 def test_pre_commit_remote_hook_of_the_dev_tool(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -569,12 +534,6 @@ def test_extension_module_built_by_setup_py_is_first_party(tmp_path: Path) -> No
     assert [f for f in found if f[0] == "_demo_ext"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin: chroma .github/workflows/_python-tests.yml:666 `python -m pytest "
-    "... ${{ matrix.parallelized && '-n auto --dist worksteal' || '' }}` (option inside a "
-    "GitHub expression)",
-)
 def test_pytest_option_inside_a_github_expression(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -587,12 +546,6 @@ def test_pytest_option_inside_a_github_expression(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation (wrong credit, hides a true unused): chroma "
-    ".github/workflows/_python-tests.yml:49 `command: build`, an input of PyO3/maturin-action, "
-    "is reported as running the `build` package",
-)
 def test_action_input_is_not_an_invocation(tmp_path: Path) -> None:
     files = {
         **PKG,

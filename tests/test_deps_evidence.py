@@ -127,8 +127,13 @@ def test_pre_commit_only_project_environment_hooks() -> None:
         "      - id: codespell\n        entry: codespell\n        language: python\n"
         "        additional_dependencies: [codespell]\n"
     )
-    got = [(i.run.command, i.line) for i in read_pre_commit(text, ".pre-commit-config.yaml")]
-    assert got == [("mypy", 8)]
+    got = [
+        (i.run.command, i.line, bool(i.via))
+        for i in read_pre_commit(text, ".pre-commit-config.yaml")
+    ]
+    # only the system hook runs in the project's environment; the others run pre-commit's
+    # own copy of their tool (recorded with ``via``), never the words of types_or
+    assert got == [("black", 4, True), ("mypy", 8, False), ("codespell", 11, True)]
 
 
 def test_tox_nox_docker_procfile_just() -> None:

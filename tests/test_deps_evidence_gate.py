@@ -157,13 +157,25 @@ def test_task_runners_in_pyproject(tmp_path: Path) -> None:
     assert _used(result, "sphinx-autobuild") == "run as `sphinx-autobuild` in pyproject.toml:10"
 
 
-def test_remote_pre_commit_hooks_use_no_project_dependency(tmp_path: Path) -> None:
+def test_remote_pre_commit_hook_is_the_declared_dev_tool(tmp_path: Path) -> None:
+    """A remote hook runs pre-commit's own copy of the tool; the declared one is the
+    developers' copy of the same tool (see docs/deps.md): it counts, and says how. A hook
+    of another tool (ruff-format) does not make black used."""
     cfg = (
-        "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n"
-        "    hooks:\n      - id: black\n"
+        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.0\n"
+        "    hooks:\n      - id: ruff-format\n"
+        "  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: v1.11.0\n"
+        "    hooks:\n      - id: mypy-strict\n        additional_dependencies: [types-pyyaml]\n"
     )
-    root = _project(tmp_path, [], {".pre-commit-config.yaml": cfg, "a.py": "x = 1\n"}, ["black"])
-    assert _failing(run_gate(root, use_cache=False)) == ["black"]
+    files = {".pre-commit-config.yaml": cfg, "a.py": "x = 1\n"}
+    root = _project(tmp_path, [], files, ["black", "ruff", "mypy", "types-pyyaml"])
+    result = run_gate(root, use_cache=False)
+    assert _failing(result) == ["black", "types-pyyaml"]
+    assert _used(result, "ruff") == (
+        "the tool of pre-commit hook `ruff-format` (pre-commit installs it from the "
+        "repository https://github.com/astral-sh/ruff-pre-commit) in .pre-commit-config.yaml:5"
+    )
+    assert _used(result, "mypy").startswith("the tool of pre-commit hook `mypy-strict`")
 
 
 # -- item 2: docs toolchains -------------------------------------------------------------

@@ -139,7 +139,7 @@ class EvidenceFinder:
                     continue  # imported: never asked about as a plugin
                 surface, _ = self._surface(dist)
                 if surface is not None:
-                    wanted |= surface.fixtures | surface.markers
+                    wanted |= surface.words
             self._pytest = project_usage(
                 self.root,
                 self.pyproject,
@@ -209,8 +209,7 @@ class EvidenceFinder:
             return None
         if surface.always and not self.has_tests:
             return None
-        names = surface.fixtures | surface.markers
-        return plugin_evidence(surface, self.pytest_usage(names), source)
+        return plugin_evidence(surface, self.pytest_usage(surface.words), source)
 
     def _command(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
         if self._runs is None:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from .shell import Run, imported_by, runs_in_argv, runs_in_script
 from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
+from .workflows import read_workflow
 
 __all__ = ["Invocation", "read_invocations"]
 
@@ -27,6 +28,8 @@ class Invocation(NamedTuple):
     run: Run
     file: str
     line: int | None
+    via: str = ""
+    """How it runs when not in the project's environment (a pre-commit hook's own copy)."""
 
 
 def script_invocations(text: str, rel: str, first_line: int, **kw: Any) -> list[Invocation]:
@@ -196,7 +199,6 @@ def read_nox(text: str, rel: str) -> list[Invocation]:
 
 #: file kind -> keys whose value is a shell command (a string, or a list of lines).
 _YAML_COMMAND_KEYS: dict[str, frozenset[str]] = {
-    "workflow": frozenset({"run", "command"}),
     "ci-script": frozenset(
         {"script", "before_script", "after_script", "install", "before_install", "cmds", "cmd"}
         | {"test_script", "build_script", "after_success", "bash", "commands", "command"}
@@ -218,6 +220,8 @@ def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
 
 
 def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
+    if kind == "workflow":  # steps, their env and action inputs: see .workflows
+        return [Invocation(run, rel, line) for run, line in read_workflow(text, rel)]
     keys = _YAML_COMMAND_KEYS[kind]
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
@@ -241,24 +245,69 @@ def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
 
 #: pre-commit languages whose hooks run in the project's own environment.
 _PROJECT_ENV_LANGUAGES = frozenset({"system", "script", "unsupported", "unsupported_script"})
+#: local hook languages whose ``entry`` is a command run from an environment pre-commit
+#: builds (``pygrep``'s entry is a regex, ``fail``'s a message).
+_OWN_ENV_LANGUAGES = frozenset({"python", "python_venv", "conda"})
+#: an entry that runs its command in the project's environment whatever the language.
+_PROJECT_ENV_RUNNER = re.compile(r"^\s*(?:uv|poetry|pdm|pipenv|hatch|rye|pixi)\s+run\b")
+
+
+def _hook_repo_name(url: str) -> str:
+    """The tool a hook repository is named after: ``mirrors-mypy``, ``ruff-pre-commit``."""
+    name = url.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".git")
+    name = name.removeprefix("mirrors-")
+    for suffix in ("-pre-commit-mirror", "-pre-commit"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def _own_copy(hook: yaml.Node, url: str, rel: str) -> list[Invocation]:
+    """A hook pre-commit installs itself runs a copy of the tool the project declares for
+    its developers (editors, runs by hand): the same tool, recorded with how it runs."""
+    hook_id = scalar(yaml_get(hook, "id"))
+    if hook_id is None or not hook_id.value:
+        return []
+    entry = scalar(yaml_get(hook, "entry"))
+    names = {hook_id.value}
+    if url in ("local", "meta"):
+        lang = scalar(yaml_get(hook, "language"))
+        if entry and lang and lang.value in _OWN_ENV_LANGUAGES:  # not a pygrep regex or
+            names |= {r.command for r in runs_in_script(entry.value)}  # a `fail` message
+    else:
+        names.add(_hook_repo_name(url))
+    where = f"the repository {url}" if url not in ("local", "meta") else "its own environment"
+    via = f"the tool of pre-commit hook `{hook_id.value}` (pre-commit installs it from {where})"
+    return [Invocation(Run(n), rel, hook_id.line, via) for n in sorted(names) if n]
 
 
 def read_pre_commit(text: str, rel: str) -> list[Invocation]:
-    """``entry:`` of hooks that run in the project's environment (``language: system``).
+    """``entry:`` of hooks that run in the project's environment (``language: system``, or
+    an entry through ``uv run``/``poetry run``...), and the tool of every other hook.
 
     Hooks from a remote repository, or with ``language: python``, run in an environment
-    pre-commit builds from the hook's own requirements: they use none of the project's.
+    pre-commit builds from the hook's own requirements: what they run is recorded with
+    ``via`` (the same tool, another copy of it).
     """
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
         repos = yaml_get(doc, "repos")
         for repo in repos.value if isinstance(repos, yaml.SequenceNode) else ():
+            url = scalar(yaml_get(repo, "repo"))
             hooks = yaml_get(repo, "hooks")
             for hook in hooks.value if isinstance(hooks, yaml.SequenceNode) else ():
                 lang = scalar(yaml_get(hook, "language"))
                 entry = scalar(yaml_get(hook, "entry"))
-                if entry and entry.value and lang and lang.value in _PROJECT_ENV_LANGUAGES:
+                if (
+                    entry
+                    and entry.value
+                    and (
+                        (lang and lang.value in _PROJECT_ENV_LANGUAGES)
+                        or _PROJECT_ENV_RUNNER.match(entry.value)
+                    )
+                ):
                     out += script_invocations(entry.value, rel, entry.line)
+                else:
+                    out += _own_copy(hook, url.value if url else "local", rel)
     return out
 
 
@@ -316,4 +365,5 @@ def read_invocations(
 
         text = files.read("pyproject.toml") or ""
         out += read_pyproject(pyproject, text, "pyproject.toml")
+    out.sort(key=lambda inv: bool(inv.via))  # a real run of a tool is the better evidence
     return out

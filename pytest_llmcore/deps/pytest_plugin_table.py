@@ -25,6 +25,9 @@ class PluginSurface(NamedTuple):
     """``-p NAME`` names and modules listed in ``pytest_plugins``."""
     always: str | None = None
     """Why declaring it is using it, for plugins that act by being installed."""
+    calls: frozenset[str] = frozenset()
+    """Test-case methods whose call needs the plugin (``self.subTest``: pytest before 9
+    reports unittest subtests only with pytest-subtests)."""
 
     def merged(self, other: PluginSurface) -> PluginSurface:
         return PluginSurface(
@@ -34,11 +37,17 @@ class PluginSurface(NamedTuple):
             self.ini | other.ini,
             self.names | other.names,
             self.always or other.always,
+            self.calls | other.calls,
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.fixtures or self.markers or self.options or self.ini)
+        return not (self.fixtures or self.markers or self.options or self.ini or self.calls)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Names looked for in the project's sources: fixtures, markers, methods."""
+        return self.fixtures | self.markers | self.calls
 
 
 def _s(*items: str) -> frozenset[str]:
@@ -168,7 +177,9 @@ PLUGINS: dict[str, PluginSurface] = {
         | _s("--force-enable-socket"),
         names=_s("socket", "pytest_socket"),
     ),
-    "pytest-subtests": PluginSurface(fixtures=_s("subtests"), names=_s("subtests")),
+    "pytest-subtests": PluginSurface(
+        fixtures=_s("subtests"), names=_s("subtests"), calls=_s("subTest")
+    ),
     "pytest-order": PluginSurface(
         markers=_s("order"), options=_s("--order-scope", "--indulgent-ordering", "--order-")
     ),

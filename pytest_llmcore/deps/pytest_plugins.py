@@ -11,28 +11,35 @@ its pytest configuration (ini keys, ``addopts``) and the pytest command lines it
 from __future__ import annotations
 
 import ast
-import configparser
 import importlib.util
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .invocations import Invocation
 from .model import Evidence, canonical_name
 from .pytest_plugin_table import PLUGINS, PluginSurface
-from .safeio import read_text
-
-if TYPE_CHECKING:
-    from .toolfiles import ToolFileSet
+from .pytest_usage import (
+    PytestUsage,
+    add_env_addopts,
+    add_invocations,
+    add_project_sources,
+    is_test_file,
+    project_usage,
+    read_pytest_config,
+)
 
 __all__ = [
     "PytestUsage",
+    "add_env_addopts",
+    "add_invocations",
+    "add_project_sources",
+    "is_test_file",
     "plugin_evidence",
     "plugin_surface",
     "project_usage",
+    "read_pytest_config",
     "surface_from_json",
     "surface_to_json",
 ]
@@ -160,6 +167,7 @@ def surface_from_json(data: Any) -> PluginSurface | None:
         names("ini"),
         names("names"),
         always if isinstance(always, str) else None,
+        names("calls"),
     )
 
 
@@ -187,161 +195,6 @@ def plugin_surface(
     return None, ""
 
 
-# -- what the project uses ---------------------------------------------------------------
-
-_TEST_DIRS = frozenset({"tests", "test", "testing"})
-
-
-def is_test_file(rel: str) -> bool:
-    parts = rel.split("/")
-    name = parts[-1]
-    if not name.endswith(".py"):
-        return False
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(p in _TEST_DIRS for p in parts[:-1])
-    )
-
-
-@dataclass
-class PytestUsage:
-    """Where the project uses fixtures, markers, options, ini keys and plugin names."""
-
-    fixtures: dict[str, str] = field(default_factory=dict)
-    markers: dict[str, str] = field(default_factory=dict)
-    options: dict[str, str] = field(default_factory=dict)
-    ini: dict[str, str] = field(default_factory=dict)
-    plugins: dict[str, str] = field(default_factory=dict)
-
-    def add_args(self, words: Sequence[str], where: str) -> None:
-        """pytest command-line words: options, and ``-p NAME``."""
-        for i, word in enumerate(words):
-            if word == "-p" and i + 1 < len(words):
-                if not words[i + 1].startswith("no:"):
-                    self.plugins.setdefault(words[i + 1], where)
-            elif word.startswith("-p") and len(word) > 2 and not word.startswith("-pno:"):
-                self.plugins.setdefault(word[2:], where)
-            elif word.startswith("-"):
-                self.options.setdefault(word.split("=", 1)[0], where)
-
-    def add_test_source(self, source: str, rel: str, names: frozenset[str]) -> None:
-        """Fixture parameters, marks and ``pytest_plugins`` of one test file."""
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            return
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                a = node.args
-                for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
-                    if arg.arg in names:
-                        self.fixtures.setdefault(arg.arg, f"{rel}:{node.lineno}")
-            elif isinstance(node, ast.Attribute) and node.attr in names:
-                base = node.value
-                if (isinstance(base, ast.Attribute) and base.attr == "mark") or (
-                    isinstance(base, ast.Name) and base.id == "mark"
-                ):
-                    self.markers.setdefault(node.attr, f"{rel}:{node.lineno}")
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr in ("usefixtures", "getfixturevalue"):
-                    for value in node.args:
-                        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                            self.fixtures.setdefault(value.value, f"{rel}:{node.lineno}")
-            elif isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
-            ):
-                for c in ast.walk(node.value):
-                    if isinstance(c, ast.Constant) and isinstance(c.value, str):
-                        self.plugins.setdefault(c.value, f"{rel}:{node.lineno}")
-
-
-def read_pytest_config(root: Path, pyproject: Mapping[str, Any] | None, usage: PytestUsage) -> None:
-    """ini keys and ``addopts`` from pyproject.toml, pytest.ini, tox.ini and setup.cfg."""
-    tool = (pyproject or {}).get("tool")
-    pt = tool.get("pytest") if isinstance(tool, Mapping) else None
-    if isinstance(pt, Mapping):
-        for table in (pt.get("ini_options"), pt):
-            if isinstance(table, Mapping):
-                for key, value in table.items():
-                    _ini_item(usage, str(key), value, "pyproject.toml [tool.pytest]")
-    for name, section in (
-        ("pytest.ini", "pytest"),
-        (".pytest.ini", "pytest"),
-        ("tox.ini", "pytest"),
-        ("setup.cfg", "tool:pytest"),
-    ):
-        path = root / name
-        if not path.is_file():
-            continue
-        parser = configparser.RawConfigParser(strict=False)
-        try:
-            parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
-        except (configparser.Error, OSError):
-            continue
-        if parser.has_section(section):
-            for key, value in parser.items(section):
-                _ini_item(usage, key, value, f"{name} [{section}]")
-
-
-def _ini_item(usage: PytestUsage, key: str, value: Any, where: str) -> None:
-    if key == "ini_options":
-        return
-    usage.ini.setdefault(key, where)
-    if key == "addopts":
-        words = value if isinstance(value, list) else str(value).split()
-        usage.add_args([str(w) for w in words], f"{where} addopts")
-
-
-_ADDOPTS_ENV = re.compile(r"PYTEST_ADDOPTS\s*[:=]\s*([\"']?)([^\"'\n]+)\1")
-
-
-def add_env_addopts(usage: PytestUsage, texts: Iterable[tuple[str, str]]) -> None:
-    """``PYTEST_ADDOPTS`` set in a workflow ``env:``, a Makefile, tox ``setenv``..."""
-    for rel, text in texts:
-        for m in _ADDOPTS_ENV.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            usage.add_args(m.group(2).split(), f"{rel}:{line} PYTEST_ADDOPTS")
-
-
-def add_invocations(usage: PytestUsage, invocations: Iterable[Invocation]) -> None:
-    for inv in invocations:
-        run = inv.run
-        if run.command in ("pytest", "py.test") or (run.module or "").split(".")[0] == "pytest":
-            usage.add_args(run.args, f"{inv.file}:{inv.line}" if inv.line else inv.file)
-
-
-def project_usage(
-    root: Path,
-    pyproject: Mapping[str, Any] | None,
-    invocations: Iterable[Invocation],
-    files: ToolFileSet,
-    sources: Iterable[tuple[str, Path]],
-    wanted: frozenset[str],
-) -> PytestUsage:
-    """What the project uses of pytest plugins: its pytest configuration, the pytest command
-    lines it runs, ``PYTEST_ADDOPTS`` it sets, and the test files among ``sources`` that
-    mention a name in ``wanted`` (fixtures and markers asked about) or ``pytest_plugins``."""
-    usage = PytestUsage()
-    read_pytest_config(root, pyproject, usage)
-    add_invocations(usage, invocations)
-    kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
-    env_files = [rel for kind in kinds for rel in files.of(kind)]
-    add_env_addopts(usage, ((rel, files.read(rel) or "") for rel in env_files))
-    alt = "|".join(map(re.escape, sorted(wanted | {"pytest_plugins"})))
-    hit = re.compile(rf"\b(?:{alt})\b")
-    for rel, path in sources:
-        if is_test_file(rel):
-            try:
-                text = read_text(path)
-            except OSError:
-                continue
-            if hit.search(text):  # parse only files that may use a plugin
-                usage.add_test_source(text, rel, wanted)
-    return usage
-
-
 def _option_used(opt: str, used: Mapping[str, str]) -> str | None:
     if opt in used:
         return opt
@@ -362,6 +215,9 @@ def plugin_evidence(surface: PluginSurface, usage: PytestUsage, source: str) -> 
     for name in sorted(surface.markers):
         if name in usage.markers:
             return Evidence(f"pytest plugin: marker {name!r} used at {usage.markers[name]}{src}")
+    for name in sorted(surface.calls):
+        if name in usage.calls:
+            return Evidence(f"pytest plugin: self.{name}() called at {usage.calls[name]}{src}")
     for opt in sorted(surface.options):
         word = _option_used(opt, usage.options)
         if word is not None:

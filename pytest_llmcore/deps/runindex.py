@@ -59,9 +59,8 @@ class RunIndex:
         for name in sorted(commands):
             inv = self.by_command.get(name)
             if inv is not None:
-                return Evidence(
-                    f"run as `{name}` in {where(inv.file, inv.line)}", inv.file, inv.line
-                )
+                how = inv.via or f"run as `{name}`"  # via: a pre-commit hook's own copy
+                return Evidence(f"{how} in {where(inv.file, inv.line)}", inv.file, inv.line)
         for module, inv in self.by_module.items():
             if matches_any(module, modules):
                 launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)

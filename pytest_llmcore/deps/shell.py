@@ -353,10 +353,17 @@ def _with_shell_vars(argv: list[str], shell_vars: dict[str, str]) -> list[str] |
     return out
 
 
-def runs_in_script(text: str, variables: Mapping[str, str] | None = None) -> list[Run]:
-    """Every program a shell script (or one CI step) runs, with its line offset."""
+def runs_in_script(
+    text: str,
+    variables: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[Run]:
+    """Every program a shell script (or one CI step) runs, with its line offset.
+
+    ``variables`` are Make-style ``$(NAME)``/``${NAME}`` values; ``env`` the environment
+    the script starts with (a workflow's ``env:``), read as ``$NAME`` and ``${NAME}``."""
     out: list[Run] = []
-    shell_vars: dict[str, str] = {}
+    shell_vars: dict[str, str] = {k: v.replace("\n", " ") for k, v in (env or {}).items()}
     for offset, line, heredoc in _logical_lines(expand(text, variables)):
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
