@@ -526,12 +526,9 @@ def test_tree_sitter_import_is_not_a_use_of_tree_sitter_python(tmp_path: Path) -
     assert _gate(root) == ["tree-sitter-python"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TYPE_CHECKING imports: flask src/flask/app.py:57 (also httpx, textual) "
-    "`from _typeshed.wsgi import StartResponse` under TYPE_CHECKING is reported missing; "
-    "_typeshed exists only in typeshed",
-)
+# fixed (was a strict xfail): TYPE_CHECKING imports: flask src/flask/app.py:57 (also httpx,
+# textual) `from _typeshed.wsgi import StartResponse` under TYPE_CHECKING is reported missing;
+# _typeshed exists only in typeshed
 def test_typeshed_import_is_not_missing(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -547,11 +544,9 @@ def test_typeshed_import_is_not_missing(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stdlib names: fastapi fastapi/dependencies/utils.py:205 `from annotationlib import "
-    "Format` (stdlib since 3.14, under a sys.version_info guard) is reported missing",
-)
+# fixed (was a strict xfail): stdlib names: fastapi fastapi/dependencies/utils.py:205 `from
+# annotationlib import Format` (stdlib since 3.14, under a sys.version_info guard) is reported
+# missing
 def test_new_stdlib_module_is_not_missing(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -567,14 +562,11 @@ def test_new_stdlib_module_is_not_missing(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first-party names: fastapi tests/test_tutorial/test_additional_responses/"
-    "test_tutorial001.py:4 `from docs_src.additional_responses.tutorial001_py310 import app` "
-    "(docs_src/ is a namespace folder without __init__.py) is reported missing; also "
-    "fastapi `scripts` (scripts/tests/...:6), "
-    "litgpt `extensions` (extensions/thunder/pretrain.py:138)",
-)
+# fixed (was a strict xfail): first-party names: fastapi
+# tests/test_tutorial/test_additional_responses/test_tutorial001.py:4 `from
+# docs_src.additional_responses.tutorial001_py310 import app` (docs_src/ is a namespace folder
+# without __init__.py) is reported missing; also fastapi `scripts` (scripts/tests/...:6), litgpt
+# `extensions` (extensions/thunder/pretrain.py:138)
 def test_local_namespace_folder_is_first_party(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\n",
@@ -591,12 +583,9 @@ def test_local_namespace_folder_is_first_party(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first-party names: lmdeploy lmdeploy/turbomind/builders/_base.py:5 "
-    "`import _turbomind as _tm`, the extension setup.py:138 builds "
-    "(CMakeExtension(name='_turbomind')), is reported missing",
-)
+# fixed (was a strict xfail): first-party names: lmdeploy lmdeploy/turbomind/builders/_base.py:5
+# `import _turbomind as _tm`, the extension setup.py:138 builds
+# (CMakeExtension(name='_turbomind')), is reported missing
 def test_extension_module_built_by_setup_py_is_first_party(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\nimport _demo_ext as _ext\n\n_ext\n",
@@ -655,12 +644,9 @@ def test_action_input_is_not_an_invocation(tmp_path: Path) -> None:
     assert _gate(root) == ["build"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dev-only deps: fastapi docs_src/wsgi/tutorial001_py310.py:1-3 (documentation "
-    "examples, tested by tests/test_tutorial/) is treated as runtime code, so a2wsgi, anyio, "
-    "flask, pwdlib get misplaced-dev",
-)
+# fixed (was a strict xfail): dev-only deps: fastapi docs_src/wsgi/tutorial001_py310.py:1-3
+# (documentation examples, tested by tests/test_tutorial/) is treated as runtime code, so
+# a2wsgi, anyio, flask, pwdlib get misplaced-dev
 def test_docs_src_examples_are_not_runtime_code(tmp_path: Path) -> None:
     files = {
         **PKG,

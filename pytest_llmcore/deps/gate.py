@@ -8,7 +8,6 @@ save the cache, the findings hook). A declaration is used when the first of
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
 from .filescan import scan_many
 from .firstparty import first_party_names
-from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
+from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reconcile import ImportSite, reconcile_guessed
 from .reexport import ReexportFinder
@@ -105,7 +104,7 @@ def _scan(
     local = first_party_names(
         files, settings.first_party, decl.project_name, decl.pyproject, decl.setup_packages
     )
-    stdlib = set(sys.stdlib_module_names) | {"__future__", "__main__"}
+    stdlib = stdlib_names()
     stdlib -= stdlib_backfills(d.name for d in decl.declared)
     skip = stdlib | local
     cache_on = settings.cache if use_cache is None else use_cache

@@ -22,6 +22,7 @@ __all__ = [
     "modules_from_files",
     "plain_requirement_name",
     "stdlib_backfills",
+    "stdlib_names",
 ]
 
 #: Generated from real wheel metadata by scripts/gen_module_map.py (see its docstring).
@@ -187,6 +188,71 @@ STDLIB_BACKFILLS: dict[str, tuple[str, ...]] = {
     "pyreadline": ("readline",),
     "gnureadline": ("readline",),
 }
+
+
+#: Standard-library top-level modules of the supported Pythons (3.10 to 3.14) that the
+#: running one may lack: added since (``tomllib`` 3.11, ``annotationlib``/``compression``
+#: 3.14; imported under a ``sys.version_info`` guard) or removed (``distutils``, ``imp``
+#: 3.12; ``cgi``, ``telnetlib``... 3.13), and ``_typeshed``, which exists only in typeshed
+#: (imported under ``TYPE_CHECKING``). None of them is ever a distribution's to provide.
+OTHER_STDLIB: frozenset[str] = frozenset(
+    {
+        "_typeshed",
+        "tomllib",
+        "annotationlib",
+        "compression",
+        "_colorize",
+        "_pyrepl",
+        "_interpreters",
+        "_interpqueues",
+        "_interpchannels",
+        "_zstd",
+        "_remote_debugging",
+        "_hmac",
+        "_android_support",
+        "_apple_support",
+        "_ios_support",
+        "_sysconfig",
+        "_opcode_metadata",
+        "_suggestions",
+        "_pylong",
+        "_wmi",
+        "binhex",
+        "distutils",
+        "imp",
+        "asynchat",
+        "asyncore",
+        "smtpd",
+        "aifc",
+        "audioop",
+        "cgi",
+        "cgitb",
+        "chunk",
+        "crypt",
+        "imghdr",
+        "mailcap",
+        "msilib",
+        "nis",
+        "nntplib",
+        "ossaudiodev",
+        "pipes",
+        "sndhdr",
+        "spwd",
+        "sunau",
+        "telnetlib",
+        "uu",
+        "xdrlib",
+        "lib2to3",
+    }
+)
+
+
+def stdlib_names() -> set[str]:
+    """Top-level names that are never a dependency's: the standard library of every
+    supported Python (not only the running one's), ``__future__`` and ``__main__``."""
+    import sys
+
+    return set(sys.stdlib_module_names) | OTHER_STDLIB | {"__future__", "__main__"}
 
 
 def stdlib_backfills(declared: Iterable[str]) -> set[str]:

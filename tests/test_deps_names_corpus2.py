@@ -1,0 +1,138 @@
+"""Second shapes of the corpus2 classes of tests/test_deps_corpus2.py: name mapping,
+version pins found in lock files, first-party names, standard-library names and
+development code. Each test differs from its repro so the rule, not the example, is
+pinned."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.model import GateResult
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+    return root
+
+
+def _project(
+    root: Path, files: dict[str, str], deps: tuple[str, ...] = (), dev: tuple[str, ...] = ()
+) -> Path:
+    dep_lines = ", ".join(f'"{d}"' for d in deps)
+    dev_lines = ", ".join(f'"{d}"' for d in dev)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
+        f"[dependency-groups]\ndev = [{dev_lines}]\n"
+    )
+    return _write(root, files)
+
+
+def _findings(result: GateResult) -> list[tuple[str, str]]:
+    return sorted((f.dependency, f.kind.value) for f in result.findings)
+
+
+def _run(root: Path) -> GateResult:
+    return run_gate(root, use_cache=False)
+
+
+# -- standard-library names of other Pythons ----------------------------------------------
+
+
+def test_stdlib_module_of_an_older_python_is_not_missing(tmp_path: Path) -> None:
+    """``distutils`` left the standard library in 3.12, ``tomllib`` came in 3.11: neither is
+    a dependency whichever Python runs the gate."""
+    files = {
+        "demo/__init__.py": """\
+            import sys
+
+            import requests
+
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:
+                from distutils import version as tomllib
+
+            requests, tomllib
+            """,
+    }
+    root = _project(tmp_path, files, deps=("requests",))
+    assert _findings(_run(root)) == []
+
+
+# -- first-party names -------------------------------------------------------------------
+
+
+def test_root_namespace_folder_import_from_a_package_file(tmp_path: Path) -> None:
+    """``from scripts.release import bump`` (scripts/ has no ``__init__.py``) in a test is the
+    project's own; a bare ``import alembic`` beside an ``alembic/`` folder stays missing."""
+    files = {
+        "demo/__init__.py": "import requests\n\nrequests\n",
+        "scripts/release.py": "def bump():\n    return 1\n",
+        "alembic/env.py": "x = 1\n",
+        "tests/test_release.py": """\
+            import alembic
+            from scripts.release import bump
+
+            def test_bump():
+                assert bump() == 1 and alembic
+            """,
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest",))
+    assert _findings(_run(root)) == [("alembic", "missing")]
+
+
+def test_shared_namespace_folder_is_not_first_party(tmp_path: Path) -> None:
+    """A project folder ``google/cloud/`` does not make ``google.cloud.storage`` local."""
+    files = {
+        "demo/__init__.py": "from google.cloud import storage\n\nstorage\n",
+        "google/cloud/storage.py": "x = 1\n",
+        "tests/test_a.py": "from google.cloud import storage\n\n\ndef test_a():\n    storage\n",
+    }
+    root = _project(tmp_path, files, deps=("google-cloud-storage",))
+    assert _findings(_run(root)) == []
+    assert "google-cloud-storage" in _run(root).used_by
+
+
+def test_extension_module_configured_in_pyproject_is_first_party(tmp_path: Path) -> None:
+    """``[tool.setuptools] ext-modules`` and a setup.py ``setuptools.Extension("_other")``
+    under an ``if`` name the project's own compiled modules."""
+    files = {
+        "demo/__init__.py": "import requests\nimport _speedups\nimport _other\n\n"
+        "requests, _speedups, _other\n",
+        "setup.py": """\
+            import os
+
+            import setuptools
+
+            ext = []
+            if os.environ.get("BUILD_EXT"):
+                ext = [setuptools.Extension("_other", ["other.c"])]
+            setuptools.setup(ext_modules=ext)
+            """,
+    }
+    root = _project(tmp_path, files, deps=("requests",))
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.setuptools]\next-modules = [{name = "_speedups", sources = ["s.c"]}]\n')
+    assert [f for f in _findings(_run(root)) if f[0].startswith("_")] == []
+
+
+# -- development code ----------------------------------------------------------------------
+
+
+def test_doc_sources_folder_is_development_code(tmp_path: Path) -> None:
+    """``doc_examples/`` holds examples the docs include: a dev dependency imported there is
+    not misplaced; the same import in the package's ``docs_utils.py`` module still is."""
+    files = {
+        "demo/__init__.py": "import requests\n\nrequests\n",
+        "demo/docs_utils.py": "import rich\n\nrich\n",
+        "doc_examples/first.py": "import rich\n\nrich\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("rich",))
+    result = _run(root)
+    assert _findings(result) == [("rich", "misplaced-dev")]
+    assert [e.file for f in result.findings for e in f.evidence] == ["demo/docs_utils.py"]
