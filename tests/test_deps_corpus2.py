@@ -270,11 +270,8 @@ def test_mkdocstrings_separate_signature_uses_black(tmp_path: Path) -> None:
 # -- name mapping ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: httpx trio-typing provides trio-stubs for `import trio` at "
-    "httpx/_transports/asgi.py:12, checked by scripts/check:13 `mypy httpx tests`",
-)
+# fixed (was a strict xfail): name-mapping: httpx trio-typing provides trio-stubs for `import
+# trio` at httpx/_transports/asgi.py:12, checked by scripts/check:13 `mypy httpx tests`
 def test_stub_package_not_named_types_or_stubs(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import trio\n\n\nasync def nap() -> None:\n    await trio.sleep(0)\n",
@@ -286,23 +283,17 @@ def test_stub_package_not_named_types_or_stubs(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: litgpt lightning-thunder provides `thunder` "
-    "(extensions/thunder/strategies/thunder_fsdp.py:39); the same run reports thunder missing",
-)
+# fixed (was a strict xfail): name-mapping: litgpt lightning-thunder provides `thunder`
+# (extensions/thunder/strategies/thunder_fsdp.py:39); the same run reports thunder missing
 def test_vendor_prefixed_distribution_name(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import thunder\n\nthunder.jit\n"}
     root = _project(tmp_path, files, deps=("lightning-thunder",))
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: lm-evaluation-harness optimum-habana provides optimum.habana "
-    "(lm_eval/models/optimum_habana.py:101); with `optimum` also declared (pyproject.toml:71) "
-    "the import is credited to optimum only",
-)
+# fixed (was a strict xfail): name-mapping: lm-evaluation-harness optimum-habana provides
+# optimum.habana (lm_eval/models/optimum_habana.py:101); with `optimum` also declared
+# (pyproject.toml:71) the import is credited to optimum only
 def test_namespace_subpackage_distribution(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": (
@@ -314,12 +305,9 @@ def test_namespace_subpackage_distribution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: lmdeploy flash-linear-attention provides `fla` "
-    "(lmdeploy/pytorch/nn/gated_delta.py:21 `from fla.modules import ...`); the built-in "
-    "table knows only fla.layers and fla.models",
-)
+# fixed (was a strict xfail): name-mapping: lmdeploy flash-linear-attention provides `fla`
+# (lmdeploy/pytorch/nn/gated_delta.py:21 `from fla.modules import ...`); the built-in table
+# knows only fla.layers and fla.models
 def test_table_listing_only_some_subpackages(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "from fla.modules import FusedRMSNormGated\n\nFusedRMSNormGated\n"}
     root = _project(tmp_path, files, deps=("flash-linear-attention",))

@@ -5,8 +5,11 @@ pinned."""
 
 from __future__ import annotations
 
+import importlib.metadata as md
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.model import GateResult
@@ -136,3 +139,113 @@ def test_doc_sources_folder_is_development_code(tmp_path: Path) -> None:
     result = _run(root)
     assert _findings(result) == [("rich", "misplaced-dev")]
     assert [e.file for f in result.findings for e in f.evidence] == ["demo/docs_utils.py"]
+
+
+# -- name mapping: stub packages named otherwise -------------------------------------------
+
+
+def test_stub_package_named_with_a_number(tmp_path: Path) -> None:
+    """sqlalchemy2-stubs types sqlalchemy (not a ``sqlalchemy2`` module); celery-types types
+    celery, imported here only where mypy does not check, so it stays unused."""
+    files = {
+        "demo/__init__.py": "import sqlalchemy\n\nsqlalchemy\n",
+        "tests/test_a.py": "import celery\n\n\ndef test_a():\n    celery\n",
+    }
+    root = _project(
+        tmp_path,
+        files,
+        deps=("sqlalchemy", "celery"),
+        dev=("mypy", "sqlalchemy2-stubs", "celery-types"),
+    )
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.mypy]\nfiles = ["demo"]\n')
+    result = _run(root)
+    assert [f.dependency for f in result.failing] == ["celery-types"]
+    assert "type stubs for sqlalchemy" in result.used_by["sqlalchemy2-stubs"][0].text
+
+
+def test_installed_stub_package_read_from_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed distribution whose RECORD holds ``NAME-stubs/`` types NAME."""
+    from pytest_llmcore.deps import mapping
+
+    info = tmp_path / "acme_typing-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-typing\nVersion: 1.0\n")
+    (info / "RECORD").write_text(
+        "acme-stubs/__init__.pyi,sha256=x,1\nacme_typing/__init__.py,sha256=y,1\n"
+        "acme_typing-1.0.dist-info/RECORD,,\n"
+    )
+    monkeypatch.setattr(mapping.md, "distribution", lambda name: md.PathDistribution(info))
+    assert mapping.stubbed_distribution("acme-typing", installed=True) == "acme"
+    assert mapping.stubbed_distribution("acme-typing", installed=False) is None
+
+
+# -- name mapping: reconcile beyond the guessed name ---------------------------------------
+
+
+def _unmapped(result: GateResult, dist: str) -> str:
+    (found,) = [f for f in result.findings if f.dependency == dist]
+    assert found.kind.value == "unmapped"
+    return found.evidence[0].text
+
+
+def test_vendor_prefix_is_reconciled_but_not_a_plugin_family(tmp_path: Path) -> None:
+    """acmecorp-widgetlib provides ``widgetlib`` (a vendor's prefix): unmapped, not failing;
+    django-gizmo does not provide ``gizmo`` (a plugin family): still unused, gizmo missing."""
+    files = {"demo/__init__.py": "from widgetlib.core import run\nimport gizmo\n\n"
+             "run, gizmo\n"}  # fmt: skip
+    root = _project(tmp_path, files, deps=("acmecorp-widgetlib", "django-gizmo"))
+    result = _run(root)
+    assert _findings(result) == [
+        ("acmecorp-widgetlib", "unmapped"),
+        ("django-gizmo", "unused"),
+        ("gizmo", "missing"),
+    ]
+    assert _unmapped(result, "acmecorp-widgetlib").endswith(
+        'add [tool.llmcore.deps] map = { acmecorp-widgetlib = ["widgetlib"] }'
+    )
+
+
+def test_namespace_subpackage_claimed_by_a_less_specific_parent(tmp_path: Path) -> None:
+    """``acmens`` (its guessed name) claims ``acmens.vision.models``; the more specific
+    acmens-vision is not unused. A sibling whose name matches no imported sub-package
+    (acmens-audio) stays unused."""
+    files = {
+        "demo/__init__.py": """\
+            import acmens.core
+            from acmens.vision.models import Net
+
+            acmens, Net
+            """,
+    }
+    deps = ("acmens", "acmens-vision", "acmens-audio")
+    result = _run(_project(tmp_path, files, deps=deps))
+    assert _findings(result) == [("acmens-audio", "unused"), ("acmens-vision", "unmapped")]
+    assert _unmapped(result, "acmens-vision") == (
+        "its module was guessed as acmens_vision, but acmens.vision.models.Net imported at "
+        "demo/__init__.py:2 plausibly belongs to it (credited only to a less specific "
+        "declared owner); if so, add [tool.llmcore.deps] map = "
+        '{ acmens-vision = ["acmens.vision"] }'
+    )
+
+
+def test_table_subpackages_share_their_root_but_not_a_namespace(tmp_path: Path) -> None:
+    """logic2-automation's table row lists saleae.automation and saleae.grpc: an unclaimed
+    ``saleae.measurements`` import is in its package. google-gax lists google.gapic and
+    google.gax: an unclaimed ``google.api_core`` is in no package of its (google is a
+    shared namespace), so google-gax stays unused."""
+    files = {"demo/__init__.py": "from saleae.measurements import m\nfrom google import api_core"
+             "\n\nm, api_core\n"}  # fmt: skip
+    result = _run(_project(tmp_path, files, deps=("logic2-automation", "google-gax")))
+    assert _findings(result) == [
+        ("google", "missing"),
+        ("google-gax", "unused"),
+        ("logic2-automation", "unmapped"),
+    ]
+    assert _unmapped(result, "logic2-automation") == (
+        "the built-in table lists its modules as saleae.automation, saleae.grpc, but "
+        "saleae.measurements.m imported at demo/__init__.py:1 is in their package saleae; "
+        'if so, add [tool.llmcore.deps] map = { logic2-automation = ["saleae"] }'
+    )

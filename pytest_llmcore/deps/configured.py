@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .mapping import plain_requirement_name
+from .mapping import plain_requirement_name, stubbed_distribution
 from .model import Evidence, canonical_name
 from .safeio import read_text
 
@@ -106,13 +106,17 @@ def console_scripts(dist: str) -> tuple[str, ...]:
 
 
 def stub_target(dist: str) -> str | None:
-    """``types-requests`` -> ``requests``; ``pandas-stubs`` -> ``pandas``."""
+    """``types-requests`` -> ``requests``; ``pandas-stubs`` -> ``pandas``; a stub package
+    named otherwise from its metadata or the built-in table (``trio-typing`` -> ``trio``)."""
     key = canonical_name(dist)
+    named = stubbed_distribution(key, installed=False)
+    if named is not None:  # the table first: sqlalchemy2-stubs types sqlalchemy
+        return named
     if key.startswith("types-"):
         return key[len("types-") :]
     if key.endswith("-stubs"):
         return key[: -len("-stubs")]
-    return None
+    return stubbed_distribution(key, is_installed(key))
 
 
 def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
