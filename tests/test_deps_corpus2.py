@@ -455,12 +455,9 @@ def test_uvloop_companion_of_litdata(tmp_path: Path) -> None:
 # -- declarations ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations: fastapi pyproject.toml:62 `fastar >= 0.9.0`, a version floor on "
-    "fastapi-cloud-cli's dependency (uv.lock; commit 4b264878d); also textual griffe "
-    "(poetry.lock: mkdocstrings-python requires griffe) and lmdeploy apache-tvm-ffi",
-)
+# fixed (was a strict xfail): declarations: fastapi pyproject.toml:62 `fastar >= 0.9.0`, a
+# version floor on fastapi-cloud-cli's dependency (uv.lock; commit 4b264878d); also textual
+# griffe (poetry.lock: mkdocstrings-python requires griffe) and lmdeploy apache-tvm-ffi
 def test_version_floor_on_a_transitive_dependency_in_uv_lock(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import fastapi_cloud_cli\n",

@@ -249,3 +249,69 @@ def test_table_subpackages_share_their_root_but_not_a_namespace(tmp_path: Path) 
         "saleae.measurements.m imported at demo/__init__.py:1 is in their package saleae; "
         'if so, add [tool.llmcore.deps] map = { logic2-automation = ["saleae"] }'
     )
+
+
+# -- declarations: version pins found in a lock file -----------------------------------------
+
+
+_POETRY_LOCK = """\
+    [[package]]
+    name = "mkdocstrings-python"
+    version = "1.1.0"
+
+    [package.dependencies]
+    griffe-core = ">=0.30,<0.33"
+    mkdocstrings = {version = ">=0.20", extras = ["python"]}
+    black = {version = "*", optional = true}
+
+    [package.extras]
+    fmt = ["black"]
+
+    [[package]]
+    name = "griffe-core"
+    version = "0.32.3"
+
+    [package.dependencies]
+    colorama = ">=0.4"
+
+    [[package]]
+    name = "colorama"
+    version = "0.4.6"
+    """
+
+
+def test_pin_of_a_requirement_two_levels_down_in_poetry_lock(tmp_path: Path) -> None:
+    """poetry.lock: mkdocstrings-python -> griffe-core -> colorama. Pinned colorama and
+    griffe-core are unused-companions naming their nearest declared requirer; black,
+    required only by an extra, and an unpinned requests stay unused."""
+    files = {"demo/__init__.py": "import mkdocstrings_python\n", "poetry.lock": _POETRY_LOCK}
+    deps = ("mkdocstrings-python", "griffe-core==0.32.3", "colorama>=0.4", "black>=23", "requests")
+    result = _run(_project(tmp_path, files, deps=deps))
+    assert _findings(result) == [
+        ("black", "unused"),
+        ("colorama", "unused-companion"),
+        ("griffe-core", "unused-companion"),
+        ("requests", "unused"),
+    ]
+    (colorama,) = [f for f in result.findings if f.dependency == "colorama"]
+    assert colorama.evidence[-1].text == (
+        "not used directly; griffe-core (declared) requires it, so this entry pins its version"
+    )
+
+
+def test_pin_read_from_pdm_lock_but_not_an_extra_requirement(tmp_path: Path) -> None:
+    """pdm.lock requirement strings: ``"acme-h2>=4; extra == 'http2'"`` does not count."""
+    lock = """\
+        [[package]]
+        name = "acme-client"
+        version = "0.27.0"
+        dependencies = [
+            "acme-io",
+            "certifi",
+            "acme-h2<5,>=3; extra == \\"http2\\"",
+        ]
+        """
+    files = {"demo/__init__.py": "import acme_client\n\nacme_client\n", "pdm.lock": lock}
+    deps = ("acme-client", "acme-io>=4", "acme-h2>=4")
+    result = _run(_project(tmp_path, files, deps=deps))
+    assert _findings(result) == [("acme-h2", "unused"), ("acme-io", "unused-companion")]

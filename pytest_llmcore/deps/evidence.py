@@ -362,7 +362,10 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
-        return pinned_by(dist for dist, _ in self.declared.values())
+        from .locks import lock_requirers
+
+        names = [dist for dist, _ in self.declared.values()]
+        return {**lock_requirers(self.root, names), **pinned_by(names)}  # metadata first
 
     # -- the two calls the gate makes ----------------------------------------------------
 
