@@ -47,20 +47,24 @@ def _run(root: Path) -> GateResult:
 
 
 def test_stdlib_module_of_an_older_python_is_not_missing(tmp_path: Path) -> None:
-    """``distutils`` left the standard library in 3.12, ``tomllib`` came in 3.11: neither is
-    a dependency whichever Python runs the gate."""
+    """``binhex`` left the standard library in 3.11, ``compression`` came in 3.14,
+    ``tomllib`` in 3.11 and ``distutils`` left in 3.12: none is a dependency whichever
+    supported Python runs the gate."""
     files = {
         "demo/__init__.py": """\
             import sys
 
             import requests
 
-            if sys.version_info >= (3, 11):
-                import tomllib
+            if sys.version_info >= (3, 14):
+                from compression import zstd
+            elif sys.version_info >= (3, 11):
+                import tomllib as zstd
             else:
-                from distutils import version as tomllib
+                import binhex as zstd
+                from distutils import version
 
-            requests, tomllib
+            requests, zstd, version
             """,
     }
     root = _project(tmp_path, files, deps=("requests",))
