@@ -286,8 +286,9 @@ _POETRY_LOCK = """\
 
 def test_pin_of_a_requirement_two_levels_down_in_poetry_lock(tmp_path: Path) -> None:
     """poetry.lock: mkdocstrings-python -> griffe-core -> colorama. Pinned colorama and
-    griffe-core are unused-companions naming their nearest declared requirer; black,
-    required only by an extra, and an unpinned requests stay unused."""
+    griffe-core are unused-companions naming their nearest used requirer (griffe-core is
+    itself unused); black, required only by an extra, and an unpinned requests stay
+    unused."""
     files = {"demo/__init__.py": "import mkdocstrings_python\n", "poetry.lock": _POETRY_LOCK}
     deps = ("mkdocstrings-python", "griffe-core==0.32.3", "colorama>=0.4", "black>=23", "requests")
     result = _run(_project(tmp_path, files, deps=deps))
@@ -299,7 +300,8 @@ def test_pin_of_a_requirement_two_levels_down_in_poetry_lock(tmp_path: Path) -> 
     ]
     (colorama,) = [f for f in result.findings if f.dependency == "colorama"]
     assert colorama.evidence[-1].text == (
-        "not used directly; griffe-core (declared) requires it, so this entry pins its version"
+        "not used directly; mkdocstrings-python (declared) requires it, so this entry pins "
+        "its version"
     )
 
 
@@ -319,3 +321,32 @@ def test_pin_read_from_pdm_lock_but_not_an_extra_requirement(tmp_path: Path) -> 
     deps = ("acme-client", "acme-io>=4", "acme-h2>=4")
     result = _run(_project(tmp_path, files, deps=deps))
     assert _findings(result) == [("acme-h2", "unused"), ("acme-io", "unused-companion")]
+
+
+def test_no_pin_for_an_unused_requirer_or_a_lockstep_one(tmp_path: Path) -> None:
+    """uv.lock: cairosvg requires pillow, but nothing uses cairosvg, so ``pillow>=11`` pins
+    nothing (fastapi); pydantic requires pydantic-core at one exact version, so
+    ``pydantic-core>=2.18`` beside it constrains nothing (instructor): both stay unused."""
+    lock = """\
+        version = 1
+
+        [[package]]
+        name = "cairosvg"
+        version = "2.7.1"
+        dependencies = [
+            { name = "pillow" },
+        ]
+
+        [[package]]
+        name = "pydantic"
+        version = "2.10.0"
+        dependencies = [{ name = "pydantic-core" }, { name = "typing-extensions" }]
+        """
+    files = {"demo/__init__.py": "import pydantic\n\npydantic\n", "uv.lock": lock}
+    deps = ("pydantic", "pydantic-core>=2.18", "cairosvg", "pillow>=11")
+    result = _run(_project(tmp_path, files, deps=deps))
+    assert _findings(result) == [
+        ("cairosvg", "unused"),
+        ("pillow", "unused"),
+        ("pydantic-core", "unused"),
+    ]

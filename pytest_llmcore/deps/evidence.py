@@ -362,10 +362,13 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
+        return pinned_by(dist for dist, _ in self.declared.values())
+
+    @functools.cached_property
+    def _lock_pins(self) -> dict[str, list[str]]:
         from .locks import lock_requirers
 
-        names = [dist for dist, _ in self.declared.values()]
-        return {**lock_requirers(self.root, names), **pinned_by(names)}  # metadata first
+        return lock_requirers(self.root, [dist for dist, _ in self.declared.values()])
 
     # -- the two calls the gate makes ----------------------------------------------------
 
@@ -391,7 +394,7 @@ class EvidenceFinder:
                 continue
             key = canonical_name(f.dependency)
             parents = companion_parents(key, self._extra_parents)
-            pinned = pinned_parent(f, self._pinned, self.declared)
+            pinned = pinned_parent(f, self._pinned, self.declared, lambda: self._lock_pins, used)
             text = companion_text(f, used, parents, pinned, comments)
             if text is not None:
                 result.findings[i] = dataclasses.replace(

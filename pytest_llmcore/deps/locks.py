@@ -94,8 +94,8 @@ def _list_items(name: str, line: str, into: set[str]) -> None:
             into.add(canonical_name(named.group(1)))
 
 
-def lock_requirers(root: Path, declared: Iterable[str]) -> dict[str, str]:
-    """Requirement -> the declared distribution (as written) that requires it, directly or
+def lock_requirers(root: Path, declared: Iterable[str]) -> dict[str, list[str]]:
+    """Requirement -> the declared distributions (as written) that require it, directly or
     through other packages, per the project's lock file; nearest requirer first."""
     for name in LOCK_FILES:
         raw = read_bounded(root / name, _MAX_LOCK)
@@ -104,21 +104,22 @@ def lock_requirers(root: Path, declared: Iterable[str]) -> dict[str, str]:
     return {}
 
 
-def _requirers(graph: Mapping[str, set[str]], declared: Iterable[str]) -> dict[str, str]:
-    """Breadth first from every declared distribution at once: the nearest requirer wins."""
+def _requirers(graph: Mapping[str, set[str]], declared: Iterable[str]) -> dict[str, list[str]]:
+    """Breadth first from each declared distribution: its requirements by distance."""
     names = {canonical_name(d): d for d in declared}
-    out: dict[str, str] = {}
-    frontier = [(key, key) for key in names]
-    seen = set(names)
-    while frontier:
-        nxt: list[tuple[str, str]] = []
-        for key, root in frontier:
-            for req in sorted(graph.get(key, ())):
-                if req == root:
-                    continue
-                out.setdefault(req, names[root])
-                if req not in seen:
-                    seen.add(req)
-                    nxt.append((req, root))
-        frontier = nxt
-    return out
+    found: dict[str, dict[str, int]] = {}
+    for start in names:
+        depth = {start: 0}
+        frontier = [start]
+        while frontier:
+            nxt = []
+            for key in frontier:
+                for req in graph.get(key, ()):
+                    if req not in depth:
+                        depth[req] = depth[key] + 1
+                        nxt.append(req)
+            frontier = nxt
+        for req, d in depth.items():
+            if req != start:
+                found.setdefault(req, {})[names[start]] = d
+    return {req: sorted(by, key=lambda n: (by[n], n)) for req, by in found.items()}
