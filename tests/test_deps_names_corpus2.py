@@ -350,3 +350,11 @@ def test_no_pin_for_an_unused_requirer_or_a_lockstep_one(tmp_path: Path) -> None
         ("pillow", "unused"),
         ("pydantic-core", "unused"),
     ]
+
+
+def test_vendor_prefix_never_claims_a_generic_or_partial_name(tmp_path: Path) -> None:
+    """qwen-vl-utils does not provide a project's stray ``utils`` (lmdeploy's autotest): a
+    generic name, and not the whole rest of the name after one vendor part."""
+    files = {"demo/__init__.py": "import utils.constant\n\nutils\n"}
+    result = _run(_project(tmp_path, files, deps=("qwen-vl-utils",)))
+    assert _findings(result) == [("qwen-vl-utils", "unused"), ("utils", "missing")]

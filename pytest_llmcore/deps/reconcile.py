@@ -99,6 +99,31 @@ def _variants(key: str) -> set[str]:
     return out
 
 
+#: module names too generic to be a vendor-prefixed distribution's own
+_GENERIC = {
+    "utils",
+    "util",
+    "common",
+    "core",
+    "tools",
+    "helpers",
+    "client",
+    "server",
+    "base",
+    "config",
+    "tests",
+    "testing",
+    "models",
+    "data",
+    "plugin",
+    "plugins",
+    "extensions",
+    "sdk",
+    "main",
+    "app",
+}
+
+
 def plausible_owner(key: str, module: str) -> bool:
     """Could ``module`` (dotted) be what distribution ``key`` provides?
 
@@ -138,11 +163,14 @@ def _owner_depth(key: str, module: str) -> int:
     if any(_squash("-".join(comps[:j])) == top for j in range(1, len(comps))):
         return 1
     # a vendor's prefix (lightning-thunder -> ``thunder``, nvidia-modelopt -> ``modelopt``):
-    # the rest of the name, four letters at least, and not a plugin family's prefix
+    # the rest of the name after one first part, four letters at least, not a plugin
+    # family's prefix, and not a generic module name a project has of its own (qwen-vl-utils
+    # never provides a stray ``utils``)
     vendor = (
         comps[0] not in _FAMILIES
         and len(top) >= 4
-        and any(_squash("-".join(comps[j:])) == top for j in range(1, len(comps)))
+        and top not in _GENERIC
+        and _squash("-".join(comps[1:])) == top
     )
     return 1 if vendor else 0
 
