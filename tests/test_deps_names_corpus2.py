@@ -358,3 +358,43 @@ def test_vendor_prefix_never_claims_a_generic_or_partial_name(tmp_path: Path) ->
     files = {"demo/__init__.py": "import utils.constant\n\nutils\n"}
     result = _run(_project(tmp_path, files, deps=("qwen-vl-utils",)))
     assert _findings(result) == [("qwen-vl-utils", "unused"), ("utils", "missing")]
+
+
+def test_pin_reached_through_an_extra_the_requirement_asks_for(tmp_path: Path) -> None:
+    """fastapi: ``fastapi-cli[standard]`` -> (extra) fastapi-cloud-cli -> fastar, so
+    ``fastar>=0.9.0`` pins; ``acme-cli`` without the extra does not reach acme-extra."""
+    lock = """\
+        version = 1
+
+        [[package]]
+        name = "fastapi-cli"
+        version = "0.0.32"
+        dependencies = [
+            { name = "typer" },
+        ]
+
+        [package.optional-dependencies]
+        standard = [
+            { name = "fastapi-cloud-cli" },
+        ]
+
+        [[package]]
+        name = "fastapi-cloud-cli"
+        version = "0.11.0"
+        dependencies = [{ name = "fastar" }]
+
+        [[package]]
+        name = "acme-cli"
+        version = "1.0"
+        dependencies = [{ name = "typer" }]
+
+        [package.optional-dependencies]
+        cloud = [{ name = "acme-extra" }]
+        """
+    files = {
+        "demo/__init__.py": "import fastapi_cli\nimport acme_cli\n",
+        "uv.lock": lock,
+    }
+    deps = ("fastapi-cli[standard]>=0.0.32", "fastar>=0.9.0", "acme-cli", "acme-extra>=1")
+    result = _run(_project(tmp_path, files, deps=deps))
+    assert _findings(result) == [("acme-extra", "unused"), ("fastar", "unused-companion")]

@@ -21,7 +21,7 @@ from .safeio import read_bounded
 
 __all__ = ["LOCK_FILES", "lock_graph", "lock_requirers"]
 
-#: Lock files read, in order; the first one present is used.
+#: Lock files read; the requirements of every one present are merged.
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
 #: A lock file is read up to this size (pathological inputs stay bounded).
 _MAX_LOCK = 50_000_000
@@ -31,36 +31,60 @@ _NAME = re.compile(r'^name\s*=\s*"([^"]+)"')
 _INLINE_NAME = re.compile(r'\{\s*name\s*=\s*"([^"]+)"')
 _POETRY_DEP = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_EXTRA_HEAD = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
+_REQ_HEAD = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 
 
 def lock_graph(name: str, text: str) -> dict[str, set[str]]:
-    """Package -> the packages it requires unconditionally of any extra, from a lock file
-    named ``name`` (``uv.lock``, ``poetry.lock`` or ``pdm.lock``)."""
+    """Package -> the packages it requires, from a lock file named ``name`` (``uv.lock``,
+    ``poetry.lock`` or ``pdm.lock``). An extra is a node of its own, ``pkg[extra]``, that
+    requires ``pkg`` and what the extra adds; a requirement only an extra asks for is
+    never one of ``pkg``'s."""
     graph: dict[str, set[str]] = {}
     current: str | None = None
+    base = ""
+    extra_node: str | None = None
     section = ""
     in_list = False
     for raw in text.splitlines():
         line = raw.strip()
         header = _HEADER.match(line)
         if header is not None:
-            section, in_list = header.group(1), False
+            section, in_list, extra_node = header.group(1), False, None
             if line.startswith("[[") and section == "package":
                 current = None
             continue
         if section == "package" and current is None:
             named = _NAME.match(line)
             if named is not None:
-                current = canonical_name(named.group(1))
+                current = base = canonical_name(named.group(1))
                 graph.setdefault(current, set())
-                continue
+            continue
         if current is None:
+            continue
+        if section in ("package.extras", "package.optional-dependencies"):
+            head = _EXTRA_HEAD.match(line)
+            if head is not None:  # ``standard = [`` opens one extra's list
+                extra_node = f"{base}[{canonical_name(head.group(1))}]"
+                graph.setdefault(extra_node, set()).add(base)
+                line = head.group(2)
+            if extra_node is not None:
+                _list_items(name, line, graph[extra_node])
             continue
         if name == "poetry.lock":
             if section == "package.dependencies":
                 _poetry_dependency(line, graph[current])
             continue
         if section != "package":
+            continue
+        if name == "pdm.lock" and line.startswith("extras") and "=" in line:
+            # pdm writes a package with extras as a block of its own
+            extras = [canonical_name(e) for e in _STRING.findall(line)]
+            if extras:
+                current = f"{base}[{extras[0]}]"
+                graph.setdefault(current, set()).add(base)
+                for extra in extras[1:]:
+                    graph.setdefault(f"{base}[{extra}]", set()).add(current)
             continue
         if line.startswith("dependencies") and "=" in line:
             in_list = True
@@ -85,7 +109,15 @@ def _list_items(name: str, line: str, into: set[str]) -> None:
     ``extra = [...]`` of another package still needs that package), pdm's requirement
     strings (one whose marker asks for an extra does not count)."""
     if name == "uv.lock":
-        into.update(canonical_name(n) for n in _INLINE_NAME.findall(line))
+        for item in re.findall(r"\{[^}]*\}", line):
+            named = _INLINE_NAME.search(item)
+            if named is None:
+                continue
+            dep = canonical_name(named.group(1))
+            into.add(dep)
+            extras = re.search(r"\bextras?\s*=\s*\[([^\]]*)\]", item)
+            for extra in _STRING.findall(extras.group(1)) if extras else ():
+                into.add(f"{dep}[{canonical_name(extra)}]")
         return
     for req in _STRING.findall(line):
         spec, _, marker = req.partition(";")
@@ -94,32 +126,43 @@ def _list_items(name: str, line: str, into: set[str]) -> None:
             into.add(canonical_name(named.group(1)))
 
 
-def lock_requirers(root: Path, declared: Iterable[str]) -> dict[str, list[str]]:
+def lock_requirers(root: Path, declared: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """Requirement -> the declared distributions (as written) that require it, directly or
-    through other packages, per the project's lock file; nearest requirer first."""
-    for name in LOCK_FILES:
+    through other packages, per the project's lock file; nearest requirer first.
+    ``declared``: (name, requirement text) pairs; the extras a requirement asks for
+    (``fastapi-cli[standard]``) count."""
+    graph: dict[str, set[str]] = {}
+    for name in LOCK_FILES:  # a project may keep two (textual: uv.lock and poetry.lock)
         raw = read_bounded(root / name, _MAX_LOCK)
         if isinstance(raw, bytes):
-            return _requirers(lock_graph(name, raw.decode("utf-8", "replace")), declared)
-    return {}
+            for node, reqs in lock_graph(name, raw.decode("utf-8", "replace")).items():
+                graph.setdefault(node, set()).update(reqs)
+    return _requirers(graph, declared) if graph else {}
 
 
-def _requirers(graph: Mapping[str, set[str]], declared: Iterable[str]) -> dict[str, list[str]]:
-    """Breadth first from each declared distribution: its requirements by distance."""
-    names = {canonical_name(d): d for d in declared}
+def _requirers(
+    graph: Mapping[str, set[str]], declared: Iterable[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Breadth first from each declared distribution (and its extras): requirements by
+    distance."""
     found: dict[str, dict[str, int]] = {}
-    for start in names:
-        depth = {start: 0}
-        frontier = [start]
+    for dist, requirement in declared:
+        key = canonical_name(dist)
+        head = _REQ_HEAD.match(requirement)
+        extras = head.group(2) if head is not None and head.group(2) else ""
+        starts = [key] + [f"{key}[{canonical_name(e)}]" for e in extras.split(",") if e.strip()]
+        depth = dict.fromkeys(starts, 0)
+        frontier = list(starts)
         while frontier:
             nxt = []
-            for key in frontier:
-                for req in graph.get(key, ()):
+            for node in frontier:
+                for req in graph.get(node, ()):
                     if req not in depth:
-                        depth[req] = depth[key] + 1
+                        depth[req] = depth[node] + 1
                         nxt.append(req)
             frontier = nxt
         for req, d in depth.items():
-            if req != start:
-                found.setdefault(req, {})[names[start]] = d
+            if "[" not in req and req != key:
+                by = found.setdefault(req, {})
+                by[dist] = min(d, by.get(dist, d))
     return {req: sorted(by, key=lambda n: (by[n], n)) for req, by in found.items()}

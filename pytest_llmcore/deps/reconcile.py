@@ -190,7 +190,7 @@ def needs_reconcile(findings: Sequence[Finding], provides: Mapping[str, Provides
     return any(
         f.kind is Kind.UNUSED
         and f.declared
-        and provides[f.declared[0].key].source in ("guess", "builtin")
+        and getattr(provides.get(f.declared[0].key), "source", "") in ("guess", "builtin")
         for f in findings
     )
 
