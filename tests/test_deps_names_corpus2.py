@@ -172,7 +172,7 @@ def test_installed_stub_package_read_from_its_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An installed distribution whose RECORD holds ``NAME-stubs/`` types NAME."""
-    from pytest_llmcore.deps import mapping
+    from pytest_llmcore.deps import stubs
 
     info = tmp_path / "acme_typing-1.0.dist-info"
     info.mkdir()
@@ -181,9 +181,9 @@ def test_installed_stub_package_read_from_its_record(
         "acme-stubs/__init__.pyi,sha256=x,1\nacme_typing/__init__.py,sha256=y,1\n"
         "acme_typing-1.0.dist-info/RECORD,,\n"
     )
-    monkeypatch.setattr(mapping.md, "distribution", lambda name: md.PathDistribution(info))
-    assert mapping.stubbed_distribution("acme-typing", installed=True) == "acme"
-    assert mapping.stubbed_distribution("acme-typing", installed=False) is None
+    monkeypatch.setattr(stubs.md, "distribution", lambda name: md.PathDistribution(info))
+    assert stubs.stubbed_distribution("acme-typing", installed=True) == "acme"
+    assert stubs.stubbed_distribution("acme-typing", installed=False) is None
 
 
 # -- name mapping: reconcile beyond the guessed name ---------------------------------------

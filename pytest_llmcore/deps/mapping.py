@@ -10,10 +10,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from .model import canonical_name
+from .stdlib import OTHER_STDLIB, stdlib_names
+from .stubs import STUB_DISTRIBUTIONS, stubbed_distribution
 
 __all__ = [
     "BUILTIN_MODULES",
     "MAP_FILE",
+    "OTHER_STDLIB",
+    "STUB_DISTRIBUTIONS",
     "ModuleMap",
     "Provides",
     "builtin_entry",
@@ -191,109 +195,12 @@ STDLIB_BACKFILLS: dict[str, tuple[str, ...]] = {
 }
 
 
-#: Standard-library top-level modules of the supported Pythons (3.10 to 3.14) that the
-#: running one may lack: added since (``tomllib`` 3.11, ``annotationlib``/``compression``
-#: 3.14; imported under a ``sys.version_info`` guard) or removed (``distutils``, ``imp``
-#: 3.12; ``cgi``, ``telnetlib``... 3.13), and ``_typeshed``, which exists only in typeshed
-#: (imported under ``TYPE_CHECKING``). None of them is ever a distribution's to provide.
-OTHER_STDLIB: frozenset[str] = frozenset(
-    {
-        "_typeshed",
-        "tomllib",
-        "annotationlib",
-        "compression",
-        "_colorize",
-        "_pyrepl",
-        "_interpreters",
-        "_interpqueues",
-        "_interpchannels",
-        "_zstd",
-        "_remote_debugging",
-        "_hmac",
-        "_android_support",
-        "_apple_support",
-        "_ios_support",
-        "_sysconfig",
-        "_opcode_metadata",
-        "_suggestions",
-        "_pylong",
-        "_wmi",
-        "binhex",
-        "distutils",
-        "imp",
-        "asynchat",
-        "asyncore",
-        "smtpd",
-        "aifc",
-        "audioop",
-        "cgi",
-        "cgitb",
-        "chunk",
-        "crypt",
-        "imghdr",
-        "mailcap",
-        "msilib",
-        "nis",
-        "nntplib",
-        "ossaudiodev",
-        "pipes",
-        "sndhdr",
-        "spwd",
-        "sunau",
-        "telnetlib",
-        "uu",
-        "xdrlib",
-        "lib2to3",
-    }
-)
-
-
-def stdlib_names() -> set[str]:
-    """Top-level names that are never a dependency's: the standard library of every
-    supported Python (not only the running one's), ``__future__`` and ``__main__``."""
-    import sys
-
-    return set(sys.stdlib_module_names) | OTHER_STDLIB | {"__future__", "__main__"}
-
-
 def stdlib_backfills(declared: Iterable[str]) -> set[str]:
     """Standard-library module names that declared distributions provide (not to be skipped)."""
     out: set[str] = set()
     for name in declared:
         out.update(STDLIB_BACKFILLS.get(canonical_name(name), ()))
     return out
-
-
-#: Stub-only distributions whose name says neither ``types-`` nor ``-stubs``: the
-#: distribution whose module they type (trio-typing ships ``trio-stubs/``). Installed
-#: metadata answers for any other (a ``NAME-stubs/`` folder in its RECORD).
-STUB_DISTRIBUTIONS: dict[str, str] = {
-    "trio-typing": "trio",
-    "sqlalchemy2-stubs": "sqlalchemy",
-    "celery-types": "celery",
-    "msgpack-types": "msgpack",
-    "pygobject-stubs": "pygobject",
-    "django-types": "django",
-    "djangorestframework-types": "djangorestframework",
-    "boto3-type-annotations": "boto3",
-}
-
-
-def stubbed_distribution(key: str, installed: bool) -> str | None:
-    """The distribution a stub-only distribution types when its name does not say
-    (``trio-typing`` -> trio): :data:`STUB_DISTRIBUTIONS`, else, when ``installed``, a
-    ``NAME-stubs/`` folder in its RECORD."""
-    if key in STUB_DISTRIBUTIONS or not installed:
-        return STUB_DISTRIBUTIONS.get(key)
-    try:
-        record = md.distribution(key).read_text("RECORD") or ""
-    except md.PackageNotFoundError:
-        return None
-    for line in record.splitlines():
-        top, sep, _ = line.partition("/")
-        if sep and top.endswith("-stubs") and len(top) > len("-stubs"):
-            return top[: -len("-stubs")]
-    return None
 
 
 @dataclass(frozen=True)
