@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .mapping import Provides, builtin_entry, module_matches
 from .model import Evidence, Finding, Kind
@@ -87,7 +88,8 @@ def _squash(text: str) -> str:
     return _SEP.sub("", text).lower()
 
 
-def _variants(key: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _variants(key: str) -> frozenset[str]:
     """The distribution name without separators, case, ``py``/``python`` affixes."""
     d = _squash(key)
     out = {d}
@@ -96,7 +98,7 @@ def _variants(key: str) -> set[str]:
             out.add(d[len(affix) :])
         if d.endswith(affix) and len(d) - len(affix) >= 2:
             out.add(d[: -len(affix)])
-    return out
+    return frozenset(out)
 
 
 #: module names too generic to be a vendor-prefixed distribution's own
@@ -234,7 +236,12 @@ def _plausible_sites(
     """Indices of the sites that plausibly belong to ``key``, and whether they were found
     by package root (a table entry's sub-packages) rather than by name."""
     hits: list[int] = []
+    variants = _variants(key)
     for mod, js in by_module.items():
+        if sites[js[0]].claimed and not (
+            "." in mod and any(v.startswith(_squash(mod.split(".", 1)[0])) for v in variants)
+        ):
+            continue  # cheap: only a deeper sub-package named like it can beat its claimer
         depth = _owner_depth(key, mod)
         if not depth:
             continue
