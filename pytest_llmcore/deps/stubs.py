@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
-
 __all__ = ["STUB_DISTRIBUTIONS", "stubbed_distribution"]
 
 #: Stub-only distributions whose name says neither ``types-`` nor ``-stubs``: the
@@ -27,6 +25,8 @@ def stubbed_distribution(key: str, installed: bool) -> str | None:
     ``NAME-stubs/`` folder in its RECORD."""
     if key in STUB_DISTRIBUTIONS or not installed:
         return STUB_DISTRIBUTIONS.get(key)
+    import importlib.metadata as md  # only for an installed one: a warm run never loads it
+
     try:
         record = md.distribution(key).read_text("RECORD") or ""
     except md.PackageNotFoundError:
