@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata as md
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -116,7 +117,9 @@ def stub_target(dist: str) -> str | None:
         return key[len("types-") :]
     if key.endswith("-stubs"):
         return key[: -len("-stubs")]
-    return stubbed_distribution(key, is_installed(key))
+    # metadata only for a name that may be a stub package's (a warm run reads none)
+    maybe = re.search(r"typ|stub|annotation", key) is not None
+    return stubbed_distribution(key, maybe and is_installed(key))
 
 
 def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
