@@ -224,11 +224,8 @@ def test_mkdocstrings_separate_signature_uses_black(tmp_path: Path) -> None:
 # -- name mapping ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: httpx trio-typing provides trio-stubs for `import trio` at "
-    "httpx/_transports/asgi.py:12, checked by scripts/check:13 `mypy httpx tests`",
-)
+# fixed (was a strict xfail): name-mapping: httpx trio-typing provides trio-stubs for `import
+# trio` at httpx/_transports/asgi.py:12, checked by scripts/check:13 `mypy httpx tests`
 def test_stub_package_not_named_types_or_stubs(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import trio\n\n\nasync def nap() -> None:\n    await trio.sleep(0)\n",
@@ -240,23 +237,17 @@ def test_stub_package_not_named_types_or_stubs(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: litgpt lightning-thunder provides `thunder` "
-    "(extensions/thunder/strategies/thunder_fsdp.py:39); the same run reports thunder missing",
-)
+# fixed (was a strict xfail): name-mapping: litgpt lightning-thunder provides `thunder`
+# (extensions/thunder/strategies/thunder_fsdp.py:39); the same run reports thunder missing
 def test_vendor_prefixed_distribution_name(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import thunder\n\nthunder.jit\n"}
     root = _project(tmp_path, files, deps=("lightning-thunder",))
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: lm-evaluation-harness optimum-habana provides optimum.habana "
-    "(lm_eval/models/optimum_habana.py:101); with `optimum` also declared (pyproject.toml:71) "
-    "the import is credited to optimum only",
-)
+# fixed (was a strict xfail): name-mapping: lm-evaluation-harness optimum-habana provides
+# optimum.habana (lm_eval/models/optimum_habana.py:101); with `optimum` also declared
+# (pyproject.toml:71) the import is credited to optimum only
 def test_namespace_subpackage_distribution(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": (
@@ -268,12 +259,9 @@ def test_namespace_subpackage_distribution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: lmdeploy flash-linear-attention provides `fla` "
-    "(lmdeploy/pytorch/nn/gated_delta.py:21 `from fla.modules import ...`); the built-in "
-    "table knows only fla.layers and fla.models",
-)
+# fixed (was a strict xfail): name-mapping: lmdeploy flash-linear-attention provides `fla`
+# (lmdeploy/pytorch/nn/gated_delta.py:21 `from fla.modules import ...`); the built-in table
+# knows only fla.layers and fla.models
 def test_table_listing_only_some_subpackages(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "from fla.modules import FusedRMSNormGated\n\nFusedRMSNormGated\n"}
     root = _project(tmp_path, files, deps=("flash-linear-attention",))
@@ -388,12 +376,9 @@ def test_uvloop_companion_of_litdata(tmp_path: Path) -> None:
 # -- declarations ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations: fastapi pyproject.toml:62 `fastar >= 0.9.0`, a version floor on "
-    "fastapi-cloud-cli's dependency (uv.lock; commit 4b264878d); also textual griffe "
-    "(poetry.lock: mkdocstrings-python requires griffe) and lmdeploy apache-tvm-ffi",
-)
+# fixed (was a strict xfail): declarations: fastapi pyproject.toml:62 `fastar >= 0.9.0`, a
+# version floor on fastapi-cloud-cli's dependency (uv.lock; commit 4b264878d); also textual
+# griffe (poetry.lock: mkdocstrings-python requires griffe) and lmdeploy apache-tvm-ffi
 def test_version_floor_on_a_transitive_dependency_in_uv_lock(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import fastapi_cloud_cli\n",
@@ -441,12 +426,9 @@ def test_tree_sitter_import_is_not_a_use_of_tree_sitter_python(tmp_path: Path) -
     assert _gate(root) == ["tree-sitter-python"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TYPE_CHECKING imports: flask src/flask/app.py:57 (also httpx, textual) "
-    "`from _typeshed.wsgi import StartResponse` under TYPE_CHECKING is reported missing; "
-    "_typeshed exists only in typeshed",
-)
+# fixed (was a strict xfail): TYPE_CHECKING imports: flask src/flask/app.py:57 (also httpx,
+# textual) `from _typeshed.wsgi import StartResponse` under TYPE_CHECKING is reported missing;
+# _typeshed exists only in typeshed
 def test_typeshed_import_is_not_missing(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -462,11 +444,9 @@ def test_typeshed_import_is_not_missing(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stdlib names: fastapi fastapi/dependencies/utils.py:205 `from annotationlib import "
-    "Format` (stdlib since 3.14, under a sys.version_info guard) is reported missing",
-)
+# fixed (was a strict xfail): stdlib names: fastapi fastapi/dependencies/utils.py:205 `from
+# annotationlib import Format` (stdlib since 3.14, under a sys.version_info guard) is reported
+# missing
 def test_new_stdlib_module_is_not_missing(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\
@@ -482,14 +462,11 @@ def test_new_stdlib_module_is_not_missing(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first-party names: fastapi tests/test_tutorial/test_additional_responses/"
-    "test_tutorial001.py:4 `from docs_src.additional_responses.tutorial001_py310 import app` "
-    "(docs_src/ is a namespace folder without __init__.py) is reported missing; also "
-    "fastapi `scripts` (scripts/tests/...:6), "
-    "litgpt `extensions` (extensions/thunder/pretrain.py:138)",
-)
+# fixed (was a strict xfail): first-party names: fastapi
+# tests/test_tutorial/test_additional_responses/test_tutorial001.py:4 `from
+# docs_src.additional_responses.tutorial001_py310 import app` (docs_src/ is a namespace folder
+# without __init__.py) is reported missing; also fastapi `scripts` (scripts/tests/...:6), litgpt
+# `extensions` (extensions/thunder/pretrain.py:138)
 def test_local_namespace_folder_is_first_party(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\n",
@@ -506,12 +483,9 @@ def test_local_namespace_folder_is_first_party(tmp_path: Path) -> None:
     assert _findings(run_gate(root, use_cache=False)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first-party names: lmdeploy lmdeploy/turbomind/builders/_base.py:5 "
-    "`import _turbomind as _tm`, the extension setup.py:138 builds "
-    "(CMakeExtension(name='_turbomind')), is reported missing",
-)
+# fixed (was a strict xfail): first-party names: lmdeploy lmdeploy/turbomind/builders/_base.py:5
+# `import _turbomind as _tm`, the extension setup.py:138 builds
+# (CMakeExtension(name='_turbomind')), is reported missing
 def test_extension_module_built_by_setup_py_is_first_party(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import requests\nimport _demo_ext as _ext\n\n_ext\n",
@@ -558,12 +532,9 @@ def test_action_input_is_not_an_invocation(tmp_path: Path) -> None:
     assert _gate(root) == ["build"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dev-only deps: fastapi docs_src/wsgi/tutorial001_py310.py:1-3 (documentation "
-    "examples, tested by tests/test_tutorial/) is treated as runtime code, so a2wsgi, anyio, "
-    "flask, pwdlib get misplaced-dev",
-)
+# fixed (was a strict xfail): dev-only deps: fastapi docs_src/wsgi/tutorial001_py310.py:1-3
+# (documentation examples, tested by tests/test_tutorial/) is treated as runtime code, so
+# a2wsgi, anyio, flask, pwdlib get misplaced-dev
 def test_docs_src_examples_are_not_runtime_code(tmp_path: Path) -> None:
     files = {
         **PKG,

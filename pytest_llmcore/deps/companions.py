@@ -4,8 +4,9 @@ Three shapes, none failing by default:
 
 - a companion the built-in table (or a hook) knows: a library another used dependency
   loads when installed (sentencepiece for transformers);
-- a version pin: a declared dependency requires it and the entry carries a constraint
-  (``urllib3<2.0`` beside vcrpy);
+- a version pin: a declared dependency requires it (installed metadata; else a used one,
+  per the lock file; else the built-in table) and the entry carries a constraint
+  (``urllib3<2.0`` beside vcrpy, ``fastar>=0.9.0`` beside fastapi-cloud-cli);
 - a support entry whose own line says whom it serves: its comment names another declared
   dependency, which is used (huggingface_hub's gradio extra: ``"requests",  # see
   https://github.com/gradio-app/gradio/pull/11830``, gradio having stopped requiring it;
@@ -18,7 +19,7 @@ Three shapes, none failing by default:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,38 @@ def comment_parent(entry: Declared, comment: str, used: set[str]) -> str | None:
     )
 
 
+#: requirement -> distributions that require it at exactly their own release
+#: (``pydantic`` requires ``pydantic-core==2.27.2``): beside one of them, a declaration of
+#: the requirement constrains nothing, so it is no pin.
+LOCKSTEP: dict[str, tuple[str, ...]] = {
+    "pydantic-core": ("pydantic",),
+    "triton": ("torch",),
+    "opentelemetry-semantic-conventions": ("opentelemetry-sdk",),
+}
+
+
 def pinned_parent(
-    finding: Finding, pinned: Mapping[str, str], declared: Mapping[str, Any]
+    finding: Finding,
+    pinned: Mapping[str, str],
+    declared: Mapping[str, Any],
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
+    used: Collection[str] = (),
 ) -> str | None:
-    """A declared dependency that requires the finding's (``pinned``: from installed metadata,
-    else the built-in table), when the entry has a version constraint: then it pins that
-    requirement (``urllib3<2.0`` beside vcrpy). Without a constraint it is plainly unused."""
+    """A declared dependency that requires the finding's, when the entry has a version
+    constraint: then it pins that requirement (``urllib3<2.0`` beside vcrpy). Asked in
+    order: installed metadata (``pinned``), the lock file (``lock``: requirers by distance;
+    the nearest one that is ``used``), the built-in table. Without a constraint, or beside a
+    requirer that requires it at one exact version (:data:`LOCKSTEP`), it is plainly unused."""
     from .implicit_table import PINNED_REQUIREMENTS
 
     if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
         return None
     key = canonical_name(finding.dependency)
+    if any(p in declared for p in LOCKSTEP.get(key, ())):
+        return None
     parent = pinned.get(key)
+    if parent is None:
+        parent = next((p for p in lock().get(key, ()) if canonical_name(p) in used), None)
     if parent is None:
         parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in declared), None)
     return parent

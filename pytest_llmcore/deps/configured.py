@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .mapping import stubbed_distribution
 from .model import Evidence, canonical_name
 from .requires import required_name
 from .safeio import read_text
@@ -114,13 +116,19 @@ def console_scripts(dist: str) -> tuple[str, ...]:
 
 
 def stub_target(dist: str) -> str | None:
-    """``types-requests`` -> ``requests``; ``pandas-stubs`` -> ``pandas``."""
+    """``types-requests`` -> ``requests``; ``pandas-stubs`` -> ``pandas``; a stub package
+    named otherwise from its metadata or the built-in table (``trio-typing`` -> ``trio``)."""
     key = canonical_name(dist)
+    named = stubbed_distribution(key, installed=False)
+    if named is not None:  # the table first: sqlalchemy2-stubs types sqlalchemy
+        return named
     if key.startswith("types-"):
         return key[len("types-") :]
     if key.endswith("-stubs"):
         return key[: -len("-stubs")]
-    return None
+    # metadata only for a name that may be a stub package's (a warm run reads none)
+    maybe = re.search(r"typ|stub|annotation", key) is not None
+    return stubbed_distribution(key, maybe and is_installed(key))
 
 
 def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:

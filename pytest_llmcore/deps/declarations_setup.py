@@ -308,6 +308,26 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
                 facts.requires_python = value.text
         elif kw.arg == "packages" and isinstance(value, list):
             facts.packages = [v.text for v in value if isinstance(v, _Str)]
+    # the extension modules it builds are the project's own (``import _demo_ext``)
+    facts.packages.extend(extension_names(parsed[1]))
     if len(out.declared) > before:
         out.files.append(rel)
     return facts
+
+
+def extension_names(tree: ast.Module) -> list[str]:
+    """Modules a setup.py builds: the name of every ``*Extension(...)`` call in the file
+    (``Extension``, ``CMakeExtension``, ``Pybind11Extension``, ``CUDAExtension``...), as a
+    ``name=`` keyword or the first argument, wherever the call is (often under an ``if``)."""
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if not called.endswith("Extension"):
+            continue
+        named = [kw.value for kw in node.keywords if kw.arg == "name"] or node.args[:1]
+        if named and isinstance(named[0], ast.Constant) and isinstance(named[0].value, str):
+            out.append(named[0].value)
+    return out

@@ -353,16 +353,20 @@ class EvidenceFinder:
         ``unused-companion`` (LLMD006)."""
         from .companions import companion_text, declaration_comments, pinned_parent
         from .implicit import companion_parents
+        from .locks import lock_requirers
 
         used = {canonical_name(d) for d in result.used_by}
         unused = [d for f in result.findings if f.kind is Kind.UNUSED for d in f.declared]
         comments = declaration_comments(self.root, unused)
+        lock = functools.cache(
+            lambda: lock_requirers(self.root, [(d.name, d.requirement) for d in result.declared])
+        )
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
                 continue
             key = canonical_name(f.dependency)
             parents = companion_parents(key, self._extra_parents)
-            pinned = pinned_parent(f, self._pinned, self.declared)
+            pinned = pinned_parent(f, self._pinned, self.declared, lock, used)
             text = companion_text(f, used, parents, pinned, comments)
             if text is not None:
                 result.findings[i] = dataclasses.replace(

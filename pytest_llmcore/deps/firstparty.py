@@ -54,6 +54,9 @@ def configured_packages(doc: Any) -> tuple[set[str], set[str]]:
         if isinstance(find, Mapping):
             folders.update(_strs(find.get("where")))
             names.update(p.split(".")[0].rstrip("*") for p in _strs(find.get("include")))
+        for ext in st.get("ext-modules") or ():  # extension modules it builds
+            if isinstance(ext, Mapping) and isinstance(ext.get("name"), str):
+                names.add(str(ext["name"]).split(".")[0])
         pdir = st.get("package-dir")
         if isinstance(pdir, Mapping):
             for pkg, folder in pdir.items():
@@ -72,6 +75,9 @@ def configured_packages(doc: Any) -> tuple[set[str], set[str]]:
                 names.add(str(entry["include"]).split("/")[0].split(".")[0])
                 if isinstance(entry.get("from"), str):
                     folders.add(str(entry["from"]))
+    maturin = _get(doc, "tool", "maturin", "module-name")
+    if isinstance(maturin, str):
+        names.add(maturin.split(".")[0])
     flit = _get(doc, "tool", "flit", "module", "name")
     if isinstance(flit, str):
         names.add(flit.split(".")[0])
@@ -105,6 +111,11 @@ def first_party_names(
             elif len(rest) == 2 and rest[1] in ("__init__.py", "__init__.pyi"):
                 names.add(rest[0])  # a package at the base
     return {n for n in names if n.isidentifier()}
+
+
+#: namespace roots several distributions share: a project folder of that name is no
+#: evidence that ``google.cloud.storage`` is the project's own
+_SHARED_NAMESPACES = frozenset({"google", "azure", "jaraco", "zope", "backports", "sphinxcontrib"})
 
 
 class SiblingModules:
@@ -151,12 +162,21 @@ class SiblingModules:
 
     def is_local(self, rel: str, module: str) -> bool:
         base = self._import_base(rel)
-        if not base:
-            return False
+        if base and self._reaches(base, rel, module):
+            return True
+        # the root is on sys.path too (pytest's rootdir, ``python -m``): a dotted import
+        # through a root folder without ``__init__.py`` (``docs_src.tutorial001``,
+        # ``scripts.release``) is the project's own; root packages and modules are
+        # first_party_names' job, and a shared namespace (``google``) is never ours
+        top = module.split(".", 1)[0]
+        return "." in module and top not in _SHARED_NAMESPACES and self._reaches("", rel, module)
+
+    def _reaches(self, base: str, rel: str, module: str) -> bool:
+        """Does ``module`` resolve to a project file other than ``rel`` from ``base``?"""
         parts = module.split(".")
         path = base
         for i, part in enumerate(parts):
-            path = f"{path}/{part}"
+            path = f"{path}/{part}" if path else part
             found = self._module_file(path)
             if found is not None:
                 # ``from mod import name`` reaches a module; a deeper path can't go on

@@ -8,7 +8,6 @@ save the cache, the findings hook). A declaration is used when the first of
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -20,9 +19,9 @@ from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
 from .firstparty import first_party_names
 from .guess_owners import drop_shadowed_guesses
-from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills
+from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
 from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
-from .reconcile import ImportSite, reconcile_guessed
+from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
 from .reexport import ReexportFinder
 from .settings import DepsSettings, load_settings
 from .triage import triage
@@ -103,7 +102,7 @@ def _scan(
     local = first_party_names(
         files, settings.first_party, decl.project_name, decl.pyproject, decl.setup_packages
     )
-    stdlib = set(sys.stdlib_module_names) | {"__future__", "__main__"}
+    stdlib = stdlib_names()
     stdlib -= stdlib_backfills(d.name for d in decl.declared)
     skip = stdlib | local
     cache_on = settings.cache if use_cache is None else use_cache
@@ -362,13 +361,13 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
     claimed: set[int] = set()
     for key, decls in by_key.items():
         _judge_declared(j, key, decls, provides[key], by_top, claimed)
-    # a guessed module name never fails as unused while an unclaimed import fits it
-    unclaimed = [u for u in j.uses if id(u) not in claimed]
-    taken = reconcile_guessed(
-        j.result.findings,
-        [k for k, p in provides.items() if p.source == "guess"],
-        [ImportSite(u.rec.module, u.where, u.file, u.rec.line) for u in unclaimed],
-    )
-    claimed.update(id(unclaimed[i]) for i in taken)
+    # a module name not read from metadata never fails as unused while an import fits it
+    if needs_reconcile(j.result.findings, provides):
+        sites = [
+            ImportSite(u.rec.module, u.where, u.file, u.rec.line, id(u) in claimed) for u in j.uses
+        ]
+        guessed = [k for k, p in provides.items() if p.source == "guess"]
+        taken = reconcile_guessed(j.result.findings, guessed, sites, provides)
+        claimed.update(id(j.uses[i]) for i in taken)
     rest = [u for u in j.uses if id(u) not in claimed and not u.rec.guarded]
     j.result.findings.extend(undeclared_findings(rest, by_key, cache, j.settings))

@@ -339,4 +339,5 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "wrapt": ("vcrpy", "deprecated"),
     "markupsafe": ("jinja2",),
     "grpcio-status": ("google-api-core",),
+    "apache-tvm-ffi": ("tilelang",),
 }

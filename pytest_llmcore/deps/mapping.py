@@ -12,16 +12,22 @@ from .model import Memo, canonical_name, no_memo
 
 if TYPE_CHECKING:
     import importlib.metadata as md
+from .stdlib import OTHER_STDLIB, stdlib_names
+from .stubs import STUB_DISTRIBUTIONS, stubbed_distribution
 
 __all__ = [
     "BUILTIN_MODULES",
     "MAP_FILE",
+    "OTHER_STDLIB",
+    "STUB_DISTRIBUTIONS",
     "ModuleMap",
     "Provides",
     "builtin_entry",
     "builtin_table",
     "modules_from_files",
     "stdlib_backfills",
+    "stdlib_names",
+    "stubbed_distribution",
 ]
 
 #: Generated from real wheel metadata by scripts/gen_module_map.py (see its docstring).

@@ -1,41 +1,94 @@
-"""Reconcile a guessed module name with the imports nothing claimed.
+"""Reconcile a module name that was not read from metadata with the project's imports.
 
 A dependency whose import name was guessed (no user map, not installed, not in the built-in
-table) and that looks unused, while the project imports a module nothing declares that
-plausibly belongs to it (``PyQt5`` for pyqt5, ``faiss`` for faiss-cpu,
-``google.cloud.pubsub_v1`` for google-cloud-pubsub), is one finding of kind ``unmapped``
-with the ``map`` entry to add, not an ``unused`` plus a ``missing``.
+table) or comes from the built-in table, and that looks unused, while the project imports a
+module that plausibly belongs to it, is one finding of kind ``unmapped`` with the ``map``
+entry to add, not an ``unused`` plus a ``missing``:
+
+- by name: ``PyQt5`` for pyqt5, ``faiss`` for faiss-cpu, ``thunder`` for lightning-thunder,
+  ``google.cloud.pubsub_v1`` for google-cloud-pubsub; an import nothing claims, or one a
+  less specific owner claims (``optimum.habana`` for optimum-habana, claimed by the also
+  declared ``optimum`` only through its name);
+- by package root, for a table entry: the table lists sub-packages of one package
+  (flash-linear-attention: ``fla.layers``, ``fla.models``, the newest wheel's), and the
+  project imports another one nothing claims (``fla.modules``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
+from .mapping import Provides, builtin_entry, module_matches
 from .model import Evidence, Finding, Kind
 
-__all__ = ["ImportSite", "plausible_owner", "reconcile_guessed"]
+__all__ = ["ImportSite", "needs_reconcile", "plausible_owner", "reconcile_guessed"]
 
 _SEP = re.compile(r"[-_.]+")
 #: first components that only name a namespace: ``google`` alone belongs to no one dist
 _NAMESPACE_ROOTS = {"google", "azure", "jaraco", "zope", "backports", "sphinxcontrib", "aws"}
+#: first parts of names that say whose plugin, stubs or integration a distribution is, not
+#: whose vendor: ``django-redis`` never provides ``redis``, ``types-requests`` not ``requests``
+_FAMILIES = {
+    "pytest",
+    "types",
+    "django",
+    "flask",
+    "sphinx",
+    "sphinxcontrib",
+    "mkdocs",
+    "jupyter",
+    "jupyterlab",
+    "fastapi",
+    "pydantic",
+    "sqlalchemy",
+    "celery",
+    "pre",
+    "flake8",
+    "pylint",
+    "mypy",
+    "ruff",
+    "poetry",
+    "hatch",
+    "pdm",
+    "tox",
+    "nox",
+    "setuptools",
+    "opentelemetry",
+    "langchain",
+    "llama",
+    "airflow",
+    "apache",
+    "dagster",
+    "prefect",
+    "streamlit",
+    "napari",
+    "datasette",
+    "aws",
+    "google",
+    "azure",
+}
 
 
 class ImportSite(NamedTuple):
-    """One import nothing declared provides."""
+    """One import of the project."""
 
     module: str
     where: str
     file: str
     line: int
+    claimed: bool = False
+    """A declared distribution's modules already cover it."""
 
 
 def _squash(text: str) -> str:
     return _SEP.sub("", text).lower()
 
 
-def _variants(key: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _variants(key: str) -> frozenset[str]:
     """The distribution name without separators, case, ``py``/``python`` affixes."""
     d = _squash(key)
     out = {d}
@@ -44,7 +97,32 @@ def _variants(key: str) -> set[str]:
             out.add(d[len(affix) :])
         if d.endswith(affix) and len(d) - len(affix) >= 2:
             out.add(d[: -len(affix)])
-    return out
+    return frozenset(out)
+
+
+#: module names too generic to be a vendor-prefixed distribution's own
+_GENERIC = {
+    "utils",
+    "util",
+    "common",
+    "core",
+    "tools",
+    "helpers",
+    "client",
+    "server",
+    "base",
+    "config",
+    "tests",
+    "testing",
+    "models",
+    "data",
+    "plugin",
+    "plugins",
+    "extensions",
+    "sdk",
+    "main",
+    "app",
+}
 
 
 def plausible_owner(key: str, module: str) -> bool:
@@ -55,68 +133,179 @@ def plausible_owner(key: str, module: str) -> bool:
     distribution matches a sub-package of its namespace with at most a version suffix
     (``google-cloud-pubsub`` -> ``google.cloud.pubsub_v1``, never
     ``google.cloud.storage_transfer`` for google-cloud-storage); a leading part of the
-    name on a ``-`` boundary matches a top-level module (``faiss-cpu`` -> ``faiss``).
+    name on a ``-`` boundary matches a top-level module (``faiss-cpu`` -> ``faiss``), and
+    so does the rest of a vendor-prefixed name (``lightning-thunder`` -> ``thunder``).
     """
+    return _owner_depth(key, module) > 0
+
+
+def _owner_depth(key: str, module: str) -> int:
+    """How many leading parts of ``module`` name ``key``'s package, the most that do
+    (``optimum.habana.x`` names optimum-habana in 2, faiss-cpu's ``faiss`` in 1); 0: none."""
     parts = module.split(".")
     variants = _variants(key)
     squashed = [_squash(".".join(parts[:k])) for k in range(1, len(parts) + 1)]
-    for depth, s in enumerate(squashed, start=1):
+    for depth in range(len(squashed), 0, -1):
+        s = squashed[depth - 1]
         if depth == 1 and parts[0] in _NAMESPACE_ROOTS and len(parts) > 1:
             continue
         if s in variants:
-            return True
+            return depth
         if depth > 1 and any(
             re.fullmatch(r"v?\d+(?:p\d+)?(?:beta\d*|alpha\d*)?", s[len(v) :])
             for v in variants
             if v and s.startswith(v) and len(s) > len(v)  # "" would own every "0.x"
         ):
-            return True
+            return depth
     comps = [c for c in key.split("-") if c]
     top = squashed[0]
-    if len(comps) > 1 and comps[0] not in _NAMESPACE_ROOTS and len(top) >= 3:
-        return any(_squash("-".join(comps[:j])) == top for j in range(1, len(comps)))
-    return False
+    if len(comps) < 2 or comps[0] in _NAMESPACE_ROOTS or len(top) < 3:
+        return 0
+    if any(_squash("-".join(comps[:j])) == top for j in range(1, len(comps))):
+        return 1
+    # a vendor's prefix (lightning-thunder -> ``thunder``, nvidia-modelopt -> ``modelopt``):
+    # the rest of the name after one first part, four letters at least, not a plugin
+    # family's prefix, and not a generic module name a project has of its own (qwen-vl-utils
+    # never provides a stray ``utils``)
+    vendor = (
+        comps[0] not in _FAMILIES
+        and len(top) >= 4
+        and top not in _GENERIC
+        and _squash("-".join(comps[1:])) == top
+    )
+    return 1 if vendor else 0
+
+
+def _package_root(module: str) -> str:
+    """The package a module is part of: its first part, or the namespace's sub-package
+    (``google.cloud.storage``, ``azure.storage``): a shared namespace is no one's root."""
+    parts = module.split(".")
+    depth = 1
+    if parts[0] in _NAMESPACE_ROOTS:
+        depth = 3 if parts[:2] == ["google", "cloud"] else 2
+    return ".".join(parts[:depth])
+
+
+def needs_reconcile(findings: Sequence[Finding], provides: Mapping[str, Provides]) -> bool:
+    """Is there an ``unused`` finding whose module name was not read from metadata?"""
+    return any(
+        f.kind is Kind.UNUSED
+        and f.declared
+        and getattr(provides.get(f.declared[0].key), "source", "") in ("guess", "builtin")
+        for f in findings
+    )
 
 
 def reconcile_guessed(
-    findings: list[Finding], guessed: Iterable[str], sites: Sequence[ImportSite]
+    findings: list[Finding],
+    guessed: Iterable[str],
+    sites: Sequence[ImportSite],
+    provides: Mapping[str, Provides] | None = None,
 ) -> set[int]:
-    """Turn each ``unused`` finding of a guessed dependency with a plausible import into
-    ``unmapped`` (in place); return the indices of ``sites`` now accounted for."""
-    guessed_keys = set(guessed)
+    """Turn each ``unused`` finding of a ``guessed`` dependency (or one whose ``provides``
+    came from the built-in table) with a plausible import into ``unmapped`` (in place);
+    return the indices of ``sites`` now accounted for. A claimed site counts only when its
+    claimers' modules are less specific than the part of it that names the dependency."""
+    provides = provides or {}
+    guessed_keys = set(guessed) | {k for k, p in provides.items() if p.source == "builtin"}
     taken: set[int] = set()
     by_module: dict[str, list[int]] = {}
     for j, s in enumerate(sites):
         by_module.setdefault(s.module, []).append(j)
     for i, f in enumerate(findings):
         key = f.declared[0].key if f.declared else None
-        if f.kind is not Kind.UNUSED or key not in guessed_keys:
+        if f.kind is not Kind.UNUSED or key is None or key not in guessed_keys:
             continue
-        hits = sorted(j for mod, js in by_module.items() if plausible_owner(key, mod) for j in js)
+        own = provides.get(key)
+        hits, roots = _plausible_sites(key, own, sites, by_module, provides)
         if not hits:
             continue
-        taken.update(hits)
-        mods = sorted({_module_root(key, sites[j].module) for j in hits})
-        first = sites[hits[0]]
-        suggestion = ", ".join(f'"{m}"' for m in mods)
-        ev = Evidence(
-            f"its module was guessed as {f.module}, but {first.module} imported at "
-            f"{first.where} plausibly belongs to it; if so, add "
-            f"[tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}",
-            first.file,
-            first.line,
-        )
-        findings[i] = Finding(
-            Kind.UNMAPPED, f.dependency, f.declared, (ev,), f.ignored_reason, ",".join(mods)
-        )
+        taken.update(j for j in hits if not sites[j].claimed)
+        findings[i] = _unmapped(f, key, own, [sites[j] for j in hits], roots)
     return taken
 
 
+def _plausible_sites(
+    key: str,
+    own: Provides | None,
+    sites: Sequence[ImportSite],
+    by_module: Mapping[str, list[int]],
+    provides: Mapping[str, Provides],
+) -> tuple[list[int], bool]:
+    """Indices of the sites that plausibly belong to ``key``, and whether they were found
+    by package root (a table entry's sub-packages) rather than by name."""
+    hits: list[int] = []
+    variants = _variants(key)
+    for mod, js in by_module.items():
+        if sites[js[0]].claimed and not (
+            "." in mod and any(v.startswith(_squash(mod.split(".", 1)[0])) for v in variants)
+        ):
+            continue  # cheap: only a deeper sub-package named like it can beat its claimer
+        depth = _owner_depth(key, mod)
+        if not depth:
+            continue
+        if sites[js[0]].claimed and (
+            _claimer_depth(key, mod, provides) >= depth
+            or (own is not None and any(module_matches(mod, m) for m in own.modules))
+        ):
+            continue  # its own dead import, or a declared owner at least as specific has it
+        hits.extend(js)
+    if hits or own is None or own.source != "builtin":
+        return sorted(hits), False
+    roots = {_package_root(m) for m in builtin_entry(key) if "." in m} - set(own.modules)
+    for mod, js in by_module.items():
+        if _package_root(mod) in roots and "." in mod:
+            hits.extend(j for j in js if not sites[j].claimed)
+    return sorted(hits), True
+
+
+def _claimer_depth(key: str, module: str, provides: Mapping[str, Provides]) -> int:
+    """The most parts of ``module`` that another declared distribution's modules cover."""
+    return max(
+        (
+            m.count(".") + 1
+            for k, p in provides.items()
+            if k != key
+            for m in p.modules
+            if module_matches(module, m)
+        ),
+        default=0,
+    )
+
+
+def _unmapped(
+    f: Finding, key: str, own: Provides | None, hits: Sequence[ImportSite], by_root: bool
+) -> Finding:
+    """The ``unmapped`` finding that replaces ``f``, with the ``map`` entry to add."""
+    listed = builtin_entry(key) if own is not None and own.source == "builtin" else ()
+    if by_root:
+        mods = sorted({*listed, *(_package_root(s.module) for s in hits)})
+        mods = [m for m in mods if not any(m.startswith(r + ".") for r in mods)]
+    else:
+        mods = sorted({_module_root(key, s.module) for s in hits})
+    first = hits[0]
+    if listed:
+        said = f"the built-in table lists its modules as {', '.join(listed)}"
+    else:
+        said = f"its module was guessed as {f.module}"
+    why = (
+        f"is in their package {_package_root(first.module)}"
+        if by_root
+        else "plausibly belongs to it"
+    )
+    if first.claimed:
+        why += " (credited only to a less specific declared owner)"
+    suggestion = ", ".join(f'"{m}"' for m in mods)
+    ev = Evidence(
+        f"{said}, but {first.module} imported at {first.where} {why}; if so, add "
+        f"[tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}",
+        first.file,
+        first.line,
+    )
+    return Finding(Kind.UNMAPPED, f.dependency, f.declared, (ev,), f.ignored_reason, ",".join(mods))
+
+
 def _module_root(key: str, module: str) -> str:
-    """The shortest prefix of ``module`` that still matches ``key`` (the map entry)."""
-    parts = module.split(".")
-    for k in range(1, len(parts)):  # the proper prefixes; the whole module is the fallback
-        prefix = ".".join(parts[:k])
-        if (k > 1 or parts[0] not in _NAMESPACE_ROOTS) and plausible_owner(key, prefix):
-            return prefix
-    return module
+    """The prefix of ``module`` that names ``key`` (the map entry to suggest)."""
+    depth = _owner_depth(key, module)
+    return ".".join(module.split(".")[: depth or None])

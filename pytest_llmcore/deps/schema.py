@@ -20,6 +20,10 @@ DEFAULT_DEV_PATHS: tuple[str, ...] = (
     "scripts",
     "tools",
     "notebooks",
+    # documentation sources at the root (fastapi's docs_src/: examples the docs include and
+    # the tests import); a path pattern, so a module named docs_utils.py stays runtime code
+    "docs_*/*",
+    "doc_*/*",
     "conftest.py",
     "test_*.py",
     "*_test.py",
