@@ -301,3 +301,23 @@ def test_requirement_check_is_used_in_both_stages(src: str, used: bool) -> None:
     if lex is not None:
         assert lex == tree
     assert list(scan_source(src).imports) == tree
+
+
+def test_remote_model_code_requirements_are_companions_of_transformers(tmp_path: Path) -> None:
+    """lmdeploy declares what Hub models' own code imports (Qwen-1's
+    transformers_stream_generator): not failing beside a used transformers, failing alone."""
+    deps = ("transformers", "transformers-stream-generator", "rdkit", "einops")
+    code = 'import transformers\n\ntransformers.AutoModel.from_pretrained("x", trust_remote_code=True)\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    root = _project(tmp_path / "a", {"demo/__init__.py": code}, _deps(deps))
+    res = _result(root)
+    assert sorted(f.dependency for f in res.failing) == ["einops"]
+    kinds = sorted((f.dependency, f.kind.value) for f in res.findings)
+    assert kinds == [
+        ("einops", "unused"),
+        ("rdkit", "unused-companion"),
+        ("transformers-stream-generator", "unused-companion"),
+    ]
+    alone = _project(tmp_path / "b", {"demo/__init__.py": "print(1)\n"}, _deps(deps[1:]))
+    assert _failing(alone) == ["einops", "rdkit", "transformers-stream-generator"]

@@ -305,6 +305,10 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "tox-gh": ("tox",),
     "pre-commit-uv": ("pre-commit",),
     "pillow": ("mkdocs-material", "datasets", "transformers"),
+    # imported by models' own code on the Hub (``trust_remote_code=True``), never by the
+    # project: Qwen-1's generation patch, Intern-S1's molecule tokenizer
+    "transformers-stream-generator": ("transformers",),
+    "rdkit": ("transformers",),
 }
 
 #: requirement -> declared distributions that require it. A declaration of the requirement
