@@ -56,6 +56,13 @@ def add_ab_parser(
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument(
+        "--keep-reports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep each run's pytest JSON report in DIR (base-0.json, head-0.json, ...)",
+    )
+    p.add_argument(
         "pytest_args",
         nargs="*",
         metavar="-- PYTEST_ARGS",
@@ -139,6 +146,9 @@ def _rounds(
     a_runs: list[Samples] = []
     b_runs: list[Samples] = []
     with tempfile.TemporaryDirectory(prefix="llmcore-ab-out-") as tmp:
+        if args.keep_reports is not None:
+            tmp = str(args.keep_reports.resolve())
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         for i in range(args.rounds):
             order = ("base", "head") if i % 2 == 0 else ("head", "base")
             for side in order:
@@ -195,6 +205,7 @@ def _to_json(results: dict[tuple[str, str], Comparison]) -> list[dict[str, Any]]
             "outcome": c.outcome,
             "base_median": c.base_median,
             "head_median": c.head_median,
+            "round_medians": [list(pair) for pair in c.pairs],
         }
         for (nodeid, metric), c in results.items()
     ]

@@ -33,6 +33,8 @@ class Comparison:
     outcome: Outcome
     base_median: float
     head_median: float
+    #: per complete round: (base median, candidate median), in round order
+    pairs: tuple[tuple[float, float], ...] = ()
 
     def describe(self) -> str:
         return (
@@ -121,4 +123,5 @@ def compare_rounds(
         outcome=_outcome(lo, hi, ratio, threshold, lower_is_better),
         base_median=statistics.median(x for b in base for x in b),
         head_median=statistics.median(x for h in head for x in h),
+        pairs=tuple(pairs),
     )
