@@ -65,31 +65,30 @@ import time
 SLOWDOWN = {slowdown!r}
 
 def decode(llm, n=24):
-    out = []
+    \"\"\"Per-token gaps (ms) of a greedy decode.\"\"\"
+    gaps = []
     last = time.perf_counter()
-    for chunk in llm.create_completion("def fib(n):", max_tokens=n, temperature=0.0,
-                                       stream=True):
-        out.append(chunk)
+    for _ in llm.create_completion("def fib(n):", max_tokens=n, temperature=0.0, stream=True):
         now = time.perf_counter()
         if SLOWDOWN:  # extra work proportional to this token's own time (a busy-wait)
             until = now + SLOWDOWN * (now - last)
             while time.perf_counter() < until:
                 pass
-        last = time.perf_counter()
-    return out
+            now = time.perf_counter()
+        gaps.append((now - last) * 1000)
+        last = now
+    return gaps[1:]  # the first gap is the prompt's
 """
 _GEMMA_TEST = """
-import time, pytest
+import pytest
 import app
 
 @pytest.mark.budget(tpot_ms="10s")
 def test_decode(llama_model, llmcore_perf):
-    llm = llama_model()
+    llm = llama_model(n_ctx=256).llm
     app.decode(llm, 4)  # warm-up
-    for _ in range(4):
-        start = time.perf_counter()
-        chunks = app.decode(llm)
-        llmcore_perf.record("tpot_ms", [(time.perf_counter() - start) * 1000 / len(chunks)])
+    for _ in range(3):
+        llmcore_perf.record("tpot_ms", app.decode(llm))
 """
 WORKLOADS = {"cpu": (_CPU_APP, _CPU_TEST), "gemma": (_GEMMA_APP, _GEMMA_TEST)}
 
@@ -142,8 +141,9 @@ def _summary(report: Path) -> list[float]:
     return [s[0], s[len(s) // 10], statistics.median(s), statistics.fmean(s)]
 
 
-def _ab(repo: Path, rounds: int | None) -> dict[str, Any]:
+def _ab(repo: Path, rounds: int | None, stat: str | None) -> dict[str, Any]:
     extra = ["--rounds", str(rounds)] if rounds else []
+    extra += ["--stat", stat] if stat else []
     with tempfile.TemporaryDirectory(prefix="llmcore-verdicts-ab-") as keep:
         done = subprocess.run(
             [*LLMCORE, "ab", "HEAD", "--json", "--keep-reports", keep, *extra], cwd=repo,
@@ -169,7 +169,7 @@ def _trial(repo: Path, app: str, slowdown: float, args: argparse.Namespace) -> d
     base, head = _test(base_json), _test(head_json)
     ratio = _p50(head) / _p50(base)
     reg = _regression(head)
-    ab = _ab(repo, args.rounds)
+    ab = _ab(repo, args.rounds, args.ab_stat)
     return {
         "fixed": {"ratio": ratio, "alarm": ratio > 1 + args.threshold},
         "baseline": {**reg, "alarm": reg["outcome"] == "regression"},
@@ -177,9 +177,10 @@ def _trial(repo: Path, app: str, slowdown: float, args: argparse.Namespace) -> d
     }
 
 
-def _merge(out: Path, key: str, cell: dict[str, Any]) -> None:
+def _merge(out: Path, key: str, cell: dict[str, Any], drop: str = "") -> None:
     data = json.loads(out.read_text()) if out.is_file() else {"cells": {}}
     data["cells"][key] = cell
+    data["cells"].pop(drop, None)
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1))
     tmp.replace(out)
@@ -190,6 +191,8 @@ def _cell(repo: Path, name: str, app: str, slowdown: float, args: argparse.Names
     for i in range(args.trials):
         t = _trial(repo, app, slowdown, args)
         trials.append(t)
+        if args.out:
+            _merge(args.out, f"{name}/{slowdown:g}/partial", {"details": trials})
         ab, bl = t["ab"], t["baseline"]
         print(f"  {name} {slowdown:.0%} trial {i + 1}: fixed {t['fixed']['ratio'] - 1:+.1%}  "
               f"baseline {bl['change_pct']:+.1f}% {bl['outcome']}  ab {ab['ratio'] - 1:+.1%} "
@@ -203,11 +206,11 @@ def _cell(repo: Path, name: str, app: str, slowdown: float, args: argparse.Names
     print(f"{name:<6} slowdown {slowdown:>4.0%} ({kind}): {cells}   (inconclusive: {inc})",
           flush=True)
     cell = {"workload": name, "slowdown": slowdown, "trials": args.trials, "alarms": alarms,
-            "inconclusive": inconclusive, "ab_rounds": args.rounds, "threshold": args.threshold,
+            "inconclusive": inconclusive, "ab_rounds": args.rounds, "ab_stat": args.ab_stat, "threshold": args.threshold,
             "seconds": round(time.time() - started), "started": time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "details": trials}
     if args.out:
-        _merge(args.out, f"{name}/{slowdown:g}", cell)
+        _merge(args.out, f"{name}/{slowdown:g}", cell, drop=f"{name}/{slowdown:g}/partial")
 
 
 def _percents(text: str) -> list[float]:
@@ -226,6 +229,7 @@ def main() -> None:
     ap.add_argument("--workloads", default="cpu", help="cpu, gemma or cpu,gemma (default cpu)")
     ap.add_argument("--gemma", action="store_true", help="same as adding gemma to --workloads")
     ap.add_argument("--rounds", type=int, default=None, help="llmcore ab --rounds (its default)")
+    ap.add_argument("--ab-stat", default=None, help="llmcore ab --stat (its default)")
     ap.add_argument("--out", type=Path, default=None, help="merge each cell into this JSON")
     args = ap.parse_args()
     names = [w.strip() for w in args.workloads.split(",") if w.strip()]

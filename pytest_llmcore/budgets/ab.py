@@ -24,7 +24,7 @@ from typing import Any
 
 from ..core.argtypes import int_in, percent_arg
 from ..core.errors import InputError
-from .ab_stats import Comparison, compare_rounds
+from .ab_stats import STATS, Comparison, compare_rounds
 
 __all__ = ["add_ab_parser", "run_ab"]
 
@@ -53,6 +53,13 @@ def add_ab_parser(
     )
     p.add_argument(
         "--threshold", type=percent_arg, default=0.03, help="smallest change reported (default 3%%)"
+    )
+    p.add_argument(
+        "--stat",
+        choices=STATS,
+        default="best",
+        help="each side's value per round: best (min of times, max of rates; default: "
+        "interference on a shared machine only adds time) or median",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument(
@@ -160,7 +167,7 @@ def _rounds(
 
 
 def _compare(
-    a_runs: list[Samples], b_runs: list[Samples], threshold: float
+    a_runs: list[Samples], b_runs: list[Samples], threshold: float, stat: str
 ) -> dict[tuple[str, str], Comparison]:
     keys = sorted({k for run in a_runs + b_runs for k in run})
     out: dict[tuple[str, str], Comparison] = {}
@@ -168,7 +175,7 @@ def _compare(
         base = [run.get(key, []) for run in a_runs]
         head = [run.get(key, []) for run in b_runs]
         try:
-            out[key] = compare_rounds(base, head, threshold, _lower_is_better(key[1]))
+            out[key] = compare_rounds(base, head, threshold, _lower_is_better(key[1]), stat)
         except ValueError:
             continue  # measured on one side only (a new or removed test): nothing to compare
     return out
@@ -179,11 +186,11 @@ def run_ab(args: argparse.Namespace) -> int:
     root = Path.cwd()
     with _base_tree(root, args.base) as base:
         a_runs, b_runs = _rounds(root, base, args)
-    results = _compare(a_runs, b_runs, args.threshold)
+    results = _compare(a_runs, b_runs, args.threshold, args.stat)
     if not results:
         raise InputError("no metric was measured on both sides", fix="select budgeted tests")
     if args.json:
-        print(json.dumps(_to_json(results), indent=2))
+        print(json.dumps(_to_json(results, args.stat), indent=2))
     else:
         for (nodeid, metric), c in results.items():
             print(f"{nodeid}  {metric}: {c.base_median:.4g} -> {c.head_median:.4g}  {c.describe()}")
@@ -194,7 +201,9 @@ def run_ab(args: argparse.Namespace) -> int:
     return 1 if any(c.outcome == "regression" for c in results.values()) else 0
 
 
-def _to_json(results: dict[tuple[str, str], Comparison]) -> list[dict[str, Any]]:
+def _to_json(
+    results: dict[tuple[str, str], Comparison], stat: str
+) -> list[dict[str, Any]]:
     return [
         {
             "test": nodeid,
@@ -205,7 +214,8 @@ def _to_json(results: dict[tuple[str, str], Comparison]) -> list[dict[str, Any]]
             "outcome": c.outcome,
             "base_median": c.base_median,
             "head_median": c.head_median,
-            "round_medians": [list(pair) for pair in c.pairs],
+            "stat": stat,
+            "round_values": [list(pair) for pair in c.pairs],
         }
         for (nodeid, metric), c in results.items()
     ]
