@@ -113,7 +113,10 @@ def _project(base: Path, app: str, test: str) -> Path:
 
 def _pytest(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [PY, "-m", "pytest", "--llmcore", "-p", "no:cacheprovider", "-q", "-m", "budget", *args]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]),
+    }
     return subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, check=False)
 
 
@@ -130,8 +133,11 @@ def _p50(test: dict[str, Any]) -> float:
 
 def _regression(test: dict[str, Any]) -> dict[str, Any]:
     (v,) = [v for v in test["verdicts"] if v["kind"] == "regression"]
-    return {"outcome": v["outcome"], "change_pct": v["change_pct"],
-            "ci_pct": [v["change_low_pct"], v["change_high_pct"]]}
+    return {
+        "outcome": v["outcome"],
+        "change_pct": v["change_pct"],
+        "ci_pct": [v["change_low_pct"], v["change_high_pct"]],
+    }
 
 
 def _summary(report: Path) -> list[float]:
@@ -146,16 +152,27 @@ def _ab(repo: Path, rounds: int | None, stat: str | None) -> dict[str, Any]:
     extra += ["--stat", stat] if stat else []
     with tempfile.TemporaryDirectory(prefix="llmcore-verdicts-ab-") as keep:
         done = subprocess.run(
-            [*LLMCORE, "ab", "HEAD", "--json", "--keep-reports", keep, *extra], cwd=repo,
-            capture_output=True, text=True, check=False)
+            [*LLMCORE, "ab", "HEAD", "--json", "--keep-reports", keep, *extra],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode not in (0, 1):
             raise SystemExit(f"llmcore ab exited {done.returncode}: {done.stderr.strip()[-300:]}")
         n = len(list(Path(keep).glob("base-*.json")))
-        sides = [[_summary(Path(keep) / f"{side}-{i}.json") for side in ("base", "head")]
-                 for i in range(n)]
+        sides = [
+            [_summary(Path(keep) / f"{side}-{i}.json") for side in ("base", "head")]
+            for i in range(n)
+        ]
     (row,) = json.loads(done.stdout)
-    return {"exit": done.returncode, "outcome": row["outcome"], "ratio": row["ratio"],
-            "ci": row["ci"], "rounds": sides}
+    return {
+        "exit": done.returncode,
+        "outcome": row["outcome"],
+        "ratio": row["ratio"],
+        "ci": row["ci"],
+        "rounds": sides,
+    }
 
 
 def _trial(repo: Path, app: str, slowdown: float, args: argparse.Namespace) -> dict[str, Any]:
@@ -194,21 +211,35 @@ def _cell(repo: Path, name: str, app: str, slowdown: float, args: argparse.Names
         if args.out:
             _merge(args.out, f"{name}/{slowdown:g}/partial", {"details": trials})
         ab, bl = t["ab"], t["baseline"]
-        print(f"  {name} {slowdown:.0%} trial {i + 1}: fixed {t['fixed']['ratio'] - 1:+.1%}  "
-              f"baseline {bl['change_pct']:+.1f}% {bl['outcome']}  ab {ab['ratio'] - 1:+.1%} "
-              f"[{ab['ci'][0] - 1:+.1%}, {ab['ci'][1] - 1:+.1%}] {ab['outcome']}", flush=True)
+        print(
+            f"  {name} {slowdown:.0%} trial {i + 1}: fixed {t['fixed']['ratio'] - 1:+.1%}  "
+            f"baseline {bl['change_pct']:+.1f}% {bl['outcome']}  ab {ab['ratio'] - 1:+.1%} "
+            f"[{ab['ci'][0] - 1:+.1%}, {ab['ci'][1] - 1:+.1%}] {ab['outcome']}",
+            flush=True,
+        )
     alarms = {m: sum(t[m]["alarm"] for t in trials) for m in METHODS}
-    inconclusive = {m: sum(t[m].get("outcome") == "inconclusive" for t in trials)
-                    for m in ("baseline", "ab")}
+    inconclusive = {
+        m: sum(t[m].get("outcome") == "inconclusive" for t in trials) for m in ("baseline", "ab")
+    }
     kind = "false alarms" if slowdown == 0 else "detected"
     cells = "  ".join(f"{m} {alarms[m]:>2}/{args.trials}" for m in METHODS)
     inc = "  ".join(f"{m} {n}" for m, n in inconclusive.items())
-    print(f"{name:<6} slowdown {slowdown:>4.0%} ({kind}): {cells}   (inconclusive: {inc})",
-          flush=True)
-    cell = {"workload": name, "slowdown": slowdown, "trials": args.trials, "alarms": alarms,
-            "inconclusive": inconclusive, "ab_rounds": args.rounds, "ab_stat": args.ab_stat, "threshold": args.threshold,
-            "seconds": round(time.time() - started), "started": time.strftime(
-                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "details": trials}
+    print(
+        f"{name:<6} slowdown {slowdown:>4.0%} ({kind}): {cells}   (inconclusive: {inc})", flush=True
+    )
+    cell = {
+        "workload": name,
+        "slowdown": slowdown,
+        "trials": args.trials,
+        "alarms": alarms,
+        "inconclusive": inconclusive,
+        "ab_rounds": args.rounds,
+        "ab_stat": args.ab_stat,
+        "threshold": args.threshold,
+        "seconds": round(time.time() - started),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "details": trials,
+    }
     if args.out:
         _merge(args.out, f"{name}/{slowdown:g}", cell, drop=f"{name}/{slowdown:g}/partial")
 
@@ -224,8 +255,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--threshold", type=float, default=0.10, help="the fixed rule's threshold")
-    ap.add_argument("--slowdowns", type=_percents, default=list(SLOWDOWNS),
-                    help="percents, e.g. 0,3,5,10,25 (default)")
+    ap.add_argument(
+        "--slowdowns",
+        type=_percents,
+        default=list(SLOWDOWNS),
+        help="percents, e.g. 0,3,5,10,25 (default)",
+    )
     ap.add_argument("--workloads", default="cpu", help="cpu, gemma or cpu,gemma (default cpu)")
     ap.add_argument("--gemma", action="store_true", help="same as adding gemma to --workloads")
     ap.add_argument("--rounds", type=int, default=None, help="llmcore ab --rounds (its default)")
@@ -237,8 +272,11 @@ def main() -> None:
         names.append("gemma")
     if unknown := [n for n in names if n not in WORKLOADS]:
         ap.error(f"--workloads: unknown {unknown}; choose from {sorted(WORKLOADS)}")
-    print(f"# {platform.node()} {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+    print(
+        f"# {platform.node()} {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        flush=True,
+    )
     for name in names:
         app, test = WORKLOADS[name]
         with tempfile.TemporaryDirectory(prefix="llmcore-verdicts-") as tmp:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pytest_llmcore.budgets.ab_stats import compare_rounds
+from pytest_llmcore.budgets.ab_stats import compare_rounds, round_value
 
 LLMCORE = [sys.executable, "-m", "pytest_llmcore.cli"]
 
@@ -55,6 +56,34 @@ def test_t_interval_matches_the_textbook() -> None:
     assert c.high == pytest.approx(math.exp(statistics.mean(logs) + half))
 
 
+@pytest.mark.parametrize(
+    ("stat", "lower_is_better", "value"),
+    [("best", True, 1.0), ("best", False, 9.0), ("median", True, 2.0), ("median", False, 2.0)],
+)
+def test_round_value(stat: str, lower_is_better: bool, value: float) -> None:
+    assert round_value([2.0, 9.0, 1.0], stat, lower_is_better) == value
+
+
+def test_round_value_unknown_statistic() -> None:
+    with pytest.raises(ValueError) as exc:
+        round_value([1.0], "mean", True)
+    assert str(exc.value) == "unknown A/B statistic 'mean'; use one of best, median"
+
+
+def test_best_sees_through_interference_the_median_does_not() -> None:
+    # each process: its code costs 10 (base) or 10.5 (head, +5%); load adds 0-60% to most
+    # samples, differently in every process: the medians are all over the place, the
+    # fastest samples are not
+    loads = [(0.0, 0.5, 0.6, 0.4), (0.0, 0.1, 0.1, 0.2), (0.0, 0.3, 0.5, 0.6)] * 2
+    base = [[10.0 * (1 + x) for x in load] for load in loads]
+    head = [[10.5 * (1 + x) for x in load[::-1]] for load in loads[1:] + loads[:1]]
+    best = compare_rounds(base, head, threshold=0.03, stat="best")
+    assert (best.outcome, best.ratio) == ("regression", pytest.approx(1.05))
+    assert best.pairs == ((10.0, 10.5),) * 6
+    median = compare_rounds(base, head, threshold=0.03, stat="median")
+    assert median.outcome == "inconclusive"
+
+
 def test_one_round_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 2 complete rounds, got 1"):
         compare_rounds([[1.0]], [[1.0]], threshold=0.03)
@@ -99,15 +128,20 @@ def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path)
     app.write_text(app.read_text().replace("N = 20000", "N = 60000"))
     # a 20% threshold: each round is a fresh process, and process-to-process speed of a
     # tight Python loop varies by several percent (address layout, hash seeds)
-    slow = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%")
+    kept = tmp_path / "kept"
+    slow = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%", "--keep-reports", str(kept))
     assert slow.returncode == 1, slow.stdout + slow.stderr
+    names = sorted(p.name for p in kept.iterdir())
+    assert names == sorted(f"{side}-{i}.json" for side in ("base", "head") for i in range(4))
     (line,) = [x for x in slow.stdout.splitlines() if x.startswith("tests/test_ab.py::test_work")]
     assert "latency_ms" in line and line.endswith("4 rounds): regression"), slow.stdout
     assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
     app.write_text(app.read_text().replace("N = 60000", "N = 20000"))
-    same = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%")
+    same = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%", "--json", "--stat", "median")
     assert same.returncode == 0, same.stdout + same.stderr
-    assert "regression" not in same.stdout
+    (row,) = json.loads(same.stdout)
+    assert row["outcome"] != "regression"
+    assert (row["stat"], row["rounds"], len(row["round_values"])) == ("median", 4, 4)
     # the temporary worktree is gone
     listed = subprocess.run(
         ["git", "-C", str(repo), "worktree", "list"], capture_output=True, text=True, check=True
@@ -130,6 +164,16 @@ def test_ab_rounds_must_be_two_or_more(tmp_path: Path) -> None:
         "llmcore ab: error: argument --rounds: '1': need a whole number of rounds >= 2 "
         "(see llmcore ab --help)\n"
     )
+
+
+def test_ab_unknown_statistic_is_one_line(tmp_path: Path) -> None:
+    out = _ab(tmp_path, "HEAD", "--stat", "mean")
+    assert out.returncode == 2
+    # argparse quotes the choices up to Python 3.12.7, not after
+    choices = out.stderr.removeprefix(
+        "llmcore ab: error: argument --stat: invalid choice: 'mean' (choose from "
+    ).removesuffix(") (see llmcore ab --help)\n")
+    assert choices.replace("'", "") == "best, median", out.stderr
 
 
 def test_t_table_is_students_t() -> None:

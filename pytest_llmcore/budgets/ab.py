@@ -201,9 +201,7 @@ def run_ab(args: argparse.Namespace) -> int:
     return 1 if any(c.outcome == "regression" for c in results.values()) else 0
 
 
-def _to_json(
-    results: dict[tuple[str, str], Comparison], stat: str
-) -> list[dict[str, Any]]:
+def _to_json(results: dict[tuple[str, str], Comparison], stat: str) -> list[dict[str, Any]]:
     return [
         {
             "test": nodeid,
