@@ -41,7 +41,10 @@ LLMCORE = [PY, "-m", "pytest_llmcore.cli"]
 SLOWDOWNS = (0.0, 0.03, 0.05, 0.10, 0.25)
 METHODS = ("fixed", "baseline", "ab")
 
-# ~1.5 ms per call, 150 calls: a 0.2 s measurement window per process
+# ~1.5 ms per call, 150 calls: a 0.2 s measurement window per process. Every iteration
+# costs the same (small ints only), so N% more iterations is N% more time: with
+# ``i * i % 7`` the added iterations (i * i above 2**30, two-digit ints) cost more than the
+# average one, and +5% iterations measured +5.6..5.9% time.
 _CPU_APP = """
 SLOWDOWN = {slowdown!r}
 
@@ -49,7 +52,7 @@ def work():
     n = int(50000 * (1 + SLOWDOWN))
     total = 0
     for i in range(n):
-        total += i * i % 7
+        total += (i & 1023) * 7 % 13
     return total
 """
 _CPU_TEST = """
