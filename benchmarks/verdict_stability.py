@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pytest_llmcore.budgets.ab_stats import compare_rounds
+
 PY = sys.executable
 LLMCORE = [PY, "-m", "pytest_llmcore.cli"]
 SLOWDOWNS = (0.0, 0.03, 0.05, 0.10, 0.25)
@@ -150,9 +152,16 @@ def _summary(report: Path) -> list[float]:
     return [s[0], s[len(s) // 10], statistics.median(s), statistics.fmean(s)]
 
 
-def _ab(repo: Path, rounds: int | None, stat: str | None) -> dict[str, Any]:
-    extra = ["--rounds", str(rounds)] if rounds else []
-    extra += ["--stat", stat] if stat else []
+def _first_rounds(sides: list[list[list[float]]], n: int) -> str:
+    """The verdict ``llmcore ab --rounds N --max-rounds N`` gives on the first N rounds."""
+    c = compare_rounds([[b[0]] for b, _ in sides[:n]], [[h[0]] for _, h in sides[:n]], 0.03)
+    return c.outcome
+
+
+def _ab(repo: Path, args: argparse.Namespace) -> dict[str, Any]:
+    extra = ["--rounds", str(args.rounds)] if args.rounds else []
+    extra += ["--max-rounds", str(args.max_rounds)] if args.max_rounds else []
+    extra += ["--stat", args.ab_stat] if args.ab_stat else []
     with tempfile.TemporaryDirectory(prefix="llmcore-verdicts-ab-") as keep:
         done = subprocess.run(
             [*LLMCORE, "ab", "HEAD", "--json", "--keep-reports", keep, *extra],
@@ -175,6 +184,7 @@ def _ab(repo: Path, rounds: int | None, stat: str | None) -> dict[str, Any]:
         "ratio": row["ratio"],
         "ci": row["ci"],
         "rounds": sides,
+        "first_6_rounds": _first_rounds(sides, 6) if not args.ab_stat else None,
     }
 
 
@@ -189,7 +199,7 @@ def _trial(repo: Path, app: str, slowdown: float, args: argparse.Namespace) -> d
     base, head = _test(base_json), _test(head_json)
     ratio = _p50(head) / _p50(base)
     reg = _regression(head)
-    ab = _ab(repo, args.rounds, args.ab_stat)
+    ab = _ab(repo, args)
     return {
         "fixed": {"ratio": ratio, "alarm": ratio > 1 + args.threshold},
         "baseline": {**reg, "alarm": reg["outcome"] == "regression"},
@@ -217,7 +227,8 @@ def _cell(repo: Path, name: str, app: str, slowdown: float, args: argparse.Names
         print(
             f"  {name} {slowdown:.0%} trial {i + 1}: fixed {t['fixed']['ratio'] - 1:+.1%}  "
             f"baseline {bl['change_pct']:+.1f}% {bl['outcome']}  ab {ab['ratio'] - 1:+.1%} "
-            f"[{ab['ci'][0] - 1:+.1%}, {ab['ci'][1] - 1:+.1%}] {ab['outcome']}",
+            f"[{ab['ci'][0] - 1:+.1%}, {ab['ci'][1] - 1:+.1%}] {ab['outcome']} "
+            f"({len(ab['rounds'])} rounds; first 6: {ab['first_6_rounds']})",
             flush=True,
         )
     alarms = {m: sum(t[m]["alarm"] for t in trials) for m in METHODS}
@@ -237,6 +248,7 @@ def _cell(repo: Path, name: str, app: str, slowdown: float, args: argparse.Names
         "alarms": alarms,
         "inconclusive": inconclusive,
         "ab_rounds": args.rounds,
+        "ab_max_rounds": args.max_rounds,
         "ab_stat": args.ab_stat,
         "threshold": args.threshold,
         "seconds": round(time.time() - started),
@@ -267,6 +279,7 @@ def main() -> None:
     ap.add_argument("--workloads", default="cpu", help="cpu, gemma or cpu,gemma (default cpu)")
     ap.add_argument("--gemma", action="store_true", help="same as adding gemma to --workloads")
     ap.add_argument("--rounds", type=int, default=None, help="llmcore ab --rounds (its default)")
+    ap.add_argument("--max-rounds", type=int, default=None, help="llmcore ab --max-rounds")
     ap.add_argument("--ab-stat", default=None, help="llmcore ab --stat (its default)")
     ap.add_argument("--out", type=Path, default=None, help="merge each cell into this JSON")
     args = ap.parse_args()

@@ -49,7 +49,13 @@ def add_ab_parser(
         "--rounds",
         type=int_in(2, 10_000, need="a whole number of rounds >= 2"),
         default=6,
-        help="A/B rounds (default 6)",
+        help="A/B rounds at least (default 6)",
+    )
+    p.add_argument(
+        "--max-rounds",
+        type=int_in(2, 10_000, need="a whole number of rounds >= 2"),
+        default=20,
+        help="while a verdict is inconclusive, add rounds up to this many (default 20)",
     )
     p.add_argument(
         "--threshold", type=percent_arg, default=0.03, help="smallest change reported (default 3%%)"
@@ -146,23 +152,36 @@ def _lower_is_better(metric: str) -> bool:
     return True if known is None else known.lower_is_better
 
 
+def _undecided(a_runs: list[Samples], b_runs: list[Samples], args: argparse.Namespace) -> bool:
+    results = _compare(a_runs, b_runs, args.threshold, args.stat)
+    return any(c.outcome == "inconclusive" for c in results.values())
+
+
 def _rounds(
     root: Path, base: Path, args: argparse.Namespace
 ) -> tuple[list[Samples], list[Samples]]:
+    """At least ``--rounds`` rounds; more while a verdict is inconclusive, to ``--max-rounds``."""
     extra = list(args.pytest_args) or ["-m", "budget"]
+    most = max(args.rounds, args.max_rounds)
     a_runs: list[Samples] = []
     b_runs: list[Samples] = []
     with tempfile.TemporaryDirectory(prefix="llmcore-ab-out-") as tmp:
         if args.keep_reports is not None:
             tmp = str(args.keep_reports.resolve())
             Path(tmp).mkdir(parents=True, exist_ok=True)
-        for i in range(args.rounds):
+        i = 0
+        while i < args.rounds or (i < most and _undecided(a_runs, b_runs, args)):
             order = ("base", "head") if i % 2 == 0 else ("head", "base")
             for side in order:
                 tree = base if side == "base" else root
                 got = _run_side(tree, extra, Path(tmp) / f"{side}-{i}.json")
                 (a_runs if side == "base" else b_runs).append(got)
-            print(f"llmcore ab: round {i + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+            i += 1
+            print(
+                f"llmcore ab: round {i} done (at least {args.rounds}, at most {most})",
+                file=sys.stderr,
+                flush=True,
+            )
     return a_runs, b_runs
 
 
