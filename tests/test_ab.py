@@ -129,7 +129,18 @@ def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path)
     # a 20% threshold: each round is a fresh process, and process-to-process speed of a
     # tight Python loop varies by several percent (address layout, hash seeds)
     kept = tmp_path / "kept"
-    slow = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%", "--keep-reports", str(kept))
+    slow = _ab(
+        repo,
+        "HEAD",
+        "--rounds",
+        "4",
+        "--max-rounds",
+        "4",
+        "--threshold",
+        "20%",
+        "--keep-reports",
+        str(kept),
+    )
     assert slow.returncode == 1, slow.stdout + slow.stderr
     names = sorted(p.name for p in kept.iterdir())
     assert names == sorted(f"{side}-{i}.json" for side in ("base", "head") for i in range(4))
@@ -137,7 +148,19 @@ def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path)
     assert "latency_ms" in line and line.endswith("4 rounds): regression"), slow.stdout
     assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
     app.write_text(app.read_text().replace("N = 60000", "N = 20000"))
-    same = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%", "--json", "--stat", "median")
+    same = _ab(
+        repo,
+        "HEAD",
+        "--rounds",
+        "4",
+        "--max-rounds",
+        "4",
+        "--threshold",
+        "20%",
+        "--json",
+        "--stat",
+        "median",
+    )
     assert same.returncode == 0, same.stdout + same.stderr
     (row,) = json.loads(same.stdout)
     assert row["outcome"] != "regression"
@@ -181,3 +204,62 @@ def test_t_table_is_students_t() -> None:
     from pytest_llmcore.budgets.ab_stats import _T975
 
     assert [round(float(stats.t.ppf(0.975, df)), 3) for df in range(1, 31)] == list(_T975)
+
+
+def _fake_rounds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ratios: list[float], rounds: int, most: int
+) -> list[str]:
+    """Run ``ab._rounds`` with a fake pytest: round i's candidate is ``ratios[i]`` x the base."""
+    import argparse
+
+    from pytest_llmcore.budgets import ab
+
+    calls: list[str] = []
+
+    def fake_side(tree: Path, args: object, out: Path) -> dict[tuple[str, str], list[float]]:
+        calls.append(out.name)
+        side, i = out.stem.split("-")
+        value = 10.0 * (ratios[int(i)] if side == "head" else 1.0)
+        return {("t.py::test", "latency_ms"): [value]}
+
+    monkeypatch.setattr(ab, "_run_side", fake_side)
+    args = argparse.Namespace(
+        pytest_args=[],
+        rounds=rounds,
+        max_rounds=most,
+        keep_reports=None,
+        threshold=0.03,
+        stat="best",
+    )
+    ab._rounds(tmp_path, tmp_path, args)
+    return calls
+
+
+def test_decided_after_the_minimum_rounds_stops_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = _fake_rounds(monkeypatch, tmp_path, [1.10, 1.11, 1.10, 1.11] + [9.0] * 10, 4, 20)
+    assert calls == ["base-0.json", "head-0.json", "head-1.json", "base-1.json",
+                     "base-2.json", "head-2.json", "head-3.json", "base-3.json"]  # fmt: skip
+
+
+def test_inconclusive_takes_more_rounds_until_decided(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # +/-8% around +5%: inconclusive after 4 rounds; steady +5% rounds then settle it
+    ratios = [1.13, 0.97, 1.13, 0.97] + [1.05] * 20
+    calls = _fake_rounds(monkeypatch, tmp_path, ratios, 4, 20)
+    assert len(calls) == 2 * 9
+    from pytest_llmcore.budgets.ab_stats import compare_rounds
+
+    def outcome(n: int) -> str:
+        return compare_rounds([[10.0]] * n, [[10.0 * r] for r in ratios[:n]], 0.03).outcome
+
+    assert [outcome(n) for n in range(4, 10)] == ["inconclusive"] * 5 + ["regression"]
+
+
+def test_inconclusive_stops_at_max_rounds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = _fake_rounds(monkeypatch, tmp_path, [1.2, 0.85] * 20, 4, 7)
+    assert len(calls) == 2 * 7
+    # --max-rounds below --rounds: --rounds wins
+    assert len(_fake_rounds(monkeypatch, tmp_path, [1.2, 0.85] * 20, 4, 2)) == 2 * 4
