@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_llmcore.budgets.ab_stats import compare_rounds
+from pytest_llmcore.budgets.ab_stats import compare_rounds, round_value
 
 from .conftest import INNER_ADDOPTS
 
@@ -56,6 +57,34 @@ def test_t_interval_matches_the_textbook() -> None:
     half = 4.303 * statistics.stdev(logs) / math.sqrt(3)
     assert c.low == pytest.approx(math.exp(statistics.mean(logs) - half))
     assert c.high == pytest.approx(math.exp(statistics.mean(logs) + half))
+
+
+@pytest.mark.parametrize(
+    ("stat", "lower_is_better", "value"),
+    [("best", True, 1.0), ("best", False, 9.0), ("median", True, 2.0), ("median", False, 2.0)],
+)
+def test_round_value(stat: str, lower_is_better: bool, value: float) -> None:
+    assert round_value([2.0, 9.0, 1.0], stat, lower_is_better) == value
+
+
+def test_round_value_unknown_statistic() -> None:
+    with pytest.raises(ValueError) as exc:
+        round_value([1.0], "mean", True)
+    assert str(exc.value) == "unknown A/B statistic 'mean'; use one of best, median"
+
+
+def test_best_sees_through_interference_the_median_does_not() -> None:
+    # each process: its code costs 10 (base) or 10.5 (head, +5%); load adds 0-60% to most
+    # samples, differently in every process: the medians are all over the place, the
+    # fastest samples are not
+    loads = [(0.0, 0.5, 0.6, 0.4), (0.0, 0.1, 0.1, 0.2), (0.0, 0.3, 0.5, 0.6)] * 2
+    base = [[10.0 * (1 + x) for x in load] for load in loads]
+    head = [[10.5 * (1 + x) for x in load[::-1]] for load in loads[1:] + loads[:1]]
+    best = compare_rounds(base, head, threshold=0.03, stat="best")
+    assert (best.outcome, best.ratio) == ("regression", pytest.approx(1.05))
+    assert best.pairs == ((10.0, 10.5),) * 6
+    median = compare_rounds(base, head, threshold=0.03, stat="median")
+    assert median.outcome == "inconclusive"
 
 
 def test_one_round_is_refused() -> None:
@@ -110,15 +139,43 @@ def test_ab_flags_an_injected_slowdown_and_not_an_unchanged_tree(tmp_path: Path)
     app.write_text(app.read_text().replace("N = 20000", "N = 60000"))
     # a 20% threshold: each round is a fresh process, and process-to-process speed of a
     # tight Python loop varies by several percent (address layout, hash seeds)
-    slow = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%")
+    kept = tmp_path / "kept"
+    slow = _ab(
+        repo,
+        "HEAD",
+        "--rounds",
+        "4",
+        "--max-rounds",
+        "4",
+        "--threshold",
+        "20%",
+        "--keep-reports",
+        str(kept),
+    )
     assert slow.returncode == 1, slow.stdout + slow.stderr
+    names = sorted(p.name for p in kept.iterdir())
+    assert names == sorted(f"{side}-{i}.json" for side in ("base", "head") for i in range(4))
     (line,) = [x for x in slow.stdout.splitlines() if x.startswith("tests/test_ab.py::test_work")]
     assert "latency_ms" in line and line.endswith("4 rounds): regression"), slow.stdout
     assert slow.stdout.splitlines()[-1] == "llmcore ab: 1 regression"
     app.write_text(app.read_text().replace("N = 60000", "N = 20000"))
-    same = _ab(repo, "HEAD", "--rounds", "4", "--threshold", "20%")
+    same = _ab(
+        repo,
+        "HEAD",
+        "--rounds",
+        "4",
+        "--max-rounds",
+        "4",
+        "--threshold",
+        "20%",
+        "--json",
+        "--stat",
+        "median",
+    )
     assert same.returncode == 0, same.stdout + same.stderr
-    assert "regression" not in same.stdout
+    (row,) = json.loads(same.stdout)
+    assert row["outcome"] != "regression"
+    assert (row["stat"], row["rounds"], len(row["round_values"])) == ("median", 4, 4)
     # the temporary worktree is gone
     listed = subprocess.run(
         ["git", "-C", str(repo), "worktree", "list"], capture_output=True, text=True, check=True
@@ -143,8 +200,77 @@ def test_ab_rounds_must_be_two_or_more(tmp_path: Path) -> None:
     )
 
 
+def test_ab_unknown_statistic_is_one_line(tmp_path: Path) -> None:
+    out = _ab(tmp_path, "HEAD", "--stat", "mean")
+    assert out.returncode == 2
+    # argparse quotes the choices up to Python 3.12.7, not after
+    choices = out.stderr.removeprefix(
+        "llmcore ab: error: argument --stat: invalid choice: 'mean' (choose from "
+    ).removesuffix(") (see llmcore ab --help)\n")
+    assert choices.replace("'", "") == "best, median", out.stderr
+
+
 def test_t_table_is_students_t() -> None:
     stats = pytest.importorskip("scipy.stats")
     from pytest_llmcore.budgets.ab_stats import _T975
 
     assert [round(float(stats.t.ppf(0.975, df)), 3) for df in range(1, 31)] == list(_T975)
+
+
+def _fake_rounds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ratios: list[float], rounds: int, most: int
+) -> list[str]:
+    """Run ``ab._rounds`` with a fake pytest: round i's candidate is ``ratios[i]`` x the base."""
+    import argparse
+
+    from pytest_llmcore.budgets import ab
+
+    calls: list[str] = []
+
+    def fake_side(tree: Path, args: object, out: Path) -> dict[tuple[str, str], list[float]]:
+        calls.append(out.name)
+        side, i = out.stem.split("-")
+        value = 10.0 * (ratios[int(i)] if side == "head" else 1.0)
+        return {("t.py::test", "latency_ms"): [value]}
+
+    monkeypatch.setattr(ab, "_run_side", fake_side)
+    args = argparse.Namespace(
+        pytest_args=[],
+        rounds=rounds,
+        max_rounds=most,
+        keep_reports=None,
+        threshold=0.03,
+        stat="best",
+    )
+    ab._rounds(tmp_path, tmp_path, args)
+    return calls
+
+
+def test_decided_after_the_minimum_rounds_stops_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = _fake_rounds(monkeypatch, tmp_path, [1.10, 1.11, 1.10, 1.11] + [9.0] * 10, 4, 20)
+    assert calls == ["base-0.json", "head-0.json", "head-1.json", "base-1.json",
+                     "base-2.json", "head-2.json", "head-3.json", "base-3.json"]  # fmt: skip
+
+
+def test_inconclusive_takes_more_rounds_until_decided(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # +/-8% around +5%: inconclusive after 4 rounds; steady +5% rounds then settle it
+    ratios = [1.13, 0.97, 1.13, 0.97] + [1.05] * 20
+    calls = _fake_rounds(monkeypatch, tmp_path, ratios, 4, 20)
+    assert len(calls) == 2 * 9
+    from pytest_llmcore.budgets.ab_stats import compare_rounds
+
+    def outcome(n: int) -> str:
+        return compare_rounds([[10.0]] * n, [[10.0 * r] for r in ratios[:n]], 0.03).outcome
+
+    assert [outcome(n) for n in range(4, 10)] == ["inconclusive"] * 5 + ["regression"]
+
+
+def test_inconclusive_stops_at_max_rounds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = _fake_rounds(monkeypatch, tmp_path, [1.2, 0.85] * 20, 4, 7)
+    assert len(calls) == 2 * 7
+    # --max-rounds below --rounds: --rounds wins
+    assert len(_fake_rounds(monkeypatch, tmp_path, [1.2, 0.85] * 20, 4, 2)) == 2 * 4

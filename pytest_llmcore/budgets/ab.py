@@ -24,7 +24,7 @@ from typing import Any
 
 from ..core.argtypes import int_in, percent_arg
 from ..core.errors import InputError
-from .ab_stats import Comparison, compare_rounds
+from .ab_stats import STATS, Comparison, compare_rounds
 
 __all__ = ["add_ab_parser", "run_ab"]
 
@@ -49,12 +49,32 @@ def add_ab_parser(
         "--rounds",
         type=int_in(2, 10_000, need="a whole number of rounds >= 2"),
         default=6,
-        help="A/B rounds (default 6)",
+        help="A/B rounds at least (default 6)",
+    )
+    p.add_argument(
+        "--max-rounds",
+        type=int_in(2, 10_000, need="a whole number of rounds >= 2"),
+        default=20,
+        help="while a verdict is inconclusive, add rounds up to this many (default 20)",
     )
     p.add_argument(
         "--threshold", type=percent_arg, default=0.03, help="smallest change reported (default 3%%)"
     )
+    p.add_argument(
+        "--stat",
+        choices=STATS,
+        default="best",
+        help="each side's value per round: best (min of times, max of rates; default: "
+        "interference on a shared machine only adds time) or median",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--keep-reports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep each run's pytest JSON report in DIR (base-0.json, head-0.json, ...)",
+    )
     p.add_argument(
         "pytest_args",
         nargs="*",
@@ -132,25 +152,41 @@ def _lower_is_better(metric: str) -> bool:
     return True if known is None else known.lower_is_better
 
 
+def _undecided(a_runs: list[Samples], b_runs: list[Samples], args: argparse.Namespace) -> bool:
+    results = _compare(a_runs, b_runs, args.threshold, args.stat)
+    return any(c.outcome == "inconclusive" for c in results.values())
+
+
 def _rounds(
     root: Path, base: Path, args: argparse.Namespace
 ) -> tuple[list[Samples], list[Samples]]:
+    """At least ``--rounds`` rounds; more while a verdict is inconclusive, to ``--max-rounds``."""
     extra = list(args.pytest_args) or ["-m", "budget"]
+    most = max(args.rounds, args.max_rounds)
     a_runs: list[Samples] = []
     b_runs: list[Samples] = []
     with tempfile.TemporaryDirectory(prefix="llmcore-ab-out-") as tmp:
-        for i in range(args.rounds):
+        if args.keep_reports is not None:
+            tmp = str(args.keep_reports.resolve())
+            Path(tmp).mkdir(parents=True, exist_ok=True)
+        i = 0
+        while i < args.rounds or (i < most and _undecided(a_runs, b_runs, args)):
             order = ("base", "head") if i % 2 == 0 else ("head", "base")
             for side in order:
                 tree = base if side == "base" else root
                 got = _run_side(tree, extra, Path(tmp) / f"{side}-{i}.json")
                 (a_runs if side == "base" else b_runs).append(got)
-            print(f"llmcore ab: round {i + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+            i += 1
+            print(
+                f"llmcore ab: round {i} done (at least {args.rounds}, at most {most})",
+                file=sys.stderr,
+                flush=True,
+            )
     return a_runs, b_runs
 
 
 def _compare(
-    a_runs: list[Samples], b_runs: list[Samples], threshold: float
+    a_runs: list[Samples], b_runs: list[Samples], threshold: float, stat: str
 ) -> dict[tuple[str, str], Comparison]:
     keys = sorted({k for run in a_runs + b_runs for k in run})
     out: dict[tuple[str, str], Comparison] = {}
@@ -158,7 +194,7 @@ def _compare(
         base = [run.get(key, []) for run in a_runs]
         head = [run.get(key, []) for run in b_runs]
         try:
-            out[key] = compare_rounds(base, head, threshold, _lower_is_better(key[1]))
+            out[key] = compare_rounds(base, head, threshold, _lower_is_better(key[1]), stat)
         except ValueError:
             continue  # measured on one side only (a new or removed test): nothing to compare
     return out
@@ -169,11 +205,11 @@ def run_ab(args: argparse.Namespace) -> int:
     root = Path.cwd()
     with _base_tree(root, args.base) as base:
         a_runs, b_runs = _rounds(root, base, args)
-    results = _compare(a_runs, b_runs, args.threshold)
+    results = _compare(a_runs, b_runs, args.threshold, args.stat)
     if not results:
         raise InputError("no metric was measured on both sides", fix="select budgeted tests")
     if args.json:
-        print(json.dumps(_to_json(results), indent=2))
+        print(json.dumps(_to_json(results, args.stat), indent=2))
     else:
         for (nodeid, metric), c in results.items():
             print(f"{nodeid}  {metric}: {c.base_median:.4g} -> {c.head_median:.4g}  {c.describe()}")
@@ -184,7 +220,7 @@ def run_ab(args: argparse.Namespace) -> int:
     return 1 if any(c.outcome == "regression" for c in results.values()) else 0
 
 
-def _to_json(results: dict[tuple[str, str], Comparison]) -> list[dict[str, Any]]:
+def _to_json(results: dict[tuple[str, str], Comparison], stat: str) -> list[dict[str, Any]]:
     return [
         {
             "test": nodeid,
@@ -195,6 +231,8 @@ def _to_json(results: dict[tuple[str, str], Comparison]) -> list[dict[str, Any]]
             "outcome": c.outcome,
             "base_median": c.base_median,
             "head_median": c.head_median,
+            "stat": stat,
+            "round_values": [list(pair) for pair in c.pairs],
         }
         for (nodeid, metric), c in results.items()
     ]

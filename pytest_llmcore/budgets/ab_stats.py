@@ -1,12 +1,17 @@
-"""The A/B verdict: the ratio of medians with a confidence interval.
+"""The A/B verdict: the ratio of one statistic per round, with a confidence interval.
 
 Each round runs the base tree and the candidate tree once, back to back (ABBA order), so
 slow drifts of a shared machine hit both sides alike. Per round we take the ratio of the
-candidate's median to the base's; the estimate is the geometric mean of those ratios and
-its 95% interval is Student's t interval of the mean log-ratio (with 5-10 rounds a
-bootstrap interval is too narrow: it ignores that the spread itself is estimated). A change
-is reported only when it is significant (the interval excludes 1) AND at least the
-threshold (benchstat's rule: significant is not enough, small is not interesting).
+candidate's statistic to the base's: by default each side's **best** value (the minimum of
+a lower-is-better metric, the maximum of a higher-is-better one), else its median. On a
+shared machine interference only ever adds time, so a process's median moves with the
+load of the moment (+35% between two runs a minute apart on a 2-core machine at load 6),
+while its fastest samples are the code's own cost (timeit's advice). The estimate is the
+geometric mean of the per-round ratios and its 95% interval is Student's t interval of the
+mean log-ratio (with 5-10 rounds a bootstrap interval is too narrow: it ignores that the
+spread itself is estimated). A change is reported only when it is significant (the
+interval excludes 1) AND at least the threshold (benchstat's rule: significant is not
+enough, small is not interesting).
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Comparison", "compare_rounds"]
+__all__ = ["STATS", "Comparison", "compare_rounds", "round_value"]
 
 Outcome = Literal["regression", "improvement", "no change", "inconclusive"]
+
+#: the per-round statistics ``llmcore ab --stat`` accepts
+STATS = ("best", "median")
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class Comparison:
     outcome: Outcome
     base_median: float
     head_median: float
+    #: per complete round: (base value, candidate value) of the statistic, in round order
+    pairs: tuple[tuple[float, float], ...] = ()
 
     def describe(self) -> str:
         return (
@@ -96,18 +106,29 @@ def _outcome(
     return "no change"
 
 
+def round_value(samples: Sequence[float], stat: str, lower_is_better: bool) -> float:
+    """One side's value in one round: ``best`` (min, or max when higher is better) or median."""
+    if stat == "median":
+        return float(statistics.median(samples))
+    if stat == "best":
+        return float(min(samples) if lower_is_better else max(samples))
+    raise ValueError(f"unknown A/B statistic {stat!r}; use one of {', '.join(STATS)}")
+
+
 def compare_rounds(
     base: Sequence[Sequence[float]],
     head: Sequence[Sequence[float]],
     threshold: float,
     lower_is_better: bool = True,
+    stat: str = "median",
 ) -> Comparison:
     """``base[i]``/``head[i]``: the samples of round i. Rounds missing a side are dropped."""
-    pairs = [
-        (statistics.median(b), statistics.median(h))
+    values = [
+        (round_value(b, stat, lower_is_better), round_value(h, stat, lower_is_better))
         for b, h in zip(base, head, strict=False)
-        if b and h and statistics.median(b) > 0 and statistics.median(h) > 0
+        if b and h
     ]
+    pairs = [(b, h) for b, h in values if b > 0 and h > 0]
     if len(pairs) < 2:
         raise ValueError(f"an A/B comparison needs at least 2 complete rounds, got {len(pairs)}")
     logs = [math.log(h / b) for b, h in pairs]
@@ -121,4 +142,5 @@ def compare_rounds(
         outcome=_outcome(lo, hi, ratio, threshold, lower_is_better),
         base_median=statistics.median(x for b in base for x in b),
         head_median=statistics.median(x for h in head for x in h),
+        pairs=tuple(pairs),
     )
