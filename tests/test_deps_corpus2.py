@@ -11,8 +11,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.model import GateResult
 

@@ -307,7 +307,10 @@ def test_remote_model_code_requirements_are_companions_of_transformers(tmp_path:
     """lmdeploy declares what Hub models' own code imports (Qwen-1's
     transformers_stream_generator): not failing beside a used transformers, failing alone."""
     deps = ("transformers", "transformers-stream-generator", "rdkit", "einops")
-    code = 'import transformers\n\ntransformers.AutoModel.from_pretrained("x", trust_remote_code=True)\n'
+    code = (
+        "import transformers\n\n"
+        'transformers.AutoModel.from_pretrained("x", trust_remote_code=True)\n'
+    )
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     root = _project(tmp_path / "a", {"demo/__init__.py": code}, _deps(deps))
