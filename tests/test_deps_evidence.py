@@ -19,7 +19,8 @@ from pytest_llmcore.deps.invocations import (
     read_tox_ini,
     read_yaml_commands,
 )
-from pytest_llmcore.deps.pytest_plugins import PytestUsage, installed_surface, plugin_surface
+from pytest_llmcore.deps.pytest_plugins import installed_surface, plugin_surface
+from pytest_llmcore.deps.pytest_usage import PytestUsage
 from pytest_llmcore.deps.shell import runs_in_script
 from pytest_llmcore.deps.taskrunners import read_pyproject
 from pytest_llmcore.deps.toolfiles import find_tool_files

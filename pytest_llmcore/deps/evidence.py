@@ -8,7 +8,7 @@ something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions
 an implicit use (a trigger in the source, or a module named in a string). Every file
 is read lazily, at most once per run, and only when an import did not already decide.
 Which command belongs to a distribution is :mod:`.runindex`'s job; what the project uses of
-pytest plugins, :func:`.pytest_plugins.project_usage`'s.
+pytest plugins, :func:`.pytest_usage.project_usage`'s.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-
     from .implicit import ImplicitScan
     from .invocations import Invocation
     from .pytest_plugin_table import PluginSurface
-    from .pytest_plugins import PytestUsage
+    from .pytest_usage import PytestUsage
     from .toolfiles import ToolFileSet
     from .workspace import AuxiliaryImports
 
@@ -131,7 +131,7 @@ class EvidenceFinder:
         """What the project uses of pytest plugins, read once: the fixtures and markers
         asked for by ``names`` and by every declared plugin that is not imported."""
         if self._pytest is None:
-            from .pytest_plugins import project_usage
+            from .pytest_usage import project_usage
 
             wanted = set(names)
             for dist, modules in self.declared.values():

@@ -20,26 +20,11 @@ from typing import Any
 
 from .model import Evidence, canonical_name
 from .pytest_plugin_table import PLUGINS, PluginSurface
-from .pytest_usage import (
-    PytestUsage,
-    add_env_addopts,
-    add_invocations,
-    add_project_sources,
-    is_test_file,
-    project_usage,
-    read_pytest_config,
-)
+from .pytest_usage import PytestUsage
 
 __all__ = [
-    "PytestUsage",
-    "add_env_addopts",
-    "add_invocations",
-    "add_project_sources",
-    "is_test_file",
     "plugin_evidence",
     "plugin_surface",
-    "project_usage",
-    "read_pytest_config",
     "surface_from_json",
     "surface_to_json",
 ]
