@@ -13,7 +13,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .budgets.verdict import Verdict
-    from .deps.model import GateResult
+    from .deps.records import GateResult
 
 
 @pytest.hookspec(firstresult=True)

@@ -45,7 +45,7 @@ from email.parser import HeaderParser
 from pathlib import Path
 
 from pytest_llmcore.deps.mapping import MAP_FILE, modules_from_files
-from pytest_llmcore.deps.model import canonical_name
+from pytest_llmcore.deps.records import canonical_name
 
 #: top-level names some wheels ship by mistake; no project imports them from a dependency
 _JUNK = {

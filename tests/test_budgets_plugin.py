@@ -154,7 +154,7 @@ def test_baseline_save_compare_and_refuse(
     assert mkey.startswith("any-cpu | ") and entry["key"]["profile"] == "any-cpu"
     assert entry["tests"][sel]["latency_ms"]["n"] == 6
     assert len(entry["tests"][sel]["latency_ms"]["samples"]) == 6
-    assert set(entry["run"]) == {"time", "commit", "branch", "machine_key"}
+    assert set(entry["run"]) == {"id", "time", "commit", "branch", "machine_key"}
     run(suite, sel, "--llmcore-compare=main", "--llmcore-fail-regression=50%").assert_outcomes(
         passed=1
     )

@@ -246,7 +246,7 @@ def test_a_written_report_gets_the_umask_mode(pytester: pytest.Pytester) -> None
     os.umask(mask)
     assert (pytester.path / "r.json").stat().st_mode & 0o777 == 0o666 & ~mask
     data = json.loads((pytester.path / "r.json").read_text())
-    assert set(data["run"]) == {"time", "commit", "branch", "machine_key"}
+    assert set(data["run"]) == {"id", "time", "commit", "branch", "machine_key"}
 
 
 CONFIG_BUDGETS = """

@@ -15,13 +15,13 @@ from pytest_llmcore.budgets.baseline import (
     load_baseline,
     save_baseline,
 )
+from pytest_llmcore.budgets.clocks import CudaEventTimer, SyncTimer, make_timer
 from pytest_llmcore.budgets.metrics import METRICS, UnitError, format_value, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder
 from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.settings import settings_from_table
 from pytest_llmcore.budgets.spec import BudgetError, resolve_budgets
 from pytest_llmcore.budgets.stats import percentile, summarize
-from pytest_llmcore.budgets.timing import CudaEventTimer, SyncTimer, make_timer
 from pytest_llmcore.budgets.verdict import RunContext, evaluate, missing
 from pytest_llmcore.core.errors import InputError
 

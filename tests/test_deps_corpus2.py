@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult
+from pytest_llmcore.deps.records import GateResult
 
 
 def _project(

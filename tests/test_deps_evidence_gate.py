@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult
+from pytest_llmcore.deps.records import GateResult
 
 pytest_plugins = ["pytester"]
 

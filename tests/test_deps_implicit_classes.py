@@ -14,7 +14,7 @@ import pytest
 from pytest_llmcore.deps import lexical
 from pytest_llmcore.deps.astscan import ast_imports
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult, ImportRecord
+from pytest_llmcore.deps.records import GateResult, ImportRecord
 from pytest_llmcore.deps.scanner import scan_source
 
 

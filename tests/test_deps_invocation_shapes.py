@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult
+from pytest_llmcore.deps.records import GateResult
 from pytest_llmcore.deps.workflows import read_workflow, resolve_expressions
 
 HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.mapping import MAP_FILE, ModuleMap, builtin_table, modules_from_files
-from pytest_llmcore.deps.model import Kind
 from pytest_llmcore.deps.reconcile import plausible_owner
+from pytest_llmcore.deps.records import Kind
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import CODES, canonical_name
+from pytest_llmcore.deps.records import CODES, canonical_name
 from pytest_llmcore.deps.settings import load_settings, parse_code, parse_kinds
 
 REPO = Path(__file__).resolve().parents[1]

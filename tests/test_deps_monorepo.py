@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.deps.companions import comment_parent, declaration_comments
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import Declared
+from pytest_llmcore.deps.records import Declared
 from pytest_llmcore.deps.workspace import member_dirs
 
 REPO = Path(__file__).resolve().parents[1]

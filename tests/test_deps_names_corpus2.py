@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult
+from pytest_llmcore.deps.records import GateResult
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

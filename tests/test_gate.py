@@ -10,7 +10,7 @@ import pytest
 
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.model import GateResult, Kind
+from pytest_llmcore.deps.records import GateResult, Kind
 from pytest_llmcore.deps.settings import load_settings
 
 MakeProject = Callable[[str], Path]

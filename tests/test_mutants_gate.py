@@ -16,8 +16,8 @@ import pytest
 
 from pytest_llmcore.core.errors import InputError
 from pytest_llmcore.deps.gate import project_root_for, run_gate
-from pytest_llmcore.deps.model import GateResult, ImportRecord
 from pytest_llmcore.deps.owners import module_owners
+from pytest_llmcore.deps.records import GateResult, ImportRecord
 from pytest_llmcore.deps.undeclared import display_module
 from pytest_llmcore.deps.uses import dev_path_matcher
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps import lexical
-from pytest_llmcore.deps.model import ImportRecord
+from pytest_llmcore.deps.records import ImportRecord
 from pytest_llmcore.deps.scanner import ast_imports, candidate_modules, scan_source
 
 

@@ -16,8 +16,8 @@ from pytest_llmcore.deps.mapping import (
     modules_from_files,
     stdlib_backfills,
 )
-from pytest_llmcore.deps.model import Declared, Evidence, Finding, GateResult, Kind
 from pytest_llmcore.deps.reconcile import ImportSite, plausible_owner, reconcile_guessed
+from pytest_llmcore.deps.records import Declared, Evidence, Finding, GateResult, Kind
 from pytest_llmcore.deps.requires import requirement_closure
 from pytest_llmcore.deps.settings import DepsSettings
 from pytest_llmcore.deps.triage import triage

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -27,9 +28,13 @@ __all__ = ["notes", "report_extra", "run_facts", "session_report", "write_output
 
 
 def run_facts(root: Path, machine_key: str) -> dict[str, str | None]:
-    """When and on what this run was made: UTC time, git commit and branch, machine key."""
+    """When and on what this run was made: a unique id, UTC time, git commit and branch,
+    machine key. The id keeps two runs apart that share everything else (two identical runs
+    in one second would otherwise be one run in the history store, which keys a run by its
+    report's content so that importing a report twice stores it once)."""
     commit, branch = commit_and_branch(root)
     return {
+        "id": uuid.uuid4().hex,
         "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "commit": commit,
         "branch": branch,

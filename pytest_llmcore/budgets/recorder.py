@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .clocks import make_timer
 from .metrics import UnitError, get_metric, parse_value
 from .stats import NOISY_CV, Stats, summarize
-from .timing import make_timer
 
 __all__ = ["PerfRecorder", "SampleError"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .lexblocks import GUARD_EXCEPTIONS
-from .model import ImportRecord
 from .prefilter import DOTTED
+from .records import ImportRecord
 
 __all__ = ["SIDE_EFFECT_MODULES", "ast_imports", "ast_records"]
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..core.fsutil import atomic_write_bytes
-from .model import FileImports, ImportRecord
+from .records import FileImports, ImportRecord
 from .safeio import read_bounded
 from .walk import SourceFile
 

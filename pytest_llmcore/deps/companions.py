@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .model import Declared, Finding, canonical_name
+from .records import Declared, Finding, canonical_name
 
 __all__ = ["comment_parent", "companion_text", "declaration_comments", "pinned_parent"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .mapping import stubbed_distribution
-from .model import Evidence, canonical_name
+from .records import Evidence, canonical_name
 from .requires import required_name
 from .safeio import read_text
 

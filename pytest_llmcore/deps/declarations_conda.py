@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .declarations_conda_names import CONDA_NON_PYTHON, CONDA_TO_PYPI
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
-from .model import Declared, canonical_name
+from .records import Declared, canonical_name
 
 __all__ = ["ENVIRONMENT_FILES", "read_environment_yml"]
 

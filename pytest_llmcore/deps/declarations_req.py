@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import CODES, Declared
+from .records import CODES, Declared
 from .safeio import read_bounded, read_text
 
 __all__ = [

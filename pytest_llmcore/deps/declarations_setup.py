@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
-from .model import Declared, canonical_name
+from .records import Declared, canonical_name
 
 __all__ = ["SetupFacts", "read_setup_cfg", "read_setup_py"]
 

@@ -12,7 +12,7 @@ from ..core.config import load_toml_data, parse_toml_data, parse_toml_document, 
 from ..core.errors import InputError
 from .declarations_conda_names import CONDA_NON_PYTHON
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
-from .model import Declared, canonical_name
+from .records import Declared, canonical_name
 
 __all__ = ["PyprojectFacts", "load_toml_data", "read_pixi_toml", "read_pyproject"]
 

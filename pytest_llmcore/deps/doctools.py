@@ -22,7 +22,7 @@ from .evidence_tables import (
     MKDOCSTRINGS_HANDLERS,
     SPHINX_THEMES,
 )
-from .model import canonical_name
+from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
 __all__ = ["DocUse", "mkdocs_config_args", "read_doc_uses"]

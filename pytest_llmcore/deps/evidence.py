@@ -26,7 +26,7 @@ from .configured import (
     pinned_by,
     stub_target,
 )
-from .model import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
+from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)

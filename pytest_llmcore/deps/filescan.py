@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from .model import FileImports
 from .notebooks import notebook_source
+from .records import FileImports
 from .safeio import read_bounded
 from .scanner import scan_source
 from .walk import SourceFile

@@ -19,7 +19,7 @@ from ..core.config import plain
 from ..core.errors import InputError
 from .fiximports import DeadImport, plan_source_edits
 from .mapping import ModuleMap
-from .model import Declared, GateResult, Kind
+from .records import Declared, GateResult, Kind
 from .safeio import read_bounded
 from .settings import DepsSettings
 

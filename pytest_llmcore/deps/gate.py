@@ -20,8 +20,8 @@ from .evidence import EvidenceFinder
 from .firstparty import first_party_names
 from .guess_owners import drop_shadowed_guesses
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
-from .model import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
+from .records import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reexport import ReexportFinder
 from .settings import DepsSettings, load_settings
 from .triage import triage

@@ -18,8 +18,8 @@ from .implicit_cache import ScanCache
 from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
 from .invocations import Invocation
-from .model import Evidence, canonical_name
 from .notebooks import cell_of, notebook_source
+from .records import Evidence, canonical_name
 from .safeio import read_bytes, read_text
 from .shell import imported_by, runs_in_script
 

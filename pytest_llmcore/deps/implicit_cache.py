@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.fsutil import atomic_write_bytes
-from .model import Evidence
+from .records import Evidence
 
 __all__ = ["ScanCache"]
 

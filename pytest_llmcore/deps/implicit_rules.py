@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Mapping
 
-from .model import canonical_name
+from .records import canonical_name
 
 __all__ = ["cmake_finds", "prefix_loads", "requirement_checks"]
 

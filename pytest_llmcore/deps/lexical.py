@@ -16,8 +16,8 @@ from typing import NamedTuple
 from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
 from .lexuses import certainly_loaded
-from .model import ImportRecord
 from .prefilter import DOTTED
+from .records import ImportRecord
 
 __all__ = ["NeedAst", "lexical_fallback", "lexical_imports", "strip"]
 

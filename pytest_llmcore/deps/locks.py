@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .model import canonical_name
+from .records import canonical_name
 from .safeio import read_bounded
 
 __all__ = ["LOCK_FILES", "lock_graph", "lock_requirers"]

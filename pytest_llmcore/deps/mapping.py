@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Memo, canonical_name, no_memo
+from .records import Memo, canonical_name, no_memo
 
 if TYPE_CHECKING:
     import importlib.metadata as md

@@ -15,7 +15,7 @@ import pytest
 from ..core.errors import InputError
 
 if TYPE_CHECKING:
-    from .model import GateResult
+    from .records import GateResult
 
 __all__ = ["DepsFile", "DepsItem", "DepsPlugin"]
 

@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .model import Evidence, canonical_name
 from .pytest_plugin_table import PLUGINS, PluginSurface
 from .pytest_usage import PytestUsage
+from .records import Evidence, canonical_name
 
 __all__ = [
     "plugin_evidence",

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .mapping import Provides, builtin_entry, module_matches
-from .model import Evidence, Finding, Kind
+from .records import Evidence, Finding, Kind
 
 __all__ = ["ImportSite", "needs_reconcile", "plausible_owner", "reconcile_guessed"]
 

@@ -6,7 +6,7 @@ import json
 import os
 
 from ..core.github import workflow_command
-from .model import Finding, GateResult
+from .records import Finding, GateResult
 
 __all__ = ["render_github", "render_json", "render_text", "summary_line"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .model import canonical_name
+from .records import canonical_name
 
 __all__ = ["plain_requirement_name", "required_name", "requirement_closure"]
 

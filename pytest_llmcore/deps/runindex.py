@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .model import Evidence
+from .records import Evidence
 
 if TYPE_CHECKING:
     from .invocations import Invocation

@@ -28,8 +28,8 @@ from collections.abc import Callable
 
 from .astscan import ast_imports, ast_records
 from .lexical import NeedAst, lexical_fallback, lexical_imports
-from .model import FileImports
 from .prefilter import candidate_modules
+from .records import FileImports
 
 __all__ = ["ast_imports", "candidate_modules", "scan_source"]
 

@@ -12,7 +12,7 @@ from typing import Any
 from ..core.config import load_tool_table
 from ..core.errors import InputError
 from .ignore import exclude_patterns
-from .model import CODES, Kind, canonical_name
+from .records import CODES, Kind, canonical_name
 from .schema import DEFAULT_DEV_PATHS, DEPS_TABLE
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Declared, Evidence, Finding, GateResult, Kind, canonical_name
+from .records import Declared, Evidence, Finding, GateResult, Kind, canonical_name
 from .settings import DepsSettings
 
 __all__ = ["triage"]

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from .cache import ImportCache
-from .model import Declared, Evidence, Finding, ImportRecord, Kind, canonical_name
 from .owners import module_owners
+from .records import Declared, Evidence, Finding, ImportRecord, Kind, canonical_name
 from .requires import requirement_closure
 from .settings import DepsSettings
 from .uses import Use

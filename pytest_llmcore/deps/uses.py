@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from .declarations import ProjectDeclarations
 from .firstparty import SiblingModules
-from .model import FileImports, ImportRecord
 from .notebooks import cell_of, notebook_source
+from .records import FileImports, ImportRecord
 from .safeio import read_bounded
 from .walk import SourceFile
 

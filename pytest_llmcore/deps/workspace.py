@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from ..core.config import parse_toml_data
 from ..core.errors import InputError
-from .model import Evidence, canonical_name
+from .records import Evidence, canonical_name
 
 __all__ = [
     "AuxiliaryImports",
