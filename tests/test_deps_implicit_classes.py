@@ -324,3 +324,37 @@ def test_remote_model_code_requirements_are_companions_of_transformers(tmp_path:
     ]
     alone = _project(tmp_path / "b", {"demo/__init__.py": "print(1)\n"}, _deps(deps[1:]))
     assert _failing(alone) == ["einops", "rdkit", "transformers-stream-generator"]
+
+
+def test_requirement_checks_find_what_the_full_pattern_finds() -> None:
+    """The search starts at each call on a string; it must find exactly what scanning
+    every position with the full pattern finds."""
+    from pytest_llmcore.deps import implicit_rules as ir
+
+    text = (
+        'RequirementCache("litlogger>=0.1.7")\nx = version( "acme-rt" )\n'
+        "require_version('tokenizers>=0.13,<0.20')\nmy_version('nope')\n"
+        "md.distribution('acme-two') ; metadata(\"acme-three\")\n"
+        'Requirement("acme-four[fast] >= 2; python_version >= \'3.10\'")\nprint("acme-rt")\n'
+        'is_package_available("acme-five")\nversion ("acme-six")\n'
+    )
+    pending = {"litlogger", "acme-rt", "tokenizers", "acme-two", "acme-three", "acme-four"}
+    pending |= {"acme-five", "acme-six", "nope"}
+    reference = [
+        (ir.canonical_name(m.group(2)), m.group(0), ir._line(text, m.start()))
+        for m in ir._REQUIREMENT_CHECK.finditer(text)
+        if ir.canonical_name(m.group(2)) in pending
+    ]
+    got = list(ir.requirement_checks(text, pending))
+    assert got == reference
+    assert [g[0] for g in got] == [
+        "litlogger",
+        "acme-rt",
+        "tokenizers",
+        "acme-two",
+        "acme-three",
+        "acme-four",
+        "acme-five",
+        "acme-six",
+    ]
+    assert list(ir.requirement_checks(text, set())) == []

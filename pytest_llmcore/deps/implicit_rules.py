@@ -67,10 +67,25 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
                 yield owner, m.group(0), _line(text, m.start()), prefix
 
 
+#: where a call opens on a string, and the check's name just before it: the full pattern
+#: runs only there (scanning every word boundary for the names cost the most of a cold run)
+_CALL_ON_STRING = re.compile(r"\(\s*[\"']")
+_CHECK_NAME = re.compile(
+    r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
+    r"|get_distribution|metadata|is_package_available|package_available)\s*$"
+)
+
+
 def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
     """``(distribution, snippet, line)``: a pending distribution's requirement string
     handed to a requirement or version check."""
-    for m in _REQUIREMENT_CHECK.finditer(text):
+    if not pending:
+        return
+    for call in _CALL_ON_STRING.finditer(text):
+        name = _CHECK_NAME.search(text, max(0, call.start() - 64), call.start())
+        m = None if name is None else _REQUIREMENT_CHECK.match(text, name.start())
+        if m is None:
+            continue
         key = canonical_name(m.group(2))
         if key in pending and not _in_comment_or_docstring(text, m.start()):
             yield key, m.group(0), _line(text, m.start())
