@@ -25,9 +25,12 @@ _PREFIX_LOAD = re.compile(
 )
 #: A requirement string handed to a requirement or version check:
 #: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
-_REQUIREMENT_CHECK = re.compile(
+_CHECKS = (
     r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
-    r"|get_distribution|metadata|is_package_available|package_available)\s*\(\s*"
+    r"|get_distribution|metadata|is_package_available|package_available)"
+)
+_REQUIREMENT_CHECK = re.compile(
+    _CHECKS + r"\s*\(\s*"
     r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
     r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
 )
@@ -70,10 +73,7 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
 #: where a call opens on a string, and the check's name just before it: the full pattern
 #: runs only there (scanning every word boundary for the names cost the most of a cold run)
 _CALL_ON_STRING = re.compile(r"\(\s*[\"']")
-_CHECK_NAME = re.compile(
-    r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
-    r"|get_distribution|metadata|is_package_available|package_available)\s*$"
-)
+_CHECK_NAME = re.compile(_CHECKS + r"\s*$")
 
 
 def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
