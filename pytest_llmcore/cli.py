@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -124,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if debug:
+            import traceback  # only for an internal error (start-up time)
+
             traceback.print_exc()
         text = " ".join(str(exc).split()) or "(no message)"
         hint = "" if debug else " (re-run with --debug for the traceback)"

@@ -241,8 +241,8 @@ def numba_cuda(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture(scope="session")
 def llama_model(request: pytest.FixtureRequest) -> Any:
     """Factory: ``llama_model(path=None, n_gpu_layers=-1, n_ctx=4096, type_k="f16",
-    type_v="f16", flash_attn=None)`` loads a GGUF model with llama-cpp-python once per
-    session and returns it with llama.cpp's log (``.kv_measured``, ``.kv_lines``).
+    type_v="f16", flash_attn=None, n_threads=None)`` loads a GGUF model with llama-cpp-python
+    once per session and returns it with llama.cpp's log (``.kv_measured``, ``.kv_lines``).
 
     The model: ``path``, else --llmcore-model, else ``model`` in [tool.llmcore], else the
     bundled Gemma 3 270M. A CPU-only build asked for GPU layers is a warning (a failure

@@ -5,7 +5,6 @@ pinned."""
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import textwrap
 from pathlib import Path
 
@@ -181,7 +180,7 @@ def test_installed_stub_package_read_from_its_record(
         "acme-stubs/__init__.pyi,sha256=x,1\nacme_typing/__init__.py,sha256=y,1\n"
         "acme_typing-1.0.dist-info/RECORD,,\n"
     )
-    monkeypatch.setattr(md, "distribution", lambda name: md.PathDistribution(info))
+    monkeypatch.syspath_prepend(str(tmp_path))
     assert stubs.stubbed_distribution("acme-typing", installed=True) == "acme"
     assert stubs.stubbed_distribution("acme-typing", installed=False) is None
 

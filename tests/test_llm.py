@@ -230,6 +230,31 @@ def test_tiny(llama_model, llmcore_perf):
     assert "test_tiny  kv_bytes" in out.replace("test_llama_model_fixture_and_budgets.py::", "")
 
 
+@needs("llama_cpp")
+def test_llama_model_n_threads(pytester: pytest.Pytester, tiny: Path) -> None:
+    """``n_threads`` reaches llama.cpp, keys the per-session cache, and is validated."""
+    pytester.makepyfile("""
+import pytest
+
+def test_one_thread(llama_model):
+    one = llama_model(n_ctx=256, n_gpu_layers=0, n_threads=1)
+    assert one.llm.n_threads == 1
+    assert llama_model(n_ctx=256, n_gpu_layers=0, n_threads=2).llm.n_threads == 2
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_bad(llama_model, bad):
+    llama_model(n_ctx=256, n_gpu_layers=0, n_threads=bad)
+""")
+    res = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--llmcore-model={tiny}", "-W", "ignore::pytest.PytestWarning"
+    )
+    res.assert_outcomes(passed=1, failed=5)
+    res.stdout.fnmatch_lines(
+        ["*llama_model: n_threads=0: give a whole number >= 1, or None for llama.cpp's default*"]
+    )
+    assert res.stdout.str().count("give a whole number >= 1") == 5
+
+
 # -- the VRAM fit planner -------------------------------------------------------------------
 
 

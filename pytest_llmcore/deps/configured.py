@@ -4,13 +4,12 @@ console scripts, build-environment pins and version pins of transitive requireme
 from __future__ import annotations
 
 import functools
-import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .installed import installed, installed_names
 from .mapping import stubbed_distribution
 from .records import Evidence, canonical_name
 from .requires import required_name
@@ -73,24 +72,6 @@ def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidenc
     return None
 
 
-@functools.cache
-def installed_names() -> frozenset[str]:
-    """PEP 503 names of the installed distributions, from a listing of ``sys.path``.
-
-    ``importlib.metadata.distribution(name)`` searches every path entry on a miss, which
-    costs ~0.1 s each on a large environment; asking this set first makes misses free."""
-    names: set[str] = set()
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in listing:
-            if name.endswith((".dist-info", ".egg-info")):
-                names.add(canonical_name(name.rsplit(".", 1)[0].split("-", 1)[0]))
-    return frozenset(names)
-
-
 def is_installed(dist: str) -> bool:
     return canonical_name(dist) in installed_names()
 
@@ -98,16 +79,9 @@ def is_installed(dist: str) -> bool:
 @functools.cache
 def entry_points(dist: str) -> tuple[tuple[str, str, str], ...]:
     """(group, name, value) of each entry point of an installed distribution (none when
-    not installed). importlib.metadata loads only here, when a run asks (start-up time)."""
-    if not is_installed(dist):
-        return ()
-    import importlib.metadata as md
-
-    try:
-        eps = md.distribution(dist).entry_points
-    except md.PackageNotFoundError:
-        return ()
-    return tuple((ep.group, ep.name, ep.value) for ep in eps)
+    not installed)."""
+    found = installed(dist)
+    return found.entry_points() if found is not None else ()
 
 
 def console_scripts(dist: str) -> tuple[str, ...]:
@@ -177,15 +151,10 @@ def pinned_by(declared: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for dist in declared:
         key = canonical_name(dist)
-        if not is_installed(dist):
+        found = installed(dist)
+        if found is None:
             continue
-        import importlib.metadata as md
-
-        try:
-            reqs = md.requires(dist) or []
-        except md.PackageNotFoundError:
-            continue
-        for text in reqs:
+        for text in found.requires():
             name = required_name(text, evaluate_marker=False)
             if name is not None and canonical_name(name) != key:
                 out.setdefault(canonical_name(name), dist)

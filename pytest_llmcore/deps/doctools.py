@@ -47,13 +47,13 @@ class DocUse(NamedTuple):
 @cache
 def _entry_point_owners(group: str) -> dict[str, str]:
     """Installed ``mkdocs.plugins`` / ``mkdocs.themes`` entry point name -> distribution."""
-    import importlib.metadata as md
+    from .installed import all_installed
 
     owners: dict[str, str] = {}
-    for dist in md.distributions():
-        for ep in dist.entry_points:
-            if ep.group == group:
-                owners.setdefault(ep.name, canonical_name(dist.metadata["Name"] or ""))
+    for dist in all_installed():
+        for ep_group, ep_name, _ in dist.entry_points():
+            if ep_group == group:
+                owners.setdefault(ep_name, canonical_name(dist.name() or ""))
     return owners
 
 

@@ -309,9 +309,11 @@ class EvidenceFinder:
                     scan.scan_source(rel, text, strings=False)
             for rel in self.files.of("cmake"):
                 scan.scan_cmake(rel, self.files.read(rel) or "")
-            runner = self._markdown_runner()
+            markdown = self.files.of("markdown")
+            # only with Markdown files: asking pytest's options reads every test source
+            runner = self._markdown_runner() if markdown else None
             if runner:
-                for rel in self.files.of("markdown"):
+                for rel in markdown:
                     scan.scan_markdown(rel, self.files.read(rel) or "", runner)
             self._implicit = scan
         return self._implicit

@@ -6,12 +6,10 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from .installed import InstalledDist, installed
 from .records import Memo, canonical_name, no_memo
-
-if TYPE_CHECKING:
-    import importlib.metadata as md
 from .stdlib import OTHER_STDLIB, stdlib_names
 from .stubs import STUB_DISTRIBUTIONS, stubbed_distribution
 
@@ -317,7 +315,7 @@ def modules_from_files(files: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(modules))
 
 
-def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
+def _top_level_packages(dist: InstalledDist) -> tuple[str, ...]:
     """top_level.txt, trusted only when each entry is a real package or module (not a namespace)."""
     text = dist.read_text("top_level.txt")
     if not text:
@@ -326,8 +324,8 @@ def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
     for name in names:
         base = name.replace(".", "/")
         if not (
-            Path(str(dist.locate_file(f"{base}/__init__.py"))).is_file()
-            or Path(str(dist.locate_file(f"{base}.py"))).is_file()
+            dist.locate_file(f"{base}/__init__.py").is_file()
+            or dist.locate_file(f"{base}.py").is_file()
         ):
             return ()  # a namespace package or an extension module: RECORD knows better
     return tuple(sorted(set(names)))
@@ -335,11 +333,8 @@ def _top_level_packages(dist: md.Distribution) -> tuple[str, ...]:
 
 @cache
 def _installed(key: str) -> tuple[str, ...] | None:
-    import importlib.metadata as md  # here: most runs answer from the cache (start-up time)
-
-    try:
-        dist = md.distribution(key)
-    except md.PackageNotFoundError:
+    dist = installed(key)
+    if dist is None:
         return None
     mods = _top_level_packages(dist)
     if not mods:

@@ -12,10 +12,8 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import importlib.metadata as md
+from .installed import InstalledDist, all_installed
 
 __all__ = ["module_owners"]
 
@@ -27,7 +25,7 @@ def _importable(top: str) -> bool:
         return False
 
 
-def _declared_tops(dist: md.Distribution) -> set[str] | None:
+def _declared_tops(dist: InstalledDist) -> set[str] | None:
     text = dist.read_text("top_level.txt")
     if text is None:
         return None
@@ -36,16 +34,6 @@ def _declared_tops(dist: md.Distribution) -> set[str] | None:
 
 def _dotted_name(name: str) -> bool:
     return all(part.isidentifier() for part in name.split("."))
-
-
-_NAME = re.compile(r"^Name:[ \t]*(\S+)", re.MULTILINE)
-
-
-def _name(dist: md.Distribution) -> str | None:
-    """The distribution's name from its metadata's ``Name:`` header, without a full parse."""
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    m = _NAME.search(text)
-    return m.group(1) if m else None
 
 
 def _record_patterns(tops: Iterable[str]) -> dict[str, re.Pattern[str]]:
@@ -78,10 +66,8 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
         return {}
     patterns = _record_patterns(wanted)
     dotted = any("." in t for t in wanted)
-    import importlib.metadata as md
-
     owners: dict[str, list[str]] = {}
-    for dist in md.distributions():
+    for dist in all_installed():
         declared = _declared_tops(dist)
         if declared is not None and not dotted:
             hits = declared & wanted
@@ -90,7 +76,7 @@ def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
             hits = _record_hits(record, patterns) | ((declared or set()) & wanted)
         if not hits:
             continue
-        name = _name(dist)
+        name = dist.name()
         if name is None:
             continue
         for top in hits:

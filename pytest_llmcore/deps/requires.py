@@ -53,7 +53,7 @@ def required_name(text: str, *, evaluate_marker: bool = True) -> str | None:
 
 def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
     """Every installed distribution reachable from ``roots``, mapped to the root it came from."""
-    import importlib.metadata as md
+    from .installed import installed
 
     seen: dict[str, str] = {}
     stack = [(canonical_name(r), canonical_name(r)) for r in roots]
@@ -62,11 +62,8 @@ def requirement_closure(roots: Iterable[str]) -> dict[str, str]:
         if key in seen:
             continue
         seen[key] = root
-        try:
-            reqs = md.distribution(key).requires or []
-        except md.PackageNotFoundError:
-            continue
-        for text in reqs:
+        dist = installed(key)
+        for text in dist.requires() if dist is not None else ():
             name = required_name(text)
             if name is not None:
                 stack.append((canonical_name(name), root))

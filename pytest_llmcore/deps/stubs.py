@@ -25,12 +25,10 @@ def stubbed_distribution(key: str, installed: bool) -> str | None:
     ``NAME-stubs/`` folder in its RECORD."""
     if key in STUB_DISTRIBUTIONS or not installed:
         return STUB_DISTRIBUTIONS.get(key)
-    import importlib.metadata as md  # only for an installed one: a warm run never loads it
+    from .installed import installed as find
 
-    try:
-        record = md.distribution(key).read_text("RECORD") or ""
-    except md.PackageNotFoundError:
-        return None
+    dist = find(key)
+    record = (dist.read_text("RECORD") if dist else None) or ""
     for line in record.splitlines():
         top, sep, _ = line.partition("/")
         if sep and top.endswith("-stubs") and len(top) > len("-stubs"):

@@ -52,10 +52,19 @@ def model_factory(config: pytest.Config, strict_gpu: bool) -> Callable[..., Load
         type_k: str = "f16",
         type_v: str = "f16",
         flash_attn: bool | None = None,
+        n_threads: int | None = None,
     ) -> LoadedModel:
+        problem: str | None = None
         try:
+            if n_threads is not None and (
+                isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1
+            ):
+                raise ValueError(
+                    f"llama_model: n_threads={n_threads!r}: give a whole number >= 1, or None "
+                    "for llama.cpp's default"
+                )
             p = Path(path) if path is not None else default_model_path(config)
-            key = (str(p), n_gpu_layers, n_ctx, type_k, type_v, flash_attn)
+            key = (str(p), n_gpu_layers, n_ctx, type_k, type_v, flash_attn, n_threads)
             if key not in cache:
                 cache[key] = load_llama(
                     p,
@@ -64,9 +73,12 @@ def model_factory(config: pytest.Config, strict_gpu: bool) -> Callable[..., Load
                     type_v=type_v,
                     flash_attn=flash_attn,
                     n_gpu_layers=n_gpu_layers,
+                    n_threads=n_threads,
                 )
         except (InputError, ValueError) as exc:  # a bad file; a bad cache type/flash_attn
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc)
+        if problem is not None:  # failed outside the handler: one message, no chained one
+            pytest.fail(problem, pytrace=False)
         loaded = cache[key]
         for note in loaded.notes:
             if strict_gpu:
