@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 import textwrap
 
 import pytest
@@ -174,6 +175,39 @@ def test_wanted_filters_and_prefilter_skips() -> None:
     assert [r.module for r in res.imports] == ["numpy"]
     tops, hidden = candidate_modules("import os, sys\nfrom a.b import c\n")
     assert tops == {"os", "sys", "a"} and not hidden
+
+
+def test_prefilter_takes_no_alias_for_a_module() -> None:
+    """``F`` of ``import torch.nn.functional as F`` is no candidate: a file importing only
+    the standard library under aliases needs no later stage."""
+    tops, hidden = candidate_modules(
+        "import torch.nn.functional as F, numpy as np\nimport os.path as osp  # c\n"
+    )
+    assert tops == {"torch", "numpy", "os"} and not hidden
+    res = scan_source("import os.path as osp\nimport json as js\n", wanted=lambda t: t != "os")
+    assert [r.module for r in res.imports] == ["json"]
+
+
+_NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
+    lambda n: not keyword.iskeyword(n)
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(_NAME, min_size=1, max_size=3), st.none() | _NAME),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_prefilter_candidates_are_exactly_the_imported_tops(
+    parts: list[tuple[list[str], str | None]],
+) -> None:
+    line = "import " + ", ".join(
+        ".".join(dotted) + (f" as {alias}" if alias else "") for dotted, alias in parts
+    )
+    tops, hidden = candidate_modules(line + "\n")
+    assert tops == {dotted[0] for dotted, _ in parts} and not hidden
 
 
 def test_python2_file_gets_a_note_and_a_result() -> None:
