@@ -155,7 +155,7 @@ def _finite(value: object, unsigned: bool = False) -> bool:
     return math.isfinite(value) and not (unsigned and value < 0)
 
 
-def _check_tests(path: Path, where: str, tests: object, metrics: MetricRegistry) -> Tests:
+def _check_tests(path: Path, where: str, tests: object, registry: MetricRegistry) -> Tests:
     if not isinstance(tests, dict):
         raise _bad(path, f"{where}.tests", f"a {type(tests).__name__}, not a table of tests")
     for nodeid, metrics in tests.items():
@@ -166,7 +166,7 @@ def _check_tests(path: Path, where: str, tests: object, metrics: MetricRegistry)
             if not isinstance(entry, dict):
                 raise _bad(path, f"{at}.{metric}", f"{entry!r} is not a table of statistics")
             # a metric that is never negative has no negative statistic or sample either
-            known = metrics.get(metric)
+            known = registry.get(metric)
             unsigned = known is not None and not known.signed
             for stat, value in entry.items():
                 if stat == "samples":
