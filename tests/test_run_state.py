@@ -51,6 +51,8 @@ def test_each_run_has_its_own_metric_registry(pytester: pytest.Pytester) -> None
     res = pytester.runpytest_inprocess(*ARGS, plugins=[spy])
     res.assert_outcomes(failed=1)
     assert "queue wait p50 3.5 ms > budget 2 ms" in res.stdout.str()
+    # the summary table formats a declared metric in its unit too (the run's registry)
+    res.stdout.re_match_lines([r"test_q.py::test_q\s+queue_ms\s+p50\s+3\.5 ms\s+-\s+2 ms\s"])
     assert dict(BUILTIN_METRICS) == before and "queue_ms" not in BUILTIN_REGISTRY
     (pytester.path / "conftest.py").unlink()
     again = pytester.runpytest_inprocess(*ARGS, plugins=[spy])
@@ -61,6 +63,23 @@ def test_each_run_has_its_own_metric_registry(pytester: pytest.Pytester) -> None
     assert set(first) - set(second) == {"queue_ms"}
     assert dict(second) == before  # the second run: the built-ins only
     assert dict(BUILTIN_METRICS) == before
+
+
+def test_config_may_name_a_declared_metric_before_the_budgets_start(
+    pytester: pytest.Pytester,
+) -> None:
+    """The start-up check of [tool.llmcore] (no test needs the budgets yet) knows the
+    metrics the hooks declare: it once knew the built-ins only, and refused this run."""
+    pytester.makeconftest(
+        "def pytest_llmcore_add_metrics():\n    return [{'name': 'queue_ms', 'kind': 'time'}]\n"
+    )
+    pytester.makefile(".toml", pyproject='[tool.llmcore]\ncompare-metrics = ["queue_ms"]\n')
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.runpytest_inprocess(*ARGS).assert_outcomes(passed=1)
+    (pytester.path / "conftest.py").unlink()
+    res = pytester.runpytest_inprocess(*ARGS)
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    assert "compare-metrics: unknown metric 'queue_ms' (known: e2e_ms, " in res.stderr.str()
 
 
 def test_the_built_in_metrics_cannot_be_changed() -> None:
