@@ -49,7 +49,9 @@ def pytest_llmcore_add_metrics(config: pytest.Config) -> list[dict[str, Any]]:
     (time, bytes, rate, fraction, count), ``unit``, ``direction`` (lower/higher) and
     optionally ``label``, ``description``, ``default_stat``.
 
-    Called once per process at start-up, before collection::
+    Called when the budgets start (each run keeps its own metrics, on ``config.stash``),
+    and also for the start-up check of ``[tool.llmcore]`` when they start later: return
+    the same list each time::
 
         def pytest_llmcore_add_metrics():
             return [{"name": "queue_ms", "kind": "time", "unit": "ms", "direction": "lower",

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_llmcore.budgets.baseline import BaselineKey, load_baseline, save_baseline
-from pytest_llmcore.budgets.metrics import METRICS, UnitError, parse_value
+from pytest_llmcore.budgets.metrics import BUILTIN_METRICS, BUILTIN_REGISTRY, UnitError, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder, SampleError
 from pytest_llmcore.budgets.schema import BUDGET_KEYS
 from pytest_llmcore.budgets.settings import settings_from_table
@@ -166,7 +166,7 @@ def test_bad_marker_arguments(kwargs: dict[str, Any], message: str) -> None:
 
 
 def test_ratio_metrics_take_a_fraction_or_a_percentage() -> None:
-    m = METRICS["kv_savings"]
+    m = BUILTIN_METRICS["kv_savings"]
     assert parse_value(m, "46.9%") == pytest.approx(0.469)
     assert parse_value(m, 0.469) == pytest.approx(0.469)
     assert parse_value(m, 1) == 1.0
@@ -371,7 +371,7 @@ def test_fuzz_marker_arguments(args: list[Any], kwargs: dict[str, Any]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(sorted(METRICS)), _values)
+@given(st.sampled_from(sorted(BUILTIN_METRICS)), _values)
 def test_fuzz_recorded_values(metric: str, value: Any) -> None:
     rec = PerfRecorder()
     rec.nodeid = "t.py::x"
@@ -393,12 +393,24 @@ def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None
     base, _ = load_baseline(path, "main").entry(KEY)
     assert base is not None
     (v,) = compare(
-        base, "t::x", "tpot_ms", summarize([30.0] * 5), ("p99",), 0.1, RunContext("cpu", "EPYC")
+        base,
+        "t::x",
+        BUILTIN_METRICS["tpot_ms"],
+        summarize([30.0] * 5),
+        ("p99",),
+        0.1,
+        RunContext("cpu", "EPYC"),
     )
     assert (v.kind, v.passed) == ("insufficient", False)
     assert v.message.startswith("TPOT p99 needs at least 100 samples; got 5 ")
     (w,) = compare(
-        base, "t::x", "tpot_ms", summarize([30.0] * 100), ("p99",), 0.1, RunContext("cpu", "EPYC")
+        base,
+        "t::x",
+        BUILTIN_METRICS["tpot_ms"],
+        summarize([30.0] * 100),
+        ("p99",),
+        0.1,
+        RunContext("cpu", "EPYC"),
     )
     assert (w.kind, w.passed) == ("insufficient", False)
     assert w.message == (
@@ -408,15 +420,15 @@ def test_compared_percentiles_need_samples_on_both_sides(tmp_path: Path) -> None
 
 
 def test_register_metric_knows_every_kind() -> None:
-    from pytest_llmcore.budgets.metrics import KIND_UNITS, register_metric
+    from pytest_llmcore.budgets.metrics import KIND_UNITS, metric_from_spec
 
-    try:
-        for kind, unit in KIND_UNITS.items():
-            assert register_metric({"name": f"fuzz_{kind}", "kind": kind}).unit == unit
-        with pytest.raises(UnitError, match="default_stat 'p42' is not one of"):
-            register_metric({"name": "fuzz_bad", "kind": "time", "default_stat": "p42"})
-        signed = register_metric({"name": "fuzz_delta", "kind": "time", "signed": True})
-        assert parse_value(signed, -5) == -5.0
-    finally:
-        for name in [n for n in METRICS if n.startswith("fuzz_")]:
-            del METRICS[name]
+    for kind, unit in KIND_UNITS.items():
+        assert metric_from_spec({"name": f"fuzz_{kind}", "kind": kind}).unit == unit
+    with pytest.raises(UnitError, match="default_stat 'p42' is not one of"):
+        metric_from_spec({"name": "fuzz_bad", "kind": "time", "default_stat": "p42"})
+    signed = metric_from_spec({"name": "fuzz_delta", "kind": "time", "signed": True})
+    assert parse_value(signed, -5) == -5.0
+    assert (
+        BUILTIN_REGISTRY.adding([{"name": "fuzz_delta", "kind": "time"}])["fuzz_delta"].unit == "ms"
+    )
+    assert not [n for n in BUILTIN_METRICS if n.startswith("fuzz_")]

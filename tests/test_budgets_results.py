@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pytest_llmcore.budgets.metrics import BUILTIN_METRICS
 from pytest_llmcore.budgets.results import BudgetResult, MetricResult, Roofline
 from pytest_llmcore.budgets.spec import Budget
 from pytest_llmcore.budgets.stats import summarize
@@ -18,8 +19,14 @@ SAMPLES = [1.0, 1.5, 1.25, 2.0]
 def _result(roofline: Roofline | None) -> BudgetResult:
     stats = summarize(SAMPLES)
     verdicts = (
-        evaluate("t.py::t", Budget("latency_ms", "p50", 2.0, "marker"), stats, RUN, SAMPLES),
-        missing("t.py::t", Budget("tpot_ms", "p50", 30.0, "marker"), RUN),
+        evaluate(
+            "t.py::t",
+            Budget(BUILTIN_METRICS["latency_ms"], "p50", 2.0, "marker"),
+            stats,
+            RUN,
+            SAMPLES,
+        ),
+        missing("t.py::t", Budget(BUILTIN_METRICS["tpot_ms"], "p50", 30.0, "marker"), RUN),
     )
     return BudgetResult(
         nodeid="t.py::t",
@@ -71,7 +78,7 @@ def test_the_json_keys_are_the_reports_format() -> None:
 
 
 def test_a_verdict_names_the_run() -> None:
-    v = missing("t::x", Budget("tpot_ms", "p50", 30.0, "marker"), RUN)
+    v = missing("t::x", Budget(BUILTIN_METRICS["tpot_ms"], "p50", 30.0, "marker"), RUN)
     assert (v.profile, v.device, v.kind, v.outcome, v.passed) == (
         "cpu",
         "AMD EPYC",

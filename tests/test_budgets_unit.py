@@ -16,7 +16,7 @@ from pytest_llmcore.budgets.baseline import (
     save_baseline,
 )
 from pytest_llmcore.budgets.clocks import CudaEventTimer, SyncTimer, make_timer
-from pytest_llmcore.budgets.metrics import METRICS, UnitError, format_value, parse_value
+from pytest_llmcore.budgets.metrics import BUILTIN_METRICS, UnitError, format_value, parse_value
 from pytest_llmcore.budgets.recorder import PerfRecorder
 from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.settings import settings_from_table
@@ -42,7 +42,7 @@ from pytest_llmcore.core.errors import InputError
     ],
 )
 def test_units(metric: str, text: object, value: float) -> None:
-    assert parse_value(METRICS[metric], text) == pytest.approx(value)
+    assert parse_value(BUILTIN_METRICS[metric], text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize(
@@ -51,13 +51,13 @@ def test_units(metric: str, text: object, value: float) -> None:
 )
 def test_bad_units(metric: str, text: object) -> None:
     with pytest.raises(UnitError):
-        parse_value(METRICS[metric], text)
+        parse_value(BUILTIN_METRICS[metric], text)
 
 
 def test_format_value() -> None:
-    assert format_value(METRICS["tpot_ms"], 41.234) == "41.2 ms"
-    assert format_value(METRICS["vram_peak"], 9.31 * 2**30) == "9.31 GiB"
-    assert format_value(METRICS["kv_savings"], 0.46875) == "46.9%"
+    assert format_value(BUILTIN_METRICS["tpot_ms"], 41.234) == "41.2 ms"
+    assert format_value(BUILTIN_METRICS["vram_peak"], 9.31 * 2**30) == "9.31 GiB"
+    assert format_value(BUILTIN_METRICS["kv_savings"], 0.46875) == "46.9%"
 
 
 def test_statistics_match_the_standard_library() -> None:
@@ -209,18 +209,35 @@ def test_baseline_round_trip_compare_and_refusal(tmp_path: Path) -> None:
     other = BaselineKey("cpu", "EPYC", None, {"llama-cpp-python": "0.3.40"})
     assert base.key.mismatch(other) == "llama-cpp-python 0.3.36 in the baseline, 0.3.40 now"
     slow = summarize([34.0, 34.5, 33.5])
-    (v,) = compare(base, "t::x", "tpot_ms", slow, ("p50",), 0.10, RunContext("cpu", "EPYC"))
+    (v,) = compare(
+        base, "t::x", BUILTIN_METRICS["tpot_ms"], slow, ("p50",), 0.10, RunContext("cpu", "EPYC")
+    )
     assert (
         not v.passed
         and "TPOT p50 34 ms is 13.3% slower than baseline 'main' (30 ms); threshold 10%"
         in v.message
     )
     (w,) = compare(
-        base, "t::x", "tpot_ms", summarize([31.0] * 3), ("p50",), 0.10, RunContext("cpu", "EPYC")
+        base,
+        "t::x",
+        BUILTIN_METRICS["tpot_ms"],
+        summarize([31.0] * 3),
+        ("p50",),
+        0.10,
+        RunContext("cpu", "EPYC"),
     )
     assert w.passed
     assert (
-        compare(base, "t::other", "tpot_ms", slow, ("p50",), 0.1, RunContext("cpu", "EPYC")) == []
+        compare(
+            base,
+            "t::other",
+            BUILTIN_METRICS["tpot_ms"],
+            slow,
+            ("p50",),
+            0.1,
+            RunContext("cpu", "EPYC"),
+        )
+        == []
     )
     with pytest.raises(InputError, match="no baseline 'nope'"):
         load_baseline(baseline_path(tmp_path, "nope"), "nope")

@@ -13,6 +13,7 @@ import pytest
 from pytest_llmcore.budgets.adaptive import budget_verdicts
 from pytest_llmcore.budgets.baseline import Baseline, BaselineKey
 from pytest_llmcore.budgets.confidence import ci_samples, interval, ratio_interval
+from pytest_llmcore.budgets.metrics import BUILTIN_METRICS
 from pytest_llmcore.budgets.recorder import PerfRecorder
 from pytest_llmcore.budgets.regression import compare
 from pytest_llmcore.budgets.settings import Sampling, settings_from_table
@@ -138,7 +139,7 @@ def test_regression_needs_significance_and_size(
     (v,) = compare(
         _base(SPREAD),
         "t::x",
-        "latency_ms",
+        BUILTIN_METRICS["latency_ms"],
         summarize(new),
         (),
         threshold,
@@ -155,7 +156,14 @@ def test_a_large_change_in_few_noisy_samples_is_inconclusive() -> None:
     base = [10.0, 30.0, 12.0, 28.0, 11.0, 29.0]
     new = [x * 1.2 for x in base]
     (v,) = compare(
-        _base(base), "t::x", "latency_ms", summarize(new), (), 0.1, RunContext("cpu", "E"), new
+        _base(base),
+        "t::x",
+        BUILTIN_METRICS["latency_ms"],
+        summarize(new),
+        (),
+        0.1,
+        RunContext("cpu", "E"),
+        new,
     )
     assert (v.outcome, v.passed) == ("inconclusive", True)
     ratio, low, high = ratio_interval(base, new, "p50", "s")

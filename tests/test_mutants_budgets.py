@@ -24,6 +24,7 @@ from pytest_llmcore.budgets.baseline import (
     save_baseline,
 )
 from pytest_llmcore.budgets.confidence import interval, quantile_of, ratio_interval
+from pytest_llmcore.budgets.metrics import BUILTIN_METRICS, BUILTIN_REGISTRY, MetricRegistry
 from pytest_llmcore.budgets.recorder import PerfRecorder
 from pytest_llmcore.budgets.regression import compare, outcome
 from pytest_llmcore.budgets.settings import Sampling
@@ -42,7 +43,9 @@ KEY = BaselineKey("cpu", "EPYC", None, {})
 
 
 def _b(metric: str, limit: float, stat: str = "p50", tolerance: float = 0.0) -> Budget:
-    return Budget(metric=metric, stat=stat, limit=limit, source="marker", tolerance=tolerance)
+    return Budget(
+        BUILTIN_METRICS[metric], stat=stat, limit=limit, source="marker", tolerance=tolerance
+    )
 
 
 def _eval(metric: str, limit: float, values: list[float], **kw: Any) -> Any:
@@ -407,7 +410,12 @@ def test_ratio_interval_outcomes_at_the_threshold(
     assert outcome(low, high, 0.10, lower_is_better) == want
 
 
-def _write_base(tmp_path: Path, tests: dict[str, Any], key: BaselineKey = KEY) -> Baseline:
+def _write_base(
+    tmp_path: Path,
+    tests: dict[str, Any],
+    key: BaselineKey = KEY,
+    metrics: MetricRegistry = BUILTIN_REGISTRY,
+) -> Baseline:
     path = baseline_path(tmp_path, "main")
     data = {
         "format": 2,
@@ -415,7 +423,7 @@ def _write_base(tmp_path: Path, tests: dict[str, Any], key: BaselineKey = KEY) -
         "machines": {key.machine: {"key": key.to_json(), "run": {"time": "t"}, "tests": tests}},
     }
     path.write_text(json.dumps(data))
-    base, why = load_baseline(path, "main").entry(key)
+    base, why = load_baseline(path, "main", metrics).entry(key)
     assert why is None and base is not None
     return base
 
@@ -439,7 +447,16 @@ def test_regressions_of_both_directions(
     old = SPREAD
     new = [x * factor for x in old]
     base = _write_base(tmp_path, {"t::x": {metric: _entry(old)}})
-    (v,) = compare(base, "t::x", metric, summarize(new), (), 0.10, RunContext("cpu", "EPYC"), new)
+    (v,) = compare(
+        base,
+        "t::x",
+        BUILTIN_METRICS[metric],
+        summarize(new),
+        (),
+        0.10,
+        RunContext("cpu", "EPYC"),
+        new,
+    )
     assert (v.kind, v.outcome, v.passed) == ("regression", want, want != "regression")
     assert v.message.startswith(said)
     assert v.change_pct == pytest.approx((factor - 1) * 100)
@@ -454,7 +471,14 @@ def test_the_interval_in_the_message_is_the_one_in_the_report(tmp_path: Path) ->
     new = [x * 1.3 for x in old]
     base = _write_base(tmp_path, {"t::x": {"latency_ms": _entry(old)}})
     (v,) = compare(
-        base, "t::x", "latency_ms", summarize(new), (), 0.10, RunContext("cpu", "EPYC"), new
+        base,
+        "t::x",
+        BUILTIN_METRICS["latency_ms"],
+        summarize(new),
+        (),
+        0.10,
+        RunContext("cpu", "EPYC"),
+        new,
     )
     assert v.change_low_pct is not None and v.change_high_pct is not None
     assert 25 < v.change_low_pct < 30 < v.change_high_pct < 35
@@ -466,7 +490,13 @@ def test_a_fraction_metric_regresses_below_one(tmp_path: Path) -> None:
     """KV savings (higher is better, values below 1) against a baseline."""
     base = _write_base(tmp_path, {"t::x": {"kv_savings": {"min": 0.5, "n": 3}}})
     (v,) = compare(
-        base, "t::x", "kv_savings", summarize([0.4] * 3), (), 0.1, RunContext("cpu", "EPYC")
+        base,
+        "t::x",
+        BUILTIN_METRICS["kv_savings"],
+        summarize([0.4] * 3),
+        (),
+        0.1,
+        RunContext("cpu", "EPYC"),
     )
     assert (v.outcome, v.passed, v.stat) == ("regression", False, "min")
     assert v.message.startswith(
@@ -480,7 +510,7 @@ def test_a_statistic_missing_from_the_baseline_skips_only_itself(tmp_path: Path)
     got = compare(
         base,
         "t::x",
-        "latency_ms",
+        BUILTIN_METRICS["latency_ms"],
         summarize([10.0] * 5),
         ("p95", "p50", "p99", "mean"),
         0.1,
@@ -495,7 +525,7 @@ def test_a_baseline_with_an_empty_sample_list_compares_point_values(tmp_path: Pa
     got = compare(
         base,
         "t::x",
-        "latency_ms",
+        BUILTIN_METRICS["latency_ms"],
         summarize([20.0] * 5),
         ("p50", "mean"),
         0.1,
@@ -514,7 +544,7 @@ def test_regression_message_of_point_values(tmp_path: Path) -> None:
     (v,) = compare(
         base,
         "t::x",
-        "tokens_per_s",
+        BUILTIN_METRICS["tokens_per_s"],
         summarize([30.0] * 5),
         ("median",),
         0.1,
@@ -532,17 +562,35 @@ def test_regression_message_of_point_values(tmp_path: Path) -> None:
     # exactly at the threshold is no regression; one step past is
     for new, want in ((32.0, "no change"), (31.9, "regression"), (50.0, "no change")):
         (at,) = compare(
-            base, "t::x", "tokens_per_s", summarize([new] * 5), (), 0.25, RunContext("c", "E")
+            base,
+            "t::x",
+            BUILTIN_METRICS["tokens_per_s"],
+            summarize([new] * 5),
+            (),
+            0.25,
+            RunContext("c", "E"),
         )
         assert at.outcome == want, new
     (up,) = compare(
-        base, "t::x", "tokens_per_s", summarize([50.1] * 5), (), 0.25, RunContext("c", "E")
+        base,
+        "t::x",
+        BUILTIN_METRICS["tokens_per_s"],
+        summarize([50.1] * 5),
+        (),
+        0.25,
+        RunContext("c", "E"),
     )
     assert up.outcome == "improvement"
     lat = _write_base(tmp_path, {"t::x": {"latency_ms": {"p50": 40.0, "n": 5}}})
     for new, want in ((50.0, "no change"), (50.1, "regression"), (32.0, "no change")):
         (at,) = compare(
-            lat, "t::x", "latency_ms", summarize([new] * 5), (), 0.25, RunContext("c", "E")
+            lat,
+            "t::x",
+            BUILTIN_METRICS["latency_ms"],
+            summarize([new] * 5),
+            (),
+            0.25,
+            RunContext("c", "E"),
         )
         assert at.outcome == want, new
 
@@ -557,21 +605,43 @@ def test_what_compare_leaves_out_or_refuses(tmp_path: Path) -> None:
     }
     base = _write_base(tmp_path, tests)
     five = summarize([10.0] * 5)
-    assert compare(base, "t::y", "latency_ms", five, (), 0.1, RunContext("cpu", "E")) == []
-    assert compare(base, "t::x", "e2e_ms", five, (), 0.1, RunContext("cpu", "E")) == []
     assert (
-        compare(base, "t::x", "ttft_ms", five, (), 0.1, RunContext("cpu", "E")) == []
+        compare(base, "t::y", BUILTIN_METRICS["latency_ms"], five, (), 0.1, RunContext("cpu", "E"))
+        == []
+    )
+    assert (
+        compare(base, "t::x", BUILTIN_METRICS["e2e_ms"], five, (), 0.1, RunContext("cpu", "E"))
+        == []
+    )
+    assert (
+        compare(base, "t::x", BUILTIN_METRICS["ttft_ms"], five, (), 0.1, RunContext("cpu", "E"))
+        == []
     )  # a 0 baseline
-    assert compare(base, "t::x", "latency_ms", five, ("p95",), 0.1, RunContext("cpu", "E")) == []
+    assert (
+        compare(
+            base, "t::x", BUILTIN_METRICS["latency_ms"], five, ("p95",), 0.1, RunContext("cpu", "E")
+        )
+        == []
+    )
     # the metric's default statistic: max for a peak
     (peak,) = compare(
-        base, "t::x", "vram_peak", summarize([1000.0]), (), 0.1, RunContext("cpu", "E")
+        base,
+        "t::x",
+        BUILTIN_METRICS["vram_peak"],
+        summarize([1000.0]),
+        (),
+        0.1,
+        RunContext("cpu", "E"),
     )
     assert (peak.stat, peak.outcome) == ("max", "no change")
-    (short,) = compare(base, "t::x", "latency_ms", five, ("p99",), 0.1, RunContext("cpu", "E"))
+    (short,) = compare(
+        base, "t::x", BUILTIN_METRICS["latency_ms"], five, ("p99",), 0.1, RunContext("cpu", "E")
+    )
     assert (short.kind, short.passed, short.limit) == ("insufficient", False, 30.0)
     hundred = summarize([10.0] * 100)
-    (thin,) = compare(base, "t::x", "latency_ms", hundred, ("p99",), 0.1, RunContext("cpu", "E"))
+    (thin,) = compare(
+        base, "t::x", BUILTIN_METRICS["latency_ms"], hundred, ("p99",), 0.1, RunContext("cpu", "E")
+    )
     assert (thin.kind, thin.passed, thin.outcome, thin.limit) == (
         "insufficient",
         False,
@@ -593,7 +663,7 @@ def test_a_statistic_that_cannot_be_compared_leaves_the_others(tmp_path: Path) -
     few = compare(
         base,
         "t::x",
-        "latency_ms",
+        BUILTIN_METRICS["latency_ms"],
         summarize([20.0] * 50),
         ("p99", "p50"),
         0.1,
@@ -607,7 +677,7 @@ def test_a_statistic_that_cannot_be_compared_leaves_the_others(tmp_path: Path) -
     many = compare(
         base,
         "t::x",
-        "latency_ms",
+        BUILTIN_METRICS["latency_ms"],
         summarize([20.0] * 100),
         ("p99", "p50"),
         0.1,
@@ -623,7 +693,13 @@ def test_a_statistic_that_cannot_be_compared_leaves_the_others(tmp_path: Path) -
 def test_a_baseline_without_a_count_is_taken_as_enough(tmp_path: Path) -> None:
     base = _write_base(tmp_path, {"t::x": {"latency_ms": {"p99": 30.0}}})
     (v,) = compare(
-        base, "t::x", "latency_ms", summarize([40.0] * 100), ("p99",), 0.1, RunContext("c", "E")
+        base,
+        "t::x",
+        BUILTIN_METRICS["latency_ms"],
+        summarize([40.0] * 100),
+        ("p99",),
+        0.1,
+        RunContext("c", "E"),
     )
     assert (v.kind, v.outcome) == ("regression", "regression")
 
@@ -678,15 +754,13 @@ def test_corrupt_statistics_are_named(tmp_path: Path, tests: Any, what: str) -> 
 
 
 def test_signed_metric_values_may_be_negative(tmp_path: Path) -> None:
-    from pytest_llmcore.budgets.metrics import METRICS, register_metric
-
-    register_metric({"name": "mut_delta", "kind": "count", "signed": True})
-    try:
-        tests = {"t": {"mut_delta": {"p50": -1.0, "samples": [-1.0, -2.0], "noisy": False}}}
-        base = _write_base(tmp_path, tests)
-        assert base.tests["t"]["mut_delta"]["p50"] == -1.0
-    finally:
-        METRICS.pop("mut_delta")
+    run = BUILTIN_REGISTRY.adding([{"name": "mut_delta", "kind": "count", "signed": True}])
+    tests = {"t": {"mut_delta": {"p50": -1.0, "samples": [-1.0, -2.0], "noisy": False}}}
+    base = _write_base(tmp_path, tests, metrics=run)
+    assert base.tests["t"]["mut_delta"]["p50"] == -1.0
+    unsigned = BUILTIN_REGISTRY.adding([{"name": "mut_delta", "kind": "count"}])
+    with pytest.raises(InputError, match=r'tests\."t"\.mut_delta\.p50: -1\.0 is not valid'):
+        _write_base(tmp_path, tests, metrics=unsigned)
 
 
 @pytest.mark.parametrize(

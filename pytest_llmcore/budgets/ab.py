@@ -146,9 +146,10 @@ def _samples(report: Any) -> Samples:
 
 
 def _lower_is_better(metric: str) -> bool:
-    from .metrics import METRICS
+    from .metrics import BUILTIN_METRICS
 
-    known = METRICS.get(metric)
+    # the reports carry no direction: a metric a project declared counts as lower-is-better
+    known = BUILTIN_METRICS.get(metric)
     return True if known is None else known.lower_is_better
 
 

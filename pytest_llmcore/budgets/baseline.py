@@ -19,7 +19,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.fsutil import atomic_write_bytes, read_regular
-from .metrics import METRICS
+from .metrics import BUILTIN_REGISTRY, MetricRegistry
 from .stats import summarize
 
 __all__ = [
@@ -155,7 +155,7 @@ def _finite(value: object, unsigned: bool = False) -> bool:
     return math.isfinite(value) and not (unsigned and value < 0)
 
 
-def _check_tests(path: Path, where: str, tests: object) -> Tests:
+def _check_tests(path: Path, where: str, tests: object, registry: MetricRegistry) -> Tests:
     if not isinstance(tests, dict):
         raise _bad(path, f"{where}.tests", f"a {type(tests).__name__}, not a table of tests")
     for nodeid, metrics in tests.items():
@@ -166,7 +166,8 @@ def _check_tests(path: Path, where: str, tests: object) -> Tests:
             if not isinstance(entry, dict):
                 raise _bad(path, f"{at}.{metric}", f"{entry!r} is not a table of statistics")
             # a metric that is never negative has no negative statistic or sample either
-            unsigned = metric in METRICS and not METRICS[metric].signed
+            known = registry.get(metric)
+            unsigned = known is not None and not known.signed
             for stat, value in entry.items():
                 if stat == "samples":
                     ok = isinstance(value, list) and all(_finite(v, unsigned) for v in value)
@@ -197,19 +198,23 @@ def _check_key(path: Path, where: str, k: object) -> BaselineKey:
     )
 
 
-def _entry(path: Path, name: str, where: str, raw: object) -> Baseline:
+def _entry(path: Path, name: str, where: str, raw: object, metrics: MetricRegistry) -> Baseline:
     if not isinstance(raw, dict):
         raise _bad(path, where, f"{raw!r} is not a machine entry")
     key = _check_key(path, where, raw.get("key"))
     run = raw.get("run", {})
     if not isinstance(run, dict):
         raise _bad(path, f"{where}.run", f"{run!r} is not a table")
-    tests = _check_tests(path, where, raw.get("tests"))
+    tests = _check_tests(path, where, raw.get("tests"), metrics)
     return Baseline(name, key, str(run.get("time", "")), tests, run)
 
 
-def load_baseline(path: Path, name: str) -> BaselineFile:
-    """Every machine's entry; InputError naming the file and the bad entry otherwise."""
+def load_baseline(
+    path: Path, name: str, metrics: MetricRegistry = BUILTIN_REGISTRY
+) -> BaselineFile:
+    """Every machine's entry; InputError naming the file and the bad entry otherwise.
+
+    ``metrics``: the run's registry (which metrics are never negative)."""
     try:
         data = json.loads(read_regular(path))  # a FIFO or device is never read
     except FileNotFoundError:
@@ -221,7 +226,7 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
     if not isinstance(data, dict) or data.get("format") not in (1, FORMAT):
         raise InputError(f"not a pytest-llmcore baseline (format {FORMAT})", path, fix=_FIX)
     if data["format"] == 1:  # one machine, written before entries per machine key
-        one = _entry(path, name, "baseline", data)
+        one = _entry(path, name, "baseline", data, metrics)
         raw = {"key": data["key"], "run": {"time": data.get("created", "")}, "tests": data["tests"]}
         return BaselineFile(name, {one.key.machine: one}, {one.key.machine: raw})
     machines = data.get("machines")
@@ -229,7 +234,7 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
         raise _bad(path, "machines", f"{machines!r} is not a table of machine entries")
     out: dict[str, Baseline] = {}
     for mkey, raw in machines.items():
-        entry = _entry(path, name, f'machines."{mkey}"', raw)
+        entry = _entry(path, name, f'machines."{mkey}"', raw, metrics)
         if entry.key.machine != mkey:
             raise _bad(path, f'machines."{mkey}"', f"its key is {entry.key.machine!r}")
         out[mkey] = entry
@@ -237,14 +242,19 @@ def load_baseline(path: Path, name: str) -> BaselineFile:
 
 
 def save_baseline(
-    path: Path, name: str, key: BaselineKey, tests: Tests, run: Mapping[str, object]
+    path: Path,
+    name: str,
+    key: BaselineKey,
+    tests: Tests,
+    run: Mapping[str, object],
+    metrics: MetricRegistry = BUILTIN_REGISTRY,
 ) -> str:
     """Merge this run into this machine's entry; other machines' entries are kept as read.
 
     An existing entry recorded with other software (driver, engines) is replaced. Returns
     what was done, in words. Raises InputError for a file that can't be read in full.
     """
-    found = load_baseline(path, name) if path.exists() else BaselineFile(name, {})
+    found = load_baseline(path, name, metrics) if path.exists() else BaselineFile(name, {})
     mine = found.machines.get(key.machine)
     merged: dict[str, Any] = {}
     note = ""
@@ -271,12 +281,12 @@ def save_baseline(
     )
 
 
-def check_entry(source: str, raw: object) -> Baseline:
+def check_entry(source: str, raw: object, metrics: MetricRegistry = BUILTIN_REGISTRY) -> Baseline:
     """A baseline entry from elsewhere (``pytest_llmcore_baseline_source``), checked like a
     file's: InputError naming ``source`` and the bad field."""
     if not isinstance(raw, dict):
         raise InputError(f"baseline source {source!r}: {raw!r} is not a baseline entry")
-    entry = _entry(Path(source), str(raw.get("name", source)), "entry", raw)
+    entry = _entry(Path(source), str(raw.get("name", source)), "entry", raw, metrics)
     return replace(entry, tests=_with_statistics(entry.tests))
 
 

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from .metrics import METRICS, format_value
+from .metrics import BUILTIN_METRICS, Metric, format_value
 from .stats import percentile
 
 __all__ = ["ascii_chart", "fmt", "svg_chart"]
 
 
-def fmt(metric: str, value: float | None) -> str:
+def fmt(metric: str, value: float | None, metrics: Mapping[str, Metric] = BUILTIN_METRICS) -> str:
+    """``value`` in ``metric``'s unit as ``metrics`` (the run's registry) defines it."""
     if value is None:
         return "-"
-    m = METRICS.get(metric)
+    m = metrics.get(metric)
     return format_value(m, value) if m else f"{value:g}"
 
 
-def ascii_chart(samples: Sequence[float], limit: float | None, metric: str, width: int = 48) -> str:
+def ascii_chart(
+    samples: Sequence[float],
+    limit: float | None,
+    metric: str,
+    width: int = 48,
+    metrics: Mapping[str, Metric] = BUILTIN_METRICS,
+) -> str:
     """One line: the samples' spread (min, p25-p75 box, p50) against the budget (``|``)."""
     s = sorted(samples)
     lo = min(s[0], limit if limit is not None else s[0])
@@ -37,11 +44,14 @@ def ascii_chart(samples: Sequence[float], limit: float | None, metric: str, widt
     line[pos(percentile(s, 50))] = "o"
     if limit is not None:
         line[pos(limit)] = "|"
-    return f"{fmt(metric, lo):>10} [{''.join(line)}] {fmt(metric, hi)}"
+    return f"{fmt(metric, lo, metrics):>10} [{''.join(line)}] {fmt(metric, hi, metrics)}"
 
 
 def svg_chart(
-    samples: Sequence[float], limits: Sequence[tuple[str, float, bool]], metric: str
+    samples: Sequence[float],
+    limits: Sequence[tuple[str, float, bool]],
+    metric: str,
+    metrics: Mapping[str, Metric] = BUILTIN_METRICS,
 ) -> str:
     """Samples as dots, p25..p75 box, p50 bar, min..max whisker, one dashed line per budget."""
     w, h, pad = 900, 74, 14
@@ -80,14 +90,13 @@ def svg_chart(
         )
         parts.append(
             f'<text x="{tx:.1f}" y="{12 + row * 11}" font-size="11" fill="{color}" '
-            f'text-anchor="{anchor}">{e(stat)} budget {e(fmt(metric, limit))}</text>'
+            f'text-anchor="{anchor}">{e(stat)} budget {e(fmt(metric, limit, metrics))}</text>'
         )
-    parts.append(
-        f'<text x="{pad}" y="{h - 1}" font-size="10" fill="#333">{e(fmt(metric, lo))}</text>'
-    )
+    low = e(fmt(metric, lo, metrics))
+    parts.append(f'<text x="{pad}" y="{h - 1}" font-size="10" fill="#333">{low}</text>')
     parts.append(
         f'<text x="{w - pad}" y="{h - 1}" font-size="10" fill="#333" text-anchor="end">'
-        f"{e(fmt(metric, hi))}</text>"
+        f"{e(fmt(metric, hi, metrics))}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)

@@ -15,12 +15,13 @@ from ..core.config import load_tool_table
 from ..core.errors import InputError
 from ..core.machine import MachineInfo, machine_info
 from .baseline import Baseline, BaselineKey, baseline_path, check_entry, load_baseline
-from .metrics import METRICS, UnitError, register_metric
+from .keys import METRICS_KEY
+from .metrics import BUILTIN_REGISTRY, MetricRegistry, UnitError
 from .settings import DEFAULT_THRESHOLD, BudgetSettings, settings_from_table
 from .spec import BudgetError, validate_config_budgets
 from .verdict import RunContext
 
-__all__ = ["BudgetsContext", "build_context", "select_profile", "slug"]
+__all__ = ["BudgetsContext", "build_context", "run_metrics", "select_profile", "slug"]
 
 
 def slug(text: str) -> str:
@@ -41,6 +42,8 @@ class BudgetsContext:
     run: RunContext
     key: BaselineKey
     threshold: float | None
+    #: this run's metrics (also on ``config.stash[METRICS_KEY]``)
+    metrics: MetricRegistry = BUILTIN_REGISTRY
     baseline: Baseline | None = None
     baseline_note: str | None = None
     #: driver and engine versions that changed since the baseline (shown on every row)
@@ -61,32 +64,42 @@ class BudgetsContext:
         return d if d.is_absolute() else self.config.rootpath / d
 
 
-def add_metrics(config: pytest.Config) -> None:
-    """Step 1: metrics declared by ``pytest_llmcore_add_metrics`` hooks, for this run only:
-    the registry is restored when the run ends (in-process pytester runs share it)."""
-    saved = dict(METRICS)
-
-    def restore() -> None:
-        METRICS.clear()
-        METRICS.update(saved)
-
-    config.add_cleanup(restore)
+def declared_metrics(config: pytest.Config) -> MetricRegistry:
+    """The built-ins and the metrics ``pytest_llmcore_add_metrics`` hooks declare now."""
+    hook = config.hook.pytest_llmcore_add_metrics
     try:
-        for specs in config.hook.pytest_llmcore_add_metrics(config=config):
-            for spec in specs or []:
-                if not isinstance(spec, dict):
-                    raise UnitError(f"pytest_llmcore_add_metrics: {spec!r} is not a dict")
-                register_metric(spec)
+        return BUILTIN_REGISTRY.adding(s for found in hook(config=config) for s in found or [])
     except UnitError as exc:
         raise pytest.UsageError(f"llmcore: {exc}") from None
 
 
-def load_settings(config: pytest.Config) -> BudgetSettings:
-    """Step 2: ``[tool.llmcore]`` validated, then the command line's overrides."""
-    pyproject = config.rootpath / "pyproject.toml"
+def run_metrics(config: pytest.Config) -> MetricRegistry:
+    """Step 1: this run's metric registry, built once and kept on ``config.stash``: a
+    declared metric exists for this run only (no module state changes, so in-process
+    pytester runs never see another run's metrics)."""
+    found = config.stash.get(METRICS_KEY, None)
+    if found is None:
+        found = config.stash[METRICS_KEY] = declared_metrics(config)
+    return found
+
+
+def _declared_so_far(config: pytest.Config) -> MetricRegistry:
     try:
-        settings = settings_from_table(load_tool_table(pyproject))
-        validate_config_budgets(settings)
+        return declared_metrics(config)
+    except pytest.UsageError:  # a bad declaration is reported when the budgets start
+        return BUILTIN_REGISTRY
+
+
+def load_settings(config: pytest.Config, metrics: MetricRegistry | None = None) -> BudgetSettings:
+    """Step 2: ``[tool.llmcore]`` validated, then the command line's overrides.
+
+    ``metrics`` None (a check before the budgets start): the metrics declared so far,
+    not kept (conftest files collected later may declare more)."""
+    pyproject = config.rootpath / "pyproject.toml"
+    known = _declared_so_far(config) if metrics is None else metrics
+    try:
+        settings = settings_from_table(load_tool_table(pyproject), known)
+        validate_config_budgets(settings, known)
     except (InputError, BudgetError) as exc:
         where = "" if getattr(exc, "path", None) else f"{pyproject}: "
         raise pytest.UsageError(f"llmcore: {where}{exc}") from None
@@ -146,7 +159,7 @@ def _from_source(ctx: BudgetsContext, source: str) -> Baseline:
                 f"--llmcore-compare={source}: unknown baseline source (give a saved baseline "
                 "name, or a source a plugin provides, e.g. history:main:last=10)"
             )
-        return check_entry(source, raw)
+        return check_entry(source, raw, ctx.metrics)
     except InputError as exc:
         raise pytest.UsageError(f"llmcore: {exc}") from None
 
@@ -159,7 +172,7 @@ def _open_baseline(ctx: BudgetsContext, name: str) -> None:
         ctx.baseline = found if why is None else None
     else:
         try:
-            entries = load_baseline(baseline_path(ctx.baseline_dir(), name), name)
+            entries = load_baseline(baseline_path(ctx.baseline_dir(), name), name, ctx.metrics)
         except InputError as exc:
             raise pytest.UsageError(f"llmcore: {exc}") from None
         ctx.baseline, why = entries.entry(ctx.key)
@@ -212,8 +225,8 @@ def _check_save_name(ctx: BudgetsContext) -> None:
 
 def build_context(config: pytest.Config) -> BudgetsContext:
     """The steps in order; each turns bad input into one usage-error line."""
-    add_metrics(config)
-    settings = load_settings(config)
+    metrics = run_metrics(config)
+    settings = load_settings(config, metrics)
     machine, machine_json = _machine(config)
     profile = _profile(config, settings, machine, machine_json["gpus"])
     opt = config.getoption
@@ -229,6 +242,7 @@ def build_context(config: pytest.Config) -> BudgetsContext:
         run=RunContext(profile=profile, device=machine.device),
         key=_baseline_key(profile, machine, machine_json),
         threshold=reg if reg is not None else settings.fail_regression,
+        metrics=metrics,
     )
     _check_save_name(ctx)
     compare_name = opt("llmcore_compare")

@@ -13,7 +13,6 @@ import pytest
 from .adaptive import budget_verdicts
 from .context import BudgetsContext, slug
 from .keys import BUDGETS_KEY, INVALID_KEY, PROPS_KEY, RECORDER_KEY
-from .metrics import METRICS
 from .recorder import PerfRecorder
 from .regression import compare
 from .report import rows, table_lines
@@ -35,7 +34,7 @@ def _metrics(rec: PerfRecorder | None) -> dict[str, MetricResult]:
         if samples:
             kept = kept_samples(samples)
             out[name] = MetricResult(
-                unit=METRICS[name].unit,
+                unit=rec.metrics[name].unit,
                 samples=tuple(kept),
                 stats=rec.stats(name),
                 samples_total=len(samples) if len(kept) < len(samples) else None,
@@ -59,11 +58,12 @@ def _verdicts(ctx: BudgetsContext, item: pytest.Item, rec: PerfRecorder | None) 
     wanted = {b.metric for b in budgets.budgets} if budgets is not None else set()
     wanted |= set(ctx.settings.compare_metrics)
     for name in sorted(wanted):
-        if rec.samples.get(name):
+        metric = ctx.metrics.get(name)
+        if metric is not None and rec.samples.get(name):
             out += compare(
                 ctx.baseline,
                 item.nodeid,
-                name,
+                metric,
                 rec.stats(name),
                 ctx.settings.compare_stats,
                 ctx.threshold,
@@ -156,7 +156,7 @@ def _invalid_timings(item: pytest.Item, report: pytest.TestReport) -> None:
     invalid = item.stash.get(INVALID_KEY, [])
     item.stash[INVALID_KEY] = []
     budgets = item.stash.get(BUDGETS_KEY, None)
-    timed = budgets is not None and any(METRICS[b.metric].kind == "time" for b in budgets.budgets)
+    timed = budgets is not None and any(b.info.kind == "time" for b in budgets.budgets)
     if invalid and report.passed and timed:
         report.outcome = "failed"
         report.longrepr = "\n".join(invalid)
@@ -207,7 +207,7 @@ def judge(ctx: BudgetsContext, item: pytest.Item, report: pytest.TestReport) -> 
         roofline = _roofline(ctx, rec.bytes_per_token, metrics["tokens_per_s"].stats.p50)
     result = _result(ctx, item, metrics, verdicts, roofline)
     _junit(item, report, result)
-    report.sections.append(("llmcore budgets", "\n".join(table_lines(rows([result])))))
+    report.sections.append(("llmcore budgets", "\n".join(table_lines(rows([result], ctx.metrics)))))
     _fail_on(report, verdicts)
     return result
 

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from ..core.units import BYTE_UNITS, format_bytes
 
 __all__ = [
-    "METRICS",
+    "BUILTIN_METRICS",
+    "BUILTIN_REGISTRY",
     "STATISTICS",
     "Metric",
+    "MetricRegistry",
     "UnitError",
     "format_value",
-    "get_metric",
+    "metric_from_spec",
     "parse_value",
-    "register_metric",
 ]
 
 Direction = Literal["lower", "higher"]
@@ -64,102 +67,107 @@ def _m(
     return Metric(name, kind, unit, direction, label, desc, stat)
 
 
-#: Built-in metrics; ``pytest_llmcore_add_metrics`` hooks may add more at configure time.
-METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        _m("latency_ms", "time", "ms", "lower", "latency", "wall time of one call"),
-        _m(
-            "ttft_ms",
-            "time",
-            "ms",
-            "lower",
-            "TTFT",
-            "time to first token: request sent to first streamed token",
-        ),
-        _m(
-            "tpot_ms",
-            "time",
-            "ms",
-            "lower",
-            "TPOT",
-            "time per output token after the first: (e2e - ttft) / (tokens - 1)",
-        ),
-        _m(
-            "itl_ms",
-            "time",
-            "ms",
-            "lower",
-            "ITL",
-            "inter-token latency: gap between streamed tokens",
-        ),
-        _m("e2e_ms", "time", "ms", "lower", "E2E", "end-to-end request latency"),
-        _m(
-            "tokens_per_s",
-            "rate",
-            "tokens/s",
-            "higher",
-            "decode tokens/s",
-            "generated tokens per second",
-        ),
-        _m(
-            "engine_tpot_ms",
-            "time",
-            "ms",
-            "lower",
-            "engine TPOT",
-            "llama.cpp's own decode time per token (perf counters; Python excluded)",
-        ),
-        _m(
-            "engine_tokens_per_s",
-            "rate",
-            "tokens/s",
-            "higher",
-            "engine decode tokens/s",
-            "llama.cpp's own decode rate (perf counters; Python excluded)",
-        ),
-        _m(
-            "prompt_tokens_per_s",
-            "rate",
-            "tokens/s",
-            "higher",
-            "prompt tokens/s",
-            "prompt tokens processed per second",
-        ),
-        _m("vram_peak", "bytes", "bytes", "lower", "VRAM peak", "peak GPU memory in use", "max"),
-        _m(
-            "rss_peak",
-            "bytes",
-            "bytes",
-            "lower",
-            "RSS peak",
-            "peak resident set size of the process",
-            "max",
-        ),
-        _m("kv_bytes", "bytes", "bytes", "lower", "KV cache", "bytes of the KV cache", "max"),
-        _m(
-            "kv_savings",
-            "fraction",
-            "fraction",
-            "higher",
-            "KV savings",
-            "KV-cache bytes saved vs f16 (0.469 = 46.9%)",
-            "min",
-        ),
-        _m(
-            "speedup",
-            "ratio",
-            "x",
-            "higher",
-            "speedup",
-            "tokens/s of a technique over plain decoding (1.8 = 1.8x)",
-        ),
-    )
-}
+#: The built-in metrics, read-only: a run's ``pytest_llmcore_add_metrics`` hooks add theirs
+#: to that run's :class:`MetricRegistry`, never to this table.
+BUILTIN_METRICS: Mapping[str, Metric] = MappingProxyType(
+    {
+        m.name: m
+        for m in (
+            _m("latency_ms", "time", "ms", "lower", "latency", "wall time of one call"),
+            _m(
+                "ttft_ms",
+                "time",
+                "ms",
+                "lower",
+                "TTFT",
+                "time to first token: request sent to first streamed token",
+            ),
+            _m(
+                "tpot_ms",
+                "time",
+                "ms",
+                "lower",
+                "TPOT",
+                "time per output token after the first: (e2e - ttft) / (tokens - 1)",
+            ),
+            _m(
+                "itl_ms",
+                "time",
+                "ms",
+                "lower",
+                "ITL",
+                "inter-token latency: gap between streamed tokens",
+            ),
+            _m("e2e_ms", "time", "ms", "lower", "E2E", "end-to-end request latency"),
+            _m(
+                "tokens_per_s",
+                "rate",
+                "tokens/s",
+                "higher",
+                "decode tokens/s",
+                "generated tokens per second",
+            ),
+            _m(
+                "engine_tpot_ms",
+                "time",
+                "ms",
+                "lower",
+                "engine TPOT",
+                "llama.cpp's own decode time per token (perf counters; Python excluded)",
+            ),
+            _m(
+                "engine_tokens_per_s",
+                "rate",
+                "tokens/s",
+                "higher",
+                "engine decode tokens/s",
+                "llama.cpp's own decode rate (perf counters; Python excluded)",
+            ),
+            _m(
+                "prompt_tokens_per_s",
+                "rate",
+                "tokens/s",
+                "higher",
+                "prompt tokens/s",
+                "prompt tokens processed per second",
+            ),
+            _m(
+                "vram_peak", "bytes", "bytes", "lower", "VRAM peak", "peak GPU memory in use", "max"
+            ),
+            _m(
+                "rss_peak",
+                "bytes",
+                "bytes",
+                "lower",
+                "RSS peak",
+                "peak resident set size of the process",
+                "max",
+            ),
+            _m("kv_bytes", "bytes", "bytes", "lower", "KV cache", "bytes of the KV cache", "max"),
+            _m(
+                "kv_savings",
+                "fraction",
+                "fraction",
+                "higher",
+                "KV savings",
+                "KV-cache bytes saved vs f16 (0.469 = 46.9%)",
+                "min",
+            ),
+            _m(
+                "speedup",
+                "ratio",
+                "x",
+                "higher",
+                "speedup",
+                "tokens/s of a technique over plain decoding (1.8 = 1.8x)",
+            ),
+        )
+    }
+)
 
 
-def register_metric(spec: dict[str, object]) -> Metric:
-    """Add a metric declared by a ``pytest_llmcore_add_metrics`` hook (validated)."""
+def metric_from_spec(spec: Mapping[str, object]) -> Metric:
+    """A metric declared by a ``pytest_llmcore_add_metrics`` hook, validated."""
     name = str(spec.get("name", ""))
     kind = spec.get("kind")
     direction = spec.get("direction", "lower")
@@ -181,7 +189,7 @@ def register_metric(spec: dict[str, object]) -> Metric:
     signed = spec.get("signed", False)
     if not isinstance(signed, bool):
         raise UnitError(f"pytest_llmcore_add_metrics: {name}: signed must be true or false")
-    metric = Metric(
+    return Metric(
         name,
         kind,  # type: ignore[arg-type]  # checked against KIND_UNITS above
         str(spec.get("unit", KIND_UNITS[kind])),
@@ -191,16 +199,57 @@ def register_metric(spec: dict[str, object]) -> Metric:
         "p50" if stat == "median" else stat,
         signed,
     )
-    METRICS[name] = metric
-    return metric
 
 
-def get_metric(name: str) -> Metric:
-    try:
-        return METRICS[name]
-    except KeyError:
-        known = ", ".join(sorted(METRICS))
-        raise UnitError(f"unknown metric {name!r} (known: {known})") from None
+class MetricRegistry(Mapping[str, Metric]):
+    """The metrics one run knows: the built-ins and what its hooks declared. Immutable:
+    :meth:`adding` returns a new registry, so no run can change another's (or the
+    built-ins); each run keeps its own on ``config.stash`` (``budgets.keys.METRICS_KEY``)."""
+
+    __slots__ = ("_metrics",)
+
+    def __init__(self, extra: Iterable[Metric] = ()) -> None:
+        # a declared metric may replace a built-in of the same name, for its run only
+        self._metrics = MappingProxyType({**BUILTIN_METRICS, **{m.name: m for m in extra}})
+
+    def __getitem__(self, name: str) -> Metric:
+        return self._metrics[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._metrics)
+
+    def __len__(self) -> int:
+        return len(self._metrics)
+
+    def __hash__(self) -> int:  # immutable, so hashable (a dataclass field's default)
+        return hash(frozenset(self._metrics.items()))
+
+    def __repr__(self) -> str:
+        return f"<MetricRegistry {', '.join(self._metrics)}>"
+
+    def lookup(self, name: str) -> Metric:
+        """The metric called ``name``; :class:`UnitError` naming the known ones otherwise."""
+        try:
+            return self._metrics[name]
+        except KeyError:
+            raise UnitError(f"unknown metric {name!r} (known: {self.known()})") from None
+
+    def known(self) -> str:
+        return ", ".join(sorted(self._metrics))
+
+    def adding(self, specs: Iterable[object]) -> MetricRegistry:
+        """A new registry with these hook-declared specs (dicts) validated and added."""
+        added = []
+        for spec in specs:
+            if not isinstance(spec, Mapping):
+                raise UnitError(f"pytest_llmcore_add_metrics: {spec!r} is not a dict")
+            added.append(metric_from_spec(spec))
+        return MetricRegistry([*self._metrics.values(), *added])
+
+
+#: The registry of a run whose hooks declared nothing (and of code that has no run: the
+#: ``llmcore ab`` command, tests).
+BUILTIN_REGISTRY = MetricRegistry()
 
 
 _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"

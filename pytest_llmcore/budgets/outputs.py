@@ -109,7 +109,9 @@ def _html_job(
 ) -> Callable[[], str]:
     def write_html() -> str:
         sections = _sections(ctx, results, "html")
-        page = html_report(results, ctx.machine_json, ctx.profile, facts, sections, notes(ctx))
+        page = html_report(
+            results, ctx.machine_json, ctx.profile, facts, sections, notes(ctx), ctx.metrics
+        )
         _write(Path(path), page)
         return str(path)
 
@@ -142,7 +144,8 @@ def write_outputs(
 
         def write_summary() -> str:
             extra = _sections(ctx, results, "markdown")
-            append_regular(summary, markdown_summary(results, ctx.run, extra, notes(ctx)))
+            page = markdown_summary(results, ctx.run, extra, notes(ctx), ctx.metrics)
+            append_regular(summary, page)
             return f"GitHub step summary ({summary})"
 
         jobs.append((f"the GitHub step summary {summary}", write_summary))
@@ -151,7 +154,8 @@ def write_outputs(
 
         def write_baseline() -> str:
             path = baseline_path(ctx.baseline_dir(), save)
-            return save_baseline(path, save, ctx.key, _baseline_tests(results), facts)
+            tests = _baseline_tests(results)
+            return save_baseline(path, save, ctx.key, tests, facts, ctx.metrics)
 
         jobs.append((f"baseline {save!r}", write_baseline))
     written: list[str] = []

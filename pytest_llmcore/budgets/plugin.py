@@ -121,7 +121,7 @@ class BudgetsPlugin:
         if not markers and not ctx.settings.budgets:
             return
         try:
-            budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile)
+            budgets = resolve_budgets(item.nodeid, markers, ctx.settings, ctx.profile, ctx.metrics)
         except (BudgetError, InputError) as exc:
             raise pytest.UsageError(f"llmcore: {exc}") from None
         if budgets.budgets:
@@ -270,7 +270,8 @@ def recorder_for(request: pytest.FixtureRequest) -> PerfRecorder:
     """The ``llmcore_perf`` recorder of the requesting test, with configured defaults."""
     plugin = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
     if isinstance(plugin, BudgetsPlugin):
-        rec = PerfRecorder(plugin.ctx.warmup, plugin.ctx.repeats, plugin.ctx.settings.noisy_cv)
+        ctx = plugin.ctx
+        rec = PerfRecorder(ctx.warmup, ctx.repeats, ctx.settings.noisy_cv, ctx.metrics)
         rec.profile = plugin.ctx.profile
     else:
         rec = PerfRecorder()  # without --llmcore: measures, judges nothing

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .clocks import make_timer
-from .metrics import UnitError, get_metric, parse_value
+from .metrics import BUILTIN_REGISTRY, MetricRegistry, UnitError, parse_value
 from .stats import NOISY_CV, Stats, summarize
 
 __all__ = ["PerfRecorder", "SampleError"]
@@ -22,10 +22,18 @@ class PerfRecorder:
 
     ``measure`` times a callable (warm-up calls are not recorded); ``timer`` times a block
     each time it is entered; ``record`` takes values measured elsewhere (an engine's own
-    counters, KV bytes from a log line).
+    counters, KV bytes from a log line). Metric names are those of ``metrics``: the run's
+    registry (the built-ins without ``--llmcore``).
     """
 
-    def __init__(self, warmup: int = 3, repeats: int = 20, noisy_cv: float = NOISY_CV) -> None:
+    def __init__(
+        self,
+        warmup: int = 3,
+        repeats: int = 20,
+        noisy_cv: float = NOISY_CV,
+        metrics: MetricRegistry = BUILTIN_REGISTRY,
+    ) -> None:
+        self.metrics = metrics
         self.default_warmup = warmup
         self.default_repeats = repeats
         self.noisy_cv = noisy_cv
@@ -50,7 +58,7 @@ class PerfRecorder:
     def _add(self, metric: str, values: Sequence[object]) -> None:
         """Validate every value first: one bad sample records none of the batch."""
         try:
-            m = get_metric(metric)
+            m = self.metrics.lookup(metric)
             checked = [parse_value(m, v) for v in values]
         except UnitError as exc:
             raise self._reject(metric, exc) from None
@@ -70,7 +78,7 @@ class PerfRecorder:
         return k
 
     def _metric_time(self, metric: str) -> None:
-        m = get_metric(metric)
+        m = self.metrics.lookup(metric)
         if m.kind != "time":
             raise ValueError(
                 f"{metric} is a {m.kind} metric: time it into a *_ms metric, or record() its value"
@@ -152,7 +160,7 @@ class PerfRecorder:
     def roofline(self, bytes_per_token: int | str) -> None:
         """Report ``tokens_per_s`` against the bandwidth bound: measured bandwidth / bytes read
         per token (model weights + KV cache in use), e.g. ``roofline("4.7GB")``."""
-        self.bytes_per_token = int(parse_value(get_metric("kv_bytes"), bytes_per_token))
+        self.bytes_per_token = int(parse_value(self.metrics.lookup("kv_bytes"), bytes_per_token))
 
     def stats(self, metric: str) -> Stats:
         if metric not in self.samples or not self.samples[metric]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from .baseline import Baseline
 from .confidence import ratio_interval
-from .metrics import METRICS, Metric, format_value
+from .metrics import Metric, format_value
 from .spec import Budget
 from .stats import Stats, min_samples
 from .verdict import RunContext, Verdict, insufficient, unjudged
@@ -30,7 +30,7 @@ def _thin_baseline(
     """The baseline's figure of ``budget.stat`` rests on too few samples to be that statistic."""
     stat = budget.stat
     msg = (
-        f"{METRICS[budget.metric].label} {stat} of baseline {baseline.name!r} needs at least "
+        f"{budget.info.label} {stat} of baseline {baseline.name!r} needs at least "
         f"{min_samples(stat)} samples; it has {n}: save the baseline again with more "
         "samples, or compare another statistic (compare-stats)"
     )
@@ -82,7 +82,7 @@ def _message(m: Metric, stat: str, new: float, old: float, ci: tuple[float, floa
 def _verdict(
     baseline: Baseline,
     nodeid: str,
-    metric: str,
+    m: Metric,
     stat: str,
     stats: Stats,
     threshold: float,
@@ -91,7 +91,7 @@ def _verdict(
     note: str,
 ) -> Verdict:
     """One statistic's regression verdict (``note``: a software change since the baseline)."""
-    m = METRICS[metric]
+    metric = m.name
     key = "p50" if stat == "median" else stat
     base = baseline.tests[nodeid][metric]
     old, new = float(base[key]), stats.get(stat)
@@ -131,7 +131,7 @@ def _verdict(
 def compare(
     baseline: Baseline,
     nodeid: str,
-    metric: str,
+    m: Metric,
     stats: Stats,
     stat_names: tuple[str, ...],
     threshold: float,
@@ -139,22 +139,21 @@ def compare(
     samples: Sequence[float] | None = None,
     note: str = "",
 ) -> list[Verdict]:
-    """Regression verdicts of one metric against the baseline (nothing when not in it).
+    """Regression verdicts of metric ``m`` against the baseline (nothing when not in it).
 
     ``stat_names`` empty: the metric's default statistic. ``note`` (a software change since
     the baseline) is carried on every verdict.
     """
-    base = baseline.tests.get(nodeid, {}).get(metric)
-    if base is None or metric not in METRICS:
+    base = baseline.tests.get(nodeid, {}).get(m.name)
+    if base is None:
         return []
-    m = METRICS[metric]
     source = f"baseline {baseline.name}"
     out = []
     for stat in stat_names or (m.default_stat,):
         key = "p50" if stat == "median" else stat
         if key not in base:
             continue
-        against = Budget(metric, stat, float(base[key]), source)
+        against = Budget(m, stat, float(base[key]), source)
         short = insufficient(nodeid, against, stats, run)
         if short is not None:
             out.append(short)
@@ -164,7 +163,5 @@ def compare(
             out.append(_thin_baseline(baseline, nodeid, against, base_n, stats, run))
             continue
         if float(base[key]) > 0:
-            out.append(
-                _verdict(baseline, nodeid, metric, stat, stats, threshold, run, samples, note)
-            )
+            out.append(_verdict(baseline, nodeid, m, stat, stats, threshold, run, samples, note))
     return out

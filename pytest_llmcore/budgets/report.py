@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .charts import ascii_chart, fmt, svg_chart
+from .metrics import BUILTIN_METRICS, Metric
 from .results import BudgetResult, MetricResult
 from .verdict import RunContext, Verdict
 
@@ -42,12 +43,16 @@ HEADER: Row = (
 BAD = ("FAIL", "ERROR", "REGRESSED")
 
 
-def _ci(metric: str, v: Verdict) -> str:
+#: a run's metric registry, or the built-ins for a report without a run
+Metrics = Mapping[str, Metric]
+
+
+def _ci(metric: str, v: Verdict, metrics: Metrics) -> str:
     low, high = v.low, v.high
     if v.kind != "budget" or (low is None and high is None) or low == high:
         return "-"
-    lo = "-inf" if low is None else fmt(metric, low)
-    hi = "+inf" if high is None else fmt(metric, high)
+    lo = "-inf" if low is None else fmt(metric, low, metrics)
+    hi = "+inf" if high is None else fmt(metric, high, metrics)
     return f"{lo} .. {hi}"
 
 
@@ -93,36 +98,37 @@ def verdict_word(v: Verdict) -> str:
     return word
 
 
-def _verdict_row(nodeid: str, v: Verdict) -> Row:
+def _verdict_row(nodeid: str, v: Verdict, metrics: Metrics) -> Row:
     metric, regression = v.metric, v.kind == "regression"
     head = v.headroom_pct
     return (
         nodeid,
         metric,
         v.stat,
-        fmt(metric, v.measured),
-        _ci(metric, v),
-        "-" if regression else fmt(metric, v.limit),
+        fmt(metric, v.measured, metrics),
+        _ci(metric, v, metrics),
+        "-" if regression else fmt(metric, v.limit, metrics),
         "-" if head is None or regression else f"{head:+.1f}%",
-        fmt(metric, v.limit) if regression else "-",
+        fmt(metric, v.limit, metrics) if regression else "-",
         _change(v),
         verdict_word(v),
     )
 
 
-def rows(results: Sequence[BudgetResult]) -> list[Row]:
-    """One row per verdict, then one per measured metric that had no verdict."""
+def rows(results: Sequence[BudgetResult], metrics: Metrics = BUILTIN_METRICS) -> list[Row]:
+    """One row per verdict, then one per measured metric that had no verdict; values in
+    the units of ``metrics`` (the run's registry)."""
     out: list[Row] = []
     for r in results:
         judged: set[str] = set()
         for v in r.verdicts:
             judged.add(v.metric)
-            out.append(_verdict_row(r.nodeid, v))
+            out.append(_verdict_row(r.nodeid, v, metrics))
         for name, data in r.metrics.items():
             if name not in judged:
                 st = data.stats
                 word = "measured" + (" (noisy)" if st.noisy else "")
-                out.append((r.nodeid, name, "p50", fmt(name, st.p50), *("-",) * 5, word))
+                out.append((r.nodeid, name, "p50", fmt(name, st.p50, metrics), *("-",) * 5, word))
     return out
 
 
@@ -180,6 +186,7 @@ def markdown_summary(
     run: RunContext,
     sections: Sequence[str] = (),
     notes: Sequence[str] = (),
+    metrics: Metrics = BUILTIN_METRICS,
 ) -> str:
     """The GitHub step summary: counts, the table, distributions, then hook ``sections``."""
     out = [f"### pytest-llmcore budgets: profile `{run.profile}` ({run.device})", ""]
@@ -188,7 +195,7 @@ def markdown_summary(
     out += [f"> {n}" for n in notes] + ([""] if notes else [])
     out.append("| " + " | ".join(HEADER) + " |")
     out.append("|" + "---|" * len(HEADER))
-    for row in rows(results):
+    for row in rows(results, metrics):
         cells = list(row)
         if cells[-1].startswith(BAD):
             cells[-1] = f"**{cells[-1]}**"
@@ -199,7 +206,7 @@ def markdown_summary(
             limits = [v.limit for v in r.verdicts if v.metric == name and v.kind == "budget"]
             charts.append(
                 f"{r.nodeid}  {name}\n  "
-                + ascii_chart(m.samples, limits[0] if limits else None, name)
+                + ascii_chart(m.samples, limits[0] if limits else None, name, metrics=metrics)
             )
     if charts:
         out += [
@@ -245,11 +252,11 @@ def _html_head(
     ]
 
 
-def _html_table(results: Sequence[BudgetResult]) -> list[str]:
+def _html_table(results: Sequence[BudgetResult], metrics: Metrics) -> list[str]:
     e = html.escape
     out = ["<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr></thead>"]
     out.append("<tbody>")
-    for row in rows(results):
+    for row in rows(results, metrics):
         cls = row[-1].split()[0]
         out.append(
             "<tr>"
@@ -260,7 +267,7 @@ def _html_table(results: Sequence[BudgetResult]) -> list[str]:
     return out
 
 
-def _html_metric(r: BudgetResult, name: str, m: MetricResult) -> list[str]:
+def _html_metric(r: BudgetResult, name: str, m: MetricResult, metrics: Metrics) -> list[str]:
     e = html.escape
     limits = [
         (v.stat, float(v.limit), bool(v.passed))
@@ -268,11 +275,14 @@ def _html_metric(r: BudgetResult, name: str, m: MetricResult) -> list[str]:
         if v.metric == name and v.kind == "budget"
     ]
     st = m.stats
+
+    def f(value: float) -> str:
+        return e(fmt(name, value, metrics))
+
     out = [
         f"<h2>{e(r.nodeid)} &middot; {e(name)}</h2>",
-        f"<p class='meta'>n={st.n} min {e(fmt(name, st.min))} "
-        f"p50 {e(fmt(name, st.p50))} p90 {e(fmt(name, st.p90))} "
-        f"p99 {e(fmt(name, st.p99))} max {e(fmt(name, st.max))} "
+        f"<p class='meta'>n={st.n} min {f(st.min)} p50 {f(st.p50)} p90 {f(st.p90)} "
+        f"p99 {f(st.p99)} max {f(st.max)} "
         f"cv {st.cv * 100:.1f}%{' (noisy)' if st.noisy else ''}</p>",
     ]
     roof = r.roofline
@@ -284,7 +294,7 @@ def _html_metric(r: BudgetResult, name: str, m: MetricResult) -> list[str]:
             f"{roof.bytes_per_token / 1e6:.1f} MB per token)</p>"
         )
     if m.samples and all(math.isfinite(v) for v in m.samples):
-        out.append(svg_chart(m.samples, limits, name))
+        out.append(svg_chart(m.samples, limits, name, metrics))
     return out
 
 
@@ -295,6 +305,7 @@ def html_report(
     facts: Mapping[str, Any] | None = None,
     sections: Sequence[str] = (),
     notes: Sequence[str] = (),
+    metrics: Metrics = BUILTIN_METRICS,
 ) -> str:
     """A self-contained page: no script, no stylesheet or font from the network.
 
@@ -302,10 +313,10 @@ def html_report(
     """
     out = _html_head(machine, profile, facts, counts_line(results))
     out += [f"<p class='meta'>{html.escape(n)}</p>" for n in notes]
-    out += _html_table(results)
+    out += _html_table(results, metrics)
     for r in results:
         for name, m in r.metrics.items():
-            out += _html_metric(r, name, m)
+            out += _html_metric(r, name, m, metrics)
     out += list(sections)
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..core.errors import InputError
 from ..core.units import parse_number, parse_percent
-from .metrics import METRICS, STATISTICS, parse_value
+from .metrics import BUILTIN_METRICS, BUILTIN_REGISTRY, STATISTICS, MetricRegistry, parse_value
 
 __all__ = [
     "DEFAULT_SAMPLING",
@@ -50,7 +50,7 @@ def _seconds(value: object) -> float:
     """A duration: a number of seconds, or a string with a unit ("30s", "500ms", "2min")."""
     if isinstance(value, str):
         try:
-            secs = parse_value(METRICS["latency_ms"], value) / 1000.0
+            secs = parse_value(BUILTIN_METRICS["latency_ms"], value) / 1000.0
         except ValueError:
             raise ValueError(f'cannot read {value!r} as a duration (e.g. 30 or "30s")') from None
     else:
@@ -189,8 +189,11 @@ def _profiles(raw: object) -> dict[str, Profile]:
     return profiles
 
 
-def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
-    """Validate ``[tool.llmcore]`` (as plain Python values) into settings."""
+def settings_from_table(
+    table: Mapping[str, Any], metrics: MetricRegistry = BUILTIN_REGISTRY
+) -> BudgetSettings:
+    """Validate ``[tool.llmcore]`` (as plain Python values) into settings; metric names
+    must be in ``metrics`` (this run's registry)."""
     unknown = set(table) - _SCALARS - _TABLES
     if unknown:
         raise InputError(
@@ -221,7 +224,7 @@ def settings_from_table(table: Mapping[str, Any]) -> BudgetSettings:
             max_time=_key(table, "max-time", 10.0, lambda v: sampling_value("max_time", v)),
             inconclusive=_key(table, "inconclusive", "warn", _policy),
         ),
-        compare_metrics=_key(table, "compare-metrics", (), _metric_names),
+        compare_metrics=_key(table, "compare-metrics", (), lambda v: _metric_names(v, metrics)),
     )
 
 
@@ -229,11 +232,11 @@ def _policy(value: object) -> str:
     return str(sampling_value("inconclusive", value))
 
 
-def _metric_names(value: object) -> tuple[str, ...]:
+def _metric_names(value: object, metrics: MetricRegistry) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(s, str) for s in items):
         raise ValueError(f'{value!r} is not a list of metric names (e.g. ["ttft_ms"])')
-    bad = [s for s in items if s not in METRICS]
+    bad = [s for s in items if s not in metrics]
     if bad:
-        raise ValueError(f"unknown metric {bad[0]!r} (known: {', '.join(sorted(METRICS))})")
+        raise ValueError(f"unknown metric {bad[0]!r} (known: {metrics.known()})")
     return tuple(items)

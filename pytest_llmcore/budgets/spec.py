@@ -7,7 +7,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core.errors import InputError
-from .metrics import METRICS, STATISTICS, UnitError, format_value, get_metric, parse_value
+from .metrics import (
+    BUILTIN_REGISTRY,
+    STATISTICS,
+    Metric,
+    MetricRegistry,
+    UnitError,
+    format_value,
+    parse_value,
+)
 from .settings import DEFAULT_SAMPLING, BudgetSettings, Sampling, percent, sampling_value
 
 __all__ = [
@@ -26,15 +34,20 @@ class BudgetError(ValueError):
 
 @dataclass(frozen=True)
 class Budget:
-    metric: str
+    info: Metric
+    """The budgeted metric, resolved in this run's registry when the budget was read."""
     stat: str
     limit: float
     source: str
     """``marker`` or ``pyproject.toml [tool.llmcore.budgets."<node id>"]``."""
     tolerance: float = 0.0
 
+    @property
+    def metric(self) -> str:
+        return self.info.name
+
     def describe(self) -> str:
-        m = METRICS[self.metric]
+        m = self.info
         op = "<=" if m.lower_is_better else ">="
         return f"{m.label} {self.stat} {op} {format_value(m, self.limit)}"
 
@@ -47,12 +60,17 @@ class ItemBudgets:
 
 
 def _metric_budgets(
-    metric: str, value: Any, source: str, tolerance: float, where: str | None = None
+    metric: str,
+    value: Any,
+    source: str,
+    tolerance: float,
+    metrics: MetricRegistry,
+    where: str | None = None,
 ) -> list[Budget]:
     """Budgets of one metric; errors name ``where`` (default: ``source``)."""
     where = where or source
     try:
-        m = get_metric(metric)
+        m = metrics.lookup(metric)
     except UnitError as exc:
         raise BudgetError(f"{where}: {exc}") from None
     items: Iterable[tuple[str, Any]]
@@ -76,7 +94,7 @@ def _metric_budgets(
                 f"{where}: {metric}: a budget of {v!r} always passes ({metric} is never "
                 "below 0): give the least acceptable value"
             )
-        out.append(Budget(metric, "p50" if stat == "median" else stat, limit, source, tolerance))
+        out.append(Budget(m, "p50" if stat == "median" else stat, limit, source, tolerance))
     return out
 
 
@@ -88,7 +106,11 @@ def _tolerance(value: object, what: str) -> float:
 
 
 def parse_budget_table(
-    table: Mapping[str, Any], source: str, profiles: set[str], default_tolerance: float
+    table: Mapping[str, Any],
+    source: str,
+    profiles: set[str],
+    default_tolerance: float,
+    metrics: MetricRegistry = BUILTIN_REGISTRY,
 ) -> tuple[list[Budget], dict[str, list[Budget]]]:
     """(budgets for every profile, budgets per profile) from one node id's config table."""
     tol = default_tolerance
@@ -99,8 +121,8 @@ def parse_budget_table(
     for key, value in table.items():
         if key == "tolerance":
             continue
-        if key in METRICS:
-            common += _metric_budgets(key, value, source, tol)
+        if key in metrics:
+            common += _metric_budgets(key, value, source, tol, metrics)
         elif key in profiles and isinstance(value, Mapping):
             inner_tol = (
                 _tolerance(value["tolerance"], f"{source}.{key} tolerance")
@@ -111,11 +133,11 @@ def parse_budget_table(
                 b
                 for k, v in value.items()
                 if k != "tolerance"
-                for b in _metric_budgets(k, v, f"{source}.{key}", inner_tol)
+                for b in _metric_budgets(k, v, f"{source}.{key}", inner_tol, metrics)
             ]
         else:
             raise BudgetError(
-                f"{source}: {key!r} is neither a metric ({', '.join(sorted(METRICS))}) "
+                f"{source}: {key!r} is neither a metric ({metrics.known()}) "
                 f"nor a profile ({', '.join(sorted(profiles))})"
             )
     return common, per
@@ -151,7 +173,11 @@ def _profile_names(only: object, nodeid: str, profiles: set[str]) -> list[str]:
 
 
 def _marker_budgets(
-    nodeid: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], settings: BudgetSettings
+    nodeid: str,
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    settings: BudgetSettings,
+    metrics: MetricRegistry,
 ) -> tuple[list[str], list[Budget], dict[str, Any]]:
     """(profiles it is limited to, budgets, sampling caps) of one ``@pytest.mark.budget``."""
     if args:
@@ -168,7 +194,9 @@ def _marker_budgets(
     if not kw and not sampling:
         raise BudgetError(f"{nodeid}: @pytest.mark.budget names no metric")
     where = f"{nodeid}: @pytest.mark.budget"
-    budgets = [b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol, where)]
+    budgets = [
+        b for k, v in kw.items() for b in _metric_budgets(k, v, "marker", tol, metrics, where)
+    ]
     return names, budgets, sampling
 
 
@@ -190,6 +218,7 @@ def resolve_budgets(
     markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]],
     settings: BudgetSettings,
     profile: str,
+    metrics: MetricRegistry = BUILTIN_REGISTRY,
 ) -> ItemBudgets:
     """Budgets for ``profile``, later sources overriding earlier ones per metric.
 
@@ -201,7 +230,7 @@ def resolve_budgets(
     sampling: dict[str, Any] = {}
     # markers come closest first (function, class, module): apply the farthest first
     for args, kwargs in reversed(list(markers)):
-        names, budgets, caps = _marker_budgets(nodeid, args, kwargs, settings)
+        names, budgets, caps = _marker_budgets(nodeid, args, kwargs, settings, metrics)
         if not names:
             _merge(generic, budgets)
             sampling.update(caps)
@@ -217,7 +246,7 @@ def resolve_budgets(
         if not isinstance(table, Mapping):
             raise BudgetError(f'[tool.llmcore.budgets."{key}"] must be a table of metrics')
         common, per = parse_budget_table(
-            table, f'[tool.llmcore.budgets."{key}"]', profiles, settings.tolerance
+            table, f'[tool.llmcore.budgets."{key}"]', profiles, settings.tolerance, metrics
         )
         _merge(by_metric, common)
         _merge(by_metric, per.get(profile, []))
@@ -246,11 +275,17 @@ def unmatched_config_keys(
     return out
 
 
-def validate_config_budgets(settings: BudgetSettings) -> None:
+def validate_config_budgets(
+    settings: BudgetSettings, metrics: MetricRegistry = BUILTIN_REGISTRY
+) -> None:
     """Read every configured budget once, so a typo fails at start-up, not when its test runs."""
     for key, table in settings.budgets.items():
         if not isinstance(table, Mapping):
             raise BudgetError(f'[tool.llmcore.budgets."{key}"] must be a table of metrics')
         parse_budget_table(
-            table, f'[tool.llmcore.budgets."{key}"]', settings.profile_names(), settings.tolerance
+            table,
+            f'[tool.llmcore.budgets."{key}"]',
+            settings.profile_names(),
+            settings.tolerance,
+            metrics,
         )

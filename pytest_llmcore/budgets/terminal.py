@@ -25,7 +25,7 @@ def write_summary(
     if not results and not ctx.baseline_note and not written:
         return
     tr.write_sep("=", f"llmcore budgets: profile {ctx.profile} ({ctx.device})")
-    for line in table_lines(rows(results)) if results else []:
+    for line in table_lines(rows(results, ctx.metrics)) if results else []:
         tr.write_line(line, red=any(f" {w}" in line for w in BAD))
     said = counts_line(results)
     if said:

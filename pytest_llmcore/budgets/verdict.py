@@ -9,7 +9,7 @@ from typing import Literal
 
 from .baseline import machine_key
 from .confidence import ci_samples, interval
-from .metrics import METRICS, Metric, format_value
+from .metrics import Metric, format_value
 from .spec import Budget
 from .stats import Stats, min_samples
 
@@ -135,7 +135,7 @@ def insufficient(nodeid: str, budget: Budget, stats: Stats, run: RunContext) -> 
     if stats.n >= need:
         return None
     msg = (
-        f"{METRICS[budget.metric].label} {stat} needs at least {need} samples; got {stats.n} "
+        f"{budget.info.label} {stat} needs at least {need} samples; got {stats.n} "
         f"(a {stat} of fewer samples is just their extreme): take more samples or budget "
         f"another statistic ({_where(run, stats)})"
     )
@@ -197,7 +197,7 @@ def evaluate(
     straddles the budget, and ``policy`` decides. Too few samples to bound a side: see
     ``_decide``. Without ``samples`` the interval is the point value.
     """
-    m = METRICS[budget.metric]
+    m = budget.info
     short = insufficient(nodeid, budget, stats, run)
     if short is not None:
         return short
@@ -243,7 +243,7 @@ def evaluate(
 def missing(nodeid: str, budget: Budget, run: RunContext) -> Verdict:
     """A budget whose metric was never recorded: an error, never a pass."""
     msg = (
-        f"{METRICS[budget.metric].label} budget ({budget.describe()}, from {budget.source}) "
+        f"{budget.info.label} budget ({budget.describe()}, from {budget.source}) "
         f"but the test never recorded {budget.metric}: a budget without a measurement fails "
         f"(profile {run.profile}, {run.device})"
     )
@@ -253,6 +253,6 @@ def missing(nodeid: str, budget: Budget, run: RunContext) -> Verdict:
 def not_measured(nodeid: str, budget: Budget, run: RunContext, why: str) -> Verdict:
     """A budgeted test that was skipped or crashed: no verdict on its budget (its own
     outcome already says what happened)."""
-    m = METRICS[budget.metric]
+    m = budget.info
     msg = f"{m.label} budget ({budget.describe()}) not measured: the test {why}"
     return unjudged(nodeid, budget, run, msg, kind="not_measured")
