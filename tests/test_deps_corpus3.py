@@ -500,3 +500,90 @@ def test_build_without_isolation_needs_wheel(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, deps=("wheel>=0.42.0",))
     assert _gate(root) == []
+
+
+# -- recall: a default range is no deliberate pin ------------------------------------------
+
+_POETRY_LOCK = """\
+    [[package]]
+    name = "inquirer"
+    version = "3.4.0"
+    description = "Collection of common interactive command line user interfaces"
+    optional = false
+    python-versions = ">=3.8.1"
+
+    [package.dependencies]
+    blessed = ">=1.19.0"
+
+    [[package]]
+    name = "blessed"
+    version = "1.20.0"
+    description = "Easy, practical library for making terminal apps"
+    optional = false
+    python-versions = ">=2.7"
+
+    [package.dependencies]
+    six = ">=1.9.0"
+
+    [[package]]
+    name = "six"
+    version = "1.16.0"
+    description = "Python 2 and 3 compatibility utilities"
+    optional = false
+    python-versions = ">=2.7"
+    """
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="recall (a poetry caret range is the default constraint, not a deliberate pin): "
+    'open-interpreter pyproject.toml:46 `six = "^1.16.0"` is reported unused-companion of '
+    'inquirer; also typer = "^0.12.5" (fastapi), sniffio (anthropic)',
+)
+def test_poetry_caret_range_is_not_a_version_pin(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "demo"\nversion = "0.1"\n'
+        "[tool.poetry.dependencies]\n"
+        'python = ">=3.9,<4"\ninquirer = "^3.1.3"\nsix = "^1.16.0"\n'
+    )
+    _write(tmp_path, {"demo/__init__.py": "import inquirer\n", "poetry.lock": _POETRY_LOCK})
+    assert _gate(tmp_path) == ["six"]
+
+
+def test_explicit_floor_beside_a_requirer_is_a_pin_control(tmp_path: Path) -> None:
+    """Control: an explicit floor (``six>=1.16``) beside its requirer stays a companion."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1"\ndependencies = ["inquirer", "six>=1.16.0"]\n'
+    )
+    _write(tmp_path, {"demo/__init__.py": "import inquirer\n", "poetry.lock": _POETRY_LOCK})
+    assert _gate(tmp_path) == []
+
+
+# -- recall: requirements installed after a `cd` in the same step --------------------------
+
+
+def _docs_requirements_project(root: Path, run: str) -> Path:
+    files = {
+        **PKG,
+        "docs/requirements.txt": "mkdocs\nunusedpkg==1.0\n",
+        "mkdocs.yml": "site_name: demo\n",
+        ".github/workflows/docs.yml": WORKFLOW_HEAD + "      - run: |\n" + run,
+    }
+    return _project(root, files, deps=("requests",))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="recall (requirements file installed after a `cd` in the same run step is treated "
+    "as installed by nothing): dspy .github/workflows/docs-push.yml:27-29 `cd docs` / "
+    "`pip install -r requirements.txt` / `mkdocs build`",
+)
+def test_requirements_installed_after_cd_in_a_workflow(tmp_path: Path) -> None:
+    run = "          cd docs\n          pip install -r requirements.txt\n          mkdocs build\n"
+    assert _gate(_docs_requirements_project(tmp_path, run)) == ["unusedpkg"]
+
+
+def test_requirements_installed_by_path_control(tmp_path: Path) -> None:
+    """Control: the same file installed by its path from the root is read and checked."""
+    run = "          pip install -r docs/requirements.txt\n          mkdocs build -f mkdocs.yml\n"
+    assert _gate(_docs_requirements_project(tmp_path, run)) == ["unusedpkg"]
