@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
@@ -191,6 +191,7 @@ def test_plausible_owner_claims_its_own_name_and_not_a_longer_one(dist: str) -> 
 
 
 @given(st.text(max_size=30), st.text(max_size=30))
+@example("", ".0")  # an empty name matched the empty first part of ".0"
 def test_plausible_owner_never_raises(dist: str, module: str) -> None:
     """On any text (hostile names in a pyproject): an answer, never an exception; the
     answer for a module that shares no letter or digit with the name is no."""

@@ -149,7 +149,7 @@ def _owner_depth(key: str, module: str) -> int:
         s = squashed[depth - 1]
         if depth == 1 and parts[0] in _NAMESPACE_ROOTS and len(parts) > 1:
             continue
-        if s in variants:
+        if s and s in variants:  # an empty part (``.0``) is no module name
             return depth
         if depth > 1 and any(
             re.fullmatch(r"v?\d+(?:p\d+)?(?:beta\d*|alpha\d*)?", s[len(v) :])
