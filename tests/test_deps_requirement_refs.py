@@ -84,3 +84,16 @@ def test_cd_in_an_earlier_step_does_not_carry_over(tmp_path: Path) -> None:
 def test_cd_on_an_earlier_makefile_line_does_not_carry_over(tmp_path: Path) -> None:
     mk = "docs:\n\tcd docs\n\tpip install -r requirements.txt\n"
     assert _gate(tmp_path, {"Makefile": mk}) == []
+
+
+def test_pin_of_a_docs_toolchain_requirement_once_the_file_is_read(tmp_path: Path) -> None:
+    """dspy's docs/requirements.txt pins nbconvert's ``mistune`` beside mkdocs-jupyter: once
+    the file is read (after ``cd docs``), that pin is ``unused-companion``, not failing."""
+    wf = HEAD + "    steps:\n      - run: |\n          cd docs\n"
+    wf += "          pip install -r requirements.txt\n          mkdocs build\n"
+    files = {
+        ".github/workflows/docs.yml": wf,
+        "docs/requirements.txt": "mkdocs\nmkdocs-jupyter\nmistune==3.2.1\n",
+        "docs/mkdocs.yml": "site_name: demo\nplugins:\n  - mkdocs-jupyter\n",
+    }
+    assert _gate(tmp_path, files) == []
