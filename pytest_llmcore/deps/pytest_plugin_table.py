@@ -281,7 +281,7 @@ PLUGINS: dict[str, PluginSurface] = {
     "pytest-flask": PluginSurface(
         fixtures=_s("client", "client_class", "config", "live_server", "request_ctx")
         | _s("accept_json", "accept_jsonp", "accept_any", "accept_mimetype"),
-        markers=_s("app", "options"),
+        markers=_s("options"),
         options=_s("--start-live-server", "--no-start-live-server", "--live-server-"),
     ),
     "pytest-reportlog": PluginSurface(options=_s("--report-log", "--report-log-")),
