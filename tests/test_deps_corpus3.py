@@ -60,11 +60,6 @@ WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n
 # -- tool invocations: console script named differently from its distribution -------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation (console script -> distribution): docling Makefile:21 "
-    "`uv run --no-sync dprint check` is dprint-py's `dprint`",
-)
 def test_console_script_of_a_py_suffixed_distribution(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -81,12 +76,6 @@ def test_console_script_named_like_its_distribution_control(tmp_path: Path) -> N
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation (console script -> distribution): haystack pyproject.toml:83 "
-    'hatch script `docs = "haystack-pydoc pydoc tmp_api_reference"` run by '
-    ".github/workflows/check_api_ref.yml:78 `hatch run docs`",
-)
 def test_console_script_of_a_tools_suffixed_distribution_in_a_hatch_script(
     tmp_path: Path,
 ) -> None:
@@ -388,12 +377,6 @@ _COMPILED = """\
     """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations (version pin of a transitive, read from a compiled requirements "
-    "file's `# via` lines): aider requirements/requirements.in:45 `importlib-metadata<8.0.0`, "
-    "requirements.txt:154-158 `# via ... litellm`; also requirements-help.in scikit-learn",
-)
 def test_version_pin_of_a_transitive_in_a_pip_compile_lock(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import litellm\n",
@@ -438,12 +421,6 @@ def test_platform_build_in_the_table_control(tmp_path: Path) -> None:
 # -- pytest plugins: a fixture missing from the built-in table ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest-plugin (fixture of a newer plugin release missing from the table): trl "
-    "tests/test_sft_trainer.py:1474 `lazy_shared_datadir` (pytest-datadir>=1.7, "
-    "pyproject.toml:77 `# lazy datadirs`)",
-)
 def test_pytest_datadir_lazy_fixture(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -572,12 +549,6 @@ def _docs_requirements_project(root: Path, run: str) -> Path:
     return _project(root, files, deps=("requests",))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recall (requirements file installed after a `cd` in the same run step is treated "
-    "as installed by nothing): dspy .github/workflows/docs-push.yml:27-29 `cd docs` / "
-    "`pip install -r requirements.txt` / `mkdocs build`",
-)
 def test_requirements_installed_after_cd_in_a_workflow(tmp_path: Path) -> None:
     run = "          cd docs\n          pip install -r requirements.txt\n          mkdocs build\n"
     assert _gate(_docs_requirements_project(tmp_path, run)) == ["unusedpkg"]

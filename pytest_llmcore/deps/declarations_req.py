@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from .records import CODES, Declared
-from .safeio import read_bounded, read_text
+from .requirement_refs import REFERENCING_FILES, referenced_requirement_files
+from .safeio import read_bounded
 
 __all__ = [
+    "REFERENCING_FILES",
     "DeclaredSink",
     "is_lockfile",
     "parse_requirement_name",
     "parse_suppression",
     "read_requirements",
+    "referenced_requirement_files",
     "rel_path",
     "requirement_files",
     "unreachable_reason",
@@ -271,50 +274,4 @@ def requirement_files(root: Path) -> list[Path]:
         "requirements/*.in",
     ):
         found.extend(p for p in sorted(root.glob(pattern)) if p.is_file())
-    return list(dict.fromkeys(found))
-
-
-_REFERENCE = re.compile(
-    r"(?:(?:^|\s)(?:-r|--requirement)\s*=?\s*|requirements\s*:\s*|\s-r)"
-    r"[\"']?([\w./{}$-]*requirements[\w./-]*\.(?:txt|in))",
-    re.M,
-)
-#: files where a requirements file's use is written down (CI, docs builds, task runners)
-REFERENCING_FILES: tuple[str, ...] = (
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
-    ".readthedocs.yaml",
-    ".readthedocs.yml",
-    "readthedocs.yml",
-    "tox.ini",
-    "noxfile.py",
-    "Makefile",
-    "*.mk",
-    "Dockerfile*",
-    ".gitlab-ci.yml",
-    "setup.py",
-    "pyproject.toml",
-    "justfile",
-    "Justfile",
-)
-
-
-def referenced_requirement_files(root: Path) -> list[Path]:
-    """Requirements files in subfolders that CI, docs builds or task runners install from."""
-    found: list[Path] = []
-    for pattern in REFERENCING_FILES:
-        for f in sorted(root.glob(pattern)):
-            try:
-                text = read_text(f)
-            except OSError:
-                continue
-            for m in _REFERENCE.finditer(text):
-                target = m.group(1)
-                while target.startswith("./"):
-                    target = target[2:]
-                p = root / target
-                if "{" in target or "$" in target or ".." in target.split("/"):
-                    continue
-                if p.is_file():
-                    found.append(p)
     return list(dict.fromkeys(found))

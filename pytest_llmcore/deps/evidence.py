@@ -154,7 +154,8 @@ class EvidenceFinder:
 
     def _commands(self, dist: str) -> set[str]:
         key = canonical_name(dist)
-        return command_names(key, self.memo("scripts", key, lambda: list(console_scripts(dist))))
+        scripts = self.memo("scripts", key, lambda: list(console_scripts(dist)))
+        return command_names(key, scripts, taken=self.declared.keys() - {key})
 
     def _surface(self, dist: str) -> tuple[PluginSurface | None, str]:
         """:func:`.pytest_plugins.plugin_surface`, an installed plugin's part remembered."""

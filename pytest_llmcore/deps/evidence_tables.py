@@ -126,6 +126,8 @@ CONSOLE_SCRIPTS: dict[str, str] = {
     "textual": "textual-dev",
     "langchain": "langchain-cli",
     "aider": "aider-chat",
+    "dprint": "dprint-py",
+    "haystack-pydoc": "haystack-pydoc-tools",
     "sky": "skypilot",
     "clearml-init": "clearml",
     "optimum-cli": "optimum",
@@ -162,6 +164,17 @@ SUBCOMMANDS: dict[str, str] = {
 SYSTEM_COMMANDS: frozenset[str] = frozenset(
     {"docker", "jq", "sh", "wget", "patch", "git", "make", "env", "tree", "which", "time"}
 )
+
+#: Programs a distribution's name stripped of ``-py``/``-tools``/``-cli``/``python-`` never
+#: stands for: interpreters, installers, runners (``pip-tools`` does not run as ``pip``).
+BASE_PROGRAMS: frozenset[str] = frozenset(
+    {
+        "python", "python3", "py", "pip", "pip3", "pipx", "uv", "uvx", "conda", "mamba",
+        "node", "npm", "npx", "yarn", "pnpm", "deno", "bun", "java", "go", "cargo", "rustc",
+        "gcc", "clang", "cmake", "ninja", "bash", "zsh", "curl", "ssh", "tar", "unzip",
+        "poetry", "pdm", "hatch", "tox", "nox", "setup", "build", "test", "docs", "dev",
+    }
+)  # fmt: skip
 
 # -- mkdocs --------------------------------------------------------------------------------
 

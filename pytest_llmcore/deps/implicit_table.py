@@ -344,4 +344,5 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "markupsafe": ("jinja2",),
     "grpcio-status": ("google-api-core",),
     "apache-tvm-ffi": ("tilelang",),
+    "mistune": ("nbconvert", "mkdocs-jupyter", "nbsphinx", "m2r2"),  # docs toolchains
 }

@@ -1,4 +1,5 @@
-"""Who requires whom, from the project's lock file: uv.lock, poetry.lock, pdm.lock.
+"""Who requires whom, from the project's lock files: uv.lock, poetry.lock, pdm.lock, and
+the ``# via`` annotations of compiled requirements files (pip-compile, uv pip compile).
 
 A declared dependency nothing imports, that another declared dependency requires (directly
 or through others), is a version pin of that requirement (fastapi's ``fastar>=0.9.0``,
@@ -19,7 +20,7 @@ from pathlib import Path
 from .records import canonical_name
 from .safeio import read_bounded
 
-__all__ = ["LOCK_FILES", "lock_graph", "lock_requirers"]
+__all__ = ["LOCK_FILES", "compiled_graph", "lock_graph", "lock_requirers"]
 
 #: Lock files read; the requirements of every one present are merged.
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
@@ -33,6 +34,47 @@ _POETRY_DEP = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _EXTRA_HEAD = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
 _REQ_HEAD = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
+#: ``name==1.0`` (or ``name[extra]==1.0 ; marker``) at the start of a compiled file's line
+_PINNED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[=<>~!@;]|$)")
+_VIA = re.compile(r"^\s+#\s+via\b(.*)$")
+_INLINE_VIA = re.compile(r"\s#\s+via\s+(.*)$")
+_VIA_MORE = re.compile(r"^\s+#\s{2,}(\S.*)$")
+
+
+def compiled_graph(text: str) -> dict[str, set[str]]:
+    """Requirer -> the packages it requires, from the ``# via`` annotations of a compiled
+    requirements file: ``pkg==1.0`` then ``    # via litellm`` (or ``# via a, b``) or
+    ``    # via`` followed by ``    #   litellm`` lines. ``-r file``/``-c file`` and
+    ``name (pyproject.toml)`` entries name the project's own files, not a requirer."""
+    graph: dict[str, set[str]] = {}
+    current: str | None = None
+    in_via = False
+    for raw in text.splitlines():
+        if raw[:1] not in ("", " ", "\t"):  # a package line, or a comment of the file's own
+            head = _PINNED_LINE.match(raw)
+            current = canonical_name(head.group(1)) if head is not None else None
+            inline = _INLINE_VIA.search(raw) if current is not None else None
+            if inline is not None:  # --annotation-style=line
+                _add_requirers(graph, current, inline.group(1))
+            in_via = False
+            continue
+        via = _VIA.match(raw)
+        more = _VIA_MORE.match(raw) if via is None and in_via else None
+        in_via = current is not None and (via is not None or more is not None)
+        if not in_via:
+            continue  # a hash continuation, a blank line, another comment
+        words = via.group(1) if via is not None else more.group(1) if more is not None else ""
+        _add_requirers(graph, current, words)
+    return graph
+
+
+def _add_requirers(graph: dict[str, set[str]], package: str | None, words: str) -> None:
+    """``a, b`` of a ``# via`` line require ``package``; ``-r file`` and ``x (file)`` do not
+    name a package."""
+    for word in words.split(","):
+        name = word.strip()
+        if package is not None and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+            graph.setdefault(canonical_name(name), set()).add(package)
 
 
 def lock_graph(name: str, text: str) -> dict[str, set[str]]:
@@ -137,7 +179,25 @@ def lock_requirers(root: Path, declared: Iterable[tuple[str, str]]) -> dict[str,
         if isinstance(raw, bytes):
             for node, reqs in lock_graph(name, raw.decode("utf-8", "replace")).items():
                 graph.setdefault(node, set()).update(reqs)
+    for node, reqs in _compiled_requirements(root).items():
+        graph.setdefault(node, set()).update(reqs)
     return _requirers(graph, declared) if graph else {}
+
+
+def _compiled_requirements(root: Path) -> dict[str, set[str]]:
+    """The merged ``# via`` graphs of the project's compiled requirements files."""
+    from .declarations_req import is_lockfile, referenced_requirement_files, requirement_files
+
+    graph: dict[str, set[str]] = {}
+    for path in dict.fromkeys([*requirement_files(root), *referenced_requirement_files(root)]):
+        raw = read_bounded(path, _MAX_LOCK)
+        if not isinstance(raw, bytes) or path.suffix != ".txt":
+            continue
+        text = raw.decode("utf-8", "replace")
+        if is_lockfile(path, text):
+            for node, reqs in compiled_graph(text).items():
+                graph.setdefault(node, set()).update(reqs)
+    return graph
 
 
 def _requirers(

@@ -109,9 +109,15 @@ PLUGINS: dict[str, PluginSurface] = {
     "pytest-django": PluginSurface(
         fixtures=_s("client", "admin_client", "async_client", "rf", "async_rf", "db")
         | _s("transactional_db", "django_db_setup", "settings", "live_server", "admin_user")
-        | _s("django_user_model", "django_assert_num_queries", "mailoutbox", "django_db_blocker"),
+        | _s("django_user_model", "django_assert_num_queries", "mailoutbox", "django_db_blocker")
+        | _s("django_assert_max_num_queries", "django_capture_on_commit_callbacks")
+        | _s("async_admin_client", "django_username_field", "django_db_serialized_rollback")
+        | _s("django_db_reset_sequences", "django_db_modify_db_settings", "django_db_keepdb")
+        | _s("django_db_createdb", "django_db_use_migrations", "django_mail_dnsname")
+        | _s("django_mail_patch_dns"),
         markers=_s("django_db", "urls", "ignore_template_errors"),
-        options=_s("--ds", "--dc", "--reuse-db", "--create-db", "--nomigrations", "--migrations"),
+        options=_s("--ds", "--dc", "--reuse-db", "--create-db", "--nomigrations", "--migrations")
+        | _s("--no-migrations", "--fail-on-template-vars", "--django-debug-mode"),
         ini=_s("DJANGO_SETTINGS_MODULE", "django_find_project", "FAIL_INVALID_TEMPLATE_VARS")
         | _s("django_debug_mode"),
         names=_s("django", "pytest_django", "pytest_django.plugin"),
@@ -123,7 +129,8 @@ PLUGINS: dict[str, PluginSurface] = {
     ),
     "pytest-rerunfailures": PluginSurface(
         markers=_s("flaky"),
-        options=_s("--reruns", "--reruns-delay", "--only-rerun", "--rerun-except"),
+        options=_s("--reruns", "--reruns-delay", "--only-rerun", "--rerun-except")
+        | _s("--force-reruns", "--fail-on-flaky"),
         ini=_s("reruns", "reruns_delay"),
         names=_s("rerunfailures", "pytest_rerunfailures"),
     ),
@@ -197,11 +204,14 @@ PLUGINS: dict[str, PluginSurface] = {
         | _s("httpserver_ssl_context", "httpserver_ipv4", "httpserver_ipv6")
     ),
     "pytest-httpbin": PluginSurface(fixtures=_s("httpbin", "httpbin_secure", "httpbin_both")),
-    "pytest-datadir": PluginSurface(fixtures=_s("datadir", "shared_datadir", "original_datadir")),
+    "pytest-datadir": PluginSurface(  # lazy_*: 1.7
+        fixtures=_s("datadir", "shared_datadir", "original_datadir")
+        | _s("lazy_datadir", "lazy_shared_datadir")
+    ),
     "pytest-regressions": PluginSurface(
         fixtures=_s("data_regression", "file_regression", "num_regression", "image_regression")
         | _s("dataframe_regression", "ndarrays_regression"),
-        options=_s("--force-regen", "--regen-all"),
+        options=_s("--force-regen", "--regen-all", "--with-test-class-names"),
     ),
     "pytest-examples": PluginSurface(fixtures=_s("eval_example")),
     "pytest-check": PluginSurface(fixtures=_s("check")),
@@ -254,4 +264,34 @@ PLUGINS: dict[str, PluginSurface] = {
     "pytest-responses": PluginSurface(always="patches requests in every test when installed"),
     "pytest-loguru": PluginSurface(always="routes loguru into caplog when installed"),
     "pytest-unordered": PluginSurface(names=_s("pytest_unordered")),
+    # plugins of libraries usually imported, whose fixtures a test may use alone
+    "time-machine": PluginSurface(fixtures=_s("time_machine"), markers=_s("time_machine")),
+    "respx": PluginSurface(fixtures=_s("respx_mock"), markers=_s("respx")),
+    "pytest-dependency": PluginSurface(
+        markers=_s("dependency"),
+        options=_s("--ignore-unknown-dependency"),
+        ini=_s("automark_dependency"),
+    ),
+    "pytest-forked": PluginSurface(markers=_s("forked"), options=_s("--forked")),
+    "pytest-retry": PluginSurface(
+        markers=_s("flaky"),
+        options=_s("--retries", "--retry-delay", "--cumulative-timing"),
+        ini=_s("retries", "retry_delay", "cumulative_timing"),
+    ),
+    "pytest-flask": PluginSurface(
+        fixtures=_s("client", "client_class", "config", "live_server", "request_ctx")
+        | _s("accept_json", "accept_jsonp", "accept_any", "accept_mimetype"),
+        markers=_s("options"),
+        options=_s("--start-live-server", "--no-start-live-server", "--live-server-"),
+    ),
+    "pytest-reportlog": PluginSurface(options=_s("--report-log", "--report-log-")),
+    "nbval": PluginSurface(options=_s("--nbval", "--nbval-lax", "--nbval-", "--sanitize-with")),
+    "xdoctest": PluginSurface(options=_s("--xdoctest", "--xdoc", "--xdoctest-")),
+    "pytest-shard": PluginSurface(options=_s("--shard-id", "--num-shards")),
+    "pytest-cookies": PluginSurface(
+        fixtures=_s("cookies", "cookies_session"), options=_s("--keep-baked-projects")
+    ),
+    "pytest-base-url": PluginSurface(
+        fixtures=_s("base_url"), options=_s("--base-url"), ini=_s("base_url")
+    ),
 }

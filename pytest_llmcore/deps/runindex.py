@@ -4,7 +4,7 @@ inline Python code (``python -c``) imports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from .records import Evidence
@@ -12,7 +12,7 @@ from .records import Evidence
 if TYPE_CHECKING:
     from .invocations import Invocation
 
-__all__ = ["RunIndex", "command_names", "matches_any", "where"]
+__all__ = ["RunIndex", "affix_stripped", "command_names", "matches_any", "where"]
 
 _LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
@@ -26,14 +26,38 @@ def where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
 
-def command_names(key: str, scripts: Iterable[str]) -> set[str]:
-    """Programs a distribution provides: installed console scripts, else the table and name."""
+def command_names(key: str, scripts: Iterable[str], taken: Collection[str] = ()) -> set[str]:
+    """Programs a distribution provides: installed console scripts, else the table and name.
+
+    Not installed (no scripts known), its name without a packaging affix counts too
+    (``dprint-py`` runs as ``dprint``), unless that name is another declared distribution
+    (``taken``), another's known command, or a base program (``pip-tools`` is not ``pip``)."""
     from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
 
+    scripts = set(scripts)
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
     names |= {c for c, d in SUBCOMMANDS.items() if d == key}
     names |= {key, key.replace("-", "_")}
-    return (names - SYSTEM_COMMANDS) | set(scripts)
+    if not scripts:
+        names |= {
+            n for n in affix_stripped(key) if n not in taken and CONSOLE_SCRIPTS.get(n, key) == key
+        }
+    return (names - SYSTEM_COMMANDS) | scripts
+
+
+#: How a distribution's name may wrap its command's: ``dprint-py``, ``haystack-pydoc-tools``,
+#: ``databricks-cli``, ``nodejs-bin``; ``python-``/``py-``/``-python`` as module guesses.
+_AFFIX_SUFFIXES = ("-py", "-tools", "-cli", "-bin", "-python")
+_AFFIX_PREFIXES = ("python-", "py-")
+
+
+def affix_stripped(key: str) -> set[str]:
+    """``key`` without one packaging affix, never a base program (pip, python, node...)."""
+    from .evidence_tables import BASE_PROGRAMS
+
+    out = {key[: -len(s)] for s in _AFFIX_SUFFIXES if key.endswith(s)}
+    out |= {key[len(p) :] for p in _AFFIX_PREFIXES if key.startswith(p)}
+    return {n for n in out if len(n) > 1 and n not in BASE_PROGRAMS}
 
 
 class RunIndex:
