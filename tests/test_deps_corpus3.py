@@ -149,13 +149,9 @@ _TRIGGERS = [
         def load(name):
             return AutoProcessor.from_pretrained(name, use_fast=True, padding_side="left")
         """,
+        # trl tests/test_grpo_trainer.py:4237: torchvision is a companion of transformers
+        # (its fast image and video processors), so it does not fail
         id="fast-image-processor-torchvision",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (fast image processors are torchvision-based): trl "
-            "tests/test_grpo_trainer.py:4237 `AutoProcessor.from_pretrained(model_name, "
-            "use_fast=True, ...)`",
-        ),
     ),
     pytest.param(
         "transformers",

@@ -101,6 +101,7 @@ def _serves(entry: Declared, parent_sections: Collection[str]) -> bool:
     return bool(theirs & {None, "", mine})
 
 
+_TABLE_ENTRY = re.compile(r"""^\s*["']?[\w.-]+["']?\s*=\s*["'{\[]""")
 _POETRY_VERSION = re.compile(r"""(?:^[^=]*=\s*|\bversion\s*=\s*)["']([^"']*)["']""")
 _PEP508_SPEC = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*\(?([^;@]*)")
 
@@ -111,7 +112,7 @@ def is_version_pin(entry: Declared) -> bool:
     Poetry's ``^1.16`` (what ``poetry add`` writes) or ``~1.16``, a compatible release
     ``~=2.21``, ``*``, or none."""
     text = entry.requirement
-    if entry.section.startswith("tool.poetry"):
+    if _TABLE_ENTRY.match(text):  # ``six = "^1.16"``: a Poetry (or Pixi) table's entry
         specs = _POETRY_VERSION.findall(text)
         clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
         return any(_clause_pins(c, bare_is_exact=True) for c in clauses)
