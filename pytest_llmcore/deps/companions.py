@@ -5,8 +5,10 @@ Three shapes, none failing by default:
 - a companion the built-in table (or a hook) knows: a library another used dependency
   loads when installed (sentencepiece for transformers);
 - a version pin: a declared dependency requires it (installed metadata; else a used one,
-  per the lock file; else the built-in table) and the entry carries a constraint
-  (``urllib3<2.0`` beside vcrpy, ``fastar>=0.9.0`` beside fastapi-cloud-cli);
+  per the lock file; else the built-in table), installed wherever the entry is (the main
+  dependencies, or the entry's own extra or group), and the entry narrows the version
+  (``urllib3<2.0`` beside vcrpy, ``fastar>=0.9.0`` beside fastapi-cloud-cli), not merely
+  a default range (Poetry's ``^1.16``, ``~=2.21``);
 - a support entry whose own line says whom it serves: its comment names another declared
   dependency, which is used (huggingface_hub's gradio extra: ``"requests",  # see
   https://github.com/gradio-app/gradio/pull/11830``, gradio having stopped requiring it;
