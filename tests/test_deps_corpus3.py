@@ -138,13 +138,9 @@ _TRIGGERS = [
         def load(name):
             return AutoProcessor.from_pretrained(name, use_fast=True, padding_side="left")
         """,
+        # trl tests/test_grpo_trainer.py:4237: torchvision is a companion of transformers
+        # (its fast image and video processors), so it does not fail
         id="fast-image-processor-torchvision",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (fast image processors are torchvision-based): trl "
-            "tests/test_grpo_trainer.py:4237 `AutoProcessor.from_pretrained(model_name, "
-            "use_fast=True, ...)`",
-        ),
     ),
     pytest.param(
         "transformers",
@@ -340,12 +336,6 @@ def test_comment_on_the_line_above_names_the_parent_control(tmp_path: Path) -> N
     assert _gate(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use (companion of an imported but undeclared parent): aider "
-    "requirements/requirements.in:28 `socksio` (commit 1f4a63d6d `add socksio dep #3048`) for "
-    "httpx, imported at aider/main.py:520 and brought by litellm, not declared",
-)
 def test_companion_of_an_imported_transitive_parent(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import httpx\nimport litellm\n"}
     root = _project(tmp_path, files, deps=("litellm", "socksio"))
@@ -390,12 +380,6 @@ def test_version_pin_of_a_transitive_in_a_pip_compile_lock(tmp_path: Path) -> No
 # -- name mapping: alternative builds of the same module ----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping (a platform build providing the same module as another declared "
-    "distribution): unsloth pyproject.toml:1233 `triton-xpu @ ...` and :1025 "
-    "`pytorch_triton_xpu @ ...` beside `triton`; unsloth/kernels/geglu.py `import triton`",
-)
 @pytest.mark.parametrize("build", ["triton-xpu", "pytorch-triton-xpu"])
 def test_platform_build_providing_an_already_claimed_module(tmp_path: Path, build: str) -> None:
     files = {"demo/__init__.py": "import triton\n\ntriton.jit\n"}
@@ -511,12 +495,6 @@ _POETRY_LOCK = """\
     """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recall (a poetry caret range is the default constraint, not a deliberate pin): "
-    'open-interpreter pyproject.toml:46 `six = "^1.16.0"` is reported unused-companion of '
-    'inquirer; also typer = "^0.12.5" (fastapi), sniffio (anthropic)',
-)
 def test_poetry_caret_range_is_not_a_version_pin(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.poetry]\nname = "demo"\nversion = "0.1"\n'

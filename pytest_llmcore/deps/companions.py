@@ -5,8 +5,10 @@ Three shapes, none failing by default:
 - a companion the built-in table (or a hook) knows: a library another used dependency
   loads when installed (sentencepiece for transformers);
 - a version pin: a declared dependency requires it (installed metadata; else a used one,
-  per the lock file; else the built-in table) and the entry carries a constraint
-  (``urllib3<2.0`` beside vcrpy, ``fastar>=0.9.0`` beside fastapi-cloud-cli);
+  per the lock file; else the built-in table), installed wherever the entry is (the main
+  dependencies, or the entry's own extra or group), and the entry narrows the version
+  (``urllib3<2.0`` beside vcrpy, ``fastar>=0.9.0`` beside fastapi-cloud-cli), not merely
+  a default range (Poetry's ``^1.16``, ``~=2.21``);
 - a support entry whose own line says whom it serves: its comment names another declared
   dependency, which is used (huggingface_hub's gradio extra: ``"requests",  # see
   https://github.com/gradio-app/gradio/pull/11830``, gradio having stopped requiring it;
@@ -25,7 +27,14 @@ from typing import Any
 
 from .records import Declared, Finding, canonical_name
 
-__all__ = ["comment_parent", "companion_text", "declaration_comments", "pinned_parent"]
+__all__ = [
+    "comment_parent",
+    "companion_text",
+    "declaration_comments",
+    "is_version_pin",
+    "pinned_parent",
+    "section_scope",
+]
 
 
 def _names(key: str) -> re.Pattern[str]:
@@ -61,30 +70,107 @@ LOCKSTEP: dict[str, tuple[str, ...]] = {
 }
 
 
+#: where an entry is declared -> the extra or group it belongs to ("" for the main
+#: dependencies); a section none of these name (a requirements file) is of unknown scope
+_SCOPES: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (re.compile(r"(?:^|\.)(?:optional-dependencies|extras_require|feature)\.([^.]+)"), None),
+    (re.compile(r"^(?:dependency-groups|tool\.pdm\.dev-dependencies)\.(.+)$"), None),
+    (re.compile(r"^tool\.poetry\.group\.(.+)\.dependencies$"), None),
+    (re.compile(r"^tool\.(?:poetry|uv)\.dev-dependencies$"), "dev"),
+    (re.compile(r"^(?:project|tool\.poetry|tool\.pixi)\.(?:pypi-)?dependencies$"), ""),
+    (re.compile(r"^(?:setup|options)\.install_requires$"), ""),
+)
+
+
+def section_scope(section: str) -> str | None:
+    """The extra or dependency group a declaration's ``section`` installs with (``""``:
+    the main dependencies, installed with every one), or None when unknown."""
+    for pattern, fixed in _SCOPES:
+        m = pattern.search(section)
+        if m:
+            return fixed if fixed is not None else m.group(1)
+    return None
+
+
+def _serves(entry: Declared, parent_sections: Collection[str]) -> bool:
+    """Is a requirer declared in ``parent_sections`` installed wherever ``entry`` is?
+    Beside a requirer of another extra (mlx-vlm in ``vlm``, ``datasets~=2.21`` in
+    ``asr``), an entry pins nothing the requirer brings."""
+    mine = section_scope(entry.section)
+    if mine is None or not parent_sections:
+        return True
+    theirs = {section_scope(s) for s in parent_sections}
+    return bool(theirs & {None, "", mine})
+
+
+_TABLE_ENTRY = re.compile(r"""^\s*["']?[\w.-]+["']?\s*=\s*["'{\[]""")
+_POETRY_VERSION = re.compile(r"""(?:^[^=]*=\s*|\bversion\s*=\s*)["']([^"']*)["']""")
+_PEP508_SPEC = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*\(?([^;@]*)")
+
+
+def is_version_pin(entry: Declared) -> bool:
+    """Does the entry narrow what its requirer would install: an exact version, an
+    exclusion, a bound (``six>=1.16``, ``urllib3<2.0``)? A default range is no pin:
+    Poetry's ``^1.16`` (what ``poetry add`` writes) or ``~1.16``, a compatible release
+    ``~=2.21``, ``*``, or none."""
+    text = entry.requirement
+    if _TABLE_ENTRY.match(text):  # ``six = "^1.16"``: a Poetry (or Pixi) table's entry
+        specs = _POETRY_VERSION.findall(text)
+        clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
+        return any(_clause_pins(c, bare_is_exact=True) for c in clauses)
+    m = _PEP508_SPEC.match(text)
+    if m is None:  # not a requirement as PEP 508 writes it (conda's ``six=1.16``)
+        return bool(re.search(r"[<>=!]", text))
+    return any(_clause_pins(c, bare_is_exact=False) for c in m.group(1).split(","))
+
+
+def _clause_pins(clause: str, bare_is_exact: bool) -> bool:
+    c = clause.strip().rstrip(")").strip()
+    if not c or c == "*" or c.startswith(("^", "~")):
+        return False  # no constraint, or a default range (``~=`` too)
+    if c.startswith(("==", "!=", "<", ">", "=")):
+        return True
+    # a bare version: Poetry's exact version (``1.16.0``), unless a wildcard range
+    return bare_is_exact and c[0].isdigit() and "*" not in c
+
+
 def pinned_parent(
     finding: Finding,
     pinned: Mapping[str, str],
     declared: Mapping[str, Any],
     lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
     used: Collection[str] = (),
+    sections: Mapping[str, Collection[str]] | None = None,
 ) -> str | None:
-    """A declared dependency that requires the finding's, when the entry has a version
-    constraint: then it pins that requirement (``urllib3<2.0`` beside vcrpy). Asked in
-    order: installed metadata (``pinned``), the lock file (``lock``: requirers by distance;
-    the nearest one that is ``used``), the built-in table. Without a constraint, or beside a
-    requirer that requires it at one exact version (:data:`LOCKSTEP`), it is plainly unused."""
+    """A declared dependency that requires the finding's, when the entry pins its version
+    (:func:`is_version_pin`) and is installed wherever that requirer is declared: then it
+    pins that requirement (``urllib3<2.0`` beside vcrpy). Asked in order: installed
+    metadata (``pinned``), the lock file (``lock``: requirers by distance; the nearest one
+    that is ``used``), the built-in table. ``sections``: declared key -> the sections
+    declaring it. Without a pin, or beside a requirer that requires it at one exact
+    version (:data:`LOCKSTEP`), it is plainly unused."""
     from .implicit_table import PINNED_REQUIREMENTS
 
-    if not any(re.search(r"[<>=~!]", d.requirement) for d in finding.declared):
+    pins = [d for d in finding.declared if is_version_pin(d)]
+    if not pins:
         return None
     key = canonical_name(finding.dependency)
     if any(p in declared for p in LOCKSTEP.get(key, ())):
         return None
+    where = sections or {}
+
+    def fits(parent: str | None) -> bool:
+        have = where.get(canonical_name(parent)) if parent else None
+        return parent is not None and any(_serves(d, have or ()) for d in pins)
+
     parent = pinned.get(key)
+    if not fits(parent):
+        parent = next(
+            (p for p in lock().get(key, ()) if canonical_name(p) in used and fits(p)), None
+        )
     if parent is None:
-        parent = next((p for p in lock().get(key, ()) if canonical_name(p) in used), None)
-    if parent is None:
-        parent = next((p for p in PINNED_REQUIREMENTS.get(key, ()) if p in declared), None)
+        table = PINNED_REQUIREMENTS.get(key, ())
+        parent = next((p for p in table if p in declared and fits(p)), None)
     return parent
 
 
@@ -94,15 +180,21 @@ def companion_text(
     parents: tuple[str, ...],
     parent: str | None,
     comments: Mapping[str, str],
+    imported: Collection[str] = (),
 ) -> str | None:
     """Why an unused finding is a companion, or None. ``parents``: the table's (and hooks')
     parents of the dependency; ``parent``: the declared dependency it pins, if any;
-    ``comments``: ``file:line`` of a declaration -> the comment on that line."""
+    ``comments``: ``file:line`` of a declaration -> the comment on that line;
+    ``imported``: parents the project imports without declaring them (httpx, arriving
+    through litellm, beside its ``socksio``)."""
     hit = [p for p in parents if p in used]
+    how = "used"
+    if not hit:
+        hit, how = [p for p in parents if p in imported], "imported, not declared"
     if hit:
         return (
             f"not used directly, and no use that needs it was found; {finding.dependency} "
-            f"is loaded by {hit[0]} (used) when installed"
+            f"is loaded by {hit[0]} ({how}) when installed"
         )
     if parent:
         return f"not used directly; {parent} (declared) requires it, so this entry pins its version"

@@ -364,13 +364,18 @@ class EvidenceFinder:
         lock = functools.cache(
             lambda: lock_requirers(self.root, [(d.name, d.requirement) for d in result.declared])
         )
+        sections: dict[str, set[str]] = {}
+        for d in result.declared:
+            sections.setdefault(d.key, set()).add(d.section)
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
                 continue
             key = canonical_name(f.dependency)
             parents = companion_parents(key, self._extra_parents)
-            pinned = pinned_parent(f, self._pinned, self.declared, lock, used)
-            text = companion_text(f, used, parents, pinned, comments)
+            pinned = pinned_parent(f, self._pinned, self.declared, lock, used, sections)
+            text = companion_text(
+                f, used, parents, pinned, comments, self._imported_undeclared(parents, used)
+            )
             if text is not None:
                 result.findings[i] = dataclasses.replace(
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))
@@ -380,3 +385,14 @@ class EvidenceFinder:
                     f, evidence=(*f.evidence, self._explain[key])
                 )
         result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
+
+    def _imported_undeclared(self, parents: Iterable[str], used: set[str]) -> set[str]:
+        """The companion ``parents`` that the project imports (a used import) without
+        declaring them: they arrive through another dependency, and their companion
+        serves them all the same. Their modules: installed metadata, else the built-in
+        table, else the name itself."""
+        return {
+            p
+            for p in parents
+            if p not in used and p not in self.declared and self.imported_any(self.provides(p))
+        }

@@ -286,6 +286,7 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "soundfile": ("datasets", "transformers", "librosa"),
     "librosa": ("datasets", "transformers"),
     "torchcodec": ("datasets", "transformers"),
+    "torchvision": ("transformers",),  # its fast image and video processors, when installed
     "markupsafe": ("jinja2",),
     "wandb": ("transformers", "accelerate", "lightning", "pytorch-lightning", "trl"),
     "tensorboard": ("transformers", "accelerate", "lightning", "pytorch-lightning", "torch"),

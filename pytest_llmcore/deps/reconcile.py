@@ -176,6 +176,28 @@ def _owner_depth(key: str, module: str) -> int:
     return 1 if vendor else 0
 
 
+#: what a platform build adds to its project's name (triton-xpu, pytorch-triton-rocm,
+#: faiss-gpu-cu12, opencv-python-headless, tf-nightly-cpu): the same modules, another build
+_BUILD_SUFFIX = re.compile(
+    r"-(?:cpu|gpu|xpu|npu|tpu|rocm\d*|cuda\d*x?|cu\d+x?|headless|nightly|windows|win32|"
+    r"win64|macos|osx|intel|aarch64|arm64|directml|openvino|silicon|ascend|mkl|rolling)$"
+)
+_BUILD_PREFIX = ("pytorch-",)
+
+
+@lru_cache(maxsize=1024)
+def build_base(key: str) -> str:
+    """``key`` without its platform-build affixes (``pytorch-triton-xpu`` -> ``triton``,
+    ``faiss-gpu-cu12`` -> ``faiss``); ``key`` itself when it has none."""
+    base = key
+    while True:
+        cut = _BUILD_SUFFIX.sub("", base)
+        cut = next((cut[len(a) :] for a in _BUILD_PREFIX if cut.startswith(a)), cut)
+        if cut == base or not cut:
+            return base
+        base = cut
+
+
 def _package_root(module: str) -> str:
     """The package a module is part of: its first part, or the namespace's sub-package
     (``google.cloud.storage``, ``azure.storage``): a shared namespace is no one's root."""
@@ -212,17 +234,45 @@ def reconcile_guessed(
     by_module: dict[str, list[int]] = {}
     for j, s in enumerate(sites):
         by_module.setdefault(s.module, []).append(j)
+    unused = {f.declared[0].key for f in findings if f.kind is Kind.UNUSED and f.declared}
     for i, f in enumerate(findings):
         key = f.declared[0].key if f.declared else None
         if f.kind is not Kind.UNUSED or key is None or key not in guessed_keys:
             continue
         own = provides.get(key)
         hits, roots = _plausible_sites(key, own, sites, by_module, provides)
+        sibling = None
+        if not hits:
+            sibling, hits = _build_sibling_sites(key, sites, by_module, provides, unused)
         if not hits:
             continue
         taken.update(j for j in hits if not sites[j].claimed)
-        findings[i] = _unmapped(f, key, own, [sites[j] for j in hits], roots)
+        findings[i] = _unmapped(f, key, own, [sites[j] for j in hits], roots, sibling)
     return taken
+
+
+def _build_sibling_sites(
+    key: str,
+    sites: Sequence[ImportSite],
+    by_module: Mapping[str, list[int]],
+    provides: Mapping[str, Provides],
+    unused: set[str],
+) -> tuple[tuple[str, tuple[str, ...]] | None, list[int]]:
+    """The used declared distribution that ``key`` is another build of (triton-xpu beside
+    triton, either way round), and the imports it claims: they are ``key``'s too, whatever
+    name ``key``'s module was guessed as."""
+    base = build_base(key)
+    siblings = [k for k in provides if k != key and k not in unused and build_base(k) == base]
+    for sib in siblings:
+        hits = [
+            j
+            for mod, js in by_module.items()
+            if sites[js[0]].claimed and any(module_matches(mod, m) for m in provides[sib].modules)
+            for j in js
+        ]
+        if hits:
+            return (sib, provides[sib].modules), sorted(hits)
+    return None, []
 
 
 def _plausible_sites(
@@ -274,11 +324,18 @@ def _claimer_depth(key: str, module: str, provides: Mapping[str, Provides]) -> i
 
 
 def _unmapped(
-    f: Finding, key: str, own: Provides | None, hits: Sequence[ImportSite], by_root: bool
+    f: Finding,
+    key: str,
+    own: Provides | None,
+    hits: Sequence[ImportSite],
+    by_root: bool,
+    sibling: tuple[str, tuple[str, ...]] | None = None,
 ) -> Finding:
     """The ``unmapped`` finding that replaces ``f``, with the ``map`` entry to add."""
     listed = builtin_entry(key) if own is not None and own.source == "builtin" else ()
-    if by_root:
+    if sibling is not None:  # the modules the other build provides, as imported
+        mods = sorted({m for m in sibling[1] for s in hits if module_matches(s.module, m)})
+    elif by_root:
         mods = sorted({*listed, *(_package_root(s.module) for s in hits)})
         mods = [m for m in mods if not any(m.startswith(r + ".") for r in mods)]
     else:
@@ -293,7 +350,9 @@ def _unmapped(
         if by_root
         else "plausibly belongs to it"
     )
-    if first.claimed:
+    if sibling is not None:
+        why = f"is {sibling[0]}'s (used), of which it is another build"
+    elif first.claimed:
         why += " (credited only to a less specific declared owner)"
     suggestion = ", ".join(f'"{m}"' for m in mods)
     ev = Evidence(
