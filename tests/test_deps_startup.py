@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.core.config import parse_toml_data, parse_toml_document, plain
 from pytest_llmcore.core.errors import InputError
@@ -132,3 +134,58 @@ def test_a_remembered_plugin_surface_survives_json(dist: str, plugin: bool) -> N
     back = surface_from_json(json.loads(json.dumps(surface_to_json(found))))
     assert back == found
     assert (found is not None) is plugin
+
+
+def test_readers_and_their_kinds_are_listed_once() -> None:
+    """The cheap list of invocation kinds (which decides whether the readers load) is the
+    readers' own list."""
+    from pytest_llmcore.deps import invocations
+    from pytest_llmcore.deps.toolfiles import INVOCATION_KINDS
+
+    assert sorted(invocations._READERS) == sorted(INVOCATION_KINDS)
+
+
+_TASKS = {
+    "tasks": {"lint": "ruff check ."},
+    "scripts": {"lint": "ruff check ."},
+    "envs": {"default": {"scripts": {"lint": "ruff check ."}}},
+    "legacy_tox_ini": "[testenv]\ncommands = ruff check .\n",
+}
+
+
+@given(st.lists(st.from_regex(r"[a-z][a-z-]{0,8}", fullmatch=True), max_size=4))
+def test_only_the_listed_task_runner_tables_hold_commands(names: list[str]) -> None:
+    """A ``[tool.X]`` table outside ``TASK_RUNNER_TOOLS`` gives no command, so a project
+    without one (and without tool files) may skip the readers."""
+    from pytest_llmcore.deps.taskrunners import read_pyproject
+    from pytest_llmcore.deps.toolfiles import TASK_RUNNER_TOOLS
+
+    tool = {n: _TASKS for n in names if n not in TASK_RUNNER_TOOLS}
+    assert read_pyproject({"tool": tool}, "", "pyproject.toml") == []
+    for name in TASK_RUNNER_TOOLS:  # and each listed one does
+        assert read_pyproject({"tool": {name: _TASKS}}, "", "pyproject.toml"), name
+
+
+def test_a_project_that_runs_nothing_loads_no_command_readers(tmp_path: Path) -> None:
+    """No tool file, no task table, no pytest plugin declared: a cold run imports neither
+    the command readers nor the pytest-plugin machinery (their imports cost ~10 ms)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["pyyaml", "pluggy"]\n'
+    )
+    (tmp_path / "app.py").write_text("import pluggy\n\npluggy.HookspecMarker\n")
+    code = (
+        "import sys\nfrom pytest_llmcore import cli\n"
+        "rc = cli.main(['deps', '--no-cache', sys.argv[1]])\n"
+        "mods = ('pytest_llmcore.deps.invocations', 'pytest_llmcore.deps.pytest_plugins')\n"
+        "print([m for m in mods if m in sys.modules], rc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert out.stdout.splitlines()[-1] == "[] 1", out.stdout + out.stderr
+    # a Makefile that runs a tool: the readers load, and the tool counts
+    (tmp_path / "Makefile").write_text("lint:\n\tyamllint .\n")
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert out.stdout.splitlines()[-1].startswith("['pytest_llmcore.deps.invocations'")

@@ -23,6 +23,7 @@ from .configured import (
     build_requirements,
     config_evidence,
     console_scripts,
+    entry_points,
     pinned_by,
     stub_target,
 )
@@ -108,9 +109,16 @@ class EvidenceFinder:
     @property
     def invocations(self) -> list[Invocation]:
         if self._invocations is None:
-            from .invocations import read_invocations
+            from .toolfiles import INVOCATION_KINDS, TASK_RUNNER_TOOLS
 
-            self._invocations = read_invocations(self.files, self.pyproject, self.notes)
+            tool = (self.pyproject or {}).get("tool")
+            runners = isinstance(tool, Mapping) and any(t in tool for t in TASK_RUNNER_TOOLS)
+            if not runners and not any(self.files.of(kind) for kind in INVOCATION_KINDS):
+                self._invocations = []  # nothing runs anything: the readers stay unloaded
+            else:
+                from .invocations import read_invocations
+
+                self._invocations = read_invocations(self.files, self.pyproject, self.notes)
         return self._invocations
 
     @property
@@ -202,7 +210,27 @@ class EvidenceFinder:
         )
         return None
 
+    def _may_be_plugin(self, dist: str) -> bool:
+        """A ``pytest-*`` name, a row of the plugin table, or an installed distribution with
+        a pytest11 entry point: for any other the plugin machinery is not even imported."""
+        key = canonical_name(dist)
+        if key.startswith("pytest"):
+            return True
+        from .pytest_plugin_table import PLUGINS
+
+        if key in PLUGINS:
+            return True
+        return bool(
+            self.memo(
+                "has-pytest11",
+                key,
+                lambda: any(group == "pytest11" for group, _, _ in entry_points(dist)),
+            )
+        )
+
     def _plugin(self, dist: str) -> Evidence | None:
+        if not self._may_be_plugin(dist):
+            return None
         from .pytest_plugins import plugin_evidence
 
         surface, source = self._surface(dist)

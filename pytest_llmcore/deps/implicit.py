@@ -11,17 +11,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from .implicit_cache import ScanCache
 from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
-from .invocations import Invocation
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
 from .safeio import read_bytes, read_text
 from .shell import imported_by, runs_in_script
+
+if TYPE_CHECKING:
+    from .invocations import Invocation
 
 __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
 

@@ -14,7 +14,35 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .safeio import read_bytes, read_text
 from .walk import DEFAULT_EXCLUDES
 
-__all__ = ["ToolFileSet", "YamlScalar", "find_tool_files", "yaml_nodes", "yaml_scalars"]
+__all__ = [
+    "INVOCATION_KINDS",
+    "TASK_RUNNER_TOOLS",
+    "ToolFileSet",
+    "YamlScalar",
+    "find_tool_files",
+    "yaml_nodes",
+    "yaml_scalars",
+]
+
+#: Kinds of tool files whose commands ``invocations.read_invocations`` reads (one reader
+#: each there; a test keeps both lists equal). Listed here so that a project with none of
+#: them and no task-runner table never imports the readers.
+INVOCATION_KINDS: tuple[str, ...] = (
+    "make",
+    "just",
+    "shell",
+    "procfile",
+    "docker",
+    "tox",
+    "nox",
+    "pre-commit",
+    "readthedocs",
+    "workflow",
+    "ci-script",
+    "compose",
+)
+#: ``[tool.X]`` tables ``taskrunners.read_pyproject`` reads commands from.
+TASK_RUNNER_TOOLS: tuple[str, ...] = ("taskipy", "poe", "pdm", "rye", "hatch", "tox")
 
 
 class _LazyYaml(ModuleType):
