@@ -124,6 +124,29 @@ def test_remote_code_model_makes_its_libraries_companions(tmp_path: Path) -> Non
     ]
 
 
+def test_remote_code_model_named_in_a_variable(tmp_path: Path) -> None:
+    code = (
+        "import transformers\n\n"
+        "def load():\n"
+        "    model_id = 'microsoft/Florence-2-base'\n"
+        "    return transformers.AutoModelForCausalLM.from_pretrained(\n"
+        "        model_id, trust_remote_code=True\n    )\n"
+    )
+    root = _project(tmp_path, {"demo/__init__.py": code}, ("transformers", "timm"))
+    assert _kinds(root) == [("timm", "unused-companion")]
+
+
+def test_a_model_path_the_user_supplies_names_no_remote_code(tmp_path: Path) -> None:
+    code = (
+        "from transformers import AutoModelForCausalLM\n\n"
+        "def load(model_path, **kwargs):\n"
+        "    return AutoModelForCausalLM.from_pretrained(\n"
+        "        model_path, trust_remote_code=True, **kwargs\n    )\n"
+    )
+    root = _project(tmp_path, {"demo/__init__.py": code}, ("transformers", "einops"))
+    assert _kinds(root) == [("einops", "unused")]
+
+
 def test_remote_code_of_a_config_alone_loads_no_model(tmp_path: Path) -> None:
     code = (
         "from transformers import AutoConfig, AutoModelForCausalLM\n\n"
