@@ -123,11 +123,6 @@ _TRIGGERS = [
             return tok.apply_chat_template(messages, add_generation_prompt=True)
         """,
         id="apply_chat_template-jinja2",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (transformers renders chat templates with jinja2): mlx-lm "
-            "mlx_lm/chat.py:137 `tokenizer.apply_chat_template(...)`",
-        ),
     ),
     pytest.param(
         "transformers",
@@ -151,12 +146,6 @@ _TRIGGERS = [
         processor = AutoProcessor.from_pretrained("HuggingFaceTB/SmolVLM-Instruct")
         """,
         id="smolvlm-processor-num2words",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (SmolVLM/Idefics3 processors need num2words): trl "
-            'tests/test_grpo_trainer.py:4364 `AutoProcessor.from_pretrained("HuggingFaceTB/'
-            'SmolVLM-Instruct", ...)`',
-        ),
     ),
     pytest.param(
         "networkx",
@@ -170,11 +159,6 @@ _TRIGGERS = [
             return nx.pagerank(G, weight="weight")
         """,
         id="networkx-pagerank-scipy",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (networkx's pagerank runs on scipy): aider "
-            'aider/repomap.py:525 `nx.pagerank(G, weight="weight", ...)`',
-        ),
     ),
 ]
 
@@ -211,12 +195,6 @@ _REMOTE_CODE = [
             )
         """,
         id="moondream-einops",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (Hub remote code imports it): open-interpreter "
-            'interpreter/core/computer/vision/vision.py:51 `from_pretrained("vikhyatk/'
-            'moondream2", trust_remote_code=True, ...)`',
-        ),
     ),
     pytest.param(
         "peft",
@@ -230,12 +208,6 @@ _REMOTE_CODE = [
             return model
         """,
         id="granite-vision-peft",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use (Hub remote code merges LoRA adapters with peft): docling "
-            "docling/models/stages/chart_extraction/granite_vision.py:381 "
-            "`self._model.merge_lora_adapters()`",
-        ),
     ),
 ]
 
@@ -268,12 +240,6 @@ LAZY_IMPORT = """\
     """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use (module name passed to a project-defined lazy_import helper): "
-    "open-interpreter interpreter/core/computer/display/display.py:39 `screeninfo = "
-    'lazy_import("screeninfo")`, also html_to_png_base64.py:10 html2image',
-)
 def test_module_loaded_by_a_project_lazy_import_helper(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "",
@@ -304,12 +270,6 @@ def test_module_loaded_by_import_module_control(tmp_path: Path) -> None:
 # -- companions -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use (a comment block above a group of requirements names their parent): "
-    "aider requirements/requirements.in:47-50 `# The proper dependency is litellm[proxy], but "
-    "it installs` / `# mcp which ...` / `fastapi` / `orjson`",
-)
 def test_comment_block_above_a_group_of_requirements(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import litellm\n",
@@ -433,12 +393,6 @@ def test_pytest_datadir_fixture_in_the_table_control(tmp_path: Path) -> None:
 # -- implicit uses: builds without isolation need the build tools installed --------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use (`pip install --no-build-isolation` needs `wheel` in the "
-    "environment for setup.py builds importing wheel.bdist_wheel): unsloth "
-    "studio/backend/utils/ssm_runtime.py:345-358 and core/training/worker.py:1280,1293",
-)
 def test_build_without_isolation_needs_wheel(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": """\

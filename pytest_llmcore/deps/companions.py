@@ -222,14 +222,47 @@ def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, s
         text_lines = lines[d.file]
         if 0 < d.line <= len(text_lines):
             comment = _comment(text_lines[d.line - 1])
-            if comment is None and d.line > 1:
-                # a comment line right above the entry is its note too (litgpt's
-                # ``# litdata, only on non-Windows:`` above ``"uvloop; ..."``)
-                above = text_lines[d.line - 2].strip()
-                comment = above[1:].strip() if above.startswith("#") else None
+            if comment is None:
+                comment = _block_above(text_lines, d.line - 1)
             if comment is not None:
                 out[d.location] = comment
     return out
+
+
+#: How far up a run of entries is followed to the comment block that heads it.
+_RUN_LIMIT = 40
+
+
+def _block_above(lines: list[str], index: int) -> str | None:
+    """The comment block heading the run of entries that holds ``lines[index]``: a note
+    right above the entry (litgpt's ``# litdata, only on non-Windows:`` above ``"uvloop;
+    ..."``), or above the entries before it up to a blank line (aider's ``# The proper
+    dependency is litellm[proxy], but it installs`` / ``# mcp ...`` above ``fastapi`` and
+    ``orjson``). A blank line, a section header or an opening bracket ends the run; a
+    block between two entries of one run notes only the entry right below it (haystack's
+    note on dulwich says nothing of the entries after dulwich)."""
+    i = index - 1
+    while i >= 0 and index - i <= _RUN_LIMIT:
+        line = lines[i].strip()
+        if line.startswith("#"):
+            block = []
+            while i >= 0 and lines[i].strip().startswith("#"):
+                block.append(lines[i].strip().lstrip("#").strip())
+                i -= 1
+            right_above = len(block) == index - 1 - i
+            return " ".join(reversed(block)) if right_above or _run_start(lines, i) else None
+        if _run_start(lines, i):
+            return None
+        i -= 1
+    return None
+
+
+def _run_start(lines: list[str], i: int) -> bool:
+    """Does ``lines[i]`` end a run of entries above it (none, blank, header, bracket)?"""
+    if i < 0:
+        return True
+    line = lines[i].strip()
+    return not line or line.startswith("[") or line.endswith(("[", "(", "{", "="))
 
 
 def _comment(line: str) -> str | None:

@@ -325,9 +325,12 @@ class EvidenceFinder:
             from .implicit_cache import ScanCache
 
             path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
-            cache = ScanCache(path, scan.looked_for())
             sources = [*self.sources, *self.auxiliary.sources()]
+            scan.learn_helpers(self.sources)
+            cache = ScanCache(path, scan.looked_for())
             scan.scan_files(sources, cache)
+            for dep, loaders in scan.remote_code_parents().items():
+                self._extra_parents[dep] = (*self._extra_parents.get(dep, ()), *loaders)
             cache.save({rel for rel, _ in sources})
             scan.scan_invocations(self.invocations)
             # triggers in the files that configure and start the application

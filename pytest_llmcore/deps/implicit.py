@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from .implicit_cache import ScanCache
+from .implicit_hub import REMOTE_CODE
 from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
-from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, TRIGGERS
+from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
+from .loaders import helper_call, import_helpers
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
 from .safeio import read_bytes, read_text
@@ -63,7 +65,9 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 2
+_RULES = 3
+#: The scan's key for a Hub model loaded with its own code (never a distribution's name).
+REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
@@ -74,6 +78,8 @@ class Trigger:
     dists: tuple[str, ...]
     pattern: str
     what: str
+    #: substrings one of which every match holds: a fast test before the regex
+    needles: tuple[str, ...] = ()
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -83,7 +89,9 @@ class Trigger:
 
 @lru_cache(maxsize=1)
 def builtin_triggers() -> tuple[Trigger, ...]:
-    rows = [Trigger(tuple(map(canonical_name, d)), p, w) for d, p, w in TRIGGERS]
+    rows = [
+        Trigger(tuple(map(canonical_name, d)), p, w, NEEDLES.get(w, ())) for d, p, w in TRIGGERS
+    ]
     for engine, dists in ENGINES.items():
         pattern = rf"\b(?:engine|flavor)\s*=\s*[\"']{re.escape(engine)}[\"']"
         rows.append(Trigger(dists, pattern, f'engine="{engine}"'))
@@ -166,6 +174,13 @@ class ImplicitScan:
             self.command_re = re.compile(rf"([\"'])({'|'.join(pieces)})\1")
         self._first_words = {c.split()[0] for c in self.commands}
         self.triggers = [t for t in triggers if any(d in pending for d in t.dists)]
+        deps, _, pattern = REMOTE_CODE
+        if any(d in pending for d in deps):
+            what = "a Hub model's own code"
+            self.triggers.append(Trigger((REMOTE_CODE_KEY,), pattern, what, ("trust_remote_code",)))
+        self._sought = self.pending | {REMOTE_CODE_KEY}
+        self.helpers: dict[str, str] = {}
+        self._helper_re: re.Pattern[str] | None = None
         self.module_owner: dict[str, str] = {}
         for key, mods in pending.items():
             for mod in mods:
@@ -185,7 +200,9 @@ class ImplicitScan:
 
     def scan_source(self, rel: str, text: str, strings: bool = True) -> None:
         for trig in self.triggers:
-            if all(d in self.found for d in trig.dists):
+            if all(d in self.found or d not in self._sought for d in trig.dists):
+                continue  # what it shows is known, or not asked (setuptools undeclared)
+            if trig.needles and not any(n in text for n in trig.needles):
                 continue
             m = trig.regex.search(text)
             if m:
@@ -225,7 +242,7 @@ class ImplicitScan:
             window = text[max(0, m.start() - 80) : m.start()]  # calls split over lines
             if name.rsplit(".", 1)[-1].lower() in _NOT_MODULE_SUFFIXES:
                 continue  # "httpbin.org", "model.safetensors": a host or a file name
-            if "." not in name and not django and not _LOADER_CONTEXT.search(window):
+            if "." not in name and not django and not self._loader_context(window):
                 continue
             line = text.count("\n", 0, m.start()) + 1
             self._hit(
@@ -235,6 +252,26 @@ class ImplicitScan:
                 rel,
                 line,
             )
+
+    def _loader_context(self, window: str) -> bool:
+        if _LOADER_CONTEXT.search(window):
+            return True
+        return self._helper_re is not None and self._helper_re.search(window) is not None
+
+    def learn_helpers(self, files: Iterable[tuple[str, Path]]) -> None:
+        """The project's own import helpers (``lazy_import("x")``): before the scan, as
+        their names are part of what it looks for."""
+        if self.module_owner:
+            self.helpers = import_helpers(files)
+            self._helper_re = helper_call(self.helpers)
+
+    def remote_code_parents(self) -> dict[str, tuple[str, ...]]:
+        """Where a Hub model is loaded with its own code: the libraries that code imports
+        are companions of the loaders (``unused-companion``), not plainly unused."""
+        if REMOTE_CODE_KEY not in self.found:
+            return {}
+        deps, loaders, _ = REMOTE_CODE
+        return {d: loaders for d in deps}
 
     def _scan_prefix_loads(self, rel: str, text: str) -> None:
         for owner, snippet, line, prefix in prefix_loads(text, self.module_owner):
@@ -332,6 +369,7 @@ class ImplicitScan:
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
             [(t.dists, t.pattern, t.what) for t in self.triggers],
+            sorted(self.helpers.items()),
         ]
 
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:

@@ -12,7 +12,14 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
-__all__ = ["COMPANIONS", "DB_DRIVERS", "ENGINES", "PINNED_REQUIREMENTS", "TRIGGERS"]
+__all__ = [
+    "COMPANIONS",
+    "DB_DRIVERS",
+    "ENGINES",
+    "NEEDLES",
+    "PINNED_REQUIREMENTS",
+    "TRIGGERS",
+]
 
 #: SQLAlchemy URL driver (``postgresql+psycopg2://``) -> distributions.
 DB_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -180,6 +187,37 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         "safetensors weights",
     ),
     (("timm",), r"[\"']timm/", "a timm model id"),
+    # transformers renders chat templates with jinja2 (utils/chat_template_utils.py)
+    (("jinja2",), r"\.apply_chat_template\s*\(", "chat templates"),
+    # fast image/video processors are torchvision-based; a tokenizer's use_fast is not
+    (
+        ("torchvision",),
+        r"\bAuto(?:Processor|ImageProcessor)\.from_pretrained\s*\([^()]*"
+        r"(?:\([^()]*\)[^()]*)*\buse_fast\s*=\s*True|\bAutoVideoProcessor\b"
+        r"|\b\w+ImageProcessorFast\b",
+        "fast image/video processors",
+    ),
+    # processing_smolvlm.py: "Package `num2words` is required to run SmolVLM processor"
+    (
+        ("num2words",),
+        r"\bSmolVLM\w*Processor\b|[\"'][\w.-]*/[\w.-]*SmolVLM[\w.-]*[\"']",
+        "the SmolVLM processor",
+    ),
+    (  # PeftAdapterMixin (load_adapter, add_adapter...), Hub code merging LoRA adapters
+        ("peft",),
+        r"\.(?:load_adapter|add_adapter|set_adapter|enable_adapters|merge_lora_adapters"
+        r"|get_adapter_state_dict)\s*\(|\bPeftAdapterMixin\b",
+        "PEFT adapters",
+    ),
+    # networkx 3: pagerank, hits, sparse matrices and kamada_kawai_layout run on scipy
+    (
+        ("scipy",),
+        r"\b(?:nx|networkx)\.(?:pagerank|hits|to_scipy_sparse_array|laplacian_matrix"
+        r"|adjacency_matrix|kamada_kawai_layout)\s*\(",
+        "networkx's scipy-based algorithms",
+    ),
+    # networkx drawing is matplotlib
+    (("matplotlib",), r"\b(?:nx|networkx)\.draw(?:_\w+)?\s*\(", "networkx drawing"),
     (
         ("soundfile", "librosa", "torchcodec"),
         # a datasets Audio feature decodes; a task name alone ("audio-classification" in a
@@ -225,6 +263,15 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     ),
     (("hf-transfer",), r"\bHF_HUB_ENABLE_HF_TRANSFER\b", "HF_HUB_ENABLE_HF_TRANSFER"),
     (("ninja",), r"\btorch\.utils\.cpp_extension\b|\bcpp_extension\.load", "torch extensions"),
+    # a source build without build isolation imports the build backend from the environment
+    (
+        ("wheel", "setuptools"),
+        r"[\"']--no-build-isolation[\"']|(?m:^[^#\"'\n]*\b(?:pip3?|uv)\s+(?:pip\s+)?"
+        r"(?:install|wheel|sync|add)\b[^\n#]*--no-build-isolation)"
+        r"|\b(?:system|run|call|check_call|check_output|Popen)\s*\(\s*f?[\"'][^\"'\n]*"
+        r"--no-build-isolation|(?m:^[^#\"'\n]*\s-m\s+build\b[^\n#]*--no-isolation)",
+        "a build without isolation",
+    ),
     (("phonenumbers",), r"\bpydantic_extra_types\.phone_numbers\b", "pydantic PhoneNumber"),
     (
         ("pycountry",),
@@ -236,6 +283,18 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("pyqt5", "pyqt6", "pyside6", "pyside2"), r"[\"']Qt(?:5)?Agg[\"']", "a Qt matplotlib backend"),
     (("ipympl",), r"%matplotlib\s+(?:widget|ipympl)", "%matplotlib widget"),
 ]
+
+#: a row's ``what`` -> substrings one of which every match of its pattern holds: a plain
+#: substring test skips the regex on the many files that cannot match.
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "a build without isolation": ("--no-build-isolation", "--no-isolation"),
+    "chat templates": ("apply_chat_template",),
+    "fast image/video processors": ("Processor",),
+    "the SmolVLM processor": ("SmolVLM",),
+    "PEFT adapters": ("adapter", "Adapter"),
+    "networkx's scipy-based algorithms": ("nx.", "networkx."),
+    "networkx drawing": ("nx.", "networkx."),
+}
 
 #: pandas' optional dependencies that it uses by itself when installed (IO engines such as
 #: openpyxl are used only by the calls that need them: triggers above).

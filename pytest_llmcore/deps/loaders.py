@@ -1,0 +1,89 @@
+"""The project's own import helpers: ``def lazy_import(name): ... find_spec(name)``.
+
+A function of the project that hands its first parameter to ``importlib.import_module``,
+``importlib.util.find_spec`` or ``__import__`` imports the module its caller names, so
+``lazy_import("screeninfo")`` anywhere in the project loads screeninfo just as
+``import_module("screeninfo")`` does. Read from text, never parsed: a substring test skips
+every file that calls none of the three, and only the body of a function whose first
+parameter is handed to one is read (its lines down to the next line as little indented).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .safeio import read_bytes
+
+__all__ = ["file_helpers", "helper_call", "import_helpers"]
+
+_MARKERS = (b"import_module", b"find_spec", b"__import__")
+#: A bare name handed to an importer: ``find_spec(name)``, ``import_module(name=name)``.
+_HANDED = re.compile(
+    r"\b(?:import_module|find_spec|__import__)\s*\(\s*(?:name\s*=\s*)?([A-Za-z_]\w*)\s*[,)]"
+)
+#: A function and its first parameter (after ``self``/``cls``), with the def's indentation.
+_DEF = re.compile(
+    r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)\s*\(\s*(?:(?:self|cls)\s*(?::[^,)]*)?,\s*)?"
+    r"([A-Za-z_]\w*)",
+    re.M,
+)
+#: Names too common to tell a helper's call from any other call of that name.
+_TOO_COMMON = frozenset(
+    {"get", "load", "run", "main", "call", "find", "check", "wrapper", "import_module"}
+)
+
+
+def _body_end(text: str, start: int, indent: str) -> int:
+    """Where the function whose ``def`` line starts at ``start`` ends: the next statement
+    line indented no deeper than the def (a closing ``)`` of the signature aside)."""
+    pattern = re.compile(rf"^(?!{re.escape(indent)}[ \t]|{re.escape(indent)}[)\]#])[ \t]*\S", re.M)
+    nl = text.find("\n", start)
+    if nl < 0:
+        return len(text)
+    m = pattern.search(text, nl + 1)
+    return m.start() if m else len(text)
+
+
+def file_helpers(text: str) -> dict[str, str]:
+    """Function name -> the parameter it imports, for the functions defined in ``text``."""
+    handed = set(_HANDED.findall(text))
+    found: dict[str, str] = {}
+    if not handed:
+        return found
+    for m in _DEF.finditer(text):
+        indent, name, param = m.groups()
+        if param not in handed or name in _TOO_COMMON or name in found:
+            continue
+        body = text[m.end() : _body_end(text, m.start(), indent)]
+        if param in _HANDED.findall(body):
+            found[name] = param
+    return found
+
+
+def import_helpers(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
+    """The project's import helpers: function name -> the parameter naming the module."""
+    found: dict[str, str] = {}
+    for rel, path in files:
+        if not rel.endswith(".py"):
+            continue
+        try:
+            data = read_bytes(path)
+        except (OSError, ValueError):
+            continue
+        if any(m in data for m in _MARKERS):  # most files call no importer at all
+            for name, param in file_helpers(data.decode("utf-8", "replace")).items():
+                found.setdefault(name, param)
+    return found
+
+
+def helper_call(helpers: dict[str, str]) -> re.Pattern[str] | None:
+    """Text ending where a helper's module argument starts: ``lazy_import(`` or
+    ``lazy_import(name=``."""
+    if not helpers:
+        return None
+    alts = "|".join(
+        rf"{re.escape(f)}\s*\(\s*(?:{re.escape(p)}\s*=\s*)?" for f, p in sorted(helpers.items())
+    )
+    return re.compile(rf"(?<!\w)(?:{alts})$")
