@@ -243,6 +243,7 @@ def test_mkdocstrings_plugin_control(tmp_path: Path) -> None:
 
 _TRIGGERS = [
     pytest.param(
+        "",
         "tzdata; platform_system == 'Windows'",
         "from zoneinfo import ZoneInfo\n\ntz = ZoneInfo('UTC')\n",
         marks=pytest.mark.xfail(
@@ -254,6 +255,7 @@ _TRIGGERS = [
         id="zoneinfo-tzdata",
     ),
     pytest.param(
+        "transformers",
         "schedulefree",
         "from transformers import TrainingArguments\n\n"
         'args = TrainingArguments("out", optim="schedule_free_adamw")\n',
@@ -265,6 +267,7 @@ _TRIGGERS = [
         id="optim-name-schedulefree",
     ),
     pytest.param(
+        "datasets",
         "zstandard",
         "from datasets import load_dataset\n\n"
         'ds = load_dataset("json", data_files="pretrain/rp_sub.jsonl.zst")\n',
@@ -276,6 +279,7 @@ _TRIGGERS = [
         id="zst-file-zstandard",
     ),
     pytest.param(
+        "transformers",
         "causal-conv1d",
         "from transformers.integrations.hub_kernels import lazy_load_kernel\n\n"
         'kernel = lazy_load_kernel("causal-conv1d")\n',
@@ -287,6 +291,7 @@ _TRIGGERS = [
         id="kernel-name-causal-conv1d",
     ),
     pytest.param(
+        "transformers",
         "torchvision",
         'from transformers import AutoProcessor\n\nproc = AutoProcessor.from_pretrained("m")\n',
         marks=pytest.mark.xfail(
@@ -297,6 +302,7 @@ _TRIGGERS = [
         id="autoprocessor-torchvision",
     ),
     pytest.param(
+        "langchain-community",
         "rank-bm25",
         "from langchain_community.retrievers import BM25Retriever\n\n"
         "r = BM25Retriever.from_documents([])\n",
@@ -310,12 +316,12 @@ _TRIGGERS = [
 ]
 
 
-@pytest.mark.parametrize(("dep", "code"), _TRIGGERS)
+@pytest.mark.parametrize(("parent", "dep", "code"), _TRIGGERS)
 def test_library_call_that_needs_an_optional_dependency(
-    tmp_path: Path, dep: str, code: str
+    tmp_path: Path, parent: str, dep: str, code: str
 ) -> None:
-    parents = ("transformers", "datasets", "langchain-community")
-    root = _project(tmp_path, {"demo/__init__.py": code}, deps=(*parents, dep))
+    deps = (parent, dep) if parent else (dep,)
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=deps)
     assert _gate(root) == []
 
 
@@ -418,12 +424,31 @@ def test_conda_toolchain_packages_control(tmp_path: Path) -> None:
 # -- declarations: a docs-toolchain pin outside docs/requirements --------------------------
 
 
+_DOCS_REQS = "sphinx\nrecommonmark\nsphinx-rtd-theme\ndocutils<0.18\n"
+_SPHINX = {
+    "docs/conf.py": 'extensions = ["recommonmark"]\nhtml_theme = "sphinx_rtd_theme"\n',
+    "docs/Makefile": "html:\n\tsphinx-build -b html . _build\n",
+}
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="declarations: DeepSpeed requirements/requirements-dev.txt:5 `docutils<0.18` beside "
     "sphinx, recommonmark, sphinx-rtd-theme (commit 24dd285ff, sphinx issue 9727)",
 )
 def test_docs_toolchain_pin_in_a_dev_requirements_file(tmp_path: Path) -> None:
-    reqs = "sphinx\nrecommonmark\nsphinx-rtd-theme\ndocutils<0.18\n"
-    _write(tmp_path, {**PKG, "requirements.txt": "requests\n", "requirements-dev.txt": reqs})
+    files = {**PKG, **_SPHINX, "requirements.txt": "requests\n", "requirements-dev.txt": _DOCS_REQS}
+    _write(tmp_path, files)
+    assert _gate(tmp_path) == []
+
+
+def test_docs_toolchain_pin_in_docs_requirements_control(tmp_path: Path) -> None:
+    """Control: the same lines in docs/requirements.txt make docutils a pin, not a finding."""
+    files = {
+        **PKG,
+        **_SPHINX,
+        "requirements.txt": "requests\n",
+        "docs/requirements.txt": _DOCS_REQS,
+    }
+    _write(tmp_path, files)
     assert _gate(tmp_path) == []
