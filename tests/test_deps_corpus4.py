@@ -1,0 +1,466 @@
+"""False `unused` findings found on real projects the gate was never tuned on (corpus4).
+
+Each test is a minimal reproduction of one class of false finding judged in
+benchmarks/real_projects.toml (ten Python/LLM projects fetched into /work/corpus4, commits
+recorded there: datasets, optimum, crewAI, langgraph, mem0, pydantic, starlette, smolagents,
+axolotl, DeepSpeed). They assert the correct behaviour and are strict xfails until the class
+is fixed at its root: when one starts passing, remove its marker. The reason names the class,
+the project and the evidence (file:line). Controls (no marker) pin the neighbouring behaviour
+that already works, so a test fails for the reason it names and no other.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.records import GateResult
+
+
+def _project(
+    root: Path,
+    files: dict[str, str],
+    deps: tuple[str, ...] = (),
+    dev: tuple[str, ...] = (),
+    extra_toml: str = "",
+    name: str = "demo",
+) -> Path:
+    """A small pyproject project; ``files`` bodies are dedented."""
+    dep_lines = ", ".join(f'"{d}"' for d in deps)
+    dev_lines = ", ".join(f'"{d}"' for d in dev)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
+        f"[dependency-groups]\ndev = [{dev_lines}]\n{extra_toml}"
+    )
+    _write(root, files)
+    return root
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+
+
+def _failing(result: GateResult) -> list[str]:
+    return sorted(f.dependency for f in result.failing)
+
+
+def _gate(root: Path) -> list[str]:
+    return _failing(run_gate(root, use_cache=False))
+
+
+PKG = {"demo/__init__.py": "import requests\n"}
+WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+
+
+# -- first-party shadowing: a dependency that extends the project's own namespace ----------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="first-party-shadowing: optimum optimum/pipelines/__init__.py:233 "
+    "`from optimum.onnxruntime import pipeline` (optimum-onnx provides optimum.onnxruntime)",
+)
+def test_dependency_providing_a_subpackage_of_the_first_party_namespace(tmp_path: Path) -> None:
+    files = {
+        "optimum/__init__.py": "",
+        "optimum/pipelines.py": "from optimum.onnxruntime import pipeline\n",
+    }
+    root = _project(tmp_path, files, deps=("optimum-onnx",), name="optimum")
+    assert _gate(root) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="first-party-shadowing: axolotl src/axolotl/train.py:29 "
+    "`from axolotl.contribs.lgpl import (` (axolotl-contribs-lgpl; no axolotl/contribs/ here)",
+)
+def test_guessed_dependency_providing_a_missing_first_party_subpackage(tmp_path: Path) -> None:
+    files = {
+        "src/axolotl/__init__.py": "",
+        "src/axolotl/train.py": "from axolotl.contribs.lgpl import fix_untrained_tokens\n",
+    }
+    root = _project(tmp_path, files, deps=("axolotl-contribs-lgpl==0.0.7",), name="axolotl")
+    assert _gate(root) == []
+
+
+def test_namespace_subpackage_imported_by_another_project_control(tmp_path: Path) -> None:
+    """Control: outside the optimum namespace, the table maps optimum-onnx to its module."""
+    files = {"demo/__init__.py": "from optimum.onnxruntime import pipeline\n"}
+    root = _project(tmp_path, files, deps=("optimum-onnx",))
+    assert _gate(root) == []
+
+
+# -- declarations: an extra that only installs the project's own plugin distribution ----
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='declarations: optimum setup.py:46 extra `amd = "optimum-amd"` installs the '
+    "project's backend plugin (optimum.amd), README.md:48 `pip install optimum[amd]`",
+)
+def test_single_distribution_extra_for_the_projects_own_plugin(tmp_path: Path) -> None:
+    extra = '[project.optional-dependencies]\namd = ["demo-amd"]\n'
+    root = _project(tmp_path, PKG, deps=("requests",), extra_toml=extra)
+    assert _gate(root) == []
+
+
+# -- type stubs for imports of workspace members ------------------------------------------
+
+_WORKSPACE = '[tool.uv.workspace]\nmembers = ["lib/*"]\n'
+_MEMBER = {
+    "lib/core/pyproject.toml": '[project]\nname = "core"\nversion = "0.1"\n'
+    'dependencies = ["requests"]\n',
+    "lib/core/src/core/__init__.py": "import requests\n",
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stubs for a workspace member's import: crewAI pyproject.toml:24 dev group "
+    "`types-requests`, requests imported under lib/*/src, `uv run mypy lib/` "
+    "(.github/workflows/type-checker.yml:67)",
+)
+def test_root_stubs_for_a_workspace_members_import(tmp_path: Path) -> None:
+    root = _project(tmp_path, _MEMBER, dev=("types-requests",), extra_toml=_WORKSPACE)
+    assert _gate(root) == []
+
+
+def test_root_dependency_imported_by_a_workspace_member_control(tmp_path: Path) -> None:
+    """Control: the member's import is a use of the same distribution declared at the root."""
+    root = _project(tmp_path, _MEMBER, dev=("requests",), extra_toml=_WORKSPACE)
+    assert _gate(root) == []
+
+
+# -- tool invocations nested in a shell string ---------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tool-invocation: pydantic Makefile:71 "
+    "`uv run bash -c 'cd tests/typechecking && pyrefly --version && pyrefly check'`",
+)
+def test_command_inside_a_bash_c_string(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "Makefile": "tc:\n\tuv run bash -c 'cd tests/tc && tach --version && tach check'\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("tach",))
+    assert _gate(root) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tool-invocation: pydantic .github/workflows/ci.yml:266 "
+    '`echo "rust-toolchain=$(uv run pyodide config get rust_toolchain)" >> "$GITHUB_OUTPUT"`',
+)
+def test_command_inside_a_command_substitution(tmp_path: Path) -> None:
+    run = '      - run: echo "v=$(uv run tach --version)" >> "$GITHUB_OUTPUT"\n'
+    files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
+    root = _project(tmp_path, files, deps=("requests",), dev=("tach",))
+    assert _gate(root) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tool-invocation (console script table): pydantic .github/workflows/ci.yml:266 "
+    "`uv run pyodide config get rust_toolchain`, console script `pyodide` of pyodide-build",
+)
+def test_console_script_of_pyodide_build(tmp_path: Path) -> None:
+    run = "      - run: uv run pyodide config get rust_toolchain\n"
+    files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pyodide-build",))
+    assert _gate(root) == []
+
+
+def test_command_run_directly_control(tmp_path: Path) -> None:
+    """Control: the same commands as plain Makefile/workflow lines credit the tool."""
+    run = "      - run: uv run tach --version\n"
+    files = {
+        **PKG,
+        "Makefile": "tc:\n\tcd tests/tc && tach check\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + run,
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("tach",))
+    assert _gate(root) == []
+
+
+_ARGV = """\
+    import subprocess
+
+
+    def run_eval(tasks: str) -> None:
+        {name} = [
+            "lm_eval",
+            "--tasks",
+            tasks,
+        ]
+        subprocess.run({name}, check=True)  # nosec
+    """
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tool-invocation: axolotl src/axolotl/integrations/lm_eval/cli.py:67-68 "
+    '`lm_eval_args = [ "lm_eval", "--model", ...` run by __init__.py:34 `subprocess.run(`; '
+    "implicit.py _RUN_CONTEXT accepts only a list bound to cmd/command/args/argv",
+)
+def test_console_script_in_an_argv_list_with_a_longer_name(tmp_path: Path) -> None:
+    code = _ARGV.format(name="lm_eval_args")
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("lm-eval",))
+    assert _gate(root) == []
+
+
+def test_console_script_in_an_argv_list_named_args_control(tmp_path: Path) -> None:
+    """Control: the same list bound to `args` is credited as a program the code runs."""
+    code = _ARGV.format(name="args")
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("lm-eval",))
+    assert _gate(root) == []
+
+
+# -- docs toolchain: mkdocstrings `::: module` directives ----------------------------------
+
+_MKDOCS = "site_name: x\nplugins:\n  - mkdocstrings\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="docs-toolchain: pydantic docs/api/pydantic_extra_types_timezone_name.md:1 "
+    "`::: pydantic_extra_types.timezone_name` (docs group `pydantic-extra-types`)",
+)
+def test_module_rendered_by_a_mkdocstrings_directive(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "mkdocs.yml": _MKDOCS,
+        "docs/api/tz.md": "::: pydantic_extra_types.timezone_name\n",
+    }
+    dev = ("mkdocs", "mkdocstrings-python", "pydantic-extra-types")
+    root = _project(tmp_path, files, deps=("requests",), dev=dev)
+    assert _gate(root) == []
+
+
+def test_mkdocstrings_plugin_control(tmp_path: Path) -> None:
+    """Control: the plugin itself is credited from mkdocs.yml."""
+    files = {**PKG, "mkdocs.yml": _MKDOCS, "docs/api/x.md": "::: demo\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=("mkdocs", "mkdocstrings-python"))
+    assert _gate(root) == []
+
+
+# -- implicit uses: triggers missing from the table ----------------------------------------
+
+_TRIGGERS = [
+    pytest.param(
+        "",
+        "tzdata; platform_system == 'Windows'",
+        "from zoneinfo import ZoneInfo\n\ntz = ZoneInfo('UTC')\n",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: pydantic pyproject.toml:59 timezone extra "
+            '`tzdata; platform_system == "Windows"`, '
+            "pydantic/_internal/_generate_schema.py:39 `from zoneinfo import ZoneInfo`",
+        ),
+        id="zoneinfo-tzdata",
+    ),
+    pytest.param(
+        "transformers",
+        "schedulefree",
+        "from transformers import TrainingArguments\n\n"
+        'args = TrainingArguments("out", optim="schedule_free_adamw")\n',
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: axolotl tests/e2e/test_optimizers.py:375 "
+            '`"optimizer": "schedule_free_adamw"` (transformers optimizer by name)',
+        ),
+        id="optim-name-schedulefree",
+    ),
+    pytest.param(
+        "datasets",
+        "zstandard",
+        "from datasets import load_dataset\n\n"
+        'ds = load_dataset("json", data_files="pretrain/rp_sub.jsonl.zst")\n',
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: axolotl examples/alst/llama3-8b-fsdp2-alst.yaml:10 "
+            "`- pretrain/rp_sub.jsonl.zst` (datasets decompresses .zst with zstandard)",
+        ),
+        id="zst-file-zstandard",
+    ),
+    pytest.param(
+        "transformers",
+        "causal-conv1d",
+        "from transformers.integrations.hub_kernels import lazy_load_kernel\n\n"
+        'kernel = lazy_load_kernel("causal-conv1d")\n',
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: axolotl src/axolotl/monkeypatch/models/mamba_utils.py:208 "
+            '`causal_conv1d = lazy_load_kernel("causal-conv1d")` (a distribution-style name)',
+        ),
+        id="kernel-name-causal-conv1d",
+    ),
+    pytest.param(
+        "transformers",
+        "torchvision",
+        'from transformers import AutoProcessor\n\nproc = AutoProcessor.from_pretrained("m")\n',
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: smolagents src/smolagents/models.py:956 "
+            "`AutoProcessor.from_pretrained(` (image/video processors need torchvision)",
+        ),
+        id="autoprocessor-torchvision",
+    ),
+    pytest.param(
+        "langchain-community",
+        "rank-bm25",
+        "from langchain_community.retrievers import BM25Retriever\n\n"
+        "r = BM25Retriever.from_documents([])\n",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="implicit-use: smolagents docs/source/en/examples/rag.md:123 "
+            "`BM25Retriever.from_documents(` run by tests/test_all_docs.py:99",
+        ),
+        id="bm25retriever-rank-bm25",
+    ),
+]
+
+
+@pytest.mark.parametrize(("parent", "dep", "code"), _TRIGGERS)
+def test_library_call_that_needs_an_optional_dependency(
+    tmp_path: Path, parent: str, dep: str, code: str
+) -> None:
+    deps = (parent, dep) if parent else (dep,)
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=deps)
+    assert _gate(root) == []
+
+
+def test_module_name_in_import_module_control(tmp_path: Path) -> None:
+    """Control: the module name itself, handed to importlib, is credited."""
+    code = 'import importlib\n\nmod = importlib.import_module("causal_conv1d")\n'
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("causal-conv1d",))
+    assert _gate(root) == []
+
+
+# -- companions missing from the table -----------------------------------------------------
+
+_COMPANIONS = [
+    pytest.param(
+        "lm-eval",
+        "import lm_eval\n",
+        "langdetect",
+        id="lm-eval-langdetect",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="companion: axolotl pyproject.toml:62-66 `# lm eval harness` lm_eval, "
+            "langdetect, immutabledict, antlr4-python3-runtime (ifeval/math task dependencies)",
+        ),
+    ),
+    pytest.param(
+        "deepspeed",
+        "import deepspeed\n",
+        "deepspeed-kernels",
+        id="deepspeed-kernels",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="companion: axolotl pyproject.toml:98-100 extra deepspeed = deepspeed, "
+            "deepspeed-kernels (DeepSpeed op_builder/ragged_ops.py:89 `import dskernels`)",
+        ),
+    ),
+    pytest.param(
+        "mlx-lm",
+        "import mlx_lm\n",
+        "mlx[cpu]",
+        id="mlx-lm-mlx-cpu",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason='companion: smolagents pyproject.toml:108 `"mlx[cpu]",  # GH-1588` '
+            "selects the backend of mlx-lm's own mlx (src/smolagents/models.py:803)",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("parent", "code", "dep"), _COMPANIONS)
+def test_companion_of_a_used_parent(tmp_path: Path, parent: str, code: str, dep: str) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=(parent, dep))
+    assert _gate(root) == []
+
+
+def test_companion_in_the_table_control(tmp_path: Path) -> None:
+    """Control: sentencepiece beside an imported transformers does not fail."""
+    files = {"demo/__init__.py": "import transformers\n"}
+    root = _project(tmp_path, files, deps=("transformers", "sentencepiece"))
+    assert _gate(root) == []
+
+
+# -- name mapping: an import name unrelated to the distribution name -----------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="name-mapping: DeepSpeed op_builder/ragged_ops.py:89 `import dskernels` "
+    "(deepspeed-kernels, requirements/requirements-dev.txt:4)",
+)
+def test_distribution_whose_module_name_is_unrelated(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, {"demo/__init__.py": "import dskernels\n"}, deps=("deepspeed-kernels",)
+    )
+    assert _gate(root) == []
+
+
+# -- declarations: conda packages that are not Python packages -----------------------------
+
+_ENV = "name: x\ndependencies:\n  - python=3.10\n  - compilers\n  - ninja\n  - requests\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="declarations: DeepSpeed environment.yml:12,16 `sysroot_linux-64==2.17`, `libaio` "
+    "(a compiler sysroot and a C library: op_builder/async_io.py:72 `-laio`)",
+)
+def test_conda_system_packages_are_not_python_dependencies(tmp_path: Path) -> None:
+    env = _ENV + "  - sysroot_linux-64==2.17\n  - libaio\n"
+    _write(tmp_path, {**PKG, "environment.yml": env})
+    assert _gate(tmp_path) == []
+
+
+def test_conda_toolchain_packages_control(tmp_path: Path) -> None:
+    """Control: `compilers` and `ninja` in the same file are not findings."""
+    _write(tmp_path, {**PKG, "environment.yml": _ENV})
+    assert _gate(tmp_path) == []
+
+
+# -- declarations: a docs-toolchain pin outside docs/requirements --------------------------
+
+
+_DOCS_REQS = "sphinx\nrecommonmark\nsphinx-rtd-theme\ndocutils<0.18\n"
+_SPHINX = {
+    "docs/conf.py": 'extensions = ["recommonmark"]\nhtml_theme = "sphinx_rtd_theme"\n',
+    "docs/Makefile": "html:\n\tsphinx-build -b html . _build\n",
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="declarations: DeepSpeed requirements/requirements-dev.txt:5 `docutils<0.18` beside "
+    "sphinx, recommonmark, sphinx-rtd-theme (commit 24dd285ff, sphinx issue 9727)",
+)
+def test_docs_toolchain_pin_in_a_dev_requirements_file(tmp_path: Path) -> None:
+    files = {**PKG, **_SPHINX, "requirements.txt": "requests\n", "requirements-dev.txt": _DOCS_REQS}
+    _write(tmp_path, files)
+    assert _gate(tmp_path) == []
+
+
+def test_docs_toolchain_pin_in_docs_requirements_control(tmp_path: Path) -> None:
+    """Control: the same lines in docs/requirements.txt make docutils a pin, not a finding."""
+    files = {
+        **PKG,
+        **_SPHINX,
+        "requirements.txt": "requests\n",
+        "docs/requirements.txt": _DOCS_REQS,
+    }
+    _write(tmp_path, files)
+    assert _gate(tmp_path) == []
