@@ -189,3 +189,49 @@ def test_a_project_that_runs_nothing_loads_no_command_readers(tmp_path: Path) ->
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert out.stdout.splitlines()[-1].startswith("['pytest_llmcore.deps.invocations'")
+
+
+def _reference_kind(rel: str, name: str) -> str | None:
+    """The classification as one regex per name and per path (the former implementation)."""
+    import fnmatch
+    import re
+
+    from pytest_llmcore.deps.toolfiles import KINDS
+
+    by_name, by_path = [], []
+    for i, patterns in enumerate(KINDS.values()):
+        for j, pat in enumerate(patterns):
+            group = f"(?P<k{i}_{j}>{fnmatch.translate(pat)[4:-3]})"
+            (by_path if "/" in pat else by_name).append(group)
+    name_re = re.compile("(?:" + "|".join(by_name) + r")\Z", re.S)
+    path_re = re.compile("(?:" + "|".join(by_path) + r")\Z", re.S)
+    m = name_re.match(name) or path_re.match(rel)
+    if m is None or m.lastgroup is None:
+        return None
+    return list(KINDS)[int(m.lastgroup[1:].split("_", 1)[0])]
+
+
+def _known_names() -> list[str]:
+    from pytest_llmcore.deps.toolfiles import KINDS
+
+    return sorted({p.rsplit("/", 1)[-1] for pats in KINDS.values() for p in pats})
+
+
+_PIECES = st.sampled_from(
+    ["Makefile", "Dockerfile", "Procfile", "docker-compose", "mkdocs", "compose", "conf",
+     "action", "config", "Taskfile", ".gitlab-ci", "tox", "x", ".", "-", "_", "*", "[",
+     ".yml", ".yaml", ".md", ".mk", ".sh", ".py", ".ini", ".just", ".cmake", ".txt"]
+)  # fmt: skip
+_DIRS = st.sampled_from(
+    ["", ".github/workflows/", ".github/actions/a/", ".circleci/", ".buildkite/", "docs/", "a/b/"]
+)
+
+
+@given(
+    _DIRS, st.lists(_PIECES, min_size=1, max_size=4).map("".join) | st.sampled_from(_known_names())
+)
+def test_tool_file_kinds_are_the_regex_classification(folder: str, name: str) -> None:
+    from pytest_llmcore.deps.toolfiles import _kind_of
+
+    rel = folder + name
+    assert _kind_of(rel, name) == _reference_kind(rel, name)
