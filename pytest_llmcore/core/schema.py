@@ -8,7 +8,6 @@ validates its part of the configuration, and generate the configuration referenc
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +66,8 @@ def _suggestion(key: str, known: Iterable[str]) -> str | None:
     canon = {k.lower().replace("_", "-"): k for k in known}
     if key.lower().replace("_", "-") in canon:
         return canon[key.lower().replace("_", "-")]
+    import difflib  # only for an unknown key (start-up time)
+
     close = difflib.get_close_matches(key, sorted(canon.values()), n=1, cutoff=0.6)
     return close[0] if close else None
 
