@@ -235,3 +235,37 @@ def test_tool_file_kinds_are_the_regex_classification(folder: str, name: str) ->
 
     rel = folder + name
     assert _kind_of(rel, name) == _reference_kind(rel, name)
+
+
+_TOML_LINE = st.lists(
+    st.sampled_from(
+        [" ", "\t", '"', "'", "[", "[[", "]", "]]", ".", " . ", "=", "#", "tool", "poetry",
+         "dependencies", "dev-dependencies", "x", "group", "-", "1"]
+    ),
+    max_size=8,
+).map("".join)  # fmt: skip
+_TOML_KEYS = st.sampled_from(["tool", "poetry", "dependencies", "x", "group", "dev-dependencies"])
+
+
+@given(_TOML_LINE, _TOML_KEYS)
+def test_key_lines_are_found_as_the_regex_finds_them(line: str, key: str) -> None:
+    import re
+
+    from pytest_llmcore.deps.declarations_toml import _starts_key
+
+    pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.]")
+    assert _starts_key(line, key) == (pat.match(line) is not None)
+
+
+@given(st.lists(_TOML_LINE, max_size=6), st.lists(_TOML_KEYS, min_size=1, max_size=3))
+def test_table_headers_are_found_as_the_regex_finds_them(lines: list[str], path: list[str]) -> None:
+    import re
+
+    from pytest_llmcore.deps.declarations_toml import _Locator
+
+    parts = [re.escape(p) for p in path]
+    pat = re.compile(
+        r"^\s*\[\[?\s*" + r"\s*\.\s*".join(f'"?{p}"?' for p in parts) + r"\s*\]\]?\s*(#.*)?$"
+    )
+    expected = next((i for i, ln in enumerate(lines) if pat.match(ln)), None)
+    assert _Locator("\n".join(lines))._header(".".join(path)) == expected

@@ -3,6 +3,7 @@ environments, ``[tool.pixi]``) and pixi.toml, each entry with its line."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,26 +18,48 @@ from .records import Declared, canonical_name
 __all__ = ["PyprojectFacts", "load_toml_data", "read_pixi_toml", "read_pyproject"]
 
 
+def _starts_key(line: str, key: str) -> bool:
+    """Whether ``line`` assigns ``key`` (``key =``, ``"key" =``, a dotted ``key.sub =``)."""
+    rest = line.lstrip()
+    if rest[:1] in ("'", '"'):
+        rest = rest[1:]
+    if not rest.startswith(key):
+        return False
+    rest = rest[len(key) :]
+    if rest[:1] in ("'", '"'):
+        rest = rest[1:]
+    return rest.lstrip()[:1] in ("=", ".")
+
+
 class _Locator:
     """Finds the line of a key or a string in a TOML file's text, section by section."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
 
-    def _header(self, dotted: str) -> int | None:
-        parts = [re.escape(p) for p in dotted.split(".")]
-        pat = re.compile(
-            r"^\s*\[\[?\s*" + r"\s*\.\s*".join(f'"?{p}"?' for p in parts) + r"\s*\]\]?\s*(#.*)?$"
-        )
+    @functools.cached_property
+    def _headers(self) -> dict[str, int]:
+        """Each table header's dotted name (quotes and spaces dropped) -> its first line;
+        read once: a regex per lookup cost every cold run a few milliseconds."""
+        found: dict[str, int] = {}
         for i, line in enumerate(self.lines):
-            if pat.match(line):
-                return i
-        return None
+            body = line.strip()
+            if not body.startswith("["):
+                continue
+            body = body.split("#", 1)[0].rstrip() if "#" in body else body
+            if not body.endswith("]"):
+                continue
+            inner = body[2:] if body.startswith("[[") else body[1:]
+            inner = inner[:-2] if inner.endswith("]]") else inner[:-1]
+            found.setdefault(".".join(p.strip().strip('"') for p in inner.split(".")), i)
+        return found
+
+    def _header(self, dotted: str) -> int | None:
+        return self._headers.get(dotted)
 
     def _key(self, key: str, start: int) -> int | None:
-        pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.]")
         for i in range(start, len(self.lines)):
-            if pat.match(self.lines[i]):
+            if _starts_key(self.lines[i], key):
                 return i
             if i > start and self.lines[i].lstrip().startswith("[") and "=" not in self.lines[i]:
                 break
