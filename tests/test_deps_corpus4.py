@@ -109,12 +109,6 @@ _MEMBER = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stubs for a workspace member's import: crewAI pyproject.toml:24 dev group "
-    "`types-requests`, requests imported under lib/*/src, `uv run mypy lib/` "
-    "(.github/workflows/type-checker.yml:67)",
-)
 def test_root_stubs_for_a_workspace_members_import(tmp_path: Path) -> None:
     root = _project(tmp_path, _MEMBER, dev=("types-requests",), extra_toml=_WORKSPACE)
     assert _gate(root) == []
