@@ -7,9 +7,9 @@ such an import was never seen and the dependency read as unused.
 
 A first-party top-level name is *open* when a declared distribution could provide a module
 under it: its config or built-in table row names ``top.x``, or its name is ``top-x``. An
-open name is scanned, and each import under it is then kept only when no module or package
-of the project's tree resolves it and a declared distribution's modules match it: a real
-first-party module is never reported missing nor credited to a dependency.
+open name is scanned, and each import under it is then kept only when it is inside a module
+a declared distribution provides that no module or package of the project's tree resolves:
+a real first-party module is never reported missing nor credited to a dependency.
 """
 
 from __future__ import annotations
@@ -97,15 +97,18 @@ class LocalTree:
 def keep_extension_imports(
     uses: Sequence[Use], opened: frozenset[str], tree: LocalTree, provided: Iterable[str]
 ) -> list[Use]:
-    """``uses`` without the imports under an open namespace that are the project's own:
-    one stays only when the tree does not resolve it and ``provided`` (every declared
-    distribution's modules) matches it."""
-    mods = tuple(provided)
+    """``uses`` without the imports under an open namespace that are the project's own.
+
+    One stays only under a module of ``provided`` (every declared distribution's modules)
+    that the tree does not resolve: ``from optimum.onnxruntime import pipeline`` (no
+    ``optimum/onnxruntime`` here) stays, ``from foo.ext import x`` with ``foo/ext/`` here
+    and ``from optimum import version`` (no distribution provides ``optimum.version``) go.
+    """
+    foreign = tuple(p for p in dict.fromkeys(provided) if p.partition(".")[0] in opened)
+    outside = tuple(p for p in foreign if not tree.resolves(p))
     out: list[Use] = []
     for u in uses:
-        if u.rec.module.split(".", 1)[0] in opened and (
-            tree.resolves(u.rec.module) or not matches_any(u.rec.module, mods)
-        ):
+        if u.rec.module.split(".", 1)[0] in opened and not matches_any(u.rec.module, outside):
             continue
         out.append(u)
     return out
