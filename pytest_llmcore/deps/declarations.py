@@ -29,6 +29,7 @@ from .declarations_req import (
     unreachable_reason,
 )
 from .declarations_toml import is_project_pyproject, read_pixi_toml, read_pyproject
+from .records import Declared
 from .safeio import read_text
 
 __all__ = [
@@ -162,6 +163,35 @@ def _read_incidental(root: Path, out: ProjectDeclarations, seen: set[Path]) -> N
         ]  # fmt: skip
 
 
+#: sections that declare an extra: the extra's name follows the prefix
+_EXTRA_SECTIONS = (
+    "project.optional-dependencies.",
+    "setup.extras_require.",
+    "options.extras_require.",
+)
+
+
+def _mark_plugin_extras(declared: list[Declared], project: str) -> list[Declared]:
+    """An extra that only installs the project's own plugins (optimum's ``amd =
+    "optimum-amd"``, documented as ``pip install optimum[amd]``) is an install alias for
+    users: its ``<project>-*`` entries never fail as unused on their own."""
+    by_extra: dict[tuple[str, str], list[Declared]] = {}
+    for d in declared:
+        if d.section.startswith(_EXTRA_SECTIONS):
+            by_extra.setdefault((d.file, d.section), []).append(d)
+    alias: dict[int, str] = {}
+    for (_, section), entries in by_extra.items():
+        plugins = [d for d in entries if d.key.startswith(project + "-")]
+        if plugins and all(d.key == project or d in plugins for d in entries):
+            extra = section.rsplit(".", 1)[1]
+            for d in plugins:
+                alias[id(d)] = (
+                    f"the extra {extra!r} only installs the project's own plugin {d.name} "
+                    f"(`pip install {project}[{extra}]`): an install alias for users"
+                )
+    return [replace(d, incidental=alias[id(d)]) if id(d) in alias else d for d in declared]
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -189,6 +219,7 @@ def read_declarations(
         else:
             out.notes.append(f"{name}: configured requirements file does not exist")
     if out.project_name:
+        out.declared = _mark_plugin_extras(out.declared, out.project_name)
         out.declared = [d for d in out.declared if d.key != out.project_name]
     out.declared = [
         replace(d, unreachable=unreachable_reason(d.requirement, out.requires_python))

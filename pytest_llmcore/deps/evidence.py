@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,28 +187,24 @@ class EvidenceFinder:
         target = stub_target(dist)
         if target is None:
             return None
+        from .typecheck import StubSite, mypy_scope, stub_evidence
+
         base = self.provides(target)
         hit = sorted(m for m in self.imported if matches_any(m, base))
-        if not hit:
+        sites = [StubSite(m, f) for m in hit for f in self.import_files[m]]
+        aux = self.auxiliary
+        sites += [  # a workspace member's import: the root's type checker may check it
+            StubSite(m, rel, line, member)
+            for m, rel, line in aux.sites(base, self._aux_pending())
+            if (member := aux.member_of(rel)) is not None
+        ]
+        if not sites:
             return None
-        from .typecheck import mypy_scope
-
         scope = mypy_scope(self.root, self.pyproject or {}, self.invocations)
-        if scope is None:
-            return Evidence(f"type stubs for {target}, imported as {hit[0]}")
-        for module in hit:
-            checked = [f for f in self.import_files[module] if scope.checks(f)]
-            if checked:
-                return Evidence(
-                    f"type stubs for {target}, imported as {module} in {checked[0]}, "
-                    f"which mypy checks ({scope.source})"
-                )
-        files = sorted({f for m in hit for f in self.import_files[m]})
-        self._explain[canonical_name(dist)] = Evidence(
-            f"type stubs for {target}, which is imported only where mypy does not check "
-            f"({', '.join(files[:3])}; scope from {scope.source})"
-        )
-        return None
+        found, why_not = stub_evidence(target, sites, scope)
+        if why_not is not None:
+            self._explain[canonical_name(dist)] = why_not
+        return found
 
     def _may_be_plugin(self, dist: str) -> bool:
         """A ``pytest-*`` name, a row of the plugin table, or an installed distribution with
@@ -272,9 +268,18 @@ class EvidenceFinder:
             self._members = AuxiliaryImports(self.root, members, hidden_entries(self.root))
         return self._members
 
+    def _aux_pending(self) -> Iterator[str]:
+        """Modules looked for in members and hidden folders (read only when there are
+        some): declared ones the root does not import, and what declared stubs type."""
+        for dist, ms in self.declared.values():
+            if not self.imported_any(ms):
+                yield from ms
+            target = stub_target(dist)
+            if target is not None:
+                yield from self.provides(target)
+
     def _member_import(self, modules: tuple[str, ...]) -> Evidence | None:
-        not_imported = (ms for _, ms in self.declared.values() if not self.imported_any(ms))
-        return self.auxiliary.find(modules, (m for ms in not_imported for m in ms))
+        return self.auxiliary.find(modules, self._aux_pending())
 
     def imported_any(self, modules: Iterable[str]) -> bool:
         return any(matches_any(i, modules) for i in self.imported)

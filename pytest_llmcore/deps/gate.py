@@ -17,9 +17,10 @@ from ..core.errors import InputError
 from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
 from .evidence import EvidenceFinder
-from .firstparty import first_party_names
+from .firstparty import configured_packages, first_party_names
 from .guess_owners import drop_shadowed_guesses
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
+from .namespaces import LocalTree, keep_extension_imports, open_namespaces
 from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
 from .records import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reexport import ReexportFinder
@@ -56,6 +57,8 @@ class _Scan(NamedTuple):
     local: set[str]
     skip: set[str]
     """Top-level modules that are no dependency: the standard library and the project's own."""
+    opened: frozenset[str]
+    """First-party names a declared distribution may add to, scanned all the same."""
     cache: ImportCache
     evidence_cache_dir: Path | None
     """Where the evidence finders remember answers; None when caching is off."""
@@ -96,6 +99,7 @@ def _scan(
     result: GateResult,
     cache_dir: Path | None,
     use_cache: bool | None,
+    user_map: Mapping[str, tuple[str, ...]],
 ) -> _Scan:
     """Every source file's imports: from the cache when the file is unchanged."""
     files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
@@ -104,7 +108,11 @@ def _scan(
     )
     stdlib = stdlib_names()
     stdlib -= stdlib_backfills(d.name for d in decl.declared)
-    skip = stdlib | local
+    rows = ModuleMap(user_map, use_metadata=False)
+    opened = open_namespaces(
+        local, {d.key for d in decl.declared}, lambda key: rows.provides(key).modules
+    )
+    skip = stdlib | (local - opened)
     cache_on = settings.cache if use_cache is None else use_cache
     # default_cache_dir creates the folder: only when the cache is on
     where = (cache_dir or default_cache_dir(root)) if cache_on else None
@@ -129,7 +137,7 @@ def _scan(
             per_file[f.rel] = res
             cache.put(f, res)
     result.files_scanned = len(files)
-    return _Scan(files, local, skip, cache, where, per_file)
+    return _Scan(files, local, skip, opened, cache, where, per_file)
 
 
 def _hooked(config: Any, root: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
@@ -170,6 +178,16 @@ def _evidence_finder(
     )
 
 
+def _own_namespace_kept(
+    uses: list[Use], scan: _Scan, decl: ProjectDeclarations, mapper: ModuleMap
+) -> list[Use]:
+    """Imports under an open first-party name: only those a declared distribution adds."""
+    _, folders = configured_packages(decl.pyproject)
+    tree = LocalTree((f.rel for f in scan.files), folders)
+    provided = [m for d in decl.declared for m in mapper.provides(d.name).modules]
+    return keep_extension_imports(uses, scan.opened, tree, provided)
+
+
 def run_gate(
     root: Path,
     settings: DepsSettings | None = None,
@@ -186,15 +204,16 @@ def run_gate(
     (a malformed pyproject.toml); every other problem becomes a note on the result.
     """
     root, settings, decl, result = _load(root, settings)
-    scan = _scan(root, settings, decl, result, cache_dir, use_cache)
+    hooked_map, hooked_uses = _hooked(config, root)
+    user_map = {**hooked_map, **settings.module_map, **(extra_map or {})}
+    scan = _scan(root, settings, decl, result, cache_dir, use_cache, user_map)
     uses = collect_uses(
         scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes
     )
     uses += entry_point_uses(decl, scan.wanted)
-    hooked_map, hooked_uses = _hooked(config, root)
-    mapper = ModuleMap(
-        {**hooked_map, **settings.module_map, **(extra_map or {})}, memo=scan.cache.memo
-    )
+    mapper = ModuleMap(user_map, memo=scan.cache.memo, namespaces=scan.opened)
+    if scan.opened:
+        uses = _own_namespace_kept(uses, scan, decl, mapper)
     finder = _evidence_finder(root, decl, scan, uses, mapper, config)
     reexports = ReexportFinder(scan.files, scan.local, settings.max_file_size)
     judging = _Judging(decl, uses, mapper, settings, result, hooked_uses, reexports, finder)

@@ -351,10 +351,15 @@ class ModuleMap:
         user_map: Mapping[str, Iterable[str]] | None = None,
         use_metadata: bool = True,
         memo: Memo = no_memo,
+        namespaces: Iterable[str] = (),
     ) -> None:
+        """``namespaces``: the project's own top-level names a declared distribution may
+        add to (:mod:`.namespaces`): ``axolotl-contribs-lgpl`` is guessed as
+        ``axolotl.contribs.lgpl`` too."""
         self.user = {canonical_name(k): tuple(v) for k, v in (user_map or {}).items()}
         self.use_metadata = use_metadata
         self.memo = memo
+        self.namespaces = tuple(namespaces)
 
     def provides(self, dist: str) -> Provides:
         key = canonical_name(dist)
@@ -371,6 +376,10 @@ class ModuleMap:
             # ``pynvml_utils``): a module the table misses must never read as unused
             plain = key.replace("-", "_")
             return Provides(dist, tuple(dict.fromkeys((*listed, plain))), "builtin")
+        if self.namespaces:
+            from .namespaces import extension_guesses
+
+            return Provides(dist, (*_guess(key), *extension_guesses(key, self.namespaces)), "guess")
         return Provides(dist, _guess(key), "guess")
 
 

@@ -53,7 +53,8 @@ class Declared:
     """Why no supported Python installs it (its environment marker), when that is so."""
     incidental: str | None = None
     """Why this entry alone never fails as unused: declared only in a subfolder's
-    requirements file that nothing installs from (a test fixture, an example's own list)."""
+    requirements file that nothing installs from (a test fixture, an example's own list),
+    or in an extra that only installs the project's own plugin (an install alias)."""
 
     @property
     def key(self) -> str:

@@ -14,12 +14,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .invocations import Invocation
+from .records import Evidence
 from .safeio import read_text
 
-__all__ = ["CheckedScope", "mypy_scope"]
+__all__ = ["CheckedScope", "StubSite", "mypy_scope", "stub_evidence"]
 
 #: mypy options that take a value (the value is not a path to check).
 _VALUE_OPTIONS = frozenset(
@@ -174,3 +175,44 @@ def mypy_scope(
     if not paths and not excludes:
         return None  # mypy checks everything it is given: nothing to narrow
     return CheckedScope(tuple(paths), _compile(excludes), source or "mypy")
+
+
+class StubSite(NamedTuple):
+    """An import of what a stub distribution types: the root's own, or a member's."""
+
+    module: str
+    file: str
+    line: int | None = None
+    member: str | None = None
+    """The workspace member that imports it (None: the root's own code)."""
+
+
+def _at(site: StubSite) -> str:
+    return f"{site.file}:{site.line}" if site.line else site.file
+
+
+def stub_evidence(
+    target: str, sites: list[StubSite], scope: CheckedScope | None
+) -> tuple[Evidence | None, Evidence | None]:
+    """(evidence that stubs for ``target`` are used, else why not) from the imports of
+    ``target`` (the root's first): used where mypy checks one, or anywhere when its scope
+    is unknown. A member's import counts the same: ``uv run mypy lib/`` at a workspace
+    root checks its members with the root's dev group installed."""
+    if scope is None:
+        s = sites[0]
+        if s.member is None:
+            return Evidence(f"type stubs for {target}, imported as {s.module}"), None
+        text = f"type stubs for {target}, imported as {s.module} by workspace member {s.member}"
+        return Evidence(f"{text} at {_at(s)}", s.file, s.line), None
+    for s in sites:
+        if scope.checks(s.file):
+            text = f"type stubs for {target}, imported as {s.module} in {_at(s)}"
+            text += f", which mypy checks ({scope.source})"
+            if s.member is None:
+                return Evidence(text), None
+            return Evidence(f"{text}; workspace member {s.member}", s.file, s.line), None
+    files = sorted({s.file for s in sites})
+    return None, Evidence(
+        f"type stubs for {target}, which is imported only where mypy does not check "
+        f"({', '.join(files[:3])}; scope from {scope.source})"
+    )

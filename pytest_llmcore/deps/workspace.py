@@ -292,20 +292,32 @@ class AuxiliaryImports:
         return index
 
     def _describe(self, rel: str, line: int) -> str:
-        member = next((m for m in self.members if rel.startswith(m + "/")), None)
+        member = self.member_of(rel)
         if member is not None:
             return f"imported by workspace member {member} at {rel}:{line}"
         return f"imported at {rel}:{line} (hidden {rel.split('/', 1)[0]}, scanned apart)"
 
-    def find(self, modules: Iterable[str], pending: Iterable[str]) -> Evidence | None:
-        """Where this code uses one of ``modules``; ``pending``: every module still looked
-        for (all are searched in the one pass the first call makes)."""
+    def sites(self, modules: Iterable[str], pending: Iterable[str]) -> list[tuple[str, str, int]]:
+        """(module, file, line) of every used import of one of ``modules`` in this code;
+        ``pending``: every module still looked for (all are searched in the one pass the
+        first call makes)."""
         if not self.members and not self.hidden:
-            return None
+            return []
         if self._index is None:
             self._index = self._build({m.split(".", 1)[0] for m in pending})
-        for provided in modules:
-            for module, rel, line in self._index.get(provided.split(".", 1)[0], ()):
-                if module == provided or module.startswith(provided + "."):
-                    return Evidence(self._describe(rel, line), rel, line)
+        return [
+            (module, rel, line)
+            for provided in modules
+            for module, rel, line in self._index.get(provided.split(".", 1)[0], ())
+            if module == provided or module.startswith(provided + ".")
+        ]
+
+    def member_of(self, rel: str) -> str | None:
+        """The workspace member holding ``rel`` (None: a hidden folder's file)."""
+        return next((m for m in self.members if rel.startswith(m + "/")), None)
+
+    def find(self, modules: Iterable[str], pending: Iterable[str]) -> Evidence | None:
+        """Where this code uses one of ``modules`` (see :meth:`sites`)."""
+        for _, rel, line in self.sites(modules, pending)[:1]:
+            return Evidence(self._describe(rel, line), rel, line)
         return None
