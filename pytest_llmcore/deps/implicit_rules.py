@@ -24,10 +24,12 @@ _PREFIX_LOAD = re.compile(
     r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
 #: A requirement string handed to a requirement or version check:
-#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
+#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``; or a
+#: distribution's name handed to a loader that imports it when installed (transformers'
+#: ``lazy_load_kernel("causal-conv1d")`` imports ``causal_conv1d``).
 _CHECKS = (
     r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
-    r"|get_distribution|metadata|is_package_available|package_available)"
+    r"|get_distribution|metadata|is_package_available|package_available|lazy_load_kernel)"
 )
 _REQUIREMENT_CHECK = re.compile(
     _CHECKS + r"\s*\(\s*"
