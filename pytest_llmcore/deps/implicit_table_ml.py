@@ -8,7 +8,7 @@ Merged into :data:`.implicit_table.TRIGGERS`; same row shape (distributions, reg
 
 from __future__ import annotations
 
-__all__ = ["LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
+__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
 
 #: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
 #: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
@@ -67,6 +67,17 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "torchao's fbgemm int4 kernels": ("Config",),
     "zoneinfo's time zone database": ("zoneinfo", "ZoneInfo"),
 }
+
+#: the rows that name a value a config file sets: they also run on the project's YAML files
+CONFIG_VALUES = frozenset(
+    (
+        "a schedule-free optimizer chosen by name",
+        "a GaLore optimizer by name",
+        "an APOLLO optimizer chosen by name",
+        "a LOMO optimizer chosen by name",
+        "a zstd-compressed data file",
+    )
+)
 
 #: lm-eval's task extras (ifeval, math, japanese_leaderboard, longbench, libra,
 #: multilingual, ruler, acpbench): its tasks import them when the user picks the task
