@@ -45,9 +45,7 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     # in a dev requirements file: sphinx issue 9727)
     "mistune": ("nbconvert", "mkdocs-jupyter", "nbsphinx", "m2r2"),
     "docutils": ("sphinx", "sphinx-rtd-theme", "recommonmark", "myst-parser", "nbsphinx", "m2r2"),
-    "alabaster": ("sphinx",),
     "jinja2": ("sphinx", "mkdocs", "nbconvert", "flask"),
-    "pygments": ("sphinx", "mkdocs-material", "nbconvert", "ipython", "rich"),
     "markdown": ("mkdocs", "mkdocs-material", "pymdown-extensions"),
     "pymdown-extensions": ("mkdocs-material",),
 }
