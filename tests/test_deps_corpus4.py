@@ -241,12 +241,6 @@ _TRIGGERS = [
         "",
         "tzdata; platform_system == 'Windows'",
         "from zoneinfo import ZoneInfo\n\ntz = ZoneInfo('UTC')\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use: pydantic pyproject.toml:59 timezone extra "
-            '`tzdata; platform_system == "Windows"`, '
-            "pydantic/_internal/_generate_schema.py:39 `from zoneinfo import ZoneInfo`",
-        ),
         id="zoneinfo-tzdata",
     ),
     pytest.param(
@@ -254,11 +248,6 @@ _TRIGGERS = [
         "schedulefree",
         "from transformers import TrainingArguments\n\n"
         'args = TrainingArguments("out", optim="schedule_free_adamw")\n',
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use: axolotl tests/e2e/test_optimizers.py:375 "
-            '`"optimizer": "schedule_free_adamw"` (transformers optimizer by name)',
-        ),
         id="optim-name-schedulefree",
     ),
     pytest.param(
@@ -266,11 +255,6 @@ _TRIGGERS = [
         "zstandard",
         "from datasets import load_dataset\n\n"
         'ds = load_dataset("json", data_files="pretrain/rp_sub.jsonl.zst")\n',
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use: axolotl examples/alst/llama3-8b-fsdp2-alst.yaml:10 "
-            "`- pretrain/rp_sub.jsonl.zst` (datasets decompresses .zst with zstandard)",
-        ),
         id="zst-file-zstandard",
     ),
     pytest.param(
@@ -278,11 +262,6 @@ _TRIGGERS = [
         "causal-conv1d",
         "from transformers.integrations.hub_kernels import lazy_load_kernel\n\n"
         'kernel = lazy_load_kernel("causal-conv1d")\n',
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use: axolotl src/axolotl/monkeypatch/models/mamba_utils.py:208 "
-            '`causal_conv1d = lazy_load_kernel("causal-conv1d")` (a distribution-style name)',
-        ),
         id="kernel-name-causal-conv1d",
     ),
     pytest.param(
@@ -298,11 +277,6 @@ _TRIGGERS = [
         "rank-bm25",
         "from langchain_community.retrievers import BM25Retriever\n\n"
         "r = BM25Retriever.from_documents([])\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="implicit-use: smolagents docs/source/en/examples/rag.md:123 "
-            "`BM25Retriever.from_documents(` run by tests/test_all_docs.py:99",
-        ),
         id="bm25retriever-rank-bm25",
     ),
 ]
@@ -332,33 +306,18 @@ _COMPANIONS = [
         "import lm_eval\n",
         "langdetect",
         id="lm-eval-langdetect",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="companion: axolotl pyproject.toml:62-66 `# lm eval harness` lm_eval, "
-            "langdetect, immutabledict, antlr4-python3-runtime (ifeval/math task dependencies)",
-        ),
     ),
     pytest.param(
         "deepspeed",
         "import deepspeed\n",
         "deepspeed-kernels",
         id="deepspeed-kernels",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="companion: axolotl pyproject.toml:98-100 extra deepspeed = deepspeed, "
-            "deepspeed-kernels (DeepSpeed op_builder/ragged_ops.py:89 `import dskernels`)",
-        ),
     ),
     pytest.param(
         "mlx-lm",
         "import mlx_lm\n",
         "mlx[cpu]",
         id="mlx-lm-mlx-cpu",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason='companion: smolagents pyproject.toml:108 `"mlx[cpu]",  # GH-1588` '
-            "selects the backend of mlx-lm's own mlx (src/smolagents/models.py:803)",
-        ),
     ),
 ]
 
@@ -379,11 +338,6 @@ def test_companion_in_the_table_control(tmp_path: Path) -> None:
 # -- name mapping: an import name unrelated to the distribution name -----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping: DeepSpeed op_builder/ragged_ops.py:89 `import dskernels` "
-    "(deepspeed-kernels, requirements/requirements-dev.txt:4)",
-)
 def test_distribution_whose_module_name_is_unrelated(tmp_path: Path) -> None:
     root = _project(
         tmp_path, {"demo/__init__.py": "import dskernels\n"}, deps=("deepspeed-kernels",)
@@ -396,11 +350,6 @@ def test_distribution_whose_module_name_is_unrelated(tmp_path: Path) -> None:
 _ENV = "name: x\ndependencies:\n  - python=3.10\n  - compilers\n  - ninja\n  - requests\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations: DeepSpeed environment.yml:12,16 `sysroot_linux-64==2.17`, `libaio` "
-    "(a compiler sysroot and a C library: op_builder/async_io.py:72 `-laio`)",
-)
 def test_conda_system_packages_are_not_python_dependencies(tmp_path: Path) -> None:
     env = _ENV + "  - sysroot_linux-64==2.17\n  - libaio\n"
     _write(tmp_path, {**PKG, "environment.yml": env})
@@ -423,11 +372,6 @@ _SPHINX = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations: DeepSpeed requirements/requirements-dev.txt:5 `docutils<0.18` beside "
-    "sphinx, recommonmark, sphinx-rtd-theme (commit 24dd285ff, sphinx issue 9727)",
-)
 def test_docs_toolchain_pin_in_a_dev_requirements_file(tmp_path: Path) -> None:
     files = {**PKG, **_SPHINX, "requirements.txt": "requests\n", "requirements-dev.txt": _DOCS_REQS}
     _write(tmp_path, files)

@@ -1,9 +1,58 @@
 """Conda package names: which are no Python package, which differ from their PyPI name."""
 
-__all__ = ["CONDA_NON_PYTHON", "CONDA_TO_PYPI"]
+from __future__ import annotations
+
+import re
+
+__all__ = ["CONDA_NON_PYTHON", "CONDA_TO_PYPI", "PYTHON_LIB_PACKAGES"]
+
+#: a conda build of a toolchain piece for one platform (``sysroot_linux-64``,
+#: ``gcc_linux-aarch64``, ``clang_osx-arm64``, ``vs2019_win-64``), names canonicalised
+_PLATFORM = re.compile(r"[-_](?:linux|osx|win)-(?:64|32|aarch64|arm64|ppc64le|s390x)$")
+#: ``lib*`` conda packages that ARE Python packages (the Python bindings or library of
+#: that name on PyPI); every other ``lib*`` name there, unless the module map lists it as
+#: a Python distribution, is a C library (``libaio``, ``libxml2``, ``libgomp``)
+PYTHON_LIB_PACKAGES = frozenset(
+    (
+        "libclang",
+        "librosa",
+        "libcst",
+        "libsass",
+        "libtmux",
+        "libpysal",
+        "libarchive-c",
+        "libvirt-python",
+        "liblinear",
+        "libusb1",
+        "libsvm",
+        "libcloud",
+        "libhoney",
+        "libretranslate",
+    )
+)
+
+
+class _NonPython(frozenset[str]):
+    """The listed names, plus every name a rule says is no Python package: a platform
+    toolchain build (:data:`_PLATFORM`) and a C library (``lib*`` not known as Python).
+    Callers ask ``canonical_name(n) in CONDA_NON_PYTHON``."""
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if frozenset.__contains__(self, name) or _PLATFORM.search(name):
+            return True
+        return name.startswith("lib") and len(name) > 3 and not _python_lib(name)
+
+
+def _python_lib(name: str) -> bool:
+    from .mapping import builtin_entry
+
+    return name in PYTHON_LIB_PACKAGES or bool(builtin_entry(name))
+
 
 #: conda packages that are no Python package (interpreters, toolchains, system libraries)
-CONDA_NON_PYTHON = frozenset(
+CONDA_NON_PYTHON = _NonPython(
     (
         "python",
         "pip",

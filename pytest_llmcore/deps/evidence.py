@@ -306,6 +306,7 @@ class EvidenceFinder:
     def _implicit_scan(self) -> ImplicitScan:
         if self._implicit is None:
             from .implicit import ImplicitScan, builtin_triggers, hook_triggers
+            from .implicit_rules import scan_config_files
 
             triggers = list(builtin_triggers())
             if self.config is not None:
@@ -344,6 +345,7 @@ class EvidenceFinder:
                 text = self.files.read(rel)
                 if text is not None:
                     scan.scan_source(rel, text, strings=False)
+            scan_config_files(scan, self.files)  # optimizer: x, path: x.jsonl.zst
             for rel in self.files.of("cmake"):
                 scan.scan_cmake(rel, self.files.read(rel) or "")
             markdown = self.files.of("markdown")

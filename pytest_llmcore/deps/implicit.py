@@ -65,7 +65,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 3
+_RULES = 4
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -198,8 +198,10 @@ class ImplicitScan:
                     f"used implicitly: `{_short(text)}` at {where}", file, line
                 )
 
-    def scan_source(self, rel: str, text: str, strings: bool = True) -> None:
-        for trig in self.triggers:
+    def scan_source(
+        self, rel: str, text: str, strings: bool = True, rows: Sequence[Trigger] | None = None
+    ) -> None:
+        for trig in self.triggers if rows is None else rows:
             if all(d in self.found or d not in self._sought for d in trig.dists):
                 continue  # what it shows is known, or not asked (setuptools undeclared)
             if trig.needles and not any(n in text for n in trig.needles):

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING
 
+from .implicit_table_ml import CONFIG_VALUES
 from .records import canonical_name
 
-__all__ = ["cmake_finds", "prefix_loads", "requirement_checks"]
+if TYPE_CHECKING:
+    from .implicit import ImplicitScan
+    from .toolfiles import ToolFileSet
+
+__all__ = ["cmake_finds", "prefix_loads", "requirement_checks", "scan_config_files"]
 
 #: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
 #: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
@@ -24,10 +30,12 @@ _PREFIX_LOAD = re.compile(
     r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
 #: A requirement string handed to a requirement or version check:
-#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``.
+#: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``; or a
+#: distribution's name handed to a loader that imports it when installed (transformers'
+#: ``lazy_load_kernel("causal-conv1d")`` imports ``causal_conv1d``).
 _CHECKS = (
     r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
-    r"|get_distribution|metadata|is_package_available|package_available)"
+    r"|get_distribution|metadata|is_package_available|package_available|lazy_load_kernel)"
 )
 _REQUIREMENT_CHECK = re.compile(
     _CHECKS + r"\s*\(\s*"
@@ -98,3 +106,17 @@ def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str,
         key = canonical_name(m.group(1))
         if key in pending:
             yield key, m.group(0), _line(text, m.start())
+
+
+def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
+    """The project's other YAML files (training configs: ``optimizer: schedule_free_adamw``,
+    ``- pretrain/x.jsonl.zst``), searched only by the rows that name a config value
+    (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
+    other row's text (``reload=True``) in a config file is no use."""
+    rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
+    if not rows:
+        return
+    for rel in files.of("yaml"):
+        text = files.read(rel)
+        if text is not None:
+            scan.scan_source(rel, text, strings=False, rows=rows)

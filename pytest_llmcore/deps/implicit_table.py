@@ -12,6 +12,9 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
+from .implicit_pins import PINNED_REQUIREMENTS
+from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_NEEDLES, ML_TRIGGERS
+
 __all__ = [
     "COMPANIONS",
     "DB_DRIVERS",
@@ -282,6 +285,7 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("cairosvg", "pillow"), r"\bcairosvg\b", "SVG rendering"),
     (("pyqt5", "pyqt6", "pyside6", "pyside2"), r"[\"']Qt(?:5)?Agg[\"']", "a Qt matplotlib backend"),
     (("ipympl",), r"%matplotlib\s+(?:widget|ipympl)", "%matplotlib widget"),
+    *ML_TRIGGERS,  # optimizers by name, zstd data files, retrievers, torchao kernels
 ]
 
 #: a row's ``what`` -> substrings one of which every match of its pattern holds: a plain
@@ -294,6 +298,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "PEFT adapters": ("adapter", "Adapter"),
     "networkx's scipy-based algorithms": ("nx.", "networkx."),
     "networkx drawing": ("nx.", "networkx."),
+    **ML_NEEDLES,
 }
 
 #: pandas' optional dependencies that it uses by itself when installed (IO engines such as
@@ -369,40 +374,9 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     # project: Qwen-1's generation patch, Intern-S1's molecule tokenizer
     "transformers-stream-generator": ("transformers",),
     "rdkit": ("transformers",),
-}
-
-#: requirement -> declared distributions that require it. A declaration of the requirement
-#: with a version constraint beside one of them pins it (``urllib3<2.0`` for vcrpy), and is
-#: reported as ``unused-companion``. Installed metadata answers this when it is there; the
-#: table covers the widely pinned transitive requirements when it is not.
-PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
-    "urllib3": (
-        "requests",
-        "botocore",
-        "boto3",
-        "vcrpy",
-        "pytest-vcr",
-        "pytest-recording",
-        "kubernetes",
-        "selenium",
-        "elasticsearch",
-        "opensearch-py",
-        "docker",
-        "responses",
-    ),
-    "certifi": ("requests", "httpx", "urllib3", "httpcore"),
-    "idna": ("requests", "httpx", "anyio", "yarl"),
-    "charset-normalizer": ("requests", "aiohttp"),
-    "h11": ("httpx", "httpcore", "uvicorn"),
-    "httpcore": ("httpx",),
-    "anyio": ("httpx", "starlette", "fastapi", "openai", "anthropic"),
-    "sniffio": ("httpx", "anyio", "openai", "anthropic"),
-    "starlette": ("fastapi",),
-    "jmespath": ("botocore", "boto3"),
-    "s3transfer": ("boto3",),
-    "wrapt": ("vcrpy", "deprecated"),
-    "markupsafe": ("jinja2",),
-    "grpcio-status": ("google-api-core",),
-    "apache-tvm-ffi": ("tilelang",),
-    "mistune": ("nbconvert", "mkdocs-jupyter", "nbsphinx", "m2r2"),  # docs toolchains
+    **{d: ("lm-eval",) for d in LM_EVAL_TASK_DEPS},
+    "deepspeed-kernels": ("deepspeed",),  # DeepSpeed's op builders import dskernels
+    "blobfile": ("tiktoken",),  # tiktoken's load reads blob paths with it
+    # declared to pick the backend extra of their own mlx (``mlx[cpu]`` on Linux CI)
+    "mlx": ("mlx-lm", "mlx-vlm", "mlx-whisper", "mlx-embeddings"),
 }

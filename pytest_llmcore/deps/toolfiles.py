@@ -214,6 +214,8 @@ def find_tool_files(root: Path) -> ToolFileSet:
             parent = rel.rsplit("/", 2)[-2] if "/" in rel else ""
             if parent in _SCRIPT_DIRS and _is_shell_script(path):
                 kind = "shell"
+        if kind is None and name.endswith((".yaml", ".yml")):
+            kind = "yaml"  # any other YAML file: a config its values may name a package in
         if kind is not None:
             found.by_kind.setdefault(kind, []).append(rel)
     return found

@@ -1,0 +1,104 @@
+"""Implicit-use rows for training and data libraries: names that select an optional package.
+
+A transformers optimizer named in ``TrainingArguments(optim=...)`` or a training config
+(``optimizer: schedule_free_adamw``), a zstd-compressed data file that datasets/fsspec
+decompress, a retriever or a quantisation config that imports its backend at call time.
+Merged into :data:`.implicit_table.TRIGGERS`; same row shape (distributions, regex, what).
+"""
+
+from __future__ import annotations
+
+__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
+
+#: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
+#: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
+#: bare word (a docs list of names, an enum of them)
+_OPTIM = r"(?:\boptim(?:izer)?[\"']?\s*[:=]\s*[\"']?|--optim(?:izer)?[= ][\"']?)"
+
+#: transformers' OptimizerNames (training_args.py) whose Trainer branch imports a package
+ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
+    (
+        ("schedulefree",),
+        _OPTIM + r"schedule_free_(?:adamw|radam|sgd)\b",
+        "a schedule-free optimizer chosen by name",
+    ),
+    (("galore-torch",), _OPTIM + r"galore_(?:adamw|adafactor)\w*", "a GaLore optimizer by name"),
+    (("apollo-torch",), _OPTIM + r"apollo_adamw\w*", "an APOLLO optimizer chosen by name"),
+    (("lomo-optim",), _OPTIM + r"(?:ada)?lomo\b(?![-.])", "a LOMO optimizer chosen by name"),
+    # datasets/fsspec infer zstd compression from the extension and import zstandard; a
+    # ``.tar.zst`` archive (a cache curl pipes to ``tar --use-compress-program unzstd``) is not
+    (
+        ("zstandard",),
+        r"[\w/.-]\.(?:jsonl?|ndjson|csv|tsv|txt|parquet|arrow)\.zst\b",
+        "a zstd-compressed data file",
+    ),
+    # langchain_community's BM25Retriever imports rank_bm25 when built (llama-index's
+    # BM25Retriever.from_defaults is bm25s, so only langchain's constructors count)
+    (
+        ("rank-bm25",),
+        r"\bBM25Retriever\.from_(?:documents|texts)\s*\(|\blangchain\w*\.retrievers"
+        r"(?:\.bm25)?\s+import\s+[^\n]*\bBM25Retriever\b",
+        "langchain's BM25Retriever",
+    ),
+    # torchao's int4 weights (Int4Tensor, the default packing since version 2) and its
+    # float8 x int4 config run fbgemm_gpu's gen_ai kernels
+    (
+        ("fbgemm-gpu-genai", "fbgemm-gpu"),
+        r"\b(?:Int4WeightOnlyConfig|Float8DynamicActivationInt4WeightConfig|FbgemmConfig)\s*\(",
+        "torchao's fbgemm int4 kernels",
+    ),
+    # zoneinfo reads the IANA database from the OS, else from tzdata (Windows has none)
+    (
+        ("tzdata",),
+        r"(?m:^[ \t]*(?:from[ \t]+(?:backports\.)?zoneinfo[ \t]+import|import[ \t]+"
+        r"(?:backports\.)?zoneinfo)\b)|\bZoneInfo\s*\(",
+        "zoneinfo's time zone database",
+    ),
+]
+
+#: a row's ``what`` -> substrings one of which every match holds (see NEEDLES)
+ML_NEEDLES: dict[str, tuple[str, ...]] = {
+    "a schedule-free optimizer chosen by name": ("schedule_free_",),
+    "a GaLore optimizer by name": ("galore_",),
+    "an APOLLO optimizer chosen by name": ("apollo_adamw",),
+    "a LOMO optimizer chosen by name": ("lomo",),
+    "a zstd-compressed data file": (".zst",),
+    "langchain's BM25Retriever": ("BM25Retriever",),
+    "torchao's fbgemm int4 kernels": ("Config",),
+    "zoneinfo's time zone database": ("zoneinfo", "ZoneInfo"),
+}
+
+#: the rows that name a value a config file sets: they also run on the project's YAML files
+CONFIG_VALUES = frozenset(
+    (
+        "a schedule-free optimizer chosen by name",
+        "a GaLore optimizer by name",
+        "an APOLLO optimizer chosen by name",
+        "a LOMO optimizer chosen by name",
+        "a zstd-compressed data file",
+    )
+)
+
+#: lm-eval's task extras (ifeval, math, japanese_leaderboard, longbench, libra,
+#: multilingual, ruler, acpbench): its tasks import them when the user picks the task
+LM_EVAL_TASK_DEPS: tuple[str, ...] = (
+    "langdetect",
+    "immutabledict",
+    "nltk",
+    "antlr4-python3-runtime",
+    "sympy",
+    "math-verify",
+    "emoji",
+    "neologdn",
+    "fugashi",
+    "rouge-score",
+    "jieba",
+    "fuzzywuzzy",
+    "rouge",
+    "pymorphy2",
+    "nagisa",
+    "wonderwords",
+    "tarski",
+    "pddl",
+    "kstar-planner",
+)
