@@ -140,11 +140,6 @@ def test_root_dependency_imported_by_a_workspace_member_control(tmp_path: Path) 
 # -- tool invocations nested in a shell string ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: pydantic Makefile:71 "
-    "`uv run bash -c 'cd tests/typechecking && pyrefly --version && pyrefly check'`",
-)
 def test_command_inside_a_bash_c_string(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -154,11 +149,6 @@ def test_command_inside_a_bash_c_string(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: pydantic .github/workflows/ci.yml:266 "
-    '`echo "rust-toolchain=$(uv run pyodide config get rust_toolchain)" >> "$GITHUB_OUTPUT"`',
-)
 def test_command_inside_a_command_substitution(tmp_path: Path) -> None:
     run = '      - run: echo "v=$(uv run tach --version)" >> "$GITHUB_OUTPUT"\n'
     files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
@@ -166,11 +156,6 @@ def test_command_inside_a_command_substitution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation (console script table): pydantic .github/workflows/ci.yml:266 "
-    "`uv run pyodide config get rust_toolchain`, console script `pyodide` of pyodide-build",
-)
 def test_console_script_of_pyodide_build(tmp_path: Path) -> None:
     run = "      - run: uv run pyodide config get rust_toolchain\n"
     files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
