@@ -189,12 +189,6 @@ _ARGV = """\
     """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: axolotl src/axolotl/integrations/lm_eval/cli.py:67-68 "
-    '`lm_eval_args = [ "lm_eval", "--model", ...` run by __init__.py:34 `subprocess.run(`; '
-    "implicit.py _RUN_CONTEXT accepts only a list bound to cmd/command/args/argv",
-)
 def test_console_script_in_an_argv_list_with_a_longer_name(tmp_path: Path) -> None:
     code = _ARGV.format(name="lm_eval_args")
     root = _project(tmp_path, {"demo/__init__.py": code}, deps=("lm-eval",))
@@ -213,11 +207,6 @@ def test_console_script_in_an_argv_list_named_args_control(tmp_path: Path) -> No
 _MKDOCS = "site_name: x\nplugins:\n  - mkdocstrings\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: pydantic docs/api/pydantic_extra_types_timezone_name.md:1 "
-    "`::: pydantic_extra_types.timezone_name` (docs group `pydantic-extra-types`)",
-)
 def test_module_rendered_by_a_mkdocstrings_directive(tmp_path: Path) -> None:
     files = {
         **PKG,

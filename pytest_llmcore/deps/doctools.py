@@ -25,7 +25,7 @@ from .evidence_tables import (
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
-__all__ = ["DocUse", "mkdocs_config_args", "read_doc_uses"]
+__all__ = ["DocUse", "mkdocs_config_args", "read_autodoc_pages", "read_doc_uses"]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 _INHERIT = re.compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
@@ -270,6 +270,60 @@ def _mkdocs_configs(files: ToolFileSet, named: Iterable[str]) -> Iterator[tuple[
             todo.append(base)
 
 
+#: A mkdocstrings autodoc directive: ``::: package.module`` (after an optional heading).
+_DIRECTIVE = re.compile(r"^[ \t]*(?:#{1,6} *)?::: ?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*$")
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+
+
+def _python_autodoc_dirs(rel: str, text: str) -> tuple[bool, str]:
+    """(does this config render ``:::`` directives with mkdocstrings' python handler,
+    its ``docs_dir`` relative to the project)."""
+    python, docs_dir = False, "docs"
+    for doc in yaml_nodes(text):
+        for plugin, config in _named_items(yaml_get(doc, "plugins")):
+            if plugin.value == "mkdocstrings":
+                default = scalar(yaml_get(config, "default_handler"))
+                python = python or default is None or default.value == "python"
+        found = scalar(yaml_get(doc, "docs_dir"))
+        docs_dir = found.value if found is not None and found.value else docs_dir
+    return python, posixpath.normpath(posixpath.join(posixpath.dirname(rel), docs_dir))
+
+
+def _directives(text: str) -> Iterator[tuple[int, str]]:
+    """(line, identifier) of each ``:::`` directive outside fenced code (examples)."""
+    fence = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _FENCE_OPEN.match(line)
+        if m is not None and (not fence or m.group(1).startswith(fence)):
+            fence = "" if fence else m.group(1)
+        elif not fence and ":::" in line:
+            d = _DIRECTIVE.match(line)
+            if d is not None:
+                yield number, d.group(1)
+
+
+def read_autodoc_pages(files: ToolFileSet, configs: Iterable[tuple[str, str]]) -> list[DocUse]:
+    """Modules that mkdocstrings imports to render the ``::: module`` directives of the
+    pages in a ``docs_dir`` whose config enables it (first page per top-level module)."""
+    dirs: list[str] = []
+    for rel, text in configs:
+        try:
+            python, docs_dir = _python_autodoc_dirs(rel, text)
+        except yaml.YAMLError:
+            continue  # read_mkdocs has noted it
+        if python:
+            dirs.append("" if docs_dir == "." else docs_dir + "/")
+    out: dict[str, DocUse] = {}
+    for page in files.of("markdown"):
+        if not any(page.startswith(d) for d in dirs):
+            continue
+        text = files.read(page)
+        for line, name in _directives(text) if text and ":::" in text else ():
+            what = f"mkdocstrings renders `::: {name}`"
+            out.setdefault(name.split(".")[0], DocUse(what, page, line, (), (name,)))
+    return list(out.values())
+
+
 def read_doc_uses(
     files: ToolFileSet, notes: list[str], mkdocs_configs: Iterable[str] = ()
 ) -> list[DocUse]:
@@ -277,9 +331,8 @@ def read_doc_uses(
     project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``)."""
     out: list[DocUse] = []
     Reader = Callable[[str, str], list[DocUse]]
-    jobs: list[tuple[Reader, str, str]] = [
-        (read_mkdocs, rel, text) for rel, text in _mkdocs_configs(files, mkdocs_configs)
-    ]
+    configs = list(_mkdocs_configs(files, mkdocs_configs))
+    jobs: list[tuple[Reader, str, str]] = [(read_mkdocs, rel, text) for rel, text in configs]
     others: tuple[tuple[str, Reader], ...] = (
         ("sphinx", read_sphinx_conf),
         ("readthedocs", read_readthedocs),
@@ -295,4 +348,4 @@ def read_doc_uses(
             out += reader(text, rel)
         except yaml.YAMLError:
             notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
-    return out
+    return out + read_autodoc_pages(files, configs)

@@ -39,12 +39,17 @@ _LOADER_CONTEXT = re.compile(
     # run-time availability and version checks: is_package_available("fastcore")
     r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
 )
-#: A program named as the first word of a subprocess call or looked up with ``which``.
+#: Calls that run a program: its name first in their argument (list).
+_RUN_CALLS = r"(?:run|call|check_call|check_output|Popen|spawn\w*|exec\w*|create_subprocess_exec)"
+#: A program named as the first word of a subprocess call or looked up with ``which``,
+#: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.command``).
 _RUN_CONTEXT = re.compile(
-    r"(?:\b(?:run|call|check_call|check_output|Popen|which|spawn\w*|exec\w*|create_subprocess_exec)"
-    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*\Z",
+    rf"(?:\b(?:{_RUN_CALLS}|which)\s*\(\s*\[?"
+    r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
     re.M,
 )
+#: Any other list a program's name starts: its variable is followed into a run call.
+_ARGV_LIST = re.compile(r"^\s*((?:self\.)?[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\[\s*\Z")
 #: A shell command line handed to the shell (``os.system("cog -r README.md")``).
 _SHELL_CALL = re.compile(
     r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
@@ -65,7 +70,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 3
+_RULES = 4
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -147,6 +152,22 @@ def _strip_prompts(code: str) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _runs_program(text: str, start: int, before: str) -> bool:
+    """Does the string at ``start`` name the program a call runs? First in the call's
+    list, in an argv-like list, or in a list whose variable this file passes to a call
+    that runs it (``launch = ["cog", ...]`` then ``subprocess.run(launch)``)."""
+    if _RUN_CONTEXT.search(before):
+        return True
+    bracket = text.rfind("[", 0, start)
+    m = _ARGV_LIST.match(text[text.rfind("\n", 0, bracket) + 1 : start]) if bracket >= 0 else None
+    if m is None:
+        return False
+    # the variable as the call's argument: not an attribute, item or call of it
+    name = re.escape(m.group(1))
+    call = rf"\b{_RUN_CALLS}\s*\((?:[^()]|\([^()]*\))*?(?<![\w.]){name}\b(?!\s*[.(\[])"
+    return re.search(call, text) is not None
 
 
 class ImplicitScan:
@@ -295,7 +316,7 @@ class ImplicitScan:
         for m in self.command_re.finditer(text):
             owner = self.commands[re.sub(r"[\"'\s,]+", " ", m.group(2))]
             before = text[max(0, m.start() - 80) : m.start()]
-            if owner not in self.found and _RUN_CONTEXT.search(before):
+            if owner not in self.found and _runs_program(text, m.start(), before):
                 line = text.count("\n", 0, m.start()) + 1
                 self._hit(
                     (owner,),
