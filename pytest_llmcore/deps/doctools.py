@@ -317,8 +317,8 @@ def read_autodoc_pages(files: ToolFileSet, configs: Iterable[tuple[str, str]]) -
     for page in files.of("markdown"):
         if not any(page.startswith(d) for d in dirs):
             continue
-        text = files.read(page)
-        for line, name in _directives(text) if text and ":::" in text else ():
+        body = files.read(page)
+        for line, name in _directives(body) if body and ":::" in body else ():
             what = f"mkdocstrings renders `::: {name}`"
             out.setdefault(name.split(".")[0], DocUse(what, page, line, (), (name,)))
     return list(out.values())
