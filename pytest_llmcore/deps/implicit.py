@@ -55,6 +55,10 @@ _SHELL_CALL = re.compile(
     r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
     r"f?([\"'])([^\"'\n]+)\1"
 )
+#: A command line handed to a shell in an argv list (``["bash", "-c", "cog -r README.md"]``).
+_SHELL_ARGV = re.compile(
+    r"[\"'](?:/usr)?(?:/bin/)?(?:ba|z|da|k)?sh[\"']\s*,\s*[\"']-\w*c[\"']\s*,\s*f?([\"'])([^\"'\n]+)\1"
+)
 _DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
 _FENCE = re.compile(
     r"^ {0,3}(```+|~~~+)\s*\{?\.?(?:python|py|python3|pycon)\b[^\n]*\n(.*?)^ {0,3}\1", re.M | re.S
@@ -325,7 +329,7 @@ class ImplicitScan:
                     rel,
                     line,
                 )
-        for m in _SHELL_CALL.finditer(text):
+        for m in (*_SHELL_CALL.finditer(text), *_SHELL_ARGV.finditer(text)):
             if not any(c in m.group(2) for c in self._first_words):
                 continue
             for run in runs_in_script(m.group(2)):
