@@ -168,9 +168,10 @@ def _runs_program(text: str, start: int, before: str) -> bool:
     m = _ARGV_LIST.match(text[text.rfind("\n", 0, bracket) + 1 : start]) if bracket >= 0 else None
     if m is None:
         return False
-    # the variable as the call's argument: not an attribute, item or call of it
+    # the variable as an argument of the call itself (not of a call inside it), and not
+    # an attribute, item or call of it
     name = re.escape(m.group(1))
-    call = rf"\b{_RUN_CALLS}\s*\((?:[^()]|\([^()]*\))*?(?<![\w.]){name}\b(?!\s*[.(\[])"
+    call = rf"\b{_RUN_CALLS}\s*\([^()]*?(?<![\w.]){name}\b(?!\s*[.(\[])"
     return re.search(call, text) is not None
 
 
