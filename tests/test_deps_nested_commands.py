@@ -212,3 +212,88 @@ def test_directive_for_another_default_handler_is_not_python(tmp_path: Path) -> 
     mkdocs = "site_name: x\nplugins:\n  - mkdocstrings:\n      default_handler: crystal\n"
     result = _docs_project(tmp_path, mkdocs, {"docs/api.md": _PAGE})
     assert result == ["markdown-it-py", "mkdocstrings-python"]
+
+
+# -- Sphinx autodoc directives --------------------------------------------------------------
+
+_CONF = 'extensions = ["sphinx.ext.autodoc"]\n'
+_RST_EXAMPLES = (
+    "Write::\n\n    .. automodule:: markdown_it\n\nor\n\n.. code-block:: rst\n\n"
+    "   .. automodule:: markdown_it\n"
+)
+
+
+def _sphinx_project(root: Path, conf: str, pages: dict[str, str]) -> list[str]:
+    files = {"docs/conf.py": conf, **pages}
+    return _failing(_project(root, files, deps=("sphinx", "markdown-it-py")))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "API\n===\n\n.. automodule:: markdown_it.main\n   :members:\n",
+        ".. currentmodule:: markdown_it\n\n.. autoclass:: MarkdownIt\n",
+        "Intro\n\n.. autofunction:: markdown_it.common.utils.escapeHtml\n",
+    ],
+)
+def test_module_rendered_by_sphinx_autodoc(tmp_path: Path, page: str) -> None:
+    assert _sphinx_project(tmp_path, _CONF, {"docs/api.rst": page}) == []
+
+
+def test_autodoc_directive_nested_in_another_rst_directive(tmp_path: Path) -> None:
+    page = "Intro::\n\n    literal\n\n.. note::\n\n   .. automodule:: markdown_it\n"
+    assert _sphinx_project(tmp_path, _CONF, {"docs/api.rst": page}) == []
+
+
+def test_myst_code_fence_after_a_directive_fence(tmp_path: Path) -> None:
+    """The closing fence of a MyST directive opens no code block."""
+    conf = 'extensions = ["myst_parser", "sphinx.ext.autodoc"]\n'
+    page = "```{note}\nhi\n```\n\n```{autofunction} markdown_it.common.utils.escapeHtml\n```\n"
+    assert _sphinx_project(tmp_path, conf, {"docs/api.md": page}) == []
+
+
+def test_autodoc_directive_in_myst_markdown(tmp_path: Path) -> None:
+    conf = 'extensions = ["myst_parser", "sphinx.ext.autodoc"]\n'
+    page = "# API\n\n```{automodule} markdown_it\n:members:\n```\n"
+    assert _sphinx_project(tmp_path, conf, {"docs/api.md": page}) == []
+
+
+@pytest.mark.parametrize(
+    ("conf", "pages"),
+    [
+        # a mocked module is never imported
+        (
+            _CONF + 'autodoc_mock_imports = ["markdown_it"]\n',
+            {"docs/api.rst": ".. automodule:: markdown_it\n"},
+        ),
+        # without autodoc the directive is not rendered
+        (
+            'extensions = ["sphinx.ext.napoleon"]\n',
+            {"docs/api.rst": ".. automodule:: markdown_it\n"},
+        ),
+        # an example inside a code block, a page outside the source dir
+        (
+            _CONF,
+            {
+                "docs/howto.rst": _RST_EXAMPLES,
+                "notes/x.rst": ".. automodule:: markdown_it\n",
+            },
+        ),
+        # a MyST directive shown inside a code fence
+        (
+            'extensions = ["myst_parser", "sphinx.ext.autodoc"]\n',
+            {"docs/api.md": "```markdown\n```{automodule} markdown_it\n```\n"},
+        ),
+        # an autoclass relative to no current module (none yet, or reset) names no module
+        (_CONF, {"docs/api.rst": ".. autoclass:: MarkdownIt\n"}),
+        (
+            _CONF,
+            {
+                "docs/api.rst": ".. currentmodule:: markdown_it\n.. currentmodule:: None\n\n"
+                ".. autoclass:: MarkdownIt\n"
+            },
+        ),
+    ],
+)
+def test_autodoc_directive_not_rendered(tmp_path: Path, conf: str, pages: dict[str, str]) -> None:
+    assert _sphinx_project(tmp_path, conf, pages) == ["markdown-it-py"]

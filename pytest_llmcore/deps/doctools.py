@@ -25,7 +25,7 @@ from .evidence_tables import (
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
-__all__ = ["DocUse", "mkdocs_config_args", "read_autodoc_pages", "read_doc_uses"]
+__all__ = ["DocUse", "mkdocs_config_args", "named_items", "read_doc_uses"]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 _INHERIT = re.compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
@@ -68,7 +68,7 @@ def _mkdocs_dists(name: str, table: dict[str, str], group: str, suffix: str) -> 
     return (key, f"mkdocs-{key}", f"mkdocs-{key}-{suffix}")
 
 
-def _named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
+def named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
     """``- name`` / ``- name: {config}`` / ``{name: config}`` entries, with their config."""
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -88,7 +88,7 @@ def _named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node
 
 
 def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[DocUse]:
-    handlers = [h.value for h, _ in _named_items(yaml_get(config, "handlers"))]
+    handlers = [h.value for h, _ in named_items(yaml_get(config, "handlers"))]
     default = scalar(yaml_get(config, "default_handler"))
     for h in {*handlers, default.value if default else "python"}:
         dist = MKDOCSTRINGS_HANDLERS.get(h, f"mkdocstrings-{canonical_name(h)}")
@@ -100,7 +100,7 @@ def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[Doc
             what = "mkdocstrings option 'separate_signature' formats with black or ruff"
             yield DocUse(what, rel, flag.line, ("black", "ruff"))
         if key == "extensions":
-            for ext, _ in _named_items(value):
+            for ext, _ in named_items(value):
                 if not ext.value.endswith(".py") and "/" not in ext.value:
                     mod = ext.value.split(":", 1)[0]
                     yield DocUse(f"griffe extension {mod!r}", rel, ext.line, (), (mod,))
@@ -118,7 +118,7 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
             # (PyPI "material" is not mkdocs-material)
             mods = () if name.value in MKDOCS_THEMES else (name.value,)
             out.append(DocUse(f"{rel} theme {name.value!r}", rel, name.line, dists, mods))
-        for plugin, config in _named_items(yaml_get(doc, "plugins")):
+        for plugin, config in named_items(yaml_get(doc, "plugins")):
             dists = _mkdocs_dists(plugin.value, MKDOCS_PLUGINS, "mkdocs.plugins", "plugin")
             out.append(DocUse(f"{rel} plugin {plugin.value!r}", rel, plugin.line, dists))
             needs = MKDOCS_PLUGIN_NEEDS.get(plugin.value, ())
@@ -127,7 +127,7 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
                 out.append(DocUse(what, rel, plugin.line, needs))
             if plugin.value == "mkdocstrings":
                 out += _mkdocstrings(config, rel, plugin.line)
-        for ext, _ in _named_items(yaml_get(doc, "markdown_extensions")):
+        for ext, _ in named_items(yaml_get(doc, "markdown_extensions")):
             mod = ext.value.removeprefix("markdown.extensions.")
             what = f"{rel} markdown extension {ext.value!r}"
             if mod in MARKDOWN_BUILTIN:
@@ -212,7 +212,7 @@ def read_jupyter_book(text: str, rel: str) -> list[DocUse]:
         if not any(yaml_get(doc, k) is not None for k in _JUPYTER_BOOK_KEYS):
             continue
         out.append(DocUse(f"configured by {rel}", rel, None, ("jupyter-book",)))
-        for ext, _ in _named_items(yaml_get(doc, "sphinx", "extra_extensions")):
+        for ext, _ in named_items(yaml_get(doc, "sphinx", "extra_extensions")):
             what = f"Sphinx extension {ext.value!r} in {rel}"
             out.append(DocUse(what, rel, ext.line, (), (ext.value,)))
         theme = scalar(yaml_get(doc, "sphinx", "config", "html_theme"))
@@ -270,60 +270,6 @@ def _mkdocs_configs(files: ToolFileSet, named: Iterable[str]) -> Iterator[tuple[
             todo.append(base)
 
 
-#: A mkdocstrings autodoc directive: ``::: package.module`` (after an optional heading).
-_DIRECTIVE = re.compile(r"^[ \t]*(?:#{1,6} *)?::: ?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*$")
-_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-
-
-def _python_autodoc_dirs(rel: str, text: str) -> tuple[bool, str]:
-    """(does this config render ``:::`` directives with mkdocstrings' python handler,
-    its ``docs_dir`` relative to the project)."""
-    python, docs_dir = False, "docs"
-    for doc in yaml_nodes(text):
-        for plugin, config in _named_items(yaml_get(doc, "plugins")):
-            if plugin.value == "mkdocstrings":
-                default = scalar(yaml_get(config, "default_handler"))
-                python = python or default is None or default.value == "python"
-        found = scalar(yaml_get(doc, "docs_dir"))
-        docs_dir = found.value if found is not None and found.value else docs_dir
-    return python, posixpath.normpath(posixpath.join(posixpath.dirname(rel), docs_dir))
-
-
-def _directives(text: str) -> Iterator[tuple[int, str]]:
-    """(line, identifier) of each ``:::`` directive outside fenced code (examples)."""
-    fence = ""
-    for number, line in enumerate(text.splitlines(), 1):
-        m = _FENCE_OPEN.match(line)
-        if m is not None and (not fence or m.group(1).startswith(fence)):
-            fence = "" if fence else m.group(1)
-        elif not fence and ":::" in line:
-            d = _DIRECTIVE.match(line)
-            if d is not None:
-                yield number, d.group(1)
-
-
-def read_autodoc_pages(files: ToolFileSet, configs: Iterable[tuple[str, str]]) -> list[DocUse]:
-    """Modules that mkdocstrings imports to render the ``::: module`` directives of the
-    pages in a ``docs_dir`` whose config enables it (first page per top-level module)."""
-    dirs: list[str] = []
-    for rel, text in configs:
-        try:
-            python, docs_dir = _python_autodoc_dirs(rel, text)
-        except yaml.YAMLError:
-            continue  # read_mkdocs has noted it
-        if python:
-            dirs.append("" if docs_dir == "." else docs_dir + "/")
-    out: dict[str, DocUse] = {}
-    for page in files.of("markdown"):
-        if not any(page.startswith(d) for d in dirs):
-            continue
-        body = files.read(page)
-        for line, name in _directives(body) if body and ":::" in body else ():
-            what = f"mkdocstrings renders `::: {name}`"
-            out.setdefault(name.split(".")[0], DocUse(what, page, line, (), (name,)))
-    return list(out.values())
-
-
 def read_doc_uses(
     files: ToolFileSet, notes: list[str], mkdocs_configs: Iterable[str] = ()
 ) -> list[DocUse]:
@@ -348,4 +294,6 @@ def read_doc_uses(
             out += reader(text, rel)
         except yaml.YAMLError:
             notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
+    from .docpages import read_autodoc_pages  # it imports this module
+
     return out + read_autodoc_pages(files, configs)

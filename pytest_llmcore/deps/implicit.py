@@ -42,10 +42,10 @@ _LOADER_CONTEXT = re.compile(
 #: Calls that run a program: its name first in their argument (list).
 _RUN_CALLS = r"(?:run|call|check_call|check_output|Popen|spawn\w*|exec\w*|create_subprocess_exec)"
 #: A program named as the first word of a subprocess call or looked up with ``which``,
-#: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.command``).
+#: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.cmdline``).
 _RUN_CONTEXT = re.compile(
     rf"(?:\b(?:{_RUN_CALLS}|which)\s*\(\s*\[?"
-    r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
+    r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|cmdline|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
     re.M,
 )
 #: Any other list a program's name starts: its variable is followed into a run call.
