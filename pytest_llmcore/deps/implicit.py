@@ -17,6 +17,7 @@ from ..core.errors import InputError
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
+from .implicit_runs import runs_program, shell_command_lines
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .loaders import helper_call, import_helpers
 from .notebooks import cell_of, notebook_source
@@ -38,26 +39,6 @@ _LOADER_CONTEXT = re.compile(
     r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m"
     # run-time availability and version checks: is_package_available("fastcore")
     r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
-)
-#: Calls that run a program: its name first in their argument (list).
-_RUN_CALLS = r"(?:run|call|check_call|check_output|Popen|spawn\w*|exec\w*|create_subprocess_exec)"
-#: A program named as the first word of a subprocess call or looked up with ``which``,
-#: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.cmdline``).
-_RUN_CONTEXT = re.compile(
-    rf"(?:\b(?:{_RUN_CALLS}|which)\s*\(\s*\[?"
-    r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|cmdline|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
-    re.M,
-)
-#: Any other list a program's name starts: its variable is followed into a run call.
-_ARGV_LIST = re.compile(r"^\s*((?:self\.)?[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\[\s*\Z")
-#: A shell command line handed to the shell (``os.system("cog -r README.md")``).
-_SHELL_CALL = re.compile(
-    r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
-    r"f?([\"'])([^\"'\n]+)\1"
-)
-#: A command line handed to a shell in an argv list (``["bash", "-c", "cog -r README.md"]``).
-_SHELL_ARGV = re.compile(
-    r"[\"'](?:/usr)?(?:/bin/)?(?:ba|z|da|k)?sh[\"']\s*,\s*[\"']-\w*c[\"']\s*,\s*f?([\"'])([^\"'\n]+)\1"
 )
 _DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
 _FENCE = re.compile(
@@ -156,23 +137,6 @@ def _strip_prompts(code: str) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _runs_program(text: str, start: int, before: str) -> bool:
-    """Does the string at ``start`` name the program a call runs? First in the call's
-    list, in an argv-like list, or in a list whose variable this file passes to a call
-    that runs it (``launch = ["cog", ...]`` then ``subprocess.run(launch)``)."""
-    if _RUN_CONTEXT.search(before):
-        return True
-    bracket = text.rfind("[", 0, start)
-    m = _ARGV_LIST.match(text[text.rfind("\n", 0, bracket) + 1 : start]) if bracket >= 0 else None
-    if m is None:
-        return False
-    # the variable as an argument of the call itself (not of a call inside it), and not
-    # an attribute, item or call of it
-    name = re.escape(m.group(1))
-    call = rf"\b{_RUN_CALLS}\s*\([^()]*?(?<![\w.]){name}\b(?!\s*[.(\[])"
-    return re.search(call, text) is not None
 
 
 class ImplicitScan:
@@ -321,7 +285,7 @@ class ImplicitScan:
         for m in self.command_re.finditer(text):
             owner = self.commands[re.sub(r"[\"'\s,]+", " ", m.group(2))]
             before = text[max(0, m.start() - 80) : m.start()]
-            if owner not in self.found and _runs_program(text, m.start(), before):
+            if owner not in self.found and runs_program(text, m.start(), before):
                 line = text.count("\n", 0, m.start()) + 1
                 self._hit(
                     (owner,),
@@ -330,7 +294,7 @@ class ImplicitScan:
                     rel,
                     line,
                 )
-        for m in (*_SHELL_CALL.finditer(text), *_SHELL_ARGV.finditer(text)):
+        for m in shell_command_lines(text):
             if not any(c in m.group(2) for c in self._first_words):
                 continue
             for run in runs_in_script(m.group(2)):
