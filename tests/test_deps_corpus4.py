@@ -123,11 +123,6 @@ def test_root_dependency_imported_by_a_workspace_member_control(tmp_path: Path) 
 # -- tool invocations nested in a shell string ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: pydantic Makefile:71 "
-    "`uv run bash -c 'cd tests/typechecking && pyrefly --version && pyrefly check'`",
-)
 def test_command_inside_a_bash_c_string(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -137,11 +132,6 @@ def test_command_inside_a_bash_c_string(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: pydantic .github/workflows/ci.yml:266 "
-    '`echo "rust-toolchain=$(uv run pyodide config get rust_toolchain)" >> "$GITHUB_OUTPUT"`',
-)
 def test_command_inside_a_command_substitution(tmp_path: Path) -> None:
     run = '      - run: echo "v=$(uv run tach --version)" >> "$GITHUB_OUTPUT"\n'
     files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
@@ -149,11 +139,6 @@ def test_command_inside_a_command_substitution(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation (console script table): pydantic .github/workflows/ci.yml:266 "
-    "`uv run pyodide config get rust_toolchain`, console script `pyodide` of pyodide-build",
-)
 def test_console_script_of_pyodide_build(tmp_path: Path) -> None:
     run = "      - run: uv run pyodide config get rust_toolchain\n"
     files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
@@ -187,12 +172,6 @@ _ARGV = """\
     """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation: axolotl src/axolotl/integrations/lm_eval/cli.py:67-68 "
-    '`lm_eval_args = [ "lm_eval", "--model", ...` run by __init__.py:34 `subprocess.run(`; '
-    "implicit.py _RUN_CONTEXT accepts only a list bound to cmd/command/args/argv",
-)
 def test_console_script_in_an_argv_list_with_a_longer_name(tmp_path: Path) -> None:
     code = _ARGV.format(name="lm_eval_args")
     root = _project(tmp_path, {"demo/__init__.py": code}, deps=("lm-eval",))
@@ -211,11 +190,6 @@ def test_console_script_in_an_argv_list_named_args_control(tmp_path: Path) -> No
 _MKDOCS = "site_name: x\nplugins:\n  - mkdocstrings\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs-toolchain: pydantic docs/api/pydantic_extra_types_timezone_name.md:1 "
-    "`::: pydantic_extra_types.timezone_name` (docs group `pydantic-extra-types`)",
-)
 def test_module_rendered_by_a_mkdocstrings_directive(tmp_path: Path) -> None:
     files = {
         **PKG,

@@ -25,7 +25,7 @@ from .evidence_tables import (
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
-__all__ = ["DocUse", "mkdocs_config_args", "read_doc_uses"]
+__all__ = ["DocUse", "mkdocs_config_args", "named_items", "read_doc_uses"]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 _INHERIT = re.compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
@@ -68,7 +68,7 @@ def _mkdocs_dists(name: str, table: dict[str, str], group: str, suffix: str) -> 
     return (key, f"mkdocs-{key}", f"mkdocs-{key}-{suffix}")
 
 
-def _named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
+def named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
     """``- name`` / ``- name: {config}`` / ``{name: config}`` entries, with their config."""
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -88,7 +88,7 @@ def _named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node
 
 
 def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[DocUse]:
-    handlers = [h.value for h, _ in _named_items(yaml_get(config, "handlers"))]
+    handlers = [h.value for h, _ in named_items(yaml_get(config, "handlers"))]
     default = scalar(yaml_get(config, "default_handler"))
     for h in {*handlers, default.value if default else "python"}:
         dist = MKDOCSTRINGS_HANDLERS.get(h, f"mkdocstrings-{canonical_name(h)}")
@@ -100,7 +100,7 @@ def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[Doc
             what = "mkdocstrings option 'separate_signature' formats with black or ruff"
             yield DocUse(what, rel, flag.line, ("black", "ruff"))
         if key == "extensions":
-            for ext, _ in _named_items(value):
+            for ext, _ in named_items(value):
                 if not ext.value.endswith(".py") and "/" not in ext.value:
                     mod = ext.value.split(":", 1)[0]
                     yield DocUse(f"griffe extension {mod!r}", rel, ext.line, (), (mod,))
@@ -118,7 +118,7 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
             # (PyPI "material" is not mkdocs-material)
             mods = () if name.value in MKDOCS_THEMES else (name.value,)
             out.append(DocUse(f"{rel} theme {name.value!r}", rel, name.line, dists, mods))
-        for plugin, config in _named_items(yaml_get(doc, "plugins")):
+        for plugin, config in named_items(yaml_get(doc, "plugins")):
             dists = _mkdocs_dists(plugin.value, MKDOCS_PLUGINS, "mkdocs.plugins", "plugin")
             out.append(DocUse(f"{rel} plugin {plugin.value!r}", rel, plugin.line, dists))
             needs = MKDOCS_PLUGIN_NEEDS.get(plugin.value, ())
@@ -127,7 +127,7 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
                 out.append(DocUse(what, rel, plugin.line, needs))
             if plugin.value == "mkdocstrings":
                 out += _mkdocstrings(config, rel, plugin.line)
-        for ext, _ in _named_items(yaml_get(doc, "markdown_extensions")):
+        for ext, _ in named_items(yaml_get(doc, "markdown_extensions")):
             mod = ext.value.removeprefix("markdown.extensions.")
             what = f"{rel} markdown extension {ext.value!r}"
             if mod in MARKDOWN_BUILTIN:
@@ -212,7 +212,7 @@ def read_jupyter_book(text: str, rel: str) -> list[DocUse]:
         if not any(yaml_get(doc, k) is not None for k in _JUPYTER_BOOK_KEYS):
             continue
         out.append(DocUse(f"configured by {rel}", rel, None, ("jupyter-book",)))
-        for ext, _ in _named_items(yaml_get(doc, "sphinx", "extra_extensions")):
+        for ext, _ in named_items(yaml_get(doc, "sphinx", "extra_extensions")):
             what = f"Sphinx extension {ext.value!r} in {rel}"
             out.append(DocUse(what, rel, ext.line, (), (ext.value,)))
         theme = scalar(yaml_get(doc, "sphinx", "config", "html_theme"))
@@ -277,9 +277,8 @@ def read_doc_uses(
     project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``)."""
     out: list[DocUse] = []
     Reader = Callable[[str, str], list[DocUse]]
-    jobs: list[tuple[Reader, str, str]] = [
-        (read_mkdocs, rel, text) for rel, text in _mkdocs_configs(files, mkdocs_configs)
-    ]
+    configs = list(_mkdocs_configs(files, mkdocs_configs))
+    jobs: list[tuple[Reader, str, str]] = [(read_mkdocs, rel, text) for rel, text in configs]
     others: tuple[tuple[str, Reader], ...] = (
         ("sphinx", read_sphinx_conf),
         ("readthedocs", read_readthedocs),
@@ -295,4 +294,6 @@ def read_doc_uses(
             out += reader(text, rel)
         except yaml.YAMLError:
             notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
-    return out
+    from .docpages import read_autodoc_pages  # it imports this module
+
+    return out + read_autodoc_pages(files, configs)

@@ -158,6 +158,16 @@ SUBCOMMANDS: dict[str, str] = {
     "accelerate launch": "accelerate",
     "mkdocs gh-deploy": "mkdocs",
     "tox run": "tox",
+    # pyodide-build's `pyodide.cli` entry points (the `pyodide` program is pyodide-cli's)
+    "pyodide build": "pyodide-build",
+    "pyodide build-recipes": "pyodide-build",
+    "pyodide build-recipes-no-deps": "pyodide-build",
+    "pyodide clean": "pyodide-build",
+    "pyodide config": "pyodide-build",
+    "pyodide py-compile": "pyodide-build",
+    "pyodide skeleton": "pyodide-build",
+    "pyodide venv": "pyodide-build",
+    "pyodide xbuildenv": "pyodide-build",
 }
 
 #: Words that are commands of the system before they are PyPI projects of the same name.

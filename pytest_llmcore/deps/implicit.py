@@ -17,6 +17,7 @@ from ..core.errors import InputError
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
+from .implicit_runs import runs_program, shell_command_lines
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .loaders import helper_call, import_helpers
 from .notebooks import cell_of, notebook_source
@@ -38,17 +39,6 @@ _LOADER_CONTEXT = re.compile(
     r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m"
     # run-time availability and version checks: is_package_available("fastcore")
     r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
-)
-#: A program named as the first word of a subprocess call or looked up with ``which``.
-_RUN_CONTEXT = re.compile(
-    r"(?:\b(?:run|call|check_call|check_output|Popen|which|spawn\w*|exec\w*|create_subprocess_exec)"
-    r"\s*\(\s*\[?|^\s*(?:cmd|command|args|argv)\s*=\s*\[)\s*\Z",
-    re.M,
-)
-#: A shell command line handed to the shell (``os.system("cog -r README.md")``).
-_SHELL_CALL = re.compile(
-    r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
-    r"f?([\"'])([^\"'\n]+)\1"
 )
 _DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
 _FENCE = re.compile(
@@ -297,7 +287,7 @@ class ImplicitScan:
         for m in self.command_re.finditer(text):
             owner = self.commands[re.sub(r"[\"'\s,]+", " ", m.group(2))]
             before = text[max(0, m.start() - 80) : m.start()]
-            if owner not in self.found and _RUN_CONTEXT.search(before):
+            if owner not in self.found and runs_program(text, m.start(), before):
                 line = text.count("\n", 0, m.start()) + 1
                 self._hit(
                     (owner,),
@@ -306,7 +296,7 @@ class ImplicitScan:
                     rel,
                     line,
                 )
-        for m in _SHELL_CALL.finditer(text):
+        for m in shell_command_lines(text):
             if not any(c in m.group(2) for c in self._first_words):
                 continue
             for run in runs_in_script(m.group(2)):

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
+
+from .shellsyntax import logical_lines, simple_commands, split_substitutions, tokens
 
 __all__ = ["Run", "runs_in_argv", "runs_in_script"]
 
@@ -138,18 +140,18 @@ _LAUNCHERS: dict[tuple[str, str | None], frozenset[str]] = {
         {"--num_gpus", "--num_nodes", "--hostfile", "--include", "--exclude", "--master_port"}
     ),
 }
+#: Shells whose ``-c SCRIPT`` runs a command line given as one word.
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
+_SHELL_VALUE_OPTS = frozenset({"--rcfile", "--init-file", "-o", "+o", "-O", "+O"})
 #: Shell words that start or end a compound command; the word after them is a command.
 _RESERVED = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "esac"}
 )
 #: Compound commands whose words are not commands (``for x in a b``, ``case $x in``).
 _SKIP_WHOLE = frozenset({"for", "case", "select", "function", "in"})
-_SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", "(", ")", "((", "))"})
-_REDIRECTS = re.compile(r"^[<>&]+$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _PYTHON = re.compile(r"^(?:python|pypy|pythonw)(?:\d+(?:\.\d+)?t?)?(?:\.exe)?$|^py$")
 _VAR = re.compile(r"\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|\$[({]([A-Za-z_][A-Za-z0-9_.]*)[)}]")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
 def _placeholder(name: str | None) -> str:
@@ -177,35 +179,6 @@ def expand(text: str, variables: Mapping[str, str] | None = None) -> str:
             break
         text = new
     return text
-
-
-def _tokens(line: str) -> list[str]:
-    line = line.replace("`", " ; ").replace("$(", " ( ")
-    lex = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
-    lex.whitespace_split = True
-    try:
-        return list(lex)
-    except ValueError:  # unbalanced quotes: fall back to words
-        return re.findall(r"[;&|()]+|[^\s;&|()'\"]+", line)
-
-
-def _simple_commands(tokens: Sequence[str]) -> Iterator[list[str]]:
-    cur: list[str] = []
-    skip_next = False
-    for tok in tokens:
-        if skip_next:
-            skip_next = False
-            continue
-        if tok in _SEPARATORS:
-            if cur:
-                yield cur
-            cur = []
-        elif _REDIRECTS.match(tok):
-            skip_next = True
-        else:
-            cur.append(tok)
-    if cur:
-        yield cur
 
 
 def _basename(word: str) -> str:
@@ -256,6 +229,26 @@ def imported_by(code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(mods))
 
 
+def _shell_command_string(argv: Sequence[str], i: int) -> str | None:
+    """The script of ``sh -c SCRIPT`` (``bash -euo pipefail -c``, ``zsh -lc``), else None."""
+    command = False
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            i += 1
+            break
+        if word in _SHELL_VALUE_OPTS:
+            i += 2
+        elif len(word) > 1 and word[0] in "-+" and not word.startswith("--"):
+            command = command or (word[0] == "-" and "c" in word)
+            i += 2 if "o" in word[1:] or "O" in word[1:] else 1  # -o pipefail
+        elif word.startswith("--"):
+            i += 1
+        else:
+            break
+    return argv[i] if command and i < len(argv) else None
+
+
 def runs_in_argv(argv: Sequence[str]) -> list[Run]:
     """The programs one simple command runs: the command word, seen through wrappers."""
     out: list[Run] = []
@@ -273,6 +266,10 @@ def runs_in_argv(argv: Sequence[str]) -> list[Run]:
         if _PYTHON.match(name):
             name = "python"
         sub = argv[i + 1] if i + 1 < len(argv) else None
+        if name in _SHELLS:
+            out.append(Run(name, args=tuple(argv[i + 1 :])))
+            script = _shell_command_string(argv, i + 1)
+            return out + (_script_runs(script, {}) if script is not None else [])
         if name in _PREFIX:
             opts, positional = _PREFIX[name]
             out.append(Run(name, args=tuple(argv[i + 1 :])))
@@ -298,28 +295,6 @@ def runs_in_argv(argv: Sequence[str]) -> list[Run]:
             out.append(Run(name, args=tuple(argv[i + 1 :])))
             return out
     return out
-
-
-def _logical_lines(text: str) -> Iterator[tuple[int, str, list[str]]]:
-    """(line offset, joined line, heredoc body) for each line, continuations joined."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        line = lines[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            line = line.rstrip()[:-1] + " " + lines[i]
-        i += 1
-        body: list[str] = []
-        m = _HEREDOC.search(line)
-        if m:
-            end = m.group(2)
-            while i < len(lines) and lines[i].strip() != end:
-                body.append(lines[i])
-                i += 1
-            i += 1
-        yield start, line, body
 
 
 _SHELL_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
@@ -362,18 +337,31 @@ def runs_in_script(
 
     ``variables`` are Make-style ``$(NAME)``/``${NAME}`` values; ``env`` the environment
     the script starts with (a workflow's ``env:``), read as ``$NAME`` and ``${NAME}``."""
-    out: list[Run] = []
     shell_vars: dict[str, str] = {k: v.replace("\n", " ") for k, v in (env or {}).items()}
-    for offset, line, heredoc in _logical_lines(expand(text, variables)):
+    return _script_runs(expand(text, variables), shell_vars)
+
+
+def _script_runs(text: str, shell_vars: dict[str, str]) -> list[Run]:
+    out: list[Run] = []
+    for offset, line, heredoc in logical_lines(text):
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
-        for words in _simple_commands(_tokens(line)):
-            argv = _with_shell_vars(words, shell_vars)
-            if argv is None:
-                continue
-            for run in runs_in_argv(argv):
-                if heredoc and run.command == "python" and run.module is None:
-                    run = Run("python", imports=imported_by("\n".join(heredoc)))
-                out.append(Run(run.command, run.module, run.imports, run.args, offset))
+        for run in _line_runs(line, heredoc, shell_vars):
+            out.append(run._replace(line=offset + run.line))
+    return out
+
+
+def _line_runs(line: str, heredoc: list[str], shell_vars: dict[str, str]) -> list[Run]:
+    """The programs one logical line runs: its command substitutions' first."""
+    outer, inner = split_substitutions(line)
+    out = [run for script in inner for run in _line_runs(script, [], shell_vars)]
+    for words in simple_commands(tokens(outer)):
+        argv = _with_shell_vars(words, shell_vars)
+        if argv is None:
+            continue
+        for run in runs_in_argv(argv):
+            if heredoc and run.command == "python" and run.module is None:
+                run = Run("python", imports=imported_by("\n".join(heredoc)))
+            out.append(run)
     return out

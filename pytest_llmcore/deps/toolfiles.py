@@ -95,6 +95,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "sphinx": ("conf.py",),
     "cmake": ("CMakeLists.txt", "*.cmake"),
     "markdown": ("*.md",),
+    "rst": ("*.rst",),
     "jupyter-book": ("_config.yml",),
 }
 #: Hidden directories that hold CI files; every other hidden directory is skipped.

@@ -1,0 +1,58 @@
+"""Where Python code runs a program: the strings of a command it hands to a subprocess.
+
+A program's name counts only where the code runs it: first in a ``subprocess.run([...])``
+list or ``shutil.which(...)``, first in a list bound to an argv-like name or to a variable
+the same file passes to such a call, or as the command word of a command line handed to a
+shell (``os.system("cog -r README.md")``, ``["bash", "-c", "cog -r README.md"]``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["runs_program", "shell_command_lines"]
+
+#: Calls that run a program: its name first in their argument (list).
+_RUN_CALLS = r"(?:run|call|check_call|check_output|Popen|spawn\w*|exec\w*|create_subprocess_exec)"
+#: A program named as the first word of a subprocess call or looked up with ``which``,
+#: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.cmdline``).
+_RUN_CONTEXT = re.compile(
+    rf"(?:\b(?:{_RUN_CALLS}|which)\s*\(\s*\[?"
+    r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|cmdline|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
+    re.M,
+)
+#: Any other list a program's name starts: its variable is followed into a run call.
+_ARGV_LIST = re.compile(r"^\s*((?:self\.)?[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\[\s*\Z")
+#: A shell command line handed to the shell (``os.system("cog -r README.md")``).
+_SHELL_CALL = re.compile(
+    r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
+    r"f?([\"'])([^\"'\n]+)\1"
+)
+#: A command line handed to a shell in an argv list (``["bash", "-c", "cog -r README.md"]``).
+_SHELL_ARGV = re.compile(
+    r"[\"'](?:/usr)?(?:/bin/)?(?:ba|z|da|k)?sh[\"']\s*,\s*[\"']-\w*c[\"']\s*,\s*f?([\"'])([^\"'\n]+)\1"
+)
+
+
+def shell_command_lines(text: str) -> Iterator[re.Match[str]]:
+    """Command lines handed to a shell; group 2 is the line."""
+    yield from _SHELL_CALL.finditer(text)
+    yield from _SHELL_ARGV.finditer(text)
+
+
+def runs_program(text: str, start: int, before: str) -> bool:
+    """Does the string at ``start`` name the program a call runs? First in the call's
+    list, in an argv-like list, or in a list whose variable this file passes to a call
+    that runs it (``launch = ["cog", ...]`` then ``subprocess.run(launch)``)."""
+    if _RUN_CONTEXT.search(before):
+        return True
+    bracket = text.rfind("[", 0, start)
+    m = _ARGV_LIST.match(text[text.rfind("\n", 0, bracket) + 1 : start]) if bracket >= 0 else None
+    if m is None:
+        return False
+    # the variable as an argument of the call itself (not of a call inside it), and not
+    # an attribute, item or call of it
+    name = re.escape(m.group(1))
+    call = rf"\b{_RUN_CALLS}\s*\([^()]*?(?<![\w.]){name}\b(?!\s*[.(\[])"
+    return re.search(call, text) is not None

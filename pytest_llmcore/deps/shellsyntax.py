@@ -1,0 +1,136 @@
+"""Shell text into simple commands: lines, continuations, heredocs, quotes, substitutions.
+
+The command lines inside a command substitution (``$(...)``, backticks) run too, even
+within double quotes (``echo "v=$(tach --version)"``); within single quotes they are text.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator, Sequence
+
+__all__ = ["logical_lines", "simple_commands", "split_substitutions", "tokens"]
+
+_SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", "(", ")", "((", "))"})
+_REDIRECTS = re.compile(r"^[<>&]+$")
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+#: The word a command substitution leaves in its command line: a value we can't name.
+SUBSTITUTED = "__var__"
+
+
+def logical_lines(text: str) -> Iterator[tuple[int, str, list[str]]]:
+    """(line offset, joined line, heredoc body) for each line, continuations joined."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start = i
+        line = lines[i]
+        while line.rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+            line = line.rstrip()[:-1] + " " + lines[i]
+        i += 1
+        body: list[str] = []
+        m = _HEREDOC.search(line)
+        if m:
+            end = m.group(2)
+            while i < len(lines) and lines[i].strip() != end:
+                body.append(lines[i])
+                i += 1
+            i += 1
+        yield start, line, body
+
+
+def _backtick_end(s: str, i: int) -> int:
+    """Index of the backtick closing one whose body starts at ``i`` (``len(s)`` if none)."""
+    while i < len(s) and s[i] != "`":
+        i += 2 if s[i] == "\\" else 1
+    return min(i, len(s))
+
+
+def _paren_end(s: str, i: int) -> int:
+    """Index of the ``)`` closing a ``$(`` whose body starts at ``i`` (``len(s)`` if none):
+    quotes and nested substitutions inside the body are skipped over."""
+    depth, quote = 1, ""
+    while i < len(s):
+        c = s[i]
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            i += 1
+        elif c == "'" and not quote:
+            quote = "'"
+        elif c == '"':
+            quote = "" if quote else '"'
+        elif s.startswith("$(", i):
+            i = _paren_end(s, i + 2)
+        elif c == "`":
+            i = _backtick_end(s, i + 1)
+        elif not quote and c in "()":
+            depth += 1 if c == "(" else -1
+            if depth == 0:
+                return i
+        i += 1
+    return len(s)
+
+
+def split_substitutions(line: str) -> tuple[str, list[str]]:
+    """``line`` with each command substitution replaced by a stand-in word, and the
+    command lines those substitutions run (``$((...))`` arithmetic runs none)."""
+    if "$(" not in line and "`" not in line:
+        return line, []  # most lines: no scan character by character
+    out: list[str] = []
+    scripts: list[str] = []
+    quote = ""
+    i = start = 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            i += 1
+        elif c == "'" and not quote:
+            quote = "'"
+        elif c == '"':
+            quote = "" if quote else '"'
+        elif c == "`" or line.startswith("$(", i):
+            body = i + (1 if c == "`" else 2)
+            end = _backtick_end(line, body) if c == "`" else _paren_end(line, body)
+            if not line.startswith("$((", i):
+                scripts.append(line[body:end])
+            out += [line[start:i], SUBSTITUTED]
+            i = start = end + 1
+            continue
+        i += 1
+    out.append(line[start:])
+    return "".join(out), scripts
+
+
+def tokens(line: str) -> list[str]:
+    """The shell words and operators of a line without substitutions."""
+    lex = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+    lex.whitespace_split = True
+    try:
+        return list(lex)
+    except ValueError:  # unbalanced quotes: fall back to words
+        return re.findall(r"[;&|()]+|[^\s;&|()'\"]+", line)
+
+
+def simple_commands(words: Sequence[str]) -> Iterator[list[str]]:
+    """The words of each simple command, operators and redirections dropped."""
+    cur: list[str] = []
+    skip_next = False
+    for tok in words:
+        if skip_next:
+            skip_next = False
+            continue
+        if tok in _SEPARATORS:
+            if cur:
+                yield cur
+            cur = []
+        elif _REDIRECTS.match(tok):
+            skip_next = True
+        else:
+            cur.append(tok)
+    if cur:
+        yield cur
