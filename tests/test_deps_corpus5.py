@@ -176,6 +176,63 @@ def test_sphinx_extension_in_the_list_control(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
+# -- tools run by a reusable workflow or only in a README command ----------------------
+
+
+@_xfail(
+    "docs-toolchain: a reusable workflow from the tool's own repository "
+    "(`uses: huggingface/doc-builder/.github/workflows/...`) runs its console script; "
+    "lighteval .github/workflows/doc-build.yml:12"
+)
+def test_reusable_workflow_of_the_tools_own_repository(tmp_path: Path) -> None:
+    wf = (
+        "on: push\njobs:\n  build:\n    uses: huggingface/doc-builder/.github/workflows/"
+        "build_main_documentation.yml@main\n    with:\n      package: demo\n"
+    )
+    files = {**PKG, ".github/workflows/doc.yml": wf}
+    root = _project(tmp_path, files, deps=("requests",), dev=("hf-doc-builder",))
+    assert _gate(root) == []
+
+
+@_xfail(
+    "docs-toolchain: watchdog is what `doc-builder preview` needs for live reload; no "
+    "companion entry for hf-doc-builder; lighteval pyproject.toml:112 "
+    '`docs = ["hf-doc-builder", "watchdog"]`'
+)
+def test_watchdog_companion_of_doc_builder(tmp_path: Path) -> None:
+    extra = '[project.optional-dependencies]\ndocs = ["hf-doc-builder", "watchdog"]\n'
+    files = {**PKG, "Makefile": "docs:\n\tdoc-builder preview demo docs/source\n"}
+    root = _project(tmp_path, files, deps=("requests",), extra_toml=extra)
+    assert _gate(root) == []
+
+
+@_xfail(
+    "pytest-plugin: a pytest option in a fenced command of a tests/README.md is not read; "
+    "gpt-neox tests/README.md:25 `pytest --forked --cov-report term --cov=megatron tests`"
+)
+def test_pytest_option_in_a_readme_command(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        "tests/README.md": "Run:\n\n```\npytest --cov-report term --cov=demo tests\n```\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: pytest tests\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
+    assert _gate(root) == []
+
+
+def test_pytest_option_in_a_workflow_control(tmp_path: Path) -> None:
+    """Control: the same option in a workflow step credits pytest-cov."""
+    run = "      - run: pytest --cov-report term --cov=demo tests\n"
+    files = {
+        **PKG,
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + run,
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
+    assert _gate(root) == []
+
+
 # -- imports the gate cannot see -------------------------------------------------------
 
 
@@ -283,6 +340,18 @@ _TRIGGERS = [
         "boto3",
         "from anthropic.lib.bedrock import AnthropicBedrock\n\nc = AnthropicBedrock()\n",
         id="anthropic-bedrock-boto3",
+    ),
+    pytest.param(
+        "anthropic",
+        "botocore",
+        "from anthropic.lib.bedrock import AnthropicBedrock\n\nc = AnthropicBedrock()\n",
+        id="anthropic-bedrock-botocore",
+    ),
+    pytest.param(
+        "deepspeed",
+        "cupy-cuda111",
+        "from deepspeed.runtime.fp16.onebit.adam import OnebitAdam\n",
+        id="deepspeed-onebitadam-cupy",
     ),
     pytest.param(
         "spacy",
