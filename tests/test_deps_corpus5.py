@@ -1,0 +1,397 @@
+"""False `unused` findings found on real projects the gate was never tuned on (corpus5).
+
+Each test is a minimal reproduction of one class of false finding judged in
+benchmarks/real_projects.toml (ten Python projects fetched into /work/corpus5, commits
+recorded there: logfire, uvicorn, typer, sqlmodel, click, lighteval, gpt-neox, datasette,
+openai-agents-python, markitdown). They assert the correct behaviour and are strict xfails
+until the class is fixed at its root: when one starts passing, remove its marker. The reason
+names the class, the project and the evidence (file:line). Controls (no marker) pin the
+neighbouring behaviour that already works, so a test fails for the reason it names and no other.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.records import GateResult
+
+
+def _project(
+    root: Path,
+    files: dict[str, str],
+    deps: tuple[str, ...] = (),
+    dev: tuple[str, ...] = (),
+    extra_toml: str = "",
+    name: str = "demo",
+) -> Path:
+    """A small pyproject project; ``files`` bodies are dedented."""
+    dep_lines = ", ".join(f'"{d}"' for d in deps)
+    dev_lines = ", ".join(f'"{d}"' for d in dev)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
+        f"[dependency-groups]\ndev = [{dev_lines}]\n{extra_toml}"
+    )
+    _write(root, files)
+    return root
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+
+
+def _failing(result: GateResult) -> list[str]:
+    return sorted(f.dependency for f in result.failing)
+
+
+def _gate(root: Path) -> list[str]:
+    return _failing(run_gate(root, use_cache=False))
+
+
+PKG = {"demo/__init__.py": "import requests\n"}
+WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+
+
+def _xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+# -- pytest plugin selected by tox's native TOML config -----------------------------------
+
+_TOX_TOML = """\
+[tool.tox.env.random]
+dependency_groups = ["dev"]
+commands = [["pytest", "-v", "--numprocesses=auto"]]
+"""
+
+
+@_xfail(
+    "pytest-plugin: in tox's native TOML commands every argv word goes through tox_command(), "
+    "whose lstrip('- ') (meant for tox's ignore-exit `- cmd` prefix) turns "
+    "`--numprocesses=auto` into `numprocesses=auto`; click pyproject.toml:172-173 "
+    '`[tool.tox.env.random]` commands `"pytest", "-v", "--tb=short", "--numprocesses=auto"`'
+)
+def test_pytest_option_in_a_tox_toml_command(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, PKG, deps=("requests",), dev=("pytest", "pytest-xdist"), extra_toml=_TOX_TOML
+    )
+    assert _gate(root) == []
+
+
+def test_pytest_option_in_a_tox_ini_command_control(tmp_path: Path) -> None:
+    """Control: the same command in tox.ini credits pytest-xdist."""
+    files = {**PKG, "tox.ini": "[testenv]\ncommands = pytest -v --numprocesses=auto\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-xdist"))
+    assert _gate(root) == []
+
+
+# -- coverage.py plugins and subprocess measurement -------------------------------------
+
+_COVERAGE_PLUGIN = '[tool.coverage.run]\nplugins = ["coverage_conditional_plugin"]\n'
+
+
+@_xfail(
+    "implicit-use: coverage plugin named in [tool.coverage.run] plugins is not a use; "
+    'uvicorn pyproject.toml:103 `plugins = ["coverage_conditional_plugin"]`'
+)
+def test_coverage_plugin_configured_in_pyproject(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        PKG,
+        deps=("requests",),
+        dev=("coverage", "coverage-conditional-plugin"),
+        extra_toml=_COVERAGE_PLUGIN,
+    )
+    assert _gate(root) == []
+
+
+@_xfail(
+    "implicit-use: coverage-enable-subprocess is a .pth hook switched on by "
+    "COVERAGE_PROCESS_START; uvicorn scripts/test:14 `export COVERAGE_PROCESS_START=...`"
+)
+def test_coverage_subprocess_hook_enabled_by_env(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "scripts/test": "#!/bin/sh\nexport COVERAGE_PROCESS_START=$(pwd)/pyproject.toml\n"
+        "coverage run -m pytest\n",
+    }
+    root = _project(
+        tmp_path,
+        files,
+        deps=("requests",),
+        dev=("coverage", "pytest", "coverage-enable-subprocess"),
+    )
+    assert _gate(root) == []
+
+
+# -- docs toolchain: plugin/extension names the gate does not map -----------------------
+
+
+_MKDOCS_PLUGINS = "plugins:\n  - search\n  - llmstxt:\n      full_output: llms-full.txt\n"
+
+
+@_xfail(
+    "docs-toolchain: a mkdocs.yml with the `plugins:` key twice loses the second block "
+    "(MkDocs' YAML loader keeps the last); uvicorn mkdocs.yml:93 and :101 `plugins:`, "
+    ":103 `- llmstxt:`"
+)
+def test_mkdocs_plugins_key_given_twice(tmp_path: Path) -> None:
+    first = "plugins:\n  - mkdocstrings:\n      handlers:\n        python: {}\n\n"
+    files = {**PKG, "mkdocs.yml": "site_name: d\n" + first + _MKDOCS_PLUGINS}
+    root = _project(tmp_path, files, deps=("requests",), dev=("mkdocs", "mkdocs-llmstxt"))
+    assert _gate(root) == []
+
+
+def test_mkdocs_llmstxt_plugin_control(tmp_path: Path) -> None:
+    """Control: with one `plugins:` key, the `llmstxt` plugin credits mkdocs-llmstxt."""
+    files = {**PKG, "mkdocs.yml": "site_name: d\n" + _MKDOCS_PLUGINS}
+    root = _project(tmp_path, files, deps=("requests",), dev=("mkdocs", "mkdocs-llmstxt"))
+    assert _gate(root) == []
+
+
+@_xfail(
+    "docs-toolchain: Sphinx extension added by `extensions += [...]` under an `if` is not "
+    'read; datasette docs/conf.py:42-43 `extensions += ["sphinx_inline_tabs"]`'
+)
+def test_sphinx_extension_appended_conditionally(tmp_path: Path) -> None:
+    conf = (
+        'import os\n\nextensions = ["sphinx.ext.autodoc"]\n'
+        'if not os.environ.get("DISABLE_TABS"):\n'
+        '    extensions += ["sphinx_inline_tabs"]\n'
+    )
+    files = {**PKG, "docs/conf.py": conf}
+    root = _project(tmp_path, files, deps=("requests",), dev=("sphinx", "sphinx-inline-tabs"))
+    assert _gate(root) == []
+
+
+def test_sphinx_extension_in_the_list_control(tmp_path: Path) -> None:
+    """Control: the same extension inside the `extensions = [...]` literal is credited."""
+    conf = 'extensions = ["sphinx.ext.autodoc", "sphinx_inline_tabs"]\n'
+    files = {**PKG, "docs/conf.py": conf}
+    root = _project(tmp_path, files, deps=("requests",), dev=("sphinx", "sphinx-inline-tabs"))
+    assert _gate(root) == []
+
+
+# -- tools run by a reusable workflow or only in a README command ----------------------
+
+
+@_xfail(
+    "docs-toolchain: a reusable workflow from the tool's own repository "
+    "(`uses: huggingface/doc-builder/.github/workflows/...`) runs its console script; "
+    "lighteval .github/workflows/doc-build.yml:12"
+)
+def test_reusable_workflow_of_the_tools_own_repository(tmp_path: Path) -> None:
+    wf = (
+        "on: push\njobs:\n  build:\n    uses: huggingface/doc-builder/.github/workflows/"
+        "build_main_documentation.yml@main\n    with:\n      package: demo\n"
+    )
+    files = {**PKG, ".github/workflows/doc.yml": wf}
+    root = _project(tmp_path, files, deps=("requests",), dev=("hf-doc-builder",))
+    assert _gate(root) == []
+
+
+@_xfail(
+    "docs-toolchain: watchdog is what `doc-builder preview` needs for live reload; no "
+    "companion entry for hf-doc-builder; lighteval pyproject.toml:112 "
+    '`docs = ["hf-doc-builder", "watchdog"]`'
+)
+def test_watchdog_companion_of_doc_builder(tmp_path: Path) -> None:
+    extra = '[project.optional-dependencies]\ndocs = ["hf-doc-builder", "watchdog"]\n'
+    files = {**PKG, "Makefile": "docs:\n\tdoc-builder preview demo docs/source\n"}
+    root = _project(tmp_path, files, deps=("requests",), extra_toml=extra)
+    assert _gate(root) == []
+
+
+@_xfail(
+    "pytest-plugin: a pytest option in a fenced command of a tests/README.md is not read; "
+    "gpt-neox tests/README.md:25 `pytest --forked --cov-report term --cov=megatron tests`"
+)
+def test_pytest_option_in_a_readme_command(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        "tests/README.md": "Run:\n\n```\npytest --cov-report term --cov=demo tests\n```\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: pytest tests\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
+    assert _gate(root) == []
+
+
+def test_pytest_option_in_a_workflow_control(tmp_path: Path) -> None:
+    """Control: the same option in a workflow step credits pytest-cov."""
+    run = "      - run: pytest --cov-report term --cov=demo tests\n"
+    files = {
+        **PKG,
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + run,
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
+    assert _gate(root) == []
+
+
+# -- imports the gate cannot see -------------------------------------------------------
+
+
+@_xfail(
+    "other: an import inside a pytester.makepyfile source string is not a use; "
+    "logfire tests/otel_integrations/test_pytest_plugin.py:1324 `import pytest_asyncio`"
+)
+def test_import_inside_a_pytester_source_string(tmp_path: Path) -> None:
+    test = '''\
+    import pytest
+
+    def test_x(pytester: pytest.Pytester):
+        pytester.makepyfile("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def res():
+                yield 1
+        """)
+        pytester.runpytest().assert_outcomes(passed=0)
+    '''
+    files = {**PKG, "tests/test_plugin.py": test}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-asyncio"))
+    assert _gate(root) == []
+
+
+@_xfail(
+    "implicit-use: `__import__(name)` where `name` is bound to a string literal in the same "
+    "function is not read; openai-agents-python src/agents/extensions/sandbox/e2b/sandbox.py:335 "
+    '`module_name = "e2b_code_interpreter"`, :348 `__import__(module_name, ...)`'
+)
+def test_dynamic_import_of_a_name_bound_to_a_literal(tmp_path: Path) -> None:
+    code = """\
+    from e2b import exceptions
+
+    def load(kind):
+        if kind == "ci":
+            module_name = "e2b_code_interpreter"
+        else:
+            module_name = "e2b"
+        return __import__(module_name, fromlist=["AsyncSandbox"])
+    """
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("e2b", "e2b-code-interpreter"))
+    assert _gate(root) == []
+
+
+def test_dynamic_import_of_a_literal_control(tmp_path: Path) -> None:
+    """Control: ``importlib.import_module("literal")`` is credited."""
+    code = 'import importlib\n\nm = importlib.import_module("e2b_code_interpreter")\n'
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("e2b-code-interpreter",))
+    assert _gate(root) == []
+
+
+@_xfail(
+    "implicit-use: availability check `find_spec(pkg)` over a list of literal names is not "
+    'a use; lighteval src/lighteval/utils/imports.py:98-106 `packages.append("pyvi")` ... '
+    "`importlib.util.find_spec(package)`"
+)
+def test_find_spec_over_a_list_of_names(tmp_path: Path) -> None:
+    code = """\
+    import importlib.util
+
+    import requests
+
+    def available(language):
+        packages = ["requests"]
+        if language == "vi":
+            packages.append("pyvi")
+        return all(importlib.util.find_spec(p) is not None for p in packages)
+    """
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("requests", "pyvi"))
+    assert _gate(root) == []
+
+
+# -- build helpers run through make ------------------------------------------------------
+
+
+@_xfail(
+    "implicit-use: `$(shell python3 -m pybind11 --includes)` in a nested Makefile (run by "
+    "`make -C`) is not an invocation; gpt-neox megatron/data/Makefile:2, run by "
+    'megatron/data/data_utils.py:815 `subprocess.run(["make", "-C", path])`'
+)
+def test_module_run_by_a_make_shell_function(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "demo/data/Makefile": "CPPFLAGS += $(shell python3 -m pybind11 --includes)\n"
+        "default: helpers.so\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "pybind11"))
+    assert _gate(root) == []
+
+
+def test_module_run_in_a_root_makefile_recipe_control(tmp_path: Path) -> None:
+    """Control: ``python3 -m pybind11`` in a root Makefile recipe is credited."""
+    files = {**PKG, "Makefile": "inc:\n\tpython3 -m pybind11 --includes\n"}
+    root = _project(tmp_path, files, deps=("requests", "pybind11"))
+    assert _gate(root) == []
+
+
+# -- library features that need an optional dependency (table entries) ------------------
+
+_TRIGGERS = [
+    pytest.param(
+        "anthropic",
+        "boto3",
+        "from anthropic.lib.bedrock import AnthropicBedrock\n\nc = AnthropicBedrock()\n",
+        id="anthropic-bedrock-boto3",
+    ),
+    pytest.param(
+        "anthropic",
+        "botocore",
+        "from anthropic.lib.bedrock import AnthropicBedrock\n\nc = AnthropicBedrock()\n",
+        id="anthropic-bedrock-botocore",
+    ),
+    pytest.param(
+        "deepspeed",
+        "cupy-cuda111",
+        "from deepspeed.runtime.fp16.onebit.adam import OnebitAdam\n",
+        id="deepspeed-onebitadam-cupy",
+    ),
+    pytest.param(
+        "spacy",
+        "pyvi",
+        'import spacy\n\nnlp = spacy.blank("vi")\n',
+        id="spacy-blank-vi-pyvi",
+    ),
+    pytest.param(
+        "spacy",
+        "jieba",
+        'import spacy\n\nnlp = spacy.blank("zh", config={"nlp": {"tokenizer": '
+        '{"segmenter": "jieba"}}})\n',
+        id="spacy-zh-jieba",
+    ),
+    pytest.param(
+        "deepspeed",
+        "mpi4py",
+        "import deepspeed\n\ndeepspeed.init_distributed(auto_mpi_discovery=True)\n",
+        id="deepspeed-mpi-discovery-mpi4py",
+    ),
+    pytest.param(
+        "megablocks",
+        "grouped-gemm",
+        "from megablocks import grouped_gemm_util as gg\n",
+        id="megablocks-grouped-gemm",
+    ),
+]
+
+
+@_xfail(
+    "implicit-use: library call/module that imports an optional dependency, missing from "
+    "the trigger/companion tables (logfire boto3+botocore via anthropic.lib.bedrock, lighteval "
+    "pyvi/jieba via spacy.blank, gpt-neox mpi4py via deepspeed auto_mpi_discovery, "
+    "grouped-gemm via megablocks.grouped_gemm_util)"
+)
+@pytest.mark.parametrize(("parent", "dep", "code"), _TRIGGERS)
+def test_library_feature_that_needs_an_optional_dependency(
+    tmp_path: Path, parent: str, dep: str, code: str
+) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=(parent, dep))
+    assert _gate(root) == []
