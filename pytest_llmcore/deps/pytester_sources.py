@@ -1,0 +1,55 @@
+"""Python source handed to pytester: ``pytester.makepyfile('''import pytest_asyncio ...''')``.
+
+A plugin's own tests write test files through ``pytester``/``testdir`` and run them; the
+imports inside those strings are imports of the test code. The string arguments (and
+keyword values: ``makepyfile(test_a='''...''')``) of ``makepyfile`` and ``makeconftest``
+are parsed as Python and their imports recorded at the string's line, with ``used`` read
+inside that source: an import its snippet never uses is still no use.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Callable, Iterator
+
+from .records import ImportRecord
+
+__all__ = ["MARKERS", "pytester_sources", "source_records"]
+
+#: methods that write a Python file: a cheap text test before walking the tree
+MARKERS = ("makepyfile", "makeconftest")
+
+
+def pytester_sources(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """``(line, source)`` for each string literal passed to ``makepyfile``/``makeconftest``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr not in MARKERS:
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords if k.arg is not None)]:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                yield arg.lineno, arg.value
+
+
+def source_records(
+    tree: ast.AST,
+    records: Callable[[ast.Module, str], list[ImportRecord]],
+) -> list[ImportRecord]:
+    """The import records of every pytester source string in ``tree``, at the string's line.
+
+    ``records(tree, text)`` reads one parsed snippet (the ast stage's reader, which does
+    not look for snippets inside it again); a snippet that does not parse is skipped, as
+    pytester would fail on it too.
+    """
+    out: list[ImportRecord] = []
+    for line, source in pytester_sources(tree):
+        text = textwrap.dedent(source)
+        try:
+            inner = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for rec in records(inner, text):
+            out.append(rec._replace(line=line + rec.line - 1))
+    return out
