@@ -36,6 +36,8 @@ _PREFIX_LOAD = re.compile(
     r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
     r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
+
+
 def bound_name_loads(
     text: str, module_owner: Mapping[str, str]
 ) -> Iterator[tuple[str, str, int, str]]:

@@ -37,7 +37,9 @@ def _strings(node: ast.expr | None) -> frozenset[str] | None:
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
     ):
-        return frozenset(e.value for e in node.elts if isinstance(e, ast.Constant))
+        return frozenset(
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        )
     return None
 
 
@@ -52,19 +54,26 @@ def _value(node: ast.expr | None) -> tuple[str, frozenset[str]]:
 class _Scope:
     """The bindings of one function (or the module) and its loader calls."""
 
-    def __init__(self, node: ast.AST, parent: _Scope | None) -> None:
+    def __init__(
+        self,
+        node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda,
+        parent: _Scope | None,
+    ) -> None:
         self.parent = parent
         self.is_class = isinstance(node, ast.ClassDef)  # its names are not seen by methods
         self.bound: dict[str, tuple[str, frozenset[str]]] = {}
         self.loops: list[tuple[str, ast.expr]] = []  # for NAME in <expr>
-        self.calls: list[tuple[ast.Call, ast.expr, dict[str, ast.expr]]] = []
-        self.children: list[ast.AST] = []
+        self.calls: list[tuple[ast.Call, ast.Name, dict[str, ast.expr]]] = []
+        self.children: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda]
+        self.children = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             a = node.args
             for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
                 if arg is not None:
                     self._bind(arg.arg, _POISON)
-        body = node.body if isinstance(node.body, list) else [node.body]
+        body: list[ast.stmt] | list[ast.expr] = (
+            [node.body] if isinstance(node, ast.Lambda) else node.body
+        )
         for stmt in body:
             self._walk(stmt, {})
 
@@ -146,8 +155,8 @@ class _Scope:
         f = node.func
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr in _GROW:
             k = _GROW[f.attr]
-            arg = node.args[k] if len(node.args) > k else None
-            self._bind(f.value.id, ("seq", _value(arg)[1]) if _value(arg)[0] == "str" else _POISON)
+            kind, strs = _value(node.args[k] if len(node.args) > k else None)
+            self._bind(f.value.id, ("seq", strs) if kind == "str" else _POISON)
             return
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr == "extend":
             seq = _strings(node.args[0]) if node.args else None

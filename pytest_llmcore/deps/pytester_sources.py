@@ -21,8 +21,10 @@ __all__ = ["MARKERS", "pytester_sources", "source_records"]
 MARKERS = ("makepyfile", "makeconftest")
 
 
-def pytester_sources(tree: ast.AST) -> Iterator[tuple[int, str]]:
-    """``(line, source)`` for each string literal passed to ``makepyfile``/``makeconftest``."""
+def pytester_sources(tree: ast.AST) -> Iterator[tuple[int, str, bool]]:
+    """``(line, source, spans_lines)`` for each string literal passed to ``makepyfile`` or
+    ``makeconftest``; ``spans_lines`` when the literal's own lines are the source's lines
+    (a triple-quoted block, not ``"import x\\n..."`` on one line)."""
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
@@ -30,7 +32,7 @@ def pytester_sources(tree: ast.AST) -> Iterator[tuple[int, str]]:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords if k.arg is not None)]:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                yield arg.lineno, arg.value
+                yield arg.lineno, arg.value, arg.end_lineno != arg.lineno
 
 
 def source_records(
@@ -44,12 +46,12 @@ def source_records(
     pytester would fail on it too.
     """
     out: list[ImportRecord] = []
-    for line, source in pytester_sources(tree):
+    for line, source, spans_lines in pytester_sources(tree):
         text = textwrap.dedent(source)
         try:
             inner = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for rec in records(inner, text):
-            out.append(rec._replace(line=line + rec.line - 1))
+            out.append(rec._replace(line=line + rec.line - 1 if spans_lines else line))
     return out
