@@ -60,10 +60,10 @@ def test_conftest(testdir):
 def test_makeconftest_and_keyword_sources_are_read() -> None:
     """``makeconftest`` and ``makepyfile(name=source)``: each import at its own line."""
     recs = scan_source(_CONFTEST_KEYWORD).imports
-    assert [(r.module, r.line, r.used) for r in recs] == [
-        ("freezegun.freeze_time", 3, True),
-        ("os", 9, True),
-        ("attr", 9, True),
+    assert [(r.module, r.line, r.used, r.guarded) for r in recs] == [
+        ("freezegun.freeze_time", 3, True, True),
+        ("os", 9, True, True),
+        ("attr", 9, True, True),
     ]  # a one-line literal's imports are at its line
     assert recs == tuple(ast_imports(_CONFTEST_KEYWORD))
 
@@ -75,7 +75,7 @@ def test_unused_import_in_a_pytester_source_is_no_use() -> None:
         '    pytester.makepyfile("import orjson\\n\\ndef test_a():\\n    pass\\n")\n'
         '    note = "import ujson"\n'
     )
-    assert [(r.module, r.used) for r in scan_source(text).imports] == [("orjson", False)]
+    assert scan_source(text).imports == ()
 
 
 def test_plugin_marker_inside_a_pytester_source_counts(tmp_path: Path) -> None:
@@ -102,6 +102,26 @@ def test_plugin_marker_only_in_a_plain_string_is_no_use(tmp_path: Path) -> None:
     files = {**PKG, "tests/test_t.py": test}
     root = _project(tmp_path, files, ("requests",), ("pytest", "pytest-timeout"))
     assert _failing(root) == ["pytest-timeout"]
+
+
+def test_module_a_pytester_snippet_imports_is_never_missing(tmp_path: Path) -> None:
+    """A snippet importing a module the test writes (``makepyfile(helper=...)``) or one
+    meant to be absent is no missing dependency; its declared imports are still uses."""
+    test = '''\
+    def test_helper(pytester):
+        pytester.makepyfile(helper="VALUE = 1\\n")
+        pytester.makepyfile("""
+            import helper
+            import orjson
+
+            def test_a():
+                assert helper.VALUE == orjson.loads("1")
+        """)
+    '''
+    files = {**PKG, "tests/test_h.py": test}
+    root = _project(tmp_path, files, ("requests",), ("pytest", "orjson"))
+    assert _failing(root) == []
+    assert [f.kind.value for f in run_gate(root, use_cache=False).findings] == []
 
 
 # -- loaders handed a variable bound to literals -------------------------------------------

@@ -3,8 +3,10 @@
 A plugin's own tests write test files through ``pytester``/``testdir`` and run them; the
 imports inside those strings are imports of the test code. The string arguments (and
 keyword values: ``makepyfile(test_a='''...''')``) of ``makepyfile`` and ``makeconftest``
-are parsed as Python and their imports recorded at the string's line, with ``used`` read
-inside that source: an import its snippet never uses is still no use.
+are parsed as Python and their used imports recorded at the string's line (``used`` is
+read inside that source: an import its snippet never uses is no use, and not recorded, as
+``--fix`` has no statement of the file to remove). They are recorded as guarded: a
+snippet's import may name a module the test writes itself, or one meant to be missing.
 """
 
 from __future__ import annotations
@@ -53,5 +55,9 @@ def source_records(
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for rec in records(inner, text):
-            out.append(rec._replace(line=line + rec.line - 1 if spans_lines else line))
+            if rec.used:
+                at = line + rec.line - 1 if spans_lines else line
+                # guarded: a snippet may import what the test itself writes, or a module
+                # that must be missing; it shows a use, never a missing dependency
+                out.append(rec._replace(line=at, guarded=True))
     return out
