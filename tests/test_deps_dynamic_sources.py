@@ -131,10 +131,10 @@ def test_module_constant_handed_to_import_module(tmp_path: Path) -> None:
     code = """\
     import importlib
 
-    BACKEND = "orjson"
+    IMPL = "orjson"
 
     def dumps(obj):
-        return importlib.import_module(BACKEND).dumps(obj)
+        return importlib.import_module(IMPL).dumps(obj)
     """
     root = _project(tmp_path, {"demo/__init__.py": code}, ("orjson",))
     assert _failing(root) == []
@@ -153,6 +153,22 @@ def test_for_over_a_tuple_of_names_handed_to_import_module(tmp_path: Path) -> No
                 continue
     """
     root = _project(tmp_path, {"demo/__init__.py": code}, ("orjson",))
+    assert _failing(root) == []
+
+
+def test_importorskip_over_a_dict_of_names(tmp_path: Path) -> None:
+    """``pytest.importorskip(name)`` for each key of a literal dict, in a test file."""
+    test = """\
+    import pytest
+
+    BACKENDS = {"orjson": "fast", "json": "slow"}
+
+    def test_backends():
+        for name in BACKENDS:
+            assert pytest.importorskip(name).dumps
+    """
+    files = {**PKG, "tests/test_b.py": test}
+    root = _project(tmp_path, files, ("requests",), ("pytest", "orjson"))
     assert _failing(root) == []
 
 

@@ -211,7 +211,9 @@ class ImplicitScan:
             return  # their strings name requirements (setup.py, session.install) or mocks
         self._scan_module_strings(rel, text)
         # after the module strings: a whole module name is the plainer evidence
-        if ("import_" in text or "find_spec" in text) and self.module_owner:
+        if ("import_" in text or "find_spec" in text or "importorskip" in text) and (
+            self.module_owner
+        ):
             self._scan_prefix_loads(rel, text)
         if "(" in text and self.pending:
             self._scan_requirement_checks(rel, text)

@@ -33,7 +33,14 @@ _POISON = ("poison", frozenset[str]())
 
 
 def _strings(node: ast.expr | None) -> frozenset[str] | None:
-    """The strings of a list/tuple/set display of string literals; None otherwise."""
+    """The strings of a list/tuple/set display of string literals (or of a dict display's
+    keys, what iterating it yields); None otherwise."""
+    if isinstance(node, ast.Dict) and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
+    ):
+        return frozenset(
+            k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        )
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
     ):
