@@ -68,6 +68,13 @@ def test_makeconftest_and_keyword_sources_are_read() -> None:
     assert recs == tuple(ast_imports(_CONFTEST_KEYWORD))
 
 
+def test_dict_of_pytester_sources_is_read() -> None:
+    text = (
+        'def test_x(pytester):\n    pytester.makepyfile(**{"test_a": "import attr\\nattr.s\\n"})\n'
+    )
+    assert [(r.module, r.line) for r in scan_source(text).imports] == [("attr", 2)]
+
+
 def test_unused_import_in_a_pytester_source_is_no_use() -> None:
     """An import the snippet never uses is still dead; a plain string is not source."""
     text = (

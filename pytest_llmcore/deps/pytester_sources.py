@@ -32,7 +32,10 @@ def pytester_sources(tree: ast.AST) -> Iterator[tuple[int, str, bool]]:
             continue
         if node.func.attr not in MARKERS:
             continue
-        for arg in [*node.args, *(k.value for k in node.keywords if k.arg is not None)]:
+        args = [*node.args, *(k.value for k in node.keywords)]
+        # ``makepyfile(**{"test_a": "..."})``: the values of a dict display are sources too
+        values = [v for a in args if isinstance(a, ast.Dict) for v in a.values]
+        for arg in args + values:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 yield arg.lineno, arg.value, arg.end_lineno != arg.lineno
 
