@@ -238,10 +238,6 @@ def test_pytest_option_in_a_workflow_control(tmp_path: Path) -> None:
 # -- imports the gate cannot see -------------------------------------------------------
 
 
-@_xfail(
-    "other: an import inside a pytester.makepyfile source string is not a use; "
-    "logfire tests/otel_integrations/test_pytest_plugin.py:1324 `import pytest_asyncio`"
-)
 def test_import_inside_a_pytester_source_string(tmp_path: Path) -> None:
     test = '''\
     import pytest
@@ -261,11 +257,6 @@ def test_import_inside_a_pytester_source_string(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "implicit-use: `__import__(name)` where `name` is bound to a string literal in the same "
-    "function is not read; openai-agents-python src/agents/extensions/sandbox/e2b/sandbox.py:335 "
-    '`module_name = "e2b_code_interpreter"`, :348 `__import__(module_name, ...)`'
-)
 def test_dynamic_import_of_a_name_bound_to_a_literal(tmp_path: Path) -> None:
     code = """\
     from e2b import exceptions
@@ -288,11 +279,6 @@ def test_dynamic_import_of_a_literal_control(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "implicit-use: availability check `find_spec(pkg)` over a list of literal names is not "
-    'a use; lighteval src/lighteval/utils/imports.py:98-106 `packages.append("pyvi")` ... '
-    "`importlib.util.find_spec(package)`"
-)
 def test_find_spec_over_a_list_of_names(tmp_path: Path) -> None:
     code = """\
     import importlib.util

@@ -14,6 +14,7 @@ from typing import Any
 
 from .lexblocks import GUARD_EXCEPTIONS
 from .prefilter import DOTTED
+from .pytester_sources import MARKERS, source_records
 from .records import ImportRecord
 
 __all__ = ["SIDE_EFFECT_MODULES", "ast_imports", "ast_records"]
@@ -288,7 +289,17 @@ def _side_effect_module(module: str, theme: str | None) -> bool:
 def ast_records(
     tree: ast.Module, is_init: bool, text: str, filename: str = "<string>"
 ) -> list[ImportRecord]:
-    """Records of every absolute import in ``tree`` (``text`` is its source)."""
+    """Records of every absolute import in ``tree`` (``text`` is its source), and of the
+    Python source strings it hands to pytester (:mod:`.pytester_sources`)."""
+    out = _file_records(tree, is_init, text, filename)
+    if any(m in text for m in MARKERS):
+        out.extend(source_records(tree, lambda inner, src: _file_records(inner, False, src)))
+    return out
+
+
+def _file_records(
+    tree: ast.Module, is_init: bool, text: str, filename: str = "<string>"
+) -> list[ImportRecord]:
     v = _Visitor()
     v.visit(tree)
     used_names = v.names | v.all_names

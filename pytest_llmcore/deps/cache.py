@@ -29,7 +29,7 @@ __all__ = ["ImportCache", "cache_key", "default_cache_dir", "env_fingerprint"]
 T = TypeVar("T")
 
 #: Bumped whenever the scanner's answer for the same file can change.
-CACHE_FORMAT = 4  # 4: an import a raising `except ImportError` guards is a use
+CACHE_FORMAT = 5  # 5: imports of pytester source strings; 4: a raising `except ImportError`
 #: A cache file larger than this is not ours (torch's 2,300 files take about 1 MB).
 MAX_CACHE_FILE = 512_000_000
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import InputError
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
-from .implicit_rules import cmake_finds, prefix_loads, requirement_checks
+from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import runs_program, shell_command_lines
 from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .loaders import helper_call, import_helpers
@@ -55,7 +55,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 4
+_RULES = 5
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -211,7 +211,9 @@ class ImplicitScan:
             return  # their strings name requirements (setup.py, session.install) or mocks
         self._scan_module_strings(rel, text)
         # after the module strings: a whole module name is the plainer evidence
-        if ("import_" in text or "find_spec" in text) and self.module_owner:
+        if ("import_" in text or "find_spec" in text or "importorskip" in text) and (
+            self.module_owner
+        ):
             self._scan_prefix_loads(rel, text)
         if "(" in text and self.pending:
             self._scan_requirement_checks(rel, text)
@@ -266,6 +268,10 @@ class ImplicitScan:
         return {d: loaders for d in deps}
 
     def _scan_prefix_loads(self, rel: str, text: str) -> None:
+        for owner, mod, line, var in bound_name_loads(text, self.module_owner):
+            if owner not in self.found:
+                where = f"{self._loc(rel, line)} (module {mod} bound to {var}, handed to a loader)"
+                self._hit((owner,), f"{var} = {mod!r}", where, rel, line)
         for owner, snippet, line, prefix in prefix_loads(text, self.module_owner):
             if owner not in self.found:
                 where = f"{self._loc(rel, line)} (a module named by its prefix {prefix}*)"

@@ -13,13 +13,20 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .implicit_table_ml import CONFIG_VALUES
+from .literalbind import bound_loads
 from .records import canonical_name
 
 if TYPE_CHECKING:
     from .implicit import ImplicitScan
     from .toolfiles import ToolFileSet
 
-__all__ = ["cmake_finds", "prefix_loads", "requirement_checks", "scan_config_files"]
+__all__ = [
+    "bound_name_loads",
+    "cmake_finds",
+    "prefix_loads",
+    "requirement_checks",
+    "scan_config_files",
+]
 
 #: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
 #: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
@@ -29,6 +36,23 @@ _PREFIX_LOAD = re.compile(
     r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
     r"|([\"'])(?P<fmt>[A-Za-z_][\w.]*)(?:%s|\{\w*\})[^\"'\n]*\5\s*(?:%|\.format\s*\())"
 )
+
+
+def bound_name_loads(
+    text: str, module_owner: Mapping[str, str]
+) -> Iterator[tuple[str, str, int, str]]:
+    """``(owner, module, line, variable)``: a pending module a loader receives through a
+    variable bound only to string literals (``name = "x"; __import__(name)``, ``for p in
+    ["x", "y"]: find_spec(p)``; :mod:`.literalbind`)."""
+    for mod, line, variable in bound_loads(text):
+        parts = mod.split(".")
+        for i in range(len(parts), 0, -1):
+            owner = module_owner.get(".".join(parts[:i]))
+            if owner is not None:
+                yield owner, mod, line, variable
+                break
+
+
 #: A requirement string handed to a requirement or version check:
 #: ``RequirementCache("litlogger>=0.1.7")``, ``version("antlr4-python3-runtime")``; or a
 #: distribution's name handed to a loader that imports it when installed (transformers'

@@ -17,6 +17,7 @@ from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
 from .lexuses import certainly_loaded
 from .prefilter import DOTTED
+from .pytester_sources import MARKERS as PYTESTER_MARKERS
 from .records import ImportRecord
 
 __all__ = ["NeedAst", "lexical_fallback", "lexical_imports", "strip"]
@@ -176,6 +177,8 @@ def _read(text: str) -> tuple[str, list[_LexImport], list[tuple[int, int]]]:
     """Blanked text (with a leading "\n"), its absolute imports and all statement spans."""
     if "\f" in text:
         raise NeedAst  # a form feed resets indentation in ways the block reader can't follow
+    if any(m in text for m in PYTESTER_MARKERS):
+        raise NeedAst  # source handed to pytester: its imports are read from the tree
     strings: dict[int, str] | None = {} if any(n in text for n in _DYNAMIC_NAMES) else None
     padded = "\n" + strip(text, strings)
     lex, spans = _lex_imports(padded)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import ast
 import configparser
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .invocations import Invocation
+from .pytester_sources import MARKERS as PYTESTER_MARKERS
+from .pytester_sources import pytester_sources
 from .safeio import read_text
 from .shell import Run
 
@@ -84,6 +87,17 @@ class PytestUsage:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return
+        self._add_tree(tree, rel, names, helper)
+        if any(m in source for m in PYTESTER_MARKERS):
+            # a test file written through pytester runs under the project's pytest too
+            for line, snippet, _ in pytester_sources(tree):
+                try:
+                    inner = ast.parse(textwrap.dedent(snippet))
+                except (SyntaxError, ValueError):
+                    continue
+                self._add_tree(ast.increment_lineno(inner, line - 1), rel, names, False)
+
+    def _add_tree(self, tree: ast.AST, rel: str, names: frozenset[str], helper: bool) -> None:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if helper and not _is_fixture(node):
