@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
 from .records import canonical_name
 
@@ -114,9 +115,13 @@ def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
     (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
     other row's text (``reload=True``) in a config file is no use."""
     rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
-    if not rows:
-        return
-    for rel in files.of("yaml"):
+    for rel in files.of("yaml") if rows else ():
+        text = files.read(rel)
+        if text is not None:
+            scan.scan_source(rel, text, strings=False, rows=rows)
+    # an environment variable set for the test runs (tox ``setenv``/``set_env``)
+    rows = [t for t in scan.triggers if t.what in ENV_SETTINGS]
+    for rel in [*files.of("tox"), "tox.toml", "pyproject.toml"] if rows else ():
         text = files.read(rel)
         if text is not None:
             scan.scan_source(rel, text, strings=False, rows=rows)
