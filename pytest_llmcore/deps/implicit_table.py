@@ -295,7 +295,7 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     # once the variable is set: an assignment (shell, YAML env:, tox setenv, os.environ)
     (
         ("coverage-enable-subprocess",),
-        r"\bCOVERAGE_PROCESS_START\b[\"'\]]?\s*(?::|=(?!=))",
+        r"\bCOVERAGE_PROCESS_START\b[\"'\]]{0,2}\s*(?::|=(?!=))",
         ENV_COVERAGE,
     ),
     *ML_TRIGGERS,  # optimizers by name, zstd data files, retrievers, torchao kernels
