@@ -256,7 +256,8 @@ _USED = [
     pytest.param(
         "megablocks",
         "grouped-gemm",
-        "import megablocks.grouped_gemm_util\n\nok = megablocks.grouped_gemm_util.grouped_gemm_is_available()\n",
+        "import megablocks.grouped_gemm_util\n\n"
+        "ok = megablocks.grouped_gemm_util.grouped_gemm_is_available()\n",
         id="megablocks-module",
     ),
 ]

@@ -113,7 +113,9 @@ def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
     """The project's other YAML files (training configs: ``optimizer: schedule_free_adamw``,
     ``- pretrain/x.jsonl.zst``), searched only by the rows that name a config value
     (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
-    other row's text (``reload=True``) in a config file is no use."""
+    other row's text (``reload=True``) in a config file is no use. The rows that match an
+    environment variable's setting (:data:`.implicit_table.ENV_SETTINGS`) run on tox.ini,
+    tox.toml and pyproject.toml (``setenv``/``set_env``)."""
     rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
     for rel in files.of("yaml") if rows else ():
         text = files.read(rel)
