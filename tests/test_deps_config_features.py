@@ -73,6 +73,12 @@ def test_coverage_plugin_in_setup_cfg(tmp_path: Path) -> None:
     assert _used_by(result, "covdefaults") == ["loaded by coverage.py as a plugin (setup.cfg:5)"]
 
 
+def test_coverage_plugin_in_a_coveragerc_with_the_prefixed_section(tmp_path: Path) -> None:
+    rc = "[coverage:run]\nplugins = covdefaults\n"
+    result = _project(tmp_path, {**PKG, ".coveragerc": rc}, dev=("coverage", "covdefaults"))
+    assert _used_by(result, "covdefaults") == ["loaded by coverage.py as a plugin (.coveragerc:2)"]
+
+
 def test_coverage_plugin_not_listed_stays_unused(tmp_path: Path) -> None:
     """A coverage plugin declared but not in ``plugins`` (another one is) is unused; a
     ``plugins`` key in a section coverage does not read loads nothing."""

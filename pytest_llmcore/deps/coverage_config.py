@@ -19,8 +19,14 @@ from .safeio import read_text
 
 __all__ = ["coverage_plugin_evidence", "coverage_plugins"]
 
-#: ini-style files and the section of each that holds coverage's ``[run]`` settings
-_INI_SECTIONS = ((".coveragerc", "run"), ("setup.cfg", "coverage:run"), ("tox.ini", "coverage:run"))
+#: ini-style files and the sections of each that hold coverage's ``[run]`` settings (its own
+#: file takes both spellings)
+_INI_SECTIONS = (
+    (".coveragerc", "run"),
+    (".coveragerc", "coverage:run"),
+    ("setup.cfg", "coverage:run"),
+    ("tox.ini", "coverage:run"),
+)
 _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 
