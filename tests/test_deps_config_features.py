@@ -13,6 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.kinds import Kind
@@ -148,6 +151,17 @@ def test_yaml_duplicate_keys_keep_the_last_pair() -> None:
         ("c", "y"),
         ("k", "3"),
     ]
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 9)), min_size=1, max_size=8))
+def test_yaml_get_agrees_with_pyyaml_on_repeated_keys(pairs: list[tuple[str, int]]) -> None:
+    """Whatever keys repeat, the gate reads the value PyYAML (and so every tool) keeps."""
+    text = "".join(f"{k}: {v}\n" for k, v in pairs)
+    (doc,) = yaml_nodes(text)
+    loaded = yaml.safe_load(text)
+    for key, value in loaded.items():
+        assert [s.value for s in yaml_scalars(yaml_get(doc, key))] == [str(value)]
+    assert sorted(k for k, _ in yaml_walk(doc)) == sorted(loaded)
 
 
 def test_yaml_keys_of_other_types_are_not_duplicates() -> None:
