@@ -96,10 +96,6 @@ def test_pytest_option_in_a_tox_ini_command_control(tmp_path: Path) -> None:
 _COVERAGE_PLUGIN = '[tool.coverage.run]\nplugins = ["coverage_conditional_plugin"]\n'
 
 
-@_xfail(
-    "implicit-use: coverage plugin named in [tool.coverage.run] plugins is not a use; "
-    'uvicorn pyproject.toml:103 `plugins = ["coverage_conditional_plugin"]`'
-)
 def test_coverage_plugin_configured_in_pyproject(tmp_path: Path) -> None:
     root = _project(
         tmp_path,
@@ -111,10 +107,6 @@ def test_coverage_plugin_configured_in_pyproject(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "implicit-use: coverage-enable-subprocess is a .pth hook switched on by "
-    "COVERAGE_PROCESS_START; uvicorn scripts/test:14 `export COVERAGE_PROCESS_START=...`"
-)
 def test_coverage_subprocess_hook_enabled_by_env(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -136,11 +128,6 @@ def test_coverage_subprocess_hook_enabled_by_env(tmp_path: Path) -> None:
 _MKDOCS_PLUGINS = "plugins:\n  - search\n  - llmstxt:\n      full_output: llms-full.txt\n"
 
 
-@_xfail(
-    "docs-toolchain: a mkdocs.yml with the `plugins:` key twice loses the second block "
-    "(MkDocs' YAML loader keeps the last); uvicorn mkdocs.yml:93 and :101 `plugins:`, "
-    ":103 `- llmstxt:`"
-)
 def test_mkdocs_plugins_key_given_twice(tmp_path: Path) -> None:
     first = "plugins:\n  - mkdocstrings:\n      handlers:\n        python: {}\n\n"
     files = {**PKG, "mkdocs.yml": "site_name: d\n" + first + _MKDOCS_PLUGINS}
@@ -155,10 +142,6 @@ def test_mkdocs_llmstxt_plugin_control(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "docs-toolchain: Sphinx extension added by `extensions += [...]` under an `if` is not "
-    'read; datasette docs/conf.py:42-43 `extensions += ["sphinx_inline_tabs"]`'
-)
 def test_sphinx_extension_appended_conditionally(tmp_path: Path) -> None:
     conf = (
         'import os\n\nextensions = ["sphinx.ext.autodoc"]\n'
@@ -196,11 +179,6 @@ def test_reusable_workflow_of_the_tools_own_repository(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "docs-toolchain: watchdog is what `doc-builder preview` needs for live reload; no "
-    "companion entry for hf-doc-builder; lighteval pyproject.toml:112 "
-    '`docs = ["hf-doc-builder", "watchdog"]`'
-)
 def test_watchdog_companion_of_doc_builder(tmp_path: Path) -> None:
     extra = '[project.optional-dependencies]\ndocs = ["hf-doc-builder", "watchdog"]\n'
     files = {**PKG, "Makefile": "docs:\n\tdoc-builder preview demo docs/source\n"}
@@ -369,12 +347,6 @@ _TRIGGERS = [
 ]
 
 
-@_xfail(
-    "implicit-use: library call/module that imports an optional dependency, missing from "
-    "the trigger/companion tables (logfire boto3+botocore via anthropic.lib.bedrock, lighteval "
-    "pyvi/jieba via spacy.blank, gpt-neox mpi4py via deepspeed auto_mpi_discovery, "
-    "grouped-gemm via megablocks.grouped_gemm_util)"
-)
 @pytest.mark.parametrize(("parent", "dep", "code"), _TRIGGERS)
 def test_library_feature_that_needs_an_optional_dependency(
     tmp_path: Path, parent: str, dep: str, code: str

@@ -161,6 +161,22 @@ def _strings(node: ast.AST) -> Iterator[ast.Constant]:
             yield n
 
 
+def _conf_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a conf.py runs at import: top-level ones and those inside ``if``,
+    ``try`` and ``with`` blocks (``if tabs: extensions += [...]``), never a function's."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _conf_statements([*node.body, *node.orelse])
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from _conf_statements(node.body)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":  # try/except*
+            blocks: list[list[ast.stmt]] = [getattr(node, "body", [])]
+            blocks += [h.body for h in getattr(node, "handlers", ())]
+            blocks += [getattr(node, "orelse", []), getattr(node, "finalbody", [])]
+            yield from _conf_statements([s for b in blocks for s in b])
+
+
 def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
     """``extensions`` (assigned, ``+=``, ``.append``/``.extend``) and ``html_theme``."""
     try:
@@ -168,7 +184,7 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
     except (SyntaxError, ValueError):
         return []
     out: list[DocUse] = []
-    for node in tree.body:
+    for node in _conf_statements(tree.body):
         target: str | None = None
         value: ast.AST | None = None
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):

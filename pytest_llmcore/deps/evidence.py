@@ -27,6 +27,7 @@ from .configured import (
     pinned_by,
     stub_target,
 )
+from .coverage_config import coverage_plugin_evidence, coverage_plugins
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 
@@ -291,6 +292,7 @@ class EvidenceFinder:
                 or self._stub(dist)
                 or config_evidence(self.root, key, self.tool_tables)
                 or self._build_requirements.get(key)
+                or coverage_plugin_evidence(self._coverage_plugins, modules)
                 or (
                     Evidence("the test runner (the project has tests)")
                     if key == "pytest" and self.has_tests
@@ -369,6 +371,10 @@ class EvidenceFinder:
             if opt in usage.options:
                 return f"pytest {opt}"
         return None
+
+    @functools.cached_property
+    def _coverage_plugins(self) -> dict[str, Evidence]:
+        return coverage_plugins(self.root, self.pyproject)
 
     @functools.cached_property
     def _build_requirements(self) -> dict[str, Evidence]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
 from .literalbind import bound_loads
 from .records import canonical_name
@@ -136,11 +137,17 @@ def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
     """The project's other YAML files (training configs: ``optimizer: schedule_free_adamw``,
     ``- pretrain/x.jsonl.zst``), searched only by the rows that name a config value
     (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
-    other row's text (``reload=True``) in a config file is no use."""
+    other row's text (``reload=True``) in a config file is no use. The rows that match an
+    environment variable's setting (:data:`.implicit_table.ENV_SETTINGS`) run on tox.ini,
+    tox.toml and pyproject.toml (``setenv``/``set_env``)."""
     rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
-    if not rows:
-        return
-    for rel in files.of("yaml"):
+    for rel in files.of("yaml") if rows else ():
+        text = files.read(rel)
+        if text is not None:
+            scan.scan_source(rel, text, strings=False, rows=rows)
+    # an environment variable set for the test runs (tox ``setenv``/``set_env``)
+    rows = [t for t in scan.triggers if t.what in ENV_SETTINGS]
+    for rel in [*files.of("tox"), "tox.toml", "pyproject.toml"] if rows else ():
         text = files.read(rel)
         if text is not None:
             scan.scan_source(rel, text, strings=False, rows=rows)

@@ -19,6 +19,7 @@ __all__ = [
     "COMPANIONS",
     "DB_DRIVERS",
     "ENGINES",
+    "ENV_SETTINGS",
     "NEEDLES",
     "PINNED_REQUIREMENTS",
     "TRIGGERS",
@@ -64,6 +65,11 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "cfgrib": ("cfgrib",),
     "rasterio": ("rioxarray",),
 }
+
+#: the rows that match an environment variable's setting: they also run on tox.ini,
+#: tox.toml and pyproject.toml (``setenv``/``set_env``)
+ENV_COVERAGE = "coverage's subprocess measurement (COVERAGE_PROCESS_START)"
+ENV_SETTINGS = frozenset((ENV_COVERAGE,))
 
 #: (distributions, pattern, what it means). Patterns run on source text, strings included.
 TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
@@ -285,6 +291,13 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("cairosvg", "pillow"), r"\bcairosvg\b", "SVG rendering"),
     (("pyqt5", "pyqt6", "pyside6", "pyside2"), r"[\"']Qt(?:5)?Agg[\"']", "a Qt matplotlib backend"),
     (("ipympl",), r"%matplotlib\s+(?:widget|ipympl)", "%matplotlib widget"),
+    # the .pth hook of coverage-enable-subprocess starts coverage in every Python process
+    # once the variable is set: an assignment (shell, YAML env:, tox setenv, os.environ)
+    (
+        ("coverage-enable-subprocess",),
+        r"\bCOVERAGE_PROCESS_START\b[\"'\]]{0,2}\s*(?::|=(?!=))",
+        ENV_COVERAGE,
+    ),
     *ML_TRIGGERS,  # optimizers by name, zstd data files, retrievers, torchao kernels
 ]
 
@@ -298,6 +311,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "PEFT adapters": ("adapter", "Adapter"),
     "networkx's scipy-based algorithms": ("nx.", "networkx."),
     "networkx drawing": ("nx.", "networkx."),
+    ENV_COVERAGE: ("COVERAGE_PROCESS_START",),
     **ML_NEEDLES,
 }
 
@@ -364,6 +378,8 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "httpbin": ("pytest-httpbin",),
     "pydocket": ("fastmcp",),
     "cairosvg": ("mkdocs-material",),
+    # file watching of a docs preview server: ``doc-builder preview``, ``mkdocs serve``
+    "watchdog": ("hf-doc-builder", "mkdocs"),
     "hf-xet": ("huggingface-hub",),
     "tox-uv": ("tox",),
     "tox-gh-actions": ("tox",),

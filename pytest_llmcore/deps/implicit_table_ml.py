@@ -15,6 +15,17 @@ __all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
 #: bare word (a docs list of names, an enum of them)
 _OPTIM = r"(?:\boptim(?:izer)?[\"']?\s*[:=]\s*[\"']?|--optim(?:izer)?[= ][\"']?)"
 
+#: the cupy wheels DeepSpeed's 1-bit optimizers accept (one per CUDA/ROCm build)
+_CUPY = (
+    "cupy",
+    "cupy-cuda11x",
+    "cupy-cuda12x",
+    "cupy-cuda13x",
+    *(f"cupy-cuda{v}" for v in (100, 101, 102, 110, 111, 112, 113, 114, 115, 116, 117)),
+    "cupy-rocm-4-3",
+    "cupy-rocm-5-0",
+)
+
 #: transformers' OptimizerNames (training_args.py) whose Trainer branch imports a package
 ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (
@@ -47,6 +58,49 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"\b(?:Int4WeightOnlyConfig|Float8DynamicActivationInt4WeightConfig|FbgemmConfig)\s*\(",
         "torchao's fbgemm int4 kernels",
     ),
+    # library features whose code path imports an optional dependency (each row a call,
+    # an import of the feature's module or a config value, never the bare library name)
+    (
+        ("boto3", "botocore"),
+        r"\b(?:Async)?AnthropicBedrock\s*\(",
+        "anthropic's Bedrock client (the bedrock extra)",
+    ),
+    (
+        ("google-auth",),
+        r"\b(?:Async)?AnthropicVertex\s*\(",
+        "anthropic's Vertex client (the vertex extra)",
+    ),
+    (
+        ("pyvi",),
+        r"\bspacy\.blank\s*\(\s*[\"']vi[\"']|\bspacy\.lang\.vi\b",
+        "spaCy's Vietnamese tokenizer",
+    ),
+    (
+        ("jieba",),
+        r"\bsegmenter[\"']?\s*[:=]\s*[\"']jieba[\"']",
+        "spaCy's Chinese jieba segmenter",
+    ),
+    (
+        ("mpi4py",),
+        r"\bauto_mpi_discovery\s*=\s*True\b",
+        "DeepSpeed's MPI discovery",
+    ),
+    # DeepSpeed's 1-bit Adam/LAMB and 0/1 Adam: their compressed allreduce runs on cupy;
+    # chosen by class, by module or by name (``"type": "OneBitAdam"``, which DeepSpeed
+    # lower-cases; gpt-neox compares ``optimizer_type.lower() == "onebitadam"``)
+    (
+        _CUPY,
+        r"\bdeepspeed\.runtime\.fp16\.onebit\b|\b(?:OnebitAdam|OnebitLamb|ZeroOneAdam)\s*\("
+        r"|(?i:[\"'](?:onebitadam|onebitlamb|zerooneadam)[\"']"
+        r"|\btype[\"']?\s*:\s*(?:onebitadam|onebitlamb|zerooneadam)\b)",
+        "DeepSpeed's 1-bit optimizers",
+    ),
+    (
+        ("grouped-gemm",),
+        r"\bmegablocks\.grouped_gemm_util\b|\bfrom\s+megablocks\s+import\s+[^\n]*"
+        r"\bgrouped_gemm_util\b",
+        "megablocks' grouped GEMM",
+    ),
     # zoneinfo reads the IANA database from the OS, else from tzdata (Windows has none)
     (
         ("tzdata",),
@@ -66,6 +120,13 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "langchain's BM25Retriever": ("BM25Retriever",),
     "torchao's fbgemm int4 kernels": ("Config",),
     "zoneinfo's time zone database": ("zoneinfo", "ZoneInfo"),
+    "anthropic's Bedrock client (the bedrock extra)": ("AnthropicBedrock",),
+    "anthropic's Vertex client (the vertex extra)": ("AnthropicVertex",),
+    "spaCy's Vietnamese tokenizer": ("spacy",),
+    "spaCy's Chinese jieba segmenter": ("segmenter",),
+    "DeepSpeed's MPI discovery": ("auto_mpi_discovery",),
+    "DeepSpeed's 1-bit optimizers": ("onebit", "Onebit", "OneBit", "ONEBIT", "ZeroOne", "zeroone"),
+    "megablocks' grouped GEMM": ("grouped_gemm_util",),
 }
 
 #: the rows that name a value a config file sets: they also run on the project's YAML files
@@ -76,6 +137,7 @@ CONFIG_VALUES = frozenset(
         "an APOLLO optimizer chosen by name",
         "a LOMO optimizer chosen by name",
         "a zstd-compressed data file",
+        "DeepSpeed's 1-bit optimizers",
     )
 )
 

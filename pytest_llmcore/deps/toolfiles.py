@@ -237,7 +237,37 @@ def yaml_nodes(text: str) -> list[yaml.Node]:
     """Every document's node tree. Composing never constructs objects, so custom tags
     (mkdocs' ``!!python/name:``, ``!ENV``) are harmless. Raises ``yaml.YAMLError``."""
     loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
+    docs = [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
+    for doc in docs:
+        _drop_overridden_keys(doc)
+    return docs
+
+
+def _drop_overridden_keys(root: yaml.Node) -> None:
+    """A key given twice in one mapping (mkdocs.yml's ``plugins:`` at two places): PyYAML,
+    and so MkDocs, GitHub Actions and compose, keep the last value and discard the earlier
+    ones, so every reader of the tree sees only the pair that counts."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an anchor's node is shared by its aliases
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            last = {
+                (k.tag, k.value): i
+                for i, (k, _) in enumerate(node.value)
+                if isinstance(k, yaml.ScalarNode)
+            }
+            if len(last) < sum(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+                node.value = [
+                    (k, v)
+                    for i, (k, v) in enumerate(node.value)
+                    if not isinstance(k, yaml.ScalarNode) or last[(k.tag, k.value)] == i
+                ]
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def scalar(node: yaml.Node | None) -> YamlScalar | None:
@@ -252,7 +282,8 @@ def yaml_get(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
             return None
-        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        # the last pair wins, as in PyYAML (a tree not from yaml_nodes may repeat a key)
+        node = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == key), None)
     return node
 
 
