@@ -71,12 +71,6 @@ commands = [["pytest", "-v", "--numprocesses=auto"]]
 """
 
 
-@_xfail(
-    "pytest-plugin: in tox's native TOML commands every argv word goes through tox_command(), "
-    "whose lstrip('- ') (meant for tox's ignore-exit `- cmd` prefix) turns "
-    "`--numprocesses=auto` into `numprocesses=auto`; click pyproject.toml:172-173 "
-    '`[tool.tox.env.random]` commands `"pytest", "-v", "--tb=short", "--numprocesses=auto"`'
-)
 def test_pytest_option_in_a_tox_toml_command(tmp_path: Path) -> None:
     root = _project(
         tmp_path, PKG, deps=("requests",), dev=("pytest", "pytest-xdist"), extra_toml=_TOX_TOML
@@ -312,11 +306,6 @@ def test_find_spec_over_a_list_of_names(tmp_path: Path) -> None:
 # -- build helpers run through make ------------------------------------------------------
 
 
-@_xfail(
-    "implicit-use: `$(shell python3 -m pybind11 --includes)` in a nested Makefile (run by "
-    "`make -C`) is not an invocation; gpt-neox megatron/data/Makefile:2, run by "
-    'megatron/data/data_utils.py:815 `subprocess.run(["make", "-C", path])`'
-)
 def test_module_run_by_a_make_shell_function(tmp_path: Path) -> None:
     files = {
         **PKG,

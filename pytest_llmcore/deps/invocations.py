@@ -60,11 +60,41 @@ def _joined(text: str) -> Iterator[tuple[int, str]]:
         yield start + 1, line
 
 
+_MAKE_SHELL = re.compile(r"\$([({])shell\s")
+
+
+def make_shell_calls(line: str) -> tuple[str, list[str]]:
+    """The line with each ``$(shell CMD)`` (or ``${shell CMD}``) replaced by an unknown
+    word, and those commands: Make runs them wherever they stand (a variable's value, a
+    conditional, a recipe). Parentheses are matched: ``$(shell echo $(X))`` is one call."""
+    calls: list[str] = []
+    rest, pos = [], 0
+    for m in _MAKE_SHELL.finditer(line):
+        if m.start() < pos:
+            continue  # inside a call already read
+        opener = m.group(1)
+        closer = ")" if opener == "(" else "}"
+        depth, i = 1, m.end()
+        while i < len(line) and depth:
+            depth += (line[i] == opener) - (line[i] == closer)
+            i += 1
+        if depth == 0:
+            body, inner = make_shell_calls(line[m.end() : i - 1])
+            calls += [body.strip().replace("$$", "$"), *inner]
+            rest += [line[pos : m.start()], "__var__"]
+            pos = i
+    return "".join(rest) + line[pos:], calls
+
+
 def read_make(text: str, rel: str) -> list[Invocation]:
-    """Recipe lines (tab-indented, or after ``target: ;``), Make variables expanded."""
+    """Recipe lines (tab-indented, or after ``target: ;``) and every ``$(shell ...)``
+    function call, Make variables expanded."""
     variables: dict[str, str] = {}
     recipes: list[tuple[int, str]] = []
     for line_no, line in _joined(text):
+        if not line.lstrip().startswith("#"):
+            line, calls = make_shell_calls(line)
+            recipes += [(line_no, call) for call in calls]
         if line.startswith("\t"):
             recipes.append((line_no, line.strip().lstrip("@-+ ").replace("$$", "$")))
             continue
@@ -141,10 +171,23 @@ def read_docker(text: str, rel: str) -> list[Invocation]:
     return out
 
 
+def tox_substitute(text: str) -> str:
+    """tox's ``{...}`` substitutions: the env's python is ``python``, ``{posargs:DEFAULT}``
+    its default, the rest unknown."""
+    text = re.sub(r"\{envpython\}|\{envbindir\}/python\d*", "python", text)
+    text = re.sub(r"\{(?:envbindir|toxinidir|envdir|envtmpdir)\}/(?:bin/)?", "", text)
+    text = re.sub(r"\{posargs:([^{}]*)\}", r"\1", text)  # the default runs when none given
+    return re.sub(r"\{[^{}]*\}", "", text)
+
+
+#: tox's prefixes of a whole command line: ``-`` ignores its exit code, ``!`` inverts it.
+_TOX_PREFIX = re.compile(r"^\s*(?:-(?!-)|!)\s*")
+
+
 def tox_command(cmd: str) -> str:
-    cmd = re.sub(r"\{envpython\}|\{envbindir\}/python\d*", "python", cmd)
-    cmd = re.sub(r"\{(?:envbindir|toxinidir|envdir|envtmpdir)\}/(?:bin/)?", "", cmd)
-    return re.sub(r"\{[^{}]*\}", "", cmd).lstrip("- ")
+    """One tox command line, substituted, without its ``-``/``!`` prefix. Only the line's
+    first character can be that prefix: ``--numprocesses=auto`` inside it is an option."""
+    return _TOX_PREFIX.sub("", tox_substitute(cmd), count=1)
 
 
 def read_tox_ini(text: str, rel: str, first_line: int = 1) -> list[Invocation]:
