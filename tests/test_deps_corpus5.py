@@ -175,11 +175,6 @@ def test_sphinx_extension_in_the_list_control(tmp_path: Path) -> None:
 # -- tools run by a reusable workflow or only in a README command ----------------------
 
 
-@_xfail(
-    "docs-toolchain: a reusable workflow from the tool's own repository "
-    "(`uses: huggingface/doc-builder/.github/workflows/...`) runs its console script; "
-    "lighteval .github/workflows/doc-build.yml:12"
-)
 def test_reusable_workflow_of_the_tools_own_repository(tmp_path: Path) -> None:
     wf = (
         "on: push\njobs:\n  build:\n    uses: huggingface/doc-builder/.github/workflows/"

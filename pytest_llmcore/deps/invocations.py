@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from .shell import Run, imported_by, runs_in_argv, runs_in_script
 from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
-from .workflows import read_workflow
+from .workflows import read_workflow_all
 
 __all__ = ["Invocation", "read_invocations"]
 
@@ -264,7 +264,12 @@ def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
 
 def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
     if kind == "workflow":  # steps, their env and action inputs: see .workflows
-        return [Invocation(run, rel, line) for run, line in read_workflow(text, rel)]
+        runs, uses = read_workflow_all(text, rel)
+        out = [Invocation(run, rel, line) for run, line in runs]
+        for name, what, line in uses:  # the tool of the repository, its own copy of it
+            via = f"its own {what} runs it"
+            out.append(Invocation(Run(name), rel, line, via))
+        return out
     keys = _YAML_COMMAND_KEYS[kind]
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
