@@ -197,15 +197,11 @@ def test_watchdog_companion_of_doc_builder(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "pytest-plugin: a pytest option in a fenced command of a tests/README.md is not read; "
-    "gpt-neox tests/README.md:25 `pytest --forked --cov-report term --cov=megatron tests`"
-)
 def test_pytest_option_in_a_readme_command(tmp_path: Path) -> None:
     files = {
         **PKG,
         "tests/test_a.py": "def test_a():\n    pass\n",
-        "tests/README.md": "Run:\n\n```\npytest --cov-report term --cov=demo tests\n```\n",
+        "tests/README.md": "Run:\n\n```bash\npytest --cov-report term --cov=demo tests\n```\n",
         ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: pytest tests\n",
     }
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))

@@ -270,6 +270,8 @@ def add_invocations(usage: PytestUsage, invocations: Sequence[Invocation]) -> No
     for inv in invocations:
         run = inv.run
         where = f"{inv.file}:{inv.line}" if inv.line else inv.file
+        if inv.source:
+            where = f"a developer doc's command: {where}"
         if inv.via:
             continue  # a pre-commit hook's own copy of a tool
         if _is_pytest(run):

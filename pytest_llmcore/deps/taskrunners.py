@@ -106,7 +106,8 @@ def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocat
 def tox_argv(argv: list[Any]) -> list[str]:
     """One native TOML tox command: ``{...}`` substituted in every word; tox's ``-``/``!``
     prefix only as the first word or the first word's first character, never an option's
-    dashes (``--numprocesses=auto``). ``{replace = "posargs", default = [...]}`` is its default, any other table unknown."""
+    dashes (``--numprocesses=auto``). ``{replace = "posargs", default = [...]}`` reads as
+    its default, any other table as an unknown word."""
     words: list[str] = []
     for w in argv:
         if isinstance(w, str):
