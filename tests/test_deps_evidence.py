@@ -115,13 +115,15 @@ def test_workflow_run_steps_not_yaml_data() -> None:
         "      - with:\n          args: ruff\n"
     )
     got = [
-        (i.run.command, i.line, bool(i.via))
-        for i in read_yaml_commands(text, "ci.yml", "workflow")
+        (i.run.command, i.line, bool(i.via)) for i in read_yaml_commands(text, "ci.yml", "workflow")
     ]
     # the action's repository names the tool it runs (its own copy: ``via``); its ``with:``
     # inputs are data
-    assert got == [("pip", 8, False), ("echo", 11, False), ("mkdocs", 12, False)] + [
-        ("setup-python", 6, True)
+    assert got == [
+        ("pip", 8, False),
+        ("echo", 11, False),
+        ("mkdocs", 12, False),
+        *[("setup-python", 6, True)],
     ]
 
 
