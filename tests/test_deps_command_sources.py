@@ -232,3 +232,12 @@ def test_prose_and_unlabelled_blocks_of_a_developer_doc_are_no_use(tmp_path: Pat
     files = {"CONTRIBUTING.md": md, "tests/test_a.py": "def test_a():\n    pass\n"}
     root = _project(tmp_path, files, ("pytest", "pytest-cov"))
     assert _failing(root) == ["pytest-cov"]
+
+
+def test_recorded_data_option_in_a_developer_doc_is_no_use(tmp_path: Path) -> None:
+    """``--snapshot-update`` in a contributing guide says how to refresh snapshots; with no
+    ``snapshot`` fixture in the tests, syrupy is unused (llm's stale docs/contributing.md)."""
+    md = "```bash\nuv run pytest --record-mode once --snapshot-update\n```\n"
+    files = {"docs/contributing.md": md, "tests/test_a.py": "def test_a():\n    pass\n"}
+    root = _project(tmp_path, files, ("pytest", "syrupy"))
+    assert _failing(root) == ["syrupy"]

@@ -19,10 +19,25 @@ if TYPE_CHECKING:  # the readers load only when a developer doc is there
     from .invocation import Invocation
     from .toolfiles import ToolFileSet
 
-__all__ = ["DOC_COMMAND", "developer_docs", "is_developer_doc", "read_doc_commands"]
+__all__ = [
+    "DOC_COMMAND",
+    "RECORDED_DATA_OPTIONS",
+    "developer_docs",
+    "is_developer_doc",
+    "read_doc_commands",
+]
 
 #: ``Invocation.source`` of a command read from a developer doc (weaker evidence).
 DOC_COMMAND = "doc-command"
+
+#: pytest options that only regenerate what a plugin's fixture or marker records
+#: (snapshots, cassettes, regression data): in a developer doc they say how to refresh
+#: that data, not that the tests use the plugin (a stale doc outlives the fixture), so
+#: only a test's use of the fixture/marker, or a real run, counts.
+RECORDED_DATA_OPTIONS = re.compile(
+    r"^--(?:snapshot-|allow-snapshot-|inline-snapshot|record-mode|vcr-record|force-regen"
+    r"|regen-all)"
+)
 
 _SCRIPT_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
 _PROMPT_LANGS = frozenset({"console", "shell-session", "shellsession"})
