@@ -71,12 +71,6 @@ commands = [["pytest", "-v", "--numprocesses=auto"]]
 """
 
 
-@_xfail(
-    "pytest-plugin: in tox's native TOML commands every argv word goes through tox_command(), "
-    "whose lstrip('- ') (meant for tox's ignore-exit `- cmd` prefix) turns "
-    "`--numprocesses=auto` into `numprocesses=auto`; click pyproject.toml:172-173 "
-    '`[tool.tox.env.random]` commands `"pytest", "-v", "--tb=short", "--numprocesses=auto"`'
-)
 def test_pytest_option_in_a_tox_toml_command(tmp_path: Path) -> None:
     root = _project(
         tmp_path, PKG, deps=("requests",), dev=("pytest", "pytest-xdist"), extra_toml=_TOX_TOML
@@ -164,11 +158,6 @@ def test_sphinx_extension_in_the_list_control(tmp_path: Path) -> None:
 # -- tools run by a reusable workflow or only in a README command ----------------------
 
 
-@_xfail(
-    "docs-toolchain: a reusable workflow from the tool's own repository "
-    "(`uses: huggingface/doc-builder/.github/workflows/...`) runs its console script; "
-    "lighteval .github/workflows/doc-build.yml:12"
-)
 def test_reusable_workflow_of_the_tools_own_repository(tmp_path: Path) -> None:
     wf = (
         "on: push\njobs:\n  build:\n    uses: huggingface/doc-builder/.github/workflows/"
@@ -186,15 +175,11 @@ def test_watchdog_companion_of_doc_builder(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "pytest-plugin: a pytest option in a fenced command of a tests/README.md is not read; "
-    "gpt-neox tests/README.md:25 `pytest --forked --cov-report term --cov=megatron tests`"
-)
 def test_pytest_option_in_a_readme_command(tmp_path: Path) -> None:
     files = {
         **PKG,
         "tests/test_a.py": "def test_a():\n    pass\n",
-        "tests/README.md": "Run:\n\n```\npytest --cov-report term --cov=demo tests\n```\n",
+        "tests/README.md": "Run:\n\n```bash\npytest --cov-report term --cov=demo tests\n```\n",
         ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: pytest tests\n",
     }
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
@@ -276,11 +261,6 @@ def test_find_spec_over_a_list_of_names(tmp_path: Path) -> None:
 # -- build helpers run through make ------------------------------------------------------
 
 
-@_xfail(
-    "implicit-use: `$(shell python3 -m pybind11 --includes)` in a nested Makefile (run by "
-    "`make -C`) is not an invocation; gpt-neox megatron/data/Makefile:2, run by "
-    'megatron/data/data_utils.py:815 `subprocess.run(["make", "-C", path])`'
-)
 def test_module_run_by_a_make_shell_function(tmp_path: Path) -> None:
     files = {
         **PKG,

@@ -114,8 +114,17 @@ def test_workflow_run_steps_not_yaml_data() -> None:
         "      - name: docs\n        run: |\n          echo building\n          mkdocs build\n"
         "      - with:\n          args: ruff\n"
     )
-    got = [(i.run.command, i.line) for i in read_yaml_commands(text, "ci.yml", "workflow")]
-    assert got == [("pip", 8), ("echo", 11), ("mkdocs", 12)]
+    got = [
+        (i.run.command, i.line, bool(i.via)) for i in read_yaml_commands(text, "ci.yml", "workflow")
+    ]
+    # the action's repository names the tool it runs (its own copy: ``via``); its ``with:``
+    # inputs are data
+    assert got == [
+        ("pip", 8, False),
+        ("echo", 11, False),
+        ("mkdocs", 12, False),
+        *[("setup-python", 6, True)],
+    ]
 
 
 def test_pre_commit_only_project_environment_hooks() -> None:

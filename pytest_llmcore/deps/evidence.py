@@ -114,7 +114,10 @@ class EvidenceFinder:
 
             tool = (self.pyproject or {}).get("tool")
             runners = isinstance(tool, Mapping) and any(t in tool for t in TASK_RUNNER_TOOLS)
-            if not runners and not any(self.files.of(kind) for kind in INVOCATION_KINDS):
+            from .doccommands import developer_docs
+
+            docs = bool(developer_docs(self.files))  # their shell code blocks run commands
+            if not runners and not docs and not any(self.files.of(k) for k in INVOCATION_KINDS):
                 self._invocations = []  # nothing runs anything: the readers stay unloaded
             else:
                 from .invocations import read_invocations

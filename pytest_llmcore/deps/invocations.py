@@ -4,170 +4,48 @@ Each reader turns one kind of file into :class:`Invocation` records: workflow ``
 steps, Makefile and justfile recipes, tox and nox commands, pre-commit ``entry:`` of
 hooks that run in the project's environment, pyproject task runners (taskipy, poe, hatch,
 pdm, rye), Procfile, Dockerfile ``RUN``/``CMD``/``ENTRYPOINT``, compose ``command:``,
-GitLab/Travis/Taskfile scripts and shell scripts. Arguments and YAML data are never uses.
+GitLab/Travis/Taskfile scripts and shell scripts (the plain text formats are read in
+:mod:`.textcommands`), the tool of a workflow's action or reusable workflow (its own copy,
+``via``) and the shell code blocks of developer docs (:mod:`.doccommands`, ``source``).
+Arguments and YAML data are never uses.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
-from .shell import Run, imported_by, runs_in_argv, runs_in_script
-from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
-from .workflows import read_workflow
-
-__all__ = ["Invocation", "read_invocations"]
-
-
-class Invocation(NamedTuple):
-    """One program run by one line of a tool file."""
-
-    run: Run
-    file: str
-    line: int | None
-    via: str = ""
-    """How it runs when not in the project's environment (a pre-commit hook's own copy)."""
-
-
-def script_invocations(text: str, rel: str, first_line: int, **kw: Any) -> list[Invocation]:
-    return [Invocation(r, rel, first_line + r.line) for r in runs_in_script(text, **kw)]
-
-
-def argv_invocations(words: Iterable[str], rel: str, line: int | None) -> list[Invocation]:
-    return [Invocation(r, rel, line) for r in runs_in_argv(list(words))]
-
-
-# -- plain text formats ------------------------------------------------------------------
-
-_MAKE_VAR = re.compile(
-    r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$"
+from .invocation import Invocation, argv_invocations, script_invocations
+from .shell import Run, imported_by, runs_in_script
+from .textcommands import (
+    read_docker,
+    read_just,
+    read_make,
+    read_procfile,
+    read_shell,
+    read_tox_ini,
+    tox_command,
+    tox_substitute,
 )
+from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
+from .workflows import read_workflow_all
 
-
-def _joined(text: str) -> Iterator[tuple[int, str]]:
-    """(1-based line, text) with backslash continuations joined."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start, line = i, lines[i]
-        while line.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            line = line[:-1] + " " + lines[i].lstrip("\t")
-        i += 1
-        yield start + 1, line
-
-
-def read_make(text: str, rel: str) -> list[Invocation]:
-    """Recipe lines (tab-indented, or after ``target: ;``), Make variables expanded."""
-    variables: dict[str, str] = {}
-    recipes: list[tuple[int, str]] = []
-    for line_no, line in _joined(text):
-        if line.startswith("\t"):
-            recipes.append((line_no, line.strip().lstrip("@-+ ").replace("$$", "$")))
-            continue
-        m = _MAKE_VAR.match(line)
-        if m:
-            variables.setdefault(m.group(1), m.group(2).split(" #", 1)[0].strip())
-        elif ":" in line and ";" in line and not line.startswith("#"):
-            recipes.append((line_no, line.split(";", 1)[1].strip()))
-    out: list[Invocation] = []
-    for line_no, recipe in recipes:
-        out += script_invocations(recipe, rel, line_no, variables=variables)
-    return out
-
-
-def read_just(text: str, rel: str) -> list[Invocation]:
-    """Indented recipe lines; shebang recipes (another language) are skipped."""
-    out: list[Invocation] = []
-    shebang = False
-    for line_no, line in _joined(text):
-        if not line[:1].isspace():
-            shebang = False
-            continue
-        body = line.strip()
-        if body.startswith("#!"):
-            shebang = True
-        if shebang or not body or body.startswith("#"):
-            continue
-        out += script_invocations(body.lstrip("@-"), rel, line_no)
-    return out
-
-
-def read_shell(text: str, rel: str) -> list[Invocation]:
-    return script_invocations(text, rel, 1)
-
-
-def read_procfile(text: str, rel: str) -> list[Invocation]:
-    out: list[Invocation] = []
-    for i, line in enumerate(text.splitlines(), start=1):
-        m = re.match(r"^[\w.-]+\s*:\s*(.+)$", line)
-        if m:
-            out += script_invocations(m.group(1), rel, i)
-    return out
-
-
-def read_docker(text: str, rel: str) -> list[Invocation]:
-    """``RUN``, ``CMD`` and ``ENTRYPOINT``: JSON exec form or shell form, heredocs too."""
-    out: list[Invocation] = []
-    lines = list(_joined(text))
-    i = 0
-    while i < len(lines):
-        line_no, line = lines[i]
-        i += 1
-        m = re.match(r"^\s*(RUN|CMD|ENTRYPOINT)\s+(.*)$", line, re.IGNORECASE)
-        if not m:
-            continue
-        rest = re.sub(r"^(?:--\S+\s+)*", "", m.group(2).strip())
-        heredoc = re.match(r"^<<-?\s*['\"]?(\w+)['\"]?(.*)$", rest)
-        if heredoc:
-            body: list[str] = []
-            while i < len(lines) and lines[i][1].strip() != heredoc.group(1):
-                body.append(lines[i][1])
-                i += 1
-            out += script_invocations("\n".join(body), rel, line_no + 1)
-            continue
-        if rest.startswith("["):
-            try:
-                words = json.loads(rest)
-            except ValueError:
-                words = None
-            if isinstance(words, list) and all(isinstance(w, str) for w in words):
-                out += argv_invocations(words, rel, line_no)
-                continue
-        out += script_invocations(rest, rel, line_no)
-    return out
-
-
-def tox_command(cmd: str) -> str:
-    cmd = re.sub(r"\{envpython\}|\{envbindir\}/python\d*", "python", cmd)
-    cmd = re.sub(r"\{(?:envbindir|toxinidir|envdir|envtmpdir)\}/(?:bin/)?", "", cmd)
-    return re.sub(r"\{[^{}]*\}", "", cmd).lstrip("- ")
-
-
-def read_tox_ini(text: str, rel: str, first_line: int = 1) -> list[Invocation]:
-    """``commands``, ``commands_pre``, ``commands_post`` of every ``[testenv*]`` section."""
-    out: list[Invocation] = []
-    section = ""
-    in_commands = False
-    for line_no, line in _joined(text):
-        stripped = line.strip()
-        if stripped.startswith("[") and stripped.endswith("]"):
-            section, in_commands = stripped[1:-1], False
-            continue
-        if not section.startswith("testenv") or not stripped or stripped.startswith(("#", ";")):
-            continue
-        key = re.match(r"^(\w+)\s*=\s*(.*)$", line)
-        if key:
-            in_commands = key.group(1) in ("commands", "commands_pre", "commands_post")
-            stripped = key.group(2).strip() if in_commands else ""
-        elif not line[:1].isspace():
-            in_commands = False
-        if in_commands and stripped:
-            out += script_invocations(tox_command(stripped), rel, first_line + line_no - 1)
-    return out
+__all__ = [
+    "Invocation",
+    "argv_invocations",
+    "read_docker",
+    "read_invocations",
+    "read_just",
+    "read_make",
+    "read_procfile",
+    "read_shell",
+    "read_tox_ini",
+    "script_invocations",
+    "tox_command",
+    "tox_substitute",
+]
 
 
 # -- Python ------------------------------------------------------------------------------
@@ -221,7 +99,11 @@ def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
 
 def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
     if kind == "workflow":  # steps, their env and action inputs: see .workflows
-        return [Invocation(run, rel, line) for run, line in read_workflow(text, rel)]
+        runs, uses = read_workflow_all(text, rel)
+        found = [Invocation(run, rel, line) for run, line in runs]
+        for name, what, line in uses:  # the tool of the repository, its own copy of it
+            found.append(Invocation(Run(name), rel, line, f"its own {what} runs it"))
+        return found
     keys = _YAML_COMMAND_KEYS[kind]
     out: list[Invocation] = []
     for doc in yaml_nodes(text):
@@ -365,5 +247,9 @@ def read_invocations(
 
         text = files.read("pyproject.toml") or ""
         out += read_pyproject(pyproject, text, "pyproject.toml")
-    out.sort(key=lambda inv: bool(inv.via))  # a real run of a tool is the better evidence
+    from .doccommands import read_doc_commands
+
+    out += read_doc_commands(files)
+    # a real run of a tool is the better evidence, a developer doc's command the weakest
+    out.sort(key=lambda inv: (bool(inv.source), bool(inv.via)))
     return out

@@ -286,6 +286,13 @@ def add_invocations(usage: PytestUsage, invocations: Sequence[Invocation]) -> No
         where = f"{inv.file}:{inv.line}" if inv.line else inv.file
         if inv.via:
             continue  # a pre-commit hook's own copy of a tool
+        if inv.source:  # a developer doc's command: weaker, see .doccommands
+            from .doccommands import RECORDED_DATA_OPTIONS
+
+            if _is_pytest(run):
+                args = [a for a in run.args if not RECORDED_DATA_OPTIONS.match(a)]
+                usage.add_args(args, f"a developer doc's command: {where}")
+            continue
         if _is_pytest(run):
             usage.add_args(run.args, where)
             continue

@@ -60,6 +60,12 @@ def affix_stripped(key: str) -> set[str]:
     return {n for n in out if len(n) > 1 and n not in BASE_PROGRAMS}
 
 
+def _at(inv: Invocation) -> str:
+    """Where it runs; a developer doc's command (weaker evidence) says so."""
+    at = where(inv.file, inv.line)
+    return f"a developer doc's command: {at}" if inv.source else at
+
+
 class RunIndex:
     """The first invocation of each program, ``-m`` module and inline import."""
 
@@ -84,14 +90,14 @@ class RunIndex:
             inv = self.by_command.get(name)
             if inv is not None:
                 how = inv.via or f"run as `{name}`"  # via: a pre-commit hook's own copy
-                return Evidence(f"{how} in {where(inv.file, inv.line)}", inv.file, inv.line)
+                return Evidence(f"{how} in {_at(inv)}", inv.file, inv.line)
         for module, inv in self.by_module.items():
             if matches_any(module, modules):
                 launcher = _LAUNCHER_WORDS.get(inv.run.command, inv.run.command)
-                text = f"run as `{launcher} -m {module}` in {where(inv.file, inv.line)}"
+                text = f"run as `{launcher} -m {module}` in {_at(inv)}"
                 return Evidence(text, inv.file, inv.line)
         for module, inv in self.by_import.items():
             if matches_any(module, modules):
-                text = f"imported by Python code run in {where(inv.file, inv.line)}"
+                text = f"imported by Python code run in {_at(inv)}"
                 return Evidence(text, inv.file, inv.line)
         return None

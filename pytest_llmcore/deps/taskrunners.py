@@ -12,7 +12,7 @@ from .invocations import (
     argv_invocations,
     read_tox_ini,
     script_invocations,
-    tox_command,
+    tox_substitute,
 )
 from .shell import Run
 
@@ -97,11 +97,32 @@ def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocat
         for _, value in yaml_free_walk(tox):
             if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
                 for argv in value:
-                    words = [tox_command(w) if isinstance(w, str) else "__var__" for w in argv]
                     out += argv_invocations(
-                        words, rel, _line_of(lines, str(argv[0]) if argv else "")
+                        tox_argv(argv), rel, _line_of(lines, str(argv[0]) if argv else "")
                     )
     return out
+
+
+def tox_argv(argv: list[Any]) -> list[str]:
+    """One native TOML tox command: ``{...}`` substituted in every word; tox's ``-``/``!``
+    prefix only as the first word or the first word's first character, never an option's
+    dashes (``--numprocesses=auto``). ``{replace = "posargs", default = [...]}`` reads as
+    its default, any other table as an unknown word."""
+    words: list[str] = []
+    for w in argv:
+        if isinstance(w, str):
+            words.append(tox_substitute(w))
+        elif isinstance(w, Mapping) and w.get("replace") == "posargs":
+            default = w.get("default")  # what runs when no arguments are given
+            if isinstance(default, list) and all(isinstance(d, str) for d in default):
+                words += [tox_substitute(d) for d in default]
+        else:
+            words.append("__var__")
+    if words and words[0] in ("-", "!"):
+        words = words[1:]
+    elif words and words[0][:1] in ("-", "!") and words[0][1:2] not in ("-", ""):
+        words[0] = words[0][1:]
+    return words
 
 
 def yaml_free_walk(node: Any) -> Iterator[tuple[str, Any]]:

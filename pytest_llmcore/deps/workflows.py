@@ -6,7 +6,9 @@ runs with the ``env:`` (CircleCI ``environment:``) of the workflow, job and step
 that chooses between option strings (``${{ matrix.fast && '-n auto' || '' }}``) reads as
 those options. An action's ``with:`` inputs are data for the action (maturin-action's
 ``command: build`` runs maturin, not the ``build`` package), except the inputs of the
-actions in :data:`ACTION_COMMAND_INPUTS`, which run a shell command.
+actions in :data:`ACTION_COMMAND_INPUTS`, which run a shell command. The repository of a
+``uses:`` (an action, or a job's reusable workflow) names the tool it runs: the repository
+``huggingface/doc-builder`` runs ``doc-builder``, a console script of hf-doc-builder.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from .shell import Run, imported_by, runs_in_script
 from .toolfiles import scalar, yaml, yaml_nodes, yaml_scalars
 
-__all__ = ["ACTION_COMMAND_INPUTS", "read_workflow", "resolve_expressions"]
+__all__ = ["ACTION_COMMAND_INPUTS", "read_workflow", "read_workflow_all", "resolve_expressions"]
 
 #: action (``owner/name``, lower case) -> its inputs that are shell commands.
 ACTION_COMMAND_INPUTS: dict[str, frozenset[str]] = {
@@ -74,10 +76,27 @@ def _action(mapping: Mapping[str, yaml.Node]) -> str:
     return uses.value.split("@", 1)[0].lower() if uses is not None else ""
 
 
+#: ``owner/repo[/path]@ref`` of a ``uses:`` (never ``./local`` or ``docker://image``).
+_USES = re.compile(r"^([A-Za-z0-9][\w.-]*)/([\w.-]+)(/[^@\s]*)?@\S+$")
+
+
+def _uses_tool(mapping: Mapping[str, yaml.Node]) -> tuple[str, str, int] | None:
+    """(repository name, what it is, line) of a job's reusable workflow or a step's action:
+    the tool of that repository runs, from the repository's own copy."""
+    uses = scalar(mapping.get("uses"))
+    m = _USES.match(uses.value.strip()) if uses is not None else None
+    if m is None or uses is None:
+        return None
+    path = m.group(3) or ""
+    what = "reusable workflow" if path.endswith((".yml", ".yaml")) else "action"
+    return m.group(2).lower().removesuffix(".git"), f"{what} `{uses.value.strip()}`", uses.line
+
+
 class _Reader:
     def __init__(self, rel: str) -> None:
         self.rel = rel
         self.out: list[tuple[Run, int]] = []
+        self.uses: list[tuple[str, str, int]] = []
 
     def script(self, node: yaml.Node | None, env: Mapping[str, str], shell: str) -> None:
         for s in yaml_scalars(node):
@@ -111,6 +130,9 @@ class _Reader:
             self.script(inner.get("command"), _env_of(inner, env), "")
         elif run is not None:
             self.script(run, env, shell.value if shell is not None else "")
+        uses = _uses_tool(mapping)
+        if uses is not None:
+            self.uses.append(uses)
         inputs = mapping.get("with")
         command_inputs = ACTION_COMMAND_INPUTS.get(_action(mapping), frozenset())
         if isinstance(inputs, yaml.MappingNode):
@@ -122,9 +144,19 @@ class _Reader:
 
 def read_workflow(text: str, rel: str) -> list[tuple[Run, int]]:
     """(program, line) for every command the workflow's steps run."""
-    out: list[tuple[Run, int]] = []
+    return read_workflow_all(text, rel)[0]
+
+
+def read_workflow_all(
+    text: str, rel: str
+) -> tuple[list[tuple[Run, int]], list[tuple[str, str, int]]]:
+    """The commands the workflow's steps run, and the (repository name, what, line) of
+    every action and reusable workflow it ``uses:``."""
+    runs: list[tuple[Run, int]] = []
+    uses: list[tuple[str, str, int]] = []
     for doc in yaml_nodes(text):
         reader = _Reader(rel)
         reader.visit(doc)
-        out += reader.out
-    return out
+        runs += reader.out
+        uses += reader.uses
+    return runs, uses
