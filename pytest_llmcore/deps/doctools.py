@@ -310,6 +310,8 @@ def read_doc_uses(
             out += reader(text, rel)
         except yaml.YAMLError:
             notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
+    if not configs and not files.of("sphinx"):
+        return out  # no docs build: no API pages to read (and their reader stays unloaded)
     from .docpages import read_autodoc_pages  # it imports this module
 
     return out + read_autodoc_pages(files, configs)
