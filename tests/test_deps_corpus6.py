@@ -144,3 +144,225 @@ def test_bs4_parser_given_directly_control(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, deps=("beautifulsoup4", "html5lib"))
     assert _gate(root) == []
+
+
+# -- a requirements file installed with --no-deps lists its packages' own dependencies ------
+
+
+def _no_deps_project(root: Path, flags: str) -> Path:
+    files = {
+        **PKG,
+        "extra-requirements.txt": "requests\ngin-config\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD
+        + f"      - run: pip install -r extra-requirements.txt{flags}\n",
+    }
+    return _project(root, files, deps=("requests",))
+
+
+@_xfail(
+    "declarations: evaluate .github/workflows/ci.yml:57 `pip install -r "
+    "additional-tests-requirements.txt --no-deps`; additional-tests-requirements.txt:6 "
+    "`gin-config`, the dependency of rl-reliability-metrics that --no-deps leaves out"
+)
+def test_requirements_installed_with_no_deps(tmp_path: Path) -> None:
+    assert _gate(_no_deps_project(tmp_path, " --no-deps")) == []
+
+
+def test_requirements_installed_with_deps_control(tmp_path: Path) -> None:
+    assert _gate(_no_deps_project(tmp_path, "")) == ["gin-config"]
+
+
+# -- a type checker whose directives the code carries -----------------------------------------
+
+
+@_xfail(
+    "tool-invocation: langextract pyproject.toml:65 dev `pytype`; "
+    "langextract/visualization.py:46 `# pytype: disable=annotation-type-mismatch`, "
+    "tests/data_lib_test.py:196 `# pytype: disable=wrong-arg-types`"
+)
+def test_type_checker_directive_comments(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import requests\nX = None  # pytype: disable=attribute-error\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytype",))
+    assert _gate(root) == []
+
+
+def test_type_checker_configured_control(tmp_path: Path) -> None:
+    extra = "[tool.mypy]\nstrict = true\n"
+    root = _project(tmp_path, PKG, deps=("requests",), dev=("mypy",), extra_toml=extra)
+    assert _gate(root) == []
+
+
+# -- notebooks shipped with the project need a Jupyter front end and kernel ---------------------
+
+_NOTEBOOK = (
+    '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, '
+    '"outputs": [], "source": ["import requests\\n", "requests.get\\n"]}], "metadata": {}, '
+    '"nbformat": 4, "nbformat_minor": 5}\n'
+)
+
+
+@_xfail(
+    'other: lerobot pyproject.toml:263 `notebook = ["jupyter", "ipykernel"]` for '
+    "examples/notebooks/quickstart.ipynb (docs/source/il_robots.mdx:37); langextract "
+    "pyproject.toml:75-77 notebook extra for examples/notebooks/romeo_juliet_extraction.ipynb"
+)
+def test_jupyter_for_shipped_notebooks(tmp_path: Path) -> None:
+    files = {**PKG, "examples/notebooks/quickstart.ipynb": _NOTEBOOK}
+    root = _project(tmp_path, files, deps=("requests",), dev=("jupyter", "ipykernel"))
+    assert _gate(root) == []
+
+
+def test_imports_in_shipped_notebooks_control(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "", "examples/notebooks/quickstart.ipynb": _NOTEBOOK}
+    root = _project(tmp_path, files, dev=("requests",))
+    assert _gate(root) == []
+
+
+# -- a backend distribution that its front end imports (jax -> jaxlib) ------------------------
+
+
+@_xfail(
+    "implicit-use: helm pyproject.toml:277 heim extra `jax~=0.6.2`, `jaxlib~=0.6.2`: jax "
+    "imports jaxlib as its backend; src/helm/clients/image_generation/dalle_mini_client.py:41 "
+    "`import jax.numpy as jnp`"
+)
+def test_jaxlib_beside_jax(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import jax.numpy as jnp\n"}
+    root = _project(tmp_path, files, deps=("jax", "jaxlib"))
+    assert _gate(root) == []
+
+
+def test_jax_imported_control(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import jax.numpy as jnp\n"}
+    root = _project(tmp_path, files, deps=("jax",))
+    assert _gate(root) == []
+
+
+# -- a dynamic import of a module name composed by an f-string --------------------------------
+
+_GYM_CALL = """\
+import importlib
+
+
+def make_env(kind):
+    return importlib.import_module(f"gym_{kind}")
+
+
+ENV = make_env("pusht")
+"""
+
+_GYM_REGISTRY = """\
+import importlib
+
+REGISTRY = {}
+
+
+class EnvConfig:
+    @classmethod
+    def register_subclass(cls, name):
+        def wrap(sub):
+            REGISTRY[sub] = name
+            return sub
+
+        return wrap
+
+    @property
+    def type(self):
+        return REGISTRY[type(self)]
+
+    @property
+    def package_name(self):
+        return f"gym_{self.type}"
+
+    def make(self):
+        return importlib.import_module(self.package_name)
+
+
+@EnvConfig.register_subclass("pusht")
+class PushtEnv(EnvConfig):
+    pass
+"""
+
+
+@_xfail(
+    'implicit-use: lerobot src/lerobot/envs/configs.py:69-71 `f"gym_{self.type}"`, :98 '
+    '`importlib.import_module(self.package_name)`, :191 `register_subclass("pusht")`; '
+    "tests/envs/test_envs.py:41-43"
+)
+def test_dynamic_import_of_a_name_built_from_a_registered_choice(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": _GYM_REGISTRY}, deps=("gym-pusht",))
+    assert _gate(root) == []
+
+
+def test_dynamic_import_of_an_fstring_with_a_literal_argument_control(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": _GYM_CALL}, deps=("gym-pusht",))
+    assert _gate(root) == []
+
+
+# -- library classes whose default backend is another distribution ----------------------------
+
+
+@_xfail(
+    "implicit-use: ragas tests/e2e/test_testset_generation.py:11-13 "
+    '`DirectoryLoader("./docs", glob="**/*.md")`: langchain_community\'s DirectoryLoader '
+    "defaults to UnstructuredFileLoader, which imports unstructured (pyproject.toml:166)"
+)
+def test_langchain_directory_loader_needs_unstructured(tmp_path: Path) -> None:
+    body = (
+        "from langchain_community.document_loaders import DirectoryLoader\n\n"
+        'LOADER = DirectoryLoader("./docs", glob="**/*.md")\n'
+    )
+    root = _project(
+        tmp_path, {"demo/__init__.py": body}, deps=("langchain-community", "unstructured")
+    )
+    assert _gate(root) == []
+
+
+@_xfail(
+    "implicit-use: helm src/helm/benchmark/metrics/vision_language/image_metrics.py:307 "
+    '`LearnedPerceptualImagePatchSimilarity(net_type="vgg")` with torchmetrics~=0.11.1 '
+    "(pyproject.toml:307), whose LPIPS imports the lpips package"
+)
+def test_torchmetrics_lpips_needs_lpips(tmp_path: Path) -> None:
+    body = (
+        "from torchmetrics.image.lpip import LearnedPerceptualImagePatchSimilarity\n\n"
+        'M = LearnedPerceptualImagePatchSimilarity(net_type="vgg")\n'
+    )
+    root = _project(tmp_path, {"demo/__init__.py": body}, deps=("torchmetrics", "lpips"))
+    assert _gate(root) == []
+
+
+# -- a conda package that provides the binaries a Python wrapper runs ---------------------------
+
+_ENV = """\
+name: demo
+dependencies:
+  - python=3.10
+  - {binary}
+  - pip
+  - pip:
+    - pdf2image
+"""
+
+
+@_xfail(
+    "implicit-use: unstructured environment.yml:13 conda `poppler` (pdfinfo/pdftoppm) run by "
+    "pdf2image: unstructured/partition/pdf_image/pdf_image_utils.py:15 `import pdf2image`, "
+    ":406 `pdf2image.pdfinfo_from_bytes`"
+)
+def test_conda_binary_run_by_a_python_wrapper(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import pdf2image\n",
+        "environment.yml": _ENV.format(binary="poppler"),
+    }
+    root = _project(tmp_path, files)
+    assert _gate(root) == []
+
+
+def test_conda_python_package_imported_control(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import pdf2image\nimport numpy\n",
+        "environment.yml": _ENV.format(binary="numpy"),
+    }
+    root = _project(tmp_path, files)
+    assert _gate(root) == []
