@@ -216,11 +216,6 @@ def test_imports_in_shipped_notebooks_control(tmp_path: Path) -> None:
 # -- a backend distribution that its front end imports (jax -> jaxlib) ------------------------
 
 
-@_xfail(
-    "implicit-use: helm pyproject.toml:277 heim extra `jax~=0.6.2`, `jaxlib~=0.6.2`: jax "
-    "imports jaxlib as its backend; src/helm/clients/image_generation/dalle_mini_client.py:41 "
-    "`import jax.numpy as jnp`"
-)
 def test_jaxlib_beside_jax(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import jax.numpy as jnp\n"}
     root = _project(tmp_path, files, deps=("jax", "jaxlib"))
@@ -340,11 +335,6 @@ dependencies:
 """
 
 
-@_xfail(
-    "implicit-use: unstructured environment.yml:13 conda `poppler` (pdfinfo/pdftoppm) run by "
-    "pdf2image: unstructured/partition/pdf_image/pdf_image_utils.py:15 `import pdf2image`, "
-    ":406 `pdf2image.pdfinfo_from_bytes`"
-)
 def test_conda_binary_run_by_a_python_wrapper(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import pdf2image\n",

@@ -46,3 +46,47 @@ def test_alias_table_does_not_vouch_for_another_tool(tmp_path: Path) -> None:
     extra = '[tool.poe.tasks]\ncheck = "echo hi"\n'
     root = _project(tmp_path, PKG, ("requests",), ("poethepoet", "black"), extra)
     assert _failing(root) == ["black"]
+
+
+def _kinds(root: Path) -> dict[str, str]:
+    return {f.dependency: f.kind for f in run_gate(root, use_cache=False).findings}
+
+
+def test_jaxlib_is_a_companion_not_a_use(tmp_path: Path) -> None:
+    # jaxlib beside a jax that is used: not failing, yet shown as a companion
+    files = {"demo/__init__.py": "from jax import numpy\nnumpy.zeros(3)\n"}
+    root = _project(tmp_path, files, ("jax", "jaxlib"))
+    assert _failing(root) == []
+    assert _kinds(root).get("jaxlib") == "unused-companion"
+
+
+def test_jaxlib_without_jax_used_still_fails(tmp_path: Path) -> None:
+    root = _project(tmp_path, PKG, ("requests", "jax", "jaxlib"))
+    assert _failing(root) == ["jax", "jaxlib"]
+
+
+_ENV = """\
+name: demo
+dependencies:
+  - python=3.11
+  - {binary}
+  - pip
+  - pip:
+    - {wrapper}
+"""
+
+
+def test_conda_tesseract_run_by_pytesseract(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import pytesseract\npytesseract.image_to_string('x.png')\n",
+        "environment.yml": _ENV.format(binary="tesseract", wrapper="pytesseract"),
+    }
+    assert _failing(_project(tmp_path, files)) == []
+
+
+def test_conda_poppler_without_its_wrapper_still_fails(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import requests\n",
+        "environment.yml": _ENV.format(binary="poppler", wrapper="requests"),
+    }
+    assert _failing(_project(tmp_path, files)) == ["poppler"]

@@ -8,7 +8,7 @@ Merged into :data:`.implicit_table.TRIGGERS`; same row shape (distributions, reg
 
 from __future__ import annotations
 
-__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
+__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_COMPANIONS", "ML_NEEDLES", "ML_TRIGGERS"]
 
 #: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
 #: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
@@ -164,3 +164,9 @@ LM_EVAL_TASK_DEPS: tuple[str, ...] = (
     "pddl",
     "kstar-planner",
 )
+
+#: companions of ML libraries (merged into :data:`.implicit_table.COMPANIONS`): jax imports
+#: jaxlib by itself; jaxlib is declared beside jax to pin the backend build
+ML_COMPANIONS: dict[str, tuple[str, ...]] = {
+    "jaxlib": ("jax",),
+}
