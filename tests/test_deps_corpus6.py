@@ -154,11 +154,6 @@ def _no_deps_project(root: Path, flags: str) -> Path:
     return _project(root, files, deps=("requests",))
 
 
-@_xfail(
-    "declarations: evaluate .github/workflows/ci.yml:57 `pip install -r "
-    "additional-tests-requirements.txt --no-deps`; additional-tests-requirements.txt:6 "
-    "`gin-config`, the dependency of rl-reliability-metrics that --no-deps leaves out"
-)
 def test_requirements_installed_with_no_deps(tmp_path: Path) -> None:
     assert _gate(_no_deps_project(tmp_path, " --no-deps")) == []
 

@@ -90,3 +90,45 @@ def test_conda_poppler_without_its_wrapper_still_fails(tmp_path: Path) -> None:
         "environment.yml": _ENV.format(binary="poppler", wrapper="requests"),
     }
     assert _failing(_project(tmp_path, files)) == ["poppler"]
+
+
+def _finding(root: Path, dep: str) -> tuple[str, str]:
+    for f in run_gate(root, use_cache=False).findings:
+        if f.dependency == dep:
+            return f.kind, f.evidence[-1].text
+    return "", ""
+
+
+def test_no_deps_file_entry_names_its_requirer(tmp_path: Path) -> None:
+    # a Makefile recipe continued over two lines; requests requires idna (installed metadata)
+    files = {
+        **PKG,
+        "ci/lock-requirements.txt": "requests\nidna\n",  # no version: no pin by itself
+        "Makefile": "deps:\n\tpip install \\\n\t  -r ci/lock-requirements.txt --no-deps\n",
+    }
+    root = _project(tmp_path, files, ("requests",))
+    assert _failing(root) == []
+    kind, text = _finding(root, "idna")
+    assert kind == "unused-companion"
+    assert text == (
+        "not used directly; ci/lock-requirements.txt is installed with --no-deps "
+        "(Makefile:2): requests (listed there) requires it, so this entry pins a requirement"
+    )
+
+
+def test_no_deps_file_of_one_entry_still_fails(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "solo-requirements.txt": "gin-config\n",
+        "tox.ini": "[testenv]\ncommands_pre = pip install -r solo-requirements.txt --no-deps\n",
+    }
+    assert _failing(_project(tmp_path, files, ("requests",))) == ["gin-config"]
+
+
+def test_no_deps_elsewhere_on_another_line_does_not_count(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "extra-requirements.txt": "requests\ngin-config\n",
+        "Makefile": "a:\n\tpip install -r extra-requirements.txt\n\tpip install . --no-deps\n",
+    }
+    assert _failing(_project(tmp_path, files, ("requests",))) == ["gin-config"]
