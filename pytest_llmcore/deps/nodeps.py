@@ -48,7 +48,7 @@ def no_deps_files(root: Path) -> dict[str, str]:
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
     """(first line number, text) of each line, backslash continuations joined."""
-    start, parts = 0, []
+    start, parts = 0, list[str]()
     for i, raw in enumerate(text.splitlines(), 1):
         if not parts:
             start = i
