@@ -191,11 +191,6 @@ _NOTEBOOK = (
 )
 
 
-@_xfail(
-    'other: lerobot pyproject.toml:263 `notebook = ["jupyter", "ipykernel"]` for '
-    "examples/notebooks/quickstart.ipynb (docs/source/il_robots.mdx:37); langextract "
-    "pyproject.toml:75-77 notebook extra for examples/notebooks/romeo_juliet_extraction.ipynb"
-)
 def test_jupyter_for_shipped_notebooks(tmp_path: Path) -> None:
     files = {**PKG, "examples/notebooks/quickstart.ipynb": _NOTEBOOK}
     root = _project(tmp_path, files, deps=("requests",), dev=("jupyter", "ipykernel"))

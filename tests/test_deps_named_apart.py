@@ -132,3 +132,23 @@ def test_no_deps_elsewhere_on_another_line_does_not_count(tmp_path: Path) -> Non
         "Makefile": "a:\n\tpip install -r extra-requirements.txt\n\tpip install . --no-deps\n",
     }
     assert _failing(_project(tmp_path, files, ("requests",))) == ["gin-config"]
+
+
+_NB = (
+    '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Tour"]}], '
+    '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+)
+
+
+def test_jupyterlab_for_shipped_notebooks_names_them(tmp_path: Path) -> None:
+    files = {**PKG, "docs/tour.ipynb": _NB, "docs/more.ipynb": _NB}
+    root = _project(tmp_path, files, ("requests",), ("jupyterlab",))
+    assert _failing(root) == []
+    used = run_gate(root, use_cache=False).used_by["jupyterlab"]
+    assert [e.text for e in used] == ["the project ships 2 notebooks (docs/more.ipynb)"]
+
+
+def test_jupyter_without_notebooks_still_fails(tmp_path: Path) -> None:
+    files = {**PKG, ".scratch/tmp.ipynb": _NB, "docs/notes.md": "run jupyter notebook\n"}
+    root = _project(tmp_path, files, ("requests",), ("jupyter", "ipykernel"))
+    assert _failing(root) == ["ipykernel", "jupyter"]

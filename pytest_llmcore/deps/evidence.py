@@ -28,6 +28,7 @@ from .configured import (
     stub_target,
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
+from .notebooks import shipped_notebooks_evidence
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 
@@ -302,6 +303,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
+                or shipped_notebooks_evidence(key, self.sources)
                 or self._command(dist, modules)
                 or self._doc(key, modules)
             )
