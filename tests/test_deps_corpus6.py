@@ -86,11 +86,6 @@ markdown_extensions:
 """
 
 
-@_xfail(
-    "docs-toolchain: graphrag mkdocs.yaml:111 markdown_extensions `- mkdocs-typer` (the "
-    "`markdown.extensions` entry point of mkdocs-typer; its module is mkdocs_typer), "
-    "docs/cli.md:5 `::: mkdocs-typer`"
-)
 def test_markdown_extension_named_by_entry_point(tmp_path: Path) -> None:
     files = {**PKG, "mkdocs.yml": _MKDOCS_TYPER}
     root = _project(tmp_path, files, deps=("requests",), dev=("mkdocs", "mkdocs-typer"))

@@ -152,3 +152,21 @@ def test_jupyter_without_notebooks_still_fails(tmp_path: Path) -> None:
     files = {**PKG, ".scratch/tmp.ipynb": _NB, "docs/notes.md": "run jupyter notebook\n"}
     root = _project(tmp_path, files, ("requests",), ("jupyter", "ipykernel"))
     assert _failing(root) == ["ipykernel", "jupyter"]
+
+
+def test_markdown_extension_entry_point_names_its_distribution() -> None:
+    from pytest_llmcore.deps.doctools import read_mkdocs
+
+    text = "site_name: x\nmarkdown_extensions:\n  - toc\n  - mkdocs-click\n  - pymdownx.snippets\n"
+    uses = [(u.line, u.dists, u.modules) for u in read_mkdocs(text, "mkdocs.yml")[1:]]
+    assert uses == [
+        (3, ("markdown",), ()),
+        (4, ("mkdocs-click",), ()),
+        (5, (), ("pymdownx.snippets",)),
+    ]
+
+
+def test_markdown_extension_entry_point_vouches_for_no_other(tmp_path: Path) -> None:
+    files = {**PKG, "mkdocs.yml": "site_name: x\nmarkdown_extensions:\n  - mkdocs-typer\n"}
+    root = _project(tmp_path, files, ("requests",), ("mkdocs", "mkdocs-typer", "mkdocs-click"))
+    assert _failing(root) == ["mkdocs-click"]

@@ -274,6 +274,12 @@ MKDOCSTRINGS_HANDLERS: dict[str, str] = {
     "typescript": "mkdocstrings-typescript",
     "c": "mkdocstrings-c",
 }
+#: Python-Markdown ``markdown.extensions`` entry point name -> distribution (a name that
+#: is no module: Markdown finds it by entry point)
+MARKDOWN_EXTENSIONS: dict[str, str] = {
+    "mkdocs-typer": "mkdocs-typer",
+    "mkdocs-click": "mkdocs-click",
+}
 #: Python-Markdown's own extensions (``markdown.extensions.X``): no distribution of theirs.
 MARKDOWN_BUILTIN: frozenset[str] = frozenset(
     {
