@@ -277,11 +277,6 @@ def test_dynamic_import_of_an_fstring_with_a_literal_argument_control(tmp_path: 
 # -- library classes whose default backend is another distribution ----------------------------
 
 
-@_xfail(
-    "implicit-use: ragas tests/e2e/test_testset_generation.py:11-13 "
-    '`DirectoryLoader("./docs", glob="**/*.md")`: langchain_community\'s DirectoryLoader '
-    "defaults to UnstructuredFileLoader, which imports unstructured (pyproject.toml:166)"
-)
 def test_langchain_directory_loader_needs_unstructured(tmp_path: Path) -> None:
     body = (
         "from langchain_community.document_loaders import DirectoryLoader\n\n"
@@ -293,11 +288,6 @@ def test_langchain_directory_loader_needs_unstructured(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "implicit-use: helm src/helm/benchmark/metrics/vision_language/image_metrics.py:307 "
-    '`LearnedPerceptualImagePatchSimilarity(net_type="vgg")` with torchmetrics~=0.11.1 '
-    "(pyproject.toml:307), whose LPIPS imports the lpips package"
-)
 def test_torchmetrics_lpips_needs_lpips(tmp_path: Path) -> None:
     body = (
         "from torchmetrics.image.lpip import LearnedPerceptualImagePatchSimilarity\n\n"

@@ -170,3 +170,30 @@ def test_markdown_extension_entry_point_vouches_for_no_other(tmp_path: Path) -> 
     files = {**PKG, "mkdocs.yml": "site_name: x\nmarkdown_extensions:\n  - mkdocs-typer\n"}
     root = _project(tmp_path, files, ("requests",), ("mkdocs", "mkdocs-typer", "mkdocs-click"))
     assert _failing(root) == ["mkdocs-click"]
+
+
+_LC = "from langchain_community.document_loaders import {names}\n\n"
+
+
+def test_unstructured_loader_of_langchain_needs_unstructured(tmp_path: Path) -> None:
+    body = _LC.format(names="UnstructuredMarkdownLoader") + (
+        'DOCS = UnstructuredMarkdownLoader("README.md").load()\n'
+    )
+    root = _project(tmp_path, {"demo/__init__.py": body}, ("langchain-community", "unstructured"))
+    assert _failing(root) == []
+
+
+def test_directory_loader_with_its_own_loader_class_needs_no_unstructured(
+    tmp_path: Path,
+) -> None:
+    body = _LC.format(names="DirectoryLoader, TextLoader") + (
+        'LOADER = DirectoryLoader(str("docs"), glob="*.md", loader_cls=TextLoader)\n'
+    )
+    root = _project(tmp_path, {"demo/__init__.py": body}, ("langchain-community", "unstructured"))
+    assert _failing(root) == ["unstructured"]
+
+
+def test_lpips_metric_named_in_a_comment_is_no_use(tmp_path: Path) -> None:
+    body = "import torchmetrics\n\n# LearnedPerceptualImagePatchSimilarity needs lpips\nM = torchmetrics.Metric\n"
+    root = _project(tmp_path, {"demo/__init__.py": body}, ("torchmetrics", "lpips"))
+    assert _failing(root) == ["lpips"]

@@ -51,6 +51,21 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"(?:\.bm25)?\s+import\s+[^\n]*\bBM25Retriever\b",
         "langchain's BM25Retriever",
     ),
+    # langchain_community's Unstructured*Loader import unstructured when they load, and
+    # DirectoryLoader's default loader_cls is UnstructuredFileLoader (another loader_cls
+    # given in the call: not a use)
+    (
+        ("unstructured",),
+        r"\bUnstructured\w*Loader\s*\(|\bDirectoryLoader\s*\("
+        r"(?:(?!loader_cls\b)[^()])*(?:\([^()]*\)(?:(?!loader_cls\b)[^()])*)*\)",
+        "langchain's Unstructured loaders (DirectoryLoader's default UnstructuredFileLoader)",
+    ),
+    # torchmetrics' LPIPS metric wraps the lpips package (before it vendored the networks)
+    (
+        ("lpips",),
+        r"\bLearnedPerceptualImagePatchSimilarity\s*\(",
+        "torchmetrics' LPIPS metric, which imports lpips",
+    ),
     # torchao's int4 weights (Int4Tensor, the default packing since version 2) and its
     # float8 x int4 config run fbgemm_gpu's gen_ai kernels
     (
