@@ -194,6 +194,10 @@ def test_directory_loader_with_its_own_loader_class_needs_no_unstructured(
 
 
 def test_lpips_metric_named_in_a_comment_is_no_use(tmp_path: Path) -> None:
-    body = "import torchmetrics\n\n# LearnedPerceptualImagePatchSimilarity needs lpips\nM = torchmetrics.Metric\n"
+    body = (
+        "import torchmetrics\n\n"
+        "# LearnedPerceptualImagePatchSimilarity needs lpips\n"
+        "M = torchmetrics.Metric\n"
+    )
     root = _project(tmp_path, {"demo/__init__.py": body}, ("torchmetrics", "lpips"))
     assert _failing(root) == ["lpips"]
