@@ -320,7 +320,6 @@ NEEDLES: dict[str, tuple[str, ...]] = {
 #: openpyxl are used only by the calls that need them: triggers above).
 _PANDAS_EXTRAS = ("numexpr", "bottleneck", "pyarrow")
 _DB_DRIVERS = tuple(d for ds in DB_DRIVERS.values() for d in ds)
-
 #: distribution -> the distributions that load it by themselves when it is installed.
 #: Only automatic uses belong here: bitsandbytes or flash-attn are used only when code asks
 #: for them (a trigger above), so without a trigger they are plainly unused.
