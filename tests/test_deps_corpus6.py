@@ -66,11 +66,6 @@ check = "ruff check ."
 """
 
 
-@_xfail(
-    "tool-invocation: graphrag pyproject.toml:70 `[tool.poe.tasks]` configures poethepoet "
-    "(table `poe`, distribution `poethepoet`); .github/workflows/python-checks.yml:74 "
-    "`uv run poe check`"
-)
 def test_tool_table_named_apart_from_its_distribution(tmp_path: Path) -> None:
     root = _project(tmp_path, PKG, deps=("requests",), dev=("poethepoet",), extra_toml=_POE)
     assert _gate(root) == []
@@ -91,11 +86,6 @@ markdown_extensions:
 """
 
 
-@_xfail(
-    "docs-toolchain: graphrag mkdocs.yaml:111 markdown_extensions `- mkdocs-typer` (the "
-    "`markdown.extensions` entry point of mkdocs-typer; its module is mkdocs_typer), "
-    "docs/cli.md:5 `::: mkdocs-typer`"
-)
 def test_markdown_extension_named_by_entry_point(tmp_path: Path) -> None:
     files = {**PKG, "mkdocs.yml": _MKDOCS_TYPER}
     root = _project(tmp_path, files, deps=("requests",), dev=("mkdocs", "mkdocs-typer"))
@@ -159,11 +149,6 @@ def _no_deps_project(root: Path, flags: str) -> Path:
     return _project(root, files, deps=("requests",))
 
 
-@_xfail(
-    "declarations: evaluate .github/workflows/ci.yml:57 `pip install -r "
-    "additional-tests-requirements.txt --no-deps`; additional-tests-requirements.txt:6 "
-    "`gin-config`, the dependency of rl-reliability-metrics that --no-deps leaves out"
-)
 def test_requirements_installed_with_no_deps(tmp_path: Path) -> None:
     assert _gate(_no_deps_project(tmp_path, " --no-deps")) == []
 
@@ -201,11 +186,6 @@ _NOTEBOOK = (
 )
 
 
-@_xfail(
-    'other: lerobot pyproject.toml:263 `notebook = ["jupyter", "ipykernel"]` for '
-    "examples/notebooks/quickstart.ipynb (docs/source/il_robots.mdx:37); langextract "
-    "pyproject.toml:75-77 notebook extra for examples/notebooks/romeo_juliet_extraction.ipynb"
-)
 def test_jupyter_for_shipped_notebooks(tmp_path: Path) -> None:
     files = {**PKG, "examples/notebooks/quickstart.ipynb": _NOTEBOOK}
     root = _project(tmp_path, files, deps=("requests",), dev=("jupyter", "ipykernel"))
@@ -221,11 +201,6 @@ def test_imports_in_shipped_notebooks_control(tmp_path: Path) -> None:
 # -- a backend distribution that its front end imports (jax -> jaxlib) ------------------------
 
 
-@_xfail(
-    "implicit-use: helm pyproject.toml:277 heim extra `jax~=0.6.2`, `jaxlib~=0.6.2`: jax "
-    "imports jaxlib as its backend; src/helm/clients/image_generation/dalle_mini_client.py:41 "
-    "`import jax.numpy as jnp`"
-)
 def test_jaxlib_beside_jax(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import jax.numpy as jnp\n"}
     root = _project(tmp_path, files, deps=("jax", "jaxlib"))
@@ -302,11 +277,6 @@ def test_dynamic_import_of_an_fstring_with_a_literal_argument_control(tmp_path: 
 # -- library classes whose default backend is another distribution ----------------------------
 
 
-@_xfail(
-    "implicit-use: ragas tests/e2e/test_testset_generation.py:11-13 "
-    '`DirectoryLoader("./docs", glob="**/*.md")`: langchain_community\'s DirectoryLoader '
-    "defaults to UnstructuredFileLoader, which imports unstructured (pyproject.toml:166)"
-)
 def test_langchain_directory_loader_needs_unstructured(tmp_path: Path) -> None:
     body = (
         "from langchain_community.document_loaders import DirectoryLoader\n\n"
@@ -318,11 +288,6 @@ def test_langchain_directory_loader_needs_unstructured(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@_xfail(
-    "implicit-use: helm src/helm/benchmark/metrics/vision_language/image_metrics.py:307 "
-    '`LearnedPerceptualImagePatchSimilarity(net_type="vgg")` with torchmetrics~=0.11.1 '
-    "(pyproject.toml:307), whose LPIPS imports the lpips package"
-)
 def test_torchmetrics_lpips_needs_lpips(tmp_path: Path) -> None:
     body = (
         "from torchmetrics.image.lpip import LearnedPerceptualImagePatchSimilarity\n\n"
@@ -345,11 +310,6 @@ dependencies:
 """
 
 
-@_xfail(
-    "implicit-use: unstructured environment.yml:13 conda `poppler` (pdfinfo/pdftoppm) run by "
-    "pdf2image: unstructured/partition/pdf_image/pdf_image_utils.py:15 `import pdf2image`, "
-    ":406 `pdf2image.pdfinfo_from_bytes`"
-)
 def test_conda_binary_run_by_a_python_wrapper(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "import pdf2image\n",

@@ -49,10 +49,28 @@ _CFG_SECTIONS: dict[str, tuple[str, ...]] = {
     "isort": ("[isort]",),
 }
 
+#: ``[tool.<table>]`` names that differ from the distribution the table configures
+#: (a table named like its distribution, or with ``_`` for ``-``, needs no row).
+TOOL_TABLE_DISTS: dict[str, tuple[str, ...]] = {
+    "poe": ("poethepoet",),
+    "semantic_release": ("python-semantic-release",),
+    "bumpversion": ("bump-my-version",),
+    "importlinter": ("import-linter",),
+    "tomlsort": ("toml-sort",),
+    "pyright": ("basedpyright",),
+}
+
+
+def _table_names(dist_key: str) -> set[str]:
+    """The ``[tool.X]`` names that configure ``dist_key``."""
+    names = {dist_key, dist_key.replace("-", "_")}
+    names.update(t for t, dists in TOOL_TABLE_DISTS.items() if dist_key in dists)
+    return names
+
 
 def config_evidence(root: Path, dist_key: str, tool_tables: set[str]) -> Evidence | None:
     """``[tool.mypy]`` in pyproject.toml, a mypy.ini, a ``[mypy]`` section: the tool is used."""
-    names = {dist_key, dist_key.replace("-", "_")}
+    names = _table_names(dist_key)
     for n in sorted(names & tool_tables):
         return Evidence(f"configured in pyproject.toml [tool.{n}]", "pyproject.toml")
     for rel in CONFIG_FILES.get(dist_key, ()):

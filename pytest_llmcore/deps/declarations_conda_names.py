@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONDA_NON_PYTHON", "CONDA_TO_PYPI", "PYTHON_LIB_PACKAGES"]
+__all__ = ["CONDA_BINARY_WRAPPERS", "CONDA_NON_PYTHON", "CONDA_TO_PYPI", "PYTHON_LIB_PACKAGES"]
 
 #: a conda build of a toolchain piece for one platform (``sysroot_linux-64``,
 #: ``gcc_linux-aarch64``, ``clang_osx-arm64``, ``vs2019_win-64``), names canonicalised
@@ -112,6 +112,13 @@ CONDA_NON_PYTHON = _NonPython(
         "jupyterlab-git",
     )
 )
+#: conda packages of native programs -> the Python wrappers that run them (companions:
+#: pdf2image runs poppler's pdftoppm/pdfinfo, pytesseract runs tesseract)
+CONDA_BINARY_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "poppler": ("pdf2image",),
+    "tesseract": ("pytesseract", "ocrmypdf"),
+    "ghostscript": ("ocrmypdf", "camelot-py"),
+}
 #: conda package names that differ from the distribution they install
 CONDA_TO_PYPI = {
     "pytorch": "torch",

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
+    MARKDOWN_EXTENSIONS,
     MKDOCS_PLUGIN_NEEDS,
     MKDOCS_PLUGINS,
     MKDOCS_THEMES,
@@ -66,6 +67,16 @@ def _mkdocs_dists(name: str, table: dict[str, str], group: str, suffix: str) -> 
         return (found,)
     key = canonical_name(name)
     return (key, f"mkdocs-{key}", f"mkdocs-{key}-{suffix}")
+
+
+def _markdown_entry_point(name: str) -> tuple[str, ...]:
+    """The distribution of a ``markdown.extensions`` entry point named ``name`` (the table,
+    then installed metadata; a name with ``-``, which is no module, is taken as its
+    distribution's), or () for a module name."""
+    found = MARKDOWN_EXTENSIONS.get(name) or _entry_point_owners("markdown.extensions").get(name)
+    if found:
+        return (found,)
+    return (canonical_name(name),) if "-" in name and "." not in name else ()
 
 
 def named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node | None]]:
@@ -132,6 +143,8 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
             what = f"{rel} markdown extension {ext.value!r}"
             if mod in MARKDOWN_BUILTIN:
                 out.append(DocUse(what, rel, ext.line, ("markdown",)))
+            elif _markdown_entry_point(mod):
+                out.append(DocUse(what, rel, ext.line, _markdown_entry_point(mod)))
             else:
                 out.append(DocUse(what, rel, ext.line, (), (mod,)))
         stack: list[yaml.Node] = [doc]

@@ -28,6 +28,7 @@ from .configured import (
     stub_target,
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
+from .notebooks import shipped_notebooks_evidence
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 
@@ -302,6 +303,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
+                or shipped_notebooks_evidence(key, self.sources)
                 or self._command(dist, modules)
                 or self._doc(key, modules)
             )
@@ -404,6 +406,9 @@ class EvidenceFinder:
         from .companions import companion_text, declaration_comments, pinned_parent
         from .implicit import companion_parents
         from .locks import lock_requirers
+        from .nodeps import no_deps_files, no_deps_text
+
+        no_deps = functools.cache(lambda: no_deps_files(self.root))
 
         used = {canonical_name(d) for d in result.used_by}
         unused = [d for f in result.findings if f.kind is Kind.UNUSED for d in f.declared]
@@ -422,7 +427,7 @@ class EvidenceFinder:
             pinned = pinned_parent(f, self._pinned, self.declared, lock, used, sections)
             text = companion_text(
                 f, used, parents, pinned, comments, self._imported_undeclared(parents, used)
-            )
+            ) or no_deps_text(f, no_deps(), result.declared, self._pinned.get(key))
             if text is not None:
                 result.findings[i] = dataclasses.replace(
                     f, kind=Kind.COMPANION, evidence=(*f.evidence, Evidence(text))

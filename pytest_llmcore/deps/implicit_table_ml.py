@@ -8,7 +8,7 @@ Merged into :data:`.implicit_table.TRIGGERS`; same row shape (distributions, reg
 
 from __future__ import annotations
 
-__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_NEEDLES", "ML_TRIGGERS"]
+__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_COMPANIONS", "ML_NEEDLES", "ML_TRIGGERS"]
 
 #: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
 #: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
@@ -50,6 +50,21 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"\bBM25Retriever\.from_(?:documents|texts)\s*\(|\blangchain\w*\.retrievers"
         r"(?:\.bm25)?\s+import\s+[^\n]*\bBM25Retriever\b",
         "langchain's BM25Retriever",
+    ),
+    # langchain_community's Unstructured*Loader import unstructured when they load, and
+    # DirectoryLoader's default loader_cls is UnstructuredFileLoader (another loader_cls
+    # given in the call: not a use)
+    (
+        ("unstructured",),
+        r"\bUnstructured\w*Loader\s*\(|\bDirectoryLoader\s*\("
+        r"(?:(?!loader_cls\b)[^()])*(?:\([^()]*\)(?:(?!loader_cls\b)[^()])*)*\)",
+        "langchain's Unstructured loaders (DirectoryLoader's default UnstructuredFileLoader)",
+    ),
+    # torchmetrics' LPIPS metric wraps the lpips package (before it vendored the networks)
+    (
+        ("lpips",),
+        r"\bLearnedPerceptualImagePatchSimilarity\s*\(",
+        "torchmetrics' LPIPS metric, which imports lpips",
     ),
     # torchao's int4 weights (Int4Tensor, the default packing since version 2) and its
     # float8 x int4 config run fbgemm_gpu's gen_ai kernels
@@ -164,3 +179,9 @@ LM_EVAL_TASK_DEPS: tuple[str, ...] = (
     "pddl",
     "kstar-planner",
 )
+
+#: companions of ML libraries (merged into :data:`.implicit_table.COMPANIONS`): jax imports
+#: jaxlib by itself; jaxlib is declared beside jax to pin the backend build
+ML_COMPANIONS: dict[str, tuple[str, ...]] = {
+    "jaxlib": ("jax",),
+}

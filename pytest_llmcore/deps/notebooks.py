@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
-__all__ = ["notebook_source"]
+from .records import Evidence
+
+__all__ = ["NOTEBOOK_TOOLS", "notebook_source", "shipped_notebooks_evidence"]
 
 #: Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
@@ -68,3 +71,26 @@ def cell_of(cell_map: list[tuple[int, int]], line: int) -> str:
         if first <= line:
             best = (number, first)
     return f"cell {best[0]}, line {line - best[1] + 1}"
+
+
+#: Jupyter front ends and the kernel that open and run a project's notebooks
+NOTEBOOK_TOOLS = frozenset({"jupyter", "notebook", "jupyterlab", "ipykernel", "nbclassic", "voila"})
+
+
+def shipped_notebooks_evidence(key: str, sources: Iterable[tuple[str, object]]) -> Evidence | None:
+    """A Jupyter front end or kernel (:data:`NOTEBOOK_TOOLS`) is used when the project ships
+    notebooks (``.ipynb`` among the scanned files, none in a hidden folder): they are opened
+    with it. ``sources``: (relative path, path) of the scanned files."""
+    if key not in NOTEBOOK_TOOLS:
+        return None
+    books = [
+        rel
+        for rel, _ in sources
+        if rel.endswith(".ipynb") and not any(p.startswith(".") for p in rel.split("/"))
+    ]
+    if not books:
+        return None
+    first = sorted(books)[0]
+    return Evidence(
+        f"the project ships {len(books)} notebook{'s' if len(books) > 1 else ''} ({first})", first
+    )
