@@ -284,11 +284,6 @@ class PushtEnv(EnvConfig):
 """
 
 
-@_xfail(
-    'implicit-use: lerobot src/lerobot/envs/configs.py:69-71 `f"gym_{self.type}"`, :98 '
-    '`importlib.import_module(self.package_name)`, :191 `register_subclass("pusht")`; '
-    "tests/envs/test_envs.py:41-43"
-)
 def test_dynamic_import_of_a_name_built_from_a_registered_choice(tmp_path: Path) -> None:
     root = _project(tmp_path, {"demo/__init__.py": _GYM_REGISTRY}, deps=("gym-pusht",))
     assert _gate(root) == []

@@ -1,0 +1,88 @@
+"""Literal values that reach the call using them through a variable, a method's result or a
+wrapper's parameter (corpus6 classes: a dynamic import of a name built on a literal prefix,
+a BeautifulSoup parser passed through a project function). Shapes other than the
+reproductions in tests/test_deps_corpus6.py, plus the negatives that keep the rules narrow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.literalbind import bound_prefixes
+
+from .test_deps_corpus6 import _project
+
+
+def _gate(root: Path) -> list[str]:
+    return sorted(f.dependency for f in run_gate(root, use_cache=False).failing)
+
+
+# -- a module name built on a literal prefix, reaching the loader indirectly --------------
+
+_CONCAT_LOCAL = """\
+import importlib
+
+
+def load(kind):
+    name = "gym_" + kind
+    return importlib.import_module(name)
+"""
+
+_FUNCTION_RESULT = """\
+from importlib import import_module
+
+
+def backend_module():
+    return "gym_{}".format(BACKEND)
+
+
+BACKEND = "pusht"
+MOD = import_module(backend_module())
+"""
+
+_NEVER_LOADED = """\
+def label(kind):
+    name = f"gym_{kind}"
+    return name.upper()
+"""
+
+_SHORT_PREFIX = """\
+import importlib
+
+
+class C:
+    @property
+    def mod(self):
+        return f"g_{self.kind}"
+
+    def load(self):
+        return importlib.import_module(self.mod)
+"""
+
+
+@pytest.mark.parametrize("body", [_CONCAT_LOCAL, _FUNCTION_RESULT], ids=["local", "function"])
+def test_built_module_name_reaches_the_loader(tmp_path: Path, body: str) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": body}, deps=("gym-pusht",))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize("body", [_NEVER_LOADED, _SHORT_PREFIX], ids=["no-loader", "short"])
+def test_built_name_that_no_loader_receives_is_no_use(tmp_path: Path, body: str) -> None:
+    root = _project(tmp_path, {"demo/__init__.py": body}, deps=("gym-pusht",))
+    assert _gate(root) == ["gym-pusht"]
+
+
+def test_bound_prefixes_pins_line_and_route() -> None:
+    assert list(bound_prefixes(_CONCAT_LOCAL)) == [("gym_", 6, "name")]
+    assert list(bound_prefixes(_FUNCTION_RESULT)) == [("gym_", 9, "backend_module")]
+    assert list(bound_prefixes(_NEVER_LOADED)) == []
+
+
+def test_a_variable_also_bound_to_something_else_is_not_followed() -> None:
+    body = (
+        "import importlib\n\ndef f(kind, other):\n    name = f'gym_{kind}'\n"
+        "    name = other\n    return importlib.import_module(name)\n"
+    )
+    assert list(bound_prefixes(body)) == []
