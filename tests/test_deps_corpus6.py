@@ -119,11 +119,6 @@ def indent_html(html_string, html_parser="html.parser"):
 """
 
 
-@_xfail(
-    "implicit-use: unstructured test_unstructured/partition/html/"
-    'test_html_to_ontology_parsing.py:514 `indent_html(input_html, html_parser="html5lib")`'
-    " -> unstructured/partition/html/html_utils.py:23 `BeautifulSoup(html_string, html_parser)`"
-)
 def test_bs4_parser_passed_through_a_wrapper(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "",

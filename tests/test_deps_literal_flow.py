@@ -86,3 +86,50 @@ def test_a_variable_also_bound_to_something_else_is_not_followed() -> None:
         "    name = other\n    return importlib.import_module(name)\n"
     )
     assert list(bound_prefixes(body)) == []
+
+
+# -- a BeautifulSoup parser passed through a project function's parameter ----------------
+
+_METHOD_WRAPPER = """\
+import bs4
+
+
+class Page:
+    def soup(self, markup, parser):
+        return bs4.BeautifulSoup(markup, features=parser)
+"""
+
+
+def _bs4_project(tmp_path: Path, wrapper: str, caller: str) -> Path:
+    files = {
+        "demo/__init__.py": "",
+        "demo/page.py": wrapper,
+        "demo/use.py": f"from demo.page import Page, soup\n\n{caller}\n",
+    }
+    return _project(tmp_path, files, deps=("beautifulsoup4", "html5lib"))
+
+
+def test_positional_literal_to_a_method_wrapper(tmp_path: Path) -> None:
+    wrapper = _METHOD_WRAPPER + "\n\ndef soup(s):\n    return s\n"
+    root = _bs4_project(tmp_path, wrapper, 'X = Page().soup("<p>", "html5lib")')
+    assert _gate(root) == []
+
+
+def test_wrapper_parameter_default_names_the_parser(tmp_path: Path) -> None:
+    wrapper = (
+        "from bs4 import BeautifulSoup\n\n\n"
+        'def soup(s, *, parser="html5lib"):\n    return BeautifulSoup(s, parser)\n'
+        "\n\nclass Page:\n    pass\n"
+    )
+    root = _bs4_project(tmp_path, wrapper, 'X = soup("<p>")')
+    assert _gate(root) == []
+
+
+def test_a_literal_for_a_parameter_that_is_not_the_parser_is_no_use(tmp_path: Path) -> None:
+    wrapper = (
+        "from bs4 import BeautifulSoup\n\n\n"
+        'def soup(s, name, parser="html.parser"):\n    return BeautifulSoup(s, parser), name\n'
+        "\n\nclass Page:\n    pass\n"
+    )
+    root = _bs4_project(tmp_path, wrapper, 'X = soup("<p>", "html5lib")')
+    assert _gate(root) == ["html5lib"]
