@@ -133,3 +133,12 @@ def test_a_literal_for_a_parameter_that_is_not_the_parser_is_no_use(tmp_path: Pa
     )
     root = _bs4_project(tmp_path, wrapper, 'X = soup("<p>", "html5lib")')
     assert _gate(root) == ["html5lib"]
+
+
+def test_attribute_assigned_a_built_name_reaches_the_loader() -> None:
+    body = (
+        "import importlib\n\nclass Env:\n    def __init__(self, kind):\n"
+        "        self.module = 'gym_%s' % kind\n\n"
+        "def make(env):\n    return importlib.import_module(env.module)\n"
+    )
+    assert list(bound_prefixes(body)) == [("gym_", 8, "module")]

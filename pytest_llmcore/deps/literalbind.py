@@ -108,6 +108,7 @@ class _Scope:
         #: loader calls on ``x.member``, ``x.member()`` or ``member()``: (call, member)
         self.member_calls: list[tuple[ast.Call, str]] = []
         self.returns: list[ast.expr] = []
+        self.members: dict[str, set[str]] = {}  # attribute -> literal starts assigned to it
         self.name = "" if isinstance(node, (ast.Module, ast.Lambda)) else node.name
         self.children: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda]
         self.children = []
@@ -172,7 +173,11 @@ class _Scope:
                 if isinstance(t, ast.Name):
                     if isinstance(node, ast.Assign) or node.value is not None:
                         self._bind(t.id, _value(node.value))
-                elif not isinstance(t, (ast.Attribute, ast.Subscript)):
+                elif isinstance(t, ast.Attribute):  # self.module = f"gym_{kind}"
+                    start = _prefix(node.value)
+                    if start is not None:
+                        self.members.setdefault(t.attr, set()).add(start)
+                elif not isinstance(t, ast.Subscript):
                     self._poison_targets(t)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             if isinstance(node.target, ast.Name):
@@ -303,7 +308,8 @@ def bound_prefixes(text: str) -> Iterator[tuple[str, int, str]]:
     literal start ``prefix`` through a local variable (``name = f"gym_{kind}"``;
     ``import_module(name)``) or as the result of a function, method or property of the
     same file (``import_module(self.package_name)`` where ``package_name`` returns
-    ``f"gym_{self.type}"``). Which modules the prefix names is the caller's matter."""
+    ``f"gym_{self.type}"``), or an attribute assigned one (``self.module = f"gym_{k}"``;
+    ``import_module(env.module)``). Which modules the prefix names is the caller's matter."""
     if _MEMBER.search(text) is None or _BUILT.search(text) is None:
         return
     try:
@@ -315,6 +321,8 @@ def bound_prefixes(text: str) -> Iterator[tuple[str, int, str]]:
     for scope in scopes:
         if scope.name and not scope.is_class:
             returned.setdefault(scope.name, set()).update(_returned_prefixes(scope))
+        for attr, starts in scope.members.items():
+            returned.setdefault(attr, set()).update(starts)
     for scope in scopes:
         for call, name, _ in scope.calls:
             bound = scope.lookup(name.id)
