@@ -11,6 +11,7 @@ import pytest
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.literalbind import bound_prefixes
+from pytest_llmcore.deps.wrapped_args import WrappedUse, wrapped_parser_uses
 
 from .test_deps_corpus6 import _project
 
@@ -142,3 +143,47 @@ def test_attribute_assigned_a_built_name_reaches_the_loader() -> None:
         "def make(env):\n    return importlib.import_module(env.module)\n"
     )
     assert list(bound_prefixes(body)) == [("gym_", 8, "module")]
+
+
+# -- the same for an engine name passed through a wrapper's parameter ---------------------
+
+_ENGINE_WRAPPER = """\
+import pandas as pd
+
+
+def load(path, engine="pyarrow"):
+    return pd.read_csv(path, engine=engine)
+"""
+
+
+def _engine_uses(tmp_path: Path, io_body: str, caller: str) -> list[WrappedUse]:
+    files = []
+    for rel, body in (("demo/io.py", io_body), ("demo/run.py", caller)):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+        files.append((rel, tmp_path / rel))
+    return list(wrapped_parser_uses(files, {"pyarrow", "lxml"}))
+
+
+@pytest.mark.parametrize(
+    ("caller", "found"),
+    [
+        ('X = load("a.csv", engine="pyarrow")', [("pyarrow", "load(... 'pyarrow')", 2)]),
+        ('\nX = load("a.csv", "pyarrow")', [("pyarrow", "load(... 'pyarrow')", 3)]),
+        ('X = load("a.csv", engine="python")', []),
+        ('X = other("a.csv", engine="pyarrow")', []),
+    ],
+    ids=["keyword", "positional", "not-an-engine", "not-the-wrapper"],
+)
+def test_engine_passed_through_a_wrapper(
+    tmp_path: Path, caller: str, found: list[tuple[str, str, int]]
+) -> None:
+    body = _ENGINE_WRAPPER.replace('engine="pyarrow"', "engine")  # no default
+    uses = _engine_uses(tmp_path, body, f"from demo.io import load\n{caller}\n")
+    assert [(u.dist, u.snippet, u.line) for u in uses] == found
+    assert {u.file for u in uses} <= {"demo/run.py"}
+
+
+def test_engine_default_of_a_wrapper_is_a_use(tmp_path: Path) -> None:
+    uses = _engine_uses(tmp_path, _ENGINE_WRAPPER, "")
+    assert uses == [WrappedUse("pyarrow", "def load(... engine='pyarrow')", "demo/io.py", 4)]
