@@ -109,11 +109,6 @@ def indent_html(html_string, html_parser="html.parser"):
 """
 
 
-@_xfail(
-    "implicit-use: unstructured test_unstructured/partition/html/"
-    'test_html_to_ontology_parsing.py:514 `indent_html(input_html, html_parser="html5lib")`'
-    " -> unstructured/partition/html/html_utils.py:23 `BeautifulSoup(html_string, html_parser)`"
-)
 def test_bs4_parser_passed_through_a_wrapper(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "",
@@ -259,11 +254,6 @@ class PushtEnv(EnvConfig):
 """
 
 
-@_xfail(
-    'implicit-use: lerobot src/lerobot/envs/configs.py:69-71 `f"gym_{self.type}"`, :98 '
-    '`importlib.import_module(self.package_name)`, :191 `register_subclass("pusht")`; '
-    "tests/envs/test_envs.py:41-43"
-)
 def test_dynamic_import_of_a_name_built_from_a_registered_choice(tmp_path: Path) -> None:
     root = _project(tmp_path, {"demo/__init__.py": _GYM_REGISTRY}, deps=("gym-pusht",))
     assert _gate(root) == []

@@ -24,6 +24,7 @@ from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
 from .safeio import read_bytes, read_text
 from .shell import imported_by, runs_in_script
+from .wrapped_args import wrapped_parser_uses
 
 if TYPE_CHECKING:
     from .invocations import Invocation
@@ -254,10 +255,15 @@ class ImplicitScan:
 
     def learn_helpers(self, files: Iterable[tuple[str, Path]]) -> None:
         """The project's own import helpers (``lazy_import("x")``): before the scan, as
-        their names are part of what it looks for."""
+        their names are part of what it looks for; and the parsers project wrappers of
+        ``BeautifulSoup`` receive (:mod:`.wrapped_args`), a project-wide relation."""
+        files = list(files)
         if self.module_owner:
             self.helpers = import_helpers(files)
             self._helper_re = helper_call(self.helpers)
+        for use in wrapped_parser_uses(files, self.pending):
+            where = f"{self._loc(use.file, use.line)} (a parser passed through a wrapper)"
+            self._hit((use.dist,), use.snippet, where, use.file, use.line)
 
     def remote_code_parents(self) -> dict[str, tuple[str, ...]]:
         """Where a Hub model is loaded with its own code: the libraries that code imports

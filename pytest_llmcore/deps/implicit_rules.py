@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
-from .literalbind import bound_loads
+from .literalbind import bound_loads, bound_prefixes
 from .records import canonical_name
 
 if TYPE_CHECKING:
@@ -101,6 +101,12 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
         for mod, owner in module_owner.items():
             if mod.startswith(prefix) or prefix.startswith(mod + "."):
                 yield owner, m.group(0), _line(text, m.start()), prefix
+    # the same, the built name reaching the loader through a variable or a method's result
+    for prefix, line, via in bound_prefixes(text):
+        if _meaningful_prefix(prefix):
+            for mod, owner in module_owner.items():
+                if mod.startswith(prefix) or prefix.startswith(mod + "."):
+                    yield owner, f"{via} = {prefix}...", line, prefix
 
 
 #: where a call opens on a string, and the check's name just before it: the full pattern

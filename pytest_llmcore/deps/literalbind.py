@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from .prefilter import DOTTED
 
-__all__ = ["bound_loads"]
+__all__ = ["bound_loads", "bound_prefixes"]
 
 _LOADERS = {"import_module": "name", "__import__": "name", "importorskip": "modname"}
 _LOADERS["find_spec"] = "name"
@@ -26,6 +26,14 @@ _BARE = re.compile(
     r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
     r"[A-Za-z_]\w*\s*[,)]"
 )
+#: a loader receiving an attribute or a call's result: ``import_module(self.package_name)``
+_MEMBER = re.compile(
+    r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
+    r"[A-Za-z_][\w.]*\s*(?:\(\s*\)\s*)?[,)]"
+)
+#: a string built on a literal start somewhere in the file (``f"gym_{``, ``"gym_" +``)
+_BUILT = re.compile(r"[\"'][A-Za-z_][\w.]*[_.](?:\{|%s|[\"']\s*\+)")
+_WORD_PREFIX = re.compile(r"[A-Za-z_][\w.]*")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _GROW = {"append": 0, "add": 0, "insert": 1}
@@ -50,10 +58,36 @@ def _strings(node: ast.expr | None) -> frozenset[str] | None:
     return None
 
 
+def _prefix(node: ast.expr | None) -> str | None:
+    """The literal start of a string built on it: ``f"gym_{kind}"``, ``"gym_" + kind``,
+    ``"gym_%s" % kind``, ``"gym_{}".format(kind)``; None for anything else."""
+    start: object = None
+    if isinstance(node, ast.JoinedStr) and len(node.values) >= 2:
+        first, second = node.values[0], node.values[1]
+        if isinstance(first, ast.Constant) and isinstance(second, ast.FormattedValue):
+            start = first.value
+    elif isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant):
+        text = node.left.value
+        if isinstance(node.op, ast.Add) and not isinstance(node.right, ast.Constant):
+            start = text
+        elif isinstance(node.op, ast.Mod) and isinstance(text, str):
+            start = text[: text.find("%s")] if "%s" in text else None
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        base = node.func.value
+        if node.func.attr == "format" and isinstance(base, ast.Constant):
+            text = base.value
+            start = text[: text.find("{")] if isinstance(text, str) and "{" in text else None
+    return start if isinstance(start, str) and _WORD_PREFIX.fullmatch(start) else None
+
+
 def _value(node: ast.expr | None) -> tuple[str, frozenset[str]]:
-    """``("str", {s})``, ``("seq", {...})`` or poison for a bound value."""
+    """``("str", {s})``, ``("seq", {...})``, ``("prefix", {p})`` (a string built on a
+    literal start) or poison for a bound value."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return "str", frozenset({node.value})
+    start = _prefix(node)
+    if start is not None:
+        return "prefix", frozenset({start})
     seq = _strings(node)
     return ("seq", seq) if seq is not None else _POISON
 
@@ -71,6 +105,11 @@ class _Scope:
         self.bound: dict[str, tuple[str, frozenset[str]]] = {}
         self.loops: list[tuple[str, ast.expr]] = []  # for NAME in <expr>
         self.calls: list[tuple[ast.Call, ast.Name, dict[str, ast.expr]]] = []
+        #: loader calls on ``x.member``, ``x.member()`` or ``member()``: (call, member)
+        self.member_calls: list[tuple[ast.Call, str]] = []
+        self.returns: list[ast.expr] = []
+        self.members: dict[str, set[str]] = {}  # attribute -> literal starts assigned to it
+        self.name = "" if isinstance(node, (ast.Module, ast.Lambda)) else node.name
         self.children: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda]
         self.children = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -120,6 +159,8 @@ class _Scope:
                     self._walk(sub, inner)
             return
         self._binding(node)
+        if isinstance(node, ast.Return) and node.value is not None:
+            self.returns.append(node.value)
         if isinstance(node, ast.Call):
             self._call(node, comp)
         for child in ast.iter_child_nodes(node):
@@ -132,7 +173,11 @@ class _Scope:
                 if isinstance(t, ast.Name):
                     if isinstance(node, ast.Assign) or node.value is not None:
                         self._bind(t.id, _value(node.value))
-                elif not isinstance(t, (ast.Attribute, ast.Subscript)):
+                elif isinstance(t, ast.Attribute):  # self.module = f"gym_{kind}"
+                    start = _prefix(node.value)
+                    if start is not None:
+                        self.members.setdefault(t.attr, set()).add(start)
+                elif not isinstance(t, ast.Subscript):
                     self._poison_targets(t)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             if isinstance(node.target, ast.Name):
@@ -177,6 +222,12 @@ class _Scope:
             arg = next((k.value for k in node.keywords if k.arg == _LOADERS[fname]), None)
         if isinstance(arg, ast.Name):
             self.calls.append((node, arg, comp))
+            return
+        if isinstance(arg, ast.Call) and not arg.args and not arg.keywords:
+            arg = arg.func  # a method's or a function's result
+        member = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", None)
+        if isinstance(member, str):
+            self.member_calls.append((node, member))
 
     def lookup(self, name: str) -> tuple[str, frozenset[str]] | None:
         """The binding of ``name`` seen from this scope (module scope when not bound here)."""
@@ -235,3 +286,48 @@ def bound_loads(text: str) -> Iterator[tuple[str, int, str]]:
             for mod in sorted(scope.values(name, comp)):
                 if mod and not mod.startswith(".") and DOTTED.fullmatch(mod):
                     yield mod, call.lineno, name.id
+
+
+def _returned_prefixes(scope: _Scope) -> frozenset[str]:
+    """The literal starts of the strings a function returns (``return f"gym_{x}"``, or a
+    local bound only to such strings)."""
+    found: set[str] = set()
+    for value in scope.returns:
+        start = _prefix(value)
+        if start is not None:
+            found.add(start)
+        elif isinstance(value, ast.Name):
+            bound = scope.lookup(value.id)
+            if bound is not None and bound[0] == "prefix":
+                found |= bound[1]
+    return frozenset(found)
+
+
+def bound_prefixes(text: str) -> Iterator[tuple[str, int, str]]:
+    """``(prefix, line, via)``: a loader call in this file receives a string built on the
+    literal start ``prefix`` through a local variable (``name = f"gym_{kind}"``;
+    ``import_module(name)``) or as the result of a function, method or property of the
+    same file (``import_module(self.package_name)`` where ``package_name`` returns
+    ``f"gym_{self.type}"``), or an attribute assigned one (``self.module = f"gym_{k}"``;
+    ``import_module(env.module)``). Which modules the prefix names is the caller's matter."""
+    if _MEMBER.search(text) is None or _BUILT.search(text) is None:
+        return
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    scopes = list(_scopes(tree))
+    returned: dict[str, set[str]] = {}
+    for scope in scopes:
+        if scope.name and not scope.is_class:
+            returned.setdefault(scope.name, set()).update(_returned_prefixes(scope))
+        for attr, starts in scope.members.items():
+            returned.setdefault(attr, set()).update(starts)
+    for scope in scopes:
+        for call, name, _ in scope.calls:
+            bound = scope.lookup(name.id)
+            for start in sorted(bound[1]) if bound is not None and bound[0] == "prefix" else ():
+                yield start, call.lineno, name.id
+        for call, member in scope.member_calls:
+            for start in sorted(returned.get(member, ())):
+                yield start, call.lineno, member
