@@ -155,11 +155,8 @@ def test_requirements_installed_with_deps_control(tmp_path: Path) -> None:
 # -- a type checker whose directives the code carries -----------------------------------------
 
 
-@_xfail(
-    "tool-invocation: langextract pyproject.toml:65 dev `pytype`; "
-    "langextract/visualization.py:46 `# pytype: disable=annotation-type-mismatch`, "
-    "tests/data_lib_test.py:196 `# pytype: disable=wrong-arg-types`"
-)
+# langextract pyproject.toml:65 dev `pytype`; langextract/visualization.py:46
+# `# pytype: disable=annotation-type-mismatch`, tests/data_lib_test.py:196
 def test_type_checker_directive_comments(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import requests\nX = None  # pytype: disable=attribute-error\n"}
     root = _project(tmp_path, files, deps=("requests",), dev=("pytype",))
@@ -316,3 +313,23 @@ def test_conda_python_package_imported_control(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files)
     assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("dist", "comment", "used"),
+    [
+        ("pylint", "# pylint: disable=invalid-name", True),
+        ("pyright", "#pyright: ignore[reportGeneralTypeIssues]", True),
+        ("pyre-check", "# pyre-fixme[6]: wrong type", True),
+        ("pylint", "# noqa: E501  (the linter we dropped was pylint)", False),
+        ("pytype", "# we used to run pytype here", False),
+        ("pytype", "# type: ignore", False),
+    ],
+)
+def test_directive_comments_are_evidence_only_for_their_own_tool(
+    tmp_path: Path, dist: str, comment: str, used: bool
+) -> None:
+    """Only a directive the tool alone reads proves it; a shared one or a mention does not."""
+    files = {"demo/__init__.py": f"import requests\n\nX = requests.get  {comment}\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=(dist,))
+    assert _gate(root) == ([] if used else [dist])

@@ -100,19 +100,20 @@ def _finding(root: Path, dep: str) -> tuple[str, str]:
 
 
 def test_no_deps_file_entry_names_its_requirer(tmp_path: Path) -> None:
-    # a Makefile recipe continued over two lines; requests requires idna (installed metadata)
+    # a Makefile recipe continued over two lines; pytest requires pluggy (installed metadata:
+    # both are in every environment the suite runs in, the lean CI ones too)
     files = {
         **PKG,
-        "ci/lock-requirements.txt": "requests\nidna\n",  # no version: no pin by itself
+        "ci/lock-requirements.txt": "pytest\npluggy\n",  # no version: no pin by itself
         "Makefile": "deps:\n\tpip install \\\n\t  -r ci/lock-requirements.txt --no-deps\n",
     }
     root = _project(tmp_path, files, ("requests",))
     assert _failing(root) == []
-    kind, text = _finding(root, "idna")
+    kind, text = _finding(root, "pluggy")
     assert kind == "unused-companion"
     assert text == (
         "not used directly; ci/lock-requirements.txt is installed with --no-deps "
-        "(Makefile:2): requests (listed there) requires it, so this entry pins a requirement"
+        "(Makefile:2): pytest (listed there) requires it, so this entry pins a requirement"
     )
 
 

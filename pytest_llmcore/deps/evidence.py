@@ -28,9 +28,9 @@ from .configured import (
     stub_target,
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
-from .notebooks import shipped_notebooks_evidence
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
+from .source_marks import source_evidence
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
@@ -303,7 +303,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
-                or shipped_notebooks_evidence(key, self.sources)
+                or source_evidence(key, self.sources)
                 or self._command(dist, modules)
                 or self._doc(key, modules)
             )
