@@ -13,40 +13,16 @@ from pathlib import Path
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.records import GateResult
-
-
-def _project(
-    root: Path,
-    files: dict[str, str],
-    deps: tuple[str, ...] = (),
-    dev: tuple[str, ...] = (),
-    extra_toml: str = "",
-) -> Path:
-    """A small pyproject project; ``files`` bodies are dedented."""
-    dep_lines = ", ".join(f'"{d}"' for d in deps)
-    dev_lines = ", ".join(f'"{d}"' for d in dev)
-    (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
-        f"[dependency-groups]\ndev = [{dev_lines}]\n{extra_toml}"
-    )
-    for rel, body in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body))
-    return root
-
-
-def _failing(result: GateResult) -> list[str]:
-    return sorted(f.dependency for f in result.failing)
-
-
-def _gate(root: Path) -> list[str]:
-    return _failing(run_gate(root, use_cache=False))
-
-
-PKG = {"demo/__init__.py": "import requests\n"}
-WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
-
+from tests.helpers.gate_projects import (
+    PKG,
+    WORKFLOW_HEAD,
+)
+from tests.helpers.gate_projects import (
+    gate as _gate,
+)
+from tests.helpers.gate_projects import (
+    project as _project,
+)
 
 # -- pytest plugins by use --------------------------------------------------------------
 
