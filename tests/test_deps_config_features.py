@@ -9,7 +9,6 @@ a use must still leave the dependency unused.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.kinds import Kind
 from pytest_llmcore.deps.records import GateResult, canonical_name
 from pytest_llmcore.deps.toolfiles import yaml_get, yaml_nodes, yaml_scalars, yaml_walk
+from tests.helpers.gate_projects import project
 
 PKG = {"demo/__init__.py": "import requests\n"}
 
@@ -32,17 +32,7 @@ def _project(
     deps: tuple[str, ...] = ("requests",),
     extra_toml: str = "",
 ) -> GateResult:
-    dep_lines = ", ".join(f'"{d}"' for d in deps)
-    dev_lines = ", ".join(f'"{d}"' for d in dev)
-    (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
-        f"[dependency-groups]\ndev = [{dev_lines}]\n{extra_toml}"
-    )
-    for rel, body in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body))
-    return run_gate(root, use_cache=False)
+    return run_gate(project(root, files, deps, dev, extra_toml), use_cache=False)
 
 
 def _failing(result: GateResult) -> list[str]:

@@ -18,29 +18,9 @@ from pytest_llmcore.deps.astscan import ast_imports
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.literalbind import bound_loads
 from pytest_llmcore.deps.scanner import scan_source
-
-
-def _project(
-    root: Path, files: dict[str, str], deps: tuple[str, ...], dev: tuple[str, ...] = ()
-) -> Path:
-    dep_lines = ", ".join(f'"{d}"' for d in deps)
-    dev_lines = ", ".join(f'"{d}"' for d in dev)
-    (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
-        f"[dependency-groups]\ndev = [{dev_lines}]\n"
-    )
-    for rel, body in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body))
-    return root
-
-
-def _failing(root: Path) -> list[str]:
-    return sorted(f.dependency for f in run_gate(root, use_cache=False).failing)
-
-
-PKG = {"demo/__init__.py": "import requests\n"}
+from tests.helpers.gate_projects import PKG
+from tests.helpers.gate_projects import gate as _failing
+from tests.helpers.gate_projects import project as _project
 
 # -- pytester source strings --------------------------------------------------------------
 

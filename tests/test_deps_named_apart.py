@@ -3,37 +3,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from pytest_llmcore.deps.gate import run_gate
-
-
-def _project(
-    root: Path,
-    files: dict[str, str],
-    deps: tuple[str, ...] = (),
-    dev: tuple[str, ...] = (),
-    extra_toml: str = "",
-) -> Path:
-    dep_lines = ", ".join(f'"{d}"' for d in deps)
-    dev_lines = ", ".join(f'"{d}"' for d in dev)
-    (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dep_lines}]\n'
-        f"[dependency-groups]\ndev = [{dev_lines}]\n{extra_toml}"
-    )
-    for rel, body in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body))
-    return root
-
-
-def _failing(root: Path) -> list[str]:
-    return sorted(f.dependency for f in run_gate(root, use_cache=False).failing)
-
-
-PKG = {"demo/__init__.py": "import requests\n"}
+from tests.helpers.gate_projects import PKG
+from tests.helpers.gate_projects import gate as _failing
+from tests.helpers.gate_projects import project as _project
 
 
 def test_semantic_release_table_counts_for_its_distribution(tmp_path: Path) -> None:
