@@ -48,20 +48,30 @@ def _backtick_end(s: str, i: int) -> int:
     return min(i, len(s))
 
 
+def _quoting(s: str, i: int, quote: str) -> tuple[int, str] | None:
+    """For a quoting character at ``i`` (or any character inside single quotes): where the
+    scan goes on and the quote state then; ``None`` for any other character."""
+    c = s[i]
+    if quote == "'":
+        return i, ("" if c == "'" else quote)
+    if c == "\\":
+        return i + 1, quote  # the escaped character is skipped
+    if c == "'" and not quote:
+        return i, "'"
+    if c == '"':
+        return i, ("" if quote else '"')
+    return None
+
+
 def _paren_end(s: str, i: int) -> int:
     """Index of the ``)`` closing a ``$(`` whose body starts at ``i`` (``len(s)`` if none):
     quotes and nested substitutions inside the body are skipped over."""
     depth, quote = 1, ""
     while i < len(s):
         c = s[i]
-        if quote == "'":
-            quote = "" if c == "'" else quote
-        elif c == "\\":
-            i += 1
-        elif c == "'" and not quote:
-            quote = "'"
-        elif c == '"':
-            quote = "" if quote else '"'
+        quoting = _quoting(s, i, quote)
+        if quoting is not None:
+            i, quote = quoting
         elif s.startswith("$(", i):
             i = _paren_end(s, i + 2)
         elif c == "`":
@@ -85,14 +95,9 @@ def split_substitutions(line: str) -> tuple[str, list[str]]:
     i = start = 0
     while i < len(line):
         c = line[i]
-        if quote == "'":
-            quote = "" if c == "'" else quote
-        elif c == "\\":
-            i += 1
-        elif c == "'" and not quote:
-            quote = "'"
-        elif c == '"':
-            quote = "" if quote else '"'
+        quoting = _quoting(line, i, quote)
+        if quoting is not None:
+            i, quote = quoting
         elif c == "`" or line.startswith("$(", i):
             body = i + (1 if c == "`" else 2)
             end = _backtick_end(line, body) if c == "`" else _paren_end(line, body)
