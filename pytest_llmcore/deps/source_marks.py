@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .notebooks import shipped_notebooks_evidence
+from .notebooks import NOTEBOOK_TOOLS, shipped_notebooks_evidence
 from .records import Evidence
 from .safeio import read_text
 
@@ -25,18 +25,23 @@ DIRECTIVE_TOOLS: dict[str, str] = {
 }
 
 
-def _directive_evidence(key: str, sources: Iterable[tuple[str, object]]) -> Evidence | None:
+_DIRECTIVE_PATTERNS = {
+    d: re.compile(rf"#\s*{re.escape(d)}\s*[\w-]") for d in set(DIRECTIVE_TOOLS.values())
+}
+
+
+def _directive_evidence(key: str, sources: Iterable[tuple[str, Path]]) -> Evidence | None:
     """A directive comment for the tool (``# pytype: disable=attribute-error``) in a
     Python source: the code is written for that tool to check it."""
     directive = DIRECTIVE_TOOLS.get(key)
     if directive is None:
         return None
-    pattern = re.compile(rf"#\s*{re.escape(directive)}\s*[\w-]")
+    pattern = _DIRECTIVE_PATTERNS[directive]
     for rel, path in sources:
         if not rel.endswith(".py"):
             continue
         try:
-            text = read_text(Path(str(path)))
+            text = read_text(path)
         except OSError:
             continue
         if directive not in text:
@@ -49,7 +54,9 @@ def _directive_evidence(key: str, sources: Iterable[tuple[str, object]]) -> Evid
     return None
 
 
-def source_evidence(key: str, sources: Iterable[tuple[str, object]]) -> Evidence | None:
-    """Shipped notebooks (a Jupyter front end) or directive comments (a checker)."""
-    listed = list(sources)
-    return shipped_notebooks_evidence(key, listed) or _directive_evidence(key, listed)
+def source_evidence(key: str, sources: Iterable[tuple[str, Path]]) -> Evidence | None:
+    """Shipped notebooks (a Jupyter front end) or directive comments (a checker); a
+    distribution is in one table at most, so ``sources`` is read once."""
+    if key in NOTEBOOK_TOOLS:
+        return shipped_notebooks_evidence(key, sources)
+    return _directive_evidence(key, sources)
