@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .declarations_req import parse_requirement_name
 from .installed import installed, installed_names
 from .mapping import stubbed_distribution
 from .records import Evidence, canonical_name
@@ -128,18 +129,11 @@ def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
     and every entry of a dependency group that holds the ``[build-system]`` backend."""
 
     def names(items: Any) -> list[str]:
-        out: list[str] = []
-        if not isinstance(items, list) or not items:
-            return out
-        # imported only when there is something to parse: the import is slow
-        from packaging.requirements import InvalidRequirement, Requirement
-
-        for item in items:
-            try:
-                out.append(canonical_name(Requirement(str(item)).name))
-            except InvalidRequirement:
-                continue
-        return out
+        if not isinstance(items, list):
+            return []
+        # the declarations' parser: plain names without importing packaging (~13 ms)
+        found = (parse_requirement_name(str(item)) for item in items)
+        return [canonical_name(name) for name in found if name]
 
     found: dict[str, Evidence] = {}
     uv = data.get("tool", {}).get("uv", {}) if isinstance(data.get("tool"), Mapping) else {}

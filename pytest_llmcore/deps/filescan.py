@@ -1,4 +1,4 @@
-"""Read and scan source files, in parallel processes for large trees.
+"""Read and scan source files, in parallel processes where that pays.
 
 Kept apart from the gate so that a worker process imports only the scanner.
 """
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import codecs
 import os
+import pickle
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -20,8 +22,11 @@ from .walk import SourceFile
 __all__ = ["scan_file", "scan_many"]
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
-#: Below this many files, starting a worker process costs more than it saves.
+#: Below this many files, spawning a worker process (a new interpreter) costs more than
+#: it saves.
 PARALLEL_MIN_FILES = 300
+#: Below this many files, even a forked worker (~2 ms) costs more than it saves.
+FORK_MIN_FILES = 40
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -80,50 +85,159 @@ def _jobs() -> int:
     env = os.environ.get("LLMCORE_DEPS_JOBS")
     if env and env.isdigit() and int(env) > 0:
         return int(env)
-    return min(os.cpu_count() or 1, 4)
+    try:  # the cores this process may run on (taskset, cgroup cpusets), not the machine's
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
-def scan_many(
-    todo: Sequence[SourceFile], skip: frozenset[str], max_size: int
-) -> Iterator[tuple[SourceFile, FileImports]]:
-    """Scan ``todo``; modules whose top-level name is in ``skip`` are left out.
+def _fork_safe() -> bool:
+    """Forking is cheap and safe on Linux from a process running a single thread.
 
-    With several cores and many files, all but one share of the files go to worker
-    processes (spawned: safe under threads, same on every OS) while this process scans
-    its own share; ``LLMCORE_DEPS_JOBS=1`` turns that off.
+    With other threads (xdist's execnet, a server fixture), a lock one of them holds
+    stays held forever in the child; macOS system libraries are not fork-safe at all.
     """
-    jobs = _jobs()
-    if jobs < 2 or len(todo) < PARALLEL_MIN_FILES:
-        yield from zip(
-            todo, _scan_chunk([(f.fspath, f.rel) for f in todo], skip, max_size), strict=True
-        )
-        return
-    # balance bytes, not file counts: big files dominate; the local share is the largest
-    # since workers start late (a new interpreter)
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _shares(todo: Sequence[SourceFile], jobs: int, head_start: int) -> list[list[SourceFile]]:
+    """Split ``todo`` into ``jobs`` shares of about equal bytes (big files dominate);
+    share 0, scanned here, gets ``head_start`` fewer bytes."""
     shares: list[list[SourceFile]] = [[] for _ in range(jobs)]
     loads = [0] * jobs
-    loads[0] = -sum(f.size for f in todo) // (4 * jobs)
+    loads[0] = head_start
     for f in sorted(todo, key=lambda f: f.size, reverse=True):
         i = loads.index(min(loads))
         shares[i].append(f)
         loads[i] += f.size
+    return shares
+
+
+def _items(share: Sequence[SourceFile]) -> list[tuple[str, str]]:
+    return [(f.fspath, f.rel) for f in share]
+
+
+class _Forked:
+    """One share of the files, scanned in a forked child.
+
+    A child that fails (an exception, memory, a signal) yields nothing usable, and
+    :meth:`collect` scans the share here instead: a dead worker must not lose files.
+    """
+
+    def __init__(self, share: list[SourceFile], skip: frozenset[str], max_size: int) -> None:
+        self.share, self._skip, self._max_size = share, skip, max_size
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child; its coverage is not collected
+            code = 1
+            try:
+                os.close(read_fd)
+                data = pickle.dumps(_scan_chunk(_items(share), skip, max_size), protocol=5)
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)  # no atexit handlers, no flush of the parent's stdio buffers
+        os.close(write_fd)
+        self._pid, self._fd = pid, read_fd
+
+    def _reap(self) -> int:
+        if self._pid < 0:
+            return -1
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = -1
+        return status
+
+    def collect(self) -> list[FileImports]:
+        with os.fdopen(self._fd, "rb") as inp:
+            data = inp.read()
+        results: object = None
+        if self._reap() == 0:
+            try:
+                results = pickle.loads(data)
+            except Exception:  # a truncated or corrupt stream
+                results = None
+        if isinstance(results, list) and len(results) == len(self.share):
+            return results
+        return _scan_chunk(_items(self.share), self._skip, self._max_size)
+
+    def discard(self) -> None:
+        """Stop waiting for the child (the caller stopped early): no zombie, no open pipe."""
+        if self._pid >= 0:
+            os.close(self._fd)  # the child's write fails (EPIPE) and it exits
+            self._reap()
+
+
+def scan_many(
+    todo: Sequence[SourceFile],
+    skip: frozenset[str],
+    max_size: int,
+    *,
+    may_fork: bool = False,
+    meanwhile: Callable[[], object] | None = None,
+) -> Iterator[tuple[SourceFile, FileImports]]:
+    """Scan ``todo``; modules whose top-level name is in ``skip`` are left out.
+
+    With several cores, all but one share of the files go to worker processes while this
+    process runs ``meanwhile`` (work the caller needs next, such as loading modules) and
+    scans its own share. Workers are forked (for ``may_fork`` callers, on Linux, with one
+    thread) from :data:`FORK_MIN_FILES` files, else spawned (a new interpreter each) from
+    :data:`PARALLEL_MIN_FILES`. ``LLMCORE_DEPS_JOBS=1`` turns both off.
+    """
+    jobs = min(_jobs(), max(1, len(todo) // (FORK_MIN_FILES // 2)))
+    if may_fork and jobs > 1 and len(todo) >= FORK_MIN_FILES and _fork_safe():
+        yield from _scan_forked(todo, skip, max_size, jobs, meanwhile)
+    elif jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        yield from _scan_spawned(todo, skip, max_size, jobs, meanwhile)
+    else:
+        yield from zip(todo, _scan_chunk(_items(todo), skip, max_size), strict=True)
+
+
+def _scan_forked(
+    todo: Sequence[SourceFile],
+    skip: frozenset[str],
+    max_size: int,
+    jobs: int,
+    meanwhile: Callable[[], object] | None,
+) -> Iterator[tuple[SourceFile, FileImports]]:
+    # with other work to do here, this process takes a smaller share
+    head = sum(f.size for f in todo) // (3 * jobs) if meanwhile else 0
+    shares = _shares(todo, jobs, head)
+    children = [_Forked(share, skip, max_size) for share in shares[1:]]
+    try:
+        if meanwhile:
+            meanwhile()
+        yield from zip(shares[0], _scan_chunk(_items(shares[0]), skip, max_size), strict=True)
+        for child in children:
+            yield from zip(child.share, child.collect(), strict=True)
+    finally:
+        for child in children:
+            child.discard()
+
+
+def _scan_spawned(
+    todo: Sequence[SourceFile],
+    skip: frozenset[str],
+    max_size: int,
+    jobs: int,
+    meanwhile: Callable[[], object] | None,
+) -> Iterator[tuple[SourceFile, FileImports]]:
+    # the local share is the largest, since workers start late (a new interpreter)
+    shares = _shares(todo, jobs, -sum(f.size for f in todo) // (4 * jobs))
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=get_context("spawn")) as pool:
-        futures = [
-            pool.submit(_scan_chunk, [(f.fspath, f.rel) for f in share], skip, max_size)
-            for share in shares[1:]
-        ]
-        yield from zip(
-            shares[0],
-            _scan_chunk([(f.fspath, f.rel) for f in shares[0]], skip, max_size),
-            strict=True,
-        )
+        futures = [pool.submit(_scan_chunk, _items(share), skip, max_size) for share in shares[1:]]
+        yield from zip(shares[0], _scan_chunk(_items(shares[0]), skip, max_size), strict=True)
         for share, fut in zip(shares[1:], futures, strict=True):
             try:
                 results = fut.result()
             except Exception:  # a worker that died (memory, a signal)
                 # scan its share here instead: a crashed worker must not lose files
-                results = _scan_chunk([(f.fspath, f.rel) for f in share], skip, max_size)
+                results = _scan_chunk(_items(share), skip, max_size)
             yield from zip(share, results, strict=True)

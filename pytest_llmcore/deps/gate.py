@@ -92,6 +92,26 @@ def _load(
     return root, settings, decl, result
 
 
+#: modules that judging loads on demand, nearly always: loaded while workers scan
+_JUDGING_MODULES = (
+    "companions",
+    "doctools",
+    "evidence_tables",
+    "implicit",
+    "locks",
+    "nodeps",
+    "pytest_plugin_table",
+    "toolfiles",
+)
+
+
+def _warm() -> None:
+    import importlib
+
+    for name in _JUDGING_MODULES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
 def _scan(
     root: Path,
     settings: DepsSettings,
@@ -100,6 +120,7 @@ def _scan(
     cache_dir: Path | None,
     use_cache: bool | None,
     user_map: Mapping[str, tuple[str, ...]],
+    may_fork: bool,
 ) -> _Scan:
     """Every source file's imports: from the cache when the file is unchanged."""
     files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
@@ -133,7 +154,9 @@ def _scan(
     if todo:  # the scanner's modules load only when a file changed (warm start-up time)
         from .filescan import scan_many
 
-        for f, res in scan_many(todo, frozenset(skip), settings.max_file_size):
+        for f, res in scan_many(
+            todo, frozenset(skip), settings.max_file_size, may_fork=may_fork, meanwhile=_warm
+        ):
             per_file[f.rel] = res
             cache.put(f, res)
     result.files_scanned = len(files)
@@ -206,7 +229,8 @@ def run_gate(
     root, settings, decl, result = _load(root, settings)
     hooked_map, hooked_uses = _hooked(config, root)
     user_map = {**hooked_map, **settings.module_map, **(extra_map or {})}
-    scan = _scan(root, settings, decl, result, cache_dir, use_cache, user_map)
+    # forked workers only outside pytest, whose process may run threads and C extensions
+    scan = _scan(root, settings, decl, result, cache_dir, use_cache, user_map, config is None)
     uses = collect_uses(
         scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes
     )

@@ -18,6 +18,10 @@ _PLAIN_REQ = re.compile(
 )
 
 
+#: ``name[x]>=1 ; extra == "test"``: a line whose whole marker names one extra
+_EXTRA_ONLY = re.compile(r"[^;]+;\s*extra\s*==\s*(['\"])[A-Za-z0-9._-]*\1\s*")
+
+
 def plain_requirement_name(text: str) -> str | None:
     """The name of a requirement without marker, extras or URL (``numpy>=1.2``), or None
     when only the full PEP 508 parser can read ``text``."""
@@ -34,6 +38,8 @@ def required_name(text: str, *, evaluate_marker: bool = True) -> str | None:
     plain = plain_requirement_name(text)
     if plain is not None:
         return plain
+    if _EXTRA_ONLY.fullmatch(text):
+        return None  # needed only by an extra, and none is asked: no PEP 508 parser needed
     # imported only here: the import costs a cold run ~11 ms, and most lines are plain
     from packaging.requirements import InvalidRequirement, Requirement
 

@@ -1,0 +1,160 @@
+"""Shortcuts that keep slow libraries out of a cold gate run (issue 10, small-project speed)
+give the slow paths' answers: Poetry specs as written without tomlkit, build requirements
+without packaging, requirement-file references without the YAML parser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_llmcore.deps import declarations_toml
+from pytest_llmcore.deps.configured import build_requirements
+from pytest_llmcore.deps.declarations_req import DeclaredSink
+from pytest_llmcore.deps.requirement_refs import referenced_requirement_files
+
+_names = st.sampled_from(["rich", "torch", "a-b", "c_d", "e.f", "numpy2", "x"])
+_strings = st.one_of(
+    st.from_regex(r'"[\^~<>=0-9.*, ]{1,8}"', fullmatch=True),
+    st.from_regex(r"'[\^~<>=0-9.*#\[ ]{1,8}'", fullmatch=True),  # '#', '[' inside a string
+    st.just(r'"\"quoted\" 1"'),
+)
+_tables = st.builds(
+    lambda v, o, e, sp: (
+        "{"
+        + sp
+        + f"version = {v}"
+        + (", optional = true" if o else "")
+        + (', extras = ["a", "b"]' if e else "")
+        + sp
+        + "}"
+    ),
+    _strings,
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["", " ", "  "]),
+)
+_arrays = st.builds(
+    lambda a, b, sep: "[" + a + "," + sep + b + "]",
+    _tables,
+    _tables,
+    st.sampled_from([" ", "\n  ", " # why\n  "]),  # one line, or several (tomlkit's path)
+)
+_values = st.one_of(_strings, _tables, _arrays, st.just('"""\n1.0\n"""'))
+_comments = st.sampled_from(["", "  # pinned", "# a = 1", " #"])
+
+
+@st.composite
+def _poetry(draw: st.DrawFn) -> str:
+    keys = draw(st.lists(_names, min_size=1, max_size=5, unique=True))
+    lines = ["[tool.poetry.dependencies]"]
+    for key in keys:
+        written = f'"{key}"' if "." in key or draw(st.booleans()) else key
+        eq = draw(st.sampled_from(["=", " = ", "  =  "]))
+        lines.append(f"{written}{eq}{draw(_values)}{draw(_comments)}")
+    return "\n".join(lines) + "\n"
+
+
+def _declared(tmp: Path, text: str) -> list[tuple[str, str]]:
+    path = tmp / "pyproject.toml"
+    path.write_text(text)
+    sink = DeclaredSink(tmp)
+    declarations_toml.read_pyproject(path, "pyproject.toml", sink)
+    return [(d.name, d.requirement) for d in sink.declared]
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_poetry())
+def test_poetry_specs_as_written_match_tomlkit(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    tmp = tmp_path_factory.mktemp("p")
+    fast = _declared(tmp, text)
+    real = declarations_toml.single_line_value
+    declarations_toml.single_line_value = lambda line, key: None  # type: ignore[assignment]
+    try:
+        slow = _declared(tmp, text)
+    finally:
+        declarations_toml.single_line_value = real
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "value"),
+    [
+        ('rich = "^1"  # c', "rich", '"^1"  # c'),
+        ("rich-extra = '1'", "rich", None),  # another key
+        ('"e.f" = { version = "1" }', "e.f", '{ version = "1" }'),
+        ("d = [ {version='1'}, # two lines", "d", None),
+        ('d = ["a", # c ]', "d", None),  # the comment swallows the bracket
+        ('d = """', "d", None),
+        ('x = "a\\"#b" # c', "x", '"a\\"#b" # c'),
+    ],
+)
+def test_single_line_value(line: str, key: str, value: str | None) -> None:
+    assert declarations_toml.single_line_value(line, key) == value
+
+
+@pytest.mark.parametrize(
+    ("requires", "names"),
+    [
+        (["setuptools>=61", "wheel"], ["setuptools", "wheel"]),
+        (
+            ["Poetry_Core @ https://x/y.whl", "hatchling; python_version>'3'"],
+            ["poetry-core", "hatchling"],
+        ),
+        (["scikit-build-core[pyproject]>=0.5"], ["scikit-build-core"]),
+        ([], []),
+    ],
+)
+def test_build_requirement_names(requires: list[str], names: list[str]) -> None:
+    data = {
+        "build-system": {"requires": requires},
+        "dependency-groups": {"build": [*requires, "other"]},
+    }
+    assert sorted(build_requirements(data)) == sorted({*names, "other"} if names else set())
+
+
+def test_workflow_references_found_and_yaml_skipped_without_any(tmp_path: Path) -> None:
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "requirements-ci.txt").write_text("pytest\n")
+    (wf / "a.yml").write_text(
+        textwrap.dedent(
+            """\
+            jobs:
+              t:
+                defaults: {run: {working-directory: ci}}
+                steps:
+                  - run: >
+                      pip install -r
+                      requirements-ci.txt
+            """
+        )
+    )
+    (wf / "b.yml").write_text("jobs:\n  t:\n    steps:\n      - run: pytest\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in referenced_requirement_files(tmp_path)]
+    assert found == ["ci/requirements-ci.txt"]
+    # a workflow that names no requirements file is never handed to the YAML parser
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from pytest_llmcore.deps.requirement_refs import referenced_requirement_files\n"
+        "referenced_requirement_files(Path(sys.argv[1]))\n"
+        "assert 'yaml' not in sys.modules, 'yaml imported'\n"
+    )
+    (wf / "a.yml").unlink()
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr

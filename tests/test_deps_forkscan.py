@@ -1,0 +1,192 @@
+"""Forked scan workers (issue 10, small-tree speed) give exactly the serial answers, lose no
+file when a child dies or sends garbage, leave no zombie, and are never forked beside other
+threads.
+
+Each case runs in a fresh interpreter: the test process itself may run threads (xdist's
+execnet), and forking beside them is exactly what the code refuses to do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers fork on Linux only")
+
+_PRELUDE = """
+import os, sys, threading
+from pathlib import Path
+from pytest_llmcore.deps import filescan
+from pytest_llmcore.deps.walk import SourceFile
+root = Path(sys.argv[1])
+todo = [
+    SourceFile(str(p), p.relative_to(root).as_posix(), p.stat().st_size, 0)
+    for p in sorted(root.rglob("*.py"))
+]
+forks = []
+_real_fork = os.fork
+def counting_fork():
+    pid = _real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = counting_fork
+def scan(**kw):
+    return [(f.rel, r) for f, r in filescan.scan_many(todo, frozenset({"os", "sys"}), 10**6, **kw)]
+serial = scan()
+assert not forks, "a scan that may not fork forked"
+"""
+
+
+def _tree(root: Path, n: int = 64) -> Path:
+    """``n`` files of the shapes each scanner stage handles, some bigger than others."""
+    for i in range(n):
+        kind = i % 4
+        if kind == 0:  # decided lexically: the bound name is loaded
+            body = f"import numpy as np{i}\nvalue = np{i}.zeros({i})\n"
+        elif kind == 1:  # needs the ast: the name only appears in a string
+            body = "import yaml\ntext = 'yaml'\n" + "x = 1\n" * (i * 20)
+        elif kind == 2:  # not Python 3: read lexically with a note
+            body = "import requests\nprint 'old'\n"
+        else:  # only skipped (stdlib) imports: done by the prefilter
+            body = "import os\nimport sys\n"
+        sub = root / f"pkg{i % 3}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"m{i}.py").write_text(body)
+    (root / "latin.py").write_bytes(b"import torch\ns = '\xe9'\ntorch.ones(1)\n")
+    return root
+
+
+def _run(root: Path, body: str, jobs: str = "3") -> str:
+    script = _PRELUDE + textwrap.dedent(body)
+    env = {**os.environ, "LLMCORE_DEPS_JOBS": jobs, "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_forked_scan_gives_the_serial_answers(tmp_path: Path) -> None:
+    out = _run(
+        _tree(tmp_path),
+        """
+        forked = scan(may_fork=True)
+        assert len(forks) == 2, forks  # three jobs: this process and two children
+        assert sorted(forked) == sorted(serial), "forked answers differ"
+        assert len(forked) == len(todo)
+        print("notes", sum(1 for _, r in forked if r.problem))
+        """,
+    )
+    assert "notes 17" in out  # 16 Python 2 files and the Latin-1 one, none lost
+
+
+def test_a_child_that_dies_loses_no_file(tmp_path: Path) -> None:
+    _run(
+        _tree(tmp_path),
+        """
+        parent = os.getpid()
+        real = filescan._scan_chunk
+        def dying(items, skip, max_size):
+            if os.getpid() != parent:
+                os._exit(9)  # killed mid-scan: nothing written
+            return real(items, skip, max_size)
+        filescan._scan_chunk = dying
+        forked = scan(may_fork=True)
+        assert forks and sorted(forked) == sorted(serial)
+        """,
+    )
+
+
+def test_a_child_answering_garbage_is_not_believed(tmp_path: Path) -> None:
+    _run(
+        _tree(tmp_path),
+        """
+        parent = os.getpid()
+        real = filescan._scan_chunk
+        def short(items, skip, max_size):
+            got = real(items, skip, max_size)
+            return got[:-1] if os.getpid() != parent else got  # one file's answer lost
+        filescan._scan_chunk = short
+        forked = scan(may_fork=True)
+        assert forks and sorted(forked) == sorted(serial)
+        """,
+    )
+
+
+def test_stopping_early_leaves_no_child_behind(tmp_path: Path) -> None:
+    _run(
+        _tree(tmp_path),
+        """
+        it = filescan.scan_many(todo, frozenset(), 10**6, may_fork=True)
+        next(it)
+        it.close()
+        assert forks
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            pass  # every child was reaped
+        else:
+            raise AssertionError("a child was left unreaped")
+        """,
+    )
+
+
+def test_never_forks_beside_another_thread(tmp_path: Path) -> None:
+    _run(
+        _tree(tmp_path),
+        """
+        stop = threading.Event()
+        t = threading.Thread(target=stop.wait)
+        t.start()
+        try:
+            assert sorted(scan(may_fork=True)) == sorted(serial)
+        finally:
+            stop.set()
+            t.join()
+        assert not forks, "forked beside a running thread"
+        """,
+    )
+
+
+@pytest.mark.parametrize(("jobs", "n", "forked"), [("1", 64, 0), ("3", 10, 0), ("2", 64, 1)])
+def test_forks_only_when_it_pays(tmp_path: Path, jobs: str, n: int, forked: int) -> None:
+    out = _run(
+        _tree(tmp_path, n),
+        """
+        assert sorted(scan(may_fork=True)) == sorted(serial)
+        print("forks", len(forks))
+        """,
+        jobs=jobs,
+    )
+    assert f"forks {forked}" in out
+
+
+def test_the_cli_gate_forks_and_agrees_with_one_job(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "pyyaml", "requests"]\n'
+    )
+    outs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest_llmcore.cli", "deps", ".", "--no-cache"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LLMCORE_DEPS_JOBS": jobs},
+            timeout=120,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    assert "yaml" in outs[0]  # used only in a string: unused, found through the ast stage
