@@ -158,3 +158,55 @@ def test_workflow_references_found_and_yaml_skipped_without_any(tmp_path: Path) 
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_cold_gate_run_loads_none_of_the_slow_modules(tmp_path: Path) -> None:
+    """tempfile (random, shutil), argparse's shutil, tomlkit, packaging and yaml stay out of
+    a cold run on a plain project; each cost a few milliseconds of every run."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "rich"]\n'
+        '[build-system]\nrequires = ["setuptools>=61"]\n'
+        '[tool.poetry.dependencies]\nrich = { version = "^13", optional = true }\n'
+    )
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (tmp_path / "p.py").write_text("import numpy\nimport rich\nnumpy.zeros(1)\nrich.print(1)\n")
+    script = (
+        "import sys\n"
+        "from pytest_llmcore.cli import main\n"
+        "sys.argv = ['llmcore', 'deps', '.']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "slow = {'tempfile', 'shutil', 'tomlkit', 'packaging', 'yaml'} & set(sys.modules)\n"
+        "assert not slow, sorted(slow)\n"
+        "from pathlib import Path\n"
+        "assert list(Path('.pytest_cache/d/llmcore-deps').glob('*.json')), 'no cache written'\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LLMCORE_DEPS_JOBS": "1"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("columns", ["50", "120"])
+def test_help_is_as_wide_as_argparse_makes_it(columns: str) -> None:
+    import argparse
+
+    from pytest_llmcore.cli_output import Parser
+
+    def build(cls: type[argparse.ArgumentParser], **kw: object) -> str:
+        p = cls(prog="x", **kw)  # type: ignore[arg-type]
+        p.add_argument("--long-option", help="words " * 30)
+        return p.format_help()
+
+    env = dict(os.environ)
+    os.environ["COLUMNS"] = columns
+    try:
+        assert build(Parser) == build(argparse.ArgumentParser)
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
