@@ -161,25 +161,26 @@ def test_workflow_references_found_and_yaml_skipped_without_any(tmp_path: Path) 
 
 
 def test_a_cold_gate_run_loads_none_of_the_slow_modules(tmp_path: Path) -> None:
-    """tempfile (random, shutil), argparse's shutil, tomlkit, packaging and yaml stay out of
-    a cold run on a plain project; each cost a few milliseconds of every run."""
+    """tempfile (random, shutil), argparse's shutil, hashlib, tomlkit, packaging and yaml
+    stay out of a cold run on a plain project; each cost a few milliseconds of every run."""
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "rich"]\n'
+        # tqdm, never imported, takes the gate through its implicit-use scan and its cache
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "rich", "tqdm"]\n'
         '[build-system]\nrequires = ["setuptools>=61"]\n'
         '[tool.poetry.dependencies]\nrich = { version = "^13", optional = true }\n'
     )
-    (tmp_path / ".github" / "workflows").mkdir(parents=True)
-    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
     (tmp_path / "p.py").write_text("import numpy\nimport rich\nnumpy.zeros(1)\nrich.print(1)\n")
     script = (
         "import sys\n"
         "from pytest_llmcore.cli import main\n"
         "sys.argv = ['llmcore', 'deps', '.']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "slow = {'tempfile', 'shutil', 'tomlkit', 'packaging', 'yaml'} & set(sys.modules)\n"
+        "slow = {'tempfile', 'shutil', 'tomlkit', 'packaging', 'yaml', 'hashlib'}\n"
+        "slow &= set(sys.modules)\n"
         "assert not slow, sorted(slow)\n"
         "from pathlib import Path\n"
-        "assert list(Path('.pytest_cache/d/llmcore-deps').glob('*.json')), 'no cache written'\n"
+        "written = {p.name for p in Path('.pytest_cache/d/llmcore-deps').glob('*.json')}\n"
+        "assert written == {'imports.json', 'implicit.json'}, written\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script],
@@ -210,3 +211,101 @@ def test_help_is_as_wide_as_argparse_makes_it(columns: str) -> None:
     finally:
         os.environ.clear()
         os.environ.update(env)
+
+
+_parts = st.sampled_from(["tests", "docs", "src", "a", "test_x.py", "conftest.py", "b.py", "*"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    patterns=st.lists(
+        st.builds("/".join, st.lists(_parts, min_size=1, max_size=3)).map(
+            lambda p: p.replace("*.py", "b*.py")
+        ),
+        max_size=4,
+    ),
+    paths=st.lists(
+        st.builds("/".join, st.lists(_parts.filter(lambda x: x != "*"), min_size=1, max_size=4)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_dev_paths_match_as_fnmatch_would(patterns: list[str], paths: list[str]) -> None:
+    """The one-regex matcher of development paths says what a per-pattern fnmatch says."""
+    import fnmatch
+
+    from pytest_llmcore.deps.uses import dev_path_matcher
+
+    def reference(rel: str) -> bool:
+        parts = [p for p in rel.split("/") if p]
+        single = [p for p in patterns if "/" not in p]
+        if any(fnmatch.fnmatch(part, p) for part in parts for p in single):
+            return True
+        return any(
+            fnmatch.fnmatch(rel, p) or rel.startswith(p.rstrip("/") + "/")
+            for p in patterns
+            if "/" in p
+        )
+
+    is_dev = dev_path_matcher(patterns)
+    assert [is_dev(p) for p in paths] == [reference(p) for p in paths]
+
+
+_req_names = st.sampled_from(["colorama", "Typing_Extensions", "a.b-c", "x9", "-bad", "ok_"])
+_versions = st.sampled_from(
+    [
+        "",
+        ">=1.2",
+        "==2",
+        "~=0.1",
+        "===3.0",
+        ">=1,<2",
+        " (>=2.2.0)",
+        "(>=7.5.1,<9)",
+        ">=1.0rc1",
+        ">=",
+    ]
+)
+_markers = st.sampled_from(
+    [
+        "",
+        '; platform_system == "Windows"',
+        "; python_version < '3.11'",
+        '; extra == "dev"',
+        '; python_version < "3.11" and extra == "dev"',
+        '; sys_platform != "win32" or os_name == "nt"',
+        "; 'linux' in sys_platform",
+        '; platform_release == "extra"',
+        '; (python_version < "3")',
+        '; bogus == "1"',
+        "; python_version <",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_req_names, version=_versions, marker=_markers, evaluate=st.booleans())
+def test_required_name_without_packaging_says_what_packaging_says(
+    name: str, version: str, marker: str, evaluate: bool
+) -> None:
+    from packaging.markers import InvalidMarker
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from pytest_llmcore.deps.requires import required_name
+
+    text = f"{name}{version}{marker}"
+    try:
+        req = Requirement(text)
+    except (InvalidRequirement, InvalidMarker):
+        expected = None
+    else:
+        if req.marker is None:
+            expected = req.name
+        elif not evaluate:
+            expected = None if "extra" in str(req.marker) else req.name
+        else:
+            try:
+                expected = req.name if req.marker.evaluate({"extra": ""}) else None
+            except ValueError:
+                expected = None
+    assert required_name(text, evaluate_marker=evaluate) == expected

@@ -10,7 +10,6 @@ note, never a traceback.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -35,9 +34,11 @@ MAX_CACHE_FILE = 512_000_000
 
 
 def cache_key(skip: Iterable[str], max_file_size: int) -> str:
-    """A digest of every input of a file's scan result besides the file itself."""
-    src = json.dumps([CACHE_FORMAT, __version__, sys.version_info[:2], sorted(skip), max_file_size])
-    return hashlib.sha256(src.encode()).hexdigest()[:16]
+    """Every input of a file's scan result besides the file itself, written out whole: a
+    few kilobytes in the cache file, compared exactly, and no hashlib (OpenSSL) to load."""
+    return json.dumps(
+        [CACHE_FORMAT, __version__, sys.version_info[:2], sorted(skip), max_file_size]
+    )
 
 
 def env_fingerprint() -> str:
@@ -49,7 +50,7 @@ def env_fingerprint() -> str:
                 parts.append([entry, os.stat(entry).st_mtime_ns])
             except OSError:
                 continue
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+    return json.dumps(parts)
 
 
 def _record(item: Any) -> ImportRecord:

@@ -404,7 +404,7 @@ class EvidenceFinder:
         """An unused companion of a used dependency (see :mod:`.companions`) becomes
         ``unused-companion`` (LLMD006)."""
         from .companions import companion_text, declaration_comments, pinned_parent
-        from .implicit import companion_parents
+        from .implicit_table import companion_parents
         from .locks import lock_requirers
         from .nodeps import no_deps_files, no_deps_text
 

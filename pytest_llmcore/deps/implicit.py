@@ -18,7 +18,7 @@ from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import runs_program, shell_command_lines
-from .implicit_table import COMPANIONS, DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
+from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .loaders import helper_call, import_helpers
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
@@ -29,7 +29,7 @@ from .wrapped_args import wrapped_parser_uses
 if TYPE_CHECKING:
     from .invocations import Invocation
 
-__all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "companion_parents", "hook_triggers"]
+__all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "hook_triggers"]
 
 #: Servers whose options name worker classes and event loops (``-k uvicorn.workers.X``).
 _SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "daphne"})
@@ -122,10 +122,6 @@ def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tupl
             if companions_of:
                 parents[dist] = tuple(map(canonical_name, companions_of))
     return triggers, parents
-
-
-def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    return (*extra.get(key, ()), *COMPANIONS.get(key, ()))
 
 
 def _strip_prompts(code: str) -> str:

@@ -8,7 +8,6 @@ triggers (the signature) starts the cache afresh.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,8 @@ class ScanCache:
 
     def __init__(self, path: Path | None, looked_for: Any) -> None:
         self.path = path
-        self.signature = hashlib.sha256(
-            json.dumps([_FORMAT, looked_for], sort_keys=True, default=str).encode()
-        ).hexdigest()[:16]
+        # compared whole, as the import cache's key is (no hashlib to load)
+        self.signature = json.dumps([_FORMAT, looked_for], sort_keys=True, default=str)
         self.files: dict[str, list[Any]] = {}
         self.dirty = False
         if path is not None and path.is_file():

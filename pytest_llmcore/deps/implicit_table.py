@@ -12,6 +12,8 @@ hook (see docs/deps.md), or send a pull request adding a row here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .declarations_conda_names import CONDA_BINARY_WRAPPERS
 from .implicit_pins import PINNED_REQUIREMENTS
 from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_COMPANIONS, ML_NEEDLES, ML_TRIGGERS
@@ -24,6 +26,7 @@ __all__ = [
     "NEEDLES",
     "PINNED_REQUIREMENTS",
     "TRIGGERS",
+    "companion_parents",
 ]
 
 #: SQLAlchemy URL driver (``postgresql+psycopg2://``) -> distributions.
@@ -398,3 +401,9 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     **ML_COMPANIONS,
     **CONDA_BINARY_WRAPPERS,
 }
+
+
+def companion_parents(key: str, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The distributions ``key`` serves (a hook's ``extra`` first, then the table's); here,
+    beside the table: a warm run that judges companions needs no implicit-use scanner."""
+    return (*extra.get(key, ()), *COMPANIONS.get(key, ()))

@@ -42,6 +42,9 @@ def dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
             hit = memo[part] = one.match(os.path.normcase(part)) is not None
         return hit
 
+    # fnmatch.fnmatch(rel, p) for every path pattern at once (it compares normcased paths)
+    whole = re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in by_path) or "(?!)")
+    prefixes = tuple(p.rstrip("/") + "/" for p in by_path)
     dirs: dict[str, bool] = {}
 
     def is_dev(rel: str) -> bool:
@@ -51,7 +54,7 @@ def dev_path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
             hit = dirs[parent] = any(component(part) for part in parent.split("/") if part)
         if hit or component(name):
             return True
-        return any(fnmatch.fnmatch(rel, p) or rel.startswith(p.rstrip("/") + "/") for p in by_path)
+        return rel.startswith(prefixes) or whole.match(os.path.normcase(rel)) is not None
 
     return is_dev
 
