@@ -10,7 +10,8 @@ from .records import canonical_name
 
 __all__ = ["plain_requirement_name", "required_name", "requirement_closure"]
 
-_OP_VERSION = r"(?:===|~=|>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*"
+#: ``~=`` needs two release segments at least (``~=1`` is not PEP 440)
+_OP_VERSION = r"(?:(?:===|>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*|~=\s*\d+(?:\.\d+)+)"
 _VERSIONS = rf"{_OP_VERSION}(?:\s*,\s*{_OP_VERSION})*"
 #: ``name``, ``name>=1.2``, ``name (>=1,<2)``: no marker, extras or URL, so the name is all
 #: a closure needs and PEP 508 would accept it. Anything else goes through packaging.
