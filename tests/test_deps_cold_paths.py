@@ -309,3 +309,23 @@ def test_required_name_without_packaging_says_what_packaging_says(
             except ValueError:
                 expected = None
     assert required_name(text, evaluate_marker=evaluate) == expected
+
+
+def test_a_lazy_pattern_compiles_once_on_first_use_and_answers_as_re() -> None:
+    import re
+
+    from pytest_llmcore.deps.lazyre import lazy_compile
+
+    lazy = lazy_compile(r"(a)(b)?", re.I)
+    assert lazy._compiled is None  # nothing compiled at import
+    real = re.compile(r"(a)(b)?", re.I)
+    text = "xAbyaAB"
+    assert lazy.search(text, 2).span() == real.search(text, 2).span()  # type: ignore[union-attr]
+    assert lazy.match(text) is None and real.match(text) is None
+    assert lazy.fullmatch("ab") is not None
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in real.finditer(text)]
+    assert lazy.findall(text) == real.findall(text)
+    assert lazy.split(text, 1) == real.split(text, 1)
+    assert lazy.sub("-", text, 2) == real.sub("-", text, 2)
+    assert lazy.pattern == real.pattern and lazy.flags == real.flags
+    assert lazy.compiled is lazy.compiled  # compiled once

@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .lazyre import lazy_compile
 from .records import Declared, Finding, canonical_name
 
 __all__ = [
@@ -103,9 +104,9 @@ def _serves(entry: Declared, parent_sections: Collection[str]) -> bool:
     return bool(theirs & {None, "", mine})
 
 
-_TABLE_ENTRY = re.compile(r"""^\s*["']?[\w.-]+["']?\s*=\s*["'{\[]""")
-_POETRY_VERSION = re.compile(r"""(?:^[^=]*=\s*|\bversion\s*=\s*)["']([^"']*)["']""")
-_PEP508_SPEC = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*\(?([^;@]*)")
+_TABLE_ENTRY = lazy_compile(r"""^\s*["']?[\w.-]+["']?\s*=\s*["'{\[]""")
+_POETRY_VERSION = lazy_compile(r"""(?:^[^=]*=\s*|\bversion\s*=\s*)["']([^"']*)["']""")
+_PEP508_SPEC = lazy_compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*\(?([^;@]*)")
 
 
 def is_version_pin(entry: Declared) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .lazyre import lazy_compile
 from .records import Evidence
 from .runindex import matches_any
 from .safeio import read_text
@@ -27,7 +28,7 @@ _INI_SECTIONS = (
     ("setup.cfg", "coverage:run"),
     ("tox.ini", "coverage:run"),
 )
-_MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_MODULE = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 
 def _line_of(text: str, name: str, header: str) -> int | None:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from .declarations_conda_names import CONDA_NON_PYTHON, CONDA_TO_PYPI
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
+from .lazyre import lazy_compile
 from .records import Declared, canonical_name
 
 __all__ = ["ENVIRONMENT_FILES", "read_environment_yml"]
 
 ENVIRONMENT_FILES: tuple[str, ...] = ("environment.yml", "environment.yaml", "conda.yml")
-_ITEM = re.compile(r"^(\s*)-\s+(.*?)\s*$")
-_CONDA_SPEC = re.compile(r"^(?:[\w.-]+(?:/[\w.-]+)?::)?([A-Za-z0-9][A-Za-z0-9._-]*)")
+_ITEM = lazy_compile(r"^(\s*)-\s+(.*?)\s*$")
+_CONDA_SPEC = lazy_compile(r"^(?:[\w.-]+(?:/[\w.-]+)?::)?([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def _strip_comment(text: str) -> str:

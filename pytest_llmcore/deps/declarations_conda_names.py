@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from .lazyre import lazy_compile
 
 __all__ = ["CONDA_BINARY_WRAPPERS", "CONDA_NON_PYTHON", "CONDA_TO_PYPI", "PYTHON_LIB_PACKAGES"]
 
 #: a conda build of a toolchain piece for one platform (``sysroot_linux-64``,
 #: ``gcc_linux-aarch64``, ``clang_osx-arm64``, ``vs2019_win-64``), names canonicalised
-_PLATFORM = re.compile(r"[-_](?:linux|osx|win)-(?:64|32|aarch64|arm64|ppc64le|s390x)$")
+_PLATFORM = lazy_compile(r"[-_](?:linux|osx|win)-(?:64|32|aarch64|arm64|ppc64le|s390x)$")
 #: ``lib*`` conda packages that ARE Python packages (the Python bindings or library of
 #: that name on PyPI); every other ``lib*`` name there, unless the module map lists it as
 #: a Python distribution, is a C library (``libaio``, ``libxml2``, ``libgomp``)

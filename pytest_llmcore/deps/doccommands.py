@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .lazyre import lazy_compile
+
 if TYPE_CHECKING:  # the readers load only when a developer doc is there
     from .invocation import Invocation
     from .toolfiles import ToolFileSet
@@ -34,17 +36,17 @@ DOC_COMMAND = "doc-command"
 #: (snapshots, cassettes, regression data): in a developer doc they say how to refresh
 #: that data, not that the tests use the plugin (a stale doc outlives the fixture), so
 #: only a test's use of the fixture/marker, or a real run, counts.
-RECORDED_DATA_OPTIONS = re.compile(
+RECORDED_DATA_OPTIONS = lazy_compile(
     r"^--(?:snapshot-|allow-snapshot-|inline-snapshot|record-mode|vcr-record|force-regen"
     r"|regen-all)"
 )
 
 _SCRIPT_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
 _PROMPT_LANGS = frozenset({"console", "shell-session", "shellsession"})
-_DEV_NAME = re.compile(r"^(?:contributing|development|developing|hacking)\b", re.IGNORECASE)
-_DOCS_DEV_NAME = re.compile(r"contribut|develop", re.IGNORECASE)
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?([\w+-]*)\}?")
-_RST_CODE = re.compile(r"^([ \t]*)\.\.[ \t]+(?:code-block|code|sourcecode)::[ \t]*([\w+-]*)")
+_DEV_NAME = lazy_compile(r"^(?:contributing|development|developing|hacking)\b", re.IGNORECASE)
+_DOCS_DEV_NAME = lazy_compile(r"contribut|develop", re.IGNORECASE)
+_FENCE = lazy_compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?([\w+-]*)\}?")
+_RST_CODE = lazy_compile(r"^([ \t]*)\.\.[ \t]+(?:code-block|code|sourcecode)::[ \t]*([\w+-]*)")
 
 
 def is_developer_doc(rel: str) -> bool:

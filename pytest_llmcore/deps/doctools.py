@@ -23,13 +23,14 @@ from .evidence_tables import (
     MKDOCSTRINGS_HANDLERS,
     SPHINX_THEMES,
 )
+from .lazyre import lazy_compile
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
 __all__ = ["DocUse", "mkdocs_config_args", "named_items", "read_doc_uses"]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
-_INHERIT = re.compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
+_INHERIT = lazy_compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
 
 
 class DocUse(NamedTuple):

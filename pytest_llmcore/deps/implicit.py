@@ -19,6 +19,7 @@ from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
+from .lazyre import lazy_compile
 from .loaders import helper_call, import_helpers
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
@@ -35,14 +36,14 @@ __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "hook_triggers"]
 _SERVER_COMMANDS = frozenset({"gunicorn", "uvicorn", "hypercorn", "celery", "daphne"})
 #: Files whose strings name distributions without loading them.
 _NOT_LOADERS = frozenset({"setup.py", "noxfile.py", "conf.py"})
-_LOADER_CONTEXT = re.compile(
+_LOADER_CONTEXT = lazy_compile(
     r"(?:import_module|importorskip|find_spec|__import__|load|load_module|backend|engine"
     r"|BACKEND|ENGINE|INSTALLED_APPS|plugins?|extensions?|worker_class|driver|-m"
     # run-time availability and version checks: is_package_available("fastcore")
     r"|_available|available_package|\bversion|get_version|distribution|require_version)\W{0,40}$"
 )
-_DJANGO_SETTINGS = re.compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
-_FENCE = re.compile(
+_DJANGO_SETTINGS = lazy_compile(r"^\s*(?:INSTALLED_APPS|MIDDLEWARE|DATABASES|CACHES)\s*=", re.M)
+_FENCE = lazy_compile(
     r"^ {0,3}(```+|~~~+)\s*\{?\.?(?:python|py|python3|pycon)\b[^\n]*\n(.*?)^ {0,3}\1", re.M | re.S
 )
 #: Last parts that make a dotted string a host name or a file name, not a module path.
@@ -59,7 +60,7 @@ npy npz h5 wav mp3 mp4 env lock
 _RULES = 6
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
-_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
+_DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
 
 
 @dataclass(frozen=True)

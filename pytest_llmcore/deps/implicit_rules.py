@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
+from .lazyre import lazy_compile
 from .literalbind import bound_loads, bound_prefixes
 from .records import canonical_name
 
@@ -31,7 +32,7 @@ __all__ = [
 
 #: A loader handed a module name built on a literal prefix: ``f"tree_sitter_{name}"``,
 #: ``"tree_sitter_" + name``, ``"tree_sitter_%s" % name``, ``"tree_sitter_{}".format(name)``.
-_PREFIX_LOAD = re.compile(
+_PREFIX_LOAD = lazy_compile(
     r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
     r"(?:(?:[rR]?[fF]|[fF][rR])([\"'])(?P<f>[A-Za-z_][\w.]*)\{(?!\{)"
     r"|([\"'])(?P<plus>[A-Za-z_][\w.]*)\3\s*\+"
@@ -62,13 +63,13 @@ _CHECKS = (
     r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
     r"|get_distribution|metadata|is_package_available|package_available|lazy_load_kernel)"
 )
-_REQUIREMENT_CHECK = re.compile(
+_REQUIREMENT_CHECK = lazy_compile(
     _CHECKS + r"\s*\(\s*"
     r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
     r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
 )
 #: ``find_package(NAME`` at the start of a CMake line (commands are case-insensitive).
-_FIND_PACKAGE = re.compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
+_FIND_PACKAGE = lazy_compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
 
 
 def _meaningful_prefix(prefix: str) -> bool:
@@ -111,8 +112,8 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
 
 #: where a call opens on a string, and the check's name just before it: the full pattern
 #: runs only there (scanning every word boundary for the names cost the most of a cold run)
-_CALL_ON_STRING = re.compile(r"\(\s*[\"']")
-_CHECK_NAME = re.compile(_CHECKS + r"\s*$")
+_CALL_ON_STRING = lazy_compile(r"\(\s*[\"']")
+_CHECK_NAME = lazy_compile(_CHECKS + r"\s*$")
 
 
 def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:

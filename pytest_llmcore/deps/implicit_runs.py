@@ -11,26 +11,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .lazyre import lazy_compile
+
 __all__ = ["runs_program", "shell_command_lines"]
 
 #: Calls that run a program: its name first in their argument (list).
 _RUN_CALLS = r"(?:run|call|check_call|check_output|Popen|spawn\w*|exec\w*|create_subprocess_exec)"
 #: A program named as the first word of a subprocess call or looked up with ``which``,
 #: or of a list bound to an argv-like name (``cmd``, ``lm_eval_args``, ``self.cmdline``).
-_RUN_CONTEXT = re.compile(
+_RUN_CONTEXT = lazy_compile(
     rf"(?:\b(?:{_RUN_CALLS}|which)\s*\(\s*\[?"
     r"|^\s*(?:self\.)?(?:\w+_)?(?:cmd|cmdline|command|args|argv)\s*(?::[^=\n]*)?=\s*\[)\s*\Z",
     re.M,
 )
 #: Any other list a program's name starts: its variable is followed into a run call.
-_ARGV_LIST = re.compile(r"^\s*((?:self\.)?[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\[\s*\Z")
+_ARGV_LIST = lazy_compile(r"^\s*((?:self\.)?[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\[\s*\Z")
 #: A shell command line handed to the shell (``os.system("cog -r README.md")``).
-_SHELL_CALL = re.compile(
+_SHELL_CALL = lazy_compile(
     r"\b(?:system|getoutput|getstatusoutput|run|call|check_call|check_output|Popen)\s*\(\s*"
     r"f?([\"'])([^\"'\n]+)\1"
 )
 #: A command line handed to a shell in an argv list (``["bash", "-c", "cog -r README.md"]``).
-_SHELL_ARGV = re.compile(
+_SHELL_ARGV = lazy_compile(
     r"[\"'](?:/usr)?(?:/bin/)?(?:ba|z|da|k)?sh[\"']\s*,\s*[\"']-\w*c[\"']\s*,\s*f?([\"'])([^\"'\n]+)\1"
 )
 

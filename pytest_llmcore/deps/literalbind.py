@@ -12,9 +12,9 @@ loop variable the loader receives contributes each literal of the collection it 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
+from .lazyre import lazy_compile
 from .prefilter import DOTTED
 
 __all__ = ["bound_loads", "bound_prefixes"]
@@ -22,18 +22,18 @@ __all__ = ["bound_loads", "bound_prefixes"]
 _LOADERS = {"import_module": "name", "__import__": "name", "importorskip": "modname"}
 _LOADERS["find_spec"] = "name"
 #: a loader receiving a bare name: the text test before the file is parsed
-_BARE = re.compile(
+_BARE = lazy_compile(
     r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
     r"[A-Za-z_]\w*\s*[,)]"
 )
 #: a loader receiving an attribute or a call's result: ``import_module(self.package_name)``
-_MEMBER = re.compile(
+_MEMBER = lazy_compile(
     r"\b(?:import_module|__import__|importorskip|find_spec)\s*\(\s*(?:(?:mod)?name\s*=\s*)?"
     r"[A-Za-z_][\w.]*\s*(?:\(\s*\)\s*)?[,)]"
 )
 #: a string built on a literal start somewhere in the file (``f"gym_{``, ``"gym_" +``)
-_BUILT = re.compile(r"[\"'][A-Za-z_][\w.]*[_.](?:\{|%s|[\"']\s*\+)")
-_WORD_PREFIX = re.compile(r"[A-Za-z_][\w.]*")
+_BUILT = lazy_compile(r"[\"'][A-Za-z_][\w.]*[_.](?:\{|%s|[\"']\s*\+)")
+_WORD_PREFIX = lazy_compile(r"[A-Za-z_][\w.]*")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _GROW = {"append": 0, "add": 0, "insert": 1}

@@ -14,17 +14,18 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .lazyre import lazy_compile
 from .safeio import read_bytes
 
 __all__ = ["file_helpers", "helper_call", "import_helpers"]
 
 _MARKERS = (b"import_module", b"find_spec", b"__import__")
 #: A bare name handed to an importer: ``find_spec(name)``, ``import_module(name=name)``.
-_HANDED = re.compile(
+_HANDED = lazy_compile(
     r"\b(?:import_module|find_spec|__import__)\s*\(\s*(?:name\s*=\s*)?([A-Za-z_]\w*)\s*[,)]"
 )
 #: A function and its first parameter (after ``self``/``cls``), with the def's indentation.
-_DEF = re.compile(
+_DEF = lazy_compile(
     r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)\s*\(\s*(?:(?:self|cls)\s*(?::[^,)]*)?,\s*)?"
     r"([A-Za-z_]\w*)",
     re.M,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .lazyre import lazy_compile
 from .records import canonical_name
 from .safeio import read_bounded
 
@@ -27,18 +28,18 @@ LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
 #: A lock file is read up to this size (pathological inputs stay bounded).
 _MAX_LOCK = 50_000_000
 
-_HEADER = re.compile(r"^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]?\]\s*$")
-_NAME = re.compile(r'^name\s*=\s*"([^"]+)"')
-_INLINE_NAME = re.compile(r'\{\s*name\s*=\s*"([^"]+)"')
-_POETRY_DEP = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_EXTRA_HEAD = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
-_REQ_HEAD = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
+_HEADER = lazy_compile(r"^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]?\]\s*$")
+_NAME = lazy_compile(r'^name\s*=\s*"([^"]+)"')
+_INLINE_NAME = lazy_compile(r'\{\s*name\s*=\s*"([^"]+)"')
+_POETRY_DEP = lazy_compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
+_STRING = lazy_compile(r'"((?:[^"\\]|\\.)*)"')
+_EXTRA_HEAD = lazy_compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=\s*(.*)$')
+_REQ_HEAD = lazy_compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 #: ``name==1.0`` (or ``name[extra]==1.0 ; marker``) at the start of a compiled file's line
-_PINNED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[=<>~!@;]|$)")
-_VIA = re.compile(r"^\s+#\s+via\b(.*)$")
-_INLINE_VIA = re.compile(r"\s#\s+via\s+(.*)$")
-_VIA_MORE = re.compile(r"^\s+#\s{2,}(\S.*)$")
+_PINNED_LINE = lazy_compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[=<>~!@;]|$)")
+_VIA = lazy_compile(r"^\s+#\s+via\b(.*)$")
+_INLINE_VIA = lazy_compile(r"\s#\s+via\s+(.*)$")
+_VIA_MORE = lazy_compile(r"^\s+#\s{2,}(\S.*)$")
 
 
 def compiled_graph(text: str) -> dict[str, set[str]]:

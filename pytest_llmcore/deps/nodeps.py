@@ -10,10 +10,10 @@ resolved by pip and its unused entries stay ``unused``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
+from .lazyre import lazy_compile
 from .records import Declared, Finding, canonical_name
 from .requirement_refs import REFERENCING_FILES
 from .safeio import read_text
@@ -21,8 +21,8 @@ from .safeio import read_text
 __all__ = ["no_deps_files", "no_deps_text"]
 
 #: ``-r FILE`` / ``--requirement FILE`` on a command line
-_REQ_FLAG = re.compile(r"(?:^|\s)(?:-r|--requirement)(?:\s+|=)[\"']?([\w./-]+\.(?:txt|in))")
-_NO_DEPS = re.compile(r"(?:^|\s)--no-deps(?=\s|$|[\"';&|])")
+_REQ_FLAG = lazy_compile(r"(?:^|\s)(?:-r|--requirement)(?:\s+|=)[\"']?([\w./-]+\.(?:txt|in))")
+_NO_DEPS = lazy_compile(r"(?:^|\s)--no-deps(?=\s|$|[\"';&|])")
 
 
 def no_deps_files(root: Path) -> dict[str, str]:

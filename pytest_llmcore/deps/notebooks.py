@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
+from .lazyre import lazy_compile
 from .records import Evidence
 
 __all__ = ["NOTEBOOK_TOOLS", "notebook_source", "shipped_notebooks_evidence"]
 
 #: Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
-_LINE_MAGIC = re.compile(r"^\s*(?:[%!]|\w+\s*=\s*[%!])|^\s*\w[\w.]*\?{1,2}\s*$")
+_LINE_MAGIC = lazy_compile(r"^\s*(?:[%!]|\w+\s*=\s*[%!])|^\s*\w[\w.]*\?{1,2}\s*$")
 
 
 def notebook_source(raw: bytes) -> tuple[str, list[tuple[int, int]]]:

@@ -21,12 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from .lazyre import lazy_compile
 from .mapping import Provides, builtin_entry, module_matches
 from .records import Evidence, Finding, Kind
 
 __all__ = ["ImportSite", "needs_reconcile", "plausible_owner", "reconcile_guessed"]
 
-_SEP = re.compile(r"[-_.]+")
+_SEP = lazy_compile(r"[-_.]+")
 #: first components that only name a namespace: ``google`` alone belongs to no one dist
 _NAMESPACE_ROOTS = {"google", "azure", "jaraco", "zope", "backports", "sphinxcontrib", "aws"}
 #: first parts of names that say whose plugin, stubs or integration a distribution is, not
@@ -178,7 +179,7 @@ def _owner_depth(key: str, module: str) -> int:
 
 #: what a platform build adds to its project's name (triton-xpu, pytorch-triton-rocm,
 #: faiss-gpu-cu12, opencv-python-headless, tf-nightly-cpu): the same modules, another build
-_BUILD_SUFFIX = re.compile(
+_BUILD_SUFFIX = lazy_compile(
     r"-(?:cpu|gpu|xpu|npu|tpu|rocm\d*|cuda\d*x?|cu\d+x?|headless|nightly|windows|win32|"
     r"win64|macos|osx|intel|aarch64|arm64|directml|openvino|silicon|ascend|mkl|rolling)$"
 )

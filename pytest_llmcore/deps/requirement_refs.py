@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .lazyre import lazy_compile
 from .safeio import read_text
 
 __all__ = ["REFERENCING_FILES", "referenced_requirement_files"]
 
-_REFERENCE = re.compile(
+_REFERENCE = lazy_compile(
     r"(?:(?:^|\s)(?:-r|--requirement)\s*=?\s*|requirements\s*:\s*|\s-r)"
     r"[\"']?([\w./{}$-]*requirements[\w./-]*\.(?:txt|in))",
     re.M,
@@ -42,7 +43,7 @@ REFERENCING_FILES: tuple[str, ...] = (
     "Justfile",
 )
 #: ``cd DIR`` / ``pushd DIR`` / ``popd`` as a simple command of a shell line
-_CHDIR = re.compile(r"(?:^|&&|;|\|\||\(|\bthen\b|\bdo\b)\s*(cd|pushd|popd)\b[ \t]*([^\s;&|)]*)")
+_CHDIR = lazy_compile(r"(?:^|&&|;|\|\||\(|\bthen\b|\bdo\b)\s*(cd|pushd|popd)\b[ \t]*([^\s;&|)]*)")
 _WORKFLOW_DIR = ".github/workflows/"
 
 

@@ -3,9 +3,9 @@ reader, with or without their markers) and the closure of a set of distributions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from .lazyre import lazy_compile
 from .records import canonical_name
 
 __all__ = ["plain_requirement_name", "required_name", "requirement_closure"]
@@ -15,11 +15,11 @@ _OP_VERSION = r"(?:(?:===|>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*|~=\s*\d+(?:\.\d+)+)"
 _VERSIONS = rf"{_OP_VERSION}(?:\s*,\s*{_OP_VERSION})*"
 #: ``name``, ``name>=1.2``, ``name (>=1,<2)``: no marker, extras or URL, so the name is all
 #: a closure needs and PEP 508 would accept it. Anything else goes through packaging.
-_PLAIN_REQ = re.compile(
+_PLAIN_REQ = lazy_compile(
     rf"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:{_VERSIONS}|\(\s*{_VERSIONS}\s*\))?\s*"
 )
 #: ``name[x]>=1 ; extra == "test"``: a line whose whole marker names one extra
-_EXTRA_ONLY = re.compile(r"[^;]+;\s*extra\s*==\s*(['\"])[A-Za-z0-9._-]*\1\s*")
+_EXTRA_ONLY = lazy_compile(r"[^;]+;\s*extra\s*==\s*(['\"])[A-Za-z0-9._-]*\1\s*")
 _MARKER_VAR = (
     r"(?:python_version|python_full_version|os_name|sys_platform|platform_release"
     r"|platform_system|platform_version|platform_machine|platform_python_implementation"
@@ -30,7 +30,7 @@ _MARKER_ATOM = (
     rf"|(?:\"[^\"]*\"|'[^']*')\s*(?:===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b)\s*{_MARKER_VAR})"
 )
 #: comparisons joined by ``and``/``or``, without parentheses: a marker PEP 508 accepts
-_SIMPLE_MARKER = re.compile(rf"\s*{_MARKER_ATOM}(?:\s+(?:and|or)\s+{_MARKER_ATOM})*\s*")
+_SIMPLE_MARKER = lazy_compile(rf"\s*{_MARKER_ATOM}(?:\s+(?:and|or)\s+{_MARKER_ATOM})*\s*")
 
 
 def plain_requirement_name(text: str) -> str | None:

@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from .lazyre import lazy_compile
 from .shellsyntax import logical_lines, simple_commands, split_substitutions, tokens
 
 __all__ = ["Run", "runs_in_argv", "runs_in_script"]
@@ -149,9 +150,9 @@ _RESERVED = frozenset(
 )
 #: Compound commands whose words are not commands (``for x in a b``, ``case $x in``).
 _SKIP_WHOLE = frozenset({"for", "case", "select", "function", "in"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
-_PYTHON = re.compile(r"^(?:python|pypy|pythonw)(?:\d+(?:\.\d+)?t?)?(?:\.exe)?$|^py$")
-_VAR = re.compile(r"\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|\$[({]([A-Za-z_][A-Za-z0-9_.]*)[)}]")
+_ASSIGNMENT = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_PYTHON = lazy_compile(r"^(?:python|pypy|pythonw)(?:\d+(?:\.\d+)?t?)?(?:\.exe)?$|^py$")
+_VAR = lazy_compile(r"\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|\$[({]([A-Za-z_][A-Za-z0-9_.]*)[)}]")
 
 
 def _placeholder(name: str | None) -> str:
@@ -297,7 +298,7 @@ def runs_in_argv(argv: Sequence[str]) -> list[Run]:
     return out
 
 
-_SHELL_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_SHELL_REF = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 def _resplit(text: str) -> list[str]:

@@ -10,11 +10,13 @@ import re
 import shlex
 from collections.abc import Iterator, Sequence
 
+from .lazyre import lazy_compile
+
 __all__ = ["logical_lines", "simple_commands", "split_substitutions", "tokens"]
 
 _SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", "(", ")", "((", "))"})
-_REDIRECTS = re.compile(r"^[<>&]+$")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_REDIRECTS = lazy_compile(r"^[<>&]+$")
+_HEREDOC = lazy_compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 #: The word a command substitution leaves in its command line: a value we can't name.
 SUBSTITUTED = "__var__"
 
