@@ -1,6 +1,6 @@
 """Forked scan workers (issue 10, small-tree speed) give exactly the serial answers, lose no
-file when a child dies or sends garbage, leave no zombie, and are never forked beside other
-threads.
+file when a child dies or sends garbage, leave no zombie, are never forked beside other
+threads, and share the work whatever each file costs.
 
 Each case runs in a fresh interpreter: the test process itself may run threads (xdist's
 execnet), and forking beside them is exactly what the code refuses to do.
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers fork on
 _PRELUDE = """
 import os, sys, threading
 from pathlib import Path
-from pytest_llmcore.deps import filescan
+from pytest_llmcore.deps import filescan, forkscan
 from pytest_llmcore.deps.walk import SourceFile
 root = Path(sys.argv[1])
 todo = [
@@ -95,12 +95,12 @@ def test_a_child_that_dies_loses_no_file(tmp_path: Path) -> None:
         _tree(tmp_path),
         """
         parent = os.getpid()
-        real = filescan._scan_chunk
-        def dying(items, skip, max_size):
+        real = forkscan.scan_file
+        def dying(*args):
             if os.getpid() != parent:
-                os._exit(9)  # killed mid-scan: nothing written
-            return real(items, skip, max_size)
-        filescan._scan_chunk = dying
+                os._exit(9)  # killed holding a file it took from the queue: nothing sent
+            return real(*args)
+        forkscan.scan_file = dying
         forked = scan(may_fork=True)
         assert forks and sorted(forked) == sorted(serial)
         """,
@@ -112,11 +112,11 @@ def test_a_child_answering_garbage_is_not_believed(tmp_path: Path) -> None:
         _tree(tmp_path),
         """
         parent = os.getpid()
-        real = filescan._scan_chunk
-        def short(items, skip, max_size):
-            got = real(items, skip, max_size)
-            return got[:-1] if os.getpid() != parent else got  # one file's answer lost
-        filescan._scan_chunk = short
+        real = forkscan._drain
+        def short(*args):
+            got = real(*args)
+            return got[:-1] if os.getpid() != parent and got else got  # one answer lost
+        forkscan._drain = short
         forked = scan(may_fork=True)
         assert forks and sorted(forked) == sorted(serial)
         """,
@@ -190,3 +190,34 @@ def test_the_cli_gate_forks_and_agrees_with_one_job(tmp_path: Path) -> None:
         outs.append(proc.stdout)
     assert outs[0] == outs[1]
     assert "yaml" in outs[0]  # used only in a string: unused, found through the ast stage
+
+
+def test_work_is_shared_when_one_file_costs_most(tmp_path: Path) -> None:
+    """One slow file (the ast stage) and many quick ones: the queue keeps both processes
+    busy; a split fixed in advance by size would leave one idle."""
+    root = _tree(tmp_path)
+    out = _run(
+        root,
+        """
+        import time
+        parent = os.getpid()
+        real = forkscan.scan_file
+        def timed(path, rel, *rest):
+            if rel == "pkg1/m61.py":  # the biggest file: the first one taken
+                time.sleep(0.4)
+            return real(path, rel, *rest)
+        forkscan.scan_file = timed
+        by = {}
+        real_drain = forkscan._drain
+        def counted(*args):
+            got = real_drain(*args)
+            print("scanned", "child" if os.getpid() != parent else "parent", len(got), flush=True)
+            return got
+        forkscan._drain = counted
+        assert sorted(scan(may_fork=True)) == sorted(serial)
+        """,
+        jobs="2",
+    )
+    counts = dict(line.split()[1:] for line in out.splitlines() if line.startswith("scanned"))
+    # whoever took the slow file scanned little else; the other took nearly all the rest
+    assert sorted(int(v) for v in counts.values())[0] <= 5, counts

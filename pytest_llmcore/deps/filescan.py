@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import pickle
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -121,57 +120,6 @@ def _items(share: Sequence[SourceFile]) -> list[tuple[str, str]]:
     return [(f.fspath, f.rel) for f in share]
 
 
-class _Forked:
-    """One share of the files, scanned in a forked child.
-
-    A child that fails (an exception, memory, a signal) yields nothing usable, and
-    :meth:`collect` scans the share here instead: a dead worker must not lose files.
-    """
-
-    def __init__(self, share: list[SourceFile], skip: frozenset[str], max_size: int) -> None:
-        self.share, self._skip, self._max_size = share, skip, max_size
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child; its coverage is not collected
-            code = 1
-            try:
-                os.close(read_fd)
-                data = pickle.dumps(_scan_chunk(_items(share), skip, max_size), protocol=5)
-                with os.fdopen(write_fd, "wb") as out:
-                    out.write(data)
-                code = 0
-            finally:
-                os._exit(code)  # no atexit handlers, no flush of the parent's stdio buffers
-        os.close(write_fd)
-        self._pid, self._fd = pid, read_fd
-
-    def _reap(self) -> int:
-        if self._pid < 0:
-            return -1
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = -1
-        return status
-
-    def collect(self) -> list[FileImports]:
-        with os.fdopen(self._fd, "rb") as inp:
-            data = inp.read()
-        results: object = None
-        if self._reap() == 0:
-            try:
-                results = pickle.loads(data)
-            except Exception:  # a truncated or corrupt stream
-                results = None
-        if isinstance(results, list) and len(results) == len(self.share):
-            return results
-        return _scan_chunk(_items(self.share), self._skip, self._max_size)
-
-    def discard(self) -> None:
-        """Stop waiting for the child (the caller stopped early): no zombie, no open pipe."""
-        if self._pid >= 0:
-            os.close(self._fd)  # the child's write fails (EPIPE) and it exits
-            self._reap()
-
-
 def scan_many(
     todo: Sequence[SourceFile],
     skip: frozenset[str],
@@ -190,33 +138,16 @@ def scan_many(
     """
     jobs = min(_jobs(), max(1, len(todo) // (FORK_MIN_FILES // 2)))
     if may_fork and jobs > 1 and len(todo) >= FORK_MIN_FILES and _fork_safe():
-        yield from _scan_forked(todo, skip, max_size, jobs, meanwhile)
-    elif jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        from .forkscan import scan_forked
+
+        forked = scan_forked(todo, skip, max_size, jobs, meanwhile)
+        if forked is not None:
+            yield from forked
+            return
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         yield from _scan_spawned(todo, skip, max_size, jobs, meanwhile)
     else:
         yield from zip(todo, _scan_chunk(_items(todo), skip, max_size), strict=True)
-
-
-def _scan_forked(
-    todo: Sequence[SourceFile],
-    skip: frozenset[str],
-    max_size: int,
-    jobs: int,
-    meanwhile: Callable[[], object] | None,
-) -> Iterator[tuple[SourceFile, FileImports]]:
-    # with other work to do here, this process takes a smaller share
-    head = sum(f.size for f in todo) // (3 * jobs) if meanwhile else 0
-    shares = _shares(todo, jobs, head)
-    children = [_Forked(share, skip, max_size) for share in shares[1:]]
-    try:
-        if meanwhile:
-            meanwhile()
-        yield from zip(shares[0], _scan_chunk(_items(shares[0]), skip, max_size), strict=True)
-        for child in children:
-            yield from zip(child.share, child.collect(), strict=True)
-    finally:
-        for child in children:
-            child.discard()
 
 
 def _scan_spawned(

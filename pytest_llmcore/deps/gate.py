@@ -105,11 +105,19 @@ _JUDGING_MODULES = (
 )
 
 
-def _warm() -> None:
+def _prepare(
+    decl: ProjectDeclarations, cache: ImportCache, user_map: Mapping[str, tuple[str, ...]]
+) -> None:
+    """What judging needs whatever the imports turn out to be, done while workers scan:
+    its modules loaded, the installed distributions listed, each declared one's modules
+    read from its metadata (into the run's memo, where judging finds them)."""
     import importlib
 
     for name in _JUDGING_MODULES:
         importlib.import_module(f"{__package__}.{name}")
+    mapper = ModuleMap(user_map, memo=cache.memo)
+    for d in decl.declared:
+        mapper.provides(d.name)
 
 
 def _scan(
@@ -155,7 +163,11 @@ def _scan(
         from .filescan import scan_many
 
         for f, res in scan_many(
-            todo, frozenset(skip), settings.max_file_size, may_fork=may_fork, meanwhile=_warm
+            todo,
+            frozenset(skip),
+            settings.max_file_size,
+            may_fork=may_fork,
+            meanwhile=lambda: _prepare(decl, cache, user_map),
         ):
             per_file[f.rel] = res
             cache.put(f, res)
