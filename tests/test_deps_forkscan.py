@@ -175,7 +175,14 @@ def test_the_cli_gate_forks_and_agrees_with_one_job(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "pyyaml", "requests"]\n'
+        '[dependency-groups]\ndev = ["ruff", "mypy", "black"]\n'
     )
+    # commands read while the workers scan (ProjectFacts.prepare): the same evidence
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - run: ruff check .\n"
+    )
+    (root / "tox.ini").write_text("[testenv:type]\ncommands = mypy pkg0\n")
     outs = []
     for jobs in ("1", "2"):
         proc = subprocess.run(
@@ -190,6 +197,16 @@ def test_the_cli_gate_forks_and_agrees_with_one_job(tmp_path: Path) -> None:
         outs.append(proc.stdout)
     assert outs[0] == outs[1]
     assert "yaml" in outs[0]  # used only in a string: unused, found through the ast stage
+    assert "black" in outs[0] and "ruff" not in outs[0] and "mypy" not in outs[0]
+
+
+def test_every_module_prepared_while_workers_scan_exists() -> None:
+    import importlib
+
+    from pytest_llmcore.deps import prepare
+
+    for name in prepare._JUDGING_MODULES:
+        importlib.import_module(f"pytest_llmcore.deps.{name}")
 
 
 def test_work_is_shared_when_one_file_costs_most(tmp_path: Path) -> None:

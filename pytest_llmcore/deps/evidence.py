@@ -28,6 +28,7 @@ from .configured import (
     stub_target,
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
+from .projectfacts import ProjectFacts
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 from .source_marks import source_evidence
@@ -65,12 +66,14 @@ class EvidenceFinder:
         config: Any = None,
         cache_dir: Path | None = None,
         memo: Memo = no_memo,
+        facts: ProjectFacts | None = None,
     ) -> None:
         """``sources``: (relative path, path) of the scanned files; ``imported``: the
         modules whose import is used; ``declared``: canonical name -> (name as written,
         modules it provides); ``provides``: modules of any distribution (for stubs);
         ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere);
-        ``memo``: remembers what installed metadata says, across runs."""
+        ``memo``: remembers what installed metadata says, across runs; ``facts``: the
+        project's tool files and commands, maybe read already."""
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
@@ -88,8 +91,7 @@ class EvidenceFinder:
         tool = (pyproject or {}).get("tool")
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
-        self._files: ToolFileSet | None = None
-        self._invocations: list[Invocation] | None = None
+        self.facts = facts if facts is not None else ProjectFacts(root, pyproject)
         self._runs: RunIndex | None = None
         self._docs: list[DocUse] | None = None
         self._pytest: PytestUsage | None = None
@@ -102,29 +104,11 @@ class EvidenceFinder:
 
     @property
     def files(self) -> ToolFileSet:
-        if self._files is None:
-            from .toolfiles import find_tool_files
-
-            self._files = find_tool_files(self.root)
-        return self._files
+        return self.facts.files
 
     @property
     def invocations(self) -> list[Invocation]:
-        if self._invocations is None:
-            from .toolfiles import INVOCATION_KINDS, TASK_RUNNER_TOOLS
-
-            tool = (self.pyproject or {}).get("tool")
-            runners = isinstance(tool, Mapping) and any(t in tool for t in TASK_RUNNER_TOOLS)
-            from .doccommands import developer_docs
-
-            docs = bool(developer_docs(self.files))  # their shell code blocks run commands
-            if not runners and not docs and not any(self.files.of(k) for k in INVOCATION_KINDS):
-                self._invocations = []  # nothing runs anything: the readers stay unloaded
-            else:
-                from .invocations import read_invocations
-
-                self._invocations = read_invocations(self.files, self.pyproject, self.notes)
-        return self._invocations
+        return self.facts.invocations
 
     @property
     def docs(self) -> list[DocUse]:
@@ -436,7 +420,8 @@ class EvidenceFinder:
                 result.findings[i] = dataclasses.replace(
                     f, evidence=(*f.evidence, self._explain[key])
                 )
-        result.notes.extend(n for n in dict.fromkeys(self.notes) if n not in result.notes)
+        notes = dict.fromkeys([*self.facts.notes, *self.notes])
+        result.notes.extend(n for n in notes if n not in result.notes)
 
     def _imported_undeclared(self, parents: Iterable[str], used: set[str]) -> set[str]:
         """The companion ``parents`` that the project imports (a used import) without

@@ -21,6 +21,8 @@ from .firstparty import configured_packages, first_party_names
 from .guess_owners import drop_shadowed_guesses
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
 from .namespaces import LocalTree, keep_extension_imports, open_namespaces
+from .prepare import prepare_judging
+from .projectfacts import ProjectFacts
 from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
 from .records import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
 from .reexport import ReexportFinder
@@ -63,6 +65,8 @@ class _Scan(NamedTuple):
     evidence_cache_dir: Path | None
     """Where the evidence finders remember answers; None when caching is off."""
     per_file: dict[str, FileImports]
+    facts: ProjectFacts
+    """The project's tool files and commands (read while scan workers ran, if any)."""
 
     def wanted(self, top: str) -> bool:
         return top not in self.skip
@@ -90,34 +94,6 @@ def _load(
             "requirements*.txt): nothing to check"
         )
     return root, settings, decl, result
-
-
-#: modules that judging loads on demand, nearly always: loaded while workers scan
-_JUDGING_MODULES = (
-    "companions",
-    "doctools",
-    "evidence_tables",
-    "implicit",
-    "locks",
-    "nodeps",
-    "pytest_plugin_table",
-    "toolfiles",
-)
-
-
-def _prepare(
-    decl: ProjectDeclarations, cache: ImportCache, user_map: Mapping[str, tuple[str, ...]]
-) -> None:
-    """What judging needs whatever the imports turn out to be, done while workers scan:
-    its modules loaded, the installed distributions listed, each declared one's modules
-    read from its metadata (into the run's memo, where judging finds them)."""
-    import importlib
-
-    for name in _JUDGING_MODULES:
-        importlib.import_module(f"{__package__}.{name}")
-    mapper = ModuleMap(user_map, memo=cache.memo)
-    for d in decl.declared:
-        mapper.provides(d.name)
 
 
 def _scan(
@@ -151,6 +127,7 @@ def _scan(
     )
     if cache.note:
         result.notes.append(cache.note)
+    facts = ProjectFacts(root, decl.pyproject)
     todo: list[SourceFile] = []
     per_file: dict[str, FileImports] = {}
     for f in files:
@@ -167,12 +144,12 @@ def _scan(
             frozenset(skip),
             settings.max_file_size,
             may_fork=may_fork,
-            meanwhile=lambda: _prepare(decl, cache, user_map),
+            meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
         ):
             per_file[f.rel] = res
             cache.put(f, res)
     result.files_scanned = len(files)
-    return _Scan(files, local, skip, opened, cache, where, per_file)
+    return _Scan(files, local, skip, opened, cache, where, per_file, facts)
 
 
 def _hooked(config: Any, root: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
@@ -210,6 +187,7 @@ def _evidence_finder(
         config=config,
         cache_dir=scan.evidence_cache_dir,
         memo=scan.cache.memo,
+        facts=scan.facts,
     )
 
 

@@ -1,0 +1,58 @@
+"""What a project's own files say it runs, apart from its imports: its tool files (CI
+workflows, tox, nox, Makefiles, docs configuration...) and the commands they run.
+
+None of it depends on the import scan, so a run reads it while scan workers are busy
+(:meth:`ProjectFacts.prepare`), and the evidence finder reads it from here afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the readers load only when asked (start-up time)
+    from .invocations import Invocation
+    from .toolfiles import ToolFileSet
+
+__all__ = ["ProjectFacts"]
+
+
+class ProjectFacts:
+    """The project's tool files and invocations, each read at most once per run."""
+
+    def __init__(self, root: Path, pyproject: Mapping[str, Any] | None) -> None:
+        self.root = root
+        self.pyproject = pyproject
+        self.notes: list[str] = []
+        self._files: ToolFileSet | None = None
+        self._invocations: list[Invocation] | None = None
+
+    @property
+    def files(self) -> ToolFileSet:
+        if self._files is None:
+            from .toolfiles import find_tool_files
+
+            self._files = find_tool_files(self.root)
+        return self._files
+
+    @property
+    def invocations(self) -> list[Invocation]:
+        if self._invocations is None:
+            from .doccommands import developer_docs
+            from .toolfiles import INVOCATION_KINDS, TASK_RUNNER_TOOLS
+
+            tool = (self.pyproject or {}).get("tool")
+            runners = isinstance(tool, Mapping) and any(t in tool for t in TASK_RUNNER_TOOLS)
+            docs = bool(developer_docs(self.files))  # their shell code blocks run commands
+            if not runners and not docs and not any(self.files.of(k) for k in INVOCATION_KINDS):
+                self._invocations = []  # nothing runs anything: the readers stay unloaded
+            else:
+                from .invocations import read_invocations
+
+                self._invocations = read_invocations(self.files, self.pyproject, self.notes)
+        return self._invocations
+
+    def prepare(self) -> None:
+        """Read what judging nearly always asks for: the commands the project runs."""
+        _ = self.invocations
