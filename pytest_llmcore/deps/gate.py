@@ -11,26 +11,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.errors import InputError
 from .cache import ImportCache, cache_key, default_cache_dir
 from .declarations import ProjectDeclarations, read_declarations
-from .evidence import EvidenceFinder
 from .firstparty import configured_packages, first_party_names
-from .guess_owners import drop_shadowed_guesses
 from .mapping import ModuleMap, Provides, module_matches, stdlib_backfills, stdlib_names
 from .namespaces import LocalTree, keep_extension_imports, open_namespaces
 from .prepare import prepare_judging
 from .projectfacts import ProjectFacts
-from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
 from .records import Declared, Evidence, FileImports, Finding, GateResult, Kind, canonical_name
-from .reexport import ReexportFinder
 from .settings import DepsSettings, load_settings
-from .triage import triage
-from .undeclared import undeclared_findings
-from .uses import Use, collect_uses, entry_point_uses
 from .walk import SourceFile, SourcePaths, iter_sources
+
+if TYPE_CHECKING:  # loaded after the scan starts, by prepare_judging (start-up time)
+    from .evidence import EvidenceFinder
+    from .reexport import ReexportFinder
+    from .uses import Use
 
 __all__ = ["project_root_for", "run_gate"]
 
@@ -173,6 +171,9 @@ def _evidence_finder(
     config: Any,
 ) -> EvidenceFinder:
     """Evidence of a use beyond imports: tools run, plugins, stubs, docs, implicit uses."""
+    from .evidence import EvidenceFinder
+    from .guess_owners import drop_shadowed_guesses
+
     provided = drop_shadowed_guesses({d.key: mapper.provides(d.name) for d in decl.declared})
     return EvidenceFinder(
         root,
@@ -221,6 +222,11 @@ def run_gate(
     user_map = {**hooked_map, **settings.module_map, **(extra_map or {})}
     # forked workers only outside pytest, whose process may run threads and C extensions
     scan = _scan(root, settings, decl, result, cache_dir, use_cache, user_map, config is None)
+    # the judging modules: loaded here, or already while scan workers ran
+    from .reexport import ReexportFinder
+    from .triage import triage
+    from .uses import collect_uses, entry_point_uses
+
     uses = collect_uses(
         scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes
     )
@@ -384,6 +390,10 @@ def _judge_declared(
 
 def _evaluate(j: _Judging, cache: ImportCache) -> None:
     """Findings for every declaration, then for every import no declaration claims."""
+    from .guess_owners import drop_shadowed_guesses
+    from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
+    from .undeclared import undeclared_findings
+
     by_key: dict[str, list[Declared]] = defaultdict(list)
     for d in j.decl.declared:
         by_key[d.key].append(d)

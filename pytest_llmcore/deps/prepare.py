@@ -16,6 +16,13 @@ __all__ = ["prepare_judging"]
 
 #: modules that judging loads on demand, nearly always: loaded while workers scan
 _JUDGING_MODULES = (
+    "uses",
+    "evidence",
+    "guess_owners",
+    "reconcile",
+    "reexport",
+    "triage",
+    "undeclared",
     "companions",
     "doctools",
     "evidence_tables",
