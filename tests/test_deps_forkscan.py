@@ -238,3 +238,18 @@ def test_work_is_shared_when_one_file_costs_most(tmp_path: Path) -> None:
     counts = dict(line.split()[1:] for line in out.splitlines() if line.startswith("scanned"))
     # whoever took the slow file scanned little else; the other took nearly all the rest
     assert sorted(int(v) for v in counts.values())[0] <= 5, counts
+
+
+@pytest.mark.parametrize("broken", ["fork", "pipe"])
+def test_no_process_or_pipe_to_spare_scans_here(tmp_path: Path, broken: str) -> None:
+    """fork failing (EAGAIN) or pipe failing (EMFILE): one process scans everything."""
+    _run(
+        _tree(tmp_path),
+        f"""
+        import errno
+        def refuse(*a):
+            raise OSError(errno.EAGAIN, "refused")
+        os.{broken} = refuse
+        assert sorted(scan(may_fork=True)) == sorted(serial)
+        """,
+    )

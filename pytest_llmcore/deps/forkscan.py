@@ -48,7 +48,12 @@ class _Worker:
         self, queue: int, todo: Sequence[SourceFile], skip: frozenset[str], max_size: int
     ) -> None:
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if pid == 0:  # pragma: no cover - runs in the child; its coverage is not collected
             code = 1
             try:
@@ -118,7 +123,10 @@ def scan_forked(
 ) -> Iterator[tuple[SourceFile, FileImports]] | None:
     """``todo`` scanned by this process and ``jobs - 1`` forked ones, ``meanwhile`` run here
     first; None when the queue could not be built (the caller scans another way)."""
-    queue = _queue(todo)
+    try:
+        queue = _queue(todo)
+    except OSError:  # no file descriptor left (EMFILE): scan in one process
+        return None
     if queue is None:
         return None
     return _run(queue, todo, skip, max_size, jobs, meanwhile)
@@ -134,7 +142,11 @@ def _run(
 ) -> Iterator[tuple[SourceFile, FileImports]]:
     workers: list[_Worker] = []
     try:
-        workers = [_Worker(queue, todo, skip, max_size) for _ in range(jobs - 1)]
+        for _ in range(jobs - 1):
+            try:
+                workers.append(_Worker(queue, todo, skip, max_size))
+            except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): fewer workers
+                break
         if meanwhile:
             meanwhile()
         done = dict(_drain(queue, todo, skip, max_size))
