@@ -15,6 +15,7 @@ their capabilities.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -106,8 +107,19 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
 
 
+def _one_shot_gc() -> None:
+    """Collector settings for a process that runs one command and exits: the objects of
+    every module loaded live until the end, so collections need not walk them again and
+    again (``gc.freeze``, as pre-fork servers do), and the young generation is collected
+    less often. ~6% of a small project's cold ``llmcore deps``."""
+    gc.freeze()
+    gc.set_threshold(5000, 20, 20)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns its exit status (see the module docstring)."""
+    if argv is None:  # the console script: a process of its own (a caller's argv: not)
+        _one_shot_gc()
     reset_output()
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_named_command(words))

@@ -329,3 +329,27 @@ def test_a_lazy_pattern_compiles_once_on_first_use_and_answers_as_re() -> None:
     assert lazy.sub("-", text, 2) == real.sub("-", text, 2)
     assert lazy.pattern == real.pattern and lazy.flags == real.flags
     assert lazy.compiled is lazy.compiled  # compiled once
+
+
+def test_only_a_process_of_its_own_tunes_the_collector(tmp_path: Path) -> None:
+    """The console script (argv None) freezes the loaded modules' objects and collects
+    the young generation less often; a caller's main(argv) leaves its process's gc alone."""
+    import gc
+
+    from pytest_llmcore.cli import main
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    assert main(["deps", str(tmp_path), "--no-cache"]) in (0, 1, 2)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    script = (
+        "import gc, sys\n"
+        "from pytest_llmcore.cli import main\n"
+        f"sys.argv = ['llmcore', 'deps', {str(tmp_path)!r}, '--no-cache']\n"
+        "main()\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
+        "assert gc.get_threshold()[0] == 5000, gc.get_threshold()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
