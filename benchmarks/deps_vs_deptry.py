@@ -1,7 +1,7 @@
 """Wall time of `llmcore deps` against deptry on torch's sources and on a small project.
 
 Usage: .venv/bin/python benchmarks/deps_vs_deptry.py [--rounds N] [--deptry PATH] [--keep DIR]
-           [--only small|torch] [--compare CHECKOUT]
+           [--only small|torch|none] [--compare CHECKOUT] [--project DIR ...]
 
 Builds two trees from the installed torch package's .py files, each with a pyproject.toml
 declaring a few dependencies (the same trees as /work/shared/checks/8-deps-speed):
@@ -10,7 +10,9 @@ declaring a few dependencies (the same trees as /work/shared/checks/8-deps-speed
 - small: torch/distributions, torch/utils/data and torch/nn/modules (~120 files), where a
   fixed start-up cost dominates.
 
-Then runs deptry and `llmcore deps` alternately on each (same machine, same page cache)
+and, with ``--project DIR`` (repeatable), a copy of each checked-out project (its
+``.git`` left out: rich, 213 files, is the issue's small real project). Then runs deptry and
+`llmcore deps` alternately on each (same machine, same page cache)
 and prints medians and ratios:
 
 - cold: `llmcore deps` with no cache (every file scanned; the cache is written) vs deptry
@@ -128,7 +130,12 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--deptry", default=None, help="the deptry executable to compare with")
     ap.add_argument("--keep", type=Path, default=None, help="build or reuse the trees here")
-    ap.add_argument("--only", choices=tuple(TREES), default=None, help="one tree only")
+    ap.add_argument(
+        "--only", choices=(*TREES, "none"), default=None, help="one torch tree, or none"
+    )
+    ap.add_argument(
+        "--project", type=Path, action="append", default=[], help="a checked-out project"
+    )
     ap.add_argument("--compare", default=None, help="a checkout to time alongside (before)")
     args = ap.parse_args()
     deptry = find_deptry(args.deptry)
@@ -143,6 +150,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="llmcore-bench-") if args.keep is None else None
     base = Path(tmp.name) if tmp is not None else args.keep
     ok = True
+    trees: list[tuple[str, Path]] = []
     for label, (parts, deps) in TREES.items():
         if args.only not in (None, label):
             continue
@@ -150,6 +158,17 @@ def main() -> int:
         if not (tree / "pyproject.toml").exists():
             tree.mkdir(parents=True, exist_ok=True)
             build_tree(tree, parts, deps)
+        trees.append((label, tree))
+    for project in args.project:
+        if not (project / "pyproject.toml").is_file() and not (project / "setup.py").is_file():
+            print(f"--project {project}: no pyproject.toml or setup.py there")
+            return 2
+        # a copy: the cold runs remove .pytest_cache, which must not touch the checkout
+        tree = base / f"project-{project.resolve().name}"
+        if not tree.exists():
+            shutil.copytree(project, tree, ignore=shutil.ignore_patterns(".git"))
+        trees.append((project.resolve().name, tree))
+    for label, tree in trees:
         files = sum(1 for _ in tree.rglob("*.py"))
         d, results = measure(tree, deptry, args.rounds, versions)
         print(f"{label} ({files:,} files, {args.rounds} rounds): deptry {d:.3f} s")
