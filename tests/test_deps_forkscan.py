@@ -253,3 +253,19 @@ def test_no_process_or_pipe_to_spare_scans_here(tmp_path: Path, broken: str) -> 
         assert sorted(scan(may_fork=True)) == sorted(serial)
         """,
     )
+
+
+def test_never_forks_beside_a_thread_python_does_not_track(tmp_path: Path) -> None:
+    """A thread started outside threading (as C extensions do) is seen in /proc."""
+    _run(
+        _tree(tmp_path),
+        """
+        import _thread, time
+        _thread.start_new_thread(time.sleep, (30,))
+        time.sleep(0.2)
+        assert threading.active_count() == 1  # invisible to threading
+        assert sorted(scan(may_fork=True)) == sorted(serial)
+        assert not forks, "forked beside a running thread"
+        os._exit(0)  # the sleeping thread would keep the interpreter waiting
+        """,
+    )

@@ -100,7 +100,12 @@ def _fork_safe() -> bool:
     if sys.platform != "linux" or not hasattr(os, "fork"):
         return False
     threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
+    if threading is not None and threading.active_count() != 1:
+        return False
+    try:  # threads started by C code too (what Python 3.12+ warns about on fork)
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: trust the count above
+        return True
 
 
 def _shares(todo: Sequence[SourceFile], jobs: int, head_start: int) -> list[list[SourceFile]]:
