@@ -269,3 +269,29 @@ def test_never_forks_beside_a_thread_python_does_not_track(tmp_path: Path) -> No
         os._exit(0)  # the sleeping thread would keep the interpreter waiting
         """,
     )
+
+
+def test_commands_read_ahead_add_no_note_judging_did_not_ask_for(tmp_path: Path) -> None:
+    """The main process reads the project's commands while workers scan; a note about
+    them (a workflow that is not YAML) appears only when judging needed the commands, so
+    the output is the same with one process or several."""
+    root = _tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy"]\n'
+    )
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "bad.yml").write_text("jobs: [unclosed\n  - run: ruff\n")
+    outs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest_llmcore.cli", "deps", ".", "--no-cache", "-v"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LLMCORE_DEPS_JOBS": jobs},
+            timeout=120,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        outs.append(proc.stdout + proc.stderr)
+    assert outs[0] == outs[1]
+    assert "bad.yml" not in outs[1]

@@ -92,6 +92,7 @@ class EvidenceFinder:
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
         self.facts = facts if facts is not None else ProjectFacts(root, pyproject)
+        self._read_commands = False
         self._runs: RunIndex | None = None
         self._docs: list[DocUse] | None = None
         self._pytest: PytestUsage | None = None
@@ -108,6 +109,7 @@ class EvidenceFinder:
 
     @property
     def invocations(self) -> list[Invocation]:
+        self._read_commands = True  # their notes are reported only when they were asked for
         return self.facts.invocations
 
     @property
@@ -420,7 +422,9 @@ class EvidenceFinder:
                 result.findings[i] = dataclasses.replace(
                     f, evidence=(*f.evidence, self._explain[key])
                 )
-        notes = dict.fromkeys([*self.facts.notes, *self.notes])
+        # the commands may have been read ahead (while workers scanned): the same notes
+        # whatever the number of processes, so only when judging asked for them
+        notes = dict.fromkeys([*(self.facts.notes if self._read_commands else ()), *self.notes])
         result.notes.extend(n for n in notes if n not in result.notes)
 
     def _imported_undeclared(self, parents: Iterable[str], used: set[str]) -> set[str]:

@@ -110,7 +110,8 @@ def _fork_safe() -> bool:
 
 def _shares(todo: Sequence[SourceFile], jobs: int, head_start: int) -> list[list[SourceFile]]:
     """Split ``todo`` into ``jobs`` shares of about equal bytes (big files dominate);
-    share 0, scanned here, gets ``head_start`` fewer bytes."""
+    share 0, scanned here, counts as ``head_start`` bytes loaded already (negative: it gets
+    more, for workers that start late)."""
     shares: list[list[SourceFile]] = [[] for _ in range(jobs)]
     loads = [0] * jobs
     loads[0] = head_start
