@@ -38,11 +38,6 @@ def connect(creator):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, SQLAlchemy URL `db2+ibm_db://` loads ibm-db-sa's dialect: "
-    "private-gpt private_gpt/components/database/connection_factory.py:112-113",
-)
 def test_db2_dialect_url_uses_ibm_db_sa(tmp_path: Path) -> None:
     files = {"demo/__init__.py": _ENGINE.format(url="db2+ibm_db://")}
     root = _project(tmp_path, files, deps=("sqlalchemy", "ibm-db-sa"))
@@ -116,11 +111,6 @@ def test_actionlint_in_workflow_run_control(tmp_path: Path) -> None:
 # -- an imported API that needs a module its distribution does not declare -------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, torch.testing._internal imports expecttest (torch does not declare "
-    "it): torchtune tests/torchtune/training/test_distributed.py:23",
-)
 def test_torch_internal_testing_needs_expecttest(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -132,11 +122,6 @@ def test_torch_internal_testing_needs_expecttest(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, onnxruntime.quantization imports onnx (onnxruntime does not declare "
-    "it): txtai src/python/txtai/pipeline/train/hfonnx.py:12",
-)
 def test_onnxruntime_quantization_needs_onnx(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from onnxruntime.quantization import quantize_dynamic\n\n\n"
@@ -146,11 +131,6 @@ def test_onnxruntime_quantization_needs_onnx(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, apache-libcloud's local storage driver imports fasteners, selected "
-    "by the provider string 'local': txtai test/python/testcloud.py:97, setup.py:83",
-)
 def test_libcloud_local_provider_needs_fasteners(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from libcloud.storage.providers import get_driver\n\n\n"
@@ -162,11 +142,6 @@ def test_libcloud_local_provider_needs_fasteners(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, datasets decompresses the .jsonl.zst files of a hub dataset with "
-    "zstandard: AutoAWQ awq/utils/calib_data.py:17 `mit-han-lab/pile-val-backup`",
-)
 def test_datasets_zst_dataset_needs_zstandard(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from datasets import load_dataset\n\n\ndef calib():\n"
@@ -176,12 +151,6 @@ def test_datasets_zst_dataset_needs_zstandard(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, a pyannote checkpoint unpickled by Model.from_pretrained holds "
-    "omegaconf objects (pyannote-audio 4 does not declare omegaconf): whisperX "
-    "whisperx/vads/pyannote.py:41",
-)
 def test_pyannote_checkpoint_needs_omegaconf(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "from pyannote.audio import Model\n\n\ndef vad(path):\n"
@@ -194,11 +163,6 @@ def test_pyannote_checkpoint_needs_omegaconf(tmp_path: Path) -> None:
 # -- a distribution whose modules share nothing with its name ---------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="name-mapping, autoawq-kernels installs awq_ext/exl_ext/exlv2_ext/awq_v2_ext: "
-    "AutoAWQ awq/modules/fused/mlp.py:7 `import awq_ext`, setup.py:53",
-)
 def test_autoawq_kernels_module_names(tmp_path: Path) -> None:
     files = {
         "demo/__init__.py": "try:\n    import awq_ext\nexcept ImportError:\n"
@@ -341,3 +305,172 @@ def test_guessed_module_reconciled_through_namespace_parent_control(tmp_path: Pa
     files = {"demo/__init__.py": _OPENAI_LIKE}
     root = _project(tmp_path, files, deps=("llama-index-embeddings-openai-like",))
     assert _gate(root) == []
+
+
+# -- c7impl: SQLAlchemy URLs, every dialect and driver (DB_DIALECTS, DB_DRIVERS) ---------------
+
+
+def _used_by(root: Path, dist: str) -> str:
+    from pytest_llmcore.deps.gate import run_gate
+
+    return run_gate(root, use_cache=False).used_by[dist][0].text
+
+
+def test_db2_url_evidence_names_the_dialect_and_line(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": _ENGINE.format(url="db2+ibm_db://")}
+    root = _project(tmp_path, files, deps=("sqlalchemy", "ibm-db-sa", "ibm-db"))
+    assert _used_by(root, "ibm-db-sa") == (
+        "used implicitly: `db2+ibm_db://` at demo/__init__.py:5 (the db2 SQLAlchemy dialect)"
+    )
+    assert _used_by(root, "ibm-db").endswith("demo/__init__.py:5 (ibm_db URL)")
+
+
+def test_bare_dialect_url_selects_its_default_driver(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": _ENGINE.format(url="db2://u:p@h:50000/bludb")}
+    root = _project(tmp_path, files, deps=("sqlalchemy", "ibm-db-sa", "ibm-db"))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "deps"),
+    [
+        ("trino://user@host:8080/hive", ("trino",)),
+        ("hana+hdbcli://u:p@h:30015", ("sqlalchemy-hana", "hdbcli")),
+        ("cockroachdb://root@h:26257/db", ("sqlalchemy-cockroachdb", "psycopg2-binary")),
+        ("redshift+redshift_connector://u:p@h:5439/db", ("sqlalchemy-redshift",)),
+        ("access+pyodbc://@dsn", ("sqlalchemy-access", "pyodbc")),
+        ("mariadb+mariadbconnector://u:p@h/db", ("mariadb",)),
+    ],
+)
+def test_external_dialect_urls(tmp_path: Path, url: str, deps: tuple[str, ...]) -> None:
+    files = {"demo/__init__.py": _ENGINE.format(url=url)}
+    root = _project(tmp_path, files, deps=("sqlalchemy", *deps))
+    assert _gate(root) == []
+
+
+def test_dialect_url_control_another_dialect_stays_unused(tmp_path: Path) -> None:
+    # a db2 URL uses ibm-db-sa, not the HANA dialect; a scheme inside a word is no URL
+    files = {
+        "demo/__init__.py": _ENGINE.format(url="db2+ibm_db://"),
+        "demo/notes.py": 'HELP = "see mydb2hana://x or x/hana://y"\n',
+    }
+    root = _project(tmp_path, files, deps=("sqlalchemy", "ibm-db-sa", "sqlalchemy-hana"))
+    assert _gate(root) == ["sqlalchemy-hana"]
+
+
+# -- c7impl: an imported library's own imports that its distribution does not declare ----------
+
+
+def test_torch_internal_module_import_form(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "tests/test_ops.py": "from torch.testing._internal import common_utils\n\n\n"
+        "class TestOps(common_utils.TestCase):\n    def test_it(self):\n        pass\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "torch"), dev=("pytest", "expecttest"))
+    assert _gate(root) == []
+
+
+def test_torch_public_testing_control_expecttest_unused(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "tests/test_ops.py": "import torch\nfrom torch.testing import assert_close\n\n\n"
+        "def test_it():\n    assert_close(torch.ones(1), torch.ones(1))\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "torch"), dev=("pytest", "expecttest"))
+    assert _gate(root) == ["expecttest"]
+
+
+def test_onnxruntime_quantization_module_import_form(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from onnxruntime import quantization\n\n\n"
+        "def quantize(path):\n    quantization.quantize_dynamic(path, path)\n",
+    }
+    root = _project(tmp_path, files, deps=("onnxruntime", "onnx"))
+    assert _gate(root) == []
+
+
+def test_onnxruntime_inference_control_onnx_unused(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "import onnxruntime\n\n\n"
+        "def session(path):\n    return onnxruntime.InferenceSession(path)\n",
+    }
+    root = _project(tmp_path, files, deps=("onnxruntime", "onnx"))
+    assert _gate(root) == ["onnx"]
+
+
+def test_libcloud_local_provider_enum(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from libcloud.storage.providers import get_driver\n"
+        "from libcloud.storage.types import Provider\n\n\n"
+        "def storage(path):\n    return get_driver(Provider.LOCAL)(path)\n",
+    }
+    root = _project(tmp_path, files, deps=("apache-libcloud", "fasteners"))
+    assert _gate(root) == []
+
+
+def test_libcloud_s3_provider_control_fasteners_unused(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from libcloud.storage.providers import get_driver\n"
+        "from libcloud.storage.types import Provider\n\n\n"
+        "def storage(key, secret):\n    return get_driver(Provider.S3)(key, secret)\n",
+    }
+    root = _project(tmp_path, files, deps=("apache-libcloud", "fasteners"))
+    assert _gate(root) == ["fasteners"]
+
+
+def test_datasets_data_files_zst_glob(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from datasets import load_dataset\n\n\ndef shards():\n"
+        '    return load_dataset("json", data_files="shards/*.zst", split="train")\n',
+    }
+    root = _project(tmp_path, files, deps=("datasets", "zstandard"))
+    assert _gate(root) == []
+
+
+def test_datasets_plain_hub_dataset_control_zstandard_unused(tmp_path: Path) -> None:
+    # the Pile's uncompressed val/test copy; a .tar.zst archive is no data file either
+    files = {
+        "demo/__init__.py": "from datasets import load_dataset\n\n\ndef calib():\n"
+        '    return load_dataset("EleutherAI/pile_val_test", split="validation")\n\n\n'
+        'CACHE = "cache.tar.zst"\n',
+    }
+    root = _project(tmp_path, files, deps=("datasets", "zstandard"))
+    assert _gate(root) == ["zstandard"]
+
+
+def test_pyannote_pipeline_from_pretrained(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from pyannote.audio import Pipeline\n\n\ndef diarize():\n"
+        '    return Pipeline.from_pretrained("pyannote/speaker-diarization-3.1")\n',
+    }
+    root = _project(tmp_path, files, deps=("pyannote-audio", "omegaconf"))
+    assert _gate(root) == []
+
+
+def test_pyannote_core_only_control_omegaconf_unused(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "from pyannote.core import Segment\n"
+        "from transformers import AutoModel\n\n\n"
+        "def load(path):\n    return Segment(0, 1), AutoModel.from_pretrained(path)\n",
+    }
+    root = _project(tmp_path, files, deps=("pyannote-core", "transformers", "omegaconf"))
+    assert _gate(root) == ["omegaconf"]
+
+
+# -- c7impl: a distribution whose modules share nothing with its name (BUILTIN_MODULES) -------
+
+
+def test_autoawq_kernels_other_extension_modules(tmp_path: Path) -> None:
+    files = {
+        "demo/__init__.py": "try:\n    import exlv2_ext\nexcept ImportError:\n"
+        "    exlv2_ext = None\n",
+    }
+    root = _project(tmp_path, files, deps=("autoawq-kernels",))
+    assert _gate(root) == []
+
+
+def test_autoawq_kernels_control_unused_without_import(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import awq\n"}
+    root = _project(tmp_path, files, deps=("autoawq", "autoawq-kernels"))
+    assert _gate(root) == ["autoawq-kernels"]

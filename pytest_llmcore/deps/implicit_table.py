@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from .declarations_conda_names import CONDA_BINARY_WRAPPERS
 from .implicit_pins import PINNED_REQUIREMENTS
+from .implicit_table_db import DB_DIALECT_TRIGGERS, DB_DRIVERS
 from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_COMPANIONS, ML_NEEDLES, ML_TRIGGERS
 
 __all__ = [
@@ -28,26 +29,6 @@ __all__ = [
     "TRIGGERS",
     "companion_parents",
 ]
-
-#: SQLAlchemy URL driver (``postgresql+psycopg2://``) -> distributions.
-DB_DRIVERS: dict[str, tuple[str, ...]] = {
-    "psycopg2": ("psycopg2", "psycopg2-binary"),
-    "psycopg": ("psycopg", "psycopg-binary"),
-    "psycopg2cffi": ("psycopg2cffi",),
-    "asyncpg": ("asyncpg",),
-    "pg8000": ("pg8000",),
-    "pymysql": ("pymysql",),
-    "mysqldb": ("mysqlclient",),
-    "mysqlconnector": ("mysql-connector-python",),
-    "aiomysql": ("aiomysql",),
-    "asyncmy": ("asyncmy",),
-    "aiosqlite": ("aiosqlite",),
-    "cx_oracle": ("cx-oracle",),
-    "oracledb": ("oracledb",),
-    "pyodbc": ("pyodbc",),
-    "aioodbc": ("aioodbc",),
-    "pymssql": ("pymssql",),
-}
 
 #: pandas/polars/xarray ``engine=`` and ``flavor=`` values -> distributions.
 ENGINES: dict[str, tuple[str, ...]] = {
@@ -87,6 +68,7 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("sqlalchemy-bigquery",), r"\bbigquery://", "the BigQuery SQLAlchemy dialect"),
     (("duckdb-engine",), r"\bduckdb:///", "the DuckDB SQLAlchemy dialect"),
     (("clickhouse-sqlalchemy",), r"\bclickhouse(?:\+\w+)?://", "the ClickHouse dialect"),
+    *DB_DIALECT_TRIGGERS,  # db2://, trino://, hana+hdbcli://: external dialects, default drivers
     (("greenlet",), r"\bcreate_async_engine\b|\bAsyncSession\b", "SQLAlchemy asyncio"),
     # fsspec protocols
     (("s3fs",), r"[\"']s3a?://", "an fsspec s3:// path"),

@@ -8,7 +8,20 @@ Merged into :data:`.implicit_table.TRIGGERS`; same row shape (distributions, reg
 
 from __future__ import annotations
 
-__all__ = ["CONFIG_VALUES", "LM_EVAL_TASK_DEPS", "ML_COMPANIONS", "ML_NEEDLES", "ML_TRIGGERS"]
+import re
+
+__all__ = [
+    "CONFIG_VALUES",
+    "LM_EVAL_TASK_DEPS",
+    "ML_COMPANIONS",
+    "ML_NEEDLES",
+    "ML_TRIGGERS",
+    "ZST_HUB_DATASETS",
+]
+
+#: Hub datasets whose data files are zstd-compressed JSON lines, loaded by id: AutoAWQ's
+#: calibration default (awq/utils/calib_data.py), a copy of the Pile's val.jsonl.zst
+ZST_HUB_DATASETS: tuple[str, ...] = ("mit-han-lab/pile-val-backup",)
 
 #: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
 #: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
@@ -38,10 +51,43 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("lomo-optim",), _OPTIM + r"(?:ada)?lomo\b(?![-.])", "a LOMO optimizer chosen by name"),
     # datasets/fsspec infer zstd compression from the extension and import zstandard; a
     # ``.tar.zst`` archive (a cache curl pipes to ``tar --use-compress-program unzstd``) is not
+    # (also any ``.zst`` string a load_dataset call or its data_files names)
     (
         ("zstandard",),
-        r"[\w/.-]\.(?:jsonl?|ndjson|csv|tsv|txt|parquet|arrow)\.zst\b",
+        r"[\w/.-]\.(?:jsonl?|ndjson|csv|tsv|txt|parquet|arrow)\.zst\b"
+        r"|\b(?:load_dataset\s*\(|data_files\b)[^\n]*?[\"'][^\"'\n]*(?<!\.tar)\.zstd?[\"']",
         "a zstd-compressed data file",
+    ),
+    # a Hub dataset whose data files are zstd-compressed, loaded by its id
+    (
+        ("zstandard",),
+        r"(?<![\w/.-])(?:" + "|".join(map(re.escape, ZST_HUB_DATASETS)) + r")(?![\w/.-])",
+        "a Hub dataset stored as .zst files",
+    ),
+    # imported libraries' own imports that their distributions do not declare:
+    # torch/testing/_internal/common_utils.py `import expecttest` (torch's test-only dependency;
+    # common_fsdp, common_distributed and the rest import common_utils)
+    (("expecttest",), r"\btorch\.testing\._internal\b", "torch.testing._internal"),
+    # onnxruntime/quantization/quantize.py and its quantizers `import onnx`
+    (
+        ("onnx",),
+        r"\bonnxruntime\.quantization\b|\bfrom\s+onnxruntime\s+import\s+[^\n]*\bquantization\b",
+        "onnxruntime.quantization",
+    ),
+    # libcloud/storage/drivers/local.py `import fasteners` ("Missing fasteners dependency"),
+    # the driver the provider name "local" selects
+    (
+        ("fasteners",),
+        r"\bProvider\.LOCAL\b|\bget_driver\s*\(\s*[\"']local[\"']"
+        r"|[\"']provider[\"']\s*:\s*[\"']local[\"']|\bprovider\s*=\s*[\"']local[\"']",
+        "libcloud's local storage driver",
+    ),
+    # pyannote checkpoints (pytorch_model.bin) pickle omegaconf ListConfig/DictConfig:
+    # unpickling them imports omegaconf, which pyannote-audio 4 no longer requires
+    (
+        ("omegaconf",),
+        r"\bpyannote\.audio\b[\s\S]*?\b(?!Auto)\w*(?:Model|Pipeline)\.from_pretrained\s*\(",
+        "a pyannote checkpoint loaded with from_pretrained",
     ),
     # langchain_community's BM25Retriever imports rank_bm25 when built (llama-index's
     # BM25Retriever.from_defaults is bm25s, so only langchain's constructors count)
@@ -132,6 +178,11 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "an APOLLO optimizer chosen by name": ("apollo_adamw",),
     "a LOMO optimizer chosen by name": ("lomo",),
     "a zstd-compressed data file": (".zst",),
+    "a Hub dataset stored as .zst files": ZST_HUB_DATASETS,
+    "torch.testing._internal": ("_internal",),
+    "onnxruntime.quantization": ("quantization",),
+    "libcloud's local storage driver": ("LOCAL", "local"),
+    "a pyannote checkpoint loaded with from_pretrained": ("pyannote",),
     "langchain's BM25Retriever": ("BM25Retriever",),
     "torchao's fbgemm int4 kernels": ("Config",),
     "zoneinfo's time zone database": ("zoneinfo", "ZoneInfo"),
@@ -152,6 +203,7 @@ CONFIG_VALUES = frozenset(
         "an APOLLO optimizer chosen by name",
         "a LOMO optimizer chosen by name",
         "a zstd-compressed data file",
+        "a Hub dataset stored as .zst files",
         "DeepSpeed's 1-bit optimizers",
     )
 )

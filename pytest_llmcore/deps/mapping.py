@@ -71,6 +71,9 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "vllm": ("vllm",),
     "auto-gptq": ("auto_gptq",),
     "autoawq": ("awq",),
+    # AutoAWQ_kernels setup.py builds only CUDA extensions, no package named after it:
+    # awq_ext, awq_v2_ext, exl_ext, exlv2_ext, awq_ft_ext (AutoAWQ: ``import awq_ext``)
+    "autoawq-kernels": ("awq_ext", "awq_v2_ext", "exl_ext", "exlv2_ext", "awq_ft_ext"),
     "bitsandbytes": ("bitsandbytes",),
     "flash-attn": ("flash_attn",),
     "xformers": ("xformers",),
