@@ -330,7 +330,9 @@ def test_a_lazy_pattern_compiles_once_on_first_use_and_answers_as_re() -> None:
     assert lazy.split(text, 1) == real.split(text, 1)
     assert lazy.sub("-", text, 2) == real.sub("-", text, 2)
     assert lazy.pattern == real.pattern and lazy.flags == real.flags
-    assert lazy.compiled is lazy.compiled  # compiled once
+    first = lazy.compiled
+    lazy.search(text)
+    assert lazy.compiled is first  # compiled once, kept
 
 
 def test_only_a_process_of_its_own_tunes_the_collector(tmp_path: Path) -> None:
@@ -341,7 +343,7 @@ def test_only_a_process_of_its_own_tunes_the_collector(tmp_path: Path) -> None:
     from pytest_llmcore.cli import main
 
     before = (gc.get_threshold(), gc.get_freeze_count())
-    assert main(["deps", str(tmp_path), "--no-cache"]) in (0, 1, 2)
+    assert main(["deps", str(tmp_path), "--no-cache"]) == 0  # nothing declared: ok
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
     script = (
         "import gc, sys\n"
