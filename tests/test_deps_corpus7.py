@@ -70,12 +70,6 @@ def run_flower(args):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation, a subprocess argv in Python code runs `python -m celery ... "
-    "flower` (the celery subcommand flower installs): private-gpt "
-    "private_gpt/worker/modes.py:150-160",
-)
 def test_celery_subcommand_in_subprocess_argv(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "", "demo/worker.py": _WORKER}
     root = _project(tmp_path, files, deps=("celery", "flower"))
@@ -92,11 +86,6 @@ export default {
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation, a command in lint-staged.config.js (run by husky's pre-commit "
-    "hook): chainlit lint-staged.config.js:26 `uv run actionlint`",
-)
 def test_lint_staged_command(tmp_path: Path) -> None:
     files = {
         **PKG,

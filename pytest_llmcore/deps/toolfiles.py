@@ -39,6 +39,7 @@ INVOCATION_KINDS: tuple[str, ...] = (
     "workflow",
     "ci-script",
     "compose",
+    "lint-staged",
 )
 #: ``[tool.X]`` tables ``taskrunners.read_pyproject`` reads commands from.
 TASK_RUNNER_TOOLS: tuple[str, ...] = ("taskipy", "poe", "pdm", "rye", "hatch", "tox")
@@ -90,6 +91,19 @@ KINDS: dict[str, tuple[str, ...]] = {
     "docker": ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"),
     "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml"),
     "just": ("justfile", "Justfile", ".justfile", "*.just"),
+    "lint-staged": (
+        ".lintstagedrc",
+        ".lintstagedrc.json",
+        ".lintstagedrc.yaml",
+        ".lintstagedrc.yml",
+        ".lintstagedrc.js",
+        ".lintstagedrc.mjs",
+        ".lintstagedrc.cjs",
+        "lint-staged.config.js",
+        "lint-staged.config.mjs",
+        "lint-staged.config.cjs",
+        "package.json",  # its "lint-staged" key
+    ),
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs[-._]*.yml", "mkdocs[-._]*.yaml"),
     "sphinx": ("conf.py",),
