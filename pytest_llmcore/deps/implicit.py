@@ -330,7 +330,7 @@ class ImplicitScan:
             for name in names:
                 owner = self.commands.get(name)
                 if owner is not None and owner not in self.found:
-                    where = f"{self._loc(rel, line)} (a program the code runs: `{name}`)"
+                    where = f"{self._loc(rel, line)} (a program the code runs)"
                     self._hit((owner,), name, where, rel, line)
 
     def scan_markdown(self, rel: str, text: str, runner: str) -> None:
