@@ -439,3 +439,10 @@ def test_tool_only_in_a_js_comment_or_glob_is_unused_control(tmp_path: Path) -> 
     files = {**PKG, "lint-staged.config.mjs": js}
     root = _project(tmp_path, files, dev=("mypy", "codespell"))
     assert _gate(root) == ["codespell", "mypy"]
+
+
+def test_husky_hook_command_is_a_run(tmp_path: Path) -> None:
+    files = {**PKG, ".husky/pre-commit": "uv run codespell\npnpm lint-staged\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=("codespell", "black"))
+    assert _gate(root) == ["black"]
+    assert _why(root, "codespell") == "run as `codespell` in .husky/pre-commit:1"
