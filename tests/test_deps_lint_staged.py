@@ -3,10 +3,13 @@ after a program's options, and argv lists in Python code read as command lines."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.implicit_runs import argv_runs
 from pytest_llmcore.deps.lintstaged import js_value_strings, read_lint_staged
 from pytest_llmcore.deps.runindex import subcommand_of
@@ -88,3 +91,15 @@ def test_argv_runs_reads_lists_that_run_and_skips_data_lists() -> None:
 
 def test_argv_runs_on_invalid_python_finds_nothing() -> None:
     assert list(argv_runs('subprocess.run(["celery", "flower"]\n')) == []
+
+
+def test_invalid_lintstagedrc_is_a_note_not_an_error(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "demo"\nversion = "0.1"\n[dependency-groups]\ndev = ["ruff"]\n'
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo/__init__.py").write_text("")
+    (tmp_path / ".lintstagedrc").write_text('{"*.py": [ruff check\n')
+    result = run_gate(tmp_path, use_cache=False)
+    assert [n for n in result.notes if "lintstagedrc" in n] == [
+        ".lintstagedrc:2: not valid YAML; its commands are not counted as uses"
+    ]

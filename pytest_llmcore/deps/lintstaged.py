@@ -32,7 +32,10 @@ def read_lint_staged(text: str, rel: str) -> list[Invocation]:
         ]
     json_rc = name.endswith(("rc", ".json")) and text.lstrip().startswith("{")
     if name == "package.json" or json_rc:
-        return _json_commands(text, rel, "lint-staged" if name == "package.json" else None)
+        found = _json_commands(text, rel, "lint-staged" if name == "package.json" else None)
+        if found is not None or name == "package.json":
+            return found or []
+        # not JSON: read as YAML below, whose error becomes the run's note
     out: list[Invocation] = []
     for doc in yaml_nodes(text):  # JSON is YAML too: one reader keeps the line numbers
         if isinstance(doc, yaml.MappingNode):
@@ -42,12 +45,13 @@ def read_lint_staged(text: str, rel: str) -> list[Invocation]:
     return out
 
 
-def _json_commands(text: str, rel: str, key: str | None) -> list[Invocation]:
-    """A JSON config (``key``: its object in package.json): glob -> command or list."""
+def _json_commands(text: str, rel: str, key: str | None) -> list[Invocation] | None:
+    """A JSON config (``key``: its object in package.json): glob -> command or list;
+    None when the text is not JSON."""
     try:
         data = json.loads(text)
     except ValueError:
-        return []
+        return None
     config = data.get(key) if isinstance(data, dict) and key else data
     if not isinstance(config, dict):
         return []
