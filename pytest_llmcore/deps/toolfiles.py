@@ -39,6 +39,7 @@ INVOCATION_KINDS: tuple[str, ...] = (
     "workflow",
     "ci-script",
     "compose",
+    "lint-staged",
 )
 #: ``[tool.X]`` tables ``taskrunners.read_pyproject`` reads commands from.
 TASK_RUNNER_TOOLS: tuple[str, ...] = ("taskipy", "poe", "pdm", "rye", "hatch", "tox")
@@ -90,6 +91,19 @@ KINDS: dict[str, tuple[str, ...]] = {
     "docker": ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"),
     "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml"),
     "just": ("justfile", "Justfile", ".justfile", "*.just"),
+    "lint-staged": (
+        ".lintstagedrc",
+        ".lintstagedrc.json",
+        ".lintstagedrc.yaml",
+        ".lintstagedrc.yml",
+        ".lintstagedrc.js",
+        ".lintstagedrc.mjs",
+        ".lintstagedrc.cjs",
+        "lint-staged.config.js",
+        "lint-staged.config.mjs",
+        "lint-staged.config.cjs",
+        "package.json",  # its "lint-staged" key
+    ),
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs[-._]*.yml", "mkdocs[-._]*.yaml"),
     "sphinx": ("conf.py",),
@@ -99,7 +113,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "jupyter-book": ("_config.yml",),
 }
 #: Hidden directories that hold CI files; every other hidden directory is skipped.
-_HIDDEN_KEPT = frozenset({".github", ".circleci", ".ci", ".buildkite", ".devcontainer"})
+_HIDDEN_KEPT = frozenset({".github", ".circleci", ".ci", ".buildkite", ".devcontainer", ".husky"})
 #: Extensionless files in these directories are scripts when their shebang names a shell.
 _SCRIPT_DIRS = frozenset({"scripts", "script", "bin", ".ci", "ci", "tools", "dev"})
 _MAX_DEPTH = 8
@@ -215,6 +229,8 @@ def find_tool_files(root: Path) -> ToolFileSet:
             parent = rel.rsplit("/", 2)[-2] if "/" in rel else ""
             if parent in _SCRIPT_DIRS and _is_shell_script(path):
                 kind = "shell"
+            elif parent == ".husky":
+                kind = "shell"  # a git hook husky runs (v9 hooks have no shebang)
         if kind is None and name.endswith((".yaml", ".yml")):
             kind = "yaml"  # any other YAML file: a config its values may name a package in
         if kind is not None:
