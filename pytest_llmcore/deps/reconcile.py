@@ -287,6 +287,9 @@ def _plausible_sites(
     by package root (a table entry's sub-packages) rather than by name."""
     hits: list[int] = []
     variants = _variants(key)
+    members = _namespace_members(key, own)
+    if members:  # a sibling under the namespace parent is another distribution's module
+        by_module = {m: js for m, js in by_module.items() if not _sibling(key, m, members)}
     for mod, js in by_module.items():
         if sites[js[0]].claimed and not (
             "." in mod and any(v.startswith(_squash(mod.split(".", 1)[0])) for v in variants)
@@ -308,6 +311,28 @@ def _plausible_sites(
         if _package_root(mod) in roots and "." in mod:
             hits.extend(j for j in js if not sites[j].claimed)
     return sorted(hits), True
+
+
+def _namespace_members(key: str, own: Provides | None) -> tuple[str, ...]:
+    """The built-in table's modules of ``key`` that name it in full, each part of them
+    (``llama_index.readers.file`` for llama-index-readers-file, ``opentelemetry.proto`` for
+    opentelemetry-proto): a namespace package's member, whose parent is shared with other
+    distributions. A table row of sub-packages of one package (flash-linear-attention's
+    ``fla.layers``) names none."""
+    if own is None or own.source != "builtin":
+        return ()
+    return tuple(m for m in own.modules if "." in m and _owner_depth(key, m) == m.count(".") + 1)
+
+
+def _sibling(key: str, module: str, members: Sequence[str]) -> bool:
+    """Is ``module`` under the namespace parent of a known member, naming ``key`` less
+    deeply than it (``llama_index.embeddings.openai_like`` beside the known
+    ``llama_index.readers.file``)? Then it is no evidence of ``key``; a version suffix of
+    the member itself (``google.cloud.storage_v2``) names it in full and still is."""
+    top = module.split(".", 1)[0]
+    return any(
+        top == m.split(".", 1)[0] and _owner_depth(key, module) <= m.count(".") for m in members
+    )
 
 
 def _claimer_depth(key: str, module: str, provides: Mapping[str, Provides]) -> int:
