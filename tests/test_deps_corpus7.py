@@ -386,6 +386,38 @@ def test_cap_beside_a_bare_entry_of_the_same_dependency_fails_control(tmp_path: 
     assert _gate(root) == ["protobuf"]
 
 
+_BEARTYPE_LOCK = """\
+version = 1
+
+[[package]]
+name = "requests"
+version = "2.32.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "urllib3" },
+]
+
+[[package]]
+name = "beartype"
+version = "0.15.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_cap_nothing_in_the_lock_requires_fails_control(tmp_path: Path) -> None:
+    # outlines pyproject.toml:66 `beartype<0.16.0`: its uv.lock is the whole resolution and
+    # no package there requires beartype, so the cap constrains nothing
+    files = {**PKG, "uv.lock": _BEARTYPE_LOCK}
+    root = _project(tmp_path, files, deps=("requests",), dev=("beartype<0.16.0",))
+    assert _gate(root) == ["beartype"]
+
+
+def test_cap_a_used_requirer_in_the_lock_requires_is_a_pin(tmp_path: Path) -> None:
+    files = {**PKG, "uv.lock": _BEARTYPE_LOCK}
+    root = _project(tmp_path, files, deps=("requests", "urllib3<2"))
+    assert _gate(root) == []
+
+
 @pytest.mark.parametrize(
     ("requirement", "cap"),
     [
@@ -486,3 +518,35 @@ def test_package_table_row_still_reconciled_by_root_control(tmp_path: Path) -> N
     root = _project(tmp_path, files, deps=("flash-linear-attention",))
     (finding,) = run_gate(root, use_cache=False).findings
     assert (finding.kind, finding.dependency) == (Kind.UNMAPPED, "flash-linear-attention")
+
+
+_KVSTORE = "from llama_index.storage.kvstore.postgres import PostgresKVStore\n"
+_DOCSTORE_LOCK = """\
+version = 1
+
+[[package]]
+name = "llama-index-storage-docstore-postgres"
+version = "0.5.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "llama-index-storage-kvstore-postgres" },
+]
+
+[[package]]
+name = "llama-index-storage-kvstore-postgres"
+version = "0.4.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_sibling_of_a_distribution_it_requires_per_lock_is_not_failing(tmp_path: Path) -> None:
+    # private-gpt: docstore-postgres brings kvstore-postgres (uv.lock), whose module is imported
+    files = {"demo/__init__.py": _KVSTORE, "uv.lock": _DOCSTORE_LOCK}
+    root = _project(tmp_path, files, deps=("llama-index-storage-docstore-postgres",))
+    assert _gate(root) == []
+
+
+def test_sibling_without_a_lock_saying_so_fails_control(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": _KVSTORE}
+    root = _project(tmp_path, files, deps=("llama-index-storage-docstore-postgres",))
+    assert _gate(root) == ["llama-index-storage-docstore-postgres"]

@@ -187,6 +187,7 @@ def companion_text(
     parent: str | None,
     comments: Mapping[str, str],
     imported: Collection[str] = (),
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
 ) -> str | None:
     """Why an unused finding is a companion, or None. ``parents``: the table's (and hooks')
     parents of the dependency; ``parent``: the declared dependency it pins, if any;
@@ -211,7 +212,7 @@ def companion_text(
                 f"not used directly; the comment on its line ({entry.location}) ties it to "
                 f"{named} (used), which needs it"
             )
-    return cap_text(finding, comments)
+    return cap_text(finding, comments, lock)
 
 
 def is_cap(entry: Declared) -> bool:
@@ -233,10 +234,19 @@ def is_cap(entry: Declared) -> bool:
     return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
 
 
-def cap_text(finding: Finding, comments: Mapping[str, str]) -> str | None:
+def cap_text(
+    finding: Finding,
+    comments: Mapping[str, str],
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
+) -> str | None:
     """Why an unused finding whose every entry only caps versions (:func:`is_cap`) is no
-    failure, with the comment the maintainer left on or above the entry, if any."""
+    failure, with the comment the maintainer left on or above the entry, if any. A lock
+    file (``lock``: requirement -> declared requirers) is the whole resolution: where there
+    is one, only a used requirer it names makes a pin (:func:`pinned_parent`), and a cap
+    nothing there requires (outlines' ``beartype<0.16.0``) constrains nothing."""
     if not finding.declared or not all(is_cap(d) for d in finding.declared):
+        return None
+    if lock():
         return None
     entry = finding.declared[0]
     note = comments.get(entry.location, "")
