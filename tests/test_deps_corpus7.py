@@ -15,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.companions import is_cap
 from pytest_llmcore.deps.gate import run_gate
@@ -550,3 +552,27 @@ def test_sibling_without_a_lock_saying_so_fails_control(tmp_path: Path) -> None:
     files = {"demo/__init__.py": _KVSTORE}
     root = _project(tmp_path, files, deps=("llama-index-storage-docstore-postgres",))
     assert _gate(root) == ["llama-index-storage-docstore-postgres"]
+
+
+_OPS = ("<", "<=", "!=", ">", ">=", "==", "~=")
+
+
+@given(
+    clauses=st.lists(
+        st.tuples(
+            st.sampled_from(_OPS), st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,2}){0,2}", fullmatch=True)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_is_cap_iff_every_clause_only_excludes(clauses: list[tuple[str, str]]) -> None:
+    spec = ",".join(op + version for op, version in clauses)
+    entry = Declared("x", f"x{spec}", "pyproject.toml", 1, "project.dependencies", False)
+    assert is_cap(entry) is all(op in ("<", "<=", "!=") for op, _ in clauses)
+
+
+@given(code=st.lists(st.sampled_from(["import a", "x = 1", "def f():", "    pass"]), max_size=8))
+def test_trailing_pylint_disable_marks_its_own_line(code: list[str]) -> None:
+    lines = [*code, "import b  # pylint: disable=unused-import"]
+    assert unused_import_disabled("\n".join(lines)) == {len(lines)}
