@@ -15,10 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.deps.companions import is_cap
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.pylint_marks import unused_import_disabled
+from pytest_llmcore.deps.records import Declared, Kind
 from tests.helpers.gate_projects import (
     PKG,
     WORKFLOW_HEAD,
+    write_files,
 )
 from tests.helpers.gate_projects import (
     gate as _gate,
@@ -176,22 +183,12 @@ dependencies = [
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations, an upper-bound-only cap on a declared package's dependency: "
-    "txtai setup.py:56 `mcp<2.0` next to mcpadapt (commit d9e9a9e6 `Pin mcp < 2.0`)",
-)
 def test_upper_bound_cap_on_transitive(tmp_path: Path) -> None:
     files = {"demo/__init__.py": "from mcpadapt.core import MCPAdapt\n"}
     root = _project(tmp_path, files, deps=("mcp<2.0", "mcpadapt>=0.1.0"))
     assert _gate(root) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declarations, a cap whose comment gives the reason: torchtune "
-    "pyproject.toml:62-63 `# Pin urllib3 to avoid transient error` `urllib3<2.0.0`",
-)
 def test_commented_cap(tmp_path: Path) -> None:
     root = _project(tmp_path, _DATASETS)
     (root / "pyproject.toml").write_text(_COMMENTED_PIN)
@@ -227,11 +224,6 @@ class TestOptional(unittest.TestCase):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="implicit-use, a side-effect import under `# pylint: disable=...W0611` counts as "
-    "never used: txtai test/python/testoptional.py:8-9",
-)
 def test_side_effect_import_under_pylint_disable(tmp_path: Path) -> None:
     files = {**PKG, "tests/test_optional.py": _OPTIONAL_TEST}
     root = _project(tmp_path, files, deps=("requests",), dev=("timm",))
@@ -276,12 +268,6 @@ def test_sphinx_gallery_default_scraper_needs_matplotlib(tmp_path: Path) -> None
 _OPENAI_LIKE = "from llama_index.embeddings.openai_like import OpenAILikeEmbedding\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recall, a dependency whose module the built-in table knows (llama_index.readers.file) "
-    "is reported `unmapped` (not failing) through the llama_index namespace parent: "
-    "private-gpt pyproject.toml:101-102, opentelemetry-proto pyproject.toml:283",
-)
 def test_known_module_not_reconciled_through_namespace_parent(tmp_path: Path) -> None:
     files = {"demo/__init__.py": _OPENAI_LIKE}
     deps = ("llama-index-embeddings-openai-like", "llama-index-readers-file")
@@ -579,3 +565,253 @@ def test_husky_hook_command_is_a_run(tmp_path: Path) -> None:
     root = _project(tmp_path, files, deps=("requests",), dev=("codespell", "black"))
     assert _gate(root) == ["black"]
     assert _why(root, "codespell") == "run as `codespell` in .husky/pre-commit:1"
+
+
+# -- c7decl: a cap (upper bound only) on a dependency of a declared package, other shapes -----
+
+_SETUP_PY = """\
+from setuptools import setup
+
+setup(name="demo", version="0.1", packages=["demo"], install_requires={reqs!r})
+"""
+
+
+def _setup_project(tmp_path: Path, reqs: list[str]) -> Path:
+    (tmp_path / "setup.py").write_text(_SETUP_PY.format(reqs=reqs))
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "__init__.py").write_text("import requests\n")
+    return tmp_path
+
+
+def test_cap_with_exclusion_in_setup_py(tmp_path: Path) -> None:
+    root = _setup_project(tmp_path, ["requests", "protobuf<4,!=3.20.0"])
+    assert _gate(root) == []
+    finding = next(f for f in run_gate(root, use_cache=False).findings)
+    assert finding.kind is Kind.COMPANION
+    assert finding.evidence[-1].text == (
+        "not used directly; its entry at setup.py:3 (`protobuf<4,!=3.20.0`) only caps its "
+        "versions (no lower bound, no exact version), so it constrains what another package "
+        "brings and is no claim of use"
+    )
+
+
+def test_cap_in_poetry_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "demo"\nversion = "0.1"\n'
+        '[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "*"\nprotobuf = "<4"\n'
+    )
+    write_files(tmp_path, PKG)
+    assert _gate(tmp_path) == []
+
+
+def test_commented_cap_evidence_quotes_the_comment(tmp_path: Path) -> None:
+    root = _project(tmp_path, _DATASETS)
+    (root / "pyproject.toml").write_text(_COMMENTED_PIN)
+    (finding,) = run_gate(root, use_cache=False).findings
+    assert finding.evidence[-1].text.endswith(
+        "is no claim of use; its comment says: Pin urllib3 to avoid transient error from "
+        "https://github.com/psf/requests/issues/6443"
+    )
+
+
+def test_cap_with_a_lower_bound_still_fails_control(tmp_path: Path) -> None:
+    root = _setup_project(tmp_path, ["requests", "protobuf>=3.20,<4"])
+    assert _gate(root) == ["protobuf"]
+
+
+def test_cap_beside_a_bare_entry_of_the_same_dependency_fails_control(tmp_path: Path) -> None:
+    # the bare entry in the extra claims a use: the cap in the main dependencies excuses nothing
+    extra = '[project.optional-dependencies]\nproto = ["protobuf"]\n'
+    root = _project(tmp_path, PKG, deps=("requests", "protobuf<4"), extra_toml=extra)
+    assert _gate(root) == ["protobuf"]
+
+
+_BEARTYPE_LOCK = """\
+version = 1
+
+[[package]]
+name = "requests"
+version = "2.32.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "urllib3" },
+]
+
+[[package]]
+name = "beartype"
+version = "0.15.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_cap_nothing_in_the_lock_requires_fails_control(tmp_path: Path) -> None:
+    # outlines pyproject.toml:66 `beartype<0.16.0`: its uv.lock is the whole resolution and
+    # no package there requires beartype, so the cap constrains nothing
+    files = {**PKG, "uv.lock": _BEARTYPE_LOCK}
+    root = _project(tmp_path, files, deps=("requests",), dev=("beartype<0.16.0",))
+    assert _gate(root) == ["beartype"]
+
+
+def test_cap_a_used_requirer_in_the_lock_requires_is_a_pin(tmp_path: Path) -> None:
+    files = {**PKG, "uv.lock": _BEARTYPE_LOCK}
+    root = _project(tmp_path, files, deps=("requests", "urllib3<2"))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("requirement", "cap"),
+    [
+        ("mcp<2.0", True),
+        ("urllib3 <= 1.26.18", True),
+        ("numpy<2; python_version < '3.9'", True),
+        ("x!=1.2", True),
+        ('protobuf = "<4"', True),
+        ("mcp", False),
+        ("mcp>=1.0,<2", False),
+        ("mcp==1.2", False),
+        ("mcp~=1.2", False),
+        ('protobuf = "^3.20"', False),
+        ("mcp @ https://example.org/mcp.whl", False),
+    ],
+)
+def test_is_cap(requirement: str, cap: bool) -> None:
+    entry = Declared("x", requirement, "pyproject.toml", 1, "project.dependencies", False)
+    assert is_cap(entry) is cap
+
+
+# -- c7decl: a side-effect import under a pylint directive, other shapes ----------------------
+
+
+def _timm_test(tmp_path: Path, body: str) -> list[str]:
+    files = {**PKG, "tests/test_optional.py": body}
+    return _gate(_project(tmp_path, files, deps=("requests",), dev=("timm",)))
+
+
+def test_pylint_disable_on_the_import_line(tmp_path: Path) -> None:
+    body = "import timm  # pylint: disable=unused-import\n"
+    assert _timm_test(tmp_path, body) == []
+
+
+def test_pylint_disable_next(tmp_path: Path) -> None:
+    body = "def setup():\n    # pylint: disable-next=W0611\n    import timm\n"
+    assert _timm_test(tmp_path, body) == []
+
+
+def test_pylint_disable_ended_with_its_block_control(tmp_path: Path) -> None:
+    body = "def f():\n    # pylint: disable=unused-import\n    return 1\n\n\nimport timm\n"
+    assert _timm_test(tmp_path, body) == ["timm"]
+
+
+def test_pylint_enable_ends_the_disable_control(tmp_path: Path) -> None:
+    body = "# pylint: disable=W0611\nimport os\n# pylint: enable=W0611\nimport timm\n"
+    assert _timm_test(tmp_path, body) == ["timm"]
+
+
+def test_pylint_disable_of_other_messages_control(tmp_path: Path) -> None:
+    body = "# pylint: disable=C0415,W0621\nimport timm\n"
+    assert _timm_test(tmp_path, body) == ["timm"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("# pylint: disable=all\nimport a\n\nimport b\n", {2, 4}),
+        ("import a  # pylint: disable=W0611\nimport b\n", {1}),
+        ("if x:\n    # pylint: disable=unused-import\n    import a\nimport b\n", {3}),
+        ("# pylint: disable-next=unused-import\n\nimport a\nimport b\n", {3}),
+        ("# pylint: disable = W0611 , C0415\nimport a\n", {2}),
+        ("# PyLint: disable=W0611\nimport a\n", set()),  # pylint reads only `pylint:`
+        ("import a  # noqa\n", set()),
+    ],
+)
+def test_unused_import_disabled_lines(text: str, lines: set[int]) -> None:
+    assert unused_import_disabled(text) == lines
+
+
+# -- c7decl: recall, a namespace sibling is no evidence for a known module, other shapes ------
+
+
+def test_known_module_sibling_under_opentelemetry(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "from opentelemetry.exporter.otlp.proto.grpc import x\n"}
+    root = _project(tmp_path, files, deps=("opentelemetry-proto",))
+    assert "opentelemetry-proto" in _gate(root)
+
+
+def test_known_module_sibling_in_same_sub_namespace(tmp_path: Path) -> None:
+    # llama_index.readers.web is llama-index-readers-web's, never readers-file's
+    files = {"demo/__init__.py": "from llama_index.readers.web import SimpleWebPageReader\n"}
+    root = _project(tmp_path, files, deps=("llama-index-readers-file",))
+    assert _gate(root) == ["llama-index-readers-file"]
+
+
+def test_known_module_version_suffix_still_reconciled_control(tmp_path: Path) -> None:
+    # storage_v2 names google-cloud-storage in full: it may be its module, so `unmapped`
+    files = {"demo/__init__.py": "from google.cloud import storage_v2\n"}
+    root = _project(tmp_path, files, deps=("google-cloud-storage",))
+    (finding,) = run_gate(root, use_cache=False).findings
+    assert (finding.kind, finding.dependency) == (Kind.UNMAPPED, "google-cloud-storage")
+
+
+def test_package_table_row_still_reconciled_by_root_control(tmp_path: Path) -> None:
+    # fla.layers/fla.models are sub-packages of one package, not namespace members
+    files = {"demo/__init__.py": "from fla.modules import FusedRMSNorm\n"}
+    root = _project(tmp_path, files, deps=("flash-linear-attention",))
+    (finding,) = run_gate(root, use_cache=False).findings
+    assert (finding.kind, finding.dependency) == (Kind.UNMAPPED, "flash-linear-attention")
+
+
+_KVSTORE = "from llama_index.storage.kvstore.postgres import PostgresKVStore\n"
+_DOCSTORE_LOCK = """\
+version = 1
+
+[[package]]
+name = "llama-index-storage-docstore-postgres"
+version = "0.5.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "llama-index-storage-kvstore-postgres" },
+]
+
+[[package]]
+name = "llama-index-storage-kvstore-postgres"
+version = "0.4.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_sibling_of_a_distribution_it_requires_per_lock_is_not_failing(tmp_path: Path) -> None:
+    # private-gpt: docstore-postgres brings kvstore-postgres (uv.lock), whose module is imported
+    files = {"demo/__init__.py": _KVSTORE, "uv.lock": _DOCSTORE_LOCK}
+    root = _project(tmp_path, files, deps=("llama-index-storage-docstore-postgres",))
+    assert _gate(root) == []
+
+
+def test_sibling_without_a_lock_saying_so_fails_control(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": _KVSTORE}
+    root = _project(tmp_path, files, deps=("llama-index-storage-docstore-postgres",))
+    assert _gate(root) == ["llama-index-storage-docstore-postgres"]
+
+
+_OPS = ("<", "<=", "!=", ">", ">=", "==", "~=")
+_EXCLUDING = frozenset({"<", "<=", "!="})
+
+
+@given(
+    clauses=st.lists(
+        st.tuples(
+            st.sampled_from(_OPS), st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,2}){0,2}", fullmatch=True)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_is_cap_iff_every_clause_only_excludes(clauses: list[tuple[str, str]]) -> None:
+    spec = ",".join(op + version for op, version in clauses)
+    entry = Declared("x", f"x{spec}", "pyproject.toml", 1, "project.dependencies", False)
+    assert is_cap(entry) is ({op for op, _ in clauses} <= _EXCLUDING)
+
+
+@given(code=st.lists(st.sampled_from(["import a", "x = 1", "def f():", "    pass"]), max_size=8))
+def test_trailing_pylint_disable_marks_its_own_line(code: list[str]) -> None:
+    lines = [*code, "import b  # pylint: disable=unused-import"]
+    assert unused_import_disabled("\n".join(lines)) == {len(lines)}

@@ -254,12 +254,16 @@ class _Visitor(ast.NodeVisitor):
 
 
 def _marked_lines(text: str) -> Callable[[int], bool]:
-    """Lines whose import says it is kept on purpose: ``# noqa`` (F401) or ``# side effect``.
+    """Lines whose import says it is kept on purpose: ``# noqa`` (F401), ``# side effect``
+    or a pylint ``disable`` of unused-import in effect (:mod:`.pylint_marks`).
 
     vulture's noqa parser is the reference for noqa markers (it maps flake8's F401 to its
     own V104); its whole-program name set is not used (it pools every file's names).
     """
+    from .pylint_marks import unused_import_disabled
+
     lines = text.splitlines()
+    pylint = unused_import_disabled(text)
     noqa: Any = None
     if "noqa" in text:
         from vulture.noqa import parse_noqa
@@ -267,6 +271,8 @@ def _marked_lines(text: str) -> Callable[[int], bool]:
         noqa = parse_noqa(lines)
 
     def marked(line: int) -> bool:
+        if line in pylint:
+            return True
         if noqa is not None:
             from vulture.noqa import ignore_line
 
@@ -313,7 +319,7 @@ def _file_records(
         used = rec.used or reexport or is_init or any(b in used_names for b in rec.bound)
         if not used:
             used = _side_effect_module(rec.module, theme)
-        if not used and ("noqa" in text or "effect" in text):
+        if not used and ("noqa" in text or "effect" in text or "pylint" in text):
             if marked is None:
                 marked = _marked_lines(text)
             used = marked(rec.line)

@@ -27,8 +27,10 @@ __all__ = ["ImportCache", "cache_key", "default_cache_dir", "env_fingerprint"]
 
 T = TypeVar("T")
 
-#: Bumped whenever the scanner's answer for the same file can change.
-CACHE_FORMAT = 5  # 5: imports of pytester source strings; 4: a raising `except ImportError`
+#: Bumped whenever the scanner's answer for the same file can change (6: an unused import
+#: under a pylint disable of unused-import is used; 5: imports of pytester source strings;
+#: 4: a raising `except ImportError`).
+CACHE_FORMAT = 6
 #: A cache file larger than this is not ours (torch's 2,300 files take about 1 MB).
 MAX_CACHE_FILE = 512_000_000
 

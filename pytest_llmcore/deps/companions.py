@@ -15,7 +15,10 @@ Three shapes, none failing by default:
   ``"httpx",  # required for authlib``). The maintainer's stated reason is the evidence: an
   entry merely declared beside its integration (instructor's ``anthropic = ["anthropic",
   "xmltodict"]``, nothing importing xmltodict) stays unused. A comment line right above
-  the entry counts as its own (``# litdata, only on non-Windows:`` then ``"uvloop; ..."``).
+  the entry counts as its own (``# litdata, only on non-Windows:`` then ``"uvloop; ..."``);
+- a cap: every entry of it only excludes versions (``mcp<2.0`` beside mcpadapt in txtai,
+  ``urllib3<2.0.0`` under ``# Pin urllib3 to avoid transient error`` in torchtune), with no
+  lower bound nor exact version: it constrains resolution, and claims no use.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from .lazyre import lazy_compile
 from .records import Declared, Finding, canonical_name
 
 __all__ = [
+    "cap_text",
     "comment_parent",
     "companion_text",
     "declaration_comments",
+    "is_cap",
     "is_version_pin",
     "pinned_parent",
     "section_scope",
@@ -182,6 +187,7 @@ def companion_text(
     parent: str | None,
     comments: Mapping[str, str],
     imported: Collection[str] = (),
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
 ) -> str | None:
     """Why an unused finding is a companion, or None. ``parents``: the table's (and hooks')
     parents of the dependency; ``parent``: the declared dependency it pins, if any;
@@ -206,7 +212,50 @@ def companion_text(
                 f"not used directly; the comment on its line ({entry.location}) ties it to "
                 f"{named} (used), which needs it"
             )
-    return None
+    return cap_text(finding, comments, lock)
+
+
+def is_cap(entry: Declared) -> bool:
+    """Does the entry only exclude versions (``mcp<2.0``, ``urllib3<2.0.0``, ``x!=1.2``,
+    Poetry's ``x = "<2"``): upper bounds and exclusions, no lower bound, no exact or
+    compatible release? Such an entry constrains what another package brings; it makes
+    no claim that the project uses it."""
+    text = entry.requirement
+    if _TABLE_ENTRY.match(text):
+        specs = _POETRY_VERSION.findall(text)
+        clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
+    else:
+        m = _PEP508_SPEC.match(text)
+        if m is None:
+            return False
+        clauses = m.group(1).split(",")
+    cleaned = [c.strip().rstrip(")").strip() for c in clauses]
+    cleaned = [c for c in cleaned if c]
+    return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
+
+
+def cap_text(
+    finding: Finding,
+    comments: Mapping[str, str],
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
+) -> str | None:
+    """Why an unused finding whose every entry only caps versions (:func:`is_cap`) is no
+    failure, with the comment the maintainer left on or above the entry, if any. A lock
+    file (``lock``: requirement -> declared requirers) is the whole resolution: where there
+    is one, only a used requirer it names makes a pin (:func:`pinned_parent`), and a cap
+    nothing there requires (outlines' ``beartype<0.16.0``) constrains nothing."""
+    if not finding.declared or not all(is_cap(d) for d in finding.declared):
+        return None
+    if lock():
+        return None
+    entry = finding.declared[0]
+    note = comments.get(entry.location, "")
+    said = f"; its comment says: {note}" if note else ""
+    return (
+        f"not used directly; its entry at {entry.location} (`{entry.requirement.strip()}`) "
+        f"only caps its versions (no lower bound, no exact version), so it constrains what "
+        f"another package brings and is no claim of use{said}"
+    )
 
 
 def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, str]:

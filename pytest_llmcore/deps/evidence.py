@@ -412,7 +412,7 @@ class EvidenceFinder:
             parents = companion_parents(key, self._extra_parents)
             pinned = pinned_parent(f, self._pinned, self.declared, lock, used, sections)
             text = companion_text(
-                f, used, parents, pinned, comments, self._imported_undeclared(parents, used)
+                f, used, parents, pinned, comments, self._imported_undeclared(parents, used), lock
             ) or no_deps_text(f, no_deps(), result.declared, self._pinned.get(key))
             if text is not None:
                 result.findings[i] = dataclasses.replace(

@@ -410,7 +410,7 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
             ImportSite(u.rec.module, u.where, u.file, u.rec.line, id(u) in claimed) for u in j.uses
         ]
         guessed = [k for k, p in provides.items() if p.source == "guess"]
-        taken = reconcile_guessed(j.result.findings, guessed, sites, provides)
+        taken = reconcile_guessed(j.result.findings, guessed, sites, provides, j.finder.root)
         claimed.update(id(j.uses[i]) for i in taken)
     rest = [u for u in j.uses if id(u) not in claimed and not u.rec.guarded]
     j.result.findings.extend(undeclared_findings(rest, by_key, cache, j.settings))

@@ -17,8 +17,9 @@ entry to add, not an ``unused`` plus a ``missing``:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from .lazyre import lazy_compile
@@ -224,12 +225,15 @@ def reconcile_guessed(
     guessed: Iterable[str],
     sites: Sequence[ImportSite],
     provides: Mapping[str, Provides] | None = None,
+    root: Path | None = None,
 ) -> set[int]:
     """Turn each ``unused`` finding of a ``guessed`` dependency (or one whose ``provides``
     came from the built-in table) with a plausible import into ``unmapped`` (in place);
     return the indices of ``sites`` now accounted for. A claimed site counts only when its
-    claimers' modules are less specific than the part of it that names the dependency."""
+    claimers' modules are less specific than the part of it that names the dependency.
+    ``root``: the project, whose lock file says which distributions each one requires."""
     provides = provides or {}
+    requires = _lock_requires(root)
     guessed_keys = set(guessed) | {k for k, p in provides.items() if p.source == "builtin"}
     taken: set[int] = set()
     by_module: dict[str, list[int]] = {}
@@ -241,7 +245,7 @@ def reconcile_guessed(
         if f.kind is not Kind.UNUSED or key is None or key not in guessed_keys:
             continue
         own = provides.get(key)
-        hits, roots = _plausible_sites(key, own, sites, by_module, provides)
+        hits, roots = _plausible_sites(key, own, sites, by_module, provides, requires)
         sibling = None
         if not hits:
             sibling, hits = _build_sibling_sites(key, sites, by_module, provides, unused)
@@ -282,11 +286,16 @@ def _plausible_sites(
     sites: Sequence[ImportSite],
     by_module: Mapping[str, list[int]],
     provides: Mapping[str, Provides],
+    requires: Callable[[str], Collection[str]] = lambda key: (),
 ) -> tuple[list[int], bool]:
     """Indices of the sites that plausibly belong to ``key``, and whether they were found
     by package root (a table entry's sub-packages) rather than by name."""
     hits: list[int] = []
     variants = _variants(key)
+    members = _namespace_members(key, own)
+    if members:  # a sibling under the namespace parent is another distribution's module
+        brings = requires(key)
+        by_module = {m: js for m, js in by_module.items() if not _sibling(key, m, members, brings)}
     for mod, js in by_module.items():
         if sites[js[0]].claimed and not (
             "." in mod and any(v.startswith(_squash(mod.split(".", 1)[0])) for v in variants)
@@ -308,6 +317,47 @@ def _plausible_sites(
         if _package_root(mod) in roots and "." in mod:
             hits.extend(j for j in js if not sites[j].claimed)
     return sorted(hits), True
+
+
+def _namespace_members(key: str, own: Provides | None) -> tuple[str, ...]:
+    """The built-in table's modules of ``key`` that name it in full, each part of them
+    (``llama_index.readers.file`` for llama-index-readers-file, ``opentelemetry.proto`` for
+    opentelemetry-proto): a namespace package's member, whose parent is shared with other
+    distributions. A table row of sub-packages of one package (flash-linear-attention's
+    ``fla.layers``) names none."""
+    if own is None or own.source != "builtin":
+        return ()
+    return tuple(m for m in own.modules if "." in m and _owner_depth(key, m) == m.count(".") + 1)
+
+
+def _sibling(key: str, module: str, members: Sequence[str], brings: Collection[str]) -> bool:
+    """Is ``module`` under the namespace parent of a known member, naming ``key`` less
+    deeply than it (``llama_index.embeddings.openai_like`` beside the known
+    ``llama_index.readers.file``)? Then it is no evidence of ``key``; a version suffix of
+    the member itself (``google.cloud.storage_v2``) names it in full and still is, and so
+    is a sibling named after a distribution ``key`` requires (``brings``, per the lock
+    file: llama-index-storage-docstore-postgres brings ``llama_index.storage.kvstore.postgres``).
+    """
+    top = module.split(".", 1)[0]
+    if not any(
+        top == m.split(".", 1)[0] and _owner_depth(key, module) <= m.count(".") for m in members
+    ):
+        return False
+    return not any(_owner_depth(r, module) > 1 for r in brings)
+
+
+def _lock_requires(root: Path | None) -> Callable[[str], Collection[str]]:
+    """Declared key -> the distributions it requires, directly or not, per the project's
+    lock file (read only for a key that asks)."""
+    if root is None:
+        return lambda key: ()
+    from .locks import lock_requirers
+
+    @lru_cache(maxsize=64)
+    def requires(key: str) -> frozenset[str]:
+        return frozenset(lock_requirers(root, [(key, key)]))
+
+    return requires
 
 
 def _claimer_depth(key: str, module: str, provides: Mapping[str, Provides]) -> int:
