@@ -88,6 +88,8 @@ _WORD = st.text(string.ascii_lowercase, min_size=1, max_size=8).filter(
         w not in ("if", "do", "then", "else", "elif", "fi", "done", "for", "case", "in")
         # a wrapper runs the words after it (``eval --version`` runs ``--version``, not eval)
         and w not in ("eval", *shell._PREFIX)
+        # ``py``, ``python3``: a Python launcher is named ``python`` whatever it is called
+        and not shell._PYTHON.match(w)
     )
 )
 
