@@ -85,7 +85,8 @@ def test_argv_list_shell_string() -> None:
 
 _WORD = st.text(string.ascii_lowercase, min_size=1, max_size=8).filter(
     lambda w: (
-        w not in ("if", "do", "then", "else", "elif", "fi", "done", "for", "case", "in")
+        # shell keywords (``esac``, ``until``, ``select``...) are no commands
+        w not in shell._RESERVED | shell._SKIP_WHOLE
         # a wrapper runs the words after it (``eval --version`` runs ``--version``, not eval)
         and w not in ("eval", *shell._PREFIX)
         # ``py``, ``python3``: a Python launcher is named ``python`` whatever it is called
