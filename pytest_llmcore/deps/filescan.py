@@ -18,7 +18,7 @@ from .safeio import read_bounded
 from .scanner import scan_source
 from .walk import SourceFile
 
-__all__ = ["scan_file", "scan_many"]
+__all__ = ["scan_chunk", "scan_file", "scan_many"]
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 #: Below this many files, spawning a worker process (a new interpreter) costs more than
@@ -71,7 +71,7 @@ def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int
     return FileImports(result.imports, "; ".join(notes) or None)
 
 
-def _scan_chunk(
+def scan_chunk(
     items: Sequence[tuple[str, str]], skip: frozenset[str], max_size: int
 ) -> list[FileImports]:
     def wanted(top: str) -> bool:
@@ -153,7 +153,7 @@ def scan_many(
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         yield from _scan_spawned(todo, skip, max_size, jobs, meanwhile)
     else:
-        yield from zip(todo, _scan_chunk(_items(todo), skip, max_size), strict=True)
+        yield from zip(todo, scan_chunk(_items(todo), skip, max_size), strict=True)
 
 
 def _scan_spawned(
@@ -169,12 +169,12 @@ def _scan_spawned(
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_scan_chunk, _items(share), skip, max_size) for share in shares[1:]]
-        yield from zip(shares[0], _scan_chunk(_items(shares[0]), skip, max_size), strict=True)
+        futures = [pool.submit(scan_chunk, _items(share), skip, max_size) for share in shares[1:]]
+        yield from zip(shares[0], scan_chunk(_items(shares[0]), skip, max_size), strict=True)
         for share, fut in zip(shares[1:], futures, strict=True):
             try:
                 results = fut.result()
             except Exception:  # a worker that died (memory, a signal)
                 # scan its share here instead: a crashed worker must not lose files
-                results = _scan_chunk(_items(share), skip, max_size)
+                results = scan_chunk(_items(share), skip, max_size)
             yield from zip(share, results, strict=True)

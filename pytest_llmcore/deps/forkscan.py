@@ -16,7 +16,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from .filescan import scan_file
+from .filescan import scan_chunk, scan_file
 from .records import FileImports
 from .walk import SourceFile
 
@@ -154,19 +154,11 @@ def _run(
             done.update(worker.collect())
         lost = [i for i in range(len(todo)) if i not in done]
         if lost:  # a worker died holding these: scan them here
-            done.update(_drain_list(lost, todo, skip, max_size))
+            items = [(todo[i].fspath, todo[i].rel) for i in lost]
+            done.update(zip(lost, scan_chunk(items, skip, max_size), strict=True))
         for i, f in enumerate(todo):
             yield f, done[i]
     finally:
         os.close(queue)
         for worker in workers:
             worker.discard()
-
-
-def _drain_list(
-    indices: Sequence[int], todo: Sequence[SourceFile], skip: frozenset[str], max_size: int
-) -> list[tuple[int, FileImports]]:
-    def wanted(top: str) -> bool:
-        return top not in skip
-
-    return [(i, scan_file(Path(todo[i].fspath), todo[i].rel, wanted, max_size)) for i in indices]
