@@ -218,3 +218,137 @@ def test_modules_from_files_dotted_directory_is_not_a_package_path() -> None:
     # "c.d/e.py" after "c/d/f.py": a directory key joined with "." would take it for c/d
     files = ["a/b/x.py", "a/b/__init__.py", "a.b/y.py", "c/d/f.py", "c.d/e.py", "g/h.py"]
     assert modules_from_files(files) == ("a.b", "c.d.f", "g.h")
+
+
+def _packaging_verdict(marker: str) -> bool | None:
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return Marker(marker).evaluate({"extra": ""})
+    except (InvalidMarker, ValueError):
+        return None
+
+
+_MARKER_VARS = st.sampled_from(
+    [
+        "python_version",
+        "python_full_version",
+        "os_name",
+        "sys_platform",
+        "platform_system",
+        "platform_machine",
+        "platform_python_implementation",
+        "implementation_name",
+        "extra",
+    ]
+)
+_THIS_PYTHON = [
+    f"{sys.version_info.major}.{sys.version_info.minor}",
+    f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}",
+]
+_VERSION_VALUES = [*_THIS_PYTHON, "3", "3.0", "3.9", "3.10", "3.11.0", "3.13", "3.14", "4"]
+_VERSION_VALUES += ["2.7.18", "03.011"]
+_ODD_VALUES = ["3.*", "3.8rc1", "1.0", "v3", ""]
+_STRING_VALUES = ["linux", "win32", "Linux", "Windows", "x86_64", "posix", "nt", "cpython"]
+_STRING_VALUES += ["CPython", "PyPy", "dev", "Dev_Tools"]
+_SUPPORTED_OPS = ["<", "<=", ">", ">=", "==", "!="]
+_MARKER_OPS = st.sampled_from(_SUPPORTED_OPS * 6 + ["~=", "===", "in", "not in"])
+
+
+@st.composite
+def _marker_atoms(draw: st.DrawFn) -> str:
+    var, op = draw(_MARKER_VARS), draw(_MARKER_OPS)
+    fitting = _VERSION_VALUES if var.startswith("python") else _STRING_VALUES
+    value = draw(st.sampled_from(fitting * 16 + _ODD_VALUES + _VERSION_VALUES + _STRING_VALUES))
+    quote = draw(st.sampled_from(["'", '"']))
+    if draw(st.integers(0, 15)) == 0:
+        return f"{quote}{value}{quote} {op} {var}"  # reversed: left to packaging
+    return f"{var} {op} {quote}{value}{quote}"
+
+
+def _joined(pair: tuple[str, str, str, bool]) -> str:
+    left, join, right, wrap = pair
+    text = f"{left}{join}{right}"
+    return f"({text})" if wrap else text
+
+
+_simple_markers = st.recursive(
+    _marker_atoms(),
+    lambda inner: st.tuples(
+        inner,
+        st.sampled_from([" and ", " or ", "  or\t"] * 3 + ["and", ") or ("]),
+        inner,
+        st.booleans(),
+    ).map(_joined),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_simple_markers)
+def test_simple_markers_are_evaluated_as_packaging_does(marker: str) -> None:
+    from pytest_llmcore.deps.markerfast import evaluate_simple
+
+    got = evaluate_simple(marker)
+    if got is not None:  # None: packaging is asked
+        assert got is _packaging_verdict(marker), marker
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'python_version < "3.11"',
+        "python_version >= '3.10'",
+        'sys_platform == "win32"',
+        'platform_python_implementation != "PyPy"',
+        'python_version < "3.11" and extra == "dev"',
+        'python_version < "3.15" or sys_platform == "darwin" and extra == "x"',
+        'implementation_name == "cpython"',
+        'os_name == "nt" or os_name == "posix"',
+        "(sys_platform == 'emscripten' and extra == 'all')"
+        " or (sys_platform == 'win32' and extra == 'all')",
+        "((python_version >= '3.10'))",
+    ],
+)
+def test_the_markers_metadata_holds_need_no_packaging(marker: str) -> None:
+    from pytest_llmcore.deps.markerfast import evaluate_simple
+
+    assert evaluate_simple(marker) is _packaging_verdict(marker)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "coverage[toml]>=7.10.6",
+        "coverage [ toml , x ] >= 7 ; python_version < '3.11'",
+        "a[]",
+        "uvicorn[standard]; extra == 'server'",
+        'colorama>=0.4; sys_platform == "win32"',
+        'typing_extensions>=4.6.0; python_version < "3.15"',
+    ],
+)
+def test_extras_and_simple_markers_are_read_without_packaging(text: str) -> None:
+    assert required_name(text) == _reference_name(text)
+
+
+def test_most_generated_markers_take_the_fast_path() -> None:
+    # the property above only bites where the fast path answers: make sure it mostly does
+    from hypothesis import find
+
+    from pytest_llmcore.deps.markerfast import evaluate_simple
+
+    nested = find(
+        _simple_markers,
+        lambda m: "(" in m and " or " in m and " and " in m and evaluate_simple(m) is not None,
+    )
+    assert evaluate_simple(nested) is _packaging_verdict(nested)
+
+
+def test_platform_values_read_without_platform_match_it() -> None:
+    import platform
+
+    from pytest_llmcore.deps.markerfast import _string
+
+    assert _string("platform_system") == platform.system()
+    assert _string("platform_machine") == platform.machine()
+    assert _string("platform_python_implementation") == platform.python_implementation()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .lazyre import lazy_compile
+from .markerfast import evaluate_simple
 from .records import canonical_name
 
 __all__ = ["plain_requirement_name", "required_name", "requirement_closure"]
@@ -13,10 +14,13 @@ __all__ = ["plain_requirement_name", "required_name", "requirement_closure"]
 #: ``~=`` needs two release segments at least (``~=1`` is not PEP 440)
 _OP_VERSION = r"(?:(?:===|>=|<=|==|!=|<|>)\s*\d+(?:\.\d+)*|~=\s*\d+(?:\.\d+)+)"
 _VERSIONS = rf"{_OP_VERSION}(?:\s*,\s*{_OP_VERSION})*"
-#: ``name``, ``name>=1.2``, ``name (>=1,<2)``: no marker, extras or URL, so the name is all
-#: a closure needs and PEP 508 would accept it. Anything else goes through packaging.
+_IDENT = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+#: ``name``, ``name[x]>=1.2``, ``name (>=1,<2)``: no marker or URL, so the name is all a
+#: closure needs (extras ask for more of the same distribution) and PEP 508 would accept
+#: it. Anything else goes through packaging.
 _PLAIN_REQ = lazy_compile(
-    rf"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:{_VERSIONS}|\(\s*{_VERSIONS}\s*\))?\s*"
+    rf"({_IDENT})\s*(?:\[\s*(?:{_IDENT}(?:\s*,\s*{_IDENT})*\s*)?\])?"
+    rf"\s*(?:{_VERSIONS}|\(\s*{_VERSIONS}\s*\))?\s*"
 )
 #: ``name[x]>=1 ; extra == "test"``: a line whose whole marker names one extra
 _EXTRA_ONLY = lazy_compile(r"[^;]+;\s*extra\s*==\s*(['\"])[A-Za-z0-9._-]*\1\s*")
@@ -34,7 +38,7 @@ _SIMPLE_MARKER = lazy_compile(rf"\s*{_MARKER_ATOM}(?:\s+(?:and|or)\s+{_MARKER_AT
 
 
 def plain_requirement_name(text: str) -> str | None:
-    """The name of a requirement without marker, extras or URL (``numpy>=1.2``), or None
+    """The name of a requirement without marker or URL (``numpy[x]>=1.2``), or None
     when only the full PEP 508 parser can read ``text``."""
     plain = _PLAIN_REQ.fullmatch(text)
     return plain.group(1) if plain is not None else None
@@ -51,11 +55,14 @@ def required_name(text: str, *, evaluate_marker: bool = True) -> str | None:
         return plain
     if _EXTRA_ONLY.fullmatch(text):
         return None  # needed only by an extra, and none is asked: no PEP 508 parser needed
-    if not evaluate_marker:
-        head, _, marker = text.partition(";")
-        name = plain_requirement_name(head)
-        if name is not None and _SIMPLE_MARKER.fullmatch(marker):
-            return None if "extra" in marker else name  # as below, without packaging
+    head, _, marker = text.partition(";")
+    name = plain_requirement_name(head)
+    if name is not None and not evaluate_marker and _SIMPLE_MARKER.fullmatch(marker):
+        return None if "extra" in marker else name  # as below, without packaging
+    if name is not None and evaluate_marker:
+        verdict = evaluate_simple(marker)
+        if verdict is not None:
+            return name if verdict else None
     # imported only here: the import costs a cold run ~11 ms, and most lines are plain
     from packaging.requirements import InvalidRequirement, Requirement
 
