@@ -295,3 +295,86 @@ def test_commands_read_ahead_add_no_note_judging_did_not_ask_for(tmp_path: Path)
         outs.append(proc.stdout + proc.stderr)
     assert outs[0] == outs[1]
     assert "bad.yml" not in outs[1]
+
+
+def test_a_side_job_answers_once_and_a_failing_one_loses_no_file(tmp_path: Path) -> None:
+    out = _run(
+        _tree(tmp_path),
+        """
+        answers = []
+        ov = filescan.Overlap(side=lambda: ("side", os.getpid()), on_answer=answers.append)
+        forked = scan(may_fork=True, overlap=ov)
+        assert sorted(forked) == sorted(serial)
+        assert len(answers) == 1 and answers[0][0] == "side" and answers[0][1] != os.getpid()
+        def broken():
+            raise RuntimeError("side job failed")
+        answers.clear()
+        ov = filescan.Overlap(side=broken, on_answer=answers.append)
+        assert sorted(scan(may_fork=True, overlap=ov)) == sorted(serial)
+        assert answers == []  # no answer: the caller computes what it needs itself
+        unpicklable = filescan.Overlap(side=lambda: lambda: 1, on_answer=answers.append)
+        assert sorted(scan(may_fork=True, overlap=unpicklable)) == sorted(serial)
+        assert answers == []
+        print("ok")
+        """,
+    )
+    assert out.strip() == "ok"
+
+
+def test_prefetched_answers_are_what_judging_computes(tmp_path: Path) -> None:
+    """The side job's answers (pytest plugin surfaces, the requirement closure, the plugin
+    words the sources use) equal judging's own, so the output is the same either way."""
+    root = tmp_path
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["pytest"]\n'
+        '[dependency-groups]\ndev = ["pytest-cov", "pytest-timeout", "pytest-benchmark",'
+        ' "pytest-xdist", "hypothesis", "pytest-unknown-thing"]\n'
+    )
+    tests = root / "tests"
+    tests.mkdir()
+    for i in range(48):  # enough files to fork for
+        (tests / f"test_{i}.py").write_text(f"def test_{i}():\n    assert {i} >= 0\n")
+    (tests / "test_timed.py").write_text(
+        "import pytest\nimport pluggy\n\n\n@pytest.mark.timeout(5)\n"
+        "def test_a(benchmark):\n    benchmark(pluggy.HookspecMarker, 'x')\n"
+    )
+    outs = []
+    for jobs in ("1", "2"):
+        for cache in (["--no-cache"], []):
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest_llmcore.cli", "deps", ".", *cache],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "LLMCORE_DEPS_JOBS": jobs},
+                timeout=120,
+            )
+            assert proc.returncode == 1, proc.stderr
+            outs.append(proc.stdout)
+            subprocess.run(["rm", "-rf", str(root / ".pytest_cache")], check=True)
+    assert outs[0] == outs[1] == outs[2] == outs[3]
+    assert "marker 'timeout'" not in outs[0]  # used: no finding, so no evidence printed
+    assert "pytest-timeout" not in outs[0] and "pytest-benchmark" not in outs[0]
+    assert "pytest-cov: unused" in outs[0] and "pytest-xdist: unused" in outs[0]
+    assert "pluggy: transitive" in outs[0] or "installed only because pytest" in outs[0]
+
+    from pytest_llmcore.deps.declarations import read_declarations
+    from pytest_llmcore.deps.prefetch import prefetch
+    from pytest_llmcore.deps.pytest_plugins import installed_surface, surface_to_json
+    from pytest_llmcore.deps.pytest_usage import PytestUsage, add_project_sources
+    from pytest_llmcore.deps.requires import requirement_closure
+    from pytest_llmcore.deps.walk import SourcePaths, iter_sources
+
+    decl = read_declarations(root, (), ())
+    files = list(iter_sources(root, (), True))
+    got = prefetch(decl, files)
+    keys = list(dict.fromkeys(d.key for d in decl.declared))
+    assert got.memo["closure:" + ",".join(keys)] == requirement_closure(keys)
+    timeout = surface_to_json(installed_surface("pytest-timeout"))
+    assert got.memo["pytest11:pytest-timeout"] == timeout
+    assert got.memo["pytest11:pytest-unknown-thing"] is None
+    assert {"timeout", "benchmark"} <= got.words
+    lazy = PytestUsage()
+    add_project_sources(lazy, SourcePaths(files), frozenset({"timeout", "benchmark"}))
+    assert got.usage.markers["timeout"] == lazy.markers["timeout"] == "tests/test_timed.py:5"
+    assert got.usage.fixtures["benchmark"] == lazy.fixtures["benchmark"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,6 +87,7 @@ class ImportCache:
         self.env: dict[str, Any] = {}
         """Answers about the installed environment, valid while its fingerprint holds."""
         self._fingerprint: str | None = None
+        self._seeded: dict[str, Any] = {}
         if path is not None:
             self._load(path)
 
@@ -118,20 +119,25 @@ class ImportCache:
         Valid while the site-packages directories keep their mtimes (installing or removing
         a distribution changes them); the answer must survive a JSON round trip.
         """
+        full = f"{kind}:{key}"
         if self.path is None:
-            return compute()
+            return self._seeded[full] if full in self._seeded else compute()
         if self._fingerprint is None:
             self._fingerprint = env_fingerprint()
         if self.env.get("fingerprint") != self._fingerprint:
             self.env = {"fingerprint": self._fingerprint, "memo": {}}
         table = self.env["memo"]
-        full = f"{kind}:{key}"
         if full in table:
             hit: T = table[full]
             return hit
-        value = table[full] = compute()
+        value = table[full] = self._seeded[full] if full in self._seeded else compute()
         self.dirty = True
         return value
+
+    def seed(self, answers: Mapping[str, Any]) -> None:
+        """Answers :meth:`memo` would compute (``kind:key`` -> value), computed elsewhere in
+        this run (a scan worker): used, and remembered, when they are asked for."""
+        self._seeded.update(answers)
 
     def get(self, f: SourceFile) -> FileImports | None:
         e = self.entries.get(f.rel)

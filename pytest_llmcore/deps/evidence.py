@@ -139,6 +139,7 @@ class EvidenceFinder:
                 surface, _ = self._surface(dist)
                 if surface is not None:
                     wanted |= surface.words
+            read = self.facts.source_usage  # by a scan worker, for a superset of words?
             self._pytest = project_usage(
                 self.root,
                 self.pyproject,
@@ -146,6 +147,7 @@ class EvidenceFinder:
                 self.files,
                 self.sources,
                 frozenset(wanted),
+                read[1] if read is not None and wanted <= read[0] else None,
             )
         return self._pytest
 

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from .notebooks import notebook_source
 from .records import FileImports
@@ -126,19 +127,34 @@ def _items(share: Sequence[SourceFile]) -> list[tuple[str, str]]:
     return [(f.fspath, f.rel) for f in share]
 
 
+class Overlap(NamedTuple):
+    """Work done while files are scanned in forked workers: ``meanwhile`` by this process,
+    ``side`` by the first worker (before it scans), its answer handed to ``on_answer``.
+
+    ``side`` runs only in a forked worker: without one, the caller computes what it needs
+    of it itself."""
+
+    meanwhile: Callable[[], object] | None = None
+    side: Callable[[], object] | None = None
+    on_answer: Callable[[object], None] | None = None
+
+
+_NO_OVERLAP = Overlap()
+
+
 def scan_many(
     todo: Sequence[SourceFile],
     skip: frozenset[str],
     max_size: int,
     *,
     may_fork: bool = False,
-    meanwhile: Callable[[], object] | None = None,
+    overlap: Overlap = _NO_OVERLAP,
 ) -> Iterator[tuple[SourceFile, FileImports]]:
     """Scan ``todo``; modules whose top-level name is in ``skip`` are left out.
 
     With several cores, all but one share of the files go to worker processes while this
-    process runs ``meanwhile`` (work the caller needs next, such as loading modules) and
-    scans its own share. Workers are forked (for ``may_fork`` callers, on Linux, with one
+    process runs ``overlap.meanwhile`` (work the caller needs next, such as loading modules)
+    and scans its own share. Workers are forked (for ``may_fork`` callers, on Linux, with one
     thread) from :data:`FORK_MIN_FILES` files, else spawned (a new interpreter each) from
     :data:`PARALLEL_MIN_FILES`. ``LLMCORE_DEPS_JOBS=1`` turns both off.
     """
@@ -146,12 +162,12 @@ def scan_many(
     if may_fork and jobs > 1 and len(todo) >= FORK_MIN_FILES and _fork_safe():
         from .forkscan import scan_forked
 
-        forked = scan_forked(todo, skip, max_size, jobs, meanwhile)
+        forked = scan_forked(todo, skip, max_size, jobs, overlap)
         if forked is not None:
             yield from forked
             return
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
-        yield from _scan_spawned(todo, skip, max_size, jobs, meanwhile)
+        yield from _scan_spawned(todo, skip, max_size, jobs, overlap.meanwhile)
     else:
         yield from zip(todo, scan_chunk(_items(todo), skip, max_size), strict=True)
 

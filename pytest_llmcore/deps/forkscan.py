@@ -6,7 +6,10 @@ four bytes (one file's index) at a time: a pipe read that small is atomic, so ea
 goes to exactly one process, and the processes stay busy until the queue is empty
 whatever each file costs (sizes predict that badly: one file may need the ast stage).
 
-A worker that fails loses nothing: whatever it took and did not send back is scanned here.
+The first worker may be handed a ``side`` job to run before it joins the queue (work the
+caller needs next that no scan result decides); its answer comes back with the scan
+results. A worker that fails loses nothing: whatever it took and did not send back is
+scanned here, and a side answer that did not come back is computed later, by the caller.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from .filescan import scan_chunk, scan_file
+from .filescan import Overlap, scan_chunk, scan_file
 from .records import FileImports
 from .walk import SourceFile
 
@@ -41,11 +44,26 @@ def _drain(
     return done
 
 
+def _side_answer(side: Callable[[], object] | None) -> object:
+    """``side()``, or None (no answer: the caller computes it itself) when it fails."""
+    if side is None:
+        return None
+    try:
+        return side()
+    except Exception:  # the scan must go on
+        return None
+
+
 class _Worker:
     """A forked process draining the queue; :meth:`collect` gets what it scanned."""
 
     def __init__(
-        self, queue: int, todo: Sequence[SourceFile], skip: frozenset[str], max_size: int
+        self,
+        queue: int,
+        todo: Sequence[SourceFile],
+        skip: frozenset[str],
+        max_size: int,
+        side: Callable[[], object] | None = None,
     ) -> None:
         read_fd, write_fd = os.pipe()
         try:
@@ -58,7 +76,12 @@ class _Worker:
             code = 1
             try:
                 os.close(read_fd)
-                data = pickle.dumps(_drain(queue, todo, skip, max_size), protocol=5)
+                answer = _side_answer(side)
+                done = _drain(queue, todo, skip, max_size)
+                try:
+                    data = pickle.dumps((answer, done), protocol=5)
+                except Exception:  # an answer that does not pickle: the scan still counts
+                    data = pickle.dumps((None, done), protocol=5)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(data)
                 code = 0
@@ -66,6 +89,7 @@ class _Worker:
                 os._exit(code)  # no atexit handlers, no flush of the parent's stdio buffers
         os.close(write_fd)
         self._pid, self._fd = pid, read_fd
+        self.answer: object = None
 
     def _reap(self) -> int:
         if self._pid < 0:
@@ -81,9 +105,10 @@ class _Worker:
         if self._reap() != 0:
             return {}
         try:
-            got = pickle.loads(data)
+            answer, got = pickle.loads(data)
         except Exception:  # a truncated or corrupt stream
             return {}
+        self.answer = answer
         ok = isinstance(got, list) and all(
             isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], FileImports) for p in got
         )
@@ -119,17 +144,18 @@ def scan_forked(
     skip: frozenset[str],
     max_size: int,
     jobs: int,
-    meanwhile: Callable[[], object] | None,
+    overlap: Overlap,
 ) -> Iterator[tuple[SourceFile, FileImports]] | None:
-    """``todo`` scanned by this process and ``jobs - 1`` forked ones, ``meanwhile`` run here
-    first; None when the queue could not be built (the caller scans another way)."""
+    """``todo`` scanned by this process and ``jobs - 1`` forked ones, ``overlap.meanwhile``
+    run here first and ``overlap.side`` by the first worker; None when the queue could not
+    be built (the caller scans another way)."""
     try:
         queue = _queue(todo)
     except OSError:  # no file descriptor left (EMFILE): scan in one process
         return None
     if queue is None:
         return None
-    return _run(queue, todo, skip, max_size, jobs, meanwhile)
+    return _run(queue, todo, skip, max_size, jobs, overlap)
 
 
 def _run(
@@ -138,20 +164,23 @@ def _run(
     skip: frozenset[str],
     max_size: int,
     jobs: int,
-    meanwhile: Callable[[], object] | None,
+    overlap: Overlap,
 ) -> Iterator[tuple[SourceFile, FileImports]]:
     workers: list[_Worker] = []
     try:
         for _ in range(jobs - 1):
+            side = None if workers else overlap.side
             try:
-                workers.append(_Worker(queue, todo, skip, max_size))
+                workers.append(_Worker(queue, todo, skip, max_size, side))
             except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): fewer workers
                 break
-        if meanwhile:
-            meanwhile()
+        if overlap.meanwhile:
+            overlap.meanwhile()
         done = dict(_drain(queue, todo, skip, max_size))
         for worker in workers:
             done.update(worker.collect())
+        if workers and workers[0].answer is not None and overlap.on_answer is not None:
+            overlap.on_answer(workers[0].answer)
         lost = [i for i in range(len(todo)) if i not in done]
         if lost:  # a worker died holding these: scan them here
             items = [(todo[i].fspath, todo[i].rel) for i in lost]

@@ -135,14 +135,19 @@ def _scan(
         else:
             per_file[f.rel] = hit
     if todo:  # the scanner's modules load only when a file changed (warm start-up time)
-        from .filescan import scan_many
+        from .filescan import Overlap, scan_many
+        from .prefetch import apply_prefetched, prefetch
 
         for f, res in scan_many(
             todo,
             frozenset(skip),
             settings.max_file_size,
             may_fork=may_fork,
-            meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
+            overlap=Overlap(
+                meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
+                side=lambda: prefetch(decl, files),
+                on_answer=lambda answer: apply_prefetched(answer, cache, facts),
+            ),
         ):
             per_file[f.rel] = res
             cache.put(f, res)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the readers load only when asked (start-up time)
     from .invocations import Invocation
+    from .pytest_usage import PytestUsage
     from .toolfiles import ToolFileSet
 
 __all__ = ["ProjectFacts"]
@@ -27,6 +28,8 @@ class ProjectFacts:
         self.notes: list[str] = []
         self._files: ToolFileSet | None = None
         self._invocations: list[Invocation] | None = None
+        self.source_usage: tuple[frozenset[str], PytestUsage] | None = None
+        """What the sources use of these pytest plugin words, read by a scan worker."""
 
     @property
     def files(self) -> ToolFileSet:

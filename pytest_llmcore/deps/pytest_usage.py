@@ -66,6 +66,19 @@ class PytestUsage:
     calls: dict[str, str] = field(default_factory=dict)
     """Test-case methods called on ``self`` (``subTest``)."""
 
+    def merge(self, other: PytestUsage) -> None:
+        """``other``'s places for what this usage has no place for yet (read later)."""
+        for mine, theirs in (
+            (self.fixtures, other.fixtures),
+            (self.markers, other.markers),
+            (self.options, other.options),
+            (self.ini, other.ini),
+            (self.plugins, other.plugins),
+            (self.calls, other.calls),
+        ):
+            for name, where in theirs.items():
+                mine.setdefault(name, where)
+
     def add_args(self, words: Sequence[str], where: str) -> None:
         """pytest command-line words: options, and ``-p NAME``."""
         for i, word in enumerate(words):
@@ -309,15 +322,20 @@ def project_usage(
     files: ToolFileSet,
     sources: Iterable[tuple[str, Path]],
     wanted: frozenset[str],
+    from_sources: PytestUsage | None = None,
 ) -> PytestUsage:
     """What the project uses of pytest plugins: its pytest configuration, the pytest command
     lines it runs (and the scripts that pass their arguments to pytest), ``PYTEST_ADDOPTS``
-    it sets, and the sources that mention a name in ``wanted`` or ``pytest_plugins``."""
+    it sets, and the sources that mention a name in ``wanted`` or ``pytest_plugins``
+    (``from_sources``: what they use, read already for at least the words in ``wanted``)."""
     usage = PytestUsage()
     read_pytest_config(root, pyproject, usage)
     add_invocations(usage, invocations)
     kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
     env_files = [rel for kind in kinds for rel in files.of(kind)]
     add_env_addopts(usage, ((rel, files.read(rel) or "") for rel in env_files))
-    add_project_sources(usage, sources, wanted)
+    if from_sources is None:
+        add_project_sources(usage, sources, wanted)
+    else:
+        usage.merge(from_sources)
     return usage
