@@ -378,3 +378,119 @@ def test_prefetched_answers_are_what_judging_computes(tmp_path: Path) -> None:
     add_project_sources(lazy, SourcePaths(files), frozenset({"timeout", "benchmark"}))
     assert got.usage.markers["timeout"] == lazy.markers["timeout"] == "tests/test_timed.py:5"
     assert got.usage.fixtures["benchmark"] == lazy.fixtures["benchmark"]
+
+
+_WALKED = """
+from pytest_llmcore.deps.forkscan import Walked, walk_and_scan
+from pytest_llmcore.deps.walk import iter_sources
+def walk():
+    return Walked([f for f in iter_sources(root) if f.rel in {t.rel for t in todo}], ["a note"])
+def skip_for(files):
+    return frozenset({"os", "sys"})
+ran = []
+"""
+
+
+def test_a_walking_worker_gives_the_serial_answers_and_its_walk(tmp_path: Path) -> None:
+    out = _run(
+        _tree(tmp_path),
+        _WALKED
+        + textwrap.dedent(
+            """
+        answers = []
+        got = walk_and_scan(
+            walk, skip_for, 10**6, lambda: ran.append(1),
+            side=lambda files: len(files), on_answer=answers.append,
+        )
+        walked, done = got
+        assert [f.rel for f in walked.files] == sorted(f.rel for f in todo)
+        assert walked.notes == ["a note"] and ran == [1] and answers == [len(todo)]
+        by_rel = {f.rel: done[i] for i, f in enumerate(walked.files)}
+        assert sorted(by_rel.items()) == sorted(serial)
+        assert len(forks) == 1
+        print("ok")
+        """
+        ),
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_walk_that_fails_in_the_worker_is_done_by_the_caller(tmp_path: Path) -> None:
+    out = _run(
+        _tree(tmp_path),
+        _WALKED
+        + textwrap.dedent(
+            """
+        def bad_walk():
+            raise ValueError("bad exclude pattern")
+        assert walk_and_scan(bad_walk, skip_for, 10**6, lambda: ran.append(1)) is None
+        assert ran == [1]  # meanwhile ran; the caller walks and scans itself
+        import signal
+        def killed_walk():
+            os.kill(os.getpid(), signal.SIGKILL)
+        assert walk_and_scan(killed_walk, skip_for, 10**6, lambda: None) is None
+        print("ok")
+        """
+        ),
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_walking_worker_that_dies_while_scanning_loses_no_file(tmp_path: Path) -> None:
+    out = _run(
+        _tree(tmp_path),
+        _WALKED
+        + textwrap.dedent(
+            """
+        parent = os.getpid()
+        real = forkscan.scan_file
+        def dying(*args):
+            if os.getpid() != parent:
+                os._exit(9)
+            return real(*args)
+        forkscan.scan_file = dying
+        walked, done = walk_and_scan(walk, skip_for, 10**6, lambda: None)
+        by_rel = {f.rel: done[i] for i, f in enumerate(walked.files)}
+        assert sorted(by_rel.items()) == sorted(serial)
+        print("ok")
+        """
+        ),
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_cold_gate_run_walks_in_the_worker_and_agrees(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "pyyaml", "requests"]\n'
+        "[tool.llmcore.deps]\nexclude = ['pkg2']\n"
+    )
+    (root / ".gitignore").write_text("pkg1/m1.py\n")
+    outs = []
+    for jobs, args in (("1", ["--no-cache"]), ("2", ["--no-cache"]), ("2", []), ("2", [])):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest_llmcore.cli", "deps", ".", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LLMCORE_DEPS_JOBS": jobs},
+            timeout=120,
+        )
+        assert proc.returncode == 1, proc.stderr
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1] == outs[2] == outs[3]  # the last one warm, from the cache
+    assert "43 files scanned" in outs[0]  # 65 files, 21 in the excluded pkg2, 1 ignored by git
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy"]\n'
+        "[tool.llmcore.deps]\nexclude = ['[z-a]']\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest_llmcore.cli", "deps", ".", "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LLMCORE_DEPS_JOBS": "2"},
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -19,7 +19,7 @@ from .safeio import read_bounded
 from .scanner import scan_source
 from .walk import SourceFile
 
-__all__ = ["scan_chunk", "scan_file", "scan_many"]
+__all__ = ["FORK_MIN_FILES", "Overlap", "fork_jobs", "scan_chunk", "scan_file", "scan_many"]
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 #: Below this many files, spawning a worker process (a new interpreter) costs more than
@@ -90,6 +90,13 @@ def _jobs() -> int:
     except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
         cores = os.cpu_count() or 1
     return max(1, min(cores, 4))
+
+
+def fork_jobs() -> int:
+    """How many processes a forked scan may use now: 1 unless there are several cores and
+    forking is safe (Linux, a single thread)."""
+    jobs = _jobs()
+    return jobs if jobs > 1 and _fork_safe() else 1
 
 
 def _fork_safe() -> bool:

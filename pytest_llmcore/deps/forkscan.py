@@ -18,12 +18,13 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
-from .filescan import Overlap, scan_chunk, scan_file
+from .filescan import FORK_MIN_FILES, Overlap, scan_chunk, scan_file
 from .records import FileImports
 from .walk import SourceFile
 
-__all__ = ["scan_forked"]
+__all__ = ["Walked", "scan_forked", "walk_and_scan"]
 
 _INDEX = 4  # bytes per queued file index
 
@@ -52,6 +53,22 @@ def _side_answer(side: Callable[[], object] | None) -> object:
         return side()
     except Exception:  # the scan must go on
         return None
+
+
+def _unpickled(data: bytes) -> tuple[object, dict[int, FileImports]] | None:
+    """A worker's (side answer, scan results by file index); None when malformed."""
+    try:
+        answer, got = pickle.loads(data)
+    except Exception:  # a truncated or corrupt stream
+        return None
+    ok = isinstance(got, list) and all(
+        isinstance(p, tuple)
+        and len(p) == 2
+        and isinstance(p[0], int)
+        and isinstance(p[1], FileImports)
+        for p in got
+    )
+    return (answer, dict(got)) if ok else None
 
 
 class _Worker:
@@ -104,15 +121,11 @@ class _Worker:
             data = inp.read()
         if self._reap() != 0:
             return {}
-        try:
-            answer, got = pickle.loads(data)
-        except Exception:  # a truncated or corrupt stream
+        got = _unpickled(data)
+        if got is None:
             return {}
-        self.answer = answer
-        ok = isinstance(got, list) and all(
-            isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], FileImports) for p in got
-        )
-        return dict(got) if ok else {}
+        self.answer = got[0]
+        return got[1]
 
     def discard(self) -> None:
         """Stop waiting for the worker (the caller stopped early): no zombie, no open pipe."""
@@ -191,3 +204,149 @@ def _run(
         os.close(queue)
         for worker in workers:
             worker.discard()
+
+
+# -- a cold run: the worker walks the tree too ----------------------------------------------
+
+
+class Walked(NamedTuple):
+    """What a worker's walk found: the files, and why anything was skipped."""
+
+    files: list[SourceFile]
+    notes: list[str]
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as inp:
+        return inp.read()
+
+
+def _walker_child(
+    pipes: _WalkPipes,
+    walk: Callable[[], Walked],
+    skip_for: Callable[[Sequence[SourceFile]], frozenset[str]],
+    max_size: int,
+    side: Callable[[Sequence[SourceFile]], object] | None,
+) -> None:  # pragma: no cover - runs in the child; its coverage is not collected
+    code = 1
+    try:
+        os.close(pipes.list_r)
+        os.close(pipes.result_r)
+        walked = walk()
+        files = walked.files
+        skip = skip_for(files)
+        with os.fdopen(pipes.list_w, "wb") as out:
+            out.write(pickle.dumps(walked, protocol=5))
+        order = sorted(range(len(files)), key=lambda i: files[i].size, reverse=True)
+        with os.fdopen(pipes.queue_w, "wb") as out:  # blocks only while the parent drains
+            out.write(b"".join(i.to_bytes(_INDEX, "little") for i in order))
+        answer = _side_answer(None if side is None else lambda: side(files))
+        done = _drain(pipes.queue_r, files, skip, max_size)
+        try:
+            data = pickle.dumps((answer, done), protocol=5)
+        except Exception:  # an answer that does not pickle: the scan still counts
+            data = pickle.dumps((None, done), protocol=5)
+        with os.fdopen(pipes.result_w, "wb") as out:
+            out.write(data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+class _WalkPipes(NamedTuple):
+    list_r: int
+    list_w: int
+    queue_r: int
+    queue_w: int
+    result_r: int
+    result_w: int
+
+
+def _pipes() -> _WalkPipes | None:
+    fds: list[int] = []
+    try:
+        for _ in range(3):
+            fds.extend(os.pipe())
+    except OSError:  # no file descriptor left (EMFILE)
+        for fd in fds:
+            os.close(fd)
+        return None
+    return _WalkPipes(*fds)
+
+
+def walk_and_scan(
+    walk: Callable[[], Walked],
+    skip_for: Callable[[Sequence[SourceFile]], frozenset[str]],
+    max_size: int,
+    meanwhile: Callable[[], object],
+    side: Callable[[Sequence[SourceFile]], object] | None = None,
+    on_answer: Callable[[object], None] | None = None,
+    jobs: int = 2,
+) -> tuple[Walked, dict[int, FileImports]] | None:
+    """A cold run's walk and scan: a forked worker walks the tree, queues its files and,
+    after ``side(files)``, scans from the queue, while this process runs ``meanwhile`` and
+    then scans from the same queue. The walk and the scan results of every file; None when
+    no worker could be forked or its walk did not come back (the caller walks itself).
+    With ``jobs`` over 2, more workers join the queue once the files are known."""
+    pipes = _pipes()
+    if pipes is None:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in pipes:
+            os.close(fd)
+        return None
+    if pid == 0:  # pragma: no cover - the child never returns
+        _walker_child(pipes, walk, skip_for, max_size, side)
+    for fd in (pipes.list_w, pipes.queue_w, pipes.result_w):
+        os.close(fd)
+    more: list[_Worker] = []
+    mine = [pipes.list_r, pipes.queue_r, pipes.result_r]  # closed in the end, unless read
+
+    def read_all(fd: int) -> bytes:
+        mine.remove(fd)  # an fd closed twice may close one opened since under that number
+        return _read_all(fd)
+
+    try:
+        meanwhile()
+        try:
+            walked = pickle.loads(read_all(pipes.list_r))
+        except Exception:  # the child died before its walk came back
+            walked = None
+        if not isinstance(walked, Walked):
+            return None
+        files = walked.files
+        skip = skip_for(files)
+        for _ in range(jobs - 2 if len(files) >= FORK_MIN_FILES * (jobs - 1) else 0):
+            try:
+                more.append(_Worker(pipes.queue_r, files, skip, max_size))
+            except OSError:  # no process or pipe to spare: fewer workers
+                break
+        done = dict(_drain(pipes.queue_r, files, skip, max_size))
+        for worker in more:
+            done.update(worker.collect())
+        data = read_all(pipes.result_r)
+        _, status = os.waitpid(pid, 0)
+        pid = -1
+        got = _unpickled(data) if status == 0 else None
+        if got is not None:
+            answer, theirs = got
+            done.update(theirs)
+            if answer is not None and on_answer is not None:
+                on_answer(answer)
+        lost = [i for i in range(len(files)) if i not in done]
+        if lost:  # the worker died holding these (or before it queued them): scan them here
+            items = [(files[i].fspath, files[i].rel) for i in lost]
+            done.update(zip(lost, scan_chunk(items, skip, max_size), strict=True))
+        return walked, done
+    finally:
+        for fd in mine:
+            os.close(fd)
+        for worker in more:
+            worker.discard()
+        if pid > 0:  # not reaped: something failed, and the child may wait on a full pipe
+            import signal
+
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

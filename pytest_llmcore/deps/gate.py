@@ -8,6 +8,7 @@ save the cache, the findings hook). A declaration is used when the first of
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -94,6 +95,25 @@ def _load(
     return root, settings, decl, result
 
 
+def _plan(
+    files: Sequence[SourceFile],
+    settings: DepsSettings,
+    decl: ProjectDeclarations,
+    user_map: Mapping[str, tuple[str, ...]],
+) -> tuple[set[str], frozenset[str], set[str]]:
+    """(first-party names, those a declared distribution may add to, modules no scan wants)."""
+    local = first_party_names(
+        files, settings.first_party, decl.project_name, decl.pyproject, decl.setup_packages
+    )
+    stdlib = stdlib_names()
+    stdlib -= stdlib_backfills(d.name for d in decl.declared)
+    rows = ModuleMap(user_map, use_metadata=False)
+    opened = open_namespaces(
+        local, {d.key for d in decl.declared}, lambda key: rows.provides(key).modules
+    )
+    return local, opened, stdlib | (local - opened)
+
+
 def _scan(
     root: Path,
     settings: DepsSettings,
@@ -105,27 +125,21 @@ def _scan(
     may_fork: bool,
 ) -> _Scan:
     """Every source file's imports: from the cache when the file is unchanged."""
-    files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
-    local = first_party_names(
-        files, settings.first_party, decl.project_name, decl.pyproject, decl.setup_packages
-    )
-    stdlib = stdlib_names()
-    stdlib -= stdlib_backfills(d.name for d in decl.declared)
-    rows = ModuleMap(user_map, use_metadata=False)
-    opened = open_namespaces(
-        local, {d.key for d in decl.declared}, lambda key: rows.provides(key).modules
-    )
-    skip = stdlib | (local - opened)
     cache_on = settings.cache if use_cache is None else use_cache
     # default_cache_dir creates the folder: only when the cache is on
     where = (cache_dir or default_cache_dir(root)) if cache_on else None
-    cache = ImportCache(
-        where / "imports.json" if where is not None else None,
-        cache_key(skip, settings.max_file_size),
-    )
+    path = where / "imports.json" if where is not None else None
+    facts = ProjectFacts(root, decl.pyproject)
+    cold = path is None or not os.path.lexists(path)
+    if may_fork and cold and decl.declared:
+        early = _walk_and_scan(root, settings, decl, result, user_map, path, facts)
+        if early is not None:
+            return early._replace(evidence_cache_dir=where)
+    files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
+    local, opened, skip = _plan(files, settings, decl, user_map)
+    cache = ImportCache(path, cache_key(skip, settings.max_file_size))
     if cache.note:
         result.notes.append(cache.note)
-    facts = ProjectFacts(root, decl.pyproject)
     todo: list[SourceFile] = []
     per_file: dict[str, FileImports] = {}
     for f in files:
@@ -153,6 +167,56 @@ def _scan(
             cache.put(f, res)
     result.files_scanned = len(files)
     return _Scan(files, local, skip, opened, cache, where, per_file, facts)
+
+
+def _walk_and_scan(
+    root: Path,
+    settings: DepsSettings,
+    decl: ProjectDeclarations,
+    result: GateResult,
+    user_map: Mapping[str, tuple[str, ...]],
+    path: Path | None,
+    facts: ProjectFacts,
+) -> _Scan | None:
+    """A cold run (no cache to read): a forked worker walks the tree and starts the scan
+    while this process prepares judging; None when that can't be done here."""
+    from .filescan import fork_jobs
+
+    jobs = fork_jobs()
+    if jobs < 2:
+        return None
+    from .forkscan import Walked, walk_and_scan
+    from .prefetch import apply_prefetched, prefetch
+
+    cache = ImportCache(path, "")  # nothing on disk to load; keyed once the files are known
+
+    def walk() -> Walked:
+        notes: list[str] = []
+        files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=notes))
+        return Walked(files, notes)
+
+    got = walk_and_scan(
+        walk,
+        lambda files: frozenset(_plan(files, settings, decl, user_map)[2]),
+        settings.max_file_size,
+        meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
+        side=lambda files: prefetch(decl, files),
+        on_answer=lambda answer: apply_prefetched(answer, cache, facts),
+        jobs=jobs,
+    )
+    if got is None:
+        return None
+    walked, done = got
+    files = walked.files
+    result.notes.extend(walked.notes)
+    local, opened, skip = _plan(files, settings, decl, user_map)
+    cache.key = cache_key(skip, settings.max_file_size)
+    per_file: dict[str, FileImports] = {}
+    for i, f in enumerate(files):
+        per_file[f.rel] = done[i]
+        cache.put(f, done[i])
+    result.files_scanned = len(files)
+    return _Scan(files, local, skip, opened, cache, None, per_file, facts)
 
 
 def _hooked(config: Any, root: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:

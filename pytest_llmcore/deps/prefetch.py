@@ -39,8 +39,9 @@ class Prefetched(NamedTuple):
     """Environment memo entries (``kind:key`` -> value), as :meth:`.cache.ImportCache.memo`."""
     words: frozenset[str]
     """The plugin words the source usage was read for."""
-    usage: PytestUsage
-    """What the project's sources use of those words (fixtures, markers, calls, plugins)."""
+    usage: PytestUsage | None
+    """What the project's sources use of those words (fixtures, markers, calls, plugins);
+    None when no declared distribution is a pytest plugin (nothing is read)."""
 
 
 def _known(found: PluginSurface | None, _name: str) -> PluginSurface | None:
@@ -65,6 +66,8 @@ def prefetch(decl: ProjectDeclarations, files: Sequence[SourceFile]) -> Prefetch
         surface, _ = plugin_surface(d.name, partial(_known, found))
         if surface is not None:
             words |= surface.words
+    if not words:  # no plugin declared: nothing to read (and no reader to load)
+        return Prefetched(memo, frozenset(), None)
     usage = PytestUsage()
     add_project_sources(usage, SourcePaths(files), frozenset(words))
     return Prefetched(memo, frozenset(words), usage)
@@ -74,4 +77,5 @@ def apply_prefetched(answer: object, cache: ImportCache, facts: ProjectFacts) ->
     """Hand a worker's :class:`Prefetched` answers to judging (anything else is ignored)."""
     if isinstance(answer, Prefetched):
         cache.seed(answer.memo)
-        facts.source_usage = (answer.words, answer.usage)
+        if answer.usage is not None:
+            facts.source_usage = (answer.words, answer.usage)
