@@ -231,3 +231,27 @@ def test_ceilings_cuda_without_cuda_is_an_error() -> None:
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("llmcore ceilings: --device cuda: torch sees no CUDA device")
     assert out.stderr.endswith("CUDA_VISIBLE_DEVICES= (use --device cpu or auto)\n")
+
+
+def test_deps_exits_without_teardown_yet_loses_no_output(project: MakeProject) -> None:
+    """The console script's `deps` skips the interpreter's teardown (os._exit): its whole
+    output still arrives, the exit status is the verdict's, and a full disk is an error."""
+    root = project("llm-runtime-core")
+    full = subprocess.run(
+        [*LLMCORE, "deps", str(root), "--no-cache", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert full.returncode == 1, full.stderr
+    assert json.loads(full.stdout)["findings"]  # the whole document, closing brace included
+    with open("/dev/full", "w") as devfull:
+        proc = subprocess.run(
+            [*LLMCORE, "deps", str(root), "--no-cache"],
+            stdout=devfull,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "No space left" in proc.stderr
