@@ -171,9 +171,12 @@ def test_a_cold_gate_run_loads_none_of_the_slow_modules(tmp_path: Path) -> None:
     )
     (tmp_path / "p.py").write_text("import numpy\nimport rich\nnumpy.zeros(1)\nrich.print(1)\n")
     script = (
-        "import sys\n"
+        "import os, sys\n"
         "from pytest_llmcore.cli import main\n"
         "sys.argv = ['llmcore', 'deps', '.']\n"
+        # the console script ends with os._exit: end with SystemExit here, to look around
+        "def _exit(rc):\n    raise SystemExit(rc)\n"
+        "os._exit = _exit\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "slow = {'tempfile', 'shutil', 'packaging', 'yaml', 'hashlib'}\n"
         # Python 3.10 has no tomllib: tomlkit reads TOML there

@@ -107,10 +107,13 @@ def test_cold_run_without_yaml_files_imports_neither_yaml_nor_packaging(tmp_path
     )
     (tmp_path / "p.py").write_text("import numpy\n\nnumpy.zeros(1)\n", encoding="utf-8")
     code = (
-        "import json, sys\n"
+        "import json, os, sys\n"
         "from pytest_llmcore.cli import main\n"
         "sys.argv = ['llmcore', 'deps', '.']\n"
-        "rc = main()\n"
+        # the console script ends with os._exit: end with SystemExit here, to look around
+        "def _exit(rc):\n    raise SystemExit(rc)\n"
+        "os._exit = _exit\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    rc = stop.code\n"
         "print(json.dumps([rc, 'yaml' in sys.modules, 'packaging.requirements' in sys.modules]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(pytest_llmcore.__file__).parent.parent)}
