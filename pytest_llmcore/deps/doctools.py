@@ -191,8 +191,37 @@ def _conf_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _conf_statements([s for b in blocks for s in b])
 
 
+def _keyword_extensions(stmt: ast.stmt, rel: str) -> list[DocUse]:
+    """Extensions handed to a config builder: ``conf.build_config(...,
+    extra_extensions=['sphinx_click'])`` (sphinx_celery), any keyword whose name ends in
+    ``extensions`` of a call the statement runs (a lambda's or a nested def's aside)."""
+    out: list[DocUse] = []
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue  # run later, if at all
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg is not None and kw.arg.endswith("extensions"):
+                    if isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+                        for const in _strings(kw.value):
+                            what = f"Sphinx extension {const.value!r} in {rel}"
+                            out.append(DocUse(what, rel, const.lineno, (), (str(const.value),)))
+        if not isinstance(node, (ast.If, ast.With, ast.AsyncWith, ast.Try)) and (
+            type(node).__name__ != "TryStar"
+        ):
+            stack.extend(ast.iter_child_nodes(node))  # their blocks are statements of their own
+        elif isinstance(node, ast.If):
+            stack.append(node.test)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            stack.extend(node.items)
+    return out
+
+
 def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
-    """``extensions`` (assigned, ``+=``, ``.append``/``.extend``) and ``html_theme``."""
+    """``extensions`` (assigned, ``+=``, ``.append``/``.extend``), any call's keyword
+    ending in ``extensions`` and ``html_theme``."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -214,6 +243,7 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
             and node.value.func.value.id == "extensions"
         ):
             target, value = "extensions", node.value
+        out += _keyword_extensions(node, rel)
         if target is None or value is None:
             continue
         for const in _strings(value):
