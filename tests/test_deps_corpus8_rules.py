@@ -188,7 +188,7 @@ def test_make_variable_of_echoed_commands(tmp_path: Path) -> None:
     files = {**PKG, "Makefile": _MAKE_BUILD}
     root = _project(tmp_path, files, deps=("requests",), dev=("build",))
     assert _gate(root) == []
-    assert _used_by(root, "build").startswith("Makefile:6")
+    assert _used_by(root, "build") == "run as `python -m build` in Makefile:6"
 
 
 def test_make_variable_echo_single_quotes_and_arguments(tmp_path: Path) -> None:
