@@ -203,11 +203,11 @@ def _keyword_extensions(stmt: ast.stmt, rel: str) -> list[DocUse]:
             continue  # run later, if at all
         if isinstance(node, ast.Call):
             for kw in node.keywords:
-                if kw.arg is not None and kw.arg.endswith("extensions"):
-                    if isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
-                        for const in _strings(kw.value):
-                            what = f"Sphinx extension {const.value!r} in {rel}"
-                            out.append(DocUse(what, rel, const.lineno, (), (str(const.value),)))
+                listed = isinstance(kw.value, (ast.List, ast.Tuple, ast.Set))
+                if listed and kw.arg is not None and kw.arg.endswith("extensions"):
+                    for const in _strings(kw.value):
+                        what = f"Sphinx extension {const.value!r} in {rel}"
+                        out.append(DocUse(what, rel, const.lineno, (), (str(const.value),)))
         if not isinstance(node, (ast.If, ast.With, ast.AsyncWith, ast.Try)) and (
             type(node).__name__ != "TryStar"
         ):

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
+from .check_helpers import helper_checks, project_helpers
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import argv_runs, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .lazyre import lazy_compile
-from .check_helpers import helper_checks, project_helpers
 from .loaders import helper_call
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
@@ -254,8 +254,9 @@ class ImplicitScan:
 
     def learn_helpers(self, files: Iterable[tuple[str, Path]]) -> None:
         """The project's own import helpers (``lazy_import("x")``) and requirement checks
-        (``check_version("x>=1")``, :mod:`.check_helpers`): before the scan, as their names are part of what it looks for; and the parsers project wrappers of
-        ``BeautifulSoup`` receive (:mod:`.wrapped_args`), a project-wide relation."""
+        (``check_version("x>=1")``, :mod:`.check_helpers`): before the scan, as their names
+        are part of what it looks for; and the parsers project wrappers of ``BeautifulSoup``
+        receive (:mod:`.wrapped_args`), a project-wide relation."""
         files = list(files)
         self.helpers, self.check_helpers = project_helpers(
             files, bool(self.module_owner), bool(self.pending)
