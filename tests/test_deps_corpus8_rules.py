@@ -70,6 +70,41 @@ def test_extension_keyword_in_a_function_body_control(tmp_path: Path) -> None:
     assert _gate(root) == ["sphinx-click"]
 
 
+def test_directive_of_an_extension_conf_py_names_unreadably(tmp_path: Path) -> None:
+    # celery docs/reference/cli.rst:8 `.. click:: celery.bin.celery:celery`: the page needs
+    # sphinx-click loaded, whatever builds conf.py's extension list
+    files = {
+        **PKG,
+        "docs/conf.py": "from theme import extension_list\n\nextensions = extension_list()\n",
+        "docs/reference/cli.rst": "CLI\n===\n\n.. click:: demo.cli:main\n   :prog: demo\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("sphinx", "sphinx-click"))
+    assert _gate(root) == []
+    assert _used_by(root, "sphinx-click") == (
+        "loaded by the docs build: Sphinx directive `click` (extension sphinx_click) "
+        "(docs/reference/cli.rst:4)"
+    )
+
+
+def test_myst_directive_fence_of_an_extension(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "docs/conf.py": "extensions = ['myst_parser'] + THEME_EXTENSIONS\n",
+        "docs/flow.md": "# Flow\n\n```{mermaid}\ngraph TD; A-->B\n```\n",
+    }
+    dev = ("sphinx", "myst-parser", "sphinxcontrib-mermaid")
+    root = _project(tmp_path, files, deps=("requests",), dev=dev)
+    assert _gate(root) == []
+
+
+def test_directive_in_a_literal_block_control(tmp_path: Path) -> None:
+    # a directive shown as an example in a code block loads nothing
+    page = "Usage\n=====\n\n.. code-block:: rst\n\n   .. click:: demo.cli:main\n"
+    files = {**PKG, "docs/conf.py": "extensions = []\n", "docs/usage.rst": page}
+    root = _project(tmp_path, files, deps=("requests",), dev=("sphinx", "sphinx-click"))
+    assert _gate(root) == ["sphinx-click"]
+
+
 # -- class 9: the project's own wrapper around a requirement check ---------------------------
 
 _MISC = """\
