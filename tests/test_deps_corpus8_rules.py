@@ -4,9 +4,18 @@ negative control that must still fail as unused."""
 
 from __future__ import annotations
 
+import ast
+import keyword
 from pathlib import Path
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from pytest_llmcore.deps.check_helpers import _WRAPPED, check_helpers
 from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.loaders import _TOO_COMMON
+from pytest_llmcore.deps.noxargv import run_argvs
+from pytest_llmcore.deps.textcommands import echoed_values
 from tests.helpers.gate_projects import PKG
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -310,3 +319,55 @@ def test_nox_argv_list_control_unused_plugin(tmp_path: Path) -> None:
     dev = ("pytest", "pytest-cov", "pytest-xdist", "pytest-timeout")
     root = _project(tmp_path, files, deps=("requests",), dev=dev)
     assert _gate(root) == ["pytest-timeout"]
+
+
+# -- the parsers behind the four rules, property-tested ---------------------------------------
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-=_.@/", min_size=1, max_size=12)
+_PHRASE = st.lists(_WORD, min_size=1, max_size=3).map(" ".join)
+
+
+@given(first=_PHRASE, second=_PHRASE, quote=st.sampled_from(['"', "'"]))
+def test_echoed_values_are_the_branches_texts(first: str, second: str, quote: str) -> None:
+    assume(second.split()[0] != "-n")  # `echo -n TEXT` echoes TEXT
+    body = f"command -v uv >/dev/null 2>&1 && echo {quote}{first}{quote} || echo {second}"
+    expected = [first] if first == second else [first, second]
+    assert echoed_values(body) == expected
+    assert echoed_values(f"echo {quote}{first}{quote} | tr a-z A-Z") == []
+
+
+@given(
+    chunks=st.lists(st.lists(_WORD, max_size=3), min_size=4, max_size=4),
+    default=_PHRASE,
+)
+def test_nox_argv_follows_literal_growth(chunks: list[list[str]], default: str) -> None:
+    base, extended, added, appended = chunks
+    lines = [
+        "import os",
+        "def tests(session):",
+        f"    cmd = {['pytest', *base]!r}",
+        f"    if session.posargs:\n        cmd.extend({extended!r})",
+        f"    cmd += {added!r}",
+        *(f"    cmd.append({w!r})" for w in appended),
+        f"    cmd.extend(os.environ.get('OPTS', {default!r}).split())",
+        "    cmd.extend(session.posargs)",
+        "    session.run(*cmd, external=True)",
+    ]
+    tree = ast.parse("\n".join(lines) + "\n")
+    expected = ["pytest", *base, *extended, *added, *appended, *default.split()]
+    assert list(run_argvs(tree)) == [(expected, len("\n".join(lines).splitlines()))]
+
+
+_IDENT = st.from_regex(r"[a-z][a-z_]{2,14}", fullmatch=True).filter(
+    lambda n: not keyword.iskeyword(n) and n not in _TOO_COMMON and n not in _WRAPPED
+)
+
+
+@given(name=_IDENT, param=_IDENT, check=st.sampled_from(_WRAPPED))
+def test_check_helper_found_only_when_its_parameter_reaches_the_check(
+    name: str, param: str, check: str
+) -> None:
+    text = f"def {name}({param}, hint=None):\n    return {check}({param})\n"
+    assert check_helpers(text, "m.py") == {name: "m.py:1"}
+    other = f"def {name}({param}, hint=None):\n    return {check}(hint)\n"
+    assert check_helpers(other, "m.py") == ({} if param != "hint" else {name: "m.py:1"})
