@@ -245,6 +245,18 @@ def test_make_variable_echo_single_quotes_and_arguments(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
+def test_make_variable_with_an_echoed_prefix(tmp_path: Path) -> None:
+    # another shape: the $(shell ...) is part of the value, used through `${...}`
+    make = (
+        'PIP ?= $(shell command -v uv >/dev/null && echo "uv") pip\n'
+        "wheel:\n\t${PIP} wheel --no-deps -w dist .\n\t$(PIP) install twine\n"
+    )
+    files = {**PKG, "Makefile": make}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pip", "uv", "twine"))
+    assert _gate(root) == ["twine"]
+    assert _used_by(root, "pip") == "run as `pip` in Makefile:3"
+
+
 def test_make_variable_piped_echo_control(tmp_path: Path) -> None:
     # an echo whose output a pipe consumes is not the variable's value
     make = "BUILD := $(shell echo 'python -m build' | cut -c1-6)\nbuild:\n\t$(BUILD)\n"

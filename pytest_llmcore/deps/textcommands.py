@@ -78,12 +78,17 @@ def echoed_values(command: str) -> list[str]:
     build``; an echo whose output a pipe consumes, or an unquoted one with shell syntax,
     is none."""
     out: list[str] = []
-    for part in re.split(r"&&|\|\||;", command):
-        m = _ECHO.match(part.strip())
+    after: set[str] = set()  # the operators before the echoes
+    parts = re.split(r"(&&|\|\||;)", command)
+    for i in range(0, len(parts), 2):
+        m = _ECHO.match(parts[i].strip())
         if m:
             value = next((g for g in m.groups() if g is not None), "").strip()
+            after.add(parts[i - 1] if i else "")
             if value not in out:
                 out.append(value)
+    if "&&" in after and "||" not in after and "" not in out:
+        out.append("")  # `test && echo uv`: no output when the test fails
     return out
 
 
@@ -117,9 +122,10 @@ def read_make(text: str, rel: str) -> list[Invocation]:
         if m:
             value = m.group(2).split(" #", 1)[0].strip()
             variables.setdefault(m.group(1), value)
-            echoed = echoed_values(calls[0]) if value == "__var__" and calls else []
+            # one $(shell ...) in the value: `PIP := $(shell ... echo uv || echo) pip`
+            echoed = echoed_values(calls[0]) if value.count("__var__") == 1 and calls else []
             if echoed and m.group(1) not in choices:
-                choices[m.group(1)] = echoed
+                choices[m.group(1)] = [value.replace("__var__", e) for e in echoed]
         elif ":" in line and ";" in line and not line.startswith("#"):
             recipes.append((line_no, line.split(";", 1)[1].strip()))
     out: list[Invocation] = []
