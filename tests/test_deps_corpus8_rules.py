@@ -63,6 +63,15 @@ def test_extensions_keyword_of_a_setup_helper(tmp_path: Path) -> None:
     assert _gate(root) == []
 
 
+def test_extension_set_up_by_conf_py_setup_function(tmp_path: Path) -> None:
+    # another shape: Sphinx calls conf.py's setup(app), which loads the extension
+    conf = "def setup(app):\n    app.setup_extension('sphinxcontrib.programoutput')\n"
+    files = {**PKG, "docs/conf.py": conf}
+    dev = ("sphinx", "sphinxcontrib-programoutput")
+    root = _project(tmp_path, files, deps=("requests",), dev=dev)
+    assert _gate(root) == []
+
+
 def test_extension_keyword_control_other_keyword_is_no_extension(tmp_path: Path) -> None:
     # a string given to another keyword (a mapping name, a title) loads nothing
     conf = _BUILD_CONFIG.replace("extra_extensions", "extra_intersphinx")

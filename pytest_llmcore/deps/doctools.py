@@ -256,9 +256,27 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
                 what = f"Sphinx html_theme {name!r} in {rel}"
                 dists = (dist,) if dist else (canonical_name(name),)
                 out.append(DocUse(what, rel, const.lineno, dists, (name,)))
+    out += _setup_extensions(tree, rel)
     if out:
         out.append(DocUse(f"configured by {rel}", rel, None, ("sphinx",)))
     return out
+
+
+def _setup_extensions(tree: ast.Module, rel: str) -> Iterator[DocUse]:
+    """``app.setup_extension("sphinx_click")``: in ``def setup(app)``, which Sphinx calls
+    with the application when it loads conf.py."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setup_extension"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            name = node.args[0].value
+            what = f"Sphinx extension {name!r} in {rel}"
+            yield DocUse(what, rel, node.args[0].lineno, (), (name,))
 
 
 #: Keys only a Jupyter Book ``_config.yml`` has (Jekyll uses the same file name).
