@@ -594,7 +594,7 @@ def test_mypy_file_globs_cover_their_package(tmp_path: Path) -> None:
             "noxfile.py",
             "def s(session):\n    argv = [\n        'poetry',\n        'export',\n    ]\n"
             "    session.run_always(*argv)\n",
-            "used implicitly: `'poetry', 'export'` at noxfile.py:3 (a program the code runs)",
+            "run as `poetry export` in noxfile.py:6",  # the list reaches session.run_always
         ),
     ],
 )

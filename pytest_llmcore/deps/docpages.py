@@ -42,6 +42,28 @@ _SPHINX = re.compile(
     r"[ \t]+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*$"
 )
 _CURRENT = frozenset({"currentmodule", "module"})
+#: Directives only one Sphinx extension provides -> the extension's module: a page that
+#: uses ``.. click::`` needs sphinx-click loaded, however conf.py names it.
+DIRECTIVE_EXTENSIONS: dict[str, str] = {
+    "click": "sphinx_click",
+    "argparse": "sphinxarg.ext",
+    "mermaid": "sphinxcontrib.mermaid",
+    "autoprogram": "sphinxcontrib.autoprogram",
+    "program-output": "sphinxcontrib.programoutput",
+    "command-output": "sphinxcontrib.programoutput",
+    "bibliography": "sphinxcontrib.bibtex",
+    "jupyter-execute": "jupyter_sphinx",
+    "typer": "sphinxcontrib.typer",
+    "autopydantic_model": "sphinxcontrib.autodoc_pydantic",
+    "autopydantic_settings": "sphinxcontrib.autodoc_pydantic",
+    "tab-set": "sphinx_design",
+    "grid-item-card": "sphinx_design",
+    "doxygenfunction": "breathe",
+    "doxygenclass": "breathe",
+    "openapi": "sphinxcontrib.openapi",
+}
+#: any directive: ``.. name::`` (reStructuredText) or ```` ```{name} ```` (MyST)
+_DIRECTIVE = re.compile(r"^[ \t]*(?:\.\.[ \t]+([\w-]+)::|(?:`{3,}|:{3,})\{([\w-]+)\})")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 #: What starts an indented reStructuredText literal block: a code directive, or a
 #: paragraph ending in ``::`` (never another directive such as ``.. note::``).
@@ -150,17 +172,27 @@ def _mocked(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _sphinx_sources(files: ToolFileSet) -> Iterator[tuple[str, tuple[str, ...], bool]]:
-    """(source dir ending in ``/``, mocked modules, reads MyST) of each ``conf.py`` that
-    loads ``sphinx.ext.autodoc``."""
+def _directive_uses(text: str, rst: bool) -> Iterator[tuple[int, str, str]]:
+    """(line, directive, extension module) of each directive of
+    :data:`DIRECTIVE_EXTENSIONS` used outside literal blocks and code fences."""
+    for number, line in _rst_lines(text) if rst else _markdown_lines(text):
+        m = _DIRECTIVE.match(line) if ("::" in line or "{" in line) else None
+        name = None if m is None else m.group(1) or m.group(2)
+        if name is not None and name in DIRECTIVE_EXTENSIONS:
+            yield number, name, DIRECTIVE_EXTENSIONS[name]
+
+
+def _sphinx_sources(files: ToolFileSet) -> Iterator[tuple[str, tuple[str, ...], bool, bool]]:
+    """(source dir ending in ``/``, mocked modules, reads MyST, loads autodoc) of each
+    Sphinx ``conf.py``."""
     for rel in files.of("sphinx"):
         text = files.read(rel)
         if text is None:
             continue
         extensions = {m for use in read_sphinx_conf(text, rel) for m in use.modules}
-        if "sphinx.ext.autodoc" in extensions:
-            src = posixpath.dirname(rel)
-            yield (src + "/" if src else ""), _mocked(text), "myst_parser" in extensions
+        src = posixpath.dirname(rel)
+        autodoc = "sphinx.ext.autodoc" in extensions
+        yield (src + "/" if src else ""), _mocked(text), "myst_parser" in extensions, autodoc
 
 
 def read_autodoc_pages(files: ToolFileSet, configs: Iterable[tuple[str, str]]) -> list[DocUse]:
@@ -188,11 +220,15 @@ def read_autodoc_pages(files: ToolFileSet, configs: Iterable[tuple[str, str]]) -
         body = files.read(page) if page.startswith(tuple(dirs)) else None
         if body and ":::" in body:
             add(page, _mkdocstrings_names(body), "mkdocstrings", ())
-    for src, mocked, myst in _sphinx_sources(files):
+    directives: dict[str, DocUse] = {}
+    for src, mocked, myst, autodoc in _sphinx_sources(files):
         pages = [*files.of("rst"), *(files.of("markdown") if myst else ())]
         for page in pages:
             body = files.read(page) if page.startswith(src) else None
-            if body and "auto" in body:
+            if body and autodoc and "auto" in body:
                 names = _autodoc_names(body, page.endswith(".rst"))
                 add(page, names, "Sphinx autodoc", mocked)
-    return list(out.values())
+            for line, name, module in _directive_uses(body or "", page.endswith(".rst")):
+                what = f"Sphinx directive `{name}` (extension {module})"
+                directives.setdefault(module, DocUse(what, page, line, (), (module,)))
+    return [*out.values(), *directives.values()]

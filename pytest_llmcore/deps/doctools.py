@@ -191,8 +191,37 @@ def _conf_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _conf_statements([s for b in blocks for s in b])
 
 
+def _keyword_extensions(stmt: ast.stmt, rel: str) -> list[DocUse]:
+    """Extensions handed to a config builder: ``conf.build_config(...,
+    extra_extensions=['sphinx_click'])`` (sphinx_celery), any keyword whose name ends in
+    ``extensions`` of a call the statement runs (a lambda's or a nested def's aside)."""
+    out: list[DocUse] = []
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue  # run later, if at all
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                listed = isinstance(kw.value, (ast.List, ast.Tuple, ast.Set))
+                if listed and kw.arg is not None and kw.arg.endswith("extensions"):
+                    for const in _strings(kw.value):
+                        what = f"Sphinx extension {const.value!r} in {rel}"
+                        out.append(DocUse(what, rel, const.lineno, (), (str(const.value),)))
+        if not isinstance(node, (ast.If, ast.With, ast.AsyncWith, ast.Try)) and (
+            type(node).__name__ != "TryStar"
+        ):
+            stack.extend(ast.iter_child_nodes(node))  # their blocks are statements of their own
+        elif isinstance(node, ast.If):
+            stack.append(node.test)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            stack.extend(node.items)
+    return out
+
+
 def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
-    """``extensions`` (assigned, ``+=``, ``.append``/``.extend``) and ``html_theme``."""
+    """``extensions`` (assigned, ``+=``, ``.append``/``.extend``), any call's keyword
+    ending in ``extensions`` and ``html_theme``."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -214,6 +243,7 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
             and node.value.func.value.id == "extensions"
         ):
             target, value = "extensions", node.value
+        out += _keyword_extensions(node, rel)
         if target is None or value is None:
             continue
         for const in _strings(value):
@@ -226,9 +256,27 @@ def read_sphinx_conf(text: str, rel: str) -> list[DocUse]:
                 what = f"Sphinx html_theme {name!r} in {rel}"
                 dists = (dist,) if dist else (canonical_name(name),)
                 out.append(DocUse(what, rel, const.lineno, dists, (name,)))
+    out += _setup_extensions(tree, rel)
     if out:
         out.append(DocUse(f"configured by {rel}", rel, None, ("sphinx",)))
     return out
+
+
+def _setup_extensions(tree: ast.Module, rel: str) -> Iterator[DocUse]:
+    """``app.setup_extension("sphinx_click")``: in ``def setup(app)``, which Sphinx calls
+    with the application when it loads conf.py."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setup_extension"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            name = node.args[0].value
+            what = f"Sphinx extension {name!r} in {rel}"
+            yield DocUse(what, rel, node.args[0].lineno, (), (name,))
 
 
 #: Keys only a Jupyter Book ``_config.yml`` has (Jekyll uses the same file name).

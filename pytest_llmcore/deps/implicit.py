@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
+from .check_helpers import helper_checks, project_helpers
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import argv_runs, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .lazyre import lazy_compile
-from .loaders import helper_call, import_helpers
+from .loaders import helper_call
 from .notebooks import cell_of, notebook_source
 from .records import Evidence, canonical_name
 from .safeio import read_bytes, read_text
@@ -57,7 +58,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 7  # 7: argv lists read as command lines (subcommands)
+_RULES = 8  # 8: the project's requirement-check helpers (check_version("x>=1"))
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -168,6 +169,7 @@ class ImplicitScan:
             self.triggers.append(Trigger((REMOTE_CODE_KEY,), pattern, what, ("trust_remote_code",)))
         self._sought = self.pending | {REMOTE_CODE_KEY}
         self.helpers: dict[str, str] = {}
+        self.check_helpers: dict[str, str] = {}  # check_version -> its def's file:line
         self._helper_re: re.Pattern[str] | None = None
         self.module_owner: dict[str, str] = {}
         for key, mods in pending.items():
@@ -251,13 +253,15 @@ class ImplicitScan:
         return self._helper_re is not None and self._helper_re.search(window) is not None
 
     def learn_helpers(self, files: Iterable[tuple[str, Path]]) -> None:
-        """The project's own import helpers (``lazy_import("x")``): before the scan, as
-        their names are part of what it looks for; and the parsers project wrappers of
-        ``BeautifulSoup`` receive (:mod:`.wrapped_args`), a project-wide relation."""
+        """The project's own import helpers (``lazy_import("x")``) and requirement checks
+        (``check_version("x>=1")``, :mod:`.check_helpers`): before the scan, as their names
+        are part of what it looks for; and the parsers project wrappers of ``BeautifulSoup``
+        receive (:mod:`.wrapped_args`), a project-wide relation."""
         files = list(files)
-        if self.module_owner:
-            self.helpers = import_helpers(files)
-            self._helper_re = helper_call(self.helpers)
+        self.helpers, self.check_helpers = project_helpers(
+            files, bool(self.module_owner), bool(self.pending)
+        )
+        self._helper_re = helper_call(self.helpers)
         for use in wrapped_parser_uses(files, self.pending):
             where = f"{self._loc(use.file, use.line)} (a parser passed through a wrapper)"
             self._hit((use.dist,), use.snippet, where, use.file, use.line)
@@ -284,6 +288,9 @@ class ImplicitScan:
         for key, snippet, line in requirement_checks(text, self.pending):
             where = f"{self._loc(rel, line)} (a requirement the code checks)"
             self._hit((key,), snippet, where, rel, line)
+        for key, snippet, line, helper in helper_checks(text, self.pending, self.check_helpers):
+            why = f"a requirement the code checks through {helper}, {self.check_helpers[helper]}"
+            self._hit((key,), snippet, f"{self._loc(rel, line)} ({why})", rel, line)
 
     def scan_cmake(self, rel: str, text: str) -> None:
         """``find_package(pybind11 CONFIG)``: a build requirement a CMake file finds."""
@@ -388,6 +395,7 @@ class ImplicitScan:
             sorted(self.commands.items()),
             [(t.dists, t.pattern, t.what) for t in self.triggers],
             sorted(self.helpers.items()),
+            sorted(self.check_helpers.items()),
         ]
 
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:

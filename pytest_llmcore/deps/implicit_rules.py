@@ -63,11 +63,12 @@ _CHECKS = (
     r"\b(?:RequirementCache|require_version|require|Requirement|version|distribution"
     r"|get_distribution|metadata|is_package_available|package_available|lazy_load_kernel)"
 )
-_REQUIREMENT_CHECK = lazy_compile(
-    _CHECKS + r"\s*\(\s*"
+#: the tail of a requirement check's call: a quoted requirement string (its name, group 2)
+_REQUIREMENT_ARG = (
     r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
     r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
 )
+_REQUIREMENT_CHECK = lazy_compile(_CHECKS + r"\s*\(\s*" + _REQUIREMENT_ARG)
 #: ``find_package(NAME`` at the start of a CMake line (commands are case-insensitive).
 _FIND_PACKAGE = lazy_compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
 

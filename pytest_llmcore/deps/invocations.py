@@ -52,24 +52,17 @@ __all__ = [
 
 
 def read_nox(text: str, rel: str) -> list[Invocation]:
-    """``session.run("pytest", ...)`` (and ``run_always``): the literal words of the call."""
+    """``session.run("pytest", ...)`` (and ``run_always``): the literal words of the call,
+    a ``*cmd`` list built in the session expanded (:mod:`.noxargv`)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
+    from .noxargv import run_argvs
+
     out: list[Invocation] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("run", "run_always")
-            and node.args
-        ):
-            words = [
-                a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "__var__"
-                for a in node.args
-            ]
-            out += argv_invocations(words, rel, node.lineno)
+    for words, line in run_argvs(tree):
+        out += argv_invocations(words, rel, line)
     return out
 
 

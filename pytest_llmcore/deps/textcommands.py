@@ -65,12 +65,53 @@ def make_shell_calls(line: str) -> tuple[str, list[str]]:
     return "".join(rest) + line[pos:], calls
 
 
+#: one command of a ``$(shell ...)`` body that is an ``echo`` of text (no pipe, no
+#: redirection): what the call's output is when that branch runs
+_ECHO = re.compile(r"""^echo(?:\s+-n)?(?:\s+(?:"([^"]*)"|'([^']*)'|([^"'|<>`]*)))?$""")
+#: at most this many combinations of echoed values per recipe line
+_MAX_VARIANTS = 8
+
+
+def echoed_values(command: str) -> list[str]:
+    """The texts a ``$(shell ...)`` body echoes as its whole output: ``command -v uv
+    >/dev/null && echo "uv build" || echo "python -m build"`` -> ``uv build``, ``python -m
+    build``; an echo whose output a pipe consumes, or an unquoted one with shell syntax,
+    is none."""
+    out: list[str] = []
+    after: set[str] = set()  # the operators before the echoes
+    parts = re.split(r"(&&|\|\||;)", command)
+    for i in range(0, len(parts), 2):
+        m = _ECHO.match(parts[i].strip())
+        if m:
+            value = next((g for g in m.groups() if g is not None), "").strip()
+            after.add(parts[i - 1] if i else "")
+            if value not in out:
+                out.append(value)
+    if "&&" in after and "||" not in after and "" not in out:
+        out.append("")  # `test && echo uv`: no output when the test fails
+    return out
+
+
+def _variants(recipe: str, choices: dict[str, list[str]]) -> list[dict[str, str]]:
+    """One assignment per combination of the echoed values of the variables ``recipe``
+    names (capped); ``[{}]`` when it names none."""
+    named = [n for n in choices if f"$({n})" in recipe or f"${{{n}}}" in recipe]
+    combos: list[dict[str, str]] = [{}]
+    for name in named:
+        combos = [{**c, name: v} for c in combos for v in choices[name]][:_MAX_VARIANTS]
+    return combos
+
+
 def read_make(text: str, rel: str) -> list[Invocation]:
     """Recipe lines (tab-indented, or after ``target: ;``) and every ``$(shell ...)``
-    function call, Make variables expanded."""
+    function call, Make variables expanded. A variable whose whole value is a ``$(shell
+    ...)`` call that echoes its choice (``BUILD := $(shell ... && echo "uv build" || echo
+    "python -m build")``) stands for each echoed text in turn."""
     variables: dict[str, str] = {}
+    choices: dict[str, list[str]] = {}
     recipes: list[tuple[int, str]] = []
     for line_no, line in _joined(text):
+        calls: list[str] = []
         if not line.lstrip().startswith("#"):
             line, calls = make_shell_calls(line)
             recipes += [(line_no, call) for call in calls]
@@ -79,12 +120,22 @@ def read_make(text: str, rel: str) -> list[Invocation]:
             continue
         m = _MAKE_VAR.match(line)
         if m:
-            variables.setdefault(m.group(1), m.group(2).split(" #", 1)[0].strip())
+            value = m.group(2).split(" #", 1)[0].strip()
+            variables.setdefault(m.group(1), value)
+            # one $(shell ...) in the value: `PIP := $(shell ... echo uv || echo) pip`
+            echoed = echoed_values(calls[0]) if value.count("__var__") == 1 and calls else []
+            if echoed and m.group(1) not in choices:
+                choices[m.group(1)] = [value.replace("__var__", e) for e in echoed]
         elif ":" in line and ";" in line and not line.startswith("#"):
             recipes.append((line_no, line.split(";", 1)[1].strip()))
     out: list[Invocation] = []
     for line_no, recipe in recipes:
-        out += script_invocations(recipe, rel, line_no, variables=variables)
+        runs = [
+            inv
+            for chosen in _variants(recipe, choices)
+            for inv in script_invocations(recipe, rel, line_no, variables={**variables, **chosen})
+        ]
+        out += [inv for i, inv in enumerate(runs) if inv not in runs[:i]]  # variants share runs
     return out
 
 

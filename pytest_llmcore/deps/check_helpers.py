@@ -1,0 +1,111 @@
+"""The project's own requirement checks: ``def check_version(requirement): ...
+require_version(requirement, hint)``.
+
+A function of the project that hands its first parameter to a known requirement or
+version check (transformers' ``require_version``, ``pkg_resources.require``,
+``importlib.metadata.version``, ``is_package_available``...) checks the requirement its
+caller names, so ``check_version("aqlm>=1.1.0", mandatory=True)`` anywhere in the project
+is evidence for aqlm just as ``require_version("aqlm>=1.1.0")`` is. A name is a check only
+through such a definition: ``check_version`` by itself proves nothing. Read from text like
+:mod:`.loaders` (the import helpers), in the same pass over the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .implicit_rules import _REQUIREMENT_ARG, _in_comment_or_docstring, _line
+from .lazyre import lazy_compile
+from .loaders import _DEF, _MARKERS, _TOO_COMMON, _body_end, file_helpers
+from .records import canonical_name
+from .safeio import read_bytes
+
+__all__ = ["check_helpers", "helper_checks", "project_helpers"]
+
+#: The checks a wrapper may hand its parameter to (``Requirement(x)`` only parses it).
+_WRAPPED = (
+    "RequirementCache",
+    "require_version",
+    "require",
+    "version",
+    "distribution",
+    "get_distribution",
+    "metadata",
+    "is_package_available",
+    "package_available",
+    "lazy_load_kernel",
+)
+_CHECK_MARKERS = tuple(n.encode() for n in _WRAPPED)
+#: A bare name handed to a check: ``require_version(requirement, hint)``; the word
+#: boundary keeps ``my_require_version(`` out.
+_HANDED = lazy_compile(
+    r"(?<![\w])(?:" + "|".join(_WRAPPED) + r")\s*\(\s*(?:\w+\s*=\s*)?([A-Za-z_]\w*)\s*[,)]"
+)
+
+
+def check_helpers(text: str, rel: str) -> dict[str, str]:
+    """Function name -> ``rel:line`` of its def, for the functions defined in ``text``
+    that hand their first parameter to a requirement check."""
+    handed = set(_HANDED.findall(text))
+    found: dict[str, str] = {}
+    if not handed:
+        return found
+    for m in _DEF.finditer(text):
+        indent, name, param = m.groups()
+        if param not in handed or name in _TOO_COMMON or name in found or name in _WRAPPED:
+            continue
+        body = text[m.end() : _body_end(text, m.start(), indent)]
+        if param in _HANDED.findall(body):
+            found[name] = f"{rel}:{_line(text, m.start(2))}"
+    return found
+
+
+def project_helpers(
+    files: Iterable[tuple[str, Path]], imports: bool, checks: bool
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The project's import helpers (:func:`.loaders.file_helpers`, when ``imports``) and
+    requirement-check helpers (when ``checks``), each file read once."""
+    found_imports: dict[str, str] = {}
+    found_checks: dict[str, str] = {}
+    if not (imports or checks):
+        return found_imports, found_checks
+    for rel, path in files:
+        if not rel.endswith(".py"):
+            continue
+        try:
+            data = read_bytes(path)
+        except (OSError, ValueError):
+            continue
+        text: str | None = None
+        if imports and any(m in data for m in _MARKERS):  # most files call no importer
+            text = data.decode("utf-8", "replace")
+            for name, param in file_helpers(text).items():
+                found_imports.setdefault(name, param)
+        if checks and any(m in data for m in _CHECK_MARKERS):
+            text = data.decode("utf-8", "replace") if text is None else text
+            for name, where in check_helpers(text, rel).items():
+                found_checks.setdefault(name, where)
+    return found_imports, found_checks
+
+
+@lru_cache(maxsize=8)
+def _helper_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<![\w])(?:{alts})\s*\(\s*(?:\w+\s*=\s*)?" + _REQUIREMENT_ARG)
+
+
+def helper_checks(
+    text: str, pending: Collection[str], helpers: Mapping[str, str]
+) -> Iterator[tuple[str, str, int, str]]:
+    """``(distribution, snippet, line, helper)``: a pending distribution's requirement
+    string handed to one of the project's check helpers."""
+    if not pending or not helpers or not any(h in text for h in helpers):
+        return
+    for m in _helper_pattern(tuple(sorted(helpers))).finditer(text):
+        key = canonical_name(m.group(2))
+        if key in pending and not _in_comment_or_docstring(text, m.start()):
+            helper = m.group(0).split("(", 1)[0].strip()
+            yield key, m.group(0), _line(text, m.start()), helper
