@@ -231,48 +231,13 @@ class EvidenceFinder:
             return None
         return plugin_evidence(surface, self.pytest_usage(surface.words), source)
 
-    def _may_be_flake8_plugin(self, dist: str) -> bool:
-        """A ``flake8*`` name, a row of the flake8 plugin table, or an installed
-        distribution with a flake8 entry point: for any other nothing more is read."""
-        key = canonical_name(dist)
-        if key.startswith("flake8"):
-            return True
-        from .flake8_plugin_table import FLAKE8_PLUGINS
-
-        if key in FLAKE8_PLUGINS:
-            return True
-        groups = ("flake8.extension", "flake8.report")
-        return bool(
-            self.memo(
-                "has-flake8",
-                key,
-                lambda: any(group in groups for group, _, _ in entry_points(dist)),
-            )
-        )
-
     def _flake8(self, dist: str) -> Evidence | None:
         """A flake8 plugin that flake8 runs with and reports (:mod:`.flake8_plugins`)."""
-        if not self._may_be_flake8_plugin(dist):
-            return None
-        from .flake8_plugins import (
-            flake8_evidence,
-            installed_flake8_plugin,
-            plugin_from_json,
-            plugin_info,
-            plugin_to_json,
+        from .flake8_plugins import dist_evidence
+
+        return dist_evidence(
+            dist, self.memo, lambda: self._flake8_config, lambda: self._flake8_runs
         )
-
-        def remembered(name: str) -> Any:
-            key = canonical_name(name)
-            found = self.memo(
-                "flake8", key, lambda: plugin_to_json(installed_flake8_plugin(entry_points(name)))
-            )
-            return plugin_from_json(found)
-
-        plugin, source = plugin_info(dist, remembered)
-        if plugin is None:
-            return None
-        return flake8_evidence(dist, plugin, source, self._flake8_config, self._flake8_runs)
 
     @functools.cached_property
     def _flake8_config(self) -> Flake8Config:
@@ -282,21 +247,9 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _flake8_runs(self) -> list[Flake8Run]:
-        """The flake8 commands the project runs, in the project's environment first."""
-        from .flake8_plugins import FLAKE8_MODULES, FLAKE8_PROGRAMS, Flake8Run, hook_requirements
+        from .flake8_plugins import flake8_runs
 
-        out = []
-        for inv in self.invocations:
-            run = inv.run
-            if (run.module or "").split(".")[0] in FLAKE8_MODULES or (
-                not run.module and run.command in FLAKE8_PROGRAMS
-            ):
-                at = where(inv.file, inv.line)
-                at = f"{at} (a developer doc's command)" if inv.source else at
-                text = self.files.read(inv.file) if inv.via else None
-                deps = hook_requirements(text, inv.line) if text else frozenset()
-                out.append(Flake8Run(run.args, at, inv.file, inv.line, inv.via, deps))
-        return out
+        return flake8_runs(self.invocations, self.files.read)
 
     def _command(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
         if self._runs is None:

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .flake8_plugin_table import FLAKE8_PLUGINS, NOT_PLUGINS, Flake8Plugin
-from .records import Evidence, canonical_name
+from .records import Evidence, Memo, canonical_name
+
+if TYPE_CHECKING:
+    from .invocation import Invocation
 
 __all__ = [
     "FLAKE8_MODULES",
     "FLAKE8_PROGRAMS",
     "Flake8Config",
+    "dist_evidence",
     "flake8_evidence",
+    "flake8_runs",
     "installed_flake8_plugin",
     "plugin_from_json",
     "plugin_info",
@@ -185,23 +190,25 @@ def _overlaps(entry: str, prefix: str) -> bool:
 
 
 def active_codes(plugin: Flake8Plugin, config: Flake8Config) -> list[str]:
-    """The plugin's code prefixes flake8 still reports under ``config``, after its rule:
-    the longest matching select and ignore entries decide, a tie is ignored; an explicit
-    ``select`` reports only what it (or ``extend-select``) names; an off-by-default
-    plugin reports only what is selected or enabled, or once its option is set (mccabe's
-    ``max-complexity``)."""
+    """The plugin's code prefixes flake8 still reports under ``config``, after flake8's
+    decision rule: a code selected by default (no explicit ``select``) is off once an
+    ``ignore``/``extend-ignore`` entry matches it; one selected explicitly (``select``,
+    ``extend-select``) stays on when that entry is longer than the ignoring one. An
+    off-by-default plugin is selected by default only when enabled (``enable-extensions``)
+    or, for mccabe, once its option is set (``max-complexity``)."""
     explicit = "select" in config.settings
-    enabled = not plugin.off_by_default or _own_option(plugin, config) is not None
-    selected = [*config.codes("select"), *config.codes("extend-select")]
-    selected += config.codes("enable-extensions")
+    chosen = [*config.codes("extend-select"), *(config.codes("select") if explicit else ())]
+    enabled = config.codes("enable-extensions")
     ignored = [*config.codes("ignore"), *config.codes("extend-ignore")]
+    by_option = _own_option(plugin, config) is not None
     out = []
     for prefix in sorted(plugin.codes):
-        sel = [len(s) for s in selected if _overlaps(s, prefix)]
-        if not explicit and enabled:
-            sel.append(len(prefix))
-        ign = [len(i) for i in ignored if prefix.startswith(i)]
-        if sel and (not ign or max(sel) > max(ign)):
+        sel = max((len(s) for s in chosen if _overlaps(s, prefix)), default=0)
+        ign = max((len(i) for i in ignored if prefix.startswith(i)), default=0)
+        default = not explicit and (
+            not plugin.off_by_default or by_option or any(_overlaps(e, prefix) for e in enabled)
+        )
+        if (sel and sel > ign) or (default and not ign):
             out.append(prefix)
     return out
 
@@ -249,6 +256,25 @@ class Flake8Run(NamedTuple):
     via: str = ""
     """A pre-commit hook's own environment, holding these distributions (canonical)."""
     hook_deps: frozenset[str] = frozenset()
+
+
+def flake8_runs(
+    invocations: Iterable[Invocation], read: Callable[[str], str | None]
+) -> list[Flake8Run]:
+    """The flake8 commands among ``invocations`` (the project's environment first, as
+    they come); ``read`` gives a pre-commit config's text for its hooks' requirements."""
+    out = []
+    for inv in invocations:
+        run = inv.run
+        if (run.module or "").split(".")[0] in FLAKE8_MODULES or (
+            not run.module and run.command in FLAKE8_PROGRAMS
+        ):
+            at = f"{inv.file}:{inv.line}" if inv.line else inv.file
+            at = f"{at} (a developer doc's command)" if inv.source else at
+            text = read(inv.file) if inv.via else None
+            deps = hook_requirements(text, inv.line) if text else frozenset()
+            out.append(Flake8Run(run.args, at, inv.file, inv.line, inv.via, deps))
+    return out
 
 
 def flake8_evidence(
@@ -302,3 +328,33 @@ def _what_it_does(plugin: Flake8Plugin, config: Flake8Config) -> str | None:
     own = _own_option(plugin, config)
     extra = f"; its option `{own[0]}` set at {own[1].at}" if own else ""
     return f"codes {', '.join(codes)} active{extra}"
+
+
+def _remembered(dist: str, memo: Memo) -> Flake8Plugin | None:
+    """What an installed distribution's entry points make of it (None: no plugin, or not
+    installed), remembered across runs."""
+    from .configured import entry_points
+
+    key = canonical_name(dist)
+    return plugin_from_json(
+        memo("flake8", key, lambda: plugin_to_json(installed_flake8_plugin(entry_points(dist))))
+    )
+
+
+def dist_evidence(
+    dist: str,
+    memo: Memo,
+    config: Callable[[], Flake8Config],
+    runs: Callable[[], Sequence[Flake8Run]],
+) -> Evidence | None:
+    """:func:`flake8_evidence` for a declared distribution, if it is a flake8 plugin: a
+    ``flake8*`` name or a row of the table, else an installed one (its entry points).
+    ``config`` and ``runs`` are read only for a plugin."""
+    key = canonical_name(dist)
+    named = key.startswith("flake8") or key in FLAKE8_PLUGINS
+    if not named and _remembered(dist, memo) is None:
+        return None
+    plugin, source = plugin_info(dist, lambda name: _remembered(name, memo))
+    if plugin is None:
+        return None
+    return flake8_evidence(dist, plugin, source, config(), runs())

@@ -13,10 +13,11 @@ __all__ = ["PINNED_REQUIREMENTS"]
 _GOOGLE_CLOUD_GRPC = tuple(
     f"google-cloud-{name}"
     for name in (
-        "firestore pubsub bigquery bigquery-storage bigtable spanner datastore logging "
-        "aiplatform speech language vision translate texttospeech secret-manager tasks "
-        "monitoring dlp kms container dataproc videointelligence error-reporting"
-    ).split()
+        *("firestore", "pubsub", "bigquery", "bigquery-storage", "bigtable", "spanner"),
+        *("datastore", "logging", "aiplatform", "speech", "language", "vision", "translate"),
+        *("texttospeech", "secret-manager", "tasks", "monitoring", "dlp", "kms", "container"),
+        *("dataproc", "videointelligence", "error-reporting"),
+    )
 )
 
 #: requirement -> declared distributions that require it. A declaration of the requirement
