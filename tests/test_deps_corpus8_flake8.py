@@ -22,6 +22,7 @@ from pytest_llmcore.deps.flake8_plugins import (
     Flake8Config,
     Setting,
     active_codes,
+    plugin_info,
     read_flake8_config,
 )
 from pytest_llmcore.deps.gate import run_gate
@@ -254,10 +255,43 @@ def test_installed_plugin_codes_from_its_entry_points(
     assert _gate(root) == []
     assert _used_by(root, "zzq-lintplug") == (
         "flake8 plugin: flake8 runs at .github/workflows/lint.yml:6 (codes ZQ1 active; "
-        "its flake8.extension entry point)"
+        "its flake8 entry points)"
     )
     (root / "tox.ini").write_text("[flake8]\nignore = ZQ\n")
     assert _gate(root) == ["zzq-lintplug"]
+
+
+def test_report_plugin_used_by_its_format(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        ".flake8": "[flake8]\nformat = html\nhtmldir = flake-report\n",
+        ".github/workflows/lint.yml": WORKFLOW_HEAD + "      - run: flake8 demo\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("flake8-html", "flake8-json"))
+    assert _gate(root) == ["flake8-json"]
+    assert _used_by(root, "flake8-html") == (
+        "flake8 plugin: flake8 runs at .github/workflows/lint.yml:6 (report format 'html' "
+        "set at .flake8:2; the built-in flake8 plugin table)"
+    )
+
+
+def test_unknown_flake8_name_needs_a_run(tmp_path: Path) -> None:
+    """A flake8-* name neither installed nor in the table: its codes cannot be known, so a
+    flake8 run counts; without one it stays unused."""
+    root = _project(tmp_path, dict(PKG), deps=("requests",), dev=("flake8-zzq-unknown",))
+    assert _gate(root) == ["flake8-zzq-unknown"]
+    (root / "tox.ini").write_text("[testenv:lint]\ncommands = flake8 demo\n")
+    assert _used_by(root, "flake8-zzq-unknown") == (
+        "flake8 plugin: flake8 runs at tox.ini:2 (a flake8-* name, neither installed nor in "
+        "the built-in table: assumed active)"
+    )
+
+
+def test_flake8_itself_is_no_plugin() -> None:
+    """flake8's own checks are entry points too; flake8 is credited as a command."""
+    own = Flake8Plugin(codes=frozenset({"E", "F", "W"}))
+    assert plugin_info("flake8", lambda _: own) == (None, "")
+    assert plugin_info("flake8-bugbear", lambda _: None)[1] == "the built-in flake8 plugin table"
 
 
 def test_celery_config_reader_skips_comment_lines() -> None:

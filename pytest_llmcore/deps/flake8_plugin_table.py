@@ -102,5 +102,6 @@ FLAKE8_PLUGINS: dict[str, Flake8Plugin] = {
     "flake8-formatter-junit-xml": _report("junit-xml"),
 }
 
-#: ``flake8-*`` distributions that are no plugin: a library for plugins, a config reader.
-NOT_PLUGINS = frozenset({"flake8-polyfill", "flake8-pyproject", "flake8-plugin-utils"})
+#: ``flake8*`` distributions that are no plugin: flake8 itself (its own checks, E F W, are
+#: its entry points too), a library for plugins, a config reader.
+NOT_PLUGINS = frozenset({"flake8", "flake8-polyfill", "flake8-pyproject", "flake8-plugin-utils"})

@@ -161,7 +161,8 @@ def plugin_from_json(data: Any) -> Flake8Plugin | None:
 def plugin_info(
     dist: str, installed: Callable[[str], Flake8Plugin | None]
 ) -> tuple[Flake8Plugin | None, str]:
-    """(what the plugin provides, where that came from), or (None, "") for no plugin.
+    """(what the plugin provides, where that came from), or (None, "") for no plugin; a
+    ``flake8-*`` name neither installed nor in the table provides nothing known.
 
     ``installed`` reads an installed plugin's entry points (a caller may remember them)."""
     key = canonical_name(dist)
@@ -173,12 +174,15 @@ def plugin_info(
         if table is not None:
             # the table's codes only where the entry points name none (``logging-format``)
             codes = found.codes or table.codes
-            found = Flake8Plugin(codes, table.options, found.formats | table.formats, table[3])
+            formats = found.formats | table.formats
+            found = Flake8Plugin(codes, table.options, formats, table.off_by_default)
         if found.codes or found.formats:
-            return found, "its flake8.extension entry point"
+            return found, "its flake8 entry points"
         return None, ""
     if table is not None:
         return table, "the built-in flake8 plugin table"
+    if key.startswith("flake8-"):  # what it reports cannot be known: any run counts
+        return Flake8Plugin(), ""
     return None, ""
 
 
@@ -319,6 +323,8 @@ def _format_used(plugin: Flake8Plugin, config: Flake8Config) -> Setting | None:
 
 def _what_it_does(plugin: Flake8Plugin, config: Flake8Config) -> str | None:
     """What flake8 does with the plugin under ``config``, in words, or None."""
+    if not plugin.codes and not plugin.formats:
+        return "a flake8-* name, neither installed nor in the built-in table: assumed active"
     fmt = _format_used(plugin, config)
     if fmt is not None:
         return f"report format {fmt.value.strip()!r} set at {fmt.at}"
