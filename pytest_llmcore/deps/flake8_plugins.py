@@ -11,6 +11,7 @@ ignored (``ignore = D``) changes no result: flake8 running it is no use of it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -25,7 +26,7 @@ __all__ = [
     "FLAKE8_MODULES",
     "FLAKE8_PROGRAMS",
     "Flake8Config",
-    "dist_evidence",
+    "Flake8Project",
     "flake8_evidence",
     "flake8_runs",
     "installed_flake8_plugin",
@@ -347,20 +348,37 @@ def _remembered(dist: str, memo: Memo) -> Flake8Plugin | None:
     )
 
 
-def dist_evidence(
-    dist: str,
-    memo: Memo,
-    config: Callable[[], Flake8Config],
-    runs: Callable[[], Sequence[Flake8Run]],
-) -> Evidence | None:
-    """:func:`flake8_evidence` for a declared distribution, if it is a flake8 plugin: a
-    ``flake8*`` name or a row of the table, else an installed one (its entry points).
-    ``config`` and ``runs`` are read only for a plugin."""
-    key = canonical_name(dist)
-    named = key.startswith("flake8") or key in FLAKE8_PLUGINS
-    if not named and _remembered(dist, memo) is None:
-        return None
-    plugin, source = plugin_info(dist, lambda name: _remembered(name, memo))
-    if plugin is None:
-        return None
-    return flake8_evidence(dist, plugin, source, config(), runs())
+class Flake8Project:
+    """One project's flake8 configuration and runs, read once, when a plugin is asked
+    about: :meth:`evidence` for each declared distribution."""
+
+    def __init__(
+        self,
+        read: Callable[[str], str | None],
+        pyproject: Mapping[str, Any] | None,
+        invocations: Callable[[], Iterable[Invocation]],
+    ) -> None:
+        self._read = read
+        self._pyproject = pyproject
+        self._invocations = invocations
+
+    @functools.cached_property
+    def config(self) -> Flake8Config:
+        return read_flake8_config(self._read, self._pyproject)
+
+    @functools.cached_property
+    def runs(self) -> list[Flake8Run]:
+        return flake8_runs(self._invocations(), self._read)
+
+    def evidence(self, dist: str, memo: Memo) -> Evidence | None:
+        """:func:`flake8_evidence` for a declared distribution, if it is a flake8 plugin:
+        a ``flake8*`` name or a row of the table, else an installed one (its entry
+        points). The configuration and runs are read only for a plugin."""
+        key = canonical_name(dist)
+        named = key.startswith("flake8") or key in FLAKE8_PLUGINS
+        if not named and _remembered(dist, memo) is None:
+            return None
+        plugin, source = plugin_info(dist, lambda name: _remembered(name, memo))
+        if plugin is None:
+            return None
+        return flake8_evidence(dist, plugin, source, self.config, self.runs)
