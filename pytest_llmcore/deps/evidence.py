@@ -1,8 +1,8 @@
 """Uses of a dependency that are not imports, combined in one place: :class:`EvidenceFinder`.
 
 In order: an import in a workspace member or a hidden folder; a type-stub package whose module is
-imported; a tool's configuration; pytest
-itself; a pytest plugin whose fixtures, markers, options or ini keys are used; a command
+imported; a tool's configuration; pytest itself; a pytest plugin whose fixtures, markers,
+options or ini keys are used; a flake8 plugin whose codes a flake8 run reports; a command
 the project runs (workflows, Makefiles, tox, nox, pre-commit, task runners, Dockerfiles...);
 something a docs build loads (mkdocs theme/plugins/extensions, Sphinx extensions/theme);
 an implicit use (a trigger in the source, or a module named in a string). Every file
@@ -35,6 +35,7 @@ from .source_marks import source_evidence
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
+    from .flake8_plugins import Flake8Project
     from .implicit import ImplicitScan
     from .invocations import Invocation
     from .pytest_plugin_table import PluginSurface
@@ -229,6 +230,12 @@ class EvidenceFinder:
             return None
         return plugin_evidence(surface, self.pytest_usage(surface.words), source)
 
+    @functools.cached_property
+    def _flake8(self) -> Flake8Project:
+        from .flake8_plugins import Flake8Project
+
+        return Flake8Project(self.files.read, self.pyproject, lambda: self.invocations)
+
     def _command(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
         if self._runs is None:
             self._runs = RunIndex(self.invocations)
@@ -291,6 +298,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
+                or self._flake8.evidence(dist, self.memo)
                 or source_evidence(key, self.sources)
                 or self._command(dist, modules)
                 or self._doc(key, modules)

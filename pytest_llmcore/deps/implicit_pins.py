@@ -8,6 +8,18 @@ from __future__ import annotations
 
 __all__ = ["PINNED_REQUIREMENTS"]
 
+#: Google Cloud client libraries that require grpcio (through ``google-api-core[grpc]``);
+#: google-cloud-storage speaks HTTP only and is none of them.
+_GOOGLE_CLOUD_GRPC = tuple(
+    f"google-cloud-{name}"
+    for name in (
+        *("firestore", "pubsub", "bigquery", "bigquery-storage", "bigtable", "spanner"),
+        *("datastore", "logging", "aiplatform", "speech", "language", "vision", "translate"),
+        *("texttospeech", "secret-manager", "tasks", "monitoring", "dlp", "kms", "container"),
+        *("dataproc", "videointelligence", "error-reporting"),
+    )
+)
+
 #: requirement -> declared distributions that require it. A declaration of the requirement
 #: with a version constraint beside one of them pins it (``urllib3<2.0`` for vcrpy), and is
 #: reported as ``unused-companion``. Installed metadata answers this when it is there; the
@@ -40,6 +52,21 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "wrapt": ("vcrpy", "deprecated"),
     "markupsafe": ("jinja2",),
     "grpcio-status": ("google-api-core",),
+    # the gRPC runtime of Google Cloud's gRPC clients (google-api-core's ``grpc`` extra):
+    # pinned beside them (celery's ``grpcio==1.78.0`` beside google-cloud-firestore)
+    "grpcio": (
+        "google-api-core",
+        "grpcio-status",
+        "grpcio-tools",
+        "grpcio-health-checking",
+        "grpcio-reflection",
+        *_GOOGLE_CLOUD_GRPC,
+    ),
+    # flake8's engines, pinned beside the plugin or flake8 that runs them
+    "pydocstyle": ("flake8-docstrings",),
+    "pycodestyle": ("flake8", "autopep8"),
+    "pyflakes": ("flake8",),
+    "mccabe": ("flake8",),
     "apache-tvm-ffi": ("tilelang",),
     # docs toolchains, pinned wherever they are declared (``docutils<0.18`` beside sphinx
     # in a dev requirements file: sphinx issue 9727)
