@@ -373,6 +373,12 @@ def test_prefetched_answers_are_what_judging_computes(tmp_path: Path) -> None:
     timeout = surface_to_json(installed_surface("pytest-timeout"))
     assert got.memo["pytest11:pytest-timeout"] == timeout
     assert got.memo["pytest11:pytest-unknown-thing"] is None
+    from pytest_llmcore.deps.configured import entry_points
+    from pytest_llmcore.deps.flake8_plugins import installed_flake8_plugin, plugin_to_json
+
+    for key in keys:
+        lazy_flake8 = plugin_to_json(installed_flake8_plugin(entry_points(key)))
+        assert got.memo[f"flake8:{key}"] == lazy_flake8
     assert {"timeout", "benchmark"} <= got.words
     lazy = PytestUsage()
     add_project_sources(lazy, SourcePaths(files), frozenset({"timeout", "benchmark"}))

@@ -1,7 +1,7 @@
 """Judging's costly questions that need no scan result, answered by a scan worker first.
 
 A forked scan worker reads what the installed environment says of each declared
-distribution (its pytest plugin surface, the requirement closure) and which pytest plugin
+distribution (its pytest and flake8 plugin surfaces, the requirement closure) and which pytest plugin
 names the project's sources use, then joins the queue of files; the answers come back
 with its scan results. Judging then finds them where it would have computed them (the
 environment memo, :attr:`.projectfacts.ProjectFacts.source_usage`) instead of computing
@@ -51,6 +51,8 @@ def _known(found: PluginSurface | None, _name: str) -> PluginSurface | None:
 def prefetch(decl: ProjectDeclarations, files: Sequence[SourceFile]) -> Prefetched:
     """The answers about ``decl``'s distributions and ``files`` judging nearly always asks."""
     from .configured import entry_points
+    from .flake8_plugins import installed_flake8_plugin
+    from .flake8_plugins import plugin_to_json as flake8_to_json
     from .pytest_plugins import installed_surface, plugin_surface, surface_to_json
     from .pytest_usage import PytestUsage, add_project_sources
     from .requires import requirement_closure
@@ -62,7 +64,9 @@ def prefetch(decl: ProjectDeclarations, files: Sequence[SourceFile]) -> Prefetch
         key = canonical_name(d.name)
         found = installed_surface(d.name)
         memo[f"pytest11:{key}"] = surface_to_json(found)
-        memo[f"has-pytest11:{key}"] = any(g == "pytest11" for g, _, _ in entry_points(d.name))
+        eps = entry_points(d.name)
+        memo[f"has-pytest11:{key}"] = any(g == "pytest11" for g, _, _ in eps)
+        memo[f"flake8:{key}"] = flake8_to_json(installed_flake8_plugin(eps))
         surface, _ = plugin_surface(d.name, partial(_known, found))
         if surface is not None:
             words |= surface.words
