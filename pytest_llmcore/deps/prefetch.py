@@ -1,8 +1,8 @@
 """Judging's costly questions that need no scan result, answered by a scan worker first.
 
 A forked scan worker reads what the installed environment says of each declared
-distribution (its pytest and flake8 plugin surfaces, the requirement closure) and which pytest plugin
-names the project's sources use, then joins the queue of files; the answers come back
+distribution (its pytest and flake8 plugin surfaces, the requirement closure) and which
+pytest plugin names the project's sources use, then joins the queue of files; the answers come back
 with its scan results. Judging then finds them where it would have computed them (the
 environment memo, :attr:`.projectfacts.ProjectFacts.source_usage`) instead of computing
 them after the scan, when this process is the only one at work.
