@@ -64,3 +64,75 @@ def test_isolated_build_leaves_wheel_unused(tmp_path: Path, command: str) -> Non
     files = {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + f"      - run: {command}\n"}
     root = _project(tmp_path, files, deps=("requests",), dev=("wheel",))
     assert _gate(root) == ["wheel"]
+
+
+# -- class 7: a console script named apart from its distribution, not installed -----------------
+
+
+def _ci(run: str) -> dict[str, str]:
+    return {**PKG, ".github/workflows/ci.yml": WORKFLOW_HEAD + f"      - run: {run}\n"}
+
+
+def test_pypyp_runs_as_pyp(tmp_path: Path) -> None:
+    # black .github/workflows/pypi_upload.yml:42
+    run = "|\n          {\n            cibuildwheel --print-build-identifiers \\\n"
+    run += """            | pyp 'json.dumps({"only": x})'\n          } > /tmp/matrix"""
+    files = _ci(run)
+    root = _project(tmp_path, files, deps=("requests",), dev=("pypyp",))
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == []
+    assert [e.text for e in result.used_by["pypyp"]] == [
+        "run as `pyp` in .github/workflows/ci.yml:8"
+    ]
+
+
+def test_module_named_program_of_a_distribution_not_installed(tmp_path: Path) -> None:
+    # no table row: pdoc3's module `pdoc` (built-in module table) is its program
+    root = _project(tmp_path, _ci("pdoc --html demo"), deps=("requests",), dev=("pdoc3",))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("run", "dev"),
+    [
+        ("git commit -m x", "gitpython"),  # module `git` is the Unix program, not GitPython's
+        ("file demo/__init__.py", "python-magic"),  # module `magic`, not run here
+        ("pyp2 x", "pypyp"),  # another program's name
+    ],
+)
+def test_module_named_program_controls(tmp_path: Path, run: str, dev: str) -> None:
+    root = _project(tmp_path, _ci(run), deps=("requests",), dev=(dev,))
+    assert _gate(root) == [dev]
+
+
+# -- class 8: a PyPy build published under another name ----------------------------------------
+
+_SIGNALS = "from pydispatch import dispatcher\n\n\ndef send(s):\n    dispatcher.send(s)\n"
+
+
+def test_pypy_build_beside_its_cpython_build(tmp_path: Path) -> None:
+    # scrapy pyproject.toml:29-30, scrapy/signalmanager.py:6
+    deps = (
+        "requests",
+        "PyDispatcher>=2.0.5; platform_python_implementation == 'CPython'",
+        "PyPyDispatcher>=2.1.0; platform_python_implementation == 'PyPy'",
+    )
+    root = _project(tmp_path, {**PKG, "demo/signals.py": _SIGNALS}, deps=deps)
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == []
+    kinds = {f.dependency: f.kind for f in result.findings}
+    assert kinds == {"PyPyDispatcher": Kind.UNMAPPED}
+
+
+def test_pypy_dash_build_and_control(tmp_path: Path) -> None:
+    from pytest_llmcore.deps.reconcile import build_base
+
+    assert build_base("pypy-cffi-backend") == "cffi-backend"
+    assert build_base("pypydispatcher") == "pydispatcher"
+    assert build_base("pypyp") == "pypyp"  # pypyp is no PyPy build of a `p`
+
+
+def test_pypy_named_distribution_without_sibling_stays_unused(tmp_path: Path) -> None:
+    deps = ("requests", "PyDispatcher", "pypylike")
+    root = _project(tmp_path, {**PKG, "demo/signals.py": _SIGNALS}, deps=deps)
+    assert _gate(root) == ["pypylike"]
