@@ -26,7 +26,10 @@ from tests.helpers.gate_projects import project as _project
     [
         # celery Makefile:151
         ("Makefile", "build:\n\t$(PYTHON) setup.py sdist bdist_wheel\n"),
-        (".github/workflows/ci.yml", WORKFLOW_HEAD + "      - run: python3 setup.py -q bdist_wheel\n"),
+        (
+            ".github/workflows/ci.yml",
+            WORKFLOW_HEAD + "      - run: python3 setup.py -q bdist_wheel\n",
+        ),
         ("scripts/release.sh", "#!/bin/sh\npython setup.py bdist_wheel --universal upload\n"),
     ],
 )
@@ -136,3 +139,82 @@ def test_pypy_named_distribution_without_sibling_stays_unused(tmp_path: Path) ->
     deps = ("requests", "PyDispatcher", "pypylike")
     root = _project(tmp_path, {**PKG, "demo/signals.py": _SIGNALS}, deps=deps)
     assert _gate(root) == ["pypylike"]
+
+
+# -- class 3: kombu/Celery transports chosen by URL scheme --------------------------------------
+
+_CELERY_APP = 'from celery import Celery\n\napp = Celery("demo", broker="{url}")\n'
+
+
+def test_sqs_broker_url_uses_pycurl_and_boto3(tmp_path: Path) -> None:
+    # celery t/unit/worker/test_native_delayed_delivery.py:96 `"sqs://"`
+    files = {**PKG, "demo/tasks.py": _CELERY_APP.format(url="sqs://")}
+    root = _project(tmp_path, files, deps=("requests", "celery", "pycurl", "boto3"))
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == []
+    assert [e.text for e in result.used_by["pycurl"]] == [
+        'used implicitly: `app = Celery("demo", broker="sqs://")` at demo/tasks.py:3 '
+        "(a Celery/kombu sqs:// URL)"
+    ]
+
+
+def test_broker_url_in_compose_and_kombu_connection(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "demo/queue.py": 'import kombu\n\nconn = kombu.Connection("zookeeper://zk:2181/")\n',
+        "docker-compose.yml": "services:\n  worker:\n    command: celery -A demo worker\n"
+        "    environment:\n      CELERY_BROKER_URL: rediss://cache:6380/0\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "kombu", "kazoo", "redis"))
+    assert _gate(root) == []
+
+
+def test_broker_url_without_celery_or_kombu_is_no_evidence(tmp_path: Path) -> None:
+    files = {**PKG, "demo/queue.py": 'BROKER = "sqs://"\nLOCKS = "zookeeper://zk:2181"\n'}
+    root = _project(tmp_path, files, deps=("requests", "pycurl", "kazoo"))
+    assert _gate(root) == ["kazoo", "pycurl"]
+
+
+def test_broker_url_names_only_its_own_transport(tmp_path: Path) -> None:
+    files = {**PKG, "demo/tasks.py": _CELERY_APP.format(url="sqs://")}
+    root = _project(tmp_path, files, deps=("requests", "celery", "pycurl", "kazoo"))
+    assert _gate(root) == ["kazoo"]
+
+
+def _with_extras(root: Path, extras: str) -> None:
+    text = (root / "pyproject.toml").read_text()
+    head = "[project.optional-dependencies]\n" + extras + "\n[dependency-groups]"
+    (root / "pyproject.toml").write_text(text.replace("[dependency-groups]", head, 1))
+
+
+def test_transport_extra_of_a_celery_project_does_not_fail(tmp_path: Path) -> None:
+    # celery setup.py:39 'slmq' -> requirements/extras/slmq.txt `softlayer_messaging>=1.0.3`
+    files = {
+        "demo/__init__.py": "import kombu\nimport requests\n",
+        "requirements/extras/slmq.txt": "softlayer_messaging>=1.0.3\n",
+        "requirements.txt": "-r requirements/extras/slmq.txt\n",
+    }
+    root = _project(tmp_path, files, deps=("requests", "kombu"))
+    _with_extras(root, 'zookeeper = ["kazoo"]\nsqs = ["pycurl"]')
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == []
+    reasons = {f.dependency: f.ignored_reason for f in result.findings}
+    assert reasons["softlayer_messaging"] == (
+        "the extra 'slmq' installs what kombu imports for `slmq://` URLs; not failing"
+    )
+    assert sorted(reasons) == ["kazoo", "pycurl", "softlayer_messaging"]
+
+
+@pytest.mark.parametrize(
+    ("deps", "extra"),
+    [
+        (("requests",), 'slmq = ["softlayer-messaging"]'),  # no celery, no kombu
+        (("requests", "celery"), 'slmq = ["boto3"]'),  # not what the slmq transport imports
+        (("requests", "celery"), 'queues = ["softlayer-messaging"]'),  # no transport's name
+    ],
+)
+def test_transport_extra_controls(tmp_path: Path, deps: tuple[str, ...], extra: str) -> None:
+    files = {"demo/__init__.py": "import celery\nimport requests\n"}
+    root = _project(tmp_path, files, deps=deps)
+    _with_extras(root, extra)
+    assert _gate(root) == [extra.split('"')[1]]

@@ -192,6 +192,36 @@ def _mark_plugin_extras(declared: list[Declared], project: str) -> list[Declared
     return [replace(d, incidental=alias[id(d)]) if id(d) in alias else d for d in declared]
 
 
+def _mark_transport_extras(declared: list[Declared], project: str | None) -> list[Declared]:
+    """An extra named after a kombu transport or Celery backend (celery's ``slmq``, from
+    requirements/extras/slmq.txt) installs the library kombu imports for that URL scheme:
+    an install alias for users of a project that declares (or is) celery or kombu."""
+    from .implicit_table_broker import KOMBU_SCHEMES
+
+    if not ({"celery", "kombu"} & ({d.key for d in declared} | {project or ""})):
+        return declared
+    out: list[Declared] = []
+    for d in declared:
+        extra = _extra_name(d)
+        if extra in KOMBU_SCHEMES and d.key in KOMBU_SCHEMES[extra] and not d.incidental:
+            d = replace(
+                d,
+                incidental=f"the extra {extra!r} installs what kombu imports for `{extra}://` URLs",
+            )
+        out.append(d)
+    return out
+
+
+def _extra_name(d: Declared) -> str | None:
+    """The extra ``d`` belongs to: its section's, or its file's stem in an ``extras`` folder."""
+    if d.section.startswith(_EXTRA_SECTIONS):
+        return d.section.rsplit(".", 1)[1]
+    parts = d.file.rsplit("/", 2)
+    if len(parts) >= 2 and parts[-2] == "extras":
+        return parts[-1].rsplit(".", 1)[0]
+    return None
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -218,6 +248,7 @@ def read_declarations(
             read_requirements(p, out, True, seen)
         else:
             out.notes.append(f"{name}: configured requirements file does not exist")
+    out.declared = _mark_transport_extras(out.declared, out.project_name)
     if out.project_name:
         out.declared = _mark_plugin_extras(out.declared, out.project_name)
         out.declared = [d for d in out.declared if d.key != out.project_name]
