@@ -218,3 +218,33 @@ def test_transport_extra_controls(tmp_path: Path, deps: tuple[str, ...], extra: 
     root = _project(tmp_path, files, deps=deps)
     _with_extras(root, extra)
     assert _gate(root) == [extra.split('"')[1]]
+
+
+# -- class 11: meta-packages that install what the project imports ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dep", "code"),
+    [
+        # LLaMA-Factory src/llamafactory/hparams/model_args.py:686
+        ("ktransformers", "from kt_kernel.sft import KTConfig\n\nprint(KTConfig)\n"),
+        ("pyobjc", "import Foundation\n\nprint(Foundation.NSObject)\n"),
+        ("jupyter", "import ipywidgets\n\nprint(ipywidgets.IntSlider)\n"),
+    ],
+)
+def test_meta_package_used_through_what_it_installs(tmp_path: Path, dep: str, code: str) -> None:
+    root = _project(tmp_path, {**PKG, "demo/extra.py": code}, deps=("requests", dep))
+    result = run_gate(root, use_cache=False)
+    assert [(f.kind, f.dependency) for f in result.findings] == []
+    assert [e.text for e in result.used_by[dep]] == ["imported at demo/extra.py:1"]
+
+
+def test_meta_package_without_import_stays_unused(tmp_path: Path) -> None:
+    code = "import kt_legacy_thing\n\nprint(kt_legacy_thing)\n"
+    root = _project(tmp_path, {**PKG, "demo/extra.py": code}, deps=("requests", "ktransformers"))
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == ["ktransformers"]
+    assert [(f.kind, f.dependency) for f in result.findings] == [
+        (Kind.UNUSED, "ktransformers"),
+        (Kind.MISSING, "kt_legacy_thing"),
+    ]
