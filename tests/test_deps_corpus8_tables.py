@@ -248,3 +248,29 @@ def test_meta_package_without_import_stays_unused(tmp_path: Path) -> None:
         (Kind.UNUSED, "ktransformers"),
         (Kind.MISSING, "kt_legacy_thing"),
     ]
+
+
+# -- other: a declaration no supported Python installs is unreachable, whatever strings say -----
+
+
+def test_unreachable_backport_is_not_credited_by_a_module_string(tmp_path: Path) -> None:
+    # celery requirements/extras/thread.txt:1, t/unit/concurrency/test_concurrency.py:172
+    code = 'import importlib\n\nmod = importlib.import_module("concurrent.futures")\n'
+    files = {
+        **PKG,
+        "demo/pool.py": code,
+        "requirements.txt": "futures>=3.1.1; python_version < '3.0'\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",))
+    result = run_gate(root, use_cache=False)
+    assert [(f.kind, f.dependency) for f in result.findings] == [(Kind.UNREACHABLE, "futures")]
+    assert "futures" not in result.used_by
+
+
+def test_reachable_backport_still_credited_by_a_module_string(tmp_path: Path) -> None:
+    code = 'import importlib\n\nmod = importlib.import_module("concurrent.futures")\n'
+    files = {**PKG, "demo/pool.py": code, "requirements.txt": "futures>=3.1.1\n"}
+    root = _project(tmp_path, files, deps=("requests",))
+    result = run_gate(root, use_cache=False)
+    assert [(f.kind, f.dependency) for f in result.findings] == []
+    assert [e.text for e in result.used_by["futures"]][0].startswith("used implicitly")
