@@ -274,3 +274,43 @@ def test_reachable_backport_still_credited_by_a_module_string(tmp_path: Path) ->
     result = run_gate(root, use_cache=False)
     assert [(f.kind, f.dependency) for f in result.findings] == []
     assert [e.text for e in result.used_by["futures"]][0].startswith("used implicitly")
+
+
+# -- other: a bare wheel or sdist URL declares the distribution its file name names ------------
+
+_WHEEL = "https://github.com/x/y/releases/download/v1/gradio-4.37.2+custom.20-py3-none-any.whl"
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        (_WHEEL, "gradio"),  # text-generation-webui requirements/full/requirements.txt
+        (
+            "https://github.com/x/b/releases/download/v0.1/llama_cpp_binaries-0.1.0+cu124-"
+            'py3-none-linux_x86_64.whl; platform_system == "Linux"',
+            "llama-cpp-binaries",
+        ),
+        ("https://example.org/dl/Foo.Bar-1.0.tar.gz", "Foo-Bar"),
+    ],
+)
+def test_archive_url_declares_its_distribution(tmp_path: Path, line: str, name: str) -> None:
+    files = {**PKG, "requirements.txt": f"requests\n{line}\n"}
+    root = _project(tmp_path, files)
+    result = run_gate(root, use_cache=False)
+    assert [(f.kind, f.dependency) for f in result.findings] == [(Kind.UNUSED, name)]
+    assert result.findings[0].declared[0].requirement.startswith(f"{name} @ https://")
+
+
+def test_archive_url_declaration_is_used_by_its_import(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import gradio\n", "requirements.txt": _WHEEL + "\n"}
+    root = _project(tmp_path, files)
+    assert [f.dependency for f in run_gate(root, use_cache=False).findings] == []
+
+
+@pytest.mark.parametrize(
+    "line", ["https://github.com/x/y/archive/main.zip", "https://example.com/simple/"]
+)
+def test_url_without_a_distribution_file_name_declares_nothing(tmp_path: Path, line: str) -> None:
+    files = {**PKG, "requirements.txt": f"requests\n{line}\n"}
+    root = _project(tmp_path, files)
+    assert [d.name for d in run_gate(root, use_cache=False).declared] == ["requests"]
