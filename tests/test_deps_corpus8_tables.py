@@ -273,7 +273,9 @@ def test_reachable_backport_still_credited_by_a_module_string(tmp_path: Path) ->
     root = _project(tmp_path, files, deps=("requests",))
     result = run_gate(root, use_cache=False)
     assert [(f.kind, f.dependency) for f in result.findings] == []
-    assert [e.text for e in result.used_by["futures"]][0].startswith("used implicitly")
+    assert [e.text for e in result.used_by["futures"]] == [
+        'used implicitly: `"concurrent.futures"` at demo/pool.py:3 (a module named in a string)'
+    ]
 
 
 # -- other: a bare wheel or sdist URL declares the distribution its file name names ------------
@@ -314,3 +316,39 @@ def test_url_without_a_distribution_file_name_declares_nothing(tmp_path: Path, l
     files = {**PKG, "requirements.txt": f"requests\n{line}\n"}
     root = _project(tmp_path, files)
     assert [d.name for d in run_gate(root, use_cache=False).declared] == ["requests"]
+
+
+# -- other: a Dockerfile in any subfolder installs the requirements file it names ---------------
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    ["docker/TensorRT-LLM/Dockerfile", "deploy/images/gpu/Dockerfile.cuda", "ops/app.dockerfile"],
+)
+def test_nested_dockerfile_installs_requirements(tmp_path: Path, dockerfile: str) -> None:
+    # text-generation-webui docker/TensorRT-LLM/Dockerfile:15
+    files = {
+        **PKG,
+        dockerfile: "FROM python:3.11\nRUN pip install -r requirements/full/requirements.txt\n",
+        "requirements/full/requirements.txt": "requests\nhumanize\n",
+    }
+    root = _project(tmp_path, files)
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == ["humanize"]
+
+
+def test_requirements_no_dockerfile_names_stay_incidental(tmp_path: Path) -> None:
+    files = {
+        **PKG,
+        "docker/app/Dockerfile": "FROM python:3.11\nRUN pip install -r other/requirements.txt\n",
+        "docker/app/notes.txt": "pip install -r requirements/full/requirements.txt\n",
+        ".hidden/Dockerfile": "RUN pip install -r requirements/full/requirements.txt\n",
+        "requirements/full/requirements.txt": "requests\nhumanize\n",
+    }
+    root = _project(tmp_path, files)
+    result = run_gate(root, use_cache=False)
+    assert [f.dependency for f in result.failing] == []
+    assert [f.ignored_reason for f in result.findings] == [
+        "declared only in requirements/full/requirements.txt, a subfolder's requirements that "
+        "no config, CI or task runner installs from; not failing"
+    ]
