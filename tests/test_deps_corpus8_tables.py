@@ -352,11 +352,3 @@ def test_requirements_no_dockerfile_names_stay_incidental(tmp_path: Path) -> Non
         "declared only in requirements/full/requirements.txt, a subfolder's requirements that "
         "no config, CI or task runner installs from; not failing"
     ]
-
-
-def test_archive_url_of_a_requirement_pins_it(tmp_path: Path) -> None:
-    # a direct reference installs one build: beside its requirer it pins that requirement
-    wheel = "https://example.org/dl/urllib3-1.26.18-py2.py3-none-any.whl"
-    files = {**PKG, "requirements.txt": f"requests\n{wheel}\n"}
-    result = run_gate(_project(tmp_path, files), use_cache=False)
-    assert [(f.kind, f.dependency) for f in result.findings] == [(Kind.COMPANION, "urllib3")]

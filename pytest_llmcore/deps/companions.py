@@ -114,17 +114,12 @@ _POETRY_VERSION = lazy_compile(r"""(?:^[^=]*=\s*|\bversion\s*=\s*)["']([^"']*)["
 _PEP508_SPEC = lazy_compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*\(?([^;@]*)")
 
 
-_DIRECT_REFERENCE = lazy_compile(r"^[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*\S")
-
-
 def is_version_pin(entry: Declared) -> bool:
     """Does the entry narrow what its requirer would install: an exact version, an
     exclusion, a bound (``six>=1.16``, ``urllib3<2.0``)? A default range is no pin:
     Poetry's ``^1.16`` (what ``poetry add`` writes) or ``~1.16``, a compatible release
     ``~=2.21``, ``*``, or none."""
     text = entry.requirement
-    if _DIRECT_REFERENCE.match(text):  # ``gradio-client @ https://.../x.whl``: one build
-        return True
     if _TABLE_ENTRY.match(text):  # ``six = "^1.16"``: a Poetry (or Pixi) table's entry
         specs = _POETRY_VERSION.findall(text)
         clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
@@ -226,8 +221,6 @@ def is_cap(entry: Declared) -> bool:
     compatible release? Such an entry constrains what another package brings; it makes
     no claim that the project uses it."""
     text = entry.requirement
-    if _DIRECT_REFERENCE.match(text):
-        return False  # a direct reference installs one build: no cap
     if _TABLE_ENTRY.match(text):
         specs = _POETRY_VERSION.findall(text)
         clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
