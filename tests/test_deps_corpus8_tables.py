@@ -11,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.deps.declarations_req import _requirement_entry as requirement_entry
+from pytest_llmcore.deps.declarations_req import parse_requirement_name
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.records import Kind
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
@@ -352,3 +356,26 @@ def test_requirements_no_dockerfile_names_stay_incidental(tmp_path: Path) -> Non
         "declared only in requirements/full/requirements.txt, a subfolder's requirements that "
         "no config, CI or task runner installs from; not failing"
     ]
+
+
+_NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}(?:[._][A-Za-z0-9]{1,6}){0,2}", fullmatch=True)
+_VERSIONS = st.from_regex(
+    r"[0-9]{1,3}(?:\.[0-9]{1,3}){0,3}(?:\+[a-z0-9]{1,6}(?:\.[0-9]{1,3})?)?", fullmatch=True
+)
+
+
+@given(
+    name=_NAMES,
+    version=_VERSIONS,
+    tail=st.sampled_from(["-py3-none-any.whl", "-cp311-cp311-linux_x86_64.whl", ".tar.gz", ".zip"]),
+    marker=st.sampled_from(["", '; platform_system == "Linux"']),
+)
+def test_archive_file_name_gives_the_normalised_name(
+    name: str, version: str, tail: str, marker: str
+) -> None:
+    url = f"https://example.org/v1/{name}-{version}{tail}{marker}"
+    req = requirement_entry(url)
+    assert req is not None
+    expected = "-".join(name.replace("_", "-").replace(".", "-").split("-"))
+    assert parse_requirement_name(req) == expected
+    assert req.endswith(f"{tail} ; {marker[2:]}" if marker else tail)
