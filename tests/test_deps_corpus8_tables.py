@@ -379,3 +379,15 @@ def test_archive_file_name_gives_the_normalised_name(
     expected = "-".join(name.replace("_", "-").replace(".", "-").split("-"))
     assert parse_requirement_name(req) == expected
     assert req.endswith(f"{tail} ; {marker[2:]}" if marker else tail)
+
+
+def test_library_beside_celery_extra_that_selects_its_transport(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import celery\nimport requests\n"}
+    deps = ("requests", "celery[sqs,redis]>=5", "pycurl", "kazoo")
+    result = run_gate(_project(tmp_path, files, deps=deps), use_cache=False)
+    assert [f.dependency for f in result.failing] == ["kazoo"]  # no zookeeper extra chosen
+    reasons = {f.dependency: f.ignored_reason for f in result.findings}
+    assert reasons["pycurl"] == (
+        "celery[sqs] at pyproject.toml:4 selects kombu's sqs transport, which imports it; "
+        "not failing"
+    )

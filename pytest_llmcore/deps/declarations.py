@@ -195,21 +195,35 @@ def _mark_plugin_extras(declared: list[Declared], project: str) -> list[Declared
 def _mark_transport_extras(declared: list[Declared], project: str | None) -> list[Declared]:
     """An extra named after a kombu transport or Celery backend (celery's ``slmq``, from
     requirements/extras/slmq.txt) installs the library kombu imports for that URL scheme:
-    an install alias for users of a project that declares (or is) celery or kombu."""
+    an install alias for users of a project that declares (or is) celery or kombu. So does
+    an entry beside a declared ``celery[sqs]``/``kombu[sqs]``, which selects the transport."""
     from .implicit_table_broker import KOMBU_SCHEMES
 
     if not ({"celery", "kombu"} & ({d.key for d in declared} | {project or ""})):
         return declared
+    chosen: dict[str, str] = {}  # scheme -> the declaration that selects it
+    for d in declared:
+        m = _BROKER_EXTRAS.match(d.requirement)
+        if m is None:
+            continue
+        for extra in (x.strip() for x in m.group(2).split(",")):
+            chosen.setdefault(extra.lower(), f"{m.group(1)}[{extra}] at {d.location}")
     out: list[Declared] = []
     for d in declared:
         extra = _extra_name(d)
-        if extra in KOMBU_SCHEMES and d.key in KOMBU_SCHEMES[extra] and not d.incidental:
-            d = replace(
-                d,
-                incidental=f"the extra {extra!r} installs what kombu imports for `{extra}://` URLs",
-            )
-        out.append(d)
+        why = None
+        if extra in KOMBU_SCHEMES and d.key in KOMBU_SCHEMES[extra]:
+            why = f"the extra {extra!r} installs what kombu imports for `{extra}://` URLs"
+        else:
+            hit = next((x for x in chosen if d.key in KOMBU_SCHEMES.get(x, ())), None)
+            if hit is not None:
+                why = f"{chosen[hit]} selects kombu's {hit} transport, which imports it"
+        out.append(replace(d, incidental=why) if why and not d.incidental else d)
     return out
+
+
+#: ``celery[sqs,redis]`` / ``kombu[sqs]``: the transports a requirement's extras select
+_BROKER_EXTRAS = re.compile(r"^\s*(celery|kombu)\s*\[([^\]]*)\]", re.I)
 
 
 def _extra_name(d: Declared) -> str | None:
