@@ -395,7 +395,7 @@ class ImplicitScan:
             sorted(self.pending),
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
-            [(t.dists, t.pattern, t.what) for t in self.triggers],
+            [(t.dists, t.pattern, t.what, t.context) for t in self.triggers],
             sorted(self.helpers.items()),
         ]
 
