@@ -192,6 +192,50 @@ def _mark_plugin_extras(declared: list[Declared], project: str) -> list[Declared
     return [replace(d, incidental=alias[id(d)]) if id(d) in alias else d for d in declared]
 
 
+def _mark_transport_extras(declared: list[Declared], project: str | None) -> list[Declared]:
+    """An extra named after a kombu transport or Celery backend (celery's ``slmq``, from
+    requirements/extras/slmq.txt) installs the library kombu imports for that URL scheme:
+    an install alias for users of a project that declares (or is) celery or kombu. So does
+    an entry beside a declared ``celery[sqs]``/``kombu[sqs]``, which selects the transport."""
+    from .implicit_table_broker import KOMBU_SCHEMES
+
+    if not ({"celery", "kombu"} & ({d.key for d in declared} | {project or ""})):
+        return declared
+    chosen: dict[str, str] = {}  # scheme -> the declaration that selects it
+    for d in declared:
+        m = _BROKER_EXTRAS.match(d.requirement)
+        if m is None:
+            continue
+        for extra in (x.strip() for x in m.group(2).split(",")):
+            chosen.setdefault(extra.lower(), f"{m.group(1)}[{extra}] at {d.location}")
+    out: list[Declared] = []
+    for d in declared:
+        extra = _extra_name(d)
+        why = None
+        if extra in KOMBU_SCHEMES and d.key in KOMBU_SCHEMES[extra]:
+            why = f"the extra {extra!r} installs what kombu imports for `{extra}://` URLs"
+        else:
+            hit = next((x for x in chosen if d.key in KOMBU_SCHEMES.get(x, ())), None)
+            if hit is not None:
+                why = f"{chosen[hit]} selects kombu's {hit} transport, which imports it"
+        out.append(replace(d, incidental=why) if why and not d.incidental else d)
+    return out
+
+
+#: ``celery[sqs,redis]`` / ``kombu[sqs]``: the transports a requirement's extras select
+_BROKER_EXTRAS = re.compile(r"^\s*(celery|kombu)\s*\[([^\]]*)\]", re.I)
+
+
+def _extra_name(d: Declared) -> str | None:
+    """The extra ``d`` belongs to: its section's, or its file's stem in an ``extras`` folder."""
+    if d.section.startswith(_EXTRA_SECTIONS):
+        return d.section.rsplit(".", 1)[1]
+    parts = d.file.rsplit("/", 2)
+    if len(parts) >= 2 and parts[-2] == "extras":
+        return parts[-1].rsplit(".", 1)[0]
+    return None
+
+
 def read_declarations(
     root: Path, requirements: Iterable[str] | None = None, dev_requirements: Iterable[str] = ()
 ) -> ProjectDeclarations:
@@ -218,6 +262,7 @@ def read_declarations(
             read_requirements(p, out, True, seen)
         else:
             out.notes.append(f"{name}: configured requirements file does not exist")
+    out.declared = _mark_transport_extras(out.declared, out.project_name)
     if out.project_name:
         out.declared = _mark_plugin_extras(out.declared, out.project_name)
         out.declared = [d for d in out.declared if d.key != out.project_name]

@@ -205,8 +205,28 @@ def _requirement_entry(entry: str) -> str | None:
         return None  # --index-url, -f, --hash ...
     entry = re.split(r"\s+--", entry, maxsplit=1)[0]
     if re.match(r"^(\.{0,2}/|[a-z+]+://)", entry) and not _EGG.search(entry):
-        return None
+        return _archive_requirement(entry)
     return entry
+
+
+#: a wheel's file name (PEP 427: ``name-version[-build]-python-abi-platform.whl``) or an
+#: sdist's (``name-version.tar.gz``): the distribution's name is the part before the version
+_ARCHIVE = lazy_compile(
+    r"/(?P<name>[A-Za-z0-9][A-Za-z0-9._]*?)-"
+    r"(?:\d[^/-]*-[^/]+\.whl|\d[^/]*?\.(?:tar\.gz|tar\.bz2|zip|tgz))$"
+)
+
+
+def _archive_requirement(entry: str) -> str | None:
+    """``https://.../gradio-4.37.2+custom.20-py3-none-any.whl; marker`` (or a local path to
+    a wheel or sdist) as the direct reference ``gradio @ URL ; marker``, or None."""
+    location, _, marker = entry.partition(";")
+    location = location.strip()
+    m = _ARCHIVE.search("/" + location.split("?", 1)[0].split("#", 1)[0].lstrip("/"))
+    if m is None:
+        return None
+    name = re.sub(r"[-_.]+", "-", m.group("name"))
+    return f"{name} @ {location}" + (f" ; {marker.strip()}" if marker.strip() else "")
 
 
 def read_requirements(

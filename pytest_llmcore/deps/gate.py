@@ -446,7 +446,11 @@ def _judge_declared(
 ) -> None:
     live, dead = _claim(prov, by_top, claimed)
     c = _Candidate(key, decls[0].name, prov.modules, live, dead)
-    evidence = next((ev for find in _EVIDENCE if (ev := find(j, c))), None)
+    # a declaration no supported Python installs is judged by its imports alone: a string
+    # like 'concurrent.futures' never makes the `futures` backport used (LLMD007 instead)
+    unreachable = all(d.unreachable for d in decls)
+    finders = [f for f in _EVIDENCE if not (unreachable and f is _elsewhere)]
+    evidence = next((ev for find in finders if (ev := find(j, c))), None)
     if evidence:
         j.result.used_by[c.dist] = evidence
     else:

@@ -20,6 +20,7 @@ from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import argv_runs, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
+from .implicit_table_broker import BROKER_CONTEXT, BROKER_TRIGGERS
 from .lazyre import lazy_compile
 from .loaders import helper_call
 from .notebooks import cell_of, notebook_source
@@ -73,6 +74,8 @@ class Trigger:
     what: str
     #: substrings one of which every match holds: a fast test before the regex
     needles: tuple[str, ...] = ()
+    #: a regex the same file must also match (the library that reads a broker URL)
+    context: str | None = None
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -90,6 +93,10 @@ def builtin_triggers() -> tuple[Trigger, ...]:
         rows.append(Trigger(dists, pattern, f'engine="{engine}"'))
     for driver, dists in DB_DRIVERS.items():
         rows.append(Trigger(dists, rf"\+{re.escape(driver)}://", f"{driver} URL"))
+    for d, p, w in BROKER_TRIGGERS:
+        rows.append(
+            Trigger(tuple(map(canonical_name, d)), p, w, (p[p.index(")") + 1 :],), BROKER_CONTEXT)
+        )
     return tuple(rows)
 
 
@@ -195,6 +202,8 @@ class ImplicitScan:
             if all(d in self.found or d not in self._sought for d in trig.dists):
                 continue  # what it shows is known, or not asked (setuptools undeclared)
             if trig.needles and not any(n in text for n in trig.needles):
+                continue
+            if trig.context is not None and re.search(trig.context, text) is None:
                 continue
             m = trig.regex.search(text)
             if m:
@@ -393,7 +402,7 @@ class ImplicitScan:
             sorted(self.pending),
             sorted(self.module_owner.items()),
             sorted(self.commands.items()),
-            [(t.dists, t.pattern, t.what) for t in self.triggers],
+            [(t.dists, t.pattern, t.what, t.context) for t in self.triggers],
             sorted(self.helpers.items()),
             sorted(self.check_helpers.items()),
         ]

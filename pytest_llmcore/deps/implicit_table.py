@@ -264,8 +264,16 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"[\"']--no-build-isolation[\"']|(?m:^[^#\"'\n]*\b(?:pip3?|uv)\s+(?:pip\s+)?"
         r"(?:install|wheel|sync|add)\b[^\n#]*--no-build-isolation)"
         r"|\b(?:system|run|call|check_call|check_output|Popen)\s*\(\s*f?[\"'][^\"'\n]*"
-        r"--no-build-isolation|(?m:^[^#\"'\n]*\s-m\s+build\b[^\n#]*--no-isolation)",
+        r"--no-build-isolation|(?m:^[^#\"'\n]*(?:\s-m\s+build|\bpyproject-build)\b[^\n#]*"
+        # build's short flag, alone or in a cluster (``-n``, ``-nw``, ``-wn``)
+        r"(?:--no-isolation|\s-[swxv]*n[swxv]*(?![\w-])))",
         "a build without isolation",
+    ),
+    # setuptools' ``bdist_wheel`` command comes from wheel (before setuptools 70.1 ships it)
+    (
+        ("wheel",),
+        r"(?m:^[^#\n]*\bsetup\.py\b[^\n#]*[\s\"',]bdist_wheel\b)",
+        "setup.py bdist_wheel",
     ),
     (("phonenumbers",), r"\bpydantic_extra_types\.phone_numbers\b", "pydantic PhoneNumber"),
     (
@@ -290,7 +298,8 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
 #: a row's ``what`` -> substrings one of which every match of its pattern holds: a plain
 #: substring test skips the regex on the many files that cannot match.
 NEEDLES: dict[str, tuple[str, ...]] = {
-    "a build without isolation": ("--no-build-isolation", "--no-isolation"),
+    "a build without isolation": ("--no-build-isolation", "--no-isolation", "build"),
+    "setup.py bdist_wheel": ("bdist_wheel",),
     "chat templates": ("apply_chat_template",),
     "fast image/video processors": ("Processor",),
     "the SmolVLM processor": ("SmolVLM",),

@@ -365,6 +365,17 @@ class ModuleMap:
         self.namespaces = tuple(namespaces)
 
     def provides(self, dist: str) -> Provides:
+        found = self._own(dist)
+        from .meta_packages import META_PACKAGES
+
+        installs = META_PACKAGES.get(canonical_name(dist), ())
+        if not installs or found.source == "config":
+            return found
+        # a meta-package: the modules of what it installs are imported through it
+        extra = [m for d in installs for m in self._own(d).modules]
+        return Provides(dist, tuple(dict.fromkeys((*found.modules, *extra))), found.source)
+
+    def _own(self, dist: str) -> Provides:
         key = canonical_name(dist)
         if key in self.user:
             return Provides(dist, self.user[key], "config")

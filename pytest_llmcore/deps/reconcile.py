@@ -182,9 +182,10 @@ def _owner_depth(key: str, module: str) -> int:
 #: faiss-gpu-cu12, opencv-python-headless, tf-nightly-cpu): the same modules, another build
 _BUILD_SUFFIX = lazy_compile(
     r"-(?:cpu|gpu|xpu|npu|tpu|rocm\d*|cuda\d*x?|cu\d+x?|headless|nightly|windows|win32|"
-    r"win64|macos|osx|intel|aarch64|arm64|directml|openvino|silicon|ascend|mkl|rolling)$"
+    r"win64|macos|osx|intel|aarch64|arm64|directml|openvino|silicon|ascend|mkl|rolling|pypy)$"
 )
 _BUILD_PREFIX = ("pytorch-",)
+_PYPY_PREFIX = lazy_compile(r"^pypy(-)?(?=[a-z]{3})")
 
 
 @lru_cache(maxsize=1024)
@@ -195,6 +196,9 @@ def build_base(key: str) -> str:
     while True:
         cut = _BUILD_SUFFIX.sub("", base)
         cut = next((cut[len(a) :] for a in _BUILD_PREFIX if cut.startswith(a)), cut)
+        # a PyPy build: ``pypy-x`` of ``x``, or ``py`` widened to ``pypy`` (PyPyDispatcher
+        # of PyDispatcher, both providing ``pydispatch``)
+        cut = _PYPY_PREFIX.sub(lambda m: "" if m.group(1) else "py", cut)
         if cut == base or not cut:
             return base
         base = cut

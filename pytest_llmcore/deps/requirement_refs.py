@@ -9,6 +9,7 @@ or its job's (or workflow's) ``defaults: run: working-directory:``.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
@@ -120,21 +121,53 @@ def _references(rel: str, text: str) -> Iterator[str]:
             yield from script_references(line)
 
 
+#: Dockerfile names (toolfiles' ``docker`` kind); read in any subfolder (a project's images
+#: live in docker/NAME/Dockerfile, built from the root: text-generation-webui)
+_DOCKERFILE = lazy_compile(r"^(?:Dockerfile(?:\..+)?|.+\.[Dd]ockerfile|Containerfile)$")
+_MAX_DEPTH = 6
+
+
+def nested_dockerfiles(root: Path) -> list[Path]:
+    """Dockerfiles below the root's own, hidden and excluded folders skipped."""
+    from .walk import DEFAULT_EXCLUDES
+
+    found: list[Path] = []
+    stack = [(str(root), 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                skip = e.name.startswith(".") or e.name in DEFAULT_EXCLUDES
+                if not skip and depth < _MAX_DEPTH:
+                    stack.append((e.path, depth + 1))
+            elif depth and _DOCKERFILE.match(e.name):
+                found.append(Path(e.path))
+    return sorted(found)
+
+
 def referenced_requirement_files(root: Path) -> list[Path]:
     """Requirements files in subfolders that CI, docs builds or task runners install from."""
     found: list[Path] = []
-    for pattern in REFERENCING_FILES:
-        for f in sorted(root.glob(pattern)):
-            try:
-                text = read_text(f)
-            except OSError:
+    files = [f for pattern in REFERENCING_FILES for f in sorted(root.glob(pattern))]
+    for f in [*files, *nested_dockerfiles(root)]:
+        try:
+            text = read_text(f)
+        except OSError:
+            continue
+        for target in _references(f.relative_to(root).as_posix(), text):
+            while target.startswith("./"):
+                target = target[2:]
+            p = root / target
+            if "{" in target or "$" in target or ".." in target.split("/"):
                 continue
-            for target in _references(f.relative_to(root).as_posix(), text):
-                while target.startswith("./"):
-                    target = target[2:]
-                p = root / target
-                if "{" in target or "$" in target or ".." in target.split("/"):
-                    continue
-                if p.is_file():
-                    found.append(p)
+            if p.is_file():
+                found.append(p)
     return list(dict.fromkeys(found))

@@ -41,14 +41,18 @@ def command_names(key: str, scripts: Iterable[str], taken: Collection[str] = ())
     (``dprint-py`` runs as ``dprint``), unless that name is another declared distribution
     (``taken``), another's known command, or a base program (``pip-tools`` is not ``pip``)."""
     from .evidence_tables import CONSOLE_SCRIPTS, SUBCOMMANDS, SYSTEM_COMMANDS
+    from .module_commands import module_commands
 
     scripts = set(scripts)
     names = {c for c, d in CONSOLE_SCRIPTS.items() if d == key}
     names |= {c for c, d in SUBCOMMANDS.items() if d == key}
     names |= {key, key.replace("-", "_")}
     if not scripts:
+        # not installed: a top-level module may be its program too (pypyp's ``pyp``)
         names |= {
-            n for n in affix_stripped(key) if n not in taken and CONSOLE_SCRIPTS.get(n, key) == key
+            n
+            for n in affix_stripped(key) | module_commands(key)
+            if n not in taken and CONSOLE_SCRIPTS.get(n, key) == key
         }
     return (names - SYSTEM_COMMANDS) | scripts
 
