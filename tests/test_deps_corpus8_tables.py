@@ -391,3 +391,21 @@ def test_library_beside_celery_extra_that_selects_its_transport(tmp_path: Path) 
         "celery[sqs] at pyproject.toml:4 selects kombu's sqs transport, which imports it; "
         "not failing"
     )
+
+
+# -- gradio-client pinned beside a gradio build (text-generation-webui) --------------------
+
+
+def test_gradio_client_pinned_beside_a_gradio_wheel_is_a_companion(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "https://example.org/gradio-4.37.2+custom.20-py3-none-any.whl\n"
+        "gradio-client==1.0.2+custom.20\n"
+        "requests==2.32.0\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "app.py").write_text("import gradio\n\ngradio.Blocks()\n", encoding="utf-8")
+    result = run_gate(tmp_path, use_cache=False)
+    kinds = {f.dependency: f.kind for f in result.findings}
+    assert kinds.get("gradio-client") == Kind.COMPANION, kinds
+    assert kinds.get("requests") == Kind.UNUSED, kinds  # control: no gradio edge
+    assert "gradio" not in kinds

@@ -25,6 +25,8 @@ _GOOGLE_CLOUD_GRPC = tuple(
 #: reported as ``unused-companion``. Installed metadata answers this when it is there; the
 #: table covers the widely pinned transitive requirements when it is not.
 PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    # gradio's own client, pinned to match a gradio build (text-generation-webui's wheel)
+    "gradio-client": ("gradio",),
     "urllib3": (
         "requests",
         "botocore",
