@@ -396,10 +396,18 @@ def test_library_beside_celery_extra_that_selects_its_transport(tmp_path: Path) 
 # -- gradio-client pinned beside a gradio build (text-generation-webui) --------------------
 
 
-def test_gradio_client_pinned_beside_a_gradio_wheel_is_a_companion(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "client",
+    [
+        "gradio-client==1.0.2+custom.20",
+        "https://example.org/gradio_client-1.0.2+custom.20-py3-none-any.whl",  # the same build
+    ],
+)
+def test_gradio_client_pinned_beside_a_gradio_wheel_is_a_companion(
+    tmp_path: Path, client: str
+) -> None:
     (tmp_path / "requirements.txt").write_text(
-        "https://example.org/gradio-4.37.2+custom.20-py3-none-any.whl\n"
-        "gradio-client==1.0.2+custom.20\n"
+        f"https://example.org/gradio-4.37.2+custom.20-py3-none-any.whl\n{client}\n"
         "requests==2.32.0\n",
         encoding="utf-8",
     )
@@ -409,3 +417,32 @@ def test_gradio_client_pinned_beside_a_gradio_wheel_is_a_companion(tmp_path: Pat
     assert kinds.get("gradio-client") == Kind.COMPANION, kinds
     assert kinds.get("requests") == Kind.UNUSED, kinds  # control: no gradio edge
     assert "gradio" not in kinds
+
+
+# -- model runners' kernels (text-generation-webui) -----------------------------------------
+
+
+def _kinds(root: Path) -> dict[str, Kind]:
+    return {f.dependency: f.kind for f in run_gate(root, use_cache=False).findings}
+
+
+@pytest.mark.parametrize(
+    ("declared", "companion"),
+    [
+        ("torch\ntriton-windows==3.2.0.post18; platform_system == 'Windows'\n", "triton-windows"),
+        ("transformers\nflash-linear-attention==0.4.1\n", "flash-linear-attention"),
+        ("https://x.org/exllamav3-0.0.30-py3-none-any.whl\nxformers==0.0.33\n", "xformers"),
+    ],
+)
+def test_model_runners_kernels_are_companions(
+    tmp_path: Path, declared: str, companion: str
+) -> None:
+    (tmp_path / "requirements.txt").write_text(declared + "scipy==1.0\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "import torch\nimport transformers\nimport exllamav3\n\n"
+        "print(torch, transformers, exllamav3)\n",
+        encoding="utf-8",
+    )
+    kinds = _kinds(tmp_path)
+    assert kinds.get(companion) == Kind.COMPANION, kinds
+    assert kinds.get("scipy") == Kind.UNUSED, kinds  # control: nothing loads it

@@ -116,7 +116,8 @@ _PEP508_SPEC = lazy_compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s
 
 def is_version_pin(entry: Declared) -> bool:
     """Does the entry narrow what its requirer would install: an exact version, an
-    exclusion, a bound (``six>=1.16``, ``urllib3<2.0``)? A default range is no pin:
+    exclusion, a bound (``six>=1.16``, ``urllib3<2.0``), a wheel or sdist file (``six @
+    https://.../six-1.16.0-py3-none-any.whl``)? A default range is no pin, nor a VCS URL:
     Poetry's ``^1.16`` (what ``poetry add`` writes) or ``~1.16``, a compatible release
     ``~=2.21``, ``*``, or none."""
     text = entry.requirement
@@ -124,6 +125,11 @@ def is_version_pin(entry: Declared) -> bool:
         specs = _POETRY_VERSION.findall(text)
         clauses = [c for spec in specs for c in re.split(r"\|\|?|,", spec)]
         return any(_clause_pins(c, bare_is_exact=True) for c in clauses)
+    name, at, reference = text.partition(" @ ")
+    if at and name.strip():  # a direct reference: a wheel or sdist file is one version
+        from .declarations_req import archive_file
+
+        return archive_file(reference.split(";", 1)[0].strip()) is not None
     m = _PEP508_SPEC.match(text)
     if m is None:  # not a requirement as PEP 508 writes it (conda's ``six=1.16``)
         return bool(re.search(r"[<>=!]", text))

@@ -17,6 +17,7 @@ from .safeio import read_bounded
 __all__ = [
     "REFERENCING_FILES",
     "DeclaredSink",
+    "archive_file",
     "is_lockfile",
     "parse_requirement_name",
     "parse_suppression",
@@ -213,8 +214,17 @@ def _requirement_entry(entry: str) -> str | None:
 #: sdist's (``name-version.tar.gz``): the distribution's name is the part before the version
 _ARCHIVE = lazy_compile(
     r"/(?P<name>[A-Za-z0-9][A-Za-z0-9._]*?)-"
-    r"(?:\d[^/-]*-[^/]+\.whl|\d[^/]*?\.(?:tar\.gz|tar\.bz2|zip|tgz))$"
+    r"(?:(?P<wheel>\d[^/-]*)-[^/]+\.whl|(?P<sdist>\d[^/]*?)\.(?:tar\.gz|tar\.bz2|zip|tgz))$"
 )
+
+
+def archive_file(location: str) -> tuple[str, str] | None:
+    """(distribution, version) a wheel's or sdist's URL or path names in its file name
+    (``.../gradio-4.37.2+custom.20-py3-none-any.whl``), or None."""
+    m = _ARCHIVE.search("/" + location.split("?", 1)[0].split("#", 1)[0].lstrip("/"))
+    if m is None:
+        return None
+    return re.sub(r"[-_.]+", "-", m.group("name")), m.group("wheel") or m.group("sdist")
 
 
 def _archive_requirement(entry: str) -> str | None:
@@ -222,11 +232,10 @@ def _archive_requirement(entry: str) -> str | None:
     a wheel or sdist) as the direct reference ``gradio @ URL ; marker``, or None."""
     location, _, marker = entry.partition(";")
     location = location.strip()
-    m = _ARCHIVE.search("/" + location.split("?", 1)[0].split("#", 1)[0].lstrip("/"))
-    if m is None:
+    found = archive_file(location)
+    if found is None:
         return None
-    name = re.sub(r"[-_.]+", "-", m.group("name"))
-    return f"{name} @ {location}" + (f" ; {marker.strip()}" if marker.strip() else "")
+    return f"{found[0]} @ {location}" + (f" ; {marker.strip()}" if marker.strip() else "")
 
 
 def read_requirements(

@@ -27,6 +27,9 @@ _GOOGLE_CLOUD_GRPC = tuple(
 PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     # gradio's own client, pinned to match a gradio build (text-generation-webui's wheel)
     "gradio-client": ("gradio",),
+    # exllamav3 requires xformers (unpinned): projects pin the build matching their torch
+    "xformers": ("exllamav3",),
+    "einops": ("flash-linear-attention", "fla-core"),
     "urllib3": (
         "requests",
         "botocore",

@@ -332,6 +332,11 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "accelerate": ("transformers", "diffusers", "peft", "trl"),
     "safetensors": ("transformers", "diffusers", "torch", "accelerate"),
     "triton": ("torch",),
+    "triton-windows": ("torch",),  # triton's Windows build: torch.compile loads it
+    # linear-attention kernels transformers and exllamav3 load for the models that have
+    # such layers (Qwen3-Next, Qwen3.5) when installed, falling back to slower code if not
+    "flash-linear-attention": ("transformers", "exllamav3"),
+    "fla-core": ("transformers", "exllamav3", "flash-linear-attention"),
     "uvloop": ("uvicorn", "litdata"),  # litdata's streaming loop when installed
     "httptools": ("uvicorn",),
     "websockets": ("uvicorn",),
