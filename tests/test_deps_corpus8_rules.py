@@ -8,7 +8,7 @@ import ast
 import keyword
 from pathlib import Path
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps.check_helpers import _WRAPPED, check_helpers
@@ -392,3 +392,102 @@ def test_check_helper_found_only_when_its_parameter_reaches_the_check(
     assert check_helpers(text, "m.py") == {name: "m.py:1"}
     other = f"def {name}({param}, hint=None):\n    return {check}(hint)\n"
     assert check_helpers(other, "m.py") == ({} if param != "hint" else {name: "m.py:1"})
+
+
+# -- the check-helper search without a lookbehind finds what the lookbehind form found ------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "require_version(",
+                "version(",
+                "get_version(",
+                "my_require_version(",
+                "é_require(",
+                "require (",
+                "req",
+                ", hint)",
+                ")",
+                "x",
+                " ",
+                "\n",
+                "_",
+                "name=",
+                "(",
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_handed_names_match_the_word_boundary_regex(text: str) -> None:
+    import re
+
+    from pytest_llmcore.deps import check_helpers as ch
+
+    reference = re.compile(r"(?<![\w])" + ch._HANDED.pattern)
+    assert ch._handed(text) == set(reference.findall(text))
+
+
+# -- helper hints read while scanning: the helper search reads only the files they name ------
+
+_FRAGMENTS = [
+    b"import_module",
+    b"find_spec(",
+    b"__import__",
+    b"require_version(",
+    b"require_version (",
+    b"get_distribution(",
+    b"version",
+    b"is_package_available(",
+    b"RequirementCache",
+    b"(",
+    b" ",
+    b"x",
+    b"\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=10).map(b"".join))
+def test_helper_hints_never_rule_out_a_file_the_search_would_read(data: bytes) -> None:
+    from pytest_llmcore.deps import check_helpers as ch
+    from pytest_llmcore.deps import loaders
+    from pytest_llmcore.deps.helper_markers import HINT_CHECK, HINT_IMPORTER, helper_hints
+
+    hints = helper_hints(data)
+    assert bool(hints & HINT_IMPORTER) == any(m in data for m in loaders._MARKERS)
+    if any(m in data for m in ch._CHECK_MARKERS):
+        assert hints & HINT_CHECK
+
+
+def test_every_check_ends_in_a_hinted_suffix() -> None:
+    from pytest_llmcore.deps.helper_markers import _CHECK_SUFFIXES
+
+    assert all(any(w.endswith(s) for s in _CHECK_SUFFIXES) for w in _WRAPPED)
+
+
+def test_a_warm_run_finds_a_check_helper_through_the_cached_hints(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("transformers\naqlm\nscipy\n", encoding="utf-8")
+    pkg = tmp_path / "app"
+    pkg.mkdir()
+    (pkg / "misc.py").write_text(
+        "from transformers.utils.versions import require_version\n\n\n"
+        "def check_version(requirement, mandatory=False):\n"
+        "    require_version(requirement, 'pip install it')\n",
+        encoding="utf-8",
+    )
+    (pkg / "quant.py").write_text(
+        "from app.misc import check_version\n\n\ndef load():\n"
+        '    check_version("aqlm>=1.1.0", mandatory=True)\n',
+        encoding="utf-8",
+    )
+    for i in range(5):
+        (pkg / f"m{i}.py").write_text(f"x = {i}\n", encoding="utf-8")
+    cold = run_gate(tmp_path, cache_dir=tmp_path / "cache")
+    warm = run_gate(tmp_path, cache_dir=tmp_path / "cache")
+    for result in (cold, warm):
+        assert sorted(f.dependency for f in result.failing) == ["scipy"]
+        assert "check_version" in result.used_by["aqlm"][0].text

@@ -27,10 +27,10 @@ __all__ = ["ImportCache", "cache_key", "default_cache_dir", "env_fingerprint"]
 
 T = TypeVar("T")
 
-#: Bumped whenever the scanner's answer for the same file can change (6: an unused import
-#: under a pylint disable of unused-import is used; 5: imports of pytester source strings;
-#: 4: a raising `except ImportError`).
-CACHE_FORMAT = 6
+#: Bumped whenever the scanner's answer for the same file can change (7: helper hints; 6:
+#: an unused import under a pylint disable of unused-import is used; 5: imports of pytester
+#: source strings; 4: a raising `except ImportError`).
+CACHE_FORMAT = 7
 #: A cache file larger than this is not ours (torch's 2,300 files take about 1 MB).
 MAX_CACHE_FILE = 512_000_000
 
@@ -147,7 +147,10 @@ class ImportCache:
             problem = e[2]
             if problem is not None and not isinstance(problem, str):
                 return None
-            return FileImports(tuple(_record(r) for r in e[3]), problem)
+            hints = e[4]
+            if type(hints) is not int:
+                return None
+            return FileImports(tuple(_record(r) for r in e[3]), problem, hints)
         except (TypeError, ValueError, IndexError, KeyError):
             return None
 
@@ -156,7 +159,7 @@ class ImportCache:
             [r.module, r.line, list(r.bound), r.used, r.type_checking, r.guarded, r.dynamic]
             for r in result.imports
         ]
-        self.entries[f.rel] = [f.size, f.mtime_ns, result.problem, records]
+        self.entries[f.rel] = [f.size, f.mtime_ns, result.problem, records, result.hints]
         self.dirty = True
 
     def save(self, live: set[str]) -> None:

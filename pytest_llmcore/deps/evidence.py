@@ -68,13 +68,14 @@ class EvidenceFinder:
         cache_dir: Path | None = None,
         memo: Memo = no_memo,
         facts: ProjectFacts | None = None,
+        hints: Mapping[str, int] | None = None,
     ) -> None:
         """``sources``: (relative path, path) of the scanned files; ``imported``: the
         modules whose import is used; ``declared``: canonical name -> (name as written,
         modules it provides); ``provides``: modules of any distribution (for stubs);
         ``cache_dir``: where the implicit-use scan keeps per-file results (None: nowhere);
         ``memo``: remembers what installed metadata says, across runs; ``facts``: the
-        project's tool files and commands, maybe read already."""
+        project's tool files and commands, maybe read already; ``hints``: scan hints."""
         self.root = root
         self.pyproject = pyproject
         self.sources = sources
@@ -93,6 +94,7 @@ class EvidenceFinder:
         self.tool_tables = {str(k) for k in tool} if isinstance(tool, Mapping) else set()
         self.notes: list[str] = []
         self.facts = facts if facts is not None else ProjectFacts(root, pyproject)
+        self.hints = hints or {}
         self._read_commands = False
         self._runs: RunIndex | None = None
         self._docs: list[DocUse] | None = None
@@ -335,7 +337,7 @@ class EvidenceFinder:
 
             path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
             sources = [*self.sources, *self.auxiliary.sources()]
-            scan.learn_helpers(self.sources)
+            scan.learn_helpers(self.sources, self.hints)
             cache = ScanCache(path, scan.looked_for())
             scan.scan_files(sources, cache)
             for dep, loaders in scan.remote_code_parents().items():
@@ -364,14 +366,12 @@ class EvidenceFinder:
         """The tool that runs the Python code blocks of Markdown files, if the project has one."""
         from .evidence_tables import MARKDOWN_RUNNERS
 
-        for key in MARKDOWN_RUNNERS:
-            if key in self.declared:
-                return key
-        usage = self.pytest_usage(frozenset())
-        for opt in ("--markdown-docs", "--doctest-glob", "--codeblocks"):
-            if opt in usage.options:
-                return f"pytest {opt}"
-        return None
+        declared = next((key for key in MARKDOWN_RUNNERS if key in self.declared), None)
+        options = self.pytest_usage(frozenset()).options if declared is None else {}
+        opt = next(
+            (o for o in ("--markdown-docs", "--doctest-glob", "--codeblocks") if o in options), None
+        )
+        return declared or (f"pytest {opt}" if opt else None)
 
     @functools.cached_property
     def _coverage_plugins(self) -> dict[str, Evidence]:

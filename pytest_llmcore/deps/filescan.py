@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from .helper_markers import helper_hints
 from .notebooks import notebook_source
 from .records import FileImports
 from .safeio import read_bounded
@@ -69,7 +70,8 @@ def scan_file(path: Path, rel: str, wanted: Callable[[str], bool], max_size: int
     )
     notes = [p for p in (problem, result.problem) if p]
     # notebook records keep the line in the joined source; reports map it back to a cell
-    return FileImports(result.imports, "; ".join(notes) or None)
+    hints = helper_hints(raw) if rel.endswith(".py") else 0  # helpers live in .py files
+    return FileImports(result.imports, "; ".join(notes) or None, hints)
 
 
 def scan_chunk(

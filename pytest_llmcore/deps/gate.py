@@ -112,6 +112,7 @@ def _evidence_finder(
         cache_dir=scan.evidence_cache_dir,
         memo=scan.cache.memo,
         facts=scan.facts,
+        hints={rel: fi.hints for rel, fi in scan.per_file.items()},
     )
 
 

@@ -261,14 +261,16 @@ class ImplicitScan:
             return True
         return self._helper_re is not None and self._helper_re.search(window) is not None
 
-    def learn_helpers(self, files: Iterable[tuple[str, Path]]) -> None:
+    def learn_helpers(
+        self, files: Iterable[tuple[str, Path]], hints: Mapping[str, int] | None = None
+    ) -> None:
         """The project's own import helpers (``lazy_import("x")``) and requirement checks
         (``check_version("x>=1")``, :mod:`.check_helpers`): before the scan, as their names
         are part of what it looks for; and the parsers project wrappers of ``BeautifulSoup``
         receive (:mod:`.wrapped_args`), a project-wide relation."""
         files = list(files)
         self.helpers, self.check_helpers = project_helpers(
-            files, bool(self.module_owner), bool(self.pending)
+            files, bool(self.module_owner), bool(self.pending), hints
         )
         self._helper_re = helper_call(self.helpers)
         for use in wrapped_parser_uses(files, self.pending):

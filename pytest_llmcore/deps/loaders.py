@@ -14,12 +14,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .helper_markers import IMPORTER_MARKERS
 from .lazyre import lazy_compile
 from .safeio import read_bytes
 
 __all__ = ["file_helpers", "helper_call", "import_helpers"]
 
-_MARKERS = (b"import_module", b"find_spec", b"__import__")
+_MARKERS = IMPORTER_MARKERS
 #: A bare name handed to an importer: ``find_spec(name)``, ``import_module(name=name)``.
 _HANDED = lazy_compile(
     r"\b(?:import_module|find_spec|__import__)\s*\(\s*(?:name\s*=\s*)?([A-Za-z_]\w*)\s*[,)]"

@@ -86,6 +86,9 @@ class FileImports(NamedTuple):
 
     imports: tuple[ImportRecord, ...]
     problem: str | None = None
+    hints: int = -1
+    """Which helpers the file may define (:func:`.helper_markers.helper_hints`); -1: not
+    known (look at the file itself)."""
 
 
 @dataclass(frozen=True)
