@@ -491,3 +491,33 @@ def test_a_warm_run_finds_a_check_helper_through_the_cached_hints(tmp_path: Path
     for result in (cold, warm):
         assert sorted(f.dependency for f in result.failing) == ["scipy"]
         assert "check_version" in result.used_by["aqlm"][0].text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "require_version(",
+                "version(",
+                "'Typing_Extensions>=4'",
+                '"typing-extensions"',
+                "'aqlm'",
+                '"AQLM==1"',
+                "'aq'",
+                ")",
+                " ",
+                "\n",
+                "# ",
+                '"""',
+            ]
+        ),
+        max_size=10,
+    ).map("".join),
+    st.sets(st.sampled_from(["typing-extensions", "aqlm", "torch"]), min_size=1),
+)
+def test_the_cheap_name_test_never_skips_a_requirement_check(text: str, pending: set[str]) -> None:
+    from pytest_llmcore.deps.implicit_rules import may_name, requirement_checks
+
+    if list(requirement_checks(text, pending)):
+        assert may_name(text, pending)

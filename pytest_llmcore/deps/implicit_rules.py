@@ -117,6 +117,14 @@ _CALL_ON_STRING = lazy_compile(r"\(\s*[\"']")
 _CHECK_NAME = lazy_compile(_CHECKS + r"\s*$")
 
 
+def may_name(text: str, keys: Collection[str]) -> bool:
+    """Could ``text`` spell one of the distributions ``keys`` (PEP 503 names) in any case
+    and with any separators (``Typing_Extensions``)? A cheap test before the searches
+    that look for a requirement string; never false where one of them would find one."""
+    lowered = text.lower()
+    return any(all(part in lowered for part in key.split("-")) for key in keys)
+
+
 def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
     """``(distribution, snippet, line)``: a pending distribution's requirement string
     handed to a requirement or version check."""
