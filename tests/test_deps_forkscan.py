@@ -500,3 +500,17 @@ def test_a_cold_gate_run_walks_in_the_worker_and_agrees(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_only_a_tree_with_many_sources_walks_in_a_worker(tmp_path: Path) -> None:
+    from pytest_llmcore.deps.gatescan import _has_many_sources
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert not _has_many_sources(tmp_path)  # a tiny project: forking costs it more
+    deep = tmp_path / "src" / "pkg" / "sub"
+    deep.mkdir(parents=True)
+    for i in range(39):
+        (deep / f"m{i}.py").write_text("x = 1\n")
+    assert _has_many_sources(tmp_path)  # 40, three folders down
+    (tmp_path / ".venv").mkdir()
+    assert not _has_many_sources(tmp_path / "src" / "pkg", enough=41)

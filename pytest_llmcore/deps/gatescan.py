@@ -78,7 +78,7 @@ def scan_project(
     path = where / "imports.json" if where is not None else None
     facts = ProjectFacts(root, decl.pyproject)
     cold = path is None or not os.path.lexists(path)
-    if may_fork and cold and decl.declared:
+    if may_fork and cold and decl.declared and _has_many_sources(root):
         early = _walk_and_scan(root, settings, decl, result, user_map, path, facts)
         if early is not None:
             return early._replace(evidence_cache_dir=where)
@@ -114,6 +114,28 @@ def scan_project(
             cache.put(f, res)
     result.files_scanned = len(files)
     return Scan(files, local, skip, opened, cache, where, per_file, facts)
+
+
+def _has_many_sources(root: Path, enough: int = 40, folders: int = 64) -> bool:
+    """A quick look (breadth first, ``folders`` folders at most): does ``root`` hold
+    ``enough`` Python files for a forked walk to pay? Under that, forking and preparing all
+    of judging cost a tiny project more than they save."""
+    found, queue = 0, [str(root)]
+    for folder in queue:
+        if len(queue) > folders:
+            break
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                found += 1
+            elif not entry.name.startswith((".", "_")) and entry.is_dir(follow_symlinks=False):
+                queue.append(entry.path)
+        if found >= enough:
+            return True
+    return False
 
 
 def _walk_and_scan(
