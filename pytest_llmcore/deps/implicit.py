@@ -17,13 +17,7 @@ from ..core.errors import InputError
 from .check_helpers import helper_checks, project_helpers
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
-from .implicit_rules import (
-    bound_name_loads,
-    cmake_finds,
-    may_name,
-    prefix_loads,
-    requirement_checks,
-)
+from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import argv_runs, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .implicit_table_broker import BROKER_CONTEXT, BROKER_TRIGGERS
@@ -230,7 +224,7 @@ class ImplicitScan:
             self.module_owner
         ):
             self._scan_prefix_loads(rel, text)
-        if "(" in text and self.pending and may_name(text, self.pending):
+        if "(" in text and self.pending:
             self._scan_requirement_checks(rel, text)
 
     def _scan_module_strings(self, rel: str, text: str) -> None:

@@ -128,8 +128,11 @@ def may_name(text: str, keys: Collection[str]) -> bool:
 def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
     """``(distribution, snippet, line)``: a pending distribution's requirement string
     handed to a requirement or version check."""
-    if not pending:
-        return
+    if pending and may_name(text, pending):  # most files name none of them
+        yield from _checks_naming(text, pending)
+
+
+def _checks_naming(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
     for call in _CALL_ON_STRING.finditer(text):
         name = _CHECK_NAME.search(text, max(0, call.start() - 64), call.start())
         m = None if name is None else _REQUIREMENT_CHECK.match(text, name.start())
