@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.taskrunners import read_tox_toml
@@ -190,6 +192,22 @@ def test_target_variable_of_another_target_leaves_the_plugin_unused(tmp_path: Pa
 def test_make_target_variable_runs_both_ways() -> None:
     runs = [i.run.args for i in read_make(HTTPIE_MAKEFILE, "Makefile") if i.run.module]
     assert runs == [(), ("--cov=httpie", "--cov=tests")]
+
+
+@given(
+    target=st.from_regex(r"t-[a-z0-9-]{0,10}", fullmatch=True),
+    opts=st.lists(st.from_regex(r"--[a-z]{1,8}", fullmatch=True), min_size=1, max_size=4),
+    through_prerequisite=st.booleans(),
+)
+def test_target_variable_property(target: str, opts: list[str], through_prerequisite: bool) -> None:
+    value = " ".join(opts)
+    if through_prerequisite:  # the global (empty) value, and the needing target's value
+        text = f".PHONY: {target}\n{target}: X={value}\n{target}: run\nrun:\n\tpytest $(X)\n"
+        expected = [(), tuple(opts)]
+    else:  # the target's own value replaces the global one
+        text = f"X = -q\n{target}: X={value}\n{target}:\n\tpytest $(X)\n"
+        expected = [tuple(opts)]
+    assert [i.run.args for i in read_make(text, "Makefile")] == expected
 
 
 # -- class H: the regeneration command in a lock file's header ---------------------------------

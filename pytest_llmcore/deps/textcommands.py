@@ -122,6 +122,7 @@ class _Makefile:
         self.target_vars: dict[str, list[tuple[str, str, str]]] = {}
         self.prereqs: dict[str, set[str]] = {}
         self.current: tuple[str, ...] = ()
+        self._needed_by: dict[str, list[str]] | None = None
 
     def assign(self, name: str, op: str, value: str, calls: list[str]) -> None:
         if op == "+=" and name in self.variables:
@@ -151,6 +152,8 @@ class _Makefile:
         """The variables' choices in a recipe of ``targets``: a target's own variables
         replace the global value; a variable of a target that needs these (``test-cover:
         test``, GNU Make passes it to its prerequisites) is one more choice."""
+        if not self.target_vars or not targets:
+            return self.choices  # most Makefiles set no variable per target
         out = dict(self.choices)
         for name, op, value, own in self._target_assignments(targets):
             base = out.get(name) or [self.variables.get(name, "")]
@@ -159,12 +162,16 @@ class _Makefile:
         return out
 
     def _target_assignments(self, targets: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+        if self._needed_by is None:  # prerequisite -> the targets that need it
+            self._needed_by = {}
+            for target, deps in self.prereqs.items():
+                for dep in deps:
+                    self._needed_by.setdefault(dep, []).append(target)
         needers = dict.fromkeys(targets, True)
         queue = list(targets)
         while queue:  # every target that needs these, directly or through others
-            t = queue.pop()
-            for other, deps in self.prereqs.items():
-                if t in deps and other not in needers:
+            for other in self._needed_by.get(queue.pop(), ()):
+                if other not in needers:
                     needers[other] = False
                     queue.append(other)
         return [(*a, own) for t, own in needers.items() for a in self.target_vars.get(t, [])]
