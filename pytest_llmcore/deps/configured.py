@@ -32,7 +32,7 @@ CONFIG_FILES: dict[str, tuple[str, ...]] = {
     "ruff": ("ruff.toml", ".ruff.toml"),
     "coverage": (".coveragerc",),
     "pre-commit": (".pre-commit-config.yaml",),
-    "tox": ("tox.ini",),
+    "tox": ("tox.ini", "tox.toml"),
     "nox": ("noxfile.py",),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml"),
     "sphinx": ("docs/conf.py", "doc/conf.py"),

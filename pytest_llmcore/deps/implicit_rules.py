@@ -166,7 +166,7 @@ def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
             scan.scan_source(rel, text, strings=False, rows=rows)
     # an environment variable set for the test runs (tox ``setenv``/``set_env``)
     rows = [t for t in scan.triggers if t.what in ENV_SETTINGS]
-    for rel in [*files.of("tox"), "tox.toml", "pyproject.toml"] if rows else ():
+    for rel in dict.fromkeys([*files.of("tox"), "tox.toml", "pyproject.toml"]) if rows else ():
         text = files.read(rel)
         if text is not None:
             scan.scan_source(rel, text, strings=False, rows=rows)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..core.errors import InputError
 from .invocation import Invocation, argv_invocations, script_invocations
 from .shell import Run, imported_by, runs_in_script
 from .textcommands import (
@@ -207,7 +208,7 @@ _READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
     "shell": read_shell,
     "procfile": read_procfile,
     "docker": read_docker,
-    "tox": read_tox_ini,
+    "tox": lambda t, r: _read_tox(t, r),
     "nox": read_nox,
     "pre-commit": read_pre_commit,
     "readthedocs": read_readthedocs_commands,
@@ -216,6 +217,15 @@ _READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
     "compose": lambda t, r: read_yaml_commands(t, r, "compose"),
     "lint-staged": lambda t, r: _read_lint_staged(t, r),
 }
+
+
+def _read_tox(text: str, rel: str) -> list[Invocation]:
+    """tox.ini, or tox 4's native ``tox.toml`` (read like pyproject's ``[tool.tox]``)."""
+    if not rel.endswith(".toml"):
+        return read_tox_ini(text, rel)
+    from .taskrunners import read_tox_toml
+
+    return read_tox_toml(text, rel)
 
 
 def _read_lint_staged(text: str, rel: str) -> list[Invocation]:
@@ -238,6 +248,9 @@ def read_invocations(
                 continue
             try:
                 out += reader(text, rel)
+            except InputError as exc:  # a tox.toml that is not TOML
+                where = f"{rel}:{exc.line}" if exc.line else rel
+                notes.append(f"{where}: not valid TOML; its commands are not counted as uses")
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f"{rel}:{mark.line + 1}" if mark is not None else rel
@@ -247,6 +260,9 @@ def read_invocations(
 
         text = files.read("pyproject.toml") or ""
         out += read_pyproject(pyproject, text, "pyproject.toml")
+    from .locks import lock_header_invocations
+
+    out += lock_header_invocations(files.root)  # `#    pip-compile ...` of a lock's header
     from .doccommands import read_doc_commands
 
     out += read_doc_commands(files)

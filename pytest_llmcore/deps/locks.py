@@ -17,11 +17,18 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .invocation import Invocation, script_invocations
 from .lazyre import lazy_compile
 from .records import canonical_name
 from .safeio import read_bounded
 
-__all__ = ["LOCK_FILES", "compiled_graph", "lock_graph", "lock_requirers"]
+__all__ = [
+    "LOCK_FILES",
+    "compiled_graph",
+    "lock_graph",
+    "lock_header_invocations",
+    "lock_requirers",
+]
 
 #: Lock files read; the requirements of every one present are merged.
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
@@ -227,3 +234,36 @@ def _requirers(
                 by = found.setdefault(req, {})
                 by[dist] = min(d, by.get(dist, d))
     return {req: sorted(by, key=lambda n: (by[n], n)) for req, by in found.items()}
+
+
+#: the regeneration command a compiled file's header names (``#    pip-compile --output-file
+#: =requirements/dev.txt requirements/dev.in``, ``#    uv pip compile ...``, ``uv export``)
+_REGENERATE = lazy_compile(
+    r"^#\s+((?:pip-compile|uv\s+pip\s+compile|uv\s+export|poetry\s+export|pdm\s+export)\b.*)$"
+)
+#: a header is the comment lines at the top of the file; this many at most are read
+_HEADER_LINES = 30
+
+
+def lock_header_invocations(root: Path) -> list[Invocation]:
+    """The tool that regenerates each compiled requirements file, run by the command its
+    header records (the file:line of that command): the documented way to update it."""
+    from .declarations_req import is_lockfile, requirement_files
+
+    out: list[Invocation] = []
+    for path in requirement_files(root):
+        raw = read_bounded(path, _MAX_LOCK)
+        if not isinstance(raw, bytes) or path.suffix != ".txt":
+            continue
+        text = raw[:8192].decode("utf-8", "replace")
+        if not is_lockfile(path, text):
+            continue
+        rel = path.relative_to(root).as_posix()
+        for i, line in enumerate(text.splitlines()[:_HEADER_LINES], start=1):
+            if not line.startswith("#"):
+                break  # the header ends at the first requirement
+            m = _REGENERATE.match(line)
+            if m is not None:
+                out += script_invocations(m.group(1), rel, i)
+                break
+    return out

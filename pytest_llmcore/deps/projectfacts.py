@@ -48,7 +48,10 @@ class ProjectFacts:
             tool = (self.pyproject or {}).get("tool")
             runners = isinstance(tool, Mapping) and any(t in tool for t in TASK_RUNNER_TOOLS)
             docs = bool(developer_docs(self.files))  # their shell code blocks run commands
-            if not runners and not docs and not any(self.files.of(k) for k in INVOCATION_KINDS):
+            from .declarations_req import requirement_files  # a lock's header names a command
+
+            locks = bool(requirement_files(self.root))
+            if not (runners or docs or locks) and not any(map(self.files.of, INVOCATION_KINDS)):
                 self._invocations = []  # nothing runs anything: the readers stay unloaded
             else:
                 from .invocations import read_invocations

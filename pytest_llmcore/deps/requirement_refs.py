@@ -21,7 +21,7 @@ from .safeio import read_text
 __all__ = ["REFERENCING_FILES", "referenced_requirement_files"]
 
 _REFERENCE = lazy_compile(
-    r"(?:(?:^|\s)(?:-r|--requirement)\s*=?\s*|requirements\s*:\s*|\s-r)"
+    r"(?:(?:^|[\s\"'])(?:-r|--requirement)\s*=?\s*|requirements\s*:\s*|\s-r)"
     r"[\"']?([\w./{}$-]*requirements[\w./-]*\.(?:txt|in))",
     re.M,
 )
@@ -33,6 +33,7 @@ REFERENCING_FILES: tuple[str, ...] = (
     ".readthedocs.yml",
     "readthedocs.yml",
     "tox.ini",
+    "tox.toml",  # deps = ["-r requirements/test.txt"]
     "noxfile.py",
     "Makefile",
     "*.mk",

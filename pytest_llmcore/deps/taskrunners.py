@@ -1,5 +1,6 @@
 """Task runners declared in pyproject.toml: taskipy, poe, pdm, rye and hatch scripts, and
-tox configured in ``[tool.tox]`` (the legacy ini string or native TOML commands)."""
+tox configured in ``[tool.tox]`` (the legacy ini string or native TOML commands) or in
+tox 4's own ``tox.toml`` (the same native schema)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .invocations import (
 )
 from .shell import Run
 
-__all__ = ["read_pyproject"]
+__all__ = ["read_pyproject", "read_tox_native", "read_tox_toml"]
 
 
 def _line_of(lines: list[str], needle: str) -> int | None:
@@ -94,13 +95,57 @@ def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocat
         legacy = tox.get("legacy_tox_ini")
         if isinstance(legacy, str):
             out += read_tox_ini(legacy, rel, _line_of(lines, "legacy_tox_ini") or 1)
-        for _, value in yaml_free_walk(tox):
-            if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
-                for argv in value:
-                    out += argv_invocations(
-                        tox_argv(argv), rel, _line_of(lines, str(argv[0]) if argv else "")
-                    )
+        out += read_tox_native(tox, lines, rel)
     return out
+
+
+def read_tox_toml(text: str, rel: str) -> list[Invocation]:
+    """tox 4's own ``tox.toml``: the schema of pyproject's ``[tool.tox]``, at top level.
+    Raises :class:`~pytest_llmcore.core.errors.InputError` when it is not valid TOML."""
+    from pathlib import Path
+
+    from ..core.config import parse_toml_data
+
+    return read_tox_native(parse_toml_data(text, Path(rel)), text.splitlines(), rel)
+
+
+def read_tox_native(tox: Mapping[str, Any], lines: list[str], rel: str) -> list[Invocation]:
+    """``commands``/``commands_pre``/``commands_post`` (lists of argv lists) of every
+    env table, each at the line of its first word (searched after the previous one's)."""
+    out: list[Invocation] = []
+    after = 0
+    for _, value in yaml_free_walk(tox):
+        if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
+            for argv in value:
+                line = _quoted_line(lines, argv[0], after) if argv else None
+                after = line or after
+                out += argv_invocations(tox_argv(argv), rel, line)
+    return out
+
+
+def _quoted_line(lines: list[str], word: Any, after: int) -> int | None:
+    """The 1-based line of ``"word"`` (or ``'word'``) from line ``after`` on, else anywhere."""
+    if not isinstance(word, str) or not word:
+        return None
+    needles = (f'"{word}"', f"'{word}'")
+    for start in (after, 0):
+        for i in range(start, len(lines)):
+            if any(n in lines[i] for n in needles):
+                return i + 1
+    return _line_of(lines, word)
+
+
+def _tox_words(w: Any) -> list[str]:
+    """One word of a native command: a string substituted; ``{replace = "posargs"}`` its
+    ``default`` list; ``{replace = "env"}`` its ``default``; any other table unknown."""
+    if isinstance(w, str):
+        return [tox_substitute(w)]
+    if isinstance(w, Mapping) and w.get("replace") == "posargs":
+        default = w.get("default")  # what runs when no arguments are given
+        return [x for d in default for x in _tox_words(d)] if isinstance(default, list) else []
+    if isinstance(w, Mapping) and w.get("replace") == "env" and isinstance(w.get("default"), str):
+        return [tox_substitute(w["default"])]
+    return ["__var__"]
 
 
 def tox_argv(argv: list[Any]) -> list[str]:
@@ -108,16 +153,7 @@ def tox_argv(argv: list[Any]) -> list[str]:
     prefix only as the first word or the first word's first character, never an option's
     dashes (``--numprocesses=auto``). ``{replace = "posargs", default = [...]}`` reads as
     its default, any other table as an unknown word."""
-    words: list[str] = []
-    for w in argv:
-        if isinstance(w, str):
-            words.append(tox_substitute(w))
-        elif isinstance(w, Mapping) and w.get("replace") == "posargs":
-            default = w.get("default")  # what runs when no arguments are given
-            if isinstance(default, list) and all(isinstance(d, str) for d in default):
-                words += [tox_substitute(d) for d in default]
-        else:
-            words.append("__var__")
+    words = [x for w in argv for x in _tox_words(w)]
     if words and words[0] in ("-", "!"):
         words = words[1:]
     elif words and words[0][:1] in ("-", "!") and words[0][1:2] not in ("-", ""):

@@ -102,37 +102,112 @@ def _variants(recipe: str, choices: dict[str, list[str]]) -> list[dict[str, str]
     return combos
 
 
+#: a rule line: its targets, and what follows the colon (prerequisites, or a variable
+#: assignment that applies to the targets only)
+_MAKE_RULE = re.compile(r"^([^\s:#=][^:#=]*?)\s*::?(?!=)\s*(.*)$")
+_TARGET_VAR = re.compile(
+    r"^(?:(?:export|override|private)\s+)*([A-Za-z_][A-Za-z0-9_]*)\s*"
+    r"(:{1,3}=|\?=|\+=|!=|=)\s*(.*)$"
+)
+
+
+class _Makefile:
+    """What :func:`read_make` gathers in one pass: global and target-specific variables,
+    prerequisites, and each recipe line with the targets it belongs to."""
+
+    def __init__(self) -> None:
+        self.variables: dict[str, str] = {}
+        self.choices: dict[str, list[str]] = {}
+        self.recipes: list[tuple[int, str, tuple[str, ...]]] = []
+        self.target_vars: dict[str, list[tuple[str, str, str]]] = {}
+        self.prereqs: dict[str, set[str]] = {}
+        self.current: tuple[str, ...] = ()
+        self._needed_by: dict[str, list[str]] | None = None
+
+    def assign(self, name: str, op: str, value: str, calls: list[str]) -> None:
+        if op == "+=" and name in self.variables:
+            self.variables[name] = f"{self.variables[name]} {value}".strip()
+        else:
+            self.variables.setdefault(name, value)
+        # one $(shell ...) in the value: `PIP := $(shell ... echo uv || echo) pip`
+        echoed = echoed_values(calls[0]) if value.count("__var__") == 1 and calls else []
+        if echoed and name not in self.choices:
+            self.choices[name] = [value.replace("__var__", e) for e in echoed]
+
+    def rule(self, line_no: int, targets: list[str], rest: str) -> None:
+        var = _TARGET_VAR.match(rest)
+        if var is not None:  # `test-cover: COV=--cov=httpie`: for the target's recipes
+            value = var.group(3).split(" #", 1)[0].strip()
+            for t in targets:
+                self.target_vars.setdefault(t, []).append((var.group(1), var.group(2), value))
+            return
+        prereqs, _, recipe = rest.partition(";")
+        for t in targets:
+            self.prereqs.setdefault(t, set()).update(prereqs.replace("|", " ").split())
+        self.current = tuple(targets)
+        if recipe.strip():
+            self.recipes.append((line_no, recipe.strip(), self.current))
+
+    def choices_for(self, targets: tuple[str, ...]) -> dict[str, list[str]]:
+        """The variables' choices in a recipe of ``targets``: a target's own variables
+        replace the global value; a variable of a target that needs these (``test-cover:
+        test``, GNU Make passes it to its prerequisites) is one more choice."""
+        if not self.target_vars or not targets:
+            return self.choices  # most Makefiles set no variable per target
+        out = dict(self.choices)
+        for name, op, value, own in self._target_assignments(targets):
+            base = out.get(name) or [self.variables.get(name, "")]
+            new = f"{base[0]} {value}".strip() if op == "+=" else value
+            out[name] = [new] if own else [*base, new]
+        return out
+
+    def _target_assignments(self, targets: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+        if self._needed_by is None:  # prerequisite -> the targets that need it
+            self._needed_by = {}
+            for target, deps in self.prereqs.items():
+                for dep in deps:
+                    self._needed_by.setdefault(dep, []).append(target)
+        needers = dict.fromkeys(targets, True)
+        queue = list(targets)
+        while queue:  # every target that needs these, directly or through others
+            for other in self._needed_by.get(queue.pop(), ()):
+                if other not in needers:
+                    needers[other] = False
+                    queue.append(other)
+        return [(*a, own) for t, own in needers.items() for a in self.target_vars.get(t, [])]
+
+
 def read_make(text: str, rel: str) -> list[Invocation]:
     """Recipe lines (tab-indented, or after ``target: ;``) and every ``$(shell ...)``
     function call, Make variables expanded. A variable whose whole value is a ``$(shell
     ...)`` call that echoes its choice (``BUILD := $(shell ... && echo "uv build" || echo
-    "python -m build")``) stands for each echoed text in turn."""
-    variables: dict[str, str] = {}
-    choices: dict[str, list[str]] = {}
-    recipes: list[tuple[int, str]] = []
+    "python -m build")``) stands for each echoed text in turn; so does one set for a target
+    (``test-cover: COV=--cov=pkg``) in the recipes of that target and its prerequisites."""
+    mk = _Makefile()
     for line_no, line in _joined(text):
         calls: list[str] = []
         if not line.lstrip().startswith("#"):
             line, calls = make_shell_calls(line)
-            recipes += [(line_no, call) for call in calls]
+            mk.recipes += [(line_no, call, ()) for call in calls]
         if line.startswith("\t"):
-            recipes.append((line_no, line.strip().lstrip("@-+ ").replace("$$", "$")))
+            recipe = line.strip().lstrip("@-+ ").replace("$$", "$")
+            mk.recipes.append((line_no, recipe, mk.current))
             continue
         m = _MAKE_VAR.match(line)
+        rule = _MAKE_RULE.match(line) if m is None and not line.startswith("#") else None
         if m:
-            value = m.group(2).split(" #", 1)[0].strip()
-            variables.setdefault(m.group(1), value)
-            # one $(shell ...) in the value: `PIP := $(shell ... echo uv || echo) pip`
-            echoed = echoed_values(calls[0]) if value.count("__var__") == 1 and calls else []
-            if echoed and m.group(1) not in choices:
-                choices[m.group(1)] = [value.replace("__var__", e) for e in echoed]
-        elif ":" in line and ";" in line and not line.startswith("#"):
-            recipes.append((line_no, line.split(";", 1)[1].strip()))
+            op = re.search(r":{1,3}=|\?=|\+=|!=|=", line[m.end(1) :])
+            mk.assign(
+                m.group(1), op.group(0) if op else "=", m.group(2).split(" #", 1)[0].strip(), calls
+            )
+        elif rule is not None:
+            mk.rule(line_no, rule.group(1).split(), rule.group(2))
     out: list[Invocation] = []
-    for line_no, recipe in recipes:
+    for line_no, recipe, targets in mk.recipes:
+        variables = mk.variables
         runs = [
             inv
-            for chosen in _variants(recipe, choices)
+            for chosen in _variants(recipe, mk.choices_for(targets))
             for inv in script_invocations(recipe, rel, line_no, variables={**variables, **chosen})
         ]
         out += [inv for i, inv in enumerate(runs) if inv not in runs[:i]]  # variants share runs

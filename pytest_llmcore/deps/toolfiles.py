@@ -64,7 +64,7 @@ else:
 KINDS: dict[str, tuple[str, ...]] = {
     "make": ("Makefile", "makefile", "GNUmakefile", "*.mk"),
     "shell": ("*.sh", "*.bash"),
-    "tox": ("tox.ini",),
+    "tox": ("tox.ini", "tox.toml"),  # tox.toml: tox 4's native format
     "nox": ("noxfile.py",),
     "pre-commit": (".pre-commit-config.yaml", ".pre-commit-config.yml"),
     "workflow": (
