@@ -12,8 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.implicit_runs import program_uses
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -111,12 +114,33 @@ def test_written_out_shell_script_runs_binary(tmp_path: Path) -> None:
     assert _gate(root) == []
     why = _why(root, "s5cmd")
     assert why.startswith("used implicitly: `s5cmd ")
-    assert why.endswith("at demo/job.py:10 (a shell script the code writes to run)")
+    assert why.endswith("at demo/job.py:10 (a shell script the code runs)")
 
 
 @pytest.mark.parametrize(
     "code",
     [
+        # a command line in a variable handed to a shell
+        "import subprocess\n"
+        "def sync(a, b):\n"
+        "    cmd = f's5cmd --numworkers 8 sync {a} {b}'\n"
+        "    subprocess.run(cmd, shell=True, check=True)\n",
+        # an f-string os.system runs, over several lines
+        'import os\ndef sync(a, b):\n    os.system(f"""\n        s5cmd cp "{a}" "{b}"\n    """)\n',
+    ],
+)
+def test_shell_command_string_runs_binary(tmp_path: Path, code: str) -> None:
+    root = _project(tmp_path, {**PKG, "demo/s3.py": code}, deps=("requests", "s5cmd"))
+    assert _gate(root) == []
+    assert _why(root, "s5cmd").endswith("(a shell script the code runs)")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a command line never handed to a shell (run as one argv word, without shell=True)
+        "import subprocess\ndef f(a):\n    cmd = f's5cmd cp {a} b'\n    print(cmd)\n"
+        "    subprocess.run(['echo', cmd])\n",
         # a log message and a docstring name the program: nothing runs it
         'import logging\ndef f():\n    """Upload with s5cmd."""\n'
         '    logging.info("s5cmd cp failed")\n',
@@ -248,3 +272,19 @@ def test_ninja_beside_jit_builder_is_companion(tmp_path: Path, parent: str) -> N
 def test_ninja_without_extension_build_stays_unused(tmp_path: Path, rel: str, text: str) -> None:
     root = _project(tmp_path, {**_TORCH_PKG, rel: text}, deps=("requests", "torch"), dev=("ninja",))
     assert _gate(root) == ["ninja"]
+
+
+_WORD = st.from_regex(r"[a-z][a-z0-9]{2,8}", fullmatch=True)
+
+
+@given(prog=_WORD, msg=st.text(alphabet="abc xyz-", max_size=20))
+def test_program_named_only_in_messages_is_never_run(prog: str, msg: str) -> None:
+    """The name in a message, a docstring or an unrun default is never a use; handed to a
+    shell or first in a run argv list through a default, it always is."""
+    quiet = (
+        f'import logging\ndef f(tool="{prog}"):\n    """Run {prog}."""\n'
+        f'    logging.info("{prog} {msg}")\n    print([tool, "{msg}"])\n'
+    )
+    assert list(program_uses(quiet, {prog})) == []
+    loud = f'import subprocess\ndef f(tool="{prog}"):\n    subprocess.run([tool, "{msg}"])\n'
+    assert [(p, line) for p, _, line, _ in program_uses(loud, {prog})] == [(prog, 2)]

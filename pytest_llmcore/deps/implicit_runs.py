@@ -111,6 +111,8 @@ def argv_runs(text: str) -> Iterator[tuple[int, Run]]:
 _FALLBACK_CALLS = frozenset({"get", "getenv", "which", "setdefault"})
 #: The first line of a shell script the code writes out to run (``#!/bin/bash``).
 _SHEBANG = lazy_compile(r"^#!\s*(?:/usr)?(?:/bin/)?(?:env\s+)?(?:ba|z|da|k)?sh\b")
+#: what a file that hands a string to a shell holds (a plain test before parsing it)
+_SHELL_HINT = lazy_compile(r"#!|\bsystem\s*\(|\bgetoutput|\bgetstatusoutput|\bshell\s*=\s*True")
 
 
 def _key(node: ast.expr) -> str | None:
@@ -209,9 +211,11 @@ def program_defaults(text: str, programs: Collection[str]) -> Iterator[tuple[int
 
 
 def script_runs(text: str) -> Iterator[tuple[int, Run]]:
-    """(line, run) of the shell scripts the code writes out to run: a string that starts
-    with a shell's ``#!`` line, with what the same variable is extended by (``+=``)."""
-    if "#!" not in text:
+    """(line, run) of the shell scripts the code writes out or hands to a shell: a string
+    that starts with a shell's ``#!`` line, with what the same variable is extended by
+    (``+=``), or a string (or its variable) that ``os.system(...)`` or a ``shell=True`` run
+    receives (``cmd = f"s5cmd cp {a} {b}"`` then ``subprocess.run(cmd, shell=True)``)."""
+    if not _SHELL_HINT.search(text):
         return
     try:
         tree = ast.parse(text)
@@ -220,20 +224,40 @@ def script_runs(text: str) -> Iterator[tuple[int, Run]]:
     scripts: set[str] = set()
     pieces: list[tuple[str, ast.expr]] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                var = _key(target)
-                if var is None or node.value is None:
-                    continue
-                pieces.append((var, node.value))
-                if isinstance(node, ast.Assign) and _SHEBANG.match(_string_of(node.value)):
-                    scripts.add(var)
+        if isinstance(node, ast.Call) and node.args and _runs_shell(node):
+            var = _key(node.args[0])
+            if var is not None:
+                scripts.add(var)
+            else:
+                pieces.append(("", node.args[0]))  # the string itself
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            var = _key(target)
+            if var is None or node.value is None:
+                continue
+            pieces.append((var, node.value))
+            if isinstance(node, ast.Assign) and _SHEBANG.match(_string_of(node.value)):
+                scripts.add(var)
     for var, value in pieces:
         body = _string_of(value)
-        if var in scripts and body:
+        if body and (not var or var in scripts):
             for run in runs_in_script(body):
                 yield value.lineno + run.line, run
+
+
+def _runs_shell(call: ast.Call) -> bool:
+    """``os.system(x)``, ``subprocess.getoutput(x)``, ``subprocess.run(x, shell=True)``."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    if name in ("system", "getoutput", "getstatusoutput"):
+        return True
+    shell = any(
+        kw.arg == "shell" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in call.keywords
+    )
+    return shell and name in ("run", "call", "check_call", "check_output", "Popen")
 
 
 def _string_of(node: ast.expr) -> str:
@@ -255,4 +279,4 @@ def program_uses(text: str, programs: Collection[str]) -> Iterator[tuple[str, st
     for line, run in script_runs(text):
         if run.command in programs:
             snippet = " ".join((run.command, *run.args))
-            yield run.command, snippet, line, "a shell script the code writes to run"
+            yield run.command, snippet, line, "a shell script the code runs"
