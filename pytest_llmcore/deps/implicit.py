@@ -18,7 +18,7 @@ from .check_helpers import helper_checks, project_helpers
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
-from .implicit_runs import argv_runs, runs_program, shell_command_lines
+from .implicit_runs import argv_runs, program_uses, runs_program, shell_command_lines
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .implicit_table_broker import BROKER_CONTEXT, BROKER_TRIGGERS
 from .lazyre import lazy_compile
@@ -59,7 +59,7 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 8  # 8: the project's requirement-check helpers (check_version("x>=1"))
+_RULES = 9  # 9: programs run through a default (``else "s5cmd"``), written-out scripts
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
@@ -316,15 +316,13 @@ class ImplicitScan:
             before = text[max(0, m.start() - 80) : m.start()]
             if owner not in self.found and runs_program(text, m.start(), before):
                 line = text.count("\n", 0, m.start()) + 1
-                self._hit(
-                    (owner,),
-                    m.group(0),
-                    f"{self._loc(rel, line)} (a program the code runs)",
-                    rel,
-                    line,
-                )
+                where = f"{self._loc(rel, line)} (a program the code runs)"
+                self._hit((owner,), m.group(0), where, rel, line)
         if "[" in text:
             self._scan_argv_runs(rel, text)
+        for name, snippet, line, what in program_uses(text, self.commands.keys()):
+            where = f"{self._loc(rel, line)} ({what})"
+            self._hit((self.commands[name],), snippet, where, rel, line)
         for m in shell_command_lines(text):
             if not any(c in m.group(2) for c in self._first_words):
                 continue

@@ -257,7 +257,21 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         "ONNX Runtime",
     ),
     (("hf-transfer",), r"\bHF_HUB_ENABLE_HF_TRANSFER\b", "HF_HUB_ENABLE_HF_TRANSFER"),
-    (("ninja",), r"\btorch\.utils\.cpp_extension\b|\bcpp_extension\.load", "torch extensions"),
+    (
+        ("ninja",),
+        r"\btorch\.utils\.cpp_extension\b|\bcpp_extension\.load"
+        r"|\b(?:CUDAExtension|CppExtension|SyclExtension|BuildExtension)\b",
+        "torch extensions",
+    ),
+    # an extension source build with the environment's tools (torch's BuildExtension runs
+    # the ninja program): ``pip install flash-attn --no-build-isolation``
+    (
+        ("ninja",),
+        r"(?m:^(?=[^#\n]*--no-build-isolation)[^#\n]*\b(?:pip3?|uv)\s+(?:pip\s+)?install\b"
+        r"[^#\n]*(?<![\w-])(?:flash[-_]attn|deepspeed|flashinfer(?:-python)?|apex"
+        r"|causal[-_]conv1d|mamba[-_]ssm|grouped[-_]gemm)(?![\w-]))",
+        "a torch extension built without isolation",
+    ),
     # a source build without build isolation imports the build backend from the environment
     (
         ("wheel", "setuptools"),
@@ -300,6 +314,7 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
 NEEDLES: dict[str, tuple[str, ...]] = {
     "a build without isolation": ("--no-build-isolation", "--no-isolation", "build"),
     "setup.py bdist_wheel": ("bdist_wheel",),
+    "a torch extension built without isolation": ("--no-build-isolation",),
     "chat templates": ("apply_chat_template",),
     "fast image/video processors": ("Processor",),
     "the SmolVLM processor": ("SmolVLM",),
@@ -391,6 +406,8 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "rdkit": ("transformers",),
     **{d: ("lm-eval",) for d in LM_EVAL_TASK_DEPS},
     "deepspeed-kernels": ("deepspeed",),  # DeepSpeed's op builders import dskernels
+    # the program that JIT-builds their kernels at run time (both require it)
+    "ninja": ("deepspeed", "flashinfer-python", "flashinfer"),
     "blobfile": ("tiktoken",),  # tiktoken's load reads blob paths with it
     # declared to pick the backend extra of their own mlx (``mlx[cpu]`` on Linux CI)
     "mlx": ("mlx-lm", "mlx-vlm", "mlx-whisper", "mlx-embeddings"),

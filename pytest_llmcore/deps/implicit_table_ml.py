@@ -39,6 +39,21 @@ _CUPY = (
     "cupy-rocm-5-0",
 )
 
+#: litellm's ``Cache(..., type="disk")`` or ``type=LiteLLMCacheType.DISK``
+_LITELLM_CACHE = r"\bCache\s*\([^()]*?\btype\s*=\s*"
+
+#: litellm's cache types whose module imports a package (litellm/caching/*.py: disk_cache.py
+#: diskcache, redis_cache.py redis, redis_semantic_cache.py redisvl, s3_cache.py boto3,
+#: azure_blob_cache.py azure-storage-blob and azure-identity); "local", "qdrant-semantic"
+#: and "gcs" need none (in memory, or litellm's own HTTP client)
+_LITELLM_CACHES: dict[str, tuple[str, ...]] = {
+    "disk": ("diskcache",),
+    "redis": ("redis",),
+    "redis-semantic": ("redisvl",),
+    "s3": ("boto3",),
+    "azure-blob": ("azure-storage-blob", "azure-identity"),
+}
+
 #: transformers' OptimizerNames (training_args.py) whose Trainer branch imports a package
 ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (
@@ -66,8 +81,9 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     ),
     # imported libraries' own imports that their distributions do not declare:
     # torch/testing/_internal/common_utils.py `import expecttest` (torch's test-only dependency;
-    # common_fsdp, common_distributed and the rest import common_utils)
-    (("expecttest",), r"\btorch\.testing\._internal\b", "torch.testing._internal"),
+    # common_fsdp, common_distributed and the rest import common_utils) and `import hypothesis`
+    # (it registers the derandomized profile, else warns "tests are not derandomized")
+    (("expecttest", "hypothesis"), r"\btorch\.testing\._internal\b", "torch.testing._internal"),
     # onnxruntime/quantization/quantize.py and its quantizers `import onnx`
     (
         ("onnx",),
@@ -131,6 +147,16 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"\b(?:Async)?AnthropicVertex\s*\(",
         "anthropic's Vertex client (the vertex extra)",
     ),
+    # litellm's Cache(type=...) imports its backend when built
+    *(
+        (
+            dists,
+            _LITELLM_CACHE
+            + rf"(?:[\"']{kind}[\"']|LiteLLMCacheType\.{kind.upper().replace('-', '_')}\b)",
+            f'litellm\'s Cache(type="{kind}")',
+        )
+        for kind, dists in _LITELLM_CACHES.items()
+    ),
     (
         ("pyvi",),
         r"\bspacy\.blank\s*\(\s*[\"']vi[\"']|\bspacy\.lang\.vi\b",
@@ -193,6 +219,7 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "DeepSpeed's MPI discovery": ("auto_mpi_discovery",),
     "DeepSpeed's 1-bit optimizers": ("onebit", "Onebit", "OneBit", "ONEBIT", "ZeroOne", "zeroone"),
     "megablocks' grouped GEMM": ("grouped_gemm_util",),
+    **{f'litellm\'s Cache(type="{kind}")': ("Cache",) for kind in _LITELLM_CACHES},
 }
 
 #: the rows that name a value a config file sets: they also run on the project's YAML files
