@@ -129,6 +129,24 @@ def test_unpinned_entry_reached_through_a_chain_stays_unused(tmp_path: Path) -> 
     assert _findings(tmp_path)["cffi"][0] is Kind.UNUSED
 
 
+def test_floor_beside_a_chain_requirer_is_no_pin(tmp_path: Path) -> None:
+    # negative control, corpus7 AutoAWQ setup.py:38 `tokenizers>=0.12.1` beside
+    # transformers>=4.45.0, which requires a newer tokenizers anyway; an upper bound or an
+    # exact version narrows what transformers brings (lightllm's `tokenizers==0.21.1`)
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "transformers>=4.45.0\ntokenizers>=0.12.1\n"
+            "regex>=2023,<2024\nhuggingface-hub==0.30.0\n",
+            "app.py": "import transformers\n\nprint(transformers)\n",
+        },
+    )
+    found = _findings(tmp_path)
+    assert found["tokenizers"][0] is Kind.UNUSED
+    assert found["regex"] == _pin("transformers (used) requires it")
+    assert found["huggingface-hub"] == _pin("transformers (used) requires it")
+
+
 def test_gradio_pins_its_httpx(tmp_path: Path) -> None:
     # LLaVA pyproject.toml:21 `"httpx==0.24.0"` beside `"gradio==4.16.0"`
     _write(

@@ -193,6 +193,8 @@ def pinned_parent(
     parent = next((p for p in table if p in declared and fits(p)), None)
     if parent is not None:
         return PinChain(parent, how="declared")
+    if all(_floor_only(d) for d in pins):
+        return None
     roots = [canonical_name(u) for u in used if canonical_name(u) in declared and fits(u)]
     return find_chain(key, roots, requirement_edges(getattr(locked, "graph", {})))
 
@@ -290,6 +292,12 @@ def is_cap(entry: Declared) -> bool:
     Poetry's ``x = "<2"``): upper bounds and exclusions, no lower bound, no exact or
     compatible release? Such an entry constrains what another package brings; it makes
     no claim that the project uses it."""
+    cleaned = _clauses(entry)
+    return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
+
+
+def _clauses(entry: Declared) -> list[str]:
+    """The version clauses of an entry (``[">=1.0", "<2"]``), none when unparsable."""
     text = entry.requirement
     if _TABLE_ENTRY.match(text):
         specs = _POETRY_VERSION.findall(text)
@@ -297,11 +305,18 @@ def is_cap(entry: Declared) -> bool:
     else:
         m = _PEP508_SPEC.match(text)
         if m is None:
-            return False
+            return []
         clauses = m.group(1).split(",")
     cleaned = [c.strip().rstrip(")").strip() for c in clauses]
-    cleaned = [c for c in cleaned if c]
-    return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
+    return [c for c in cleaned if c]
+
+
+def _floor_only(entry: Declared) -> bool:
+    """Does the entry only set a lower bound (``tokenizers>=0.12.1``)? Beside a requirer
+    known from a chain, whose own bound is not read, such a floor most likely restates
+    it (AutoAWQ's, below what its transformers requires): no pin."""
+    cleaned = _clauses(entry)
+    return bool(cleaned) and all(c.startswith(">") for c in cleaned)
 
 
 def cap_text(
