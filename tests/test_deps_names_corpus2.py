@@ -301,8 +301,8 @@ def test_pin_of_a_requirement_two_levels_down_in_poetry_lock(tmp_path: Path) -> 
     ]
     (colorama,) = [f for f in result.findings if f.dependency == "colorama"]
     assert colorama.evidence[-1].text == (
-        "not used directly; mkdocstrings-python (declared) requires it, so this entry pins "
-        "its version"
+        "not used directly; mkdocstrings-python (used) requires griffe-core, which requires "
+        "it, so this entry pins its version"
     )
 
 

@@ -29,15 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from .lazyre import lazy_compile
+from .pin_chains import PinChain, find_chain, requirement_edges
 from .records import Declared, Finding, canonical_name
 
 __all__ = [
+    "Comments",
     "cap_text",
     "comment_parent",
     "companion_text",
     "declaration_comments",
     "is_cap",
     "is_version_pin",
+    "named_requirer_text",
     "pinned_parent",
     "section_scope",
 ]
@@ -153,14 +156,16 @@ def pinned_parent(
     lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
     used: Collection[str] = (),
     sections: Mapping[str, Collection[str]] | None = None,
-) -> str | None:
-    """A declared dependency that requires the finding's, when the entry pins its version
-    (:func:`is_version_pin`) and is installed wherever that requirer is declared: then it
-    pins that requirement (``urllib3<2.0`` beside vcrpy). Asked in order: installed
-    metadata (``pinned``), the lock file (``lock``: requirers by distance; the nearest one
-    that is ``used``), the built-in table. ``sections``: declared key -> the sections
-    declaring it. Without a pin, or beside a requirer that requires it at one exact
-    version (:data:`LOCKSTEP`), it is plainly unused."""
+) -> PinChain | None:
+    """The chain by which a declared dependency requires the finding's, when the entry
+    pins its version (:func:`is_version_pin`) and is installed wherever that requirer is
+    declared: then it pins that requirement (``urllib3<2.0`` beside vcrpy). Asked in
+    order: installed metadata (``pinned``: one step from a declared dependency), the lock
+    file (``lock``: requirers by distance; the nearest one that is ``used``), the built-in
+    table (one step), then a chain of requirement edges from a ``used`` dependency
+    (:func:`.pin_chains.find_chain`: cffi <- soundfile <- librosa). ``sections``: declared
+    key -> the sections declaring it. Without a pin, or beside a requirer that requires it
+    at one exact version (:data:`LOCKSTEP`), it is plainly unused."""
     from .implicit_table import PINNED_REQUIREMENTS
 
     pins = [d for d in finding.declared if is_version_pin(d)]
@@ -176,27 +181,36 @@ def pinned_parent(
         return parent is not None and any(_serves(d, have or ()) for d in pins)
 
     parent = pinned.get(key)
-    if not fits(parent):
-        parent = next(
-            (p for p in lock().get(key, ()) if canonical_name(p) in used and fits(p)), None
-        )
-    if parent is None:
-        table = PINNED_REQUIREMENTS.get(key, ())
-        parent = next((p for p in table if p in declared and fits(p)), None)
-    return parent
+    if fits(parent):
+        return PinChain(str(parent), how="declared")
+    locked = lock()
+    parent = next((p for p in locked.get(key, ()) if canonical_name(p) in used and fits(p)), None)
+    if parent is not None:
+        graph = getattr(locked, "graph", {})
+        chain = find_chain(key, [parent], lambda n: sorted(graph.get(n, ())), 64)
+        return chain if chain is not None and chain.via else PinChain(parent, how="declared")
+    table = PINNED_REQUIREMENTS.get(key, ())
+    parent = next((p for p in table if p in declared and fits(p)), None)
+    if parent is not None:
+        return PinChain(parent, how="declared")
+    if all(_floor_only(d) for d in pins):
+        return None
+    roots = [canonical_name(u) for u in used if canonical_name(u) in declared and fits(u)]
+    return find_chain(key, roots, requirement_edges(getattr(locked, "graph", {})))
 
 
 def companion_text(
     finding: Finding,
     used: set[str],
     parents: tuple[str, ...],
-    parent: str | None,
+    parent: PinChain | None,
     comments: Mapping[str, str],
     imported: Collection[str] = (),
     lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
 ) -> str | None:
     """Why an unused finding is a companion, or None. ``parents``: the table's (and hooks')
-    parents of the dependency; ``parent``: the declared dependency it pins, if any;
+    parents of the dependency; ``parent``: how a declared dependency requires the one it
+    pins, if it pins one (:func:`pinned_parent`);
     ``comments``: ``file:line`` of a declaration -> the comment on that line;
     ``imported``: parents the project imports without declaring them (httpx, arriving
     through litellm, beside its ``socksio``)."""
@@ -210,7 +224,7 @@ def companion_text(
             f"is loaded by {hit[0]} ({how}) when installed"
         )
     if parent:
-        return f"not used directly; {parent} (declared) requires it, so this entry pins its version"
+        return f"not used directly; {parent.describe()}, so this entry pins its version"
     for entry in finding.declared:
         named = comment_parent(entry, comments.get(entry.location, ""), used)
         if named:
@@ -218,7 +232,59 @@ def companion_text(
                 f"not used directly; the comment on its line ({entry.location}) ties it to "
                 f"{named} (used), which needs it"
             )
-    return cap_text(finding, comments, lock)
+    return named_requirer_text(finding, used, comments, lock) or cap_text(finding, comments, lock)
+
+
+#: ``# transitive dependency of "pytest-asyncio"``, ``# required by pycares``, ``# via x``
+_REQUIRER = lazy_compile(
+    r"(?:\b(?:dependency|dependencies|required|requirement|needed|pulled\s+in|brought\s+in)"
+    r"\s+(?:of|by|for|from)|\bvia)\s+[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])",
+    re.I,
+)
+
+
+def named_requirer_text(
+    finding: Finding,
+    used: Collection[str],
+    comments: Mapping[str, str],
+    lock: Callable[[], Mapping[str, Sequence[str]]] = dict,
+) -> str | None:
+    """Why an entry whose comment says which distribution requires it (aiohttp's
+    ``cffi; ...  # transitive dependency of "pycares"``) is a companion: the named
+    requirer is not used itself, but a used dependency requires it
+    (:func:`.pin_chains.find_chain`: pytest-aiohttp requires pytest-asyncio), or its own
+    entry's comment ties it to a used one (pycares, ``# transitive dependency of
+    "aiodns"``). A requirer nothing used reaches leaves the entry unused."""
+    key = canonical_name(finding.dependency)
+    for entry in finding.declared:
+        for named in _REQUIRER.findall(comments.get(entry.location, "")):
+            requirer = canonical_name(named)
+            if requirer == key or _family(key, requirer):
+                continue
+            why = _requirer_reached(requirer, used, comments, lock)
+            if why:
+                return (
+                    f"not used directly; the comment on its line ({entry.location}) names "
+                    f"{named} as its requirer, and {why}"
+                )
+    return None
+
+
+def _requirer_reached(
+    requirer: str,
+    used: Collection[str],
+    comments: Mapping[str, str],
+    lock: Callable[[], Mapping[str, Sequence[str]]],
+) -> str | None:
+    chain = find_chain(requirer, used, requirement_edges(getattr(lock(), "graph", {})))
+    if chain is not None:
+        return chain.describe(requirer)
+    own = comments.by_key.get(requirer, {}) if isinstance(comments, Comments) else {}
+    for location, note in own.items():
+        for named in _REQUIRER.findall(note):
+            if canonical_name(named) in used:
+                return f"{requirer}'s own comment ({location}) ties it to {named} (used)"
+    return None
 
 
 def is_cap(entry: Declared) -> bool:
@@ -226,6 +292,12 @@ def is_cap(entry: Declared) -> bool:
     Poetry's ``x = "<2"``): upper bounds and exclusions, no lower bound, no exact or
     compatible release? Such an entry constrains what another package brings; it makes
     no claim that the project uses it."""
+    cleaned = _clauses(entry)
+    return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
+
+
+def _clauses(entry: Declared) -> list[str]:
+    """The version clauses of an entry (``[">=1.0", "<2"]``), none when unparsable."""
     text = entry.requirement
     if _TABLE_ENTRY.match(text):
         specs = _POETRY_VERSION.findall(text)
@@ -233,11 +305,18 @@ def is_cap(entry: Declared) -> bool:
     else:
         m = _PEP508_SPEC.match(text)
         if m is None:
-            return False
+            return []
         clauses = m.group(1).split(",")
     cleaned = [c.strip().rstrip(")").strip() for c in clauses]
-    cleaned = [c for c in cleaned if c]
-    return bool(cleaned) and all(c.startswith(("<", "!=")) for c in cleaned)
+    return [c for c in cleaned if c]
+
+
+def _floor_only(entry: Declared) -> bool:
+    """Does the entry only set a lower bound (``tokenizers>=0.12.1``)? Beside a requirer
+    known from a chain, whose own bound is not read, such a floor most likely restates
+    it (AutoAWQ's, below what its transformers requires): no pin."""
+    cleaned = _clauses(entry)
+    return bool(cleaned) and all(c.startswith(">") for c in cleaned)
 
 
 def cap_text(
@@ -264,11 +343,19 @@ def cap_text(
     )
 
 
-def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, str]:
+class Comments(dict[str, str]):
+    """``file:line`` -> comment, and ``by_key``: distribution -> its entries' comments."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_key: dict[str, dict[str, str]] = {}
+
+
+def declaration_comments(root: Path, entries: Iterable[Declared]) -> Comments:
     """``file:line`` -> the ``#`` comment on that line (TOML, requirements, setup.py...)."""
     from .safeio import read_bounded
 
-    out: dict[str, str] = {}
+    out = Comments()
     lines: dict[str, list[str]] = {}
     for d in entries:
         if d.file not in lines:
@@ -282,6 +369,7 @@ def declaration_comments(root: Path, entries: Iterable[Declared]) -> dict[str, s
                 comment = _block_above(text_lines, d.line - 1)
             if comment is not None:
                 out[d.location] = comment
+                out.by_key.setdefault(d.key, {})[d.location] = comment
     return out
 
 

@@ -2,11 +2,13 @@
 
 Re-exported by :mod:`.implicit_table` (``PINNED_REQUIREMENTS``); read by
 :func:`.companions.pinned_parent` when installed metadata and the lock file don't answer.
+``REQUIRES`` holds requirement edges of big hubs, walked only from a used dependency
+(:mod:`.pin_chains`).
 """
 
 from __future__ import annotations
 
-__all__ = ["PINNED_REQUIREMENTS"]
+__all__ = ["PINNED_REQUIREMENTS", "REQUIRES"]
 
 #: Google Cloud client libraries that require grpcio (through ``google-api-core[grpc]``);
 #: google-cloud-storage speaks HTTP only and is none of them.
@@ -80,4 +82,43 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "jinja2": ("sphinx", "mkdocs", "nbconvert", "flask"),
     "markdown": ("mkdocs", "mkdocs-material", "pymdown-extensions"),
     "pymdown-extensions": ("mkdocs-material",),
+}
+
+
+#: requirer -> what its ``Requires-Dist`` names (no extra asked; any platform or Python
+#: marker), checked against the released wheels' METADATA (torch 2.6/2.13, transformers
+#: 4.51.2, vllm, rpyc 5.3.1, black 23.12.0, anyio 3.7.1, soundfile 0.14, librosa 0.11,
+#: gradio 4.16, gradio-client 0.8.1, pytest-aiohttp 1.1.1, pytest-asyncio 1.5, aiodns 4,
+#: pycares 4.9, tokenizers 0.21.1). Unlike ``PINNED_REQUIREMENTS``, an edge here counts
+#: only on a chain that starts at a USED declared dependency: an all-``==`` environment
+#: snapshot (lightllm's requirements.txt) pins torch's sympy and sympy's mpmath, while
+#: matplotlib's python-dateutil stays unused where matplotlib is.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "torch": ("filelock", "fsspec", "networkx", "sympy", "jinja2", "typing-extensions"),
+    "sympy": ("mpmath",),
+    "transformers": (
+        *("tokenizers", "regex", "packaging", "huggingface-hub", "safetensors"),
+        *("pyyaml", "requests", "numpy", "tqdm", "filelock"),
+    ),
+    "tokenizers": ("huggingface-hub",),
+    "huggingface-hub": ("filelock", "fsspec", "packaging", "pyyaml", "tqdm"),
+    "vllm": (
+        *("tiktoken", "tokenizers", "transformers", "torch", "filelock", "sentencepiece"),
+        *("psutil", "pyzmq", "einops", "numpy", "requests", "tqdm", "pyyaml", "regex"),
+    ),
+    "rpyc": ("plumbum",),
+    "uvicorn": ("click", "h11"),
+    "black": ("click", "packaging", "pathspec", "platformdirs", "mypy-extensions"),
+    "anyio": ("exceptiongroup", "idna", "sniffio"),
+    "librosa": ("soundfile", "numba", "scipy", "joblib", "decorator", "audioread", "soxr"),
+    "soundfile": ("cffi",),
+    "cffi": ("pycparser",),
+    "gradio": ("httpx", "gradio-client", "fastapi", "uvicorn", "huggingface-hub"),
+    "gradio-client": ("httpx", "fsspec", "huggingface-hub", "websockets"),
+    "pytest-aiohttp": ("pytest-asyncio", "aiohttp", "pytest"),
+    "pytest-asyncio": ("backports-asyncio-runner", "pytest"),
+    "aiodns": ("pycares",),
+    "pycares": ("cffi",),
+    "httpx": ("httpcore", "anyio", "certifi", "idna", "sniffio"),
+    "httpcore": ("h11", "certifi"),
 }

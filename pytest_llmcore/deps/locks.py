@@ -24,6 +24,7 @@ from .safeio import read_bounded
 
 __all__ = [
     "LOCK_FILES",
+    "Requirers",
     "compiled_graph",
     "lock_graph",
     "lock_header_invocations",
@@ -47,6 +48,16 @@ _PINNED_LINE = lazy_compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*
 _VIA = lazy_compile(r"^\s+#\s+via\b(.*)$")
 _INLINE_VIA = lazy_compile(r"\s#\s+via\s+(.*)$")
 _VIA_MORE = lazy_compile(r"^\s+#\s{2,}(\S.*)$")
+
+
+class Requirers(dict[str, list[str]]):
+    """Requirement -> declared requirers (:func:`lock_requirers`), with the merged
+    ``graph`` (package -> what it requires) they were found in: the chain from a used
+    requirer to a pin is told from it (:mod:`.pin_chains`)."""
+
+    def __init__(self, found: Mapping[str, list[str]], graph: Mapping[str, set[str]]) -> None:
+        super().__init__(found)
+        self.graph: Mapping[str, set[str]] = graph
 
 
 def compiled_graph(text: str) -> dict[str, set[str]]:
@@ -176,7 +187,7 @@ def _list_items(name: str, line: str, into: set[str]) -> None:
             into.add(canonical_name(named.group(1)))
 
 
-def lock_requirers(root: Path, declared: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+def lock_requirers(root: Path, declared: Iterable[tuple[str, str]]) -> Requirers:
     """Requirement -> the declared distributions (as written) that require it, directly or
     through other packages, per the project's lock file; nearest requirer first.
     ``declared``: (name, requirement text) pairs; the extras a requirement asks for
@@ -189,7 +200,7 @@ def lock_requirers(root: Path, declared: Iterable[tuple[str, str]]) -> dict[str,
                 graph.setdefault(node, set()).update(reqs)
     for node, reqs in _compiled_requirements(root).items():
         graph.setdefault(node, set()).update(reqs)
-    return _requirers(graph, declared) if graph else {}
+    return Requirers(_requirers(graph, declared) if graph else {}, graph)
 
 
 def _compiled_requirements(root: Path) -> dict[str, set[str]]:
