@@ -88,12 +88,8 @@ def argv_runs(text: str) -> Iterator[tuple[int, Run]]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
-            continue
+    starts = _line_starts(text)
+    for node in _lists(tree):
         first = node.elts[0]
         word = _argv_word(first)
         if word == "__var__" or first.lineno > len(starts) - 1:
@@ -194,12 +190,8 @@ def program_defaults(text: str, programs: Collection[str]) -> Iterator[tuple[int
             held.setdefault(var, held[src[5:]])
     if not held:
         return
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
-            continue
+    starts = _line_starts(text)
+    for node in _lists(tree):
         found = held.get(_key(node.elts[0]) or "")
         first = node.elts[0]
         if found is None or first.lineno > len(starts) - 1:
@@ -280,3 +272,18 @@ def program_uses(text: str, programs: Collection[str]) -> Iterator[tuple[str, st
         if run.command in programs:
             snippet = " ".join((run.command, *run.args))
             yield run.command, snippet, line, "a shell script the code runs"
+
+
+def _line_starts(text: str) -> list[int]:
+    """Each line's offset in ``text`` (line N starts at ``starts[N - 1]``)."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _lists(tree: ast.AST) -> Iterator[ast.List | ast.Tuple]:
+    """Every non-empty list or tuple display: argv candidates."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+            yield node

@@ -61,13 +61,7 @@ def _split_default(node: ast.expr) -> list[str] | None:
 def _words(node: ast.expr, lists: dict[str, list[str]]) -> list[str] | None:
     """The words a list-valued expression holds, or None when not known."""
     if isinstance(node, (ast.List, ast.Tuple)):
-        out: list[str] = []
-        for elt in node.elts:
-            if isinstance(elt, ast.Starred):
-                out += _words(elt.value, lists) or [_UNKNOWN]
-            else:
-                out.append(_word(elt))
-        return out
+        return _elements(node.elts, lists)
     if isinstance(node, ast.Name):
         return lists.get(node.id)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -135,14 +129,19 @@ def _walk(body: list[ast.stmt], lists: dict[str, list[str]], seen: dict[int, lis
         _grow(stmt, lists)
 
 
-def _argv(call: ast.Call, lists: dict[str, list[str]]) -> list[str]:
+def _elements(elts: list[ast.expr], lists: dict[str, list[str]]) -> list[str]:
+    """The words of a list's items or a call's arguments, ``*name`` spread in."""
     out: list[str] = []
-    for arg in call.args:
-        if isinstance(arg, ast.Starred):
-            out += _words(arg.value, lists) or [_UNKNOWN]
+    for elt in elts:
+        if isinstance(elt, ast.Starred):
+            out += _words(elt.value, lists) or [_UNKNOWN]
         else:
-            out.append(_word(arg))
+            out.append(_word(elt))
     return out
+
+
+def _argv(call: ast.Call, lists: dict[str, list[str]]) -> list[str]:
+    return _elements(call.args, lists)
 
 
 def run_argvs(tree: ast.Module) -> Iterator[tuple[list[str], int]]:
