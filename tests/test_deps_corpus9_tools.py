@@ -155,9 +155,9 @@ def test_target_variable_reaches_its_prerequisites_recipe(tmp_path: Path) -> Non
         tmp_path, {**PKG, "Makefile": HTTPIE_MAKEFILE}, deps=("requests",), dev=("pytest-cov",)
     )
     assert _gate(root) == []
-    assert [e.text for e in run_gate(root, use_cache=False).used_by["pytest-cov"]] == [
-        "pytest plugin: option --cov in Makefile:3 (its pytest11 entry point)"
-    ]
+    (evidence,) = run_gate(root, use_cache=False).used_by["pytest-cov"]
+    # the source in brackets: its entry point where installed, else the built-in table
+    assert evidence.text.startswith("pytest plugin: option --cov in Makefile:3 (")
 
 
 @pytest.mark.parametrize(
