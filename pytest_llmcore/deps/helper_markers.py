@@ -4,12 +4,10 @@ later reads only those files.
 
 An import helper calls ``import_module``/``find_spec``/``__import__`` (:mod:`.loaders`); a
 check helper calls one of :data:`.check_helpers._WRAPPED`, each of which ends in one of
-:data:`_CHECK_SUFFIXES` (``require_version(``, ``is_package_available (``).
+:data:`_CHECK_SUFFIXES` (``require_version``, ``is_package_available``).
 """
 
 from __future__ import annotations
-
-import re
 
 __all__ = ["HINT_CHECK", "HINT_IMPORTER", "IMPORTER_MARKERS", "helper_hints"]
 
@@ -25,20 +23,14 @@ _CHECK_SUFFIXES = (
     "lazy_load_kernel",
     "RequirementCache",
 )
-_MARKER: list[re.Pattern[bytes]] = []  # compiled on first use (start-up time)
+_SUFFIXES = tuple(s.encode() for s in _CHECK_SUFFIXES)
 
 
 def helper_hints(data: bytes) -> int:
-    """``HINT_IMPORTER | HINT_CHECK`` bits for what ``data`` may define: one pass over the
-    bytes for both kinds (several ``in`` tests cost twice as much)."""
-    if not _MARKER:
-        suffixes = "|".join(_CHECK_SUFFIXES).encode()
-        _MARKER.append(
-            re.compile(rb"(" + b"|".join(IMPORTER_MARKERS) + rb")|(?:" + suffixes + rb") ?\(")
-        )
-    hints = 0
-    for m in _MARKER[0].finditer(data):
-        hints |= HINT_IMPORTER if m.group(1) else HINT_CHECK
-        if hints == HINT_IMPORTER | HINT_CHECK:
-            break
+    """``HINT_IMPORTER | HINT_CHECK`` bits for what ``data`` may define. Plain substring
+    tests (a regex with alternatives cost 20 ns a byte: a second on torch's sources); the
+    check bit only needs a suffix word, a coarse test the helper search refines."""
+    hints = HINT_IMPORTER if any(m in data for m in IMPORTER_MARKERS) else 0
+    if any(s in data for s in _SUFFIXES):
+        hints |= HINT_CHECK
     return hints
