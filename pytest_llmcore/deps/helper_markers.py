@@ -9,7 +9,7 @@ check helper calls one of :data:`.check_helpers._WRAPPED`, each of which ends in
 
 from __future__ import annotations
 
-__all__ = ["HINT_CHECK", "HINT_IMPORTER", "IMPORTER_MARKERS", "helper_hints"]
+__all__ = ["CHECK_SUFFIX_BYTES", "HINT_CHECK", "HINT_IMPORTER", "IMPORTER_MARKERS", "helper_hints"]
 
 HINT_IMPORTER = 1
 HINT_CHECK = 2
@@ -23,7 +23,7 @@ _CHECK_SUFFIXES = (
     "lazy_load_kernel",
     "RequirementCache",
 )
-_SUFFIXES = tuple(s.encode() for s in _CHECK_SUFFIXES)
+CHECK_SUFFIX_BYTES = tuple(s.encode() for s in _CHECK_SUFFIXES)
 
 
 def helper_hints(data: bytes) -> int:
@@ -31,6 +31,6 @@ def helper_hints(data: bytes) -> int:
     tests (a regex with alternatives cost 20 ns a byte: a second on torch's sources); the
     check bit only needs a suffix word, a coarse test the helper search refines."""
     hints = HINT_IMPORTER if any(m in data for m in IMPORTER_MARKERS) else 0
-    if any(s in data for s in _SUFFIXES):
+    if any(s in data for s in CHECK_SUFFIX_BYTES):
         hints |= HINT_CHECK
     return hints
