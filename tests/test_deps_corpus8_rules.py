@@ -455,13 +455,18 @@ _FRAGMENTS = [
 def test_helper_hints_never_rule_out_a_file_the_search_would_read(data: bytes) -> None:
     from pytest_llmcore.deps import check_helpers as ch
     from pytest_llmcore.deps import loaders
-    from pytest_llmcore.deps.helper_markers import HINT_CHECK, HINT_IMPORTER, helper_hints
+    from pytest_llmcore.deps.helper_markers import (
+        HINT_CHECK,
+        HINT_IMPORTER,
+        calls_a_check,
+        helper_hints,
+    )
 
     hints = helper_hints(data)
     assert bool(hints & HINT_IMPORTER) == any(m in data for m in loaders._MARKERS)
     if any(m in data for m in ch._CHECK_MARKERS):
         assert hints & HINT_CHECK
-        assert ch._calls_a_check(data)  # the search's own test lets the file through too
+        assert calls_a_check(data)  # the search's own test lets the file through too
 
 
 def test_every_check_ends_in_a_hinted_suffix() -> None:

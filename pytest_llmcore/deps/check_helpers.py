@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from .helper_markers import CHECK_SUFFIX_BYTES, HINT_CHECK, HINT_IMPORTER
+from .helper_markers import HINT_CHECK, HINT_IMPORTER, calls_a_check
 from .implicit_rules import _REQUIREMENT_ARG, _in_comment_or_docstring, _line
 from .lazyre import lazy_compile
 from .loaders import _DEF, _MARKERS, _TOO_COMMON, _body_end, file_helpers
@@ -76,14 +76,6 @@ def check_helpers(text: str, rel: str) -> dict[str, str]:
     return found
 
 
-def _calls_a_check(data: bytes) -> bool:
-    """``require_version(`` or ``version (``...: a call of a check's name's last word (the
-    ``(`` tests only for the words present: most files hold none, or one)."""
-    return any(
-        word + b"(" in data or word + b" (" in data for word in CHECK_SUFFIX_BYTES if word in data
-    )
-
-
 def project_helpers(
     files: Iterable[tuple[str, Path]],
     imports: bool,
@@ -113,7 +105,7 @@ def project_helpers(
             text = data.decode("utf-8", "replace")
             for name, param in file_helpers(text).items():
                 found_imports.setdefault(name, param)
-        if checks and _calls_a_check(data):
+        if checks and calls_a_check(data):
             text = data.decode("utf-8", "replace") if text is None else text
             for name, where in check_helpers(text, rel).items():
                 found_checks.setdefault(name, where)

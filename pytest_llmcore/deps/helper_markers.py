@@ -9,7 +9,14 @@ check helper calls one of :data:`.check_helpers._WRAPPED`, each of which ends in
 
 from __future__ import annotations
 
-__all__ = ["CHECK_SUFFIX_BYTES", "HINT_CHECK", "HINT_IMPORTER", "IMPORTER_MARKERS", "helper_hints"]
+__all__ = [
+    "CHECK_SUFFIX_BYTES",
+    "HINT_CHECK",
+    "HINT_IMPORTER",
+    "IMPORTER_MARKERS",
+    "calls_a_check",
+    "helper_hints",
+]
 
 HINT_IMPORTER = 1
 HINT_CHECK = 2
@@ -28,9 +35,16 @@ CHECK_SUFFIX_BYTES = tuple(s.encode() for s in _CHECK_SUFFIXES)
 
 def helper_hints(data: bytes) -> int:
     """``HINT_IMPORTER | HINT_CHECK`` bits for what ``data`` may define. Plain substring
-    tests (a regex with alternatives cost 20 ns a byte: a second on torch's sources); the
-    check bit only needs a suffix word, a coarse test the helper search refines."""
+    tests (a regex with alternatives cost 20 ns a byte: a second on torch's sources)."""
     hints = HINT_IMPORTER if any(m in data for m in IMPORTER_MARKERS) else 0
-    if any(s in data for s in CHECK_SUFFIX_BYTES):
+    if calls_a_check(data):
         hints |= HINT_CHECK
     return hints
+
+
+def calls_a_check(data: bytes) -> bool:
+    """``require_version(`` or ``version (``...: a call of a check's name's last word (the
+    ``(`` tests only for the words present: most files hold none, or one)."""
+    return any(
+        word + b"(" in data or word + b" (" in data for word in CHECK_SUFFIX_BYTES if word in data
+    )
