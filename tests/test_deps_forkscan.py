@@ -397,12 +397,16 @@ ran = []
 """
 
 
+def _walked_ok(tmp_path: Path, body: str) -> None:
+    """``body`` (ending in ``print("ok")``) run after :data:`_WALKED` on a fresh tree."""
+    out = _run(_tree(tmp_path), _WALKED + textwrap.dedent(body))
+    assert out.strip() == "ok"
+
+
 def test_a_walking_worker_gives_the_serial_answers_and_its_walk(tmp_path: Path) -> None:
-    out = _run(
-        _tree(tmp_path),
-        _WALKED
-        + textwrap.dedent(
-            """
+    _walked_ok(
+        tmp_path,
+        """
         answers = []
         got = walk_and_scan(
             walk, skip_for, 10**6, lambda: ran.append(1),
@@ -415,18 +419,14 @@ def test_a_walking_worker_gives_the_serial_answers_and_its_walk(tmp_path: Path) 
         assert sorted(by_rel.items()) == sorted(serial)
         assert len(forks) == 1
         print("ok")
-        """
-        ),
+        """,
     )
-    assert out.strip() == "ok"
 
 
 def test_a_walk_that_fails_in_the_worker_is_done_by_the_caller(tmp_path: Path) -> None:
-    out = _run(
-        _tree(tmp_path),
-        _WALKED
-        + textwrap.dedent(
-            """
+    _walked_ok(
+        tmp_path,
+        """
         def bad_walk():
             raise ValueError("bad exclude pattern")
         assert walk_and_scan(bad_walk, skip_for, 10**6, lambda: ran.append(1)) is None
@@ -436,18 +436,14 @@ def test_a_walk_that_fails_in_the_worker_is_done_by_the_caller(tmp_path: Path) -
             os.kill(os.getpid(), signal.SIGKILL)
         assert walk_and_scan(killed_walk, skip_for, 10**6, lambda: None) is None
         print("ok")
-        """
-        ),
+        """,
     )
-    assert out.strip() == "ok"
 
 
 def test_a_walking_worker_that_dies_while_scanning_loses_no_file(tmp_path: Path) -> None:
-    out = _run(
-        _tree(tmp_path),
-        _WALKED
-        + textwrap.dedent(
-            """
+    _walked_ok(
+        tmp_path,
+        """
         parent = os.getpid()
         real = forkscan.scan_file
         def dying(*args):
@@ -459,10 +455,8 @@ def test_a_walking_worker_that_dies_while_scanning_loses_no_file(tmp_path: Path)
         by_rel = {f.rel: done[i] for i, f in enumerate(walked.files)}
         assert sorted(by_rel.items()) == sorted(serial)
         print("ok")
-        """
-        ),
+        """,
     )
-    assert out.strip() == "ok"
 
 
 def test_a_cold_gate_run_walks_in_the_worker_and_agrees(tmp_path: Path) -> None:
