@@ -446,3 +446,17 @@ def test_model_runners_kernels_are_companions(
     kinds = _kinds(tmp_path)
     assert kinds.get(companion) == Kind.COMPANION, kinds
     assert kinds.get("scipy") == Kind.UNUSED, kinds  # control: nothing loads it
+
+
+def test_nested_dockerfiles_are_not_looked_for_inside_python_packages(tmp_path: Path) -> None:
+    from pytest_llmcore.deps.requirement_refs import nested_dockerfiles
+
+    (tmp_path / "docker" / "gpu").mkdir(parents=True)
+    (tmp_path / "docker" / "gpu" / "Dockerfile").write_text("FROM x\n")
+    pkg = tmp_path / "src" / "pkg" / "sub"
+    pkg.mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "__init__.py").write_text("")
+    (pkg / "Dockerfile").write_text("FROM y\n")  # inside a package: not walked into
+    (tmp_path / "src" / "Dockerfile.dev").write_text("FROM z\n")  # src/ itself is no package
+    found = [p.relative_to(tmp_path).as_posix() for p in nested_dockerfiles(tmp_path)]
+    assert found == ["docker/gpu/Dockerfile", "src/Dockerfile.dev"]

@@ -129,7 +129,10 @@ _MAX_DEPTH = 6
 
 
 def nested_dockerfiles(root: Path) -> list[Path]:
-    """Dockerfiles below the root's own, hidden and excluded folders skipped."""
+    """Dockerfiles below the root's own, hidden and excluded folders skipped, and Python
+    packages (a folder with ``__init__.py``): images are built from ``docker/``,
+    ``deploy/``, ``examples/``..., and a package tree (torch's 2,000 files) is no place to
+    walk for them on every run."""
     from .walk import DEFAULT_EXCLUDES
 
     found: list[Path] = []
@@ -139,6 +142,8 @@ def nested_dockerfiles(root: Path) -> list[Path]:
         try:
             entries = list(os.scandir(folder))
         except OSError:
+            continue
+        if depth and any(e.name == "__init__.py" for e in entries):
             continue
         for e in entries:
             try:
