@@ -39,9 +39,6 @@ _WRAPPED = (
     "package_available",
     "lazy_load_kernel",
 )
-#: a call of a check, as a file's bytes hold it: most files call none (``version`` alone,
-#: a common word, would let nearly every file through)
-_CHECK_MARKERS = tuple(f"{n}{gap}(".encode() for n in _WRAPPED for gap in ("", " "))
 #: A bare name handed to a check: ``require_version(requirement, hint)``. No lookbehind
 #: for the word boundary: it keeps the regex engine from skipping ahead to a literal, which
 #: made the search three times slower; :func:`_handed` checks the boundary instead.

@@ -55,6 +55,22 @@ def _side_answer(side: Callable[[], object] | None) -> object:
         return None
 
 
+def _queue_bytes(todo: Sequence[SourceFile]) -> bytes:
+    """Every file's index, largest file first (sizes predict the cost a little)."""
+    order = sorted(range(len(todo)), key=lambda i: todo[i].size, reverse=True)
+    return b"".join(i.to_bytes(_INDEX, "little") for i in order)
+
+
+def _send(fd: int, answer: object, done: list[tuple[int, FileImports]]) -> None:
+    """A worker's (side answer, scan results), written to ``fd`` and closed."""
+    try:
+        data = pickle.dumps((answer, done), protocol=5)
+    except Exception:  # an answer that does not pickle: the scan still counts
+        data = pickle.dumps((None, done), protocol=5)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
 def _unpickled(data: bytes) -> tuple[object, dict[int, FileImports]] | None:
     """A worker's (side answer, scan results by file index); None when malformed."""
     try:
@@ -93,14 +109,7 @@ class _Worker:
             code = 1
             try:
                 os.close(read_fd)
-                answer = _side_answer(side)
-                done = _drain(queue, todo, skip, max_size)
-                try:
-                    data = pickle.dumps((answer, done), protocol=5)
-                except Exception:  # an answer that does not pickle: the scan still counts
-                    data = pickle.dumps((None, done), protocol=5)
-                with os.fdopen(write_fd, "wb") as out:
-                    out.write(data)
+                _send(write_fd, _side_answer(side), _drain(queue, todo, skip, max_size))
                 code = 0
             finally:
                 os._exit(code)  # no atexit handlers, no flush of the parent's stdio buffers
@@ -137,8 +146,7 @@ class _Worker:
 def _queue(todo: Sequence[SourceFile]) -> int | None:
     """A pipe holding every file's index, largest file first, read end returned; None when
     the pipe can't hold them all at once (a writer must never block before readers exist)."""
-    order = sorted(range(len(todo)), key=lambda i: todo[i].size, reverse=True)
-    data = b"".join(i.to_bytes(_INDEX, "little") for i in order)
+    data = _queue_bytes(todo)
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     try:
@@ -237,17 +245,10 @@ def _walker_child(
         skip = skip_for(files)
         with os.fdopen(pipes.list_w, "wb") as out:
             out.write(pickle.dumps(walked, protocol=5))
-        order = sorted(range(len(files)), key=lambda i: files[i].size, reverse=True)
         with os.fdopen(pipes.queue_w, "wb") as out:  # blocks only while the parent drains
-            out.write(b"".join(i.to_bytes(_INDEX, "little") for i in order))
+            out.write(_queue_bytes(files))
         answer = _side_answer(None if side is None else lambda: side(files))
-        done = _drain(pipes.queue_r, files, skip, max_size)
-        try:
-            data = pickle.dumps((answer, done), protocol=5)
-        except Exception:  # an answer that does not pickle: the scan still counts
-            data = pickle.dumps((None, done), protocol=5)
-        with os.fdopen(pipes.result_w, "wb") as out:
-            out.write(data)
+        _send(pipes.result_w, answer, _drain(pipes.queue_r, files, skip, max_size))
         code = 0
     finally:
         os._exit(code)
