@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .invocations import Invocation
+from .lazyre import whole_word_finder
 from .pytester_sources import MARKERS as PYTESTER_MARKERS
 from .pytester_sources import pytester_sources
 from .safeio import read_text
@@ -167,8 +168,7 @@ def add_project_sources(
 ) -> None:
     """What the project's test files, and its helpers that import pytest, use of
     ``names`` (fixtures, markers and test-case methods plugins provide)."""
-    alt = "|".join(map(re.escape, sorted(names | {"pytest_plugins"})))
-    hit = re.compile(rf"\b(?:{alt})\b")
+    hit = whole_word_finder(names | {"pytest_plugins"})
     for rel, path in sources:
         if not rel.endswith(".py"):
             continue
@@ -179,7 +179,7 @@ def add_project_sources(
         test = is_test_file(rel)
         if not test and "pytest" not in text:  # a helper counts only when it imports pytest
             continue
-        if not hit.search(text):  # parse only files that may use a plugin
+        if not hit(text):  # parse only files that may use a plugin
             continue
         if test:
             usage.add_test_source(text, rel, names)

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from ..core.config import parse_toml_data
 from ..core.errors import InputError
+from .lazyre import whole_word_finder
 from .records import Evidence, canonical_name
 
 __all__ = [
@@ -277,12 +278,12 @@ class AuxiliaryImports:
         index: dict[str, list[tuple[str, str, int]]] = {}
         if not wanted:
             return index
-        word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
+        word = whole_word_finder(wanted)
         for rel, path in self.sources():
             raw = read_bounded(path, self.max_size)
             if isinstance(raw, str):  # unreadable: not ours to report
                 continue
-            if not word.search(raw.decode("utf-8", "replace")):
+            if not word(raw.decode("utf-8", "replace")):
                 continue
             res = scan_file(path, rel, lambda top: top in wanted, self.max_size)
             for rec in res.imports:
