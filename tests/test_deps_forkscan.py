@@ -95,12 +95,12 @@ def test_a_child_that_dies_loses_no_file(tmp_path: Path) -> None:
         _tree(tmp_path),
         """
         parent = os.getpid()
-        real = forkscan.scan_file
+        real = filescan.scan_file
         def dying(*args):
             if os.getpid() != parent:
                 os._exit(9)  # killed holding a file it took from the queue: nothing sent
             return real(*args)
-        forkscan.scan_file = dying
+        filescan.scan_file = dying
         forked = scan(may_fork=True)
         assert forks and sorted(forked) == sorted(serial)
         """,
@@ -112,11 +112,11 @@ def test_a_child_answering_garbage_is_not_believed(tmp_path: Path) -> None:
         _tree(tmp_path),
         """
         parent = os.getpid()
-        real = forkscan._drain
+        real = forkscan.drain
         def short(*args):
             got = real(*args)
             return got[:-1] if os.getpid() != parent and got else got  # one answer lost
-        forkscan._drain = short
+        forkscan.drain = short
         forked = scan(may_fork=True)
         assert forks and sorted(forked) == sorted(serial)
         """,
@@ -218,19 +218,19 @@ def test_work_is_shared_when_one_file_costs_most(tmp_path: Path) -> None:
         """
         import time
         parent = os.getpid()
-        real = forkscan.scan_file
+        real = filescan.scan_file
         def timed(path, rel, *rest):
             if rel == "pkg1/m61.py":  # the biggest file: the first one taken
                 time.sleep(0.4)
             return real(path, rel, *rest)
-        forkscan.scan_file = timed
+        filescan.scan_file = timed
         by = {}
-        real_drain = forkscan._drain
+        real_drain = forkscan.drain
         def counted(*args):
             got = real_drain(*args)
             print("scanned", "child" if os.getpid() != parent else "parent", len(got), flush=True)
             return got
-        forkscan._drain = counted
+        forkscan.drain = counted
         assert sorted(scan(may_fork=True)) == sorted(serial)
         """,
         jobs="2",
@@ -387,7 +387,8 @@ def test_prefetched_answers_are_what_judging_computes(tmp_path: Path) -> None:
 
 
 _WALKED = """
-from pytest_llmcore.deps.forkscan import Walked, walk_and_scan
+from pytest_llmcore.deps.forkscan import Walked
+from pytest_llmcore.deps.forkwalk import walk_and_scan
 from pytest_llmcore.deps.walk import iter_sources
 def walk():
     return Walked([f for f in iter_sources(root) if f.rel in {t.rel for t in todo}], ["a note"])
@@ -445,12 +446,12 @@ def test_a_walking_worker_that_dies_while_scanning_loses_no_file(tmp_path: Path)
         tmp_path,
         """
         parent = os.getpid()
-        real = forkscan.scan_file
+        real = filescan.scan_file
         def dying(*args):
             if os.getpid() != parent:
                 os._exit(9)
             return real(*args)
-        forkscan.scan_file = dying
+        filescan.scan_file = dying
         walked, done = walk_and_scan(walk, skip_for, 10**6, lambda: None)
         by_rel = {f.rel: done[i] for i, f in enumerate(walked.files)}
         assert sorted(by_rel.items()) == sorted(serial)
@@ -497,7 +498,7 @@ def test_a_cold_gate_run_walks_in_the_worker_and_agrees(tmp_path: Path) -> None:
 
 
 def test_only_a_tree_with_many_sources_walks_in_a_worker(tmp_path: Path) -> None:
-    from pytest_llmcore.deps.gatescan import _has_many_sources
+    from pytest_llmcore.deps.earlyscan import has_many_sources as _has_many_sources
 
     (tmp_path / "a.py").write_text("x = 1\n")
     assert not _has_many_sources(tmp_path)  # a tiny project: forking costs it more
@@ -508,3 +509,97 @@ def test_only_a_tree_with_many_sources_walks_in_a_worker(tmp_path: Path) -> None
     assert _has_many_sources(tmp_path)  # 40, three folders down
     (tmp_path / ".venv").mkdir()
     assert not _has_many_sources(tmp_path / "src" / "pkg", enough=41)
+
+
+_EARLY = """
+from pytest_llmcore.deps import earlyscan
+from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.core.errors import InputError
+def no_child_left():
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+def findings(r):
+    return sorted((f.kind.value, f.dependency) for f in r.findings), r.files_scanned
+"""
+
+
+def _early_tree(tmp_path: Path) -> Path:
+    root = _tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["numpy", "pyyaml", "rich"]\n'
+    )
+    return root
+
+
+def test_an_early_walker_gives_the_serial_findings_and_leaves_no_child(tmp_path: Path) -> None:
+    out = _run(
+        _early_tree(tmp_path),
+        _EARLY
+        + textwrap.dedent(
+            """
+        cold = run_gate(root, use_cache=False)
+        assert len(forks) == 1 and no_child_left()
+        os.environ["LLMCORE_DEPS_JOBS"] = "1"
+        alone = run_gate(root, use_cache=False)
+        assert len(forks) == 1  # one process: nothing forked
+        assert findings(cold) == findings(alone), (findings(cold), findings(alone))
+        print(findings(cold))
+        """
+        ),
+        jobs="2",
+    )
+    assert "('unused', 'rich')" in out and "65" in out
+
+
+def test_declarations_changed_under_the_worker_are_walked_again_here(tmp_path: Path) -> None:
+    """The worker and this process each read the declarations; when they disagree on
+    what to scan, the worker's answers are dropped and this process walks and scans."""
+    _run(
+        _early_tree(tmp_path),
+        _EARLY
+        + textwrap.dedent(
+            """
+        from pytest_llmcore.deps import gatescan
+        real = gatescan.modules_no_scan_wants
+        parent = os.getpid()
+        def other(*a):
+            got = real(*a)
+            return got | {"numpy"} if os.getpid() != parent else got
+        gatescan.modules_no_scan_wants = other
+        real_drain = forkscan.drain
+        def child_only(*a):  # the worker scans every file: its answers would be used
+            return real_drain(*a) if os.getpid() != parent else []
+        forkscan.drain = child_only
+        cold = run_gate(root, use_cache=False)
+        gatescan.modules_no_scan_wants = real
+        forkscan.drain = real_drain
+        assert forks and no_child_left()  # the walker, then this process's own workers
+        assert ("unused", "numpy") not in findings(cold)[0]  # numpy scanned here, imported
+        assert findings(cold) == findings(run_gate(root, use_cache=False))
+        """
+        ),
+        jobs="2",
+    )
+
+
+def test_a_bad_declaration_read_after_the_fork_leaves_no_child(tmp_path: Path) -> None:
+    root = _early_tree(tmp_path)
+    (root / "setup.cfg").write_text("[options\ninstall_requires = numpy\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = [1]\n')
+    _run(
+        root,
+        _EARLY
+        + textwrap.dedent(
+            """
+        try:
+            run_gate(root, use_cache=False)
+        except InputError as e:
+            print("error", e)
+        assert len(forks) == 1 and no_child_left()
+        """
+        ),
+        jobs="2",
+    )

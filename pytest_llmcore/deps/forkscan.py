@@ -18,24 +18,28 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .filescan import FORK_MIN_FILES, Overlap, scan_chunk, scan_file
 from .records import FileImports
 from .walk import SourceFile
 
-__all__ = ["Walked", "scan_forked", "walk_and_scan"]
+if TYPE_CHECKING:  # the scanner loads in the processes that scan (a cold run forks first)
+    from .filescan import Overlap
+
+__all__ = ["Walked", "Worker", "drain", "scan_forked", "scan_lost"]
 
 _INDEX = 4  # bytes per queued file index
 
 
-def _drain(
+def drain(
     queue: int, todo: Sequence[SourceFile], skip: frozenset[str], max_size: int
 ) -> list[tuple[int, FileImports]]:
     """Scan files from ``queue`` until it is empty; (index, imports) of each."""
 
     def wanted(top: str) -> bool:
         return top not in skip
+
+    from .filescan import scan_file
 
     done: list[tuple[int, FileImports]] = []
     while chunk := os.read(queue, _INDEX):
@@ -45,7 +49,7 @@ def _drain(
     return done
 
 
-def _side_answer(side: Callable[[], object] | None) -> object:
+def side_answer(side: Callable[[], object] | None) -> object:
     """``side()``, or None (no answer: the caller computes it itself) when it fails."""
     if side is None:
         return None
@@ -55,13 +59,13 @@ def _side_answer(side: Callable[[], object] | None) -> object:
         return None
 
 
-def _queue_bytes(todo: Sequence[SourceFile]) -> bytes:
+def queue_bytes(todo: Sequence[SourceFile]) -> bytes:
     """Every file's index, largest file first (sizes predict the cost a little)."""
     order = sorted(range(len(todo)), key=lambda i: todo[i].size, reverse=True)
     return b"".join(i.to_bytes(_INDEX, "little") for i in order)
 
 
-def _send(fd: int, answer: object, done: list[tuple[int, FileImports]]) -> None:
+def send_results(fd: int, answer: object, done: list[tuple[int, FileImports]]) -> None:
     """A worker's (side answer, scan results), written to ``fd`` and closed."""
     try:
         data = pickle.dumps((answer, done), protocol=5)
@@ -71,7 +75,7 @@ def _send(fd: int, answer: object, done: list[tuple[int, FileImports]]) -> None:
         out.write(data)
 
 
-def _unpickled(data: bytes) -> tuple[object, dict[int, FileImports]] | None:
+def unpickled(data: bytes) -> tuple[object, dict[int, FileImports]] | None:
     """A worker's (side answer, scan results by file index); None when malformed."""
     try:
         answer, got = pickle.loads(data)
@@ -87,7 +91,7 @@ def _unpickled(data: bytes) -> tuple[object, dict[int, FileImports]] | None:
     return (answer, dict(got)) if ok else None
 
 
-class _Worker:
+class Worker:
     """A forked process draining the queue; :meth:`collect` gets what it scanned."""
 
     def __init__(
@@ -109,7 +113,7 @@ class _Worker:
             code = 1
             try:
                 os.close(read_fd)
-                _send(write_fd, _side_answer(side), _drain(queue, todo, skip, max_size))
+                send_results(write_fd, side_answer(side), drain(queue, todo, skip, max_size))
                 code = 0
             finally:
                 os._exit(code)  # no atexit handlers, no flush of the parent's stdio buffers
@@ -130,7 +134,7 @@ class _Worker:
             data = inp.read()
         if self._reap() != 0:
             return {}
-        got = _unpickled(data)
+        got = unpickled(data)
         if got is None:
             return {}
         self.answer = got[0]
@@ -146,7 +150,7 @@ class _Worker:
 def _queue(todo: Sequence[SourceFile]) -> int | None:
     """A pipe holding every file's index, largest file first, read end returned; None when
     the pipe can't hold them all at once (a writer must never block before readers exist)."""
-    data = _queue_bytes(todo)
+    data = queue_bytes(todo)
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     try:
@@ -187,25 +191,22 @@ def _run(
     jobs: int,
     overlap: Overlap,
 ) -> Iterator[tuple[SourceFile, FileImports]]:
-    workers: list[_Worker] = []
+    workers: list[Worker] = []
     try:
         for _ in range(jobs - 1):
             side = None if workers else overlap.side
             try:
-                workers.append(_Worker(queue, todo, skip, max_size, side))
+                workers.append(Worker(queue, todo, skip, max_size, side))
             except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): fewer workers
                 break
         if overlap.meanwhile:
             overlap.meanwhile()
-        done = dict(_drain(queue, todo, skip, max_size))
+        done = dict(drain(queue, todo, skip, max_size))
         for worker in workers:
             done.update(worker.collect())
         if workers and workers[0].answer is not None and overlap.on_answer is not None:
             overlap.on_answer(workers[0].answer)
-        lost = [i for i in range(len(todo)) if i not in done]
-        if lost:  # a worker died holding these: scan them here
-            items = [(todo[i].fspath, todo[i].rel) for i in lost]
-            done.update(zip(lost, scan_chunk(items, skip, max_size), strict=True))
+        scan_lost(done, todo, skip, max_size)  # a worker died holding these
         for i, f in enumerate(todo):
             yield f, done[i]
     finally:
@@ -217,137 +218,28 @@ def _run(
 # -- a cold run: the worker walks the tree too ----------------------------------------------
 
 
+def scan_lost(
+    done: dict[int, FileImports],
+    todo: Sequence[SourceFile],
+    skip: frozenset[str],
+    max_size: int,
+) -> None:
+    """Scan here the files no process sent back (a worker died holding them)."""
+    lost = [i for i in range(len(todo)) if i not in done]
+    if lost:
+        from .filescan import scan_chunk
+
+        items = [(todo[i].fspath, todo[i].rel) for i in lost]
+        done.update(zip(lost, scan_chunk(items, skip, max_size), strict=True))
+
+
+# -- a cold run: the worker walks the tree too ----------------------------------------------
+
+
 class Walked(NamedTuple):
-    """What a worker's walk found: the files, and why anything was skipped."""
+    """What a worker's walk found: the files, why anything was skipped, and the modules
+    its scan did not want (set by the worker; the caller checks it plans the same)."""
 
     files: list[SourceFile]
     notes: list[str]
-
-
-def _read_all(fd: int) -> bytes:
-    with os.fdopen(fd, "rb") as inp:
-        return inp.read()
-
-
-def _walker_child(
-    pipes: _WalkPipes,
-    walk: Callable[[], Walked],
-    skip_for: Callable[[Sequence[SourceFile]], frozenset[str]],
-    max_size: int,
-    side: Callable[[Sequence[SourceFile]], object] | None,
-) -> None:  # pragma: no cover - runs in the child; its coverage is not collected
-    code = 1
-    try:
-        os.close(pipes.list_r)
-        os.close(pipes.result_r)
-        walked = walk()
-        files = walked.files
-        skip = skip_for(files)
-        with os.fdopen(pipes.list_w, "wb") as out:
-            out.write(pickle.dumps(walked, protocol=5))
-        with os.fdopen(pipes.queue_w, "wb") as out:  # blocks only while the parent drains
-            out.write(_queue_bytes(files))
-        answer = _side_answer(None if side is None else lambda: side(files))
-        _send(pipes.result_w, answer, _drain(pipes.queue_r, files, skip, max_size))
-        code = 0
-    finally:
-        os._exit(code)
-
-
-class _WalkPipes(NamedTuple):
-    list_r: int
-    list_w: int
-    queue_r: int
-    queue_w: int
-    result_r: int
-    result_w: int
-
-
-def _pipes() -> _WalkPipes | None:
-    fds: list[int] = []
-    try:
-        for _ in range(3):
-            fds.extend(os.pipe())
-    except OSError:  # no file descriptor left (EMFILE)
-        for fd in fds:
-            os.close(fd)
-        return None
-    return _WalkPipes(*fds)
-
-
-def walk_and_scan(
-    walk: Callable[[], Walked],
-    skip_for: Callable[[Sequence[SourceFile]], frozenset[str]],
-    max_size: int,
-    meanwhile: Callable[[], object],
-    side: Callable[[Sequence[SourceFile]], object] | None = None,
-    on_answer: Callable[[object], None] | None = None,
-    jobs: int = 2,
-) -> tuple[Walked, dict[int, FileImports]] | None:
-    """A cold run's walk and scan: a forked worker walks the tree, queues its files and,
-    after ``side(files)``, scans from the queue, while this process runs ``meanwhile`` and
-    then scans from the same queue. The walk and the scan results of every file; None when
-    no worker could be forked or its walk did not come back (the caller walks itself).
-    With ``jobs`` over 2, more workers join the queue once the files are known."""
-    pipes = _pipes()
-    if pipes is None:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in pipes:
-            os.close(fd)
-        return None
-    if pid == 0:  # pragma: no cover - the child never returns
-        _walker_child(pipes, walk, skip_for, max_size, side)
-    for fd in (pipes.list_w, pipes.queue_w, pipes.result_w):
-        os.close(fd)
-    more: list[_Worker] = []
-    mine = [pipes.list_r, pipes.queue_r, pipes.result_r]  # closed in the end, unless read
-
-    def read_all(fd: int) -> bytes:
-        mine.remove(fd)  # an fd closed twice may close one opened since under that number
-        return _read_all(fd)
-
-    try:
-        meanwhile()
-        try:
-            walked = pickle.loads(read_all(pipes.list_r))
-        except Exception:  # the child died before its walk came back
-            walked = None
-        if not isinstance(walked, Walked):
-            return None
-        files = walked.files
-        skip = skip_for(files)
-        for _ in range(jobs - 2 if len(files) >= FORK_MIN_FILES * (jobs - 1) else 0):
-            try:
-                more.append(_Worker(pipes.queue_r, files, skip, max_size))
-            except OSError:  # no process or pipe to spare: fewer workers
-                break
-        done = dict(_drain(pipes.queue_r, files, skip, max_size))
-        for worker in more:
-            done.update(worker.collect())
-        data = read_all(pipes.result_r)
-        _, status = os.waitpid(pid, 0)
-        pid = -1
-        got = _unpickled(data) if status == 0 else None
-        if got is not None:
-            answer, theirs = got
-            done.update(theirs)
-            if answer is not None and on_answer is not None:
-                on_answer(answer)
-        lost = [i for i in range(len(files)) if i not in done]
-        if lost:  # the worker died holding these (or before it queued them): scan them here
-            items = [(files[i].fspath, files[i].rel) for i in lost]
-            done.update(zip(lost, scan_chunk(items, skip, max_size), strict=True))
-        return walked, done
-    finally:
-        for fd in mine:
-            os.close(fd)
-        for worker in more:
-            worker.discard()
-        if pid > 0:  # not reaped: something failed, and the child may wait on a full pipe
-            import signal
-
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+    skip: frozenset[str] | None = None

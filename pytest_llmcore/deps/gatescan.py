@@ -1,15 +1,16 @@
 """The gate's scan step: every source file's imports, from the per-file cache or scanned
-(forked workers on a cold run walk the tree too, while this process prepares judging)."""
+(on a cold run, a worker forked before the declarations were read walks the tree and scans
+too, while this process prepares judging: :mod:`.earlyscan`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import ImportCache, cache_key, default_cache_dir
+from .cache import ImportCache, cache_key
 from .declarations import ProjectDeclarations
+from .earlyscan import EarlyScan, cache_location
 from .firstparty import first_party_names
 from .mapping import ModuleMap, stdlib_backfills, stdlib_names
 from .namespaces import open_namespaces
@@ -19,7 +20,7 @@ from .records import FileImports, GateResult
 from .settings import DepsSettings
 from .walk import SourceFile, iter_sources
 
-__all__ = ["Scan", "scan_project"]
+__all__ = ["Scan", "ScanPlan", "modules_no_scan_wants", "scan_project"]
 
 
 class Scan(NamedTuple):
@@ -61,29 +62,44 @@ def _plan(
     return local, opened, stdlib | (local - opened)
 
 
+class ScanPlan(NamedTuple):
+    """How the scan step runs: its cache, the user's module map, and a cold CLI run's
+    walker (started before the declarations were read) or whether it may fork at all."""
+
+    cache_dir: Path | None
+    use_cache: bool | None
+    user_map: Mapping[str, tuple[str, ...]]
+    early: EarlyScan | None = None
+    may_fork: bool = False
+
+
+def modules_no_scan_wants(
+    files: Sequence[SourceFile],
+    settings: DepsSettings,
+    decl: ProjectDeclarations,
+    user_map: Mapping[str, tuple[str, ...]],
+) -> frozenset[str]:
+    """The standard library and the project's own modules (those no declaration adds to)."""
+    return frozenset(_plan(files, settings, decl, user_map)[2])
+
+
 def scan_project(
     root: Path,
     settings: DepsSettings,
     decl: ProjectDeclarations,
     result: GateResult,
-    cache_dir: Path | None,
-    use_cache: bool | None,
-    user_map: Mapping[str, tuple[str, ...]],
-    may_fork: bool,
+    plan: ScanPlan,
 ) -> Scan:
     """Every source file's imports: from the cache when the file is unchanged."""
-    cache_on = settings.cache if use_cache is None else use_cache
-    # default_cache_dir creates the folder: only when the cache is on
-    where = (cache_dir or default_cache_dir(root)) if cache_on else None
+    where = plan.early.where if plan.early else cache_location(root, settings, *plan[:2])
     path = where / "imports.json" if where is not None else None
     facts = ProjectFacts(root, decl.pyproject)
-    cold = path is None or not os.path.lexists(path)
-    if may_fork and cold and decl.declared and _has_many_sources(root):
-        early = _walk_and_scan(root, settings, decl, result, user_map, path, facts)
+    if plan.early is not None:
+        early = _finish_early(plan.early, root, settings, decl, result, plan.user_map, facts)
         if early is not None:
             return early._replace(evidence_cache_dir=where)
     files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=result.notes))
-    local, opened, skip = _plan(files, settings, decl, user_map)
+    local, opened, skip = _plan(files, settings, decl, plan.user_map)
     cache = ImportCache(path, cache_key(skip, settings.max_file_size))
     if cache.note:
         result.notes.append(cache.note)
@@ -103,9 +119,9 @@ def scan_project(
             todo,
             frozenset(skip),
             settings.max_file_size,
-            may_fork=may_fork,
+            may_fork=plan.may_fork,
             overlap=Overlap(
-                meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
+                meanwhile=lambda: prepare_judging(decl, cache, plan.user_map, facts),
                 side=lambda: prefetch(decl, files),
                 on_answer=lambda answer: apply_prefetched(answer, cache, facts),
             ),
@@ -116,62 +132,27 @@ def scan_project(
     return Scan(files, local, skip, opened, cache, where, per_file, facts)
 
 
-def _has_many_sources(root: Path, enough: int = 40, folders: int = 64) -> bool:
-    """A quick look (breadth first, ``folders`` folders at most): does ``root`` hold
-    ``enough`` Python files for a forked walk to pay? Under that, forking and preparing all
-    of judging cost a tiny project more than they save."""
-    found, queue = 0, [str(root)]
-    for folder in queue:
-        if len(queue) > folders:
-            break
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                found += 1
-            elif not entry.name.startswith((".", "_")) and entry.is_dir(follow_symlinks=False):
-                queue.append(entry.path)
-        if found >= enough:
-            return True
-    return False
-
-
-def _walk_and_scan(
+def _finish_early(
+    early: EarlyScan,
     root: Path,
     settings: DepsSettings,
     decl: ProjectDeclarations,
     result: GateResult,
     user_map: Mapping[str, tuple[str, ...]],
-    path: Path | None,
     facts: ProjectFacts,
 ) -> Scan | None:
-    """A cold run (no cache to read): a forked worker walks the tree and starts the scan
-    while this process prepares judging; None when that can't be done here."""
-    from .filescan import fork_jobs
+    """A cold run whose worker walks and scans: judging is prepared here meanwhile, then
+    this process scans from the same queue. None when the worker's walk did not come back
+    (the caller walks and scans itself)."""
+    from .prefetch import apply_prefetched
 
-    jobs = fork_jobs()
-    if jobs < 2:
-        return None
-    from .forkscan import Walked, walk_and_scan
-    from .prefetch import apply_prefetched, prefetch
-
+    path = early.where / "imports.json" if early.where is not None else None
     cache = ImportCache(path, "")  # nothing on disk to load; keyed once the files are known
-
-    def walk() -> Walked:
-        notes: list[str] = []
-        files = list(iter_sources(root, settings.exclude, settings.gitignore, skipped=notes))
-        return Walked(files, notes)
-
-    got = walk_and_scan(
-        walk,
-        lambda files: frozenset(_plan(files, settings, decl, user_map)[2]),
-        settings.max_file_size,
-        meanwhile=lambda: prepare_judging(decl, cache, user_map, facts),
-        side=lambda files: prefetch(decl, files),
+    prepare_judging(decl, cache, user_map, facts)
+    got = early.walker.finish(
+        lambda files: modules_no_scan_wants(files, settings, decl, user_map),
         on_answer=lambda answer: apply_prefetched(answer, cache, facts),
-        jobs=jobs,
+        jobs=_jobs(),
     )
     if got is None:
         return None
@@ -186,3 +167,9 @@ def _walk_and_scan(
         cache.put(f, done[i])
     result.files_scanned = len(files)
     return Scan(files, local, skip, opened, cache, None, per_file, facts)
+
+
+def _jobs() -> int:
+    from .filescan import fork_jobs
+
+    return fork_jobs()
