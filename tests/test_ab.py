@@ -212,9 +212,9 @@ def test_ab_unknown_statistic_is_one_line(tmp_path: Path) -> None:
 
 def test_t_table_is_students_t() -> None:
     stats = pytest.importorskip("scipy.stats")
-    from pytest_llmcore.budgets.ab_stats import _T975
+    from pytest_llmcore.budgets.ab_stats import T975
 
-    assert [round(float(stats.t.ppf(0.975, df)), 3) for df in range(1, 31)] == list(_T975)
+    assert [round(float(stats.t.ppf(0.975, df)), 3) for df in range(1, 31)] == list(T975)
 
 
 def _fake_rounds(

@@ -121,3 +121,34 @@ def test_the_size_rule_catches_a_long_function_and_module(tmp_path: Path) -> Non
         f"big.py: {MAX_MODULE_LINES + 1} lines",
         f"deps/gate.py::run_gate: {MAX_FUNCTION_LINES + 1} lines",
     ]
+
+
+def private_name_imports(pkg: Path = PKG) -> list[str]:
+    """``from .x import _name`` between the package's modules: a module's private names are
+    its own to change (a name another module needs is public, in its ``__all__``)."""
+    bad = []
+    for f in sorted(pkg.rglob("*.py")):
+        rel = f.relative_to(pkg).as_posix()
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            ours = isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").startswith("pytest_llmcore")
+            )
+            if not ours:
+                continue
+            assert isinstance(node, ast.ImportFrom)
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    bad.append(f"{rel}:{node.lineno} imports {alias.name}")
+    return bad
+
+
+def test_no_module_imports_another_ones_private_names() -> None:
+    assert private_name_imports() == []
+
+
+def test_the_private_name_rule_catches_one(tmp_path: Path) -> None:
+    (tmp_path / "deps").mkdir()
+    (tmp_path / "deps" / "a.py").write_text(
+        "from .b import _helper, public\nfrom .. import __version__\nimport os\n"
+    )
+    assert private_name_imports(tmp_path) == ["deps/a.py:1 imports _helper"]

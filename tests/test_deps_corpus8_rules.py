@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pytest_llmcore.deps.check_helpers import _WRAPPED, check_helpers
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.loaders import _TOO_COMMON
+from pytest_llmcore.deps.loaders import TOO_COMMON
 from pytest_llmcore.deps.noxargv import run_argvs
 from pytest_llmcore.deps.textcommands import echoed_values
 from tests.helpers.gate_projects import PKG
@@ -380,7 +380,7 @@ def test_nox_argv_follows_literal_growth(chunks: list[list[str]], default: str) 
 
 
 _IDENT = st.from_regex(r"[a-z][a-z_]{2,14}", fullmatch=True).filter(
-    lambda n: not keyword.iskeyword(n) and n not in _TOO_COMMON and n not in _WRAPPED
+    lambda n: not keyword.iskeyword(n) and n not in TOO_COMMON and n not in _WRAPPED
 )
 
 
@@ -463,7 +463,7 @@ def test_helper_hints_never_rule_out_a_file_the_search_would_read(data: bytes) -
     )
 
     hints = helper_hints(data)
-    assert bool(hints & HINT_IMPORTER) == any(m in data for m in loaders._MARKERS)
+    assert bool(hints & HINT_IMPORTER) == any(m in data for m in loaders.IMPORTER_MARKERS)
     # the former search's test: a check's whole name followed by "(" or " ("
     markers = [f"{n}{gap}(".encode() for n in ch._WRAPPED for gap in ("", " ")]
     if any(m in data for m in markers):

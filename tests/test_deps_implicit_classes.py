@@ -341,7 +341,7 @@ def test_requirement_checks_find_what_the_full_pattern_finds() -> None:
     pending = {"litlogger", "acme-rt", "tokenizers", "acme-two", "acme-three", "acme-four"}
     pending |= {"acme-five", "acme-six", "nope"}
     reference = [
-        (ir.canonical_name(m.group(2)), m.group(0), ir._line(text, m.start()))
+        (ir.canonical_name(m.group(2)), m.group(0), ir.line_at(text, m.start()))
         for m in ir._REQUIREMENT_CHECK.finditer(text)
         if ir.canonical_name(m.group(2)) in pending
     ]

@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from pytest_llmcore.budgets.ab_stats import _T975, Comparison, _outcome, compare_rounds
+from pytest_llmcore.budgets.ab_stats import T975, Comparison, _outcome, compare_rounds
 
 T = 0.03
 
@@ -75,4 +75,4 @@ def test_interval_uses_t_for_the_degrees_of_freedom(rounds: int, t: float) -> No
     logs = [math.log(r) for r in ratios]
     half = t * statistics.stdev(logs) / math.sqrt(rounds)
     assert c.high == pytest.approx(math.exp(statistics.mean(logs) + half), rel=1e-9)
-    assert len(_T975) == 30
+    assert len(T975) == 30

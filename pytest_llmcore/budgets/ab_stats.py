@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["STATS", "Comparison", "compare_rounds", "round_value"]
+__all__ = ["STATS", "T975", "Comparison", "compare_rounds", "round_value"]
 
 Outcome = Literal["regression", "improvement", "no change", "inconclusive"]
 
@@ -52,7 +52,7 @@ class Comparison:
 
 
 #: Student's t, two-sided 95%, by degrees of freedom (beyond 30: 1.96 is within 4%).
-_T975 = (
+T975 = (
     12.706,
     4.303,
     3.182,
@@ -89,7 +89,7 @@ _T975 = (
 def _t_interval(logs: Sequence[float]) -> tuple[float, float]:
     n = len(logs)
     mean = sum(logs) / n
-    half = (_T975[n - 2] if n - 1 <= len(_T975) else 1.96) * statistics.stdev(logs) / math.sqrt(n)
+    half = (T975[n - 2] if n - 1 <= len(T975) else 1.96) * statistics.stdev(logs) / math.sqrt(n)
     return mean - half, mean + half
 
 

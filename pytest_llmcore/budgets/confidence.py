@@ -77,9 +77,9 @@ def ci_samples(stat: str) -> int:
 
 
 def _t975(df: int) -> float:
-    from .ab_stats import _T975
+    from .ab_stats import T975
 
-    return _T975[df - 1] if df <= len(_T975) else 1.96
+    return T975[df - 1] if df <= len(T975) else 1.96
 
 
 def interval(samples: Sequence[float], stat: str) -> tuple[float, float]:

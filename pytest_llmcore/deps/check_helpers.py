@@ -17,10 +17,10 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from .helper_markers import HINT_CHECK, HINT_IMPORTER, calls_a_check
-from .implicit_rules import _REQUIREMENT_ARG, _in_comment_or_docstring, _line
+from .helper_markers import HINT_CHECK, HINT_IMPORTER, IMPORTER_MARKERS, calls_a_check
+from .implicit_rules import REQUIREMENT_ARG, in_comment_or_docstring, line_at
 from .lazyre import lazy_compile
-from .loaders import _DEF, _MARKERS, _TOO_COMMON, _body_end, file_helpers
+from .loaders import file_helpers, functions_handing_on
 from .records import canonical_name
 from .safeio import read_bytes
 
@@ -59,18 +59,10 @@ def _handed(text: str) -> set[str]:
 def check_helpers(text: str, rel: str) -> dict[str, str]:
     """Function name -> ``rel:line`` of its def, for the functions defined in ``text``
     that hand their first parameter to a requirement check."""
-    handed = _handed(text)
-    found: dict[str, str] = {}
-    if not handed:
-        return found
-    for m in _DEF.finditer(text):
-        indent, name, param = m.groups()
-        if param not in handed or name in _TOO_COMMON or name in found or name in _WRAPPED:
-            continue
-        body = text[m.end() : _body_end(text, m.start(), indent)]
-        if param in _handed(body):
-            found[name] = f"{rel}:{_line(text, m.start(2))}"
-    return found
+    return {
+        name: f"{rel}:{line_at(text, at)}"
+        for name, _, at in functions_handing_on(text, _handed, skip=_WRAPPED)
+    }
 
 
 def project_helpers(
@@ -98,7 +90,7 @@ def project_helpers(
         except (OSError, ValueError):
             continue
         text: str | None = None
-        if imports and any(m in data for m in _MARKERS):  # most files call no importer
+        if imports and any(m in data for m in IMPORTER_MARKERS):  # most files call no importer
             text = data.decode("utf-8", "replace")
             for name, param in file_helpers(text).items():
                 found_imports.setdefault(name, param)
@@ -112,7 +104,7 @@ def project_helpers(
 @lru_cache(maxsize=8)
 def _helper_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     alts = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"(?<![\w])(?:{alts})\s*\(\s*(?:\w+\s*=\s*)?" + _REQUIREMENT_ARG)
+    return re.compile(rf"(?<![\w])(?:{alts})\s*\(\s*(?:\w+\s*=\s*)?" + REQUIREMENT_ARG)
 
 
 def helper_checks(
@@ -124,6 +116,6 @@ def helper_checks(
         return
     for m in _helper_pattern(tuple(sorted(helpers))).finditer(text):
         key = canonical_name(m.group(2))
-        if key in pending and not _in_comment_or_docstring(text, m.start()):
+        if key in pending and not in_comment_or_docstring(text, m.start()):
             helper = m.group(0).split("(", 1)[0].strip()
-            yield key, m.group(0), _line(text, m.start()), helper
+            yield key, m.group(0), line_at(text, m.start()), helper

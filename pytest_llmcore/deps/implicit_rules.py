@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from .toolfiles import ToolFileSet
 
 __all__ = [
+    "REQUIREMENT_ARG",
     "bound_name_loads",
     "cmake_finds",
+    "in_comment_or_docstring",
+    "line_at",
     "prefix_loads",
     "requirement_checks",
     "scan_config_files",
@@ -64,11 +67,11 @@ _CHECKS = (
     r"|get_distribution|metadata|is_package_available|package_available|lazy_load_kernel)"
 )
 #: the tail of a requirement check's call: a quoted requirement string (its name, group 2)
-_REQUIREMENT_ARG = (
+REQUIREMENT_ARG = (
     r"([\"'])([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])\s*(?:\[[\w,\s-]*\]\s*)?"
     r"(?:[<>=!~;@](?:(?!\1)[^\n])*)?\1(?:\s*\))?"
 )
-_REQUIREMENT_CHECK = lazy_compile(_CHECKS + r"\s*\(\s*" + _REQUIREMENT_ARG)
+_REQUIREMENT_CHECK = lazy_compile(_CHECKS + r"\s*\(\s*" + REQUIREMENT_ARG)
 #: ``find_package(NAME`` at the start of a CMake line (commands are case-insensitive).
 _FIND_PACKAGE = lazy_compile(r"^[ \t]*find_package\s*\(\s*([A-Za-z][\w.-]*)", re.I | re.M)
 
@@ -79,7 +82,7 @@ def _meaningful_prefix(prefix: str) -> bool:
     return len(prefix) >= 4 and prefix[-1] in "_." and prefix[-2] not in "_."
 
 
-def _in_comment_or_docstring(text: str, at: int) -> bool:
+def in_comment_or_docstring(text: str, at: int) -> bool:
     """A ``#`` before ``at`` on its line, or an odd number of triple quotes before it:
     an example written in a comment or a docstring is not code that runs."""
     start = text.rfind("\n", 0, at) + 1
@@ -88,7 +91,7 @@ def _in_comment_or_docstring(text: str, at: int) -> bool:
     return (text.count('"""', 0, at) + text.count("'''", 0, at)) % 2 == 1
 
 
-def _line(text: str, at: int) -> int:
+def line_at(text: str, at: int) -> int:
     return text.count("\n", 0, at) + 1
 
 
@@ -98,11 +101,11 @@ def prefix_loads(text: str, module_owner: Mapping[str, str]) -> Iterator[tuple[s
     the prefix lies in (transformers for ``transformers.models.``)."""
     for m in _PREFIX_LOAD.finditer(text):
         prefix = m.group("f") or m.group("plus") or m.group("fmt")
-        if not _meaningful_prefix(prefix) or _in_comment_or_docstring(text, m.start()):
+        if not _meaningful_prefix(prefix) or in_comment_or_docstring(text, m.start()):
             continue
         for mod, owner in module_owner.items():
             if mod.startswith(prefix) or prefix.startswith(mod + "."):
-                yield owner, m.group(0), _line(text, m.start()), prefix
+                yield owner, m.group(0), line_at(text, m.start()), prefix
     # the same, the built name reaching the loader through a variable or a method's result
     for prefix, line, via in bound_prefixes(text):
         if _meaningful_prefix(prefix):
@@ -139,8 +142,8 @@ def _checks_naming(text: str, pending: Collection[str]) -> Iterator[tuple[str, s
         if m is None:
             continue
         key = canonical_name(m.group(2))
-        if key in pending and not _in_comment_or_docstring(text, m.start()):
-            yield key, m.group(0), _line(text, m.start())
+        if key in pending and not in_comment_or_docstring(text, m.start()):
+            yield key, m.group(0), line_at(text, m.start())
 
 
 def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
@@ -149,7 +152,7 @@ def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str,
     for m in _FIND_PACKAGE.finditer(text):
         key = canonical_name(m.group(1))
         if key in pending:
-            yield key, m.group(0), _line(text, m.start())
+            yield key, m.group(0), line_at(text, m.start())
 
 
 def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:

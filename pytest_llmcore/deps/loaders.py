@@ -11,16 +11,15 @@ parameter is handed to one is read (its lines down to the next line as little in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from .helper_markers import IMPORTER_MARKERS
 from .lazyre import lazy_compile
 from .safeio import read_bytes
 
-__all__ = ["file_helpers", "helper_call", "import_helpers"]
+__all__ = ["TOO_COMMON", "file_helpers", "functions_handing_on", "helper_call", "import_helpers"]
 
-_MARKERS = IMPORTER_MARKERS
 #: A bare name handed to an importer: ``find_spec(name)``, ``import_module(name=name)``.
 _HANDED = lazy_compile(
     r"\b(?:import_module|find_spec|__import__)\s*\(\s*(?:name\s*=\s*)?([A-Za-z_]\w*)\s*[,)]"
@@ -32,7 +31,7 @@ _DEF = lazy_compile(
     re.M,
 )
 #: Names too common to tell a helper's call from any other call of that name.
-_TOO_COMMON = frozenset(
+TOO_COMMON = frozenset(
     {"get", "load", "run", "main", "call", "find", "check", "wrapper", "import_module"}
 )
 
@@ -48,20 +47,33 @@ def _body_end(text: str, start: int, indent: str) -> int:
     return m.start() if m else len(text)
 
 
-def file_helpers(text: str) -> dict[str, str]:
-    """Function name -> the parameter it imports, for the functions defined in ``text``."""
-    handed = set(_HANDED.findall(text))
-    found: dict[str, str] = {}
-    if not handed:
-        return found
+def functions_handing_on(
+    text: str, handed: Callable[[str], Collection[str]], skip: Collection[str] = ()
+) -> Iterator[tuple[str, str, int]]:
+    """(name, first parameter, where the name starts) of each function defined in ``text``
+    whose body hands its first parameter on, as ``handed(body)`` says (``handed(text)``
+    first: a parameter never handed anywhere in the file rules its function out)."""
+    anywhere = handed(text)
+    if not anywhere:
+        return
+    seen: set[str] = set()
     for m in _DEF.finditer(text):
         indent, name, param = m.groups()
-        if param not in handed or name in _TOO_COMMON or name in found:
+        if param not in anywhere or name in TOO_COMMON or name in seen or name in skip:
             continue
         body = text[m.end() : _body_end(text, m.start(), indent)]
-        if param in _HANDED.findall(body):
-            found[name] = param
-    return found
+        if param in handed(body):
+            seen.add(name)
+            yield name, param, m.start(2)
+
+
+def file_helpers(text: str) -> dict[str, str]:
+    """Function name -> the parameter it imports, for the functions defined in ``text``."""
+    return {name: param for name, param, _ in functions_handing_on(text, _handed)}
+
+
+def _handed(text: str) -> set[str]:
+    return set(_HANDED.findall(text))
 
 
 def import_helpers(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
@@ -74,7 +86,7 @@ def import_helpers(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
             data = read_bytes(path)
         except (OSError, ValueError):
             continue
-        if any(m in data for m in _MARKERS):  # most files call no importer at all
+        if any(m in data for m in IMPORTER_MARKERS):  # most files call no importer at all
             for name, param in file_helpers(data.decode("utf-8", "replace")).items():
                 found.setdefault(name, param)
     return found
