@@ -529,3 +529,49 @@ def test_the_cheap_name_test_never_skips_a_requirement_check(text: str, pending:
 
     if list(_checks_naming(text, pending)):  # the search without the cheap test
         assert may_name(text, pending)
+
+
+_CHECK_CALLS = st.tuples(
+    st.sampled_from(["x = ", "if ", "    ", ""]),
+    st.sampled_from(
+        [
+            "require_version",
+            "Requirement",
+            "RequirementCache",
+            "get_distribution",
+            "metadata.version",
+            "is_package_available",
+            "lazy_load_kernel",
+            "version",
+            "check",
+        ]
+    ),
+    st.sampled_from(["", " ", "\t", "\n", "  \n  "]),
+    st.sampled_from(['"alabaster>=1"', "'alabaster'", "name"]),
+).map(lambda t: f"{t[0]}{t[1]}{t[2]}({t[3]})\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHECK_CALLS)
+def test_the_check_hint_covers_every_requirement_check_found(text: str) -> None:
+    """The implicit scan skips the builtin requirement checks of a file whose scan hint says
+    no check is called: whatever they would find, the hint must have seen."""
+    from pytest_llmcore.deps.helper_markers import calls_a_check
+    from pytest_llmcore.deps.implicit_rules import requirement_checks
+
+    if list(requirement_checks(text, {"alabaster"})):
+        assert calls_a_check(text.encode())
+
+
+def test_a_check_laid_out_over_lines_still_counts(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["alabaster", "pyyaml"]\n'
+    )
+    (tmp_path / "p.py").write_text(
+        "import yaml\nfrom packaging.requirements import Requirement\n"
+        'NEED = Requirement\t(\n    "alabaster>=0.7"\n)\nyaml.safe_load("")\n'
+    )
+    for _ in range(2):  # cold, then warm from the cached hints
+        r = run_gate(tmp_path)
+        assert [f.dependency for f in r.findings if f.kind.value == "unused"] == []
+        assert "a requirement the code checks" in r.used_by["alabaster"][0].text

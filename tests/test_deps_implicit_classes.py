@@ -358,3 +358,19 @@ def test_requirement_checks_find_what_the_full_pattern_finds() -> None:
         "acme-six",
     ]
     assert list(ir.requirement_checks(text, set())) == []
+
+
+def test_the_check_word_prefilter_lets_every_check_name_through() -> None:
+    """requirement_checks skips a file holding none of _CHECK_WORDS: every name the check
+    pattern accepts must hold one, or its calls would never be seen."""
+    import re
+
+    from pytest_llmcore.deps import implicit_rules as ir
+
+    names = re.findall(r"[A-Za-z_]{3,}", ir._CHECKS)
+    assert "RequirementCache" in names and "lazy_load_kernel" in names
+    for name in names:
+        text = f'if {name}("Alabaster>=0.7"):\n    pass\n'
+        got = [key for key, _, _ in ir.requirement_checks(text, {"alabaster"})]
+        assert got == ["alabaster"], name
+    assert list(ir.requirement_checks('check("alabaster")\n', {"alabaster"})) == []

@@ -9,6 +9,8 @@ check helper calls one of :data:`.check_helpers._WRAPPED`, each of which ends in
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "CHECK_SUFFIX_BYTES",
     "HINT_CHECK",
@@ -29,6 +31,7 @@ _CHECK_SUFFIXES = (
     "package_available",
     "lazy_load_kernel",
     "RequirementCache",
+    "Requirement",  # packaging's Requirement("x>=1") (a check, though no helper wraps it)
 )
 CHECK_SUFFIX_BYTES = tuple(s.encode() for s in _CHECK_SUFFIXES)
 
@@ -43,8 +46,15 @@ def helper_hints(data: bytes) -> int:
 
 
 def calls_a_check(data: bytes) -> bool:
-    """``require_version(`` or ``version (``...: a call of a check's name's last word (the
-    ``(`` tests only for the words present: most files hold none, or one)."""
-    return any(
-        word + b"(" in data or word + b" (" in data for word in CHECK_SUFFIX_BYTES if word in data
-    )
+    """``require_version(``, ``version (``, ``Requirement(``...: a call of a name ending in
+    one of the check words, with any white space before the ``(`` (the call tests run only
+    for the words present: most files hold none, or one). Whatever the requirement-check
+    pattern (:data:`.implicit_rules._CHECKS`) finds, this finds too."""
+    for word in CHECK_SUFFIX_BYTES:
+        if word not in data:
+            continue
+        if word + b"(" in data or word + b" (" in data:
+            return True
+        if re.search(re.escape(word) + rb"\s*\(", data):  # a rarer layout
+            return True
+    return False

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from .check_helpers import helper_checks, project_helpers
+from .helper_markers import HINT_CHECK
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
@@ -176,6 +177,7 @@ class ImplicitScan:
             self.triggers.append(Trigger((REMOTE_CODE_KEY,), pattern, what, ("trust_remote_code",)))
         self._sought = self.pending | {REMOTE_CODE_KEY}
         self.helpers: dict[str, str] = {}
+        self._hints: Mapping[str, int] = {}
         self.check_helpers: dict[str, str] = {}  # check_version -> its def's file:line
         self._helper_re: re.Pattern[str] | None = None
         self.module_owner: dict[str, str] = {}
@@ -269,6 +271,7 @@ class ImplicitScan:
         are part of what it looks for; and the parsers project wrappers of ``BeautifulSoup``
         receive (:mod:`.wrapped_args`), a project-wide relation."""
         files = list(files)
+        self._hints = hints or {}
         self.helpers, self.check_helpers = project_helpers(
             files, bool(self.module_owner), bool(self.pending), hints
         )
@@ -296,9 +299,12 @@ class ImplicitScan:
                 self._hit((owner,), snippet, where, rel, line)
 
     def _scan_requirement_checks(self, rel: str, text: str) -> None:
-        for key, snippet, line in requirement_checks(text, self.pending):
-            where = f"{self._loc(rel, line)} (a requirement the code checks)"
-            self._hit((key,), snippet, where, rel, line)
+        # a file whose scan saw no check's name called calls no check (the hint is a
+        # superset of what requirement_checks finds, and reading it costs nothing)
+        if self._hints.get(rel, HINT_CHECK) & HINT_CHECK:
+            for key, snippet, line in requirement_checks(text, self.pending):
+                where = f"{self._loc(rel, line)} (a requirement the code checks)"
+                self._hit((key,), snippet, where, rel, line)
         for key, snippet, line, helper in helper_checks(text, self.pending, self.check_helpers):
             why = f"a requirement the code checks through {helper}, {self.check_helpers[helper]}"
             self._hit((key,), snippet, f"{self._loc(rel, line)} ({why})", rel, line)
