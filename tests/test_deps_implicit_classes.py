@@ -374,3 +374,23 @@ def test_the_check_word_prefilter_lets_every_check_name_through() -> None:
         got = [key for key, _, _ in ir.requirement_checks(text, {"alabaster"})]
         assert got == ["alabaster"], name
     assert list(ir.requirement_checks('check("alabaster")\n', {"alabaster"})) == []
+
+
+def test_a_file_naming_no_pending_module_is_not_parsed_for_bound_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bound_name_loads parses a file only when a pending module's name is in its text (the
+    literal a loader receives would spell it); the answer is the same either way."""
+    from pytest_llmcore.deps import implicit_rules as ir
+    from pytest_llmcore.deps import literalbind
+
+    text = 'import importlib\nNAME = "alabaster.theme"\nimportlib.import_module(NAME)\n'
+    parsed: list[str] = []
+    real = literalbind.ast.parse
+    monkeypatch.setattr(literalbind.ast, "parse", lambda t, *a, **k: parsed.append(t) or real(t))
+    assert list(ir.bound_name_loads(text, {"alabaster": "alabaster"})) == [
+        ("alabaster", "alabaster.theme", 3, "NAME")
+    ]
+    assert len(parsed) == 1
+    assert list(ir.bound_name_loads(text, {"sphinx": "sphinx"})) == []
+    assert len(parsed) == 1  # no pending module named: not parsed

@@ -49,6 +49,8 @@ def bound_name_loads(
     """``(owner, module, line, variable)``: a pending module a loader receives through a
     variable bound only to string literals (``name = "x"; __import__(name)``, ``for p in
     ["x", "y"]: find_spec(p)``; :mod:`.literalbind`)."""
+    if not any(m in text for m in module_owner):
+        return  # the literal would spell a pending module: none is in the text (no parse)
     for mod, line, variable in bound_loads(text):
         parts = mod.split(".")
         for i in range(len(parts), 0, -1):
