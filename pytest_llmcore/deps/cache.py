@@ -120,8 +120,11 @@ class ImportCache:
         a distribution changes them); the answer must survive a JSON round trip.
         """
         full = f"{kind}:{key}"
-        if self.path is None:
-            return self._seeded[full] if full in self._seeded else compute()
+        if self.path is None:  # no cache file: remembered for this run only
+            if full not in self._seeded:
+                self._seeded[full] = compute()
+            answer: T = self._seeded[full]
+            return answer
         if self._fingerprint is None:
             self._fingerprint = env_fingerprint()
         if self.env.get("fingerprint") != self._fingerprint:

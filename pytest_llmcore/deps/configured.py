@@ -12,7 +12,7 @@ from typing import Any
 from .declarations_req import parse_requirement_name
 from .installed import installed, installed_names
 from .mapping import stubbed_distribution
-from .records import Evidence, canonical_name
+from .records import Evidence, Memo, canonical_name
 from .requires import required_name
 from .safeio import read_text
 
@@ -20,6 +20,7 @@ __all__ = [
     "build_requirements",
     "config_evidence",
     "console_scripts",
+    "declared_pins",
     "entry_points",
     "pinned_by",
     "stub_target",
@@ -156,6 +157,14 @@ def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
                 ),
             )
     return found
+
+
+def declared_pins(memo: Memo, names: Iterable[str]) -> dict[str, str]:
+    """:func:`pinned_by` of the declared distributions ``names`` (one spelling per key),
+    through the run's environment memo: asked while workers scan (:mod:`.prepare`) and
+    again by judging, which finds the answer."""
+    dists = list(names)
+    return memo("pinned-by", ",".join(dists), lambda: pinned_by(dists))
 
 
 def pinned_by(declared: Iterable[str]) -> dict[str, str]:

@@ -23,8 +23,8 @@ from .configured import (
     build_requirements,
     config_evidence,
     console_scripts,
+    declared_pins,
     entry_points,
-    pinned_by,
     stub_target,
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
@@ -118,15 +118,9 @@ class EvidenceFinder:
     @property
     def docs(self) -> list[DocUse]:
         if self._docs is None:
-            from .doctools import mkdocs_config_args, read_doc_uses
-
-            named = [
-                c
-                for inv in self.invocations
-                if inv.run.command == "mkdocs"
-                for c in mkdocs_config_args(inv.run.args)
-            ]
-            self._docs = read_doc_uses(self.files, self.notes, named)
+            self._read_commands = True  # the docs' mkdocs configuration comes from them
+            self._docs, notes = self.facts.docs()
+            self.notes.extend(notes)
         return self._docs
 
     def pytest_usage(self, names: frozenset[str]) -> PytestUsage:
@@ -383,8 +377,7 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
-        dists = [dist for dist, _ in self.declared.values()]
-        return self.memo("pinned-by", ",".join(dists), lambda: pinned_by(dists))
+        return declared_pins(self.memo, (name for name, _ in self.declared.values()))
 
     # -- the two calls the gate makes ----------------------------------------------------
 
@@ -401,7 +394,6 @@ class EvidenceFinder:
         ``unused-companion`` (LLMD006)."""
         from .companions import companion_text, declaration_comments, pinned_parent
         from .implicit_table import companion_parents
-        from .locks import lock_requirers
         from .nodeps import no_deps_files, no_deps_text
 
         no_deps = functools.cache(lambda: no_deps_files(self.root))
@@ -409,9 +401,7 @@ class EvidenceFinder:
         used = {canonical_name(d) for d in result.used_by}
         unused = [d for f in result.findings if f.kind is Kind.UNUSED for d in f.declared]
         comments = declaration_comments(self.root, unused)
-        lock = functools.cache(
-            lambda: lock_requirers(self.root, [(d.name, d.requirement) for d in result.declared])
-        )
+        lock = functools.cache(lambda: self.facts.lock_requirers(result.declared))
         sections: dict[str, set[str]] = {}
         for d in result.declared:
             sections.setdefault(d.key, set()).add(d.section)

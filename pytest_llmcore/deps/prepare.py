@@ -50,3 +50,16 @@ def prepare_judging(
         mapper.provides(d.name)
     if decl.declared:
         facts.prepare()
+        _prepare_pins(decl, cache, facts)
+
+
+def _prepare_pins(decl: ProjectDeclarations, cache: ImportCache, facts: ProjectFacts) -> None:
+    """What telling a version pin's companion from an unused pin asks (installed
+    requirements of the declared distributions, the lock file's requirers): only when
+    an entry pins a version, the only case where judging asks it."""
+    from .companions import is_version_pin
+    from .configured import declared_pins
+
+    if any(is_version_pin(d) for d in decl.declared):
+        declared_pins(cache.memo, {d.key: d.name for d in decl.declared}.values())
+        facts.lock_requirers(decl.declared)

@@ -7,13 +7,16 @@ None of it depends on the import scan, so a run reads it while scan workers are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the readers load only when asked (start-up time)
+    from .doctools import DocUse
     from .invocations import Invocation
+    from .locks import Requirers
     from .pytest_usage import PytestUsage
+    from .records import Declared
     from .toolfiles import ToolFileSet
 
 __all__ = ["ProjectFacts"]
@@ -28,6 +31,8 @@ class ProjectFacts:
         self.notes: list[str] = []
         self._files: ToolFileSet | None = None
         self._invocations: list[Invocation] | None = None
+        self._docs: tuple[list[DocUse], list[str]] | None = None
+        self._lock: dict[tuple[tuple[str, str], ...], Requirers] = {}
         self.source_usage: tuple[frozenset[str], PytestUsage] | None = None
         """What the sources use of these pytest plugin words, read by a scan worker."""
 
@@ -59,6 +64,33 @@ class ProjectFacts:
                 self._invocations = read_invocations(self.files, self.pyproject, self.notes)
         return self._invocations
 
+    def docs(self) -> tuple[list[DocUse], list[str]]:
+        """What the docs toolchain's configuration uses (mkdocs, Sphinx, autodoc pages),
+        and the notes reading it gave (the caller reports them only when it asks)."""
+        if self._docs is None:
+            from .doctools import mkdocs_config_args, read_doc_uses
+
+            named = [
+                c
+                for inv in self.invocations
+                if inv.run.command == "mkdocs"
+                for c in mkdocs_config_args(inv.run.args)
+            ]
+            notes: list[str] = []
+            self._docs = read_doc_uses(self.files, notes, named), notes
+        return self._docs
+
+    def lock_requirers(self, declared: Iterable[Declared]) -> Requirers:
+        """:func:`.locks.lock_requirers` of these declarations, read once per run."""
+        pairs = tuple((d.name, d.requirement) for d in declared)
+        if pairs not in self._lock:
+            from .locks import lock_requirers
+
+            self._lock[pairs] = lock_requirers(self.root, pairs)
+        return self._lock[pairs]
+
     def prepare(self) -> None:
-        """Read what judging nearly always asks for: the commands the project runs."""
+        """Read what judging nearly always asks for: the commands the project runs, and
+        what its docs configuration uses."""
         _ = self.invocations
+        self.docs()
