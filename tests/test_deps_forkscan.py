@@ -554,9 +554,10 @@ def test_an_early_walker_gives_the_serial_findings_and_leaves_no_child(tmp_path:
     assert "('unused', 'rich')" in out and "65" in out
 
 
-def test_declarations_changed_under_the_worker_are_walked_again_here(tmp_path: Path) -> None:
-    """The worker and this process each read the declarations; when they disagree on
-    what to scan, the worker's answers are dropped and this process walks and scans."""
+def test_a_worker_planning_another_scan_is_walked_again_here(tmp_path: Path) -> None:
+    """The worker plans its scan with the declarations this process gave it; should the
+    two plans still differ, the worker's answers are dropped and this process walks and
+    scans."""
     _run(
         _early_tree(tmp_path),
         _EARLY
@@ -602,4 +603,40 @@ def test_a_bad_declaration_read_after_the_fork_leaves_no_child(tmp_path: Path) -
         """
         ),
         jobs="2",
+    )
+
+
+def test_a_context_that_does_not_pickle_leaves_the_walk_to_the_caller(tmp_path: Path) -> None:
+    _walked_ok(
+        tmp_path,
+        """
+        from pytest_llmcore.deps.forkwalk import start_walk_scan
+        started = start_walk_scan(walk, lambda files, ctx: skip_for(files), 10**6)
+        assert started.give(lambda: None) is False  # a lambda does not pickle
+        assert started.finish(skip_for) is None
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            print("ok")
+        """,
+    )
+
+
+def test_a_given_context_reaches_the_plan_and_the_side_question(tmp_path: Path) -> None:
+    _walked_ok(
+        tmp_path,
+        """
+        from pytest_llmcore.deps.forkwalk import start_walk_scan
+        seen = []
+        started = start_walk_scan(
+            walk,
+            lambda files, ctx: frozenset(ctx["skip"]),
+            10**6,
+            lambda files, ctx: (ctx["tag"], len(files)),
+        )
+        assert started.give({"skip": ["os", "sys"], "tag": "decl"})
+        walked, done = started.finish(lambda files: frozenset({"os", "sys"}), seen.append)
+        assert seen == [("decl", len(todo))] and walked.skip == frozenset({"os", "sys"})
+        print("ok")
+        """,
     )

@@ -1,10 +1,11 @@
 """Where a run's import cache lives, and a cold run's walk started as early as possible.
 
 A cold CLI run forks its walking worker right after the settings are read, before this
-process loads the judging modules and reads the declarations: the worker reads the
-declarations itself (the same files, so the same answer, which :meth:`.forkwalk.WalkScan.
-finish` checks), walks, answers the prefetch questions and scans, while this process does
-its own share. This module is loaded before the fork, so it imports little.
+process loads the judging modules and reads the declarations: the worker walks while this
+process reads the declarations and hands them over (:meth:`.forkwalk.WalkScan.give`); the
+worker then plans its scan, answers the prefetch questions and scans, while this process
+prepares judging and scans its share. This module is loaded before the fork, so it
+imports little.
 """
 
 from __future__ import annotations
@@ -90,43 +91,33 @@ def start_early_scan(
     from .forkwalk import start_walk_scan
 
     child = _WorkerSide(root, settings, user_map)
-    walker = start_walk_scan(child.walk, child.skip_for, settings.max_file_size, child.side)
+    walker = start_walk_scan(child.walk, child.plan, settings.max_file_size, child.side)
     return None if walker is None else EarlyScan(walker, where)
 
 
 class _WorkerSide:
-    """What the forked worker does before it scans, with its own reading of the
-    declarations (this process reads them again, at the same time)."""
+    """What the forked worker does before it scans: it walks, then plans and answers the
+    prefetch questions with the declarations this process read meanwhile and gave it."""
 
     def __init__(
         self, root: Path, settings: DepsSettings, user_map: Mapping[str, tuple[str, ...]]
     ) -> None:
         self.root, self.settings, self.user_map = root, settings, user_map
-        self.decl: ProjectDeclarations | None = None
-
-    def _declarations(self) -> ProjectDeclarations:
-        if self.decl is None:
-            from .declarations import read_declarations
-
-            s = self.settings
-            self.decl = read_declarations(self.root, s.requirements, s.dev_requirements)
-        return self.decl
 
     def walk(self) -> Walked:
         from .forkscan import Walked
         from .walk import iter_sources
 
-        self._declarations()
         s, notes = self.settings, list[str]()
         files = list(iter_sources(self.root, s.exclude, s.gitignore, skipped=notes))
         return Walked(files, notes)
 
-    def skip_for(self, files: Sequence[SourceFile]) -> frozenset[str]:
+    def plan(self, files: Sequence[SourceFile], decl: ProjectDeclarations) -> frozenset[str]:
         from .gatescan import modules_no_scan_wants
 
-        return modules_no_scan_wants(files, self.settings, self._declarations(), self.user_map)
+        return modules_no_scan_wants(files, self.settings, decl, self.user_map)
 
-    def side(self, files: Sequence[SourceFile]) -> object:
+    def side(self, files: Sequence[SourceFile], decl: ProjectDeclarations) -> object:
         from .prefetch import prefetch
 
-        return prefetch(self._declarations(), files)
+        return prefetch(decl, files)

@@ -146,6 +146,8 @@ def _finish_early(
     (the caller walks and scans itself)."""
     from .prefetch import apply_prefetched
 
+    if not early.walker.give(decl):  # the worker plans with these declarations
+        return None
     path = early.where / "imports.json" if early.where is not None else None
     cache = ImportCache(path, "")  # nothing on disk to load; keyed once the files are known
     prepare_judging(decl, cache, user_map, facts)
