@@ -83,6 +83,9 @@ class ImportSite(NamedTuple):
     line: int
     claimed: bool = False
     """A declared distribution's modules already cover it."""
+    how: str = "imported at"
+    kind: str = "import"
+    """``import``; ``docs``: a module the docs build loads; ``program``: a program run."""
 
 
 def _squash(text: str) -> str:
@@ -230,14 +233,18 @@ def reconcile_guessed(
     sites: Sequence[ImportSite],
     provides: Mapping[str, Provides] | None = None,
     root: Path | None = None,
+    others: Callable[[], Sequence[ImportSite]] | None = None,
 ) -> set[int]:
     """Turn each ``unused`` finding of a ``guessed`` dependency (or one whose ``provides``
     came from the built-in table) with a plausible import into ``unmapped`` (in place);
     return the indices of ``sites`` now accounted for. A claimed site counts only when its
     claimers' modules are less specific than the part of it that names the dependency.
-    ``root``: the project, whose lock file says which distributions each one requires."""
+    ``root``: the project, whose lock file says which distributions each one requires;
+    ``others``: the docs-loaded modules and programs run (:mod:`.reconcile_names`), read
+    only for a finding no import fits."""
     provides = provides or {}
     requires = _lock_requires(root)
+    others = lru_cache(maxsize=1)(others) if others is not None else None  # read once
     guessed_keys = set(guessed) | {k for k, p in provides.items() if p.source == "builtin"}
     taken: set[int] = set()
     by_module: dict[str, list[int]] = {}
@@ -254,6 +261,11 @@ def reconcile_guessed(
         if not hits:
             sibling, hits = _build_sibling_sites(key, sites, by_module, provides, unused)
         if not hits:
+            from .reconcile_names import named_sites  # it imports this module
+
+            named = named_sites(key, others)
+            if named:
+                findings[i] = _unmapped(f, key, own, named, False)
             continue
         taken.update(j for j in hits if not sites[j].claimed)
         findings[i] = _unmapped(f, key, own, [sites[j] for j in hits], roots, sibling)
@@ -390,6 +402,8 @@ def _unmapped(
     listed = builtin_entry(key) if own is not None and own.source == "builtin" else ()
     if sibling is not None:  # the modules the other build provides, as imported
         mods = sorted({m for m in sibling[1] for s in hits if module_matches(s.module, m)})
+    elif hits[0].kind == "program":
+        mods = [hits[0].module]
     elif by_root:
         mods = sorted({*listed, *(_package_root(s.module) for s in hits)})
         mods = [m for m in mods if not any(m.startswith(r + ".") for r in mods)]
@@ -410,16 +424,22 @@ def _unmapped(
     elif first.claimed:
         why += " (credited only to a less specific declared owner)"
     suggestion = ", ".join(f'"{m}"' for m in mods)
+    fix = f"add [tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}"
+    what = first.module
+    if first.kind == "program":  # a program's name is no module: nothing to map
+        what = f"the program {first.module}"
+        why = "plausibly is its own"
+        fix = f'ignore it: [tool.llmcore.deps] ignore = {{ {f.dependency} = "runs as {mods[0]}" }}'
     ev = Evidence(
-        f"{said}, but {first.module} imported at {first.where} {why}; if so, add "
-        f"[tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}",
+        f"{said}, but {what} {first.how} {first.where} {why}; if so, {fix}",
         first.file,
-        first.line,
+        first.line or None,
     )
     return Finding(Kind.UNMAPPED, f.dependency, f.declared, (ev,), f.ignored_reason, ",".join(mods))
 
 
 def _module_root(key: str, module: str) -> str:
-    """The prefix of ``module`` that names ``key`` (the map entry to suggest)."""
+    """The prefix of ``module`` that names ``key`` (the map entry to suggest); its first
+    part when only the name without its plugin family's prefix does (:mod:`.reconcile_names`)."""
     depth = _owner_depth(key, module)
-    return ".".join(module.split(".")[: depth or None])
+    return ".".join(module.split(".")[: depth or 1])
