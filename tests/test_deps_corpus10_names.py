@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.deps.doczensical import read_zensical
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.records import Kind
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
@@ -117,6 +120,37 @@ def test_zensical_toml_other_shapes(tmp_path: Path, config: str, dist: str, why:
     assert _why(root, dist) == f"loaded by the docs build: {why}"
 
 
+_EXT_NAME = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda n: n not in ("blocks", "extensions")
+)
+
+
+@given(
+    names=st.lists(_EXT_NAME, min_size=1, max_size=6, unique=True),
+    table=st.sampled_from(["pymdownx", "zensical", "acme"]),
+    blank=st.integers(min_value=0, max_value=2),
+)
+def test_zensical_extension_tables_give_names_and_lines(
+    names: list[str], table: str, blank: int
+) -> None:
+    """Every ``[project.markdown_extensions.T.N]`` table is extension ``T.N`` (hoisted back
+    for pymdownx and zensical) on its header's line; another dotted table ``acme`` is the
+    extension ``acme`` itself, whose options the sub-tables are."""
+    lines = ["[project]", 'site_name = "D"']
+    for name in names:
+        lines += [""] * blank + [f"[project.markdown_extensions.{table}.{name}]", "x = 1"]
+    uses = read_zensical("\n".join(lines) + "\n", "zensical.toml")
+    found = [(u.what, u.line) for u in uses if "markdown extension" in u.what]
+    if table == "acme":
+        assert found == [("zensical.toml markdown extension 'acme'", 3 + blank)]
+        return
+    expected = [
+        (f"zensical.toml markdown extension '{table}.{name}'", 3 + blank + i * (2 + blank))
+        for i, name in enumerate(names)
+    ]
+    assert found == expected
+
+
 def test_zensical_defaults_and_plugins_zensical_provides_prove_nothing(tmp_path: Path) -> None:
     """Negative control: without a ``markdown_extensions`` table zensical loads its own
     defaults (it requires Markdown and pymdown-extensions itself), its ``search`` plugin is
@@ -183,6 +217,20 @@ def test_sphinx_extension_of_another_name_stays_unused(tmp_path: Path) -> None:
     files = {**PKG, "docs/conf.py": conf}
     root = _project(tmp_path, files, deps=("requests",), dev=("sphinx-version-warning",))
     assert _gate(root) == ["sphinx-version-warning"]
+
+
+def test_api_page_of_the_projects_own_module_is_no_name_source(tmp_path: Path) -> None:
+    """Negative control: mkdocstrings rendering ``::: demo.api`` (the project's own
+    package) says nothing of demo-tools, however its name begins."""
+    files = {
+        **PKG,
+        "demo/api.py": "X = 1\n",
+        "mkdocs.yml": "site_name: D\nplugins:\n  - mkdocstrings\n",
+        "docs/api.md": "# API\n\n::: demo.api\n",
+    }
+    dev = ("mkdocs", "mkdocstrings-python", "demo-tools")
+    root = _project(tmp_path, files, deps=("requests",), dev=dev)
+    assert _gate(root) == ["demo-tools"]
 
 
 # django-rest-framework .github/workflows/main.yml:98, pyproject.toml:58

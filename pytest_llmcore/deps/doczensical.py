@@ -54,11 +54,14 @@ class _Lines:
                 self.headers.append((number, _parts(m.group(1))))
 
     def of(self, path: tuple[str, ...]) -> int | None:
-        """The header of ``path``, else the first line after its deepest written parent
-        table that names its last part (a key, or a string of a list)."""
+        """The header of ``path``, else of its first sub-table, else the first line after
+        its deepest written parent table that names its last part (a key, or a string of
+        a list)."""
+        if path in (parts for _, parts in self.headers):
+            return next(number for number, parts in self.headers if parts == path)
         start, depth = 0, 0
         for number, parts in self.headers:
-            if parts == path:
+            if parts[: len(path)] == path:
                 return number
             if len(parts) > depth and path[: len(parts)] == parts:
                 start, depth = number, len(parts)

@@ -86,6 +86,8 @@ def _docs_sites(finder: EvidenceFinder) -> Iterator[ImportSite]:
 
     provided = [m for _, mods in finder.declared.values() for m in mods]
     for use in finder.docs:
+        if " renders `" in use.what:
+            continue  # an API page: mostly the project's own modules, never a plugin
         for module in use.modules:
             # a declared distribution's module, or one the docs table gives an owner
             owned = (
