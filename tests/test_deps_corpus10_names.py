@@ -163,6 +163,16 @@ def test_zensical_defaults_and_plugins_zensical_provides_prove_nothing(tmp_path:
     assert _gate(root) == ["mkdocs", "mkdocs-material", "pymdown-extensions"]
 
 
+def test_zensical_config_of_another_name_in_a_subfolder(tmp_path: Path) -> None:
+    config = '[project]\nsite_name = "D"\n[project.markdown_extensions.pymdownx.keys]\n'
+    files = {**PKG, "docs/zensical.local.toml": config}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pymdown-extensions",))
+    assert _why(root, "pymdown-extensions") == (
+        "loaded by the docs build: docs/zensical.local.toml markdown extension "
+        "'pymdownx.keys' (docs/zensical.local.toml:3)"
+    )
+
+
 def test_malformed_zensical_toml_is_a_note(tmp_path: Path) -> None:
     root = _project(tmp_path, {**PKG, "zensical.toml": "[project\n"}, dev=("pymdown-extensions",))
     result = run_gate(root, use_cache=False)
