@@ -174,7 +174,7 @@ def test_the_same_row_in_code_is_a_use(tmp_path: Path) -> None:
     [
         ("lm-eval", "import lm_eval\nlm_eval.simple_evaluate\n", "immutabledict"),
         ("lm-eval", "from lm_eval import evaluator\n", "antlr4-python3-runtime"),
-        ("tiktoken", "import tiktoken\n", "blobfile"),
+        ("transformers", "import transformers\n", "mistral-common"),
         ("mlx-vlm", "import mlx_vlm\n", "mlx"),
     ],
 )

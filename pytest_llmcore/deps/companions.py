@@ -232,7 +232,32 @@ def companion_text(
                 f"not used directly; the comment on its line ({entry.location}) ties it to "
                 f"{named} (used), which needs it"
             )
-    return named_requirer_text(finding, used, comments, lock) or cap_text(finding, comments, lock)
+    return (
+        named_requirer_text(finding, used, comments, lock)
+        or cap_text(finding, comments, lock)
+        or backend_extra_text(finding, used)
+    )
+
+
+def backend_extra_text(finding: Finding, used: Collection[str]) -> str | None:
+    """An optional backend of a used library declared in an extra or group named after
+    what the library loads it for (:data:`.implicit_table_ml.BACKEND_EXTRAS`)."""
+    from .implicit_table_ml import BACKEND_EXTRAS
+
+    key = canonical_name(finding.dependency)
+    for parent, (what, words, backends) in BACKEND_EXTRAS.items():
+        if parent not in used or key not in backends:
+            continue
+        for entry in finding.declared:
+            scope = section_scope(entry.section) or ""
+            if words & set(re.split(r"[-_.]+", scope.lower())):
+                kind = "extra" if re.search(r"optional|extras|feature", entry.section) else "group"
+                return (
+                    f"not used directly; declared in the {kind} {scope!r} "
+                    f"({entry.location}), named after what {parent} (used) loads it for: "
+                    f"{what}"
+                )
+    return None
 
 
 #: ``# transitive dependency of "pytest-asyncio"``, ``# required by pycares``, ``# via x``

@@ -36,6 +36,7 @@ CONFIG_FILES: dict[str, tuple[str, ...]] = {
     "tox": ("tox.ini", "tox.toml"),
     "nox": ("noxfile.py",),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml"),
+    "zensical": ("zensical.toml",),
     "sphinx": ("docs/conf.py", "doc/conf.py"),
     "flake8": (".flake8",),
     "pylint": (".pylintrc", "pylintrc"),

@@ -129,6 +129,10 @@ def _autodoc_names(text: str, rst: bool) -> Iterator[tuple[int, str]]:
 def _mkdocstrings_dir(rel: str, text: str) -> str | None:
     """The ``docs_dir`` (relative to the project, ending in ``/``) of a config whose
     mkdocstrings renders with the python handler, else None."""
+    if rel.endswith(".toml"):
+        from .doczensical import zensical_mkdocstrings_dir
+
+        return zensical_mkdocstrings_dir(rel, text)
     python, docs_dir = False, "docs"
     for doc in yaml_nodes(text):
         for plugin, config in named_items(yaml_get(doc, "plugins")):

@@ -1,4 +1,5 @@
-"""Docs toolchains: what mkdocs.yml, Sphinx conf.py and .readthedocs.yaml load.
+"""Docs toolchains: what mkdocs.yml, Sphinx conf.py and .readthedocs.yaml load
+(zensical.toml: :mod:`.doczensical`).
 
 mkdocs loads its ``theme:``, ``plugins:`` and ``markdown_extensions:`` by name, and
 Sphinx its ``extensions`` and ``html_theme``: none of them is imported by the project's
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import NamedTuple
 
+from ..core.errors import InputError
 from .evidence_tables import (
     MARKDOWN_BUILTIN,
     MARKDOWN_EXTENSIONS,
@@ -27,7 +29,14 @@ from .lazyre import lazy_compile
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
-__all__ = ["DocUse", "mkdocs_config_args", "named_items", "read_doc_uses"]
+__all__ = [
+    "DocUse",
+    "markdown_extension_use",
+    "mkdocs_config_args",
+    "mkdocstrings_uses",
+    "named_items",
+    "read_doc_uses",
+]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
 _INHERIT = lazy_compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
@@ -99,7 +108,8 @@ def named_items(node: yaml.Node | None) -> Iterator[tuple[YamlScalar, yaml.Node 
                 yield ks, v
 
 
-def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[DocUse]:
+def mkdocstrings_uses(config: yaml.Node | None, rel: str, line: int) -> Iterator[DocUse]:
+    """The handlers (and their formatter, griffe extensions) a mkdocstrings config loads."""
     handlers = [h.value for h, _ in named_items(yaml_get(config, "handlers"))]
     default = scalar(yaml_get(config, "default_handler"))
     for h in {*handlers, default.value if default else "python"}:
@@ -116,6 +126,18 @@ def _mkdocstrings(config: yaml.Node | None, rel: str, line: int) -> Iterator[Doc
                 if not ext.value.endswith(".py") and "/" not in ext.value:
                     mod = ext.value.split(":", 1)[0]
                     yield DocUse(f"griffe extension {mod!r}", rel, ext.line, (), (mod,))
+
+
+def markdown_extension_use(name: str, rel: str, line: int | None) -> DocUse:
+    """A Python-Markdown extension a docs config names: Markdown's own, an entry point's
+    distribution, or the module it loads."""
+    mod = name.removeprefix("markdown.extensions.")
+    what = f"{rel} markdown extension {name!r}"
+    if mod in MARKDOWN_BUILTIN:
+        return DocUse(what, rel, line, ("markdown",))
+    if _markdown_entry_point(mod):
+        return DocUse(what, rel, line, _markdown_entry_point(mod))
+    return DocUse(what, rel, line, (), (mod,))
 
 
 def read_mkdocs(text: str, rel: str) -> list[DocUse]:
@@ -138,16 +160,9 @@ def read_mkdocs(text: str, rel: str) -> list[DocUse]:
                 what = f"{rel} plugin {plugin.value!r} needs {', '.join(needs)}"
                 out.append(DocUse(what, rel, plugin.line, needs))
             if plugin.value == "mkdocstrings":
-                out += _mkdocstrings(config, rel, plugin.line)
+                out += mkdocstrings_uses(config, rel, plugin.line)
         for ext, _ in named_items(yaml_get(doc, "markdown_extensions")):
-            mod = ext.value.removeprefix("markdown.extensions.")
-            what = f"{rel} markdown extension {ext.value!r}"
-            if mod in MARKDOWN_BUILTIN:
-                out.append(DocUse(what, rel, ext.line, ("markdown",)))
-            elif _markdown_entry_point(mod):
-                out.append(DocUse(what, rel, ext.line, _markdown_entry_point(mod)))
-            else:
-                out.append(DocUse(what, rel, ext.line, (), (mod,)))
+            out.append(markdown_extension_use(ext.value, rel, ext.line))
         stack: list[yaml.Node] = [doc]
         while stack:  # !!python/name:pymdownx.superfences.fence_code_format
             node = stack.pop()
@@ -367,13 +382,20 @@ def read_doc_uses(
             text = files.read(rel)
             if text is not None:
                 jobs.append((reader, rel, text))
+    zensical = [(rel, text) for rel in files.of("zensical") if (text := files.read(rel))]
+    if zensical:
+        from .doczensical import read_zensical  # it imports this module
+
+        jobs += [(read_zensical, rel, text) for rel, text in zensical]
     for reader, rel, text in jobs:
         try:
             out += reader(text, rel)
         except yaml.YAMLError:
             notes.append(f"{rel}: not valid YAML; the docs tools it names are not counted")
-    if not configs and not files.of("sphinx"):
+        except InputError:  # zensical.toml
+            notes.append(f"{rel}: not valid TOML; the docs tools it names are not counted")
+    if not configs and not zensical and not files.of("sphinx"):
         return out  # no docs build: no API pages to read (and their reader stays unloaded)
     from .docpages import read_autodoc_pages  # it imports this module
 
-    return out + read_autodoc_pages(files, configs)
+    return out + read_autodoc_pages(files, [*configs, *zensical])

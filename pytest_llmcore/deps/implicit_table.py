@@ -408,7 +408,6 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     "deepspeed-kernels": ("deepspeed",),  # DeepSpeed's op builders import dskernels
     # the program that JIT-builds their kernels at run time (both require it)
     "ninja": ("deepspeed", "flashinfer-python", "flashinfer"),
-    "blobfile": ("tiktoken",),  # tiktoken's load reads blob paths with it
     # declared to pick the backend extra of their own mlx (``mlx[cpu]`` on Linux CI)
     "mlx": ("mlx-lm", "mlx-vlm", "mlx-whisper", "mlx-embeddings"),
     **ML_COMPANIONS,

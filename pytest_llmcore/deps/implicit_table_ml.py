@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BACKEND_EXTRAS",
     "CONFIG_VALUES",
     "LM_EVAL_TASK_DEPS",
     "ML_COMPANIONS",
@@ -195,6 +196,14 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         r"(?:backports\.)?zoneinfo)\b)|\bZoneInfo\s*\(",
         "zoneinfo's time zone database",
     ),
+    # tiktoken/load.py reads a BPE file with blobfile: any path without a scheme before
+    # tiktoken 0.12 (openai/tiktoken#415), gs:// and az:// always, and dump_tiktoken_bpe
+    # writes with it; tiktoken does not require it, and get_encoding (https) never needs it
+    (
+        ("blobfile",),
+        r"(?<!def )\b(?:load|dump)_tiktoken_bpe\s*\(",
+        "tiktoken reads and writes a file path with blobfile",
+    ),
 ]
 
 #: a row's ``what`` -> substrings one of which every match holds (see NEEDLES)
@@ -219,6 +228,7 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "DeepSpeed's MPI discovery": ("auto_mpi_discovery",),
     "DeepSpeed's 1-bit optimizers": ("onebit", "Onebit", "OneBit", "ONEBIT", "ZeroOne", "zeroone"),
     "megablocks' grouped GEMM": ("grouped_gemm_util",),
+    "tiktoken reads and writes a file path with blobfile": ("_tiktoken_bpe",),
     **{f'litellm\'s Cache(type="{kind}")': ("Cache",) for kind in _LITELLM_CACHES},
 }
 
@@ -263,4 +273,24 @@ LM_EVAL_TASK_DEPS: tuple[str, ...] = (
 #: jaxlib by itself; jaxlib is declared beside jax to pin the backend build
 ML_COMPANIONS: dict[str, tuple[str, ...]] = {
     "jaxlib": ("jax",),
+    # transformers' AutoTokenizer picks MistralCommonBackend for mistral, ministral3 and
+    # pixtral models when mistral_common is installed (tokenization_auto.py); vllm requires it
+    "mistral-common": ("transformers", "vllm"),
+    # bentoml's HuggingFaceModel (_bentoml_sdk/models/huggingface.py) imports huggingface_hub
+    # when a bento holds a Hub model; bentoml does not require it
+    "huggingface-hub": ("bentoml",),
+}
+
+#: optional backends a used library loads only for some inputs (transformers converts a
+#: tiktoken vocabulary with tiktoken, reads a sentencepiece model with sentencepiece):
+#: parent -> (what the backends are, words an extra or group named after that capability
+#: holds, the backends). Declared in such an extra (guidellm's ``tokenizers = ["tiktoken",
+#: ...]``), a backend is a companion; anywhere else it needs a use of its own, since most
+#: inputs need none.
+BACKEND_EXTRAS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
+    "transformers": (
+        "a tokenizer backend",
+        frozenset({"tokenizer", "tokenizers", "tokenization", "tokenizing"}),
+        ("tiktoken", "sentencepiece", "protobuf", "mistral-common"),
+    ),
 }

@@ -294,6 +294,7 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
     """Findings for every declaration, then for every import no declaration claims."""
     from .guess_owners import drop_shadowed_guesses
     from .reconcile import ImportSite, needs_reconcile, reconcile_guessed
+    from .reconcile_names import name_sites
     from .undeclared import undeclared_findings
 
     by_key: dict[str, list[Declared]] = defaultdict(list)
@@ -312,7 +313,9 @@ def _evaluate(j: _Judging, cache: ImportCache) -> None:
             ImportSite(u.rec.module, u.where, u.file, u.rec.line, id(u) in claimed) for u in j.uses
         ]
         guessed = [k for k, p in provides.items() if p.source == "guess"]
-        taken = reconcile_guessed(j.result.findings, guessed, sites, provides, j.finder.root)
+        taken = reconcile_guessed(
+            j.result.findings, guessed, sites, provides, j.finder.root, lambda: name_sites(j.finder)
+        )
         claimed.update(id(j.uses[i]) for i in taken)
     rest = [u for u in j.uses if id(u) not in claimed and not u.rec.guarded]
     j.result.findings.extend(undeclared_findings(rest, by_key, cache, j.settings))

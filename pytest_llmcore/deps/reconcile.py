@@ -16,7 +16,6 @@ entry to add, not an ``unused`` plus a ``missing``:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,54 +23,16 @@ from typing import NamedTuple
 
 from .lazyre import lazy_compile
 from .mapping import Provides, builtin_entry, module_matches
+from .ownernames import (
+    NAMESPACE_ROOTS,
+    name_variants,
+    owner_depth,
+    plausible_owner,
+    squash,
+)
 from .records import Evidence, Finding, Kind
 
 __all__ = ["ImportSite", "needs_reconcile", "plausible_owner", "reconcile_guessed"]
-
-_SEP = lazy_compile(r"[-_.]+")
-#: first components that only name a namespace: ``google`` alone belongs to no one dist
-_NAMESPACE_ROOTS = {"google", "azure", "jaraco", "zope", "backports", "sphinxcontrib", "aws"}
-#: first parts of names that say whose plugin, stubs or integration a distribution is, not
-#: whose vendor: ``django-redis`` never provides ``redis``, ``types-requests`` not ``requests``
-_FAMILIES = {
-    "pytest",
-    "types",
-    "django",
-    "flask",
-    "sphinx",
-    "sphinxcontrib",
-    "mkdocs",
-    "jupyter",
-    "jupyterlab",
-    "fastapi",
-    "pydantic",
-    "sqlalchemy",
-    "celery",
-    "pre",
-    "flake8",
-    "pylint",
-    "mypy",
-    "ruff",
-    "poetry",
-    "hatch",
-    "pdm",
-    "tox",
-    "nox",
-    "setuptools",
-    "opentelemetry",
-    "langchain",
-    "llama",
-    "airflow",
-    "apache",
-    "dagster",
-    "prefect",
-    "streamlit",
-    "napari",
-    "datasette",
-    "aws",
-    "google",
-    "azure",
-}
 
 
 class ImportSite(NamedTuple):
@@ -83,99 +44,9 @@ class ImportSite(NamedTuple):
     line: int
     claimed: bool = False
     """A declared distribution's modules already cover it."""
-
-
-def _squash(text: str) -> str:
-    return _SEP.sub("", text).lower()
-
-
-@lru_cache(maxsize=1024)
-def _variants(key: str) -> frozenset[str]:
-    """The distribution name without separators, case, ``py``/``python`` affixes."""
-    d = _squash(key)
-    out = {d}
-    for affix in ("python", "py"):
-        if d.startswith(affix) and len(d) - len(affix) >= 2:
-            out.add(d[len(affix) :])
-        if d.endswith(affix) and len(d) - len(affix) >= 2:
-            out.add(d[: -len(affix)])
-    return frozenset(out)
-
-
-#: module names too generic to be a vendor-prefixed distribution's own
-_GENERIC = {
-    "utils",
-    "util",
-    "common",
-    "core",
-    "tools",
-    "helpers",
-    "client",
-    "server",
-    "base",
-    "config",
-    "tests",
-    "testing",
-    "models",
-    "data",
-    "plugin",
-    "plugins",
-    "extensions",
-    "sdk",
-    "main",
-    "app",
-}
-
-
-def plausible_owner(key: str, module: str) -> bool:
-    """Could ``module`` (dotted) be what distribution ``key`` provides?
-
-    Case, ``-``/``_``/``.`` and ``py``/``python`` affixes are ignored (``PyNaCl`` ->
-    ``nacl``, ``dnspython`` -> ``dns``, ``absl-py`` -> ``absl``); a namespace
-    distribution matches a sub-package of its namespace with at most a version suffix
-    (``google-cloud-pubsub`` -> ``google.cloud.pubsub_v1``, never
-    ``google.cloud.storage_transfer`` for google-cloud-storage); a leading part of the
-    name on a ``-`` boundary matches a top-level module (``faiss-cpu`` -> ``faiss``), and
-    so does the rest of a vendor-prefixed name (``lightning-thunder`` -> ``thunder``).
-    """
-    return _owner_depth(key, module) > 0
-
-
-def _owner_depth(key: str, module: str) -> int:
-    """How many leading parts of ``module`` name ``key``'s package, the most that do
-    (``optimum.habana.x`` names optimum-habana in 2, faiss-cpu's ``faiss`` in 1); 0: none."""
-    parts = module.split(".")
-    variants = _variants(key)
-    squashed = [_squash(".".join(parts[:k])) for k in range(1, len(parts) + 1)]
-    for depth in range(len(squashed), 0, -1):
-        s = squashed[depth - 1]
-        if depth == 1 and parts[0] in _NAMESPACE_ROOTS and len(parts) > 1:
-            continue
-        if s and s in variants:  # an empty part (``.0``) is no module name
-            return depth
-        if depth > 1 and any(
-            re.fullmatch(r"v?\d+(?:p\d+)?(?:beta\d*|alpha\d*)?", s[len(v) :])
-            for v in variants
-            if v and s.startswith(v) and len(s) > len(v)  # "" would own every "0.x"
-        ):
-            return depth
-    comps = [c for c in key.split("-") if c]
-    top = squashed[0]
-    if len(comps) < 2 or comps[0] in _NAMESPACE_ROOTS or len(top) < 3:
-        return 0
-    if any(_squash("-".join(comps[:j])) == top for j in range(1, len(comps))):
-        return 1
-    # a vendor's prefix (lightning-thunder -> ``thunder``, nvidia-modelopt -> ``modelopt``):
-    # the rest of the name after one first part, four letters at least, not a plugin
-    # family's prefix, and not a generic module name a project has of its own (qwen-vl-utils
-    # never provides a stray ``utils``)
-    vendor = (
-        comps[0] not in _FAMILIES
-        and len(top) >= 4
-        and top not in _GENERIC
-        and _squash("-".join(comps[1:])) == top
-    )
-    return 1 if vendor else 0
+    how: str = "imported at"
+    kind: str = "import"
+    """``import``; ``docs``: a module the docs build loads; ``program``: a program run."""
 
 
 #: what a platform build adds to its project's name (triton-xpu, pytorch-triton-rocm,
@@ -209,7 +80,7 @@ def _package_root(module: str) -> str:
     (``google.cloud.storage``, ``azure.storage``): a shared namespace is no one's root."""
     parts = module.split(".")
     depth = 1
-    if parts[0] in _NAMESPACE_ROOTS:
+    if parts[0] in NAMESPACE_ROOTS:
         depth = 3 if parts[:2] == ["google", "cloud"] else 2
     return ".".join(parts[:depth])
 
@@ -230,14 +101,18 @@ def reconcile_guessed(
     sites: Sequence[ImportSite],
     provides: Mapping[str, Provides] | None = None,
     root: Path | None = None,
+    others: Callable[[], Sequence[ImportSite]] | None = None,
 ) -> set[int]:
     """Turn each ``unused`` finding of a ``guessed`` dependency (or one whose ``provides``
     came from the built-in table) with a plausible import into ``unmapped`` (in place);
     return the indices of ``sites`` now accounted for. A claimed site counts only when its
     claimers' modules are less specific than the part of it that names the dependency.
-    ``root``: the project, whose lock file says which distributions each one requires."""
+    ``root``: the project, whose lock file says which distributions each one requires;
+    ``others``: the docs-loaded modules and programs run (:mod:`.reconcile_names`), read
+    only for a finding no import fits."""
     provides = provides or {}
     requires = _lock_requires(root)
+    others = lru_cache(maxsize=1)(others) if others is not None else None  # read once
     guessed_keys = set(guessed) | {k for k, p in provides.items() if p.source == "builtin"}
     taken: set[int] = set()
     by_module: dict[str, list[int]] = {}
@@ -254,6 +129,11 @@ def reconcile_guessed(
         if not hits:
             sibling, hits = _build_sibling_sites(key, sites, by_module, provides, unused)
         if not hits:
+            from .reconcile_names import named_sites  # it imports this module
+
+            named = named_sites(key, others)
+            if named:
+                findings[i] = _unmapped(f, key, own, named, False)
             continue
         taken.update(j for j in hits if not sites[j].claimed)
         findings[i] = _unmapped(f, key, own, [sites[j] for j in hits], roots, sibling)
@@ -295,17 +175,17 @@ def _plausible_sites(
     """Indices of the sites that plausibly belong to ``key``, and whether they were found
     by package root (a table entry's sub-packages) rather than by name."""
     hits: list[int] = []
-    variants = _variants(key)
+    variants = name_variants(key)
     members = _namespace_members(key, own)
     if members:  # a sibling under the namespace parent is another distribution's module
         brings = requires(key)
         by_module = {m: js for m, js in by_module.items() if not _sibling(key, m, members, brings)}
     for mod, js in by_module.items():
         if sites[js[0]].claimed and not (
-            "." in mod and any(v.startswith(_squash(mod.split(".", 1)[0])) for v in variants)
+            "." in mod and any(v.startswith(squash(mod.split(".", 1)[0])) for v in variants)
         ):
             continue  # cheap: only a deeper sub-package named like it can beat its claimer
-        depth = _owner_depth(key, mod)
+        depth = owner_depth(key, mod)
         if not depth:
             continue
         if sites[js[0]].claimed and (
@@ -331,7 +211,7 @@ def _namespace_members(key: str, own: Provides | None) -> tuple[str, ...]:
     ``fla.layers``) names none."""
     if own is None or own.source != "builtin":
         return ()
-    return tuple(m for m in own.modules if "." in m and _owner_depth(key, m) == m.count(".") + 1)
+    return tuple(m for m in own.modules if "." in m and owner_depth(key, m) == m.count(".") + 1)
 
 
 def _sibling(key: str, module: str, members: Sequence[str], brings: Collection[str]) -> bool:
@@ -344,10 +224,10 @@ def _sibling(key: str, module: str, members: Sequence[str], brings: Collection[s
     """
     top = module.split(".", 1)[0]
     if not any(
-        top == m.split(".", 1)[0] and _owner_depth(key, module) <= m.count(".") for m in members
+        top == m.split(".", 1)[0] and owner_depth(key, module) <= m.count(".") for m in members
     ):
         return False
-    return not any(_owner_depth(r, module) > 1 for r in brings)
+    return not any(owner_depth(r, module) > 1 for r in brings)
 
 
 def _lock_requires(root: Path | None) -> Callable[[str], Collection[str]]:
@@ -390,6 +270,8 @@ def _unmapped(
     listed = builtin_entry(key) if own is not None and own.source == "builtin" else ()
     if sibling is not None:  # the modules the other build provides, as imported
         mods = sorted({m for m in sibling[1] for s in hits if module_matches(s.module, m)})
+    elif hits[0].kind == "program":
+        mods = [hits[0].module]
     elif by_root:
         mods = sorted({*listed, *(_package_root(s.module) for s in hits)})
         mods = [m for m in mods if not any(m.startswith(r + ".") for r in mods)]
@@ -410,16 +292,22 @@ def _unmapped(
     elif first.claimed:
         why += " (credited only to a less specific declared owner)"
     suggestion = ", ".join(f'"{m}"' for m in mods)
+    fix = f"add [tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}"
+    what = first.module
+    if first.kind == "program":  # a program's name is no module: nothing to map
+        what = f"the program {first.module}"
+        why = "plausibly is its own"
+        fix = f'ignore it: [tool.llmcore.deps] ignore = {{ {f.dependency} = "runs as {mods[0]}" }}'
     ev = Evidence(
-        f"{said}, but {first.module} imported at {first.where} {why}; if so, add "
-        f"[tool.llmcore.deps] map = {{ {f.dependency} = [{suggestion}] }}",
+        f"{said}, but {what} {first.how} {first.where} {why}; if so, {fix}",
         first.file,
-        first.line,
+        first.line or None,
     )
     return Finding(Kind.UNMAPPED, f.dependency, f.declared, (ev,), f.ignored_reason, ",".join(mods))
 
 
 def _module_root(key: str, module: str) -> str:
-    """The prefix of ``module`` that names ``key`` (the map entry to suggest)."""
-    depth = _owner_depth(key, module)
-    return ".".join(module.split(".")[: depth or None])
+    """The prefix of ``module`` that names ``key`` (the map entry to suggest); its first
+    part when only the name without its plugin family's prefix does (:mod:`.reconcile_names`)."""
+    depth = owner_depth(key, module)
+    return ".".join(module.split(".")[: depth or 1])

@@ -106,6 +106,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
     "readthedocs": (".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yml"),
     "mkdocs": ("mkdocs.yml", "mkdocs.yaml", "mkdocs[-._]*.yml", "mkdocs[-._]*.yaml"),
+    "zensical": ("zensical.toml", "zensical[-._]*.toml"),  # the mkdocs successor's config
     "sphinx": ("conf.py",),
     "cmake": ("CMakeLists.txt", "*.cmake"),
     "markdown": ("*.md",),
