@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.records import Kind
+from pytest_llmcore.deps.toxargs import _tox_call
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -281,6 +284,10 @@ def test_reusable_workflow_inputs_reach_tox_posargs(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-xdist"))
     assert _gate(root) == []
+    # recorded where the outermost caller writes the arguments
+    assert _evidence(root, "pytest-xdist").split(" (")[0] == (
+        "pytest plugin: option -n in .github/workflows/main.yml:6"
+    )
 
 
 def test_developer_doc_tox_posargs_is_a_doc_command(tmp_path: Path) -> None:
@@ -339,3 +346,82 @@ def test_user_readme_tox_command_is_no_use(tmp_path: Path) -> None:
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-cov"))
     result = run_gate(root, use_cache=False)
     assert [(f.dependency, f.kind) for f in result.failing] == [("pytest-cov", Kind.UNUSED)]
+
+
+def test_tox_exec_runs_the_command_after_the_separator(tmp_path: Path) -> None:
+    run = "      - run: tox exec -e py -- python -m pytest --reruns=2\n"
+    files = {**PKG, **TESTS, "tox.ini": "[testenv]\ncommands = pytest\n"}
+    files[".github/workflows/ci.yml"] = WORKFLOW_HEAD + run
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-rerunfailures"))
+    assert _gate(root) == []
+
+
+def test_factor_conditional_posargs_line(tmp_path: Path) -> None:
+    tox = (
+        "[testenv]\ncommands =\n    unit: pytest tests {posargs}\n    lint: ruff check {posargs}\n"
+    )
+    run = "      - run: tox -e py312-unit -- --timeout=30\n"
+    files = {**PKG, **TESTS, "tox.ini": tox, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-timeout"))
+    assert _gate(root) == []
+    lint = files | {".github/workflows/ci.yml": WORKFLOW_HEAD + run.replace("-unit", "-lint")}
+    root = _project(tmp_path, lint, deps=("requests",), dev=("pytest", "pytest-timeout"))
+    assert _gate(root) == ["pytest-timeout"]
+
+
+@pytest.mark.parametrize(
+    "env_value",
+    ["$TOXENV", "${{ matrix.env }}"],  # an env named by an unknown value: none is guessed
+)
+def test_unknown_tox_env_forwards_nothing(tmp_path: Path, env_value: str) -> None:
+    run = f'      - run: tox -e "{env_value}" -- --reruns=3\n'
+    tox = "[testenv:e2e]\ncommands = pytest {posargs}\n"
+    files = {**PKG, **TESTS, "tox.ini": tox, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-rerunfailures"))
+    assert _gate(root) == ["pytest-rerunfailures"]
+
+
+def test_local_action_cycles_and_escapes_are_not_followed(tmp_path: Path) -> None:
+    # an action that uses itself, and a path out of the project: read once, no error
+    action = (
+        "runs:\n  using: composite\n  steps:\n    - uses: ./.github/actions/loop\n"
+        "    - uses: ./../outside\n    - run: pytest ${{ inputs.args }}\n      shell: bash\n"
+    )
+    call = "      - uses: ./.github/actions/loop\n        with:\n          args: --timeout=9\n"
+    files = {
+        **PKG,
+        **TESTS,
+        ".github/actions/loop/action.yml": action,
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + call,
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-timeout"))
+    assert _gate(root) == []
+    assert _evidence(root, "pytest-timeout").split(" (")[0] == (
+        "pytest plugin: option --timeout in .github/workflows/ci.yml:8"
+    )
+
+
+_ENV_NAME = st.from_regex(r"[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,4}){0,2}", fullmatch=True)
+_ARG = st.from_regex(r"-{0,2}[a-z0-9=.]{1,8}", fullmatch=True).filter(lambda w: w != "--")
+
+
+@given(
+    envs=st.lists(_ENV_NAME, min_size=1, max_size=3),
+    args=st.lists(_ARG, max_size=4),
+    form=st.sampled_from(["-e", "--env", "-e=", "--env=", "-e+"]),
+    sub=st.sampled_from([("", "run"), ("run", "run"), ("r", "r"), ("p", "p")]),
+)
+def test_tox_call_reads_envs_and_arguments(
+    envs: list[str], args: list[str], form: str, sub: tuple[str, str]
+) -> None:
+    joined = ",".join(envs)
+    env_words = {
+        "-e": ["-e", joined],
+        "--env": ["--env", joined],
+        "-e=": [f"-e={joined}"],
+        "--env=": [f"--env={joined}"],
+        "-e+": [f"-e{joined}"],
+    }[form]
+    words = [*([sub[0]] if sub[0] else []), "-c", "tox.ini", *env_words, "--", *args]
+    assert _tox_call(words) == (sub[1], envs, args)  # no subcommand: tox runs `run`
+    assert _tox_call([w for w in words if w != "--"]) is None

@@ -100,7 +100,7 @@ def read_yaml_commands(
     """``read``: a project file's text (a workflow's local actions are followed with it)."""
     if kind == "workflow":  # steps, their env and action inputs: see .workflows
         runs, uses = read_workflow_all(text, rel, read)
-        found = [Invocation(run, rel, line) for run, line in runs]
+        found = [Invocation(run, file, line) for run, file, line in runs]
         for name, what, line in uses:  # the tool of the repository, its own copy of it
             found.append(Invocation(Run(name), rel, line, f"its own {what} runs it"))
         return found
@@ -281,6 +281,7 @@ def read_invocations(
         return project_envs(((rel, files.read(rel)) for rel in files.of("tox")), pyproject)
 
     out += forwarded_invocations(list(out), tox_envs)  # ENV's commands, {posargs} filled
+    out = list(dict.fromkeys(out))  # a local action's run, read in it and in its callers
     # a real run of a tool is the better evidence, a developer doc's command the weakest
     out.sort(key=lambda inv: (bool(inv.source), bool(inv.via)))
     return out

@@ -12,9 +12,9 @@ actions in :data:`ACTION_COMMAND_INPUTS`, which run a shell command. The reposit
 
 A local composite action (``uses: ./.github/actions/run-tox``) or reusable workflow (a
 job's ``uses: ./.github/workflows/testing.yml``) runs its own steps, with
-``${{ inputs.X }}`` read as the caller's ``with:`` value (else the input's ``default``):
-those runs are recorded at the caller's line that gives the input they use (else at its
-``uses:``), where the arguments are written.
+``${{ inputs.X }}`` read as the caller's ``with:`` value (else the input's ``default``).
+A command that uses an input the caller gives is recorded where the caller writes it
+(``tox-args: --reruns=3`` at testing.yml:78), any other in its own file and line.
 """
 
 from __future__ import annotations
@@ -110,11 +110,12 @@ def _uses_tool(mapping: Mapping[str, yaml.Node]) -> tuple[str, str, int] | None:
 
 
 class _Called(NamedTuple):
-    """How an inlined action or reusable workflow is called: input -> (value, the line of
-    the outermost file that gives it), and that file's ``uses:`` line."""
+    """How an inlined action or reusable workflow is called: its inputs' values (the
+    caller's ``with:``, else the defaults), and where each ``with:`` value is written
+    (file, line): where it came from when it holds the caller's own inputs."""
 
+    values: dict[str, str]
     given: dict[str, tuple[str, int]]
-    anchor: int
 
 
 def _local_target(value: str, read: Callable[[str], str | None]) -> tuple[str, str] | None:
@@ -159,34 +160,31 @@ class _Reader:
         self.read = read
         self.called = called
         self.seen = seen
-        self.out: list[tuple[Run, int]] = []
+        self.out: list[tuple[Run, str, int]] = []
         self.uses: list[tuple[str, str, int]] = []
 
-    def _line(self, s: YamlScalar, offset: int) -> int:
-        """Where a command of ``s`` (at line ``offset`` of it) is recorded: its own line,
-        or, inlined, the caller's line that gives the last input its line uses (arguments
-        come last: ``-e ${{ inputs.env }} -- ${{ inputs.args }}``), else the caller's
-        ``uses:``."""
-        if self.called is None:
-            return s.line + offset
-        given = self.called.given
-        lines = s.value.splitlines()
-        for text in (lines[offset] if offset < len(lines) else "", s.value):
-            names = [n for n in _INPUT_NAMES.findall(text) if n in given]
-            if names:
-                return given[names[-1]][1]
-        return self.called.anchor
-
-    def _values(self) -> dict[str, str] | None:
-        return {k: v for k, (v, _) in self.called.given.items()} if self.called else None
+    def _place(self, s: YamlScalar, offset: int) -> tuple[str, int]:
+        """Where a command of ``s`` (at line ``offset`` of it) is recorded: its own place;
+        inlined, where the caller writes the last input its line uses (arguments come
+        last: ``-e ${{ inputs.env }} -- ${{ inputs.args }}``), if it uses one."""
+        given = self.called.given if self.called is not None else {}
+        if given:
+            lines = s.value.splitlines()
+            for text in (lines[offset] if offset < len(lines) else "", s.value):
+                names = [n for n in _INPUT_NAMES.findall(text) if n in given]
+                if names:
+                    return given[names[-1]]
+        return self.rel, s.line + offset
 
     def script(self, node: yaml.Node | None, env: Mapping[str, str], shell: str) -> None:
+        values = self.called.values if self.called is not None else None
         for s in yaml_scalars(node):
             if shell.split()[:1] in (["python"], ["python3"]):
-                self.out.append((Run("python", imports=imported_by(s.value)), self._line(s, 0)))
+                run = Run("python", imports=imported_by(s.value))
+                self.out.append((run, *self._place(s, 0)))
                 continue
-            text = resolve_expressions(s.value, env, self._values())
-            self.out += [(r, self._line(s, r.line)) for r in runs_in_script(text, env=env)]
+            text = resolve_expressions(s.value, env, values)
+            self.out += [(r, *self._place(s, r.line)) for r in runs_in_script(text, env=env)]
 
     def visit(self, root: yaml.Node) -> None:
         """Every mapping of the tree with the environment it inherits (a stack, not
@@ -214,7 +212,7 @@ class _Reader:
             self.script(run, env, shell.value if shell is not None else "")
         uses = _uses_tool(mapping)
         if uses is not None:
-            self.uses.append(uses if self.called is None else (*uses[:2], self.called.anchor))
+            self.uses.append(uses)
         inputs = mapping.get("with")
         command_inputs = ACTION_COMMAND_INPUTS.get(_action(mapping), frozenset())
         if isinstance(inputs, yaml.MappingNode):
@@ -237,35 +235,36 @@ class _Reader:
             docs = yaml_nodes(target[1])
         except yaml.YAMLError:
             return  # the file's own reading notes it
-        anchor = uses.line if self.called is None else self.called.anchor
+        values: dict[str, str] = {}
         given: dict[str, tuple[str, int]] = {}
         node = mapping.get("with")
         for k, v in node.value if isinstance(node, yaml.MappingNode) else ():
             value = scalar(v)
             if isinstance(k, yaml.ScalarNode) and value is not None:
-                text = resolve_expressions(value.value, env, self._values())
-                given[str(k.value)] = (text, self._line(value, 0))
+                own = self.called.values if self.called is not None else None
+                values[str(k.value)] = resolve_expressions(value.value, env, own)
+                given[str(k.value)] = self._place(value, 0)
         for doc in docs:
-            defaults = {k: (d, anchor) for k, d in _input_defaults(doc).items()}
-            called = _Called({**defaults, **given}, anchor)
-            child = _Reader(self.rel, self.read, called, (*self.seen, target[0]))
+            called = _Called({**_input_defaults(doc), **values}, given)
+            child = _Reader(target[0], self.read, called, (*self.seen, target[0]))
             child.visit(doc)
             self.out += child.out
-            self.uses += child.uses
 
 
 def read_workflow(text: str, rel: str) -> list[tuple[Run, int]]:
     """(program, line) for every command the workflow's steps run."""
-    return read_workflow_all(text, rel)[0]
+    return [(run, line) for run, _, line in read_workflow_all(text, rel)[0]]
 
 
 def read_workflow_all(
     text: str, rel: str, read: Callable[[str], str | None] | None = None
-) -> tuple[list[tuple[Run, int]], list[tuple[str, str, int]]]:
-    """The commands the workflow's steps run, and the (repository name, what, line) of
-    every action and reusable workflow it ``uses:``; ``read`` gives a project file's text
-    (local actions and reusable workflows are followed only with it)."""
-    runs: list[tuple[Run, int]] = []
+) -> tuple[list[tuple[Run, str, int]], list[tuple[str, str, int]]]:
+    """(program, file, line) of every command the workflow's steps run, and the
+    (repository name, what, line) of every action and reusable workflow it ``uses:``;
+    ``read`` gives a project file's text: local actions and reusable workflows are
+    followed only with it, and their commands recorded in their own file unless an
+    input the caller writes reaches them."""
+    runs: list[tuple[Run, str, int]] = []
     uses: list[tuple[str, str, int]] = []
     for doc in yaml_nodes(text):
         reader = _Reader(rel, read)
