@@ -425,3 +425,33 @@ def test_tox_call_reads_envs_and_arguments(
     words = [*([sub[0]] if sub[0] else []), "-c", "tox.ini", *env_words, "--", *args]
     assert _tox_call(words) == (sub[1], envs, args)  # no subcommand: tox runs `run`
     assert _tox_call([w for w in words if w != "--"]) is None
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # guidellm action.yml:38; an option's value is never taken for the subcommand
+        (["--runner", "uv-venv-lock-runner", "-e", "e2e", "--", "-x"], ("run", ["e2e"], ["-x"])),
+        (["-p", "auto", "-e", "a", "-e", "b", "--", "-x"], ("run", ["a", "b"], ["-x"])),
+        (["-c", "tox.ini", "exec", "-e", "py", "--", "pytest"], ("exec", ["py"], ["pytest"])),
+        (["config", "-e", "py", "--", "-x"], ("config", ["py"], ["-x"])),
+        (["--", "-x"], ("run", None, ["-x"])),
+    ],
+)
+def test_tox_call_shapes(
+    words: list[str], expected: tuple[str, list[str] | None, list[str]]
+) -> None:
+    assert _tox_call(words) == expected
+
+
+def test_nested_tox_ini_is_not_the_root_configuration(tmp_path: Path) -> None:
+    # a sub-project's tox.ini (sorted before the root's) does not configure the root's tox
+    files = {
+        **PKG,
+        **TESTS,
+        "sub/tox.ini": "[testenv:e2e]\ncommands = pytest {posargs}\n",
+        "tox.ini": "[testenv:e2e]\ncommands = pytest tests\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: tox -e e2e -- --reruns=3\n",
+    }
+    root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-rerunfailures"))
+    assert _gate(root) == ["pytest-rerunfailures"]

@@ -278,7 +278,8 @@ def read_invocations(
     from .toxargs import forwarded_invocations, project_envs
 
     def tox_envs() -> dict[str, ToxEnv]:  # read only where `tox ... -- ARGS` is run
-        return project_envs(((rel, files.read(rel)) for rel in files.of("tox")), pyproject)
+        found = sorted(files.of("tox"), key=lambda rel: rel != "tox.ini")
+        return project_envs(((rel, files.read(rel)) for rel in found), pyproject)
 
     out += forwarded_invocations(list(out), tox_envs)  # ENV's commands, {posargs} filled
     out = list(dict.fromkeys(out))  # a local action's run, read in it and in its callers

@@ -29,6 +29,7 @@ _POSARGS = re.compile(r"\{posargs(?::[^{}]*)?\}")
 _COMMAND_KEYS = ("commands_pre", "commands", "commands_post")
 _RUN_SUBCOMMANDS = frozenset({"run", "r", "run-parallel", "p", "legacy", "le"})
 _EXEC_SUBCOMMANDS = frozenset({"exec", "e"})
+_SUBCOMMANDS = _RUN_SUBCOMMANDS | _EXEC_SUBCOMMANDS | {"list", "l", "config", "c", "devenv", "de"}
 #: tox options that take a value (their value is never the subcommand)
 _VALUED = frozenset({"-c", "--conf", "--root", "--workdir", "-x", "--override", "-f", "-m"})
 _UNKNOWN = "__var__"
@@ -165,7 +166,7 @@ def _tox_call(args: Sequence[str]) -> tuple[str, list[str] | None, list[str]] | 
         return None
     cut = args.index("--")
     before, after = args[:cut], list(args[cut + 1 :])
-    sub, envs, i = "run", None, 0
+    sub, envs, i, positional = "run", None, 0, False
     while i < len(before):
         word = before[i]
         value: str | None = None
@@ -178,8 +179,8 @@ def _tox_call(args: Sequence[str]) -> tuple[str, list[str] | None, list[str]] | 
             value = word[2:].lstrip("=")
         elif word in _VALUED:
             i += 1
-        elif not word.startswith("-") and i == 0:
-            sub = word
+        elif word in _SUBCOMMANDS and not positional:  # any other word: an option's value
+            sub, positional = word, True
         if value is not None:
             envs = [*(envs or []), *(v.strip() for v in value.split(",") if v.strip())]
         i += 1
@@ -213,12 +214,13 @@ def project_envs(
     files: Iterable[tuple[str, str | None]], pyproject: Mapping[str, Any] | None
 ) -> dict[str, ToxEnv]:
     """The envs of the project's tox configuration: ``files`` are (path, text) of its
-    tox.ini/tox.toml, read before pyproject's ``[tool.tox]`` (tox's own order)."""
+    tox.ini/tox.toml files (only the root's count; tox.ini first), read before
+    pyproject's ``[tool.tox]``."""
     from ..core.config import parse_toml_data
     from ..core.errors import InputError
 
     for rel, text in files:
-        if text is None:
+        if text is None or "/" in rel:  # tox reads the configuration beside it
             continue
         if not rel.endswith(".toml"):
             return read_ini_envs(text)
