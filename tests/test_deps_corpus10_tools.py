@@ -455,3 +455,22 @@ def test_nested_tox_ini_is_not_the_root_configuration(tmp_path: Path) -> None:
     }
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest", "pytest-rerunfailures"))
     assert _gate(root) == ["pytest-rerunfailures"]
+
+
+@pytest.mark.parametrize(
+    "tool_tox",
+    [
+        '[tool.tox]\nlegacy_tox_ini = """\n[testenv:unit]\ncommands = pytest {posargs}\n"""\n',
+        '[tool.tox.env.unit]\ncommands = [["pytest", "{posargs}"]]\n',
+        '[tool.tox.env_run_base]\ncommands = [["pytest", { replace = "posargs" }]]\n',
+    ],
+)
+def test_pyproject_tox_posargs(tmp_path: Path, tool_tox: str) -> None:
+    run = "      - run: tox -e unit -- --timeout=30\n"
+    files = {**PKG, **TESTS, ".github/workflows/ci.yml": WORKFLOW_HEAD + run}
+    dev = ("pytest", "pytest-timeout")
+    root = _project(tmp_path, files, deps=("requests",), dev=dev, extra_toml=tool_tox)
+    assert _gate(root) == []
+    bare = {**files, ".github/workflows/ci.yml": WORKFLOW_HEAD + "      - run: tox -e unit\n"}
+    root = _project(tmp_path, bare, deps=("requests",), dev=dev, extra_toml=tool_tox)
+    assert _gate(root) == ["pytest-timeout"]  # no arguments: nothing reaches pytest
