@@ -35,11 +35,11 @@ from .source_marks import source_evidence
 
 if TYPE_CHECKING:  # the parsers load only when an import did not decide (start-up time)
     from .doctools import DocUse
-    from .flake8_plugins import Flake8Project
     from .implicit import ImplicitScan
     from .invocations import Invocation
     from .pytest_plugin_table import PluginSurface
     from .pytest_usage import PytestUsage
+    from .tool_plugins import ToolPlugins
     from .toolfiles import ToolFileSet
     from .workspace import AuxiliaryImports
 
@@ -227,10 +227,10 @@ class EvidenceFinder:
         return plugin_evidence(surface, self.pytest_usage(surface.words), source)
 
     @functools.cached_property
-    def _flake8(self) -> Flake8Project:
-        from .flake8_plugins import Flake8Project
+    def _tool_plugins(self) -> ToolPlugins:
+        from .tool_plugins import ToolPlugins  # flake8's, and entry-point plugin families
 
-        return Flake8Project(self.files.read, self.pyproject, lambda: self.invocations)
+        return ToolPlugins(self.files.read, self.pyproject, lambda: self.invocations)
 
     def _command(self, dist: str, modules: tuple[str, ...]) -> Evidence | None:
         if self._runs is None:
@@ -294,7 +294,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
-                or self._flake8.evidence(dist, self.memo)
+                or self._tool_plugins.evidence(dist, self.memo)
                 or source_evidence(key, self.sources)
                 or self._command(dist, modules)
                 or self._doc(key, modules)

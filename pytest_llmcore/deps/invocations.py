@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from .invocation import Invocation, argv_invocations, script_invocations
@@ -32,6 +32,9 @@ from .textcommands import (
 )
 from .toolfiles import ToolFileSet, scalar, yaml, yaml_get, yaml_nodes, yaml_scalars
 from .workflows import read_workflow_all
+
+if TYPE_CHECKING:
+    from .toxargs import ToxEnv
 
 __all__ = [
     "Invocation",
@@ -91,10 +94,13 @@ def _mappings(node: yaml.Node) -> Iterator[dict[str, yaml.Node]]:
             stack.extend(reversed(n.value))
 
 
-def read_yaml_commands(text: str, rel: str, kind: str) -> list[Invocation]:
+def read_yaml_commands(
+    text: str, rel: str, kind: str, read: Callable[[str], str | None] | None = None
+) -> list[Invocation]:
+    """``read``: a project file's text (a workflow's local actions are followed with it)."""
     if kind == "workflow":  # steps, their env and action inputs: see .workflows
-        runs, uses = read_workflow_all(text, rel)
-        found = [Invocation(run, rel, line) for run, line in runs]
+        runs, uses = read_workflow_all(text, rel, read)
+        found = [Invocation(run, file, line) for run, file, line in runs]
         for name, what, line in uses:  # the tool of the repository, its own copy of it
             found.append(Invocation(Run(name), rel, line, f"its own {what} runs it"))
         return found
@@ -247,7 +253,10 @@ def read_invocations(
                 notes.append(f"{rel}: cannot be read; its commands are not counted as uses")
                 continue
             try:
-                out += reader(text, rel)
+                if kind == "workflow":  # its local actions and reusable workflows too
+                    out += read_yaml_commands(text, rel, kind, files.read)
+                else:
+                    out += reader(text, rel)
             except InputError as exc:  # a tox.toml that is not TOML
                 where = f"{rel}:{exc.line}" if exc.line else rel
                 notes.append(f"{where}: not valid TOML; its commands are not counted as uses")
@@ -266,6 +275,14 @@ def read_invocations(
     from .doccommands import read_doc_commands
 
     out += read_doc_commands(files)
+    from .toxargs import forwarded_invocations, project_envs
+
+    def tox_envs() -> dict[str, ToxEnv]:  # read only where `tox ... -- ARGS` is run
+        found = sorted(files.of("tox"), key=lambda rel: rel != "tox.ini")
+        return project_envs(((rel, files.read(rel)) for rel in found), pyproject)
+
+    out += forwarded_invocations(list(out), tox_envs)  # ENV's commands, {posargs} filled
+    out = list(dict.fromkeys(out))  # a local action's run, read in it and in its callers
     # a real run of a tool is the better evidence, a developer doc's command the weakest
     out.sort(key=lambda inv: (bool(inv.source), bool(inv.via)))
     return out
