@@ -79,6 +79,55 @@ class _Str:
 
 
 @dataclass(frozen=True)
+class _Alts:
+    """A string chosen by a run-time condition (``"a==1" if release else "a>=1"``): every
+    string it can be, each known."""
+
+    options: tuple[_Str, ...]
+
+
+#: the most strings one conditional value may stand for (nested conditions multiply)
+_MAX_OPTIONS = 8
+
+
+def _options(val: _Val) -> tuple[_Str, ...] | None:
+    if isinstance(val, _Str):
+        return (val,)
+    return val.options if isinstance(val, _Alts) else None
+
+
+def _choice(options: list[_Str]) -> _Val:
+    """One known string, or the alternatives (duplicates dropped); None past the cap."""
+    seen: dict[str, _Str] = {}
+    for o in options:
+        seen.setdefault(o.text, o)
+    if len(seen) > _MAX_OPTIONS:
+        return None
+    return next(iter(seen.values())) if len(seen) == 1 else _Alts(tuple(seen.values()))
+
+
+def _if_exp(body: _Val, orelse: _Val) -> _Val:
+    """``body if cond else orelse``: strings become alternatives; two lists of the same
+    distributions (a pin that differs by build) become the first list."""
+    a, b = _options(body), _options(orelse)
+    if a is not None and b is not None:
+        return _choice([*a, *b])
+    if isinstance(body, list) and isinstance(orelse, list):
+        return body if _list_dists(body) == _list_dists(orelse) else None
+    return None
+
+
+def _list_dists(items: list[Any]) -> list[str | None] | None:
+    names: list[str | None] = []
+    for item in items:
+        if not isinstance(item, _Str):
+            return None
+        name = parse_requirement_name(item.text.split("#", 1)[0])
+        names.append(canonical_name(name) if name else None)
+    return names
+
+
+@dataclass(frozen=True)
 class _Unknown:
     """A list element computed at run time (a call, a comprehension...)."""
 
@@ -95,6 +144,7 @@ class _Static:
     Literals, f-strings of known strings, names, ``+``/``+=``, ``d["k"] = ...``,
     ``.append``/``.extend``/``.update``, ``dict(...)``, ``list``/``sorted``/``set`` of a
     known list, ``sum(d.values(), [])``; bodies of ``if``/``try``/``with`` are all taken.
+    ``a if cond else b`` of strings is every string it can be (:class:`_Alts`).
     """
 
     def __init__(self, tree: ast.Module) -> None:
@@ -143,7 +193,7 @@ class _Static:
             return
         obj, arg = self.eval(f.value), self.eval(call.args[0])
         if isinstance(obj, list) and f.attr == "append":
-            obj.append(arg if isinstance(arg, _Str) else _Unknown(call.lineno))
+            obj.append(arg if isinstance(arg, (_Str, _Alts)) else _Unknown(call.lineno))
         elif isinstance(obj, list) and f.attr == "extend":
             obj.extend(arg if isinstance(arg, list) else [_Unknown(call.lineno)])
         elif isinstance(obj, dict) and f.attr == "update" and isinstance(arg, dict):
@@ -153,9 +203,10 @@ class _Static:
     def _add(left: _Val, right: _Val) -> _Val:
         if isinstance(left, list) and isinstance(right, list):
             return [*left, *right]
-        if isinstance(left, _Str) and isinstance(right, _Str):
-            return _Str(left.text + right.text, left.line)
-        return None
+        a, b = _options(left), _options(right)
+        if a is None or b is None:
+            return None
+        return _choice([_Str(x.text + y.text, x.line) for x in a for y in b])
 
     def eval(self, node: ast.expr) -> _Val:
         if isinstance(node, ast.Constant):
@@ -182,6 +233,8 @@ class _Static:
             return out
         if isinstance(node, ast.Call):
             return self._call(node)
+        if isinstance(node, ast.IfExp):
+            return _if_exp(self.eval(node.body), self.eval(node.orelse))
         return None
 
     def _list(self, elts: list[ast.expr]) -> list[Any]:
@@ -191,22 +244,20 @@ class _Static:
             if isinstance(e, ast.Starred) and isinstance(val, list):
                 out.extend(val)
             else:
-                out.append(val if isinstance(val, _Str) else _Unknown(e.lineno))
+                out.append(val if isinstance(val, (_Str, _Alts)) else _Unknown(e.lineno))
         return out
 
     def _fstring(self, node: ast.JoinedStr) -> _Val:
-        parts: list[str] = []
+        out: _Val = _Str("", node.lineno)
         for v in node.values:
             if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                parts.append(v.value)
+                inner: _Val = _Str(v.value, node.lineno)
             elif isinstance(v, ast.FormattedValue) and v.format_spec is None:
                 inner = self.eval(v.value)
-                if not isinstance(inner, _Str):
-                    return None
-                parts.append(inner.text)
             else:
                 return None
-        return _Str("".join(parts), node.lineno)
+            out = self._add(out, inner)
+        return out
 
     def _call(self, node: ast.Call) -> _Val:
         f = node.func
@@ -244,6 +295,8 @@ def _add_setup_list(
     """Declare each requirement string of a statically known ``setup()`` value."""
     if isinstance(value, _Str):  # setuptools also takes one string, one requirement a line
         value = [_Str(t, value.line) for t in value.text.splitlines()]
+    elif isinstance(value, _Alts):
+        value = [value]
     if not isinstance(value, list):
         out.notes.append(
             f"{rel}:{line}: {section} is computed, not a literal; not read "
@@ -254,14 +307,19 @@ def _add_setup_list(
         if isinstance(item, _Unknown):
             out.notes.append(f"{rel}:{item.line}: an entry of {section} is computed; not read")
             continue
-        if not isinstance(item, _Str):
-            continue
-        req = item.text.split("#", 1)[0].strip()
-        dist = parse_requirement_name(req)
-        if not req or dist is None:
-            continue
-        sup = parse_suppression(lines[item.line - 1]) if 0 < item.line <= len(lines) else ()
-        out.declared.append(Declared(dist, req, rel, item.line, section, dev, suppress=sup))
+        # a conditional entry declares one distribution per name its branches give
+        named: dict[str, tuple[str, str, int]] = {}
+        for option in _options(item) or ():
+            req = option.text.split("#", 1)[0].strip()
+            dist = parse_requirement_name(req)
+            if req and dist is not None:
+                named.setdefault(canonical_name(dist), (dist, req, option.line))
+        for key, (dist, req, at) in named.items():
+            sup = parse_suppression(lines[at - 1]) if 0 < at <= len(lines) else ()
+            others = tuple(k for k in named if k != key)
+            out.declared.append(
+                Declared(dist, req, rel, at, section, dev, suppress=sup, alternatives=others)
+            )
 
 
 def _parse(path: Path, rel: str, out: DeclaredSink) -> tuple[str, ast.Module] | None:
