@@ -181,3 +181,212 @@ def test_alternative_declared_plainly_elsewhere_is_judged_alone() -> None:
     credit_alternatives(result)
     assert result.findings == before
     assert sorted(result.used_by) == ["uvloop"]
+
+
+# -- class 2b: an import that only runs when a guarded optional import succeeded ----------------
+
+
+def _dev_project(root: Path, files: dict[str, str], dev: tuple[str, ...]) -> Path:
+    dev_lines = ", ".join(f'"{d}"' for d in dev)
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "demo"\nversion = "0.1"\n'
+            f'dependencies = ["requests"]\n[dependency-groups]\ndev = [{dev_lines}]\n',
+            "demo/__init__.py": "import requests\nrequests.get\n",
+            "tests/test_it.py": "".join(f"import {d}\n" for d in dev),
+            **files,
+        },
+    )
+    return root
+
+
+def _misplaced(result: GateResult) -> list[tuple[str, str]]:
+    return sorted(
+        (f.dependency, e.text.rsplit(" at ", 1)[-1])
+        for f in result.findings
+        if f.kind is Kind.MISPLACED_DEV
+        for e in f.evidence
+    )
+
+
+_DRF_COMPAT = """\
+try:
+    import markdown
+
+    def apply_markdown(text):
+        return markdown.Markdown().convert(text)
+except ImportError:
+    apply_markdown = None
+    markdown = None
+
+try:
+    import pygments
+except ImportError:
+    pygments = None
+
+if markdown is not None and pygments is not None:
+    import re
+
+    from markdown.preprocessors import Preprocessor
+
+    class CodeBlockPreprocessor(Preprocessor):
+        pattern = re.compile("x")
+"""
+
+
+def test_drf_import_under_if_optional_is_not_none_is_guarded(tmp_path: Path) -> None:
+    """django-rest-framework rest_framework/compat.py:112: the import sits under
+    ``if markdown is not None and pygments is not None:`` after the guarded ``import
+    markdown`` (:57, ``except ImportError: markdown = None``): an optional feature."""
+    root = _dev_project(tmp_path, {"demo/compat.py": _DRF_COMPAT}, ("markdown", "pygments"))
+    assert _misplaced(run_gate(root, use_cache=False)) == []
+
+
+_WERKZEUG_SERVING = """\
+def generate_adhoc_ssl_pair(cn=None):
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+    except ImportError:
+        raise TypeError("Using ad-hoc certificates requires the cryptography library.") from None
+    return x509.Name(cn), hashes.SHA256()
+
+
+def make_ssl_devcert(base_path, host=None, cn=None):
+    cert, pkey = generate_adhoc_ssl_pair(cn=cn)
+
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_bytes(serialization.Encoding.PEM)
+"""
+
+
+def test_werkzeug_import_after_calling_a_guarded_importer_is_guarded(tmp_path: Path) -> None:
+    """werkzeug src/werkzeug/serving.py:577/603: the import is reached only after
+    generate_adhoc_ssl_pair's guarded import of cryptography (:506-514)."""
+    files = {"demo/serving.py": _WERKZEUG_SERVING}
+    root = _dev_project(tmp_path, files, ("cryptography",))
+    assert _misplaced(run_gate(root, use_cache=False)) == []
+
+
+_OTHER_OPTIONAL_SHAPES = """\
+import os
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:
+    HAS_YAML = False
+
+try:
+    import toml
+except ModuleNotFoundError:
+    toml = None
+
+
+def load(path):
+    if HAS_YAML:
+        from yaml import CSafeLoader
+        return CSafeLoader
+    if toml is None:
+        return None
+    else:
+        import toml.decoder
+        return toml.decoder
+
+
+def dump(data):
+    import yaml.representer  # the module already treats yaml as optional
+    return yaml.representer, os.sep
+
+
+def render(text):
+    try:
+        import jinja2
+    except ImportError:
+        return text
+    from jinja2.sandbox import SandboxedEnvironment
+    return SandboxedEnvironment, jinja2
+"""
+
+
+def test_other_optional_import_shapes_are_guarded(tmp_path: Path) -> None:
+    """A flag set in the guarded try (``if HAS_YAML:``), the ``else`` of ``if toml is
+    None``, a function's import of a package the module imports optionally, and an import
+    after the function's own guarded import."""
+    files = {"demo/loaders.py": _OTHER_OPTIONAL_SHAPES}
+    root = _dev_project(tmp_path, files, ("pyyaml", "toml", "jinja2"))
+    assert _misplaced(run_gate(root, use_cache=False)) == []
+
+
+_REQUIRED_SHAPES = """\
+try:
+    import markdown
+except ImportError:
+    markdown = None
+
+import pygments
+
+if markdown is not None:
+    import yaml
+    from markdown.extensions import toc
+else:
+    from markdown import core
+
+
+def highlight(text, debug):
+    if debug:
+        from rich import pretty
+        return pretty
+    import attr
+    return text, toc, core, yaml, pygments, attr
+
+
+def helper():
+    from rich.console import Console
+    return Console
+"""
+
+
+def test_required_imports_beside_optional_ones_stay_misplaced(tmp_path: Path) -> None:
+    """Negative control: a plain import, another package under the optional block, the
+    ``else`` of ``is not None``, an ``if`` on an unrelated name, and packages nothing
+    imports optionally stay runtime imports of development-only dependencies."""
+    files = {"demo/compat.py": _REQUIRED_SHAPES}
+    dev = ("markdown", "pygments", "pyyaml", "rich", "attrs")
+    root = _dev_project(tmp_path, files, dev)
+    assert _misplaced(run_gate(root, use_cache=False)) == [
+        ("attrs", "demo/compat.py:19"),
+        ("markdown", "demo/compat.py:12"),
+        ("pygments", "demo/compat.py:6"),
+        ("pyyaml", "demo/compat.py:9"),
+        ("rich", "demo/compat.py:17"),
+        ("rich", "demo/compat.py:24"),
+    ]
+
+
+def test_optional_imports_lexical_and_ast_stages_agree() -> None:
+    """The scanner's stages reach the same records: a file importing a package both
+    guarded and not goes to the tree, whichever way the guard is written."""
+    from pytest_llmcore.deps.scanner import ast_imports, scan_source
+
+    for text in (_DRF_COMPAT, _WERKZEUG_SERVING, _OTHER_OPTIONAL_SHAPES, _REQUIRED_SHAPES):
+        assert scan_source(text).imports == tuple(ast_imports(text))
+    guarded = {(r.module, r.line) for r in ast_imports(_DRF_COMPAT) if r.guarded}
+    assert guarded == {
+        ("markdown", 2),
+        ("pygments", 11),
+        ("markdown.preprocessors.Preprocessor", 18),
+    }
+    plain = [(r.module, r.guarded) for r in ast_imports(_REQUIRED_SHAPES)]
+    assert plain == [
+        ("markdown", True),
+        ("pygments", False),
+        ("yaml", False),
+        ("markdown.extensions.toc", True),
+        ("markdown.core", False),
+        ("rich.pretty", False),
+        ("attr", False),
+        ("rich.console.Console", False),
+    ]
