@@ -390,3 +390,137 @@ def test_optional_imports_lexical_and_ast_stages_agree() -> None:
         ("attr", False),
         ("rich.console.Console", False),
     ]
+
+
+# -- class 2a: a file the configured packages do not ship is not runtime code -------------------
+
+_DRF_PYPROJECT = """\
+[project]
+name = "djangorestframework"
+version = "0.1"
+dependencies = ["django"]
+[dependency-groups]
+test = ["pytest"]
+[tool.setuptools.packages.find]
+include = [ "rest_framework*" ]
+"""
+_RUNTESTS = "import sys\n\nimport pytest\n\nsys.exit(pytest.main())\n"
+
+
+def test_drf_root_dev_script_outside_packages_find_is_not_runtime(tmp_path: Path) -> None:
+    """django-rest-framework runtests.py:5: a root dev script, not in the packaged set
+    (pyproject.toml:83-84 ``[tool.setuptools.packages.find] include = ["rest_framework*"]``)."""
+    files = {
+        "pyproject.toml": _DRF_PYPROJECT,
+        "rest_framework/__init__.py": "import django\ndjango.VERSION\n",
+        "runtests.py": _RUNTESTS,
+    }
+    write_files(tmp_path, files)
+    assert _misplaced(run_gate(tmp_path, use_cache=False)) == []
+
+
+_RELEASE = "import build\n\nbuild.ProjectBuilder\n"
+
+
+def test_files_other_configurations_do_not_ship_are_not_runtime(tmp_path: Path) -> None:
+    """Other shapes: Hatch wheel ``packages`` under src/, Poetry ``packages`` with
+    ``from``, a setuptools ``packages`` list with ``package-dir``; each has a root script and
+    a stray folder of scripts that no wheel ships."""
+    tables = {
+        "hatch": '[tool.hatch.build.targets.wheel]\npackages = ["src/demo"]\n',
+        "poetry": '[tool.poetry]\npackages = [{ include = "demo", from = "src" }]\n',
+        "setuptools": '[tool.setuptools]\npackages = ["demo", "demo.sub"]\n'
+        'package-dir = {"" = "src"}\n',
+    }
+    for name, table in tables.items():
+        root = tmp_path / name
+        write_files(
+            root,
+            {
+                "pyproject.toml": '[project]\nname = "demo"\nversion = "0.1"\n'
+                'dependencies = ["requests"]\n[dependency-groups]\ndev = ["build"]\n' + table,
+                "src/demo/__init__.py": "import requests\nrequests.get\n",
+                "release.py": _RELEASE,
+                "maintainer/bump_version.py": _RELEASE,
+            },
+        )
+        assert (name, _misplaced(run_gate(root, use_cache=False))) == (name, [])
+
+
+def test_shipped_or_unconfigured_files_stay_runtime(tmp_path: Path) -> None:
+    """Negative control: an import in a configured package, in a configured py-module, and
+    in a root script of a project whose configuration does not say what it ships (no
+    packages table) stays a misplaced development dependency."""
+    shipped = tmp_path / "shipped"
+    write_files(
+        shipped,
+        {
+            "pyproject.toml": _DRF_PYPROJECT,
+            "rest_framework/__init__.py": "import django\ndjango.VERSION\n",
+            "rest_framework/testing.py": "import pytest\npytest.fixture\n",
+        },
+    )
+    assert _misplaced(run_gate(shipped, use_cache=False)) == [
+        ("pytest", "rest_framework/testing.py:1")
+    ]
+    module = tmp_path / "module"
+    write_files(
+        module,
+        {
+            "pyproject.toml": _DRF_PYPROJECT.replace(
+                "[tool.setuptools.packages.find]",
+                '[tool.setuptools]\npy-modules = ["runtests"]\n[tool.setuptools.packages.find]',
+            ),
+            "rest_framework/__init__.py": "import django\ndjango.VERSION\n",
+            "runtests.py": _RUNTESTS,
+        },
+    )
+    assert _misplaced(run_gate(module, use_cache=False)) == [("pytest", "runtests.py:3")]
+    bare = tmp_path / "bare"
+    write_files(
+        bare,
+        {
+            "pyproject.toml": _DRF_PYPROJECT.replace(
+                '[tool.setuptools.packages.find]\ninclude = [ "rest_framework*" ]\n', ""
+            ),
+            "rest_framework/__init__.py": "import django\ndjango.VERSION\n",
+            "runtests.py": _RUNTESTS,
+        },
+    )
+    assert _misplaced(run_gate(bare, use_cache=False)) == [("pytest", "runtests.py:3")]
+
+
+def test_packaged_matcher_reads_each_configuration() -> None:
+    from pytest_llmcore.deps.packaged import packaged_matcher
+
+    assert packaged_matcher({"tool": {"setuptools": {"package-data": {}}}}) is None
+    assert packaged_matcher({}) is None
+    drf = packaged_matcher(
+        {"tool": {"setuptools": {"packages": {"find": {"include": ["rest_framework*"]}}}}}
+    )
+    assert drf is not None
+    assert [drf(p) for p in ("rest_framework/a.py", "rest_framework_x/b.py", "runtests.py")] == [
+        True,
+        True,
+        False,
+    ]
+    src = packaged_matcher(
+        {
+            "tool": {
+                "setuptools": {
+                    "packages": {"find": {"where": ["src"]}},
+                    "script-files": ["bin/x.py"],
+                }
+            }
+        }
+    )
+    assert src is not None
+    assert [src(p) for p in ("src/demo/a.py", "src/tool.py", "demo/a.py", "bin/x.py")] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    flit = packaged_matcher({"tool": {"flit": {"module": {"name": "demo"}}}})
+    assert flit is not None
+    assert [flit(p) for p in ("demo.py", "src/demo/a.py", "other/a.py")] == [True, True, False]

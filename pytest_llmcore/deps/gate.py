@@ -149,12 +149,14 @@ def run_gate(
         root, settings, decl, result, cache_dir, use_cache, user_map, config is None
     )
     # the judging modules: loaded here, or already while scan workers ran
+    from .packaged import packaged_matcher
     from .reexport import ReexportFinder
     from .triage import triage
     from .uses import collect_uses, entry_point_uses
 
+    shipped = packaged_matcher(decl.pyproject)  # a file no wheel ships is development code
     uses = collect_uses(
-        scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes
+        scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes, shipped
     )
     uses += entry_point_uses(decl, scan.wanted)
     mapper = ModuleMap(user_map, memo=scan.cache.memo, namespaces=scan.opened)
