@@ -524,3 +524,72 @@ def test_packaged_matcher_reads_each_configuration() -> None:
     flit = packaged_matcher({"tool": {"flit": {"module": {"name": "demo"}}}})
     assert flit is not None
     assert [flit(p) for p in ("demo.py", "src/demo/a.py", "other/a.py")] == [True, True, False]
+
+
+def _setup_layout_project(root: Path, setup: dict[str, str]) -> Path:
+    write_files(
+        root,
+        {
+            **setup,
+            "src/demo/__init__.py": "import requests\nrequests.get\n",
+            "release.py": _RELEASE,
+            "tests/test_it.py": "import build\n",
+        },
+    )
+    return root
+
+
+_SETUP_PY_LAYOUT = """\
+from setuptools import find_packages, setup
+setup(
+    name="demo",
+    install_requires=["requests"],
+    tests_require=["build"],
+    package_dir={"": "src"},
+    packages=PACKAGES,
+)
+"""
+
+
+def test_setup_py_and_cfg_layouts_say_what_is_shipped(tmp_path: Path) -> None:
+    """setup.py ``find_packages("src", include=[...])`` (llm-compressor's shape) or a
+    literal list with ``package_dir``, and setup.cfg ``packages = find:`` with
+    ``[options.packages.find] where = src``: a root script ships in none of them."""
+    for name, packages in (
+        ("find", 'find_packages("src", include=["demo", "demo.*"], exclude=["*.x"])'),
+        ("list", '["demo", "demo.sub"]'),
+    ):
+        setup_py = _SETUP_PY_LAYOUT.replace("PACKAGES", packages)
+        root = _setup_layout_project(tmp_path / name, {"setup.py": setup_py})
+        assert (name, _misplaced(run_gate(root, use_cache=False))) == (name, [])
+    cfg = """\
+    [metadata]
+    name = demo
+    [options]
+    install_requires = requests
+    tests_require = build
+    package_dir =
+        =src
+    packages = find:
+    [options.packages.find]
+    where = src
+    """
+    root = _setup_layout_project(tmp_path / "cfg", {"setup.cfg": cfg})
+    assert _misplaced(run_gate(root, use_cache=False)) == []
+
+
+def test_setup_py_computed_layout_leaves_root_script_runtime(tmp_path: Path) -> None:
+    """Negative control: packages computed by a function, or a computed package_dir, say
+    nothing about what ships, so the root script stays runtime code."""
+    for name, packages in (
+        ("computed", "discover()"),
+        ("dir", '["demo"], package_dir=DIRS'),
+    ):
+        setup_py = _SETUP_PY_LAYOUT.replace("PACKAGES", packages)
+        if name == "dir":
+            setup_py = setup_py.replace('    package_dir={"": "src"},\n', "")
+        root = _setup_layout_project(tmp_path / name, {"setup.py": setup_py})
+        assert (name, _misplaced(run_gate(root, use_cache=False))) == (
+            name,
+            [("build", "release.py:1")],
+        )

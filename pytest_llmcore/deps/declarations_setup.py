@@ -10,6 +10,7 @@ from typing import Any
 
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
 from .records import Declared, canonical_name
+from .setup_shipping import cfg_shipping, py_shipping
 
 __all__ = ["SetupFacts", "read_setup_cfg", "read_setup_py"]
 
@@ -19,6 +20,8 @@ class SetupFacts:
     project_name: str | None = None
     requires_python: str | None = None
     packages: list[str] = field(default_factory=list)
+    shipping: dict[str, Any] | None = None
+    """What the wheel ships, as a ``[tool.setuptools]`` table (:mod:`.setup_shipping`)."""
 
 
 def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
@@ -60,6 +63,7 @@ def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
         facts.requires_python = cp.get("options", "python_requires").strip()
     if cp.has_option("options", "packages"):
         facts.packages = [p.strip() for p in cp.get("options", "packages").split() if p.strip()]
+    facts.shipping = cfg_shipping(cp)
     if len(out.declared) > before:
         out.files.append(rel)
     return facts
@@ -348,7 +352,10 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
         )
         return facts
     before = len(out.declared)
+    layout: dict[str, Any] = {}
     for kw in call.keywords:
+        if kw.arg in ("packages", "package_dir", "py_modules"):
+            layout[kw.arg] = _plain(kw.value, static)
         value = static.eval(kw.value)
         line = kw.value.lineno
         if kw.arg in ("install_requires", "tests_require"):
@@ -366,11 +373,37 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
                 facts.requires_python = value.text
         elif kw.arg == "packages" and isinstance(value, list):
             facts.packages = [v.text for v in value if isinstance(v, _Str)]
+    facts.shipping = py_shipping(layout)
     # the extension modules it builds are the project's own (``import _demo_ext``)
     facts.packages.extend(extension_names(parsed[1]))
     if len(out.declared) > before:
         out.files.append(rel)
     return facts
+
+
+_FINDERS = ("find_packages", "find_namespace_packages")
+
+
+def _plain(node: ast.expr, static: _Static) -> Any:
+    """A packaging keyword as plain data (strings, lists and dicts of them), a
+    ``find_packages(where, exclude, include)`` call as ``{"find": {...}}``; None: computed."""
+    if isinstance(node, ast.Call):
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+        if name not in _FINDERS or any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        given = dict(zip(("where", "exclude", "include"), node.args, strict=False))
+        given.update({k.arg: k.value for k in node.keywords if k.arg})
+        find = {k: _plain(given[k], static) for k in ("where", "include") if k in given}
+        return {"find": find} if all(v is not None for v in find.values()) else None
+    val = static.eval(node)
+    if isinstance(val, _Str):
+        return val.text
+    if isinstance(val, list) and all(isinstance(v, _Str) for v in val):
+        return [v.text for v in val]
+    if isinstance(val, dict) and all(isinstance(v, _Str) for v in val.values()):
+        return {k: v.text for k, v in val.items()}
+    return None
 
 
 def extension_names(tree: ast.Module) -> list[str]:

@@ -154,7 +154,8 @@ def run_gate(
     from .triage import triage
     from .uses import collect_uses, entry_point_uses
 
-    shipped = packaged_matcher(decl.pyproject)  # a file no wheel ships is development code
+    # a file no wheel ships is development code
+    shipped = packaged_matcher(decl.pyproject, decl.setup_shipping)
     uses = collect_uses(
         scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes, shipped
     )

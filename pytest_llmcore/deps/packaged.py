@@ -7,7 +7,9 @@ shipped; read from pyproject.toml, never guessed:
 
 - setuptools ``packages`` (a list), ``packages.find`` (``where``, ``include``),
   ``py-modules``, ``package-dir``, ``script-files``;
-- Hatch wheel ``packages``; Poetry ``packages``; flit ``[tool.flit.module] name``.
+- Hatch wheel ``packages``; Poetry ``packages``; flit ``[tool.flit.module] name``;
+- setup.cfg / setup.py ``packages`` (a list, ``find:``, ``find_packages(where, include=)``),
+  ``package_dir``, ``py_modules``, read statically (:mod:`.setup_shipping`).
 
 A file is shipped when its path, below a package base (``where``, ``package-dir``'s root,
 ``from``), starts with a configured top-level package folder or is a configured module.
@@ -106,10 +108,17 @@ def _others(doc: Any, out: _Shipped) -> bool:
     return found
 
 
-def packaged_matcher(doc: Any) -> Callable[[str], bool] | None:
-    """Is a file (path relative to the root) shipped? None: the configuration doesn't say."""
+def packaged_matcher(
+    doc: Any, setup: Mapping[str, Any] | None = None
+) -> Callable[[str], bool] | None:
+    """Is a file (path relative to the root) shipped? None: the configuration doesn't say.
+
+    ``doc``: pyproject.toml; ``setup``: what setup.cfg / setup.py say, as a
+    ``[tool.setuptools]`` table (:mod:`.setup_shipping`)."""
     out = _Shipped()
     st = _get(doc, "tool", "setuptools")
     found = _setuptools(st, out) if isinstance(st, Mapping) else False
     found = _others(doc, out) or found
+    if setup is not None:
+        found = _setuptools(setup, out) or found
     return out if found else None
