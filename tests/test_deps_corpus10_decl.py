@@ -593,3 +593,32 @@ def test_setup_py_computed_layout_leaves_root_script_runtime(tmp_path: Path) -> 
             name,
             [("build", "release.py:1")],
         )
+
+
+def test_configuration_shipping_none_of_the_code_says_nothing(tmp_path: Path) -> None:
+    """Negative control: ``packages = []`` (an application installed for its dependencies
+    only) and a packages table naming no folder of the project leave its code runtime."""
+    for name, table in (
+        ("empty", "[tool.setuptools]\npackages = []\n"),
+        ("elsewhere", '[tool.setuptools]\npackages = ["gone"]\n'),
+    ):
+        root = tmp_path / name
+        write_files(
+            root,
+            {
+                "pyproject.toml": '[project]\nname = "app"\nversion = "0.1"\n'
+                'dependencies = ["requests"]\n[dependency-groups]\ndev = ["build"]\n' + table,
+                "app.py": "import requests\nrequests.get\n" + _RELEASE,
+            },
+        )
+        assert (name, _misplaced(run_gate(root, use_cache=False))) == (
+            name,
+            [("build", "app.py:3")],
+        )
+    from pytest_llmcore.deps.packaged import packaged_matcher
+
+    whole = packaged_matcher(
+        {"tool": {"hatch": {"build": {"targets": {"wheel": {"packages": ["."]}}}}}}
+    )
+    assert whole is not None
+    assert whole("anything/at/all.py") is True

@@ -37,7 +37,9 @@ class _Shipped:
         self.paths: set[str] = set()  # files or folders shipped as they are
 
     def __call__(self, rel: str) -> bool:
-        if rel in self.modules or any(rel == p or rel.startswith(p + "/") for p in self.paths):
+        if rel in self.modules or any(
+            not p or rel == p or rel.startswith(p + "/") for p in self.paths
+        ):
             return True
         for base, pattern in self.packages:
             rest = rel[len(base) + 1 :] if base else rel
@@ -121,4 +123,5 @@ def packaged_matcher(
     found = _others(doc, out) or found
     if setup is not None:
         found = _setuptools(setup, out) or found
-    return out if found else None
+    # ``packages = []`` ships nothing: an application installed for its dependencies only
+    return out if found and (out.packages or out.modules or out.paths) else None

@@ -90,6 +90,8 @@ def collect_uses(
     cells = _NotebookCells(max_file_size)
     is_dev = dev_path_matcher(dev_paths)
     siblings = SiblingModules(files)
+    if packaged is not None and not any(packaged(f.rel) for f in files if not is_dev(f.rel)):
+        packaged = None  # the configuration ships none of the code: it says nothing
     for f in files:
         res = per_file[f.rel]
         if res.problem:
