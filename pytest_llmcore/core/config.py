@@ -29,6 +29,8 @@ __all__ = [
     "parse_toml_document",
     "plain",
     "read_toml_text",
+    "string_list",
+    "table_get",
 ]
 
 #: No project file is this large; a bigger one is a mistake or hostile (read before parsing).
@@ -125,3 +127,24 @@ def load_tool_table(pyproject: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InputError("[tool.llmcore] must be a table", pyproject)
     return value
+
+
+def table_get(doc: Any, *path: str) -> Any:
+    """``doc[path[0]][path[1]]...`` of parsed TOML, or None where a key is missing or a
+    value on the way is no table."""
+    cur = doc
+    for p in path:
+        if not isinstance(cur, Mapping) or p not in cur:
+            return None
+        cur = cur[p]
+    return cur
+
+
+def string_list(value: Any) -> list[str]:
+    """A TOML value that is a string or a list of strings, as a list (other items and
+    other values ignored)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if isinstance(v, str)]
+    return []

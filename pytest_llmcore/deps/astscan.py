@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .astoptional import OptionalImports
 from .lexblocks import GUARD_EXCEPTIONS
 from .prefilter import DOTTED
 from .pytester_sources import MARKERS, source_records
@@ -113,25 +114,36 @@ class _Visitor(ast.NodeVisitor):
         self._tc = 0
         self._guard = 0
         self._required = 0
+        self.optional = OptionalImports()
 
     # context -------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
         tc = _is_tc_test(node.test)
+        opt = self.optional
+        outer = opt.branch
+        in_body, in_else = opt.test_packages(node.test)
         self._tc += tc
+        opt.branch = outer | in_body
         for stmt in node.body:
             self.visit(stmt)
         self._tc -= tc
+        opt.branch = outer | in_else
         for stmt in node.orelse:
             self.visit(stmt)
+        opt.branch = outer
 
     def _visit_try(self, node: Any) -> None:  # ast.Try, or ast.TryStar on 3.11+
         guards = any(_handler_guards(h) for h in node.handlers)
         required = any(_handler_requires(h) for h in node.handlers)
         self._guard += guards
         self._required += required
+        first = len(self.imports)
         for stmt in node.body:
             self.visit(stmt)
+        if guards:  # names the body binds stand for its imports' packages
+            tops = {r.module.split(".", 1)[0] for r, _ in self.imports[first:] if not r.dynamic}
+            self.optional.try_body(node.body, tops)
         self._required -= required
         for h in node.handlers:
             g = _handler_guards(h)
@@ -160,6 +172,11 @@ class _Visitor(ast.NodeVisitor):
         optional: bool = False,
     ) -> None:
         guarded = bool(self._guard) or optional
+        top = module.split(".", 1)[0]
+        if self._guard and not optional:
+            self.optional.guarded_import(top)
+        elif not guarded:
+            guarded = self.optional.unguarded_import(len(self.imports), top)
         rec = ImportRecord(module, line, bound, star or dynamic, bool(self._tc), guarded, dynamic)
         # an import whose failure the handler turns into an error is a requirement check
         self.imports.append((rec, reexport or bool(self._required)))
@@ -182,6 +199,7 @@ class _Visitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         f = node.func
         fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        self.optional.called(f)
         if fname in _DYNAMIC:
             mod = _dynamic_target(node, fname)
             if mod is not None:
@@ -221,8 +239,10 @@ class _Visitor(ast.NodeVisitor):
             self.visit(d)
         self.visit(node.args)
         self._annotation(node.returns)
+        self.optional.enter_function(node.name)
         for stmt in node.body:
             self.visit(stmt)
+        self.optional.leave_function()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._visit_func(node)
@@ -308,6 +328,9 @@ def _file_records(
 ) -> list[ImportRecord]:
     v = _Visitor()
     v.visit(tree)
+    for i in v.optional.settled():  # reached only once a guarded import succeeded
+        rec, reexport = v.imports[i]
+        v.imports[i] = (rec._replace(guarded=True), reexport)
     used_names = v.names | v.all_names
     theme: str | None = None
     if filename.rsplit("/", 1)[-1] == "conf.py" and "html_theme" in text:

@@ -30,7 +30,7 @@ T = TypeVar("T")
 #: Bumped whenever the scanner's answer for the same file can change (7: helper hints; 6:
 #: an unused import under a pylint disable of unused-import is used; 5: imports of pytester
 #: source strings; 4: a raising `except ImportError`).
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 #: A cache file larger than this is not ours (torch's 2,300 files take about 1 MB).
 MAX_CACHE_FILE = 512_000_000
 

@@ -55,6 +55,8 @@ class ProjectDeclarations(DeclaredSink):
     pyproject: Mapping[str, Any] | None = None
     setup_packages: list[str] = field(default_factory=list)
     """``packages=[...]`` of setup.py / setup.cfg (first-party names)."""
+    setup_shipping: dict[str, Any] | None = None
+    """What setup.cfg / setup.py say the wheel ships (:mod:`.setup_shipping`)."""
 
 
 def is_project_dir(d: Path) -> bool:
@@ -97,6 +99,7 @@ def _read_project_files(out: ProjectDeclarations) -> None:
             out.project_name = out.project_name or got.project_name
             out.requires_python = out.requires_python or got.requires_python
             out.setup_packages.extend(got.packages)
+            out.setup_shipping = out.setup_shipping or got.shipping
     if (root / "pixi.toml").is_file():
         read_pixi_toml(root / "pixi.toml", "pixi.toml", out)
     for name in ENVIRONMENT_FILES:

@@ -10,6 +10,8 @@ from typing import Any
 
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression, rel_path
 from .records import Declared, canonical_name
+from .setup_shipping import cfg_shipping, py_shipping
+from .setup_static import Alts, Static, Str, Unknown, Val, options, plain
 
 __all__ = ["SetupFacts", "read_setup_cfg", "read_setup_py"]
 
@@ -19,6 +21,8 @@ class SetupFacts:
     project_name: str | None = None
     requires_python: str | None = None
     packages: list[str] = field(default_factory=list)
+    shipping: dict[str, Any] | None = None
+    """What the wheel ships, as a ``[tool.setuptools]`` table (:mod:`.setup_shipping`)."""
 
 
 def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
@@ -60,6 +64,7 @@ def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
         facts.requires_python = cp.get("options", "python_requires").strip()
     if cp.has_option("options", "packages"):
         facts.packages = [p.strip() for p in cp.get("options", "packages").split() if p.strip()]
+    facts.shipping = cfg_shipping(cp)
     if len(out.declared) > before:
         out.files.append(rel)
     return facts
@@ -68,162 +73,6 @@ def read_setup_cfg(path: Path, out: DeclaredSink) -> SetupFacts:
 # -- setup.py ----------------------------------------------------------------------------
 
 _KEYS = {"install_requires": False, "tests_require": True, "extras_require": False}
-
-
-@dataclass(frozen=True)
-class _Str:
-    """A string known without running the file, and the line it is written on."""
-
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class _Unknown:
-    """A list element computed at run time (a call, a comprehension...)."""
-
-    line: int
-
-
-_Val = Any  # _Str | _Unknown | list[_Str | _Unknown] | dict[str, _Val] | None (unknown)
-_PASS_THROUGH = {"list", "sorted", "set", "tuple", "frozenset"}
-
-
-class _Static:
-    """Module-level values of a setup.py, evaluated in order without running anything.
-
-    Literals, f-strings of known strings, names, ``+``/``+=``, ``d["k"] = ...``,
-    ``.append``/``.extend``/``.update``, ``dict(...)``, ``list``/``sorted``/``set`` of a
-    known list, ``sum(d.values(), [])``; bodies of ``if``/``try``/``with`` are all taken.
-    """
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.env: dict[str, _Val] = {}
-        self._block(tree.body)
-
-    def _block(self, body: list[ast.stmt]) -> None:
-        for node in body:
-            self._stmt(node)
-
-    def _stmt(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            val = self.eval(node.value)
-            for t in node.targets:
-                self._bind(t, val)
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            self._bind(node.target, self.eval(node.value))
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
-            self._bind(node.target, self._add(self.eval(node.target), self.eval(node.value)))
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            self._method(node.value)
-        elif isinstance(node, (ast.If, ast.For, ast.While)):
-            self._block(node.body)
-            self._block(node.orelse)
-        elif isinstance(node, ast.With):
-            self._block(node.body)
-        elif isinstance(node, ast.Try):
-            for part in (node.body, *(h.body for h in node.handlers), node.orelse):
-                self._block(part)
-
-    def _bind(self, target: ast.expr, val: _Val) -> None:
-        if isinstance(target, ast.Name):
-            self.env[target.id] = val
-        elif isinstance(target, ast.Subscript):
-            table, key = self.eval(target.value), self._key(target.slice)
-            if isinstance(table, dict) and key is not None:
-                table[key] = val
-
-    def _key(self, node: ast.expr) -> str | None:
-        val = self.eval(node)
-        return val.text if isinstance(val, _Str) else None
-
-    def _method(self, call: ast.Call) -> None:
-        f = call.func
-        if not isinstance(f, ast.Attribute) or len(call.args) != 1:
-            return
-        obj, arg = self.eval(f.value), self.eval(call.args[0])
-        if isinstance(obj, list) and f.attr == "append":
-            obj.append(arg if isinstance(arg, _Str) else _Unknown(call.lineno))
-        elif isinstance(obj, list) and f.attr == "extend":
-            obj.extend(arg if isinstance(arg, list) else [_Unknown(call.lineno)])
-        elif isinstance(obj, dict) and f.attr == "update" and isinstance(arg, dict):
-            obj.update(arg)
-
-    @staticmethod
-    def _add(left: _Val, right: _Val) -> _Val:
-        if isinstance(left, list) and isinstance(right, list):
-            return [*left, *right]
-        if isinstance(left, _Str) and isinstance(right, _Str):
-            return _Str(left.text + right.text, left.line)
-        return None
-
-    def eval(self, node: ast.expr) -> _Val:
-        if isinstance(node, ast.Constant):
-            return _Str(node.value, node.lineno) if isinstance(node.value, str) else None
-        if isinstance(node, ast.Name):
-            return self.env.get(node.id)
-        if isinstance(node, ast.JoinedStr):
-            return self._fstring(node)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return self._list(node.elts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self._add(self.eval(node.left), self.eval(node.right))
-        if isinstance(node, ast.Subscript):
-            table, key = self.eval(node.value), self._key(node.slice)
-            return table.get(key) if isinstance(table, dict) and key is not None else None
-        if isinstance(node, ast.Dict):
-            out: dict[str, _Val] = {}
-            for k, v in zip(node.keys, node.values, strict=True):
-                val = self.eval(v)
-                if k is None and isinstance(val, dict):
-                    out.update(val)
-                elif k is not None and (key := self._key(k)) is not None:
-                    out[key] = val
-            return out
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        return None
-
-    def _list(self, elts: list[ast.expr]) -> list[Any]:
-        out: list[Any] = []
-        for e in elts:
-            val = self.eval(e.value if isinstance(e, ast.Starred) else e)
-            if isinstance(e, ast.Starred) and isinstance(val, list):
-                out.extend(val)
-            else:
-                out.append(val if isinstance(val, _Str) else _Unknown(e.lineno))
-        return out
-
-    def _fstring(self, node: ast.JoinedStr) -> _Val:
-        parts: list[str] = []
-        for v in node.values:
-            if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                parts.append(v.value)
-            elif isinstance(v, ast.FormattedValue) and v.format_spec is None:
-                inner = self.eval(v.value)
-                if not isinstance(inner, _Str):
-                    return None
-                parts.append(inner.text)
-            else:
-                return None
-        return _Str("".join(parts), node.lineno)
-
-    def _call(self, node: ast.Call) -> _Val:
-        f = node.func
-        name = f.id if isinstance(f, ast.Name) else None
-        if name == "dict" and not node.args:
-            return {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
-        if name in _PASS_THROUGH and len(node.args) == 1:
-            val = self.eval(node.args[0])
-            return list(val) if isinstance(val, list) else None
-        if name == "sum" and node.args:
-            val = self.eval(node.args[0])
-            return list(val) if isinstance(val, list) else None
-        if isinstance(f, ast.Attribute) and f.attr == "values" and not node.args:
-            table = self.eval(f.value)
-            if isinstance(table, dict):
-                return [x for v in table.values() for x in (v if isinstance(v, list) else [v])]
-        return None
 
 
 def _setup_call(tree: ast.Module) -> ast.Call | None:
@@ -239,11 +88,13 @@ def _setup_call(tree: ast.Module) -> ast.Call | None:
 
 
 def _add_setup_list(
-    value: _Val, line: int, section: str, dev: bool, rel: str, lines: list[str], out: DeclaredSink
+    value: Val, line: int, section: str, dev: bool, rel: str, lines: list[str], out: DeclaredSink
 ) -> None:
     """Declare each requirement string of a statically known ``setup()`` value."""
-    if isinstance(value, _Str):  # setuptools also takes one string, one requirement a line
-        value = [_Str(t, value.line) for t in value.text.splitlines()]
+    if isinstance(value, Str):  # setuptools also takes one string, one requirement a line
+        value = [Str(t, value.line) for t in value.text.splitlines()]
+    elif isinstance(value, Alts):
+        value = [value]
     if not isinstance(value, list):
         out.notes.append(
             f"{rel}:{line}: {section} is computed, not a literal; not read "
@@ -251,17 +102,22 @@ def _add_setup_list(
         )
         return
     for item in value:
-        if isinstance(item, _Unknown):
+        if isinstance(item, Unknown):
             out.notes.append(f"{rel}:{item.line}: an entry of {section} is computed; not read")
             continue
-        if not isinstance(item, _Str):
-            continue
-        req = item.text.split("#", 1)[0].strip()
-        dist = parse_requirement_name(req)
-        if not req or dist is None:
-            continue
-        sup = parse_suppression(lines[item.line - 1]) if 0 < item.line <= len(lines) else ()
-        out.declared.append(Declared(dist, req, rel, item.line, section, dev, suppress=sup))
+        # a conditional entry declares one distribution per name its branches give
+        named: dict[str, tuple[str, str, int]] = {}
+        for option in options(item) or ():
+            req = option.text.split("#", 1)[0].strip()
+            dist = parse_requirement_name(req)
+            if req and dist is not None:
+                named.setdefault(canonical_name(dist), (dist, req, option.line))
+        for key, (dist, req, at) in named.items():
+            sup = parse_suppression(lines[at - 1]) if 0 < at <= len(lines) else ()
+            others = tuple(k for k in named if k != key)
+            out.declared.append(
+                Declared(dist, req, rel, at, section, dev, suppress=sup, alternatives=others)
+            )
 
 
 def _parse(path: Path, rel: str, out: DeclaredSink) -> tuple[str, ast.Module] | None:
@@ -283,14 +139,17 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
         return facts
     lines = parsed[0].splitlines()
     try:
-        static = _Static(parsed[1])
+        static = Static(parsed[1])
     except RecursionError:
         out.notes.append(
             f"{rel}: too deeply nested to read statically; its declarations are unknown"
         )
         return facts
     before = len(out.declared)
+    layout: dict[str, Any] = {}
     for kw in call.keywords:
+        if kw.arg in ("packages", "package_dir", "py_modules"):
+            layout[kw.arg] = plain(kw.value, static)
         value = static.eval(kw.value)
         line = kw.value.lineno
         if kw.arg in ("install_requires", "tests_require"):
@@ -301,13 +160,14 @@ def read_setup_py(path: Path, out: DeclaredSink) -> SetupFacts:
                 continue
             for extra, reqs in value.items():
                 _add_setup_list(reqs, line, f"setup.extras_require.{extra}", False, rel, lines, out)
-        elif kw.arg in ("name", "python_requires") and isinstance(value, _Str):
+        elif kw.arg in ("name", "python_requires") and isinstance(value, Str):
             if kw.arg == "name":
                 facts.project_name = canonical_name(value.text)
             else:
                 facts.requires_python = value.text
         elif kw.arg == "packages" and isinstance(value, list):
-            facts.packages = [v.text for v in value if isinstance(v, _Str)]
+            facts.packages = [v.text for v in value if isinstance(v, Str)]
+    facts.shipping = py_shipping(layout)
     # the extension modules it builds are the project's own (``import _demo_ext``)
     facts.packages.extend(extension_names(parsed[1]))
     if len(out.declared) > before:

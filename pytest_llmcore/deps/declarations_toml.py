@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..core.config import load_toml_data, parse_toml_data, parse_toml_document, read_toml_text
+from ..core.config import (
+    load_toml_data,
+    parse_toml_data,
+    parse_toml_document,
+    read_toml_text,
+    table_get,
+)
 from ..core.errors import InputError
 from .declarations_conda_names import CONDA_NON_PYTHON
 from .declarations_req import DeclaredSink, parse_requirement_name, parse_suppression
@@ -139,15 +145,6 @@ class _Locator:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
 
-def _get(doc: Mapping[str, Any], *path: str) -> Any:
-    cur: Any = doc
-    for p in path:
-        if not isinstance(cur, Mapping) or p not in cur:
-            return None
-        cur = cur[p]
-    return cur
-
-
 class PyprojectFacts:
     """What one TOML file declares, plus the project's name, scripts and Python range."""
 
@@ -217,7 +214,7 @@ class PyprojectFacts:
 
         if self._document is None:
             self._document = parse_toml_document(self.text, self.path)
-        node = _get(self._document, *section, dist)
+        node = table_get(self._document, *section, dist)
         return str(tomlkit.dumps({"x": spec if node is None else node}).split("=", 1)[1].strip())
 
     def add_table(self, table: Any, section: list[str], dev: bool, skip: frozenset[str]) -> None:
@@ -303,14 +300,14 @@ def read_pixi_toml(path: Path, rel: str, out: DeclaredSink) -> None:
 def _read_scripts(facts: PyprojectFacts) -> None:
     """The project's own entry points (its console scripts name modules it must ship)."""
     doc = facts.doc
-    tables = [_get(doc, "project", "scripts"), _get(doc, "project", "gui-scripts")]
-    tables.append(_get(doc, "tool", "poetry", "scripts"))
+    tables = [table_get(doc, "project", "scripts"), table_get(doc, "project", "gui-scripts")]
+    tables.append(table_get(doc, "tool", "poetry", "scripts"))
     for scripts in tables:
         if isinstance(scripts, Mapping):
             for sname, target in scripts.items():
                 if isinstance(target, str):
                     facts.scripts[str(sname)] = str(target)
-    eps = _get(doc, "project", "entry-points")
+    eps = table_get(doc, "project", "entry-points")
     if isinstance(eps, Mapping):
         for group, table in eps.items():
             if isinstance(table, Mapping):
@@ -322,7 +319,7 @@ def _read_scripts(facts: PyprojectFacts) -> None:
 def _read_tools(facts: PyprojectFacts) -> None:
     """Poetry, PDM, uv, Hatch environments and Pixi under ``[tool]``."""
     doc = facts.doc
-    poetry = _get(doc, "tool", "poetry")
+    poetry = table_get(doc, "tool", "poetry")
     if isinstance(poetry, Mapping):
         base = ["tool", "poetry"]
         facts.add_table(poetry.get("dependencies"), [*base, "dependencies"], False, _NOT_PACKAGES)
@@ -330,40 +327,42 @@ def _read_tools(facts: PyprojectFacts) -> None:
             poetry.get("dev-dependencies"), [*base, "dev-dependencies"], True, _NOT_PACKAGES
         )
         _add_table_groups(facts, poetry.get("group"), [*base, "group"], _POETRY_TABLES)
-        py = _get(poetry, "dependencies", "python")
+        py = table_get(poetry, "dependencies", "python")
         if isinstance(py, str) and facts.requires_python is None:
             facts.requires_python = re.sub(r"^[\^~]=?", ">=", py.strip())
     facts.add_groups(
-        _get(doc, "tool", "pdm", "dev-dependencies"), ["tool", "pdm", "dev-dependencies"], True
+        table_get(doc, "tool", "pdm", "dev-dependencies"), ["tool", "pdm", "dev-dependencies"], True
     )
     facts.add_list(
-        _get(doc, "tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"], True
+        table_get(doc, "tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"], True
     )
-    envs = _get(doc, "tool", "hatch", "envs")
+    envs = table_get(doc, "tool", "hatch", "envs")
     if isinstance(envs, Mapping):
         for env, body in envs.items():
             if isinstance(body, Mapping):
                 for key in ("dependencies", "extra-dependencies"):
                     facts.add_list(body.get(key), ["tool", "hatch", "envs", str(env), key], True)
-    _read_pixi(facts, ["tool", "pixi"], _get(doc, "tool", "pixi"))
+    _read_pixi(facts, ["tool", "pixi"], table_get(doc, "tool", "pixi"))
 
 
 def read_pyproject(path: Path, rel: str, out: DeclaredSink) -> PyprojectFacts:
     """Every declaration in a pyproject.toml; raises :class:`InputError` for malformed ones."""
     facts = PyprojectFacts(path, rel, out)
     doc = facts.doc
-    name = _get(doc, "project", "name") or _get(doc, "tool", "poetry", "name")
+    name = table_get(doc, "project", "name") or table_get(doc, "tool", "poetry", "name")
     if isinstance(name, str):
         facts.project_name = canonical_name(name)
-    rp = _get(doc, "project", "requires-python")
+    rp = table_get(doc, "project", "requires-python")
     if isinstance(rp, str):
         facts.requires_python = str(rp)
     before = len(out.declared)
-    facts.add_list(_get(doc, "project", "dependencies"), ["project", "dependencies"], False)
+    facts.add_list(table_get(doc, "project", "dependencies"), ["project", "dependencies"], False)
     facts.add_groups(
-        _get(doc, "project", "optional-dependencies"), ["project", "optional-dependencies"], False
+        table_get(doc, "project", "optional-dependencies"),
+        ["project", "optional-dependencies"],
+        False,
     )
-    facts.add_groups(_get(doc, "dependency-groups"), ["dependency-groups"], True, tables=True)
+    facts.add_groups(table_get(doc, "dependency-groups"), ["dependency-groups"], True, tables=True)
     _read_tools(facts)
     _read_scripts(facts)
     if len(out.declared) > before:
@@ -377,4 +376,4 @@ def is_project_pyproject(path: Path) -> bool:
         doc = load_toml_data(path)  # a regular file of bounded size only
     except InputError:
         return True  # unreadable: treat as a project, the safe side for scanning
-    return any(k != "tool" for k in doc) or isinstance(_get(doc, "tool", "poetry"), Mapping)
+    return any(k != "tool" for k in doc) or isinstance(table_get(doc, "tool", "poetry"), Mapping)

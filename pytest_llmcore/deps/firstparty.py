@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from ..core.config import string_list, table_get
+
 __all__ = ["SiblingModules", "configured_packages", "first_party_names"]
 
 
@@ -25,35 +27,18 @@ class _HasRel(Protocol):
     def rel(self) -> str: ...
 
 
-def _get(doc: Any, *path: str) -> Any:
-    cur = doc
-    for p in path:
-        if not isinstance(cur, Mapping) or p not in cur:
-            return None
-        cur = cur[p]
-    return cur
-
-
-def _strs(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value if isinstance(v, str)]
-    return []
-
-
 def configured_packages(doc: Any) -> tuple[set[str], set[str]]:
     """(package names, folders holding packages) that pyproject.toml configures."""
     names: set[str] = set()
     folders: set[str] = {"src"}
-    st = _get(doc, "tool", "setuptools")
+    st = table_get(doc, "tool", "setuptools")
     if isinstance(st, Mapping):
         pk = st.get("packages")
-        names.update(p.split(".")[0] for p in _strs(pk))
-        find = _get(st, "packages", "find")
+        names.update(p.split(".")[0] for p in string_list(pk))
+        find = table_get(st, "packages", "find")
         if isinstance(find, Mapping):
-            folders.update(_strs(find.get("where")))
-            names.update(p.split(".")[0].rstrip("*") for p in _strs(find.get("include")))
+            folders.update(string_list(find.get("where")))
+            names.update(p.split(".")[0].rstrip("*") for p in string_list(find.get("include")))
         for ext in st.get("ext-modules") or ():  # extension modules it builds
             if isinstance(ext, Mapping) and isinstance(ext.get("name"), str):
                 names.add(str(ext["name"]).split(".")[0])
@@ -64,21 +49,21 @@ def configured_packages(doc: Any) -> tuple[set[str], set[str]]:
                     folders.add(folder)
                 elif pkg:
                     names.add(str(pkg).split(".")[0])
-    wheel = _get(doc, "tool", "hatch", "build", "targets", "wheel")
-    for target in (wheel, _get(doc, "tool", "hatch", "build")):
+    wheel = table_get(doc, "tool", "hatch", "build", "targets", "wheel")
+    for target in (wheel, table_get(doc, "tool", "hatch", "build")):
         if isinstance(target, Mapping):
-            names.update(p.rstrip("/").split("/")[-1] for p in _strs(target.get("packages")))
-    poetry = _get(doc, "tool", "poetry", "packages")
+            names.update(p.rstrip("/").split("/")[-1] for p in string_list(target.get("packages")))
+    poetry = table_get(doc, "tool", "poetry", "packages")
     if isinstance(poetry, list):
         for entry in poetry:
             if isinstance(entry, Mapping) and isinstance(entry.get("include"), str):
                 names.add(str(entry["include"]).split("/")[0].split(".")[0])
                 if isinstance(entry.get("from"), str):
                     folders.add(str(entry["from"]))
-    maturin = _get(doc, "tool", "maturin", "module-name")
+    maturin = table_get(doc, "tool", "maturin", "module-name")
     if isinstance(maturin, str):
         names.add(maturin.split(".")[0])
-    flit = _get(doc, "tool", "flit", "module", "name")
+    flit = table_get(doc, "tool", "flit", "module", "name")
     if isinstance(flit, str):
         names.add(flit.split(".")[0])
     return names, folders

@@ -121,12 +121,15 @@ def judge_project(
     # forked workers only outside pytest, whose process may run threads and C extensions
     plan = ScanPlan(cache_dir, use_cache, user_map, early, may_fork=config is None)
     scan = scan_project(root, settings, decl, result, plan)
+    from .packaged import packaged_matcher
     from .reexport import ReexportFinder
     from .triage import triage
     from .uses import collect_uses, entry_point_uses
 
+    # a file no wheel ships is development code
+    shipped = packaged_matcher(decl.pyproject, decl.setup_shipping)
     uses = collect_uses(
-        scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes
+        scan.files, scan.per_file, settings.dev_paths, settings.max_file_size, result.notes, shipped
     )
     uses += entry_point_uses(decl, scan.wanted)
     mapper = ModuleMap(user_map, memo=scan.cache.memo, namespaces=scan.opened)

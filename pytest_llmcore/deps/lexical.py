@@ -218,6 +218,11 @@ def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> 
         records.append(
             ImportRecord(li.module, li.line, li.bound, used, tc, guarded or li.optional, li.dynamic)
         )
+    optional = {r.module.split(".", 1)[0] for r in records if r.guarded}
+    if optional and any(not r.guarded and r.module.split(".", 1)[0] in optional for r in records):
+        # a package imported both guarded and not: whether the other imports only run
+        # once the guarded one succeeded takes the tree (:mod:`.astoptional`)
+        raise NeedAst
     return records
 
 

@@ -55,6 +55,9 @@ class Declared:
     """Why this entry alone never fails as unused: declared only in a subfolder's
     requirements file that nothing installs from (a test fixture, an example's own list),
     or in an extra that only installs the project's own plugin (an install alias)."""
+    alternatives: tuple[str, ...] = ()
+    """Distributions the same requirement names instead, by a condition read statically
+    (``"a" if release else "a-nightly"`` in setup.py): it is used when one of them is."""
 
     @property
     def key(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .alternatives import credit_alternatives
 from .records import Declared, Evidence, Finding, GateResult, Kind, canonical_name
 from .settings import DepsSettings
 
@@ -48,6 +49,7 @@ def _inline(f: Finding) -> Declared | None:
 
 def triage(result: GateResult, settings: DepsSettings) -> None:
     """Reclassify unreachable findings, apply every ignore, and warn about stale ignores."""
+    credit_alternatives(result)
     used_inline: set[tuple[str, int]] = set()
     used_rules: set[str] = set()
     used_per_rule: set[tuple[str, str]] = set()

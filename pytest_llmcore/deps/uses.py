@@ -82,17 +82,21 @@ def collect_uses(
     dev_paths: Iterable[str],
     max_file_size: int,
     notes: list[str],
+    packaged: Callable[[str], bool] | None = None,
 ) -> list[Use]:
-    """Every import of every file (a scan's problem becomes a note)."""
+    """Every import of every file (a scan's problem becomes a note). ``packaged``: is a
+    file shipped (:func:`.packaged.packaged_matcher`)? One that is not is development code."""
     uses: list[Use] = []
     cells = _NotebookCells(max_file_size)
     is_dev = dev_path_matcher(dev_paths)
     siblings = SiblingModules(files)
+    if packaged is not None and not any(packaged(f.rel) for f in files if not is_dev(f.rel)):
+        packaged = None  # the configuration ships none of the code: it says nothing
     for f in files:
         res = per_file[f.rel]
         if res.problem:
             notes.append(f"{f.rel}: {res.problem}")
-        dev_code = is_dev(f.rel)
+        dev_code = is_dev(f.rel) or (packaged is not None and not packaged(f.rel))
         for rec in res.imports:
             if siblings.is_local(f.rel, rec.module):
                 continue  # a module beside the script, not a dependency

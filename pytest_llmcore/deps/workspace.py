@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..core.config import parse_toml_data
+from ..core.config import parse_toml_data, table_get
 from ..core.errors import InputError
 from .lazyre import whole_word_finder
 from .records import Evidence, canonical_name
@@ -43,15 +43,6 @@ __all__ = [
 
 #: a root naming more members than this is not a workspace we can check quickly
 MAX_MEMBERS = 500
-
-
-def _get(doc: Any, *path: str) -> Any:
-    cur = doc
-    for p in path:
-        if not isinstance(cur, Mapping):
-            return None
-        cur = cur.get(p)
-    return cur
 
 
 def _strs(value: Any) -> list[str]:
@@ -73,22 +64,22 @@ def _patterns(doc: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     members: list[str] = []
     excludes: list[str] = []
     for tool in ("uv", "rye"):
-        ws = _get(doc, "tool", tool, "workspace")
+        ws = table_get(doc, "tool", tool, "workspace")
         if isinstance(ws, Mapping):
             members += _strs(ws.get("members"))
             excludes += _strs(ws.get("exclude"))
-    envs = _get(doc, "tool", "hatch", "envs")
+    envs = table_get(doc, "tool", "hatch", "envs")
     for env in envs.values() if isinstance(envs, Mapping) else ():
-        for m in _get(env, "workspace", "members") or ():
+        for m in table_get(env, "workspace", "members") or ():
             path = m.get("path") if isinstance(m, Mapping) else m
             if isinstance(path, str):
                 members.append(path)
-    members += _path_sources(_get(doc, "tool", "uv", "sources"))
-    poetry = _get(doc, "tool", "poetry")
-    tables = [_get(poetry, "dependencies"), _get(poetry, "dev-dependencies")]
-    groups = _get(poetry, "group")
+    members += _path_sources(table_get(doc, "tool", "uv", "sources"))
+    poetry = table_get(doc, "tool", "poetry")
+    tables = [table_get(poetry, "dependencies"), table_get(poetry, "dev-dependencies")]
+    groups = table_get(poetry, "group")
     if isinstance(groups, Mapping):
-        tables += [_get(g, "dependencies") for g in groups.values()]
+        tables += [table_get(g, "dependencies") for g in groups.values()]
     for table in tables:
         members += _path_sources(table)
     return members, excludes
@@ -148,7 +139,7 @@ def _member_doc(folder: Path) -> Mapping[str, Any]:
 
 
 def _member_name(folder: Path, doc: Mapping[str, Any]) -> str:
-    name = _get(doc, "project", "name") or _get(doc, "tool", "poetry", "name")
+    name = table_get(doc, "project", "name") or table_get(doc, "tool", "poetry", "name")
     if not isinstance(name, str):
         try:
             cfg = (folder / "setup.cfg").read_text(encoding="utf-8", errors="replace")
