@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from itertools import accumulate
+from typing import NamedTuple
 
 __all__ = [
     "GUARD_EXCEPTIONS",
+    "Context",
     "Layout",
     "NeedAst",
     "block_context",
@@ -26,6 +28,7 @@ _TC_HEADER = re.compile(
     r"^if(?=[\s(])\s*(\()?\s*(?:[A-Za-z_][\w.]*\.)?TYPE_CHECKING\s*(?(1)\))\s*:$"
 )
 _TRANSPARENT_HEADER = re.compile(r"^(?:if|for|while|with|def|async|class|match|case)\b.*:$")
+_DEF_HEADER = re.compile(r"^(?:async\s+)?def\s+(\w+)")
 _EXCEPT = re.compile(r"^except\b(\*)?(?P<what>[^:]*):")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 
@@ -157,10 +160,24 @@ def _statement_at(layout: Layout, j: int) -> tuple[int, str]:
     return first, " ".join(x.strip() for x in layout.lines[first : j + 1])
 
 
-def block_context(layout: Layout, index: int, indent: int) -> tuple[bool, bool]:
-    """(type_checking, guarded) for a statement at line ``index`` with ``indent``."""
+class Context(NamedTuple):
+    """Where a statement sits: under ``if TYPE_CHECKING``, under an import guard, in a
+    function (a ``def`` encloses it: the innermost one's name and line), in an ``if``
+    branch (an ``if``, ``elif`` or ``else`` encloses it)."""
+
+    type_checking: bool
+    guarded: bool
+    in_function: bool = False
+    under_if: bool = False
+    function: str = ""
+    function_line: int = -1
+
+
+def block_context(layout: Layout, index: int, indent: int) -> Context:
+    """The :class:`Context` of a statement at line ``index`` with ``indent``."""
     lines = layout.lines
-    type_checking = guarded = False
+    type_checking = guarded = under_if = False
+    function, function_line = "", -1
     j = index - 1
     while indent > 0 and j >= 0:
         raw = lines[j]
@@ -178,6 +195,7 @@ def block_context(layout: Layout, index: int, indent: int) -> tuple[bool, bool]:
         if not body.endswith(":"):
             raise NeedAst
         if body.startswith(("elif", "else", "except", "finally")):
+            under_if |= body.startswith(("elif", "else"))
             j, tc, g = _clause(layout, j, ind, body)  # the owner's own test does not apply
             type_checking |= tc
             guarded |= g
@@ -187,6 +205,11 @@ def block_context(layout: Layout, index: int, indent: int) -> tuple[bool, bool]:
             guarded |= _try_guards(layout, j, ind)
         elif not _TRANSPARENT_HEADER.match(body):
             raise NeedAst
+        elif (m := _DEF_HEADER.match(body)) is not None:
+            if not function:  # the innermost def
+                function, function_line = m.group(1), j
+        else:
+            under_if |= body.startswith(("if ", "if(", "if\t"))
         indent = ind
         j -= 1
-    return type_checking, guarded
+    return Context(type_checking, guarded, bool(function), under_if, function, function_line)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .lexblocks import Layout, NeedAst, block_context, indent_width, line_indent
+from .lexblocks import Context, Layout, NeedAst, block_context, indent_width, line_indent
 from .lexdynamic import dynamic_imports
 from .lexuses import certainly_loaded
 from .prefilter import DOTTED
@@ -202,6 +202,7 @@ def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> 
     lines = layout.lines
     known: dict[str, bool] = {}
     records: list[ImportRecord] = []
+    where: list[Context | None] = []  # each record's enclosing blocks (None: top level)
     for li in lex:
         used = li.star or li.reexport or is_init
         for b in li.bound:
@@ -211,19 +212,62 @@ def lexical_imports(text: str, is_init: bool, wanted: Callable[[str], bool]) -> 
                 used = known[b]
         if not used:
             raise NeedAst  # maybe used in a string annotation, __all__ or an f-string
-        tc = guarded = False
         indent = line_indent(lines[li.line]) if li.dynamic else indent_width(li.indent)
-        if indent:
-            tc, guarded = block_context(layout, li.line, indent)
+        at = block_context(layout, li.line, indent) if indent else None
+        tc, guarded = (at.type_checking, at.guarded) if at is not None else (False, False)
         records.append(
             ImportRecord(li.module, li.line, li.bound, used, tc, guarded or li.optional, li.dynamic)
         )
+        # only a try's guard makes a package optional for the file's other imports
+        where.append(at._replace(guarded=guarded and not li.optional) if at else None)
+    return _settle_optional(records, where, padded)
+
+
+def _settle_optional(
+    records: list[ImportRecord], where: list[Context | None], text: str
+) -> list[ImportRecord]:
+    """Imports of a package the file also imports guarded, as :mod:`.astoptional` judges
+    them where the text alone tells: in a function, when the module imports it guarded
+    outside every function, optional too; at the top level, or in a function that neither
+    is named like nor calls a function importing it guarded (and in no ``if`` branch),
+    required. Any other case takes the tree."""
     optional = {r.module.split(".", 1)[0] for r in records if r.guarded}
-    if optional and any(not r.guarded and r.module.split(".", 1)[0] in optional for r in records):
-        # a package imported both guarded and not: whether the other imports only run
-        # once the guarded one succeeded takes the tree (:mod:`.astoptional`)
-        raise NeedAst
-    return records
+    if not optional:
+        return records
+    module_wide: set[str] = set()
+    in_functions: dict[str, set[str]] = {}  # package -> functions importing it guarded
+    for r, at in zip(records, where, strict=True):
+        if at is not None and at.guarded:
+            top = r.module.split(".", 1)[0]
+            if at.in_function:
+                in_functions.setdefault(top, set()).add(at.function)
+            else:
+                module_wide.add(top)
+    out: list[ImportRecord] = []
+    for r, at in zip(records, where, strict=True):
+        top = r.module.split(".", 1)[0]
+        if r.guarded or top not in optional or at is None:
+            out.append(r)
+        elif at.in_function and top in module_wide:
+            out.append(r._replace(guarded=True))
+        elif at.under_if or (at.in_function and _may_follow_guard(at, r, in_functions, top, text)):
+            raise NeedAst  # an if-branch's test, an earlier guarded import or call decides
+        else:
+            out.append(r)
+    return out
+
+
+def _may_follow_guard(
+    at: Context, r: ImportRecord, in_functions: dict[str, set[str]], top: str, text: str
+) -> bool:
+    """Could the import run after a guarded import of ``top`` in its function: the function
+    shares a name with one importing it guarded, or calls one before the import?"""
+    guarding = in_functions.get(top, set())
+    if at.function in guarding:
+        return True
+    lines = text.split("\n")
+    body = "\n".join(lines[at.function_line : r.line])
+    return any(re.search(rf"\b{re.escape(name)}\s*\(", body) for name in guarding)
 
 
 def lexical_fallback(text: str, want: Callable[[str], bool]) -> list[ImportRecord]:
