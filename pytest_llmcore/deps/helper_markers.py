@@ -47,14 +47,21 @@ def helper_hints(data: bytes) -> int:
 
 def calls_a_check(data: bytes) -> bool:
     """``require_version(``, ``version (``, ``Requirement(``...: a call of a name ending in
-    one of the check words, with any white space before the ``(`` (the call tests run only
-    for the words present: most files hold none, or one). Whatever the requirement-check
-    pattern (:data:`.implicit_rules._CHECKS`) finds, this finds too."""
+    one of the check words, with any white space before the ``(``. One search per word
+    present (most files hold none, or one), each occurrence's next non-space byte looked
+    at. Whatever the requirement-check pattern (:data:`.implicit_rules._CHECKS`) finds,
+    this finds too."""
     for word in CHECK_SUFFIX_BYTES:
-        if word not in data:
-            continue
-        if word + b"(" in data or word + b" (" in data:
-            return True
-        if re.search(re.escape(word) + rb"\s*\(", data):  # a rarer layout
-            return True
+        at = data.find(word)
+        while at >= 0:
+            end = at + len(word)
+            rest = data[end : end + 64].lstrip(_SPACE)
+            if rest[:1] == b"(":
+                return True
+            if not rest and end + 64 < len(data) and re.match(rb"\s*\(", data[end:]):
+                return True  # more white space than a glance shows
+            at = data.find(word, end)
     return False
+
+
+_SPACE = b" \t\n\r\f\v"
