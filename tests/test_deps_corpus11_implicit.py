@@ -236,3 +236,100 @@ def test_sphinx_gallery_without_show_memory_leaves_memory_profiler_unused(tmp_pa
     files = {**PKG, "doc/conf.py": _GALLERY_CONF % "False"}
     root = _project(tmp_path, files, deps=("requests",), dev=("sphinx-gallery", "memory-profiler"))
     assert _gate(root) == ["memory-profiler"]
+
+
+# -- class F: code held in strings, run in the image a Dockerfile installs the file into -------
+
+# NeMo-Skills dockerfiles/Dockerfile.sandbox:62-63, requirements/code_execution.txt:17-25,
+# nemo_skills/inference/eval/scicode_utils.py:164-165
+_SANDBOX_DOCKERFILE = """\
+FROM python:3.10
+COPY requirements/code_execution.txt /app/requirements.txt
+RUN pip install --no-cache-dir -r /app/requirements.txt
+COPY demo/sandbox_server.py /app/main.py
+"""
+_SANDBOX_REQS = "# packages the LLM's code may use\nannotated-types>=0.7.0\nh5py\nsympy\n"
+_EVAL_PREFIX = '''\
+"""Evaluation helpers."""
+
+eval_prefix = """
+import h5py
+H5PY_FILE = "/data/test_data.h5"
+"""
+
+
+def are_close(a, b):
+    return sandbox.run(code=f"""
+def check():
+    import sympy
+    return sympy.simplify(a - b) == 0
+""")
+'''
+
+
+def _sandbox(
+    tmp_path: Path, dockerfile: str = _SANDBOX_DOCKERFILE, code: str = _EVAL_PREFIX
+) -> Path:
+    files = {
+        **PKG,
+        "demo/eval.py": code,
+        "requirements/code_execution.txt": _SANDBOX_REQS,
+        "dockerfiles/Dockerfile.sandbox": dockerfile,
+    }
+    return _project(tmp_path, files, deps=("requests",))
+
+
+def test_code_string_imports_use_the_sandbox_images_requirements(tmp_path: Path) -> None:
+    root = _sandbox(tmp_path)
+    assert _gate(root) == ["annotated-types"]  # nothing imports it, in a string or not
+    assert _why(root, "h5py") == (
+        "used implicitly: `import h5py` at demo/eval.py:4 (Python code held in a string, run "
+        "where requirements/code_execution.txt, installed in the image of "
+        "dockerfiles/Dockerfile.sandbox:2)"
+    )
+    assert _why(root, "sympy").startswith("used implicitly: `import sympy` at demo/eval.py:12 ")
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        # a folder as the destination, the file keeping its name
+        "FROM python:3.10\nCOPY requirements/code_execution.txt /app/\n"
+        "RUN pip install -r /app/code_execution.txt\n",
+        # the JSON form, uv, a continuation line
+        'FROM python:3.10\nCOPY ["requirements/code_execution.txt", "/tmp/reqs.txt"]\n'
+        "RUN pip install uv && \\\n    uv pip install --system -r /tmp/reqs.txt\n",
+        "FROM python:3.10\nADD --chown=app requirements/code_execution.txt requirements.txt\n"
+        "RUN python -m pip install --requirement=requirements.txt\n",
+    ],
+)
+def test_other_image_installs_of_the_requirements_file(tmp_path: Path, dockerfile: str) -> None:
+    assert _gate(_sandbox(tmp_path, dockerfile)) == ["annotated-types"]
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "code"),
+    [
+        # no image installs the file: it declares the package's own environment
+        ("FROM python:3.10\nRUN pip install flask\n", _EVAL_PREFIX),
+        # copied from another stage, not from the project
+        (
+            "FROM python:3.10\nCOPY --from=build requirements/code_execution.txt /app/r.txt\n"
+            "RUN pip install -r /app/r.txt\n",
+            _EVAL_PREFIX,
+        ),
+        # copied, never installed
+        ("FROM python:3.10\nCOPY requirements/code_execution.txt /app/r.txt\n", _EVAL_PREFIX),
+        # a docstring's example and a comment are no code the image runs
+        (
+            _SANDBOX_DOCKERFILE,
+            'def f():\n    """Example:\n\n    import h5py\n    import sympy\n    """\n'
+            "# import h5py\n",
+        ),
+    ],
+)
+def test_string_imports_elsewhere_leave_entries_unused(
+    tmp_path: Path, dockerfile: str, code: str
+) -> None:
+    root = _sandbox(tmp_path, dockerfile, code)
+    assert _gate(root) == ["annotated-types", "h5py", "sympy"]
