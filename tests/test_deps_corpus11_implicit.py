@@ -13,9 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_llmcore.deps.declarations_req import requirement_names
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.records import Kind
+from pytest_llmcore.deps.implicit_images import code_string_imports
+from pytest_llmcore.deps.records import Kind, canonical_name
 from tests.helpers.gate_projects import PKG
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -333,3 +337,32 @@ def test_string_imports_elsewhere_leave_entries_unused(
 ) -> None:
     root = _sandbox(tmp_path, dockerfile, code)
     assert _gate(root) == ["annotated-types", "h5py", "sympy"]
+
+
+# -- class F: the string-code reader and the requirement-name reader, property-tested ----------
+
+_MODULE = st.from_regex(r"[a-z][a-z0-9_]{1,8}", fullmatch=True).filter(
+    lambda m: m not in {"import", "from", "return"}
+)
+
+
+@given(mod=_MODULE, indent=st.sampled_from(["", "    "]), var=_MODULE)
+def test_code_string_imports_only_in_assigned_strings(mod: str, indent: str, var: str) -> None:
+    owners = {mod: f"dist-{mod}"}
+    real = f"{indent}import {mod}\n"
+    docstring = f'def f():\n    """Example.\n\n{indent}import {mod}\n    """\n'
+    comment = f"# import {mod}\n"
+    assert list(code_string_imports(real + docstring + comment, owners)) == []
+    held = f'{var} = """\n{indent}import {mod}\n"""\n'
+    assert list(code_string_imports(comment + held, owners)) == [
+        (f"dist-{mod}", f"import {mod}", 3)
+    ]
+
+
+@given(
+    name=st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,6}(?:[-_.][A-Za-z0-9]{1,4}){0,2}", fullmatch=True),
+    spec=st.sampled_from(["", ">=1.0", "==2.1.0 ; python_version < '3.12'", "[extra]>=1"]),
+)
+def test_requirement_names_reads_each_entry(name: str, spec: str) -> None:
+    text = f"# header\n{name}{spec}  # why\n-r other.txt\n--index-url https://x\n"
+    assert requirement_names(text) == [canonical_name(name)]
