@@ -66,5 +66,5 @@ REMOTE_CODE_NEEDLES: dict[str, tuple[str, ...]] = {
     REMOTE_CODE_MODELS[0][2]: ("Qwen-",),
     REMOTE_CODE_MODELS[1][2]: ("moonshotai/",),
     REMOTE_CODE_MODELS[2][2]: ("glm-4", "codegeex4"),
-    REMOTE_CODE_MODELS[3][2]: (".models",),
+    REMOTE_CODE_MODELS[3][2]: ("deepseek_vl", "janus"),
 }
