@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .lazyre import lazy_compile
-from .records import CODES, Declared
+from .records import CODES, Declared, canonical_name
 from .requirement_refs import REFERENCING_FILES, referenced_requirement_files
 from .safeio import read_bounded
 
@@ -25,6 +25,7 @@ __all__ = [
     "referenced_requirement_files",
     "rel_path",
     "requirement_files",
+    "requirement_names",
     "unreachable_reason",
 ]
 
@@ -178,6 +179,17 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str, str]]:
         buf, raws = [], []
     if buf:
         yield first, " ".join(buf).strip(), " ".join(raws)
+
+
+def requirement_names(text: str) -> list[str]:
+    """The canonical names a requirements file's text declares (includes not followed)."""
+    names = []
+    for _, entry, _ in _logical_lines(text):
+        req = _requirement_entry(entry) if entry and not _INCLUDE.match(entry) else None
+        name = parse_requirement_name(req) if req else None
+        if name is not None:
+            names.append(canonical_name(name))
+    return names
 
 
 def is_lockfile(path: Path, text: str) -> bool:

@@ -332,6 +332,7 @@ class EvidenceFinder:
             path = self.cache_dir / "implicit.json" if self.cache_dir is not None else None
             sources = [*self.sources, *self.auxiliary.sources()]
             scan.learn_helpers(self.sources, self.hints)
+            scan.learn_images(self.root, self.files)  # requirements an image installs
             cache = ScanCache(path, scan.looked_for())
             scan.scan_files(sources, cache)
             for dep, loaders in scan.remote_code_parents().items():

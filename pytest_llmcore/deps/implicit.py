@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InputError
 from .check_helpers import helper_checks, project_helpers
 from .helper_markers import HINT_CHECK
 from .implicit_cache import ScanCache
 from .implicit_hub import REMOTE_CODE
 from .implicit_rules import bound_name_loads, cmake_finds, prefix_loads, requirement_checks
 from .implicit_runs import argv_runs, program_uses, runs_program, shell_command_lines
-from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
-from .implicit_table_broker import BROKER_CONTEXT, BROKER_TRIGGERS
+from .implicit_triggers import Trigger, builtin_triggers, hook_triggers
 from .lazyre import lazy_compile
 from .loaders import helper_call
 from .notebooks import cell_of, notebook_source
-from .records import Evidence, canonical_name
+from .records import Evidence
 from .safeio import read_bytes, read_text
 from .shell import imported_by, runs_in_script
 from .wrapped_args import wrapped_parser_uses
 
 if TYPE_CHECKING:
     from .invocations import Invocation
+    from .toolfiles import ToolFileSet
 
 __all__ = ["ImplicitScan", "Trigger", "builtin_triggers", "hook_triggers"]
 
@@ -64,74 +61,6 @@ _RULES = 9  # 9: programs run through a default (``else "s5cmd"``), written-out 
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """Source text that proves distributions used."""
-
-    dists: tuple[str, ...]
-    pattern: str
-    what: str
-    #: substrings one of which every match holds: a fast test before the regex
-    needles: tuple[str, ...] = ()
-    #: a regex the same file must also match (the library that reads a broker URL)
-    context: str | None = None
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        # compiled on first search: a run needs only the triggers of its pending dependencies
-        return re.compile(self.pattern)
-
-
-@lru_cache(maxsize=1)
-def builtin_triggers() -> tuple[Trigger, ...]:
-    rows = [
-        Trigger(tuple(map(canonical_name, d)), p, w, NEEDLES.get(w, ())) for d, p, w in TRIGGERS
-    ]
-    for engine, dists in ENGINES.items():
-        pattern = rf"\b(?:engine|flavor)\s*=\s*[\"']{re.escape(engine)}[\"']"
-        rows.append(Trigger(dists, pattern, f'engine="{engine}"'))
-    for driver, dists in DB_DRIVERS.items():
-        rows.append(Trigger(dists, rf"\+{re.escape(driver)}://", f"{driver} URL"))
-    for d, p, w in BROKER_TRIGGERS:
-        rows.append(
-            Trigger(tuple(map(canonical_name, d)), p, w, (p[p.index(")") + 1 :],), BROKER_CONTEXT)
-        )
-    return tuple(rows)
-
-
-def hook_triggers(results: Iterable[Any]) -> tuple[list[Trigger], dict[str, tuple[str, ...]]]:
-    """Validate what ``pytest_llmcore_deps_implicit_triggers`` implementations returned."""
-    hook = "pytest_llmcore_deps_implicit_triggers"
-    triggers: list[Trigger] = []
-    parents: dict[str, tuple[str, ...]] = {}
-    for rows in results:
-        for row in rows or ():
-            if not isinstance(row, Mapping) or not isinstance(row.get("dist"), str):
-                raise InputError(
-                    f"{hook} returned {row!r}",
-                    fix='return dicts like {"dist": "h2", "pattern": "http2=True"}',
-                )
-            dist = canonical_name(row["dist"])
-            pattern = row.get("pattern")
-            if pattern is not None:
-                try:
-                    re.compile(str(pattern))  # validated here, where the hook's value enters
-                except re.error as exc:
-                    raise InputError(
-                        f"{hook}: pattern {pattern!r} for {dist} is not a regular expression "
-                        f"({exc})",
-                        fix="escape it with re.escape() for a literal",
-                    ) from exc
-                what = str(row.get("what") or "a project trigger")
-                triggers.append(Trigger((dist,), str(pattern), what))
-            companions_of = row.get("parents") or ()
-            if isinstance(companions_of, str) or not all(isinstance(p, str) for p in companions_of):
-                raise InputError(f"{hook}: parents for {dist} must be a list of names")
-            if companions_of:
-                parents[dist] = tuple(map(canonical_name, companions_of))
-    return triggers, parents
 
 
 def _strip_prompts(code: str) -> str:
@@ -179,6 +108,7 @@ class ImplicitScan:
         self.helpers: dict[str, str] = {}
         self._hints: Mapping[str, int] = {}
         self.check_helpers: dict[str, str] = {}  # check_version -> its def's file:line
+        self.images: dict[str, str] = {}  # pending key -> the image installing its file
         self._helper_re: re.Pattern[str] | None = None
         self.module_owner: dict[str, str] = {}
         for key, mods in pending.items():
@@ -228,6 +158,8 @@ class ImplicitScan:
             self._scan_prefix_loads(rel, text)
         if "(" in text and self.pending:
             self._scan_requirement_checks(rel, text)
+        if self.images and ('"""' in text or "'''" in text):
+            self._scan_image_code(rel, text)
 
     def _scan_module_strings(self, rel: str, text: str) -> None:
         """A pending module named in a string: a dotted path, or a name a loader receives."""
@@ -257,6 +189,23 @@ class ImplicitScan:
                 rel,
                 line,
             )
+
+    def learn_images(self, root: Path, files: ToolFileSet) -> None:
+        """Pending distributions a requirements file declares that a Dockerfile installs
+        in its image (:mod:`.implicit_images`): before the scan, which looks for them."""
+        from .implicit_images import image_requirements
+
+        if self.pending and files.of("docker"):
+            found = image_requirements(root, files)
+            self.images = {k: v for k, v in found.items() if k in self.pending}
+
+    def _scan_image_code(self, rel: str, text: str) -> None:
+        from .implicit_images import code_string_imports
+
+        owners = {m: k for m, k in self.module_owner.items() if k in self.images}
+        for key, snippet, line in code_string_imports(text, owners):
+            why = f"Python code held in a string, run where {self.images[key]}"
+            self._hit((key,), snippet, f"{self._loc(rel, line)} ({why})", rel, line)
 
     def _loader_context(self, window: str) -> bool:
         if _LOADER_CONTEXT.search(window):
@@ -411,6 +360,7 @@ class ImplicitScan:
             [(t.dists, t.pattern, t.what, t.context) for t in self.triggers],
             sorted(self.helpers.items()),
             sorted(self.check_helpers.items()),
+            sorted(self.images.items()),
         ]
 
     def scan_files(self, files: Iterable[tuple[str, Path]], cache: ScanCache | None = None) -> None:

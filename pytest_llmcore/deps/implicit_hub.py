@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["REMOTE_CODE"]
+__all__ = ["REMOTE_CODE", "REMOTE_CODE_MODELS", "REMOTE_CODE_NEEDLES"]
 
 # a model load: not a config's, a tokenizer's or a processor's (their code loads no model)
 _LOAD = (
@@ -22,3 +22,49 @@ REMOTE_CODE: tuple[tuple[str, ...], tuple[str, ...], str] = (
     ("transformers", "sentence-transformers", "vllm"),
     rf"{_LOAD}{_HUB_ID}{_REST}|\b(\w+)\s*=\s*{_HUB_ID}[\s\S]*?{_LOAD}\1\b{_REST}",
 )
+
+#: (libraries, pattern, what): models whose own code is known, named by the project as a
+#: quoted Hub id (a registry entry, a config's model) or as the module of a model repository
+#: the project clones or installs from GitHub. They have no transformers class of their own,
+#: so naming one is loading its code: the libraries that code imports are used (the generic
+#: rule above can only guess them, hence companions there). A model path the user supplies,
+#: or an API model name (``moonshotai/kimi-k2-instruct`` at a provider), names no such code.
+REMOTE_CODE_MODELS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    # Qwen-1 (Qwen-7B, Qwen-1_8B-Chat, Qwen-VL, Qwen-Audio): tokenization_qwen.py `import
+    # tiktoken`; Qwen-Image and Qwen1.5 onwards are other models
+    (
+        ("tiktoken",),
+        r"[\"'](?:Qwen|qwen)/Qwen-(?:\d|VL|Audio)[\w.-]*[\"']",
+        "Qwen-1's own code (tokenization_qwen.py) imports tiktoken",
+    ),
+    # Kimi K2/K3, Kimi-VL, Kimi-Linear and Moonlight: tokenization_kimi.py /
+    # tokenization_moonshot.py `import tiktoken` (Kimi-Dev is a Qwen2.5 model)
+    (
+        ("tiktoken",),
+        r"[\"']moonshotai/(?:Kimi-(?:K\d|VL|Linear)|Moonlight)[\w.-]*[\"']",
+        "Kimi's own code (tokenization_kimi.py) imports tiktoken",
+    ),
+    # GLM-4-9B and GLM-4V-9B with remote code: tokenization_chatglm.py `import tiktoken`
+    # (the ``-hf`` and 0414 releases are transformers models with a fast tokenizer)
+    (
+        ("tiktoken",),
+        r"[\"'](?:THUDM|zai-org|ZhipuAI)/(?:glm-4v?-9b(?:-chat)?(?:-1m)?|codegeex4-all-9b)[\"']",
+        "GLM-4's own code (tokenization_chatglm.py) imports tiktoken",
+    ),
+    # DeepSeek-VL, DeepSeek-VL2 and Janus from GitHub (deepseek_vl/models/modeling_vlm.py:21,
+    # deepseek_vl2/models/modeling_deepseek_vl_v2.py:1, janus/models/modeling_vlm.py:21
+    # `from attrdict import AttrDict`)
+    (
+        ("attrdict",),
+        r"\b(?:deepseek_vl2?|janus(?:\.janusflow)?)\.models\b",
+        "DeepSeek-VL/Janus model code imports attrdict",
+    ),
+)
+
+#: a row's ``what`` -> substrings one of which every match holds (see NEEDLES)
+REMOTE_CODE_NEEDLES: dict[str, tuple[str, ...]] = {
+    REMOTE_CODE_MODELS[0][2]: ("Qwen-",),
+    REMOTE_CODE_MODELS[1][2]: ("moonshotai/",),
+    REMOTE_CODE_MODELS[2][2]: ("glm-4", "codegeex4"),
+    REMOTE_CODE_MODELS[3][2]: ("deepseek_vl", "janus"),
+}

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .declarations_conda_names import CONDA_BINARY_WRAPPERS
+from .implicit_hub import REMOTE_CODE_MODELS, REMOTE_CODE_NEEDLES
 from .implicit_pins import PINNED_REQUIREMENTS
 from .implicit_table_db import DB_DIALECT_TRIGGERS, DB_DRIVERS
+from .implicit_table_libs import CANN_COMPANIONS, LIB_NEEDLES, LIB_TRIGGERS
 from .implicit_table_ml import LM_EVAL_TASK_DEPS, ML_COMPANIONS, ML_NEEDLES, ML_TRIGGERS
 
 __all__ = [
@@ -307,6 +309,8 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         ENV_COVERAGE,
     ),
     *ML_TRIGGERS,  # optimizers by name, zstd data files, retrievers, torchao kernels
+    *LIB_TRIGGERS,  # a library's module that imports what it does not require; settings
+    *REMOTE_CODE_MODELS,  # named models whose own code imports a library
 ]
 
 #: a row's ``what`` -> substrings one of which every match of its pattern holds: a plain
@@ -323,6 +327,8 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "networkx drawing": ("nx.", "networkx."),
     ENV_COVERAGE: ("COVERAGE_PROCESS_START",),
     **ML_NEEDLES,
+    **LIB_NEEDLES,
+    **REMOTE_CODE_NEEDLES,
 }
 
 #: pandas' optional dependencies that it uses by itself when installed (IO engines such as
@@ -411,6 +417,7 @@ COMPANIONS: dict[str, tuple[str, ...]] = {
     # declared to pick the backend extra of their own mlx (``mlx[cpu]`` on Linux CI)
     "mlx": ("mlx-lm", "mlx-vlm", "mlx-whisper", "mlx-embeddings"),
     **ML_COMPANIONS,
+    **CANN_COMPANIONS,  # Ascend CANN's Python prerequisites, loaded through torch-npu
     **CONDA_BINARY_WRAPPERS,
 }
 
