@@ -90,3 +90,151 @@ def test_pins_beside_an_unused_engine_stay_unused(tmp_path: Path) -> None:
     files = {"demo/__init__.py": _SGLANG_USE, "requirements.txt": "sglang\ntabulate==0.9.0\n"}
     (tmp_path / "b").mkdir()
     assert _gate(_project(tmp_path / "b", files)) == ["tabulate"]
+
+
+# -- class D(a): pixi tasks, and `pixi run TASK ARGS` -----------------------------------------
+
+# imbalanced-learn pyproject.toml:212-213 and .github/workflows/tests.yml:50
+_PIXI_FEATURE = """
+[tool.pixi.feature.tests.tasks]
+tests = { cmd = "pytest -vsl --cov=demo --cov-report=xml demo" }
+"""
+_PLUGINS = ("pytest", "pytest-cov", "pytest-xdist")
+
+
+def _ci(run: str) -> dict[str, str]:
+    return {
+        "demo/__init__.py": "import requests\n",
+        ".github/workflows/ci.yml": WORKFLOW_HEAD + f"      - run: {run}\n",
+    }
+
+
+def test_pixi_task_run_with_arguments_uses_plugins(tmp_path: Path) -> None:
+    files = _ci("pixi run -e ${{ matrix.environment }} tests -n 3")
+    root = _project(tmp_path, files, ("requests",), _PLUGINS, extra_toml=_PIXI_FEATURE)
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text", "run"),
+    [
+        # pixi.toml's own [tasks], a string task
+        ("pixi.toml", '[tasks]\ntest = "pytest --cov=demo"\n', "pixi run test -n auto"),
+        # a cmd list, options before the task
+        (
+            "pixi.toml",
+            '[feature.ci.tasks]\ncheck = { cmd = ["pytest", "--cov", "demo"] }\n',
+            "pixi run --frozen --environment ci check --numprocesses 2",
+        ),
+        # a platform target's table in pyproject
+        (
+            "pyproject.toml",
+            '[tool.pixi.target.linux-64.tasks]\nt = { cmd = "pytest --cov=demo", cwd = "." }\n',
+            "pixi run --locked t -n 4",
+        ),
+    ],
+)
+def test_pixi_tasks_other_shapes(tmp_path: Path, manifest: str, text: str, run: str) -> None:
+    files = _ci(run)
+    if manifest == "pixi.toml":
+        files["pixi.toml"] = text
+        root = _project(tmp_path, files, ("requests",), _PLUGINS)
+    else:
+        root = _project(tmp_path, files, ("requests",), _PLUGINS, extra_toml=text)
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "pixi run tests",  # no -n: xdist never runs
+        "pixi run other -n 3",  # not a task: its arguments reach no pytest
+        "pixi run -e tests echo tests -n 3",
+    ],
+)
+def test_pixi_run_without_xdist_arguments_leaves_xdist_unused(tmp_path: Path, run: str) -> None:
+    root = _project(tmp_path, _ci(run), ("requests",), _PLUGINS, extra_toml=_PIXI_FEATURE)
+    assert _gate(root) == ["pytest-xdist"]
+
+
+# -- class D(b): a script's own function that runs the command its caller hands it ------------
+
+# vllm-ascend .github/workflows/scripts/run_selected_tests.sh:98-115, :183
+_LOGGED = """\
+#!/bin/bash
+run_logged_command() {
+  local log_file="$1"
+  shift
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "$@" > "${log_file}" 2>&1 &
+  else
+    "$@" > "${log_file}" 2>&1 &
+  fi
+}
+run_logged_command "${log_file}" python -m coverage run --rcfile=cov -m pytest -sv tests
+"""
+
+
+def test_wrapper_function_runs_its_callers_command(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": "import requests\n", "ci/run_tests.sh": _LOGGED}
+    root = _project(tmp_path, files, ("requests",), ("coverage",))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    ("script", "tool"),
+    [
+        # `function NAME {`, shift N, a timeout around the command
+        (
+            'function retry {\n  local n=$1 delay=$2\n  shift 2\n  timeout 600 "$@"\n}\n'
+            "retry 3 10 mypy demo\n",
+            "mypy",
+        ),
+        # "${@:2}": the first word is the function's own
+        (
+            'with_env() {\n  export MODE="$1"\n  exec env X=1 "${@:2}"\n}\nwith_env ci black .\n',
+            "black",
+        ),
+        # no shift: every word is the command
+        ('quiet() {\n    "$@" >/dev/null 2>&1\n}\nquiet ruff check .\n', "ruff"),
+    ],
+)
+def test_wrapper_function_other_shapes(tmp_path: Path, script: str, tool: str) -> None:
+    files = {"demo/__init__.py": "import requests\n", "scripts/ci.sh": "#!/bin/sh\n" + script}
+    root = _project(tmp_path, files, ("requests",), (tool,))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'log() {\n  echo "$@"\n}\nlog mypy is not run here\n',  # prints its arguments
+        'run_pytest() {\n  pytest "$@"\n}\nrun_pytest mypy\n',  # arguments of a fixed command
+        'run() {\n  shift\n  "$@"\n}\nrun mypy echo\n',  # mypy is the function's own word
+    ],
+)
+def test_function_not_running_its_arguments_leaves_tool_unused(tmp_path: Path, script: str) -> None:
+    files = {"demo/__init__.py": "import requests\n", "scripts/ci.sh": "#!/bin/sh\n" + script}
+    root = _project(tmp_path, files, ("requests",), ("mypy",))
+    assert _gate(root) == ["mypy"]
+
+
+# -- class D(c): a command in a developer doc's prose is not read --------------------------------
+
+
+def test_developer_doc_prose_command_is_not_a_use(tmp_path: Path) -> None:
+    """imbalanced-learn doc/developers_utils.rst:136 ``Upload these file to PyPI using
+    `twine upload dist/*```: an inline literal in prose, in a release checklist whose next
+    step (``python setup.py sdist``) is stale. Only shell code blocks of developer docs are
+    read (doccommands.py); prose stays unread by design."""
+    doc = (
+        "Release\n=======\n\n"
+        "* Create the source distribution: `python setup.py sdist`.\n"
+        "* Upload these file to PyPI using `twine upload dist/*`\n"
+    )
+    files = {"demo/__init__.py": "import requests\n", "doc/developers_utils.rst": doc}
+    root = _project(tmp_path, files, ("requests",), ("twine",))
+    assert _gate(root) == ["twine"]
+    block = doc + "\n.. code-block:: bash\n\n    twine upload dist/*\n"
+    (root / "doc/developers_utils.rst").write_text(block)
+    assert _gate(root) == []

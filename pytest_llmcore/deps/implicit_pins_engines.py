@@ -90,9 +90,7 @@ ENGINE_REQUIRES: dict[str, tuple[str, ...]] = {
         transformers"""
     ),
     # accelerate 1.15.0 wheel
-    "accelerate": _split(
-        """huggingface-hub numpy packaging psutil pyyaml safetensors torch"""
-    ),
+    "accelerate": _split("""huggingface-hub numpy packaging psutil pyyaml safetensors torch"""),
     # datasets 5.2.0 wheel
     "datasets": _split(
         """dill filelock fsspec huggingface-hub multiprocess numpy packaging pandas pyarrow

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .lazyre import lazy_compile
 
-__all__ = ["logical_lines", "simple_commands", "split_substitutions", "tokens"]
+__all__ = [
+    "logical_lines",
+    "simple_commands",
+    "split_substitutions",
+    "tokens",
+    "wrapper_functions",
+]
 
 _SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", "(", ")", "((", "))"})
 _REDIRECTS = lazy_compile(r"^[<>&]+$")
@@ -141,3 +147,58 @@ def simple_commands(words: Sequence[str]) -> Iterator[list[str]]:
             cur.append(tok)
     if cur:
         yield cur
+
+
+#: ``name() {``, ``function name {``, ``function name() {`` (the brace may come later)
+_FUNCTION = lazy_compile(
+    r"^([ \t]*)(?:function[ \t]+([A-Za-z_][\w:.-]*)(?:[ \t]*\(\))?|([A-Za-z_][\w:.-]*)[ \t]*\(\))"
+    r"[ \t]*\{?[ \t]*$"
+)
+_SHIFT = lazy_compile(r"^\s*shift(?:\s+(\d+))?\s*(?:[;&|#]|$)")
+_ALL_FROM = lazy_compile(r"^\$\{@:(\d+)\}$")  # ``"${@:2}"``: the words from the 2nd on
+
+
+def wrapper_functions(text: str, runs: Callable[[list[str]], list[str]]) -> dict[str, int]:
+    """The script's functions that run the command their caller hands them: name -> how
+    many leading words of a call are the function's own (vllm-ascend's
+    ``run_logged_command LOG python -m coverage run ...``, whose body does ``shift`` then
+    ``setsid "$@"``). ``runs``: the command words a simple command runs (seen through
+    ``setsid``, ``exec``, ``timeout 60``...)."""
+    if "$@" not in text and "${@" not in text:
+        return {}  # most scripts: no function hands on its arguments
+    lines = text.splitlines()
+    out: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        m = _FUNCTION.match(line)
+        if m is None:
+            continue
+        indent, shifted = len(m.group(1)), 0
+        for body in lines[i + 1 :]:
+            stripped = body.strip()
+            if stripped == "}" and len(body) - len(body.lstrip()) <= indent:
+                break
+            shift = _SHIFT.match(body)
+            if shift is not None:
+                shifted += int(shift.group(1) or 1)
+                continue
+            skip = _hands_on(stripped, runs)
+            if skip is not None:
+                out[m.group(2) or m.group(3)] = shifted + skip
+                break
+    return out
+
+
+def _hands_on(line: str, runs: Callable[[list[str]], list[str]]) -> int | None:
+    """How many more of the function's arguments a line skips before running the rest
+    as a command (0 for ``"$@"``, 1 for ``"${@:2}"``), or None when it runs none."""
+    if "$@" not in line and "${@" not in line:
+        return None
+    outer, _ = split_substitutions(line)
+    for words in simple_commands(tokens(outer)):
+        for word in runs(words):
+            if word in ("$@", "${@}"):
+                return 0
+            m = _ALL_FROM.match(word)
+            if m is not None:
+                return max(int(m.group(1)) - 1, 0)
+    return None
