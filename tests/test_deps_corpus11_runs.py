@@ -92,6 +92,13 @@ def test_pins_beside_an_unused_engine_stay_unused(tmp_path: Path) -> None:
     assert _gate(_project(tmp_path / "b", files)) == ["tabulate"]
 
 
+def test_pin_of_a_python_version_shim_beside_vllm_stays_unused(tmp_path: Path) -> None:
+    """lightllm's snapshot ``six==1.16.0`` (judged unused in corpus9): vllm requires six
+    only on Python > 3.11, a shim; the row leaves such requirements out."""
+    root = _project(tmp_path, {"demo/__init__.py": "import vllm\n"}, deps=("vllm", "six==1.16.0"))
+    assert _gate(root) == ["six"]
+
+
 # -- class D(a): pixi tasks, and `pixi run TASK ARGS` -----------------------------------------
 
 # imbalanced-learn pyproject.toml:212-213 and .github/workflows/tests.yml:50

@@ -7,6 +7,9 @@ list, with ``grpcio-tools==1.75.1``, ``torchaudio==2.8.0``... pinned: with sglan
 not installed, these edges (walked by :mod:`.pin_chains` from a USED dependency only) make
 each pin an ``unused-companion``; the unpinned copies (``orjson``, ``pybase64``) stay
 unused. Each row says where it was read; a row is the union of the versions named.
+A requirement only some Python versions get is left out (vllm's ``six``, ``setuptools``
+and ``importlib-metadata``: interpreter shims, not what the engine needs; lightllm's
+``six==1.16.0`` beside vllm is judged unused).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ ENGINE_REQUIRES: dict[str, tuple[str, ...]] = {
     "vllm": _split(
         """aiohttp anthropic apache-tvm-ffi blake3 cachetools cbor2 certifi cloudpickle
         compressed-tensors depyf diskcache einops fastapi fastsafetensors filelock
-        flashinfer-python gguf huggingface-hub humming-kernels ijson importlib-metadata
+        flashinfer-python gguf huggingface-hub humming-kernels ijson
         instanttensor jsonschema lark llguidance lm-format-enforcer mcp mistral-common
         model-hosting-container-standards msgspec multidict ninja numba numpy
         nvidia-cudnn-frontend nvidia-cutlass-dsl nvtx openai openai-harmony
@@ -48,7 +51,7 @@ ENGINE_REQUIRES: dict[str, tuple[str, ...]] = {
         outlines-core partial-json-parser pillow prometheus-client
         prometheus-fastapi-instrumentator protobuf psutil py-cpuinfo pybase64 pydantic
         pynvvideocodec python-json-logger pyyaml pyzmq quack-kernels ray regex requests
-        safetensors scipy sentencepiece setproctitle setuptools six starlette tiktoken
+        safetensors scipy sentencepiece setproctitle starlette tiktoken
         tilelang tokenizers tokenspeed-mla torch torchaudio torchcodec torchvision tqdm
         transformers typing-extensions watchfiles xformers xgrammar"""
     ),
