@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.records import Kind
+from pytest_llmcore.deps.shell import runs_in_script
 from tests.helpers.gate_projects import WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -204,12 +207,32 @@ def test_wrapper_function_runs_its_callers_command(tmp_path: Path) -> None:
         ),
         # no shift: every word is the command
         ('quiet() {\n    "$@" >/dev/null 2>&1\n}\nquiet ruff check .\n', "ruff"),
+        # a one-line body, shift and the command in one statement list
+        ('logged() { local f="$1"; shift; "$@" >"$f"; }\nlogged out.txt pyright demo\n', "pyright"),
     ],
 )
 def test_wrapper_function_other_shapes(tmp_path: Path, script: str, tool: str) -> None:
     files = {"demo/__init__.py": "import requests\n", "scripts/ci.sh": "#!/bin/sh\n" + script}
     root = _project(tmp_path, files, ("requests",), (tool,))
     assert _gate(root) == []
+
+
+_WORD = st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True)
+
+
+@given(st.integers(0, 4), st.lists(_WORD, min_size=4, max_size=4), st.booleans())
+def test_wrapper_function_skips_exactly_its_shifted_words(
+    shift: int, own: list[str], keyword: bool
+) -> None:
+    """``shift N`` then ``"$@"``: a call's first N words are the function's own, and the
+    next word is the command it runs (never one of the N)."""
+    head = "function wrap {" if keyword else "wrap() {"
+    shifts = f"  shift {shift}\n" if shift else ""
+    script = f'{head}\n{shifts}  "$@"\n}}\nwrap {" ".join(own[:shift])} zzcmd --flag\n'
+    commands = [run.command for run in runs_in_script(script)]
+    assert commands[-1] == "zzcmd"
+    assert commands.count("zzcmd") == 1
+    assert not set(own[:shift]) & set(commands[1:])
 
 
 @pytest.mark.parametrize(

@@ -149,12 +149,12 @@ def simple_commands(words: Sequence[str]) -> Iterator[list[str]]:
         yield cur
 
 
-#: ``name() {``, ``function name {``, ``function name() {`` (the brace may come later)
+#: ``name() {``, ``function name {``, ``function name() {`` (the brace may come later;
+#: a one-line body after it: ``quiet() { "$@" >/dev/null; }``)
 _FUNCTION = lazy_compile(
     r"^([ \t]*)(?:function[ \t]+([A-Za-z_][\w:.-]*)(?:[ \t]*\(\))?|([A-Za-z_][\w:.-]*)[ \t]*\(\))"
-    r"[ \t]*\{?[ \t]*$"
+    r"[ \t]*(?:\{(.*))?$"
 )
-_SHIFT = lazy_compile(r"^\s*shift(?:\s+(\d+))?\s*(?:[;&|#]|$)")
 _ALL_FROM = lazy_compile(r"^\$\{@:(\d+)\}$")  # ``"${@:2}"``: the words from the 2nd on
 
 
@@ -172,33 +172,37 @@ def wrapper_functions(text: str, runs: Callable[[list[str]], list[str]]) -> dict
         m = _FUNCTION.match(line)
         if m is None:
             continue
-        indent, shifted = len(m.group(1)), 0
-        for body in lines[i + 1 :]:
-            stripped = body.strip()
-            if stripped == "}" and len(body) - len(body.lstrip()) <= indent:
+        rest = (m.group(4) or "").strip()
+        one_line = rest.endswith("}")
+        body = [rest[:-1]] if one_line else [rest, *lines[i + 1 :]]
+        shifted, indent = 0, len(m.group(1))
+        for n, stmt in enumerate(body):
+            if n and stmt.strip() == "}" and len(stmt) - len(stmt.lstrip()) <= indent:
                 break
-            shift = _SHIFT.match(body)
-            if shift is not None:
-                shifted += int(shift.group(1) or 1)
-                continue
-            skip = _hands_on(stripped, runs)
+            shifted, skip = _hands_on(stmt, runs, shifted)
             if skip is not None:
-                out[m.group(2) or m.group(3)] = shifted + skip
+                out[m.group(2) or m.group(3)] = skip
                 break
     return out
 
 
-def _hands_on(line: str, runs: Callable[[list[str]], list[str]]) -> int | None:
-    """How many more of the function's arguments a line skips before running the rest
-    as a command (0 for ``"$@"``, 1 for ``"${@:2}"``), or None when it runs none."""
-    if "$@" not in line and "${@" not in line:
-        return None
+def _hands_on(
+    line: str, runs: Callable[[list[str]], list[str]], shifted: int
+) -> tuple[int, int | None]:
+    """The function's arguments shifted away after this line, and how many of its
+    caller's words precede the command the line runs (``"$@"`` after ``shift``: 1;
+    ``"${@:2}"``: 1), or None when it runs none."""
+    if "shift" not in line and "$@" not in line and "${@" not in line:
+        return shifted, None
     outer, _ = split_substitutions(line)
     for words in simple_commands(tokens(outer)):
+        if words[0] == "shift":
+            shifted += int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
+            continue
         for word in runs(words):
             if word in ("$@", "${@}"):
-                return 0
+                return shifted, shifted
             m = _ALL_FROM.match(word)
             if m is not None:
-                return max(int(m.group(1)) - 1, 0)
-    return None
+                return shifted, shifted + max(int(m.group(1)) - 1, 0)
+    return shifted, None
