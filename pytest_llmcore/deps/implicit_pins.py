@@ -92,7 +92,9 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 #: pycares 4.9, tokenizers 0.21.1). Unlike ``PINNED_REQUIREMENTS``, an edge here counts
 #: only on a chain that starts at a USED declared dependency: an all-``==`` environment
 #: snapshot (lightllm's requirements.txt) pins torch's sympy and sympy's mpmath, while
-#: matplotlib's python-dateutil stays unused where matplotlib is.
+#: matplotlib's python-dateutil stays unused where matplotlib is. The inference engines'
+#: and training stacks' rows (sglang, vllm, lmdeploy, tensorrt-llm, deepspeed...) are in
+#: :mod:`.implicit_pins_engines`, merged in below.
 REQUIRES: dict[str, tuple[str, ...]] = {
     "torch": ("filelock", "fsspec", "networkx", "sympy", "jinja2", "typing-extensions"),
     "sympy": ("mpmath",),
@@ -122,3 +124,16 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "httpx": ("httpcore", "anyio", "certifi", "idna", "sniffio"),
     "httpcore": ("h11", "certifi"),
 }
+
+
+def _merged(base: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """``base`` with the engines' rows (:mod:`.implicit_pins_engines`) added to it."""
+    from .implicit_pins_engines import ENGINE_REQUIRES
+
+    out = dict(base)
+    for requirer, names in ENGINE_REQUIRES.items():
+        out[requirer] = tuple(dict.fromkeys((*out.get(requirer, ()), *names)))
+    return out
+
+
+REQUIRES = _merged(REQUIRES)

@@ -3,7 +3,8 @@
 Each reader turns one kind of file into :class:`Invocation` records: workflow ``run:``
 steps, Makefile and justfile recipes, tox and nox commands, pre-commit ``entry:`` of
 hooks that run in the project's environment, pyproject task runners (taskipy, poe, hatch,
-pdm, rye), Procfile, Dockerfile ``RUN``/``CMD``/``ENTRYPOINT``, compose ``command:``,
+pdm, rye, pixi; pixi.toml's tasks, and ``pixi run TASK ARGS`` with ARGS appended),
+Procfile, Dockerfile ``RUN``/``CMD``/``ENTRYPOINT``, compose ``command:``,
 GitLab/Travis/Taskfile scripts, lint-staged configurations (:mod:`.lintstaged`) and shell
 scripts (the plain text formats are read in :mod:`.textcommands`), the tool of a
 workflow's action or reusable workflow (its own copy, ``via``) and the shell code blocks
@@ -222,7 +223,14 @@ _READERS: dict[str, Callable[[str, str], list[Invocation]]] = {
     "ci-script": lambda t, r: read_yaml_commands(t, r, "ci-script"),
     "compose": lambda t, r: read_yaml_commands(t, r, "compose"),
     "lint-staged": lambda t, r: _read_lint_staged(t, r),
+    "pixi": lambda t, r: _read_pixi(t, r),
 }
+
+
+def _read_pixi(text: str, rel: str) -> list[Invocation]:
+    from .pixitasks import read_pixi_toml  # most projects have no pixi.toml
+
+    return read_pixi_toml(text, rel)
 
 
 def _read_tox(text: str, rel: str) -> list[Invocation]:
@@ -282,6 +290,10 @@ def read_invocations(
         return project_envs(((rel, files.read(rel)) for rel in found), pyproject)
 
     out += forwarded_invocations(list(out), tox_envs)  # ENV's commands, {posargs} filled
+    if any(inv.run.command == "pixi" for inv in out):
+        from .pixitasks import forwarded_pixi, pixi_tasks
+
+        out += forwarded_pixi(list(out), lambda: pixi_tasks(files.read, pyproject))
     out = list(dict.fromkeys(out))  # a local action's run, read in it and in its callers
     # a real run of a tool is the better evidence, a developer doc's command the weakest
     out.sort(key=lambda inv: (bool(inv.source), bool(inv.via)))

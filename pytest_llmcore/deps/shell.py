@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from .lazyre import lazy_compile
-from .shellsyntax import logical_lines, simple_commands, split_substitutions, tokens
+from .shellsyntax import (
+    logical_lines,
+    simple_commands,
+    split_substitutions,
+    tokens,
+    wrapper_functions,
+)
 
 __all__ = ["Run", "runs_in_argv", "runs_in_script"]
 
@@ -43,6 +49,7 @@ _PREFIX: dict[str, tuple[frozenset[str], int]] = {
     "env": (frozenset({"-u", "-C", "-S", "--unset", "--chdir"}), 0),
     "time": (frozenset({"-f", "-o"}), 0),
     "nohup": (frozenset(), 0),
+    "setsid": (frozenset(), 0),
     "exec": (frozenset({"-a"}), 0),
     "command": (frozenset(), 0),
     "builtin": (frozenset(), 0),
@@ -342,25 +349,39 @@ def runs_in_script(
     return _script_runs(expand(text, variables), shell_vars)
 
 
+def _commands_run(argv: list[str]) -> list[str]:
+    return [run.command for run in runs_in_argv(argv)]
+
+
 def _script_runs(text: str, shell_vars: dict[str, str]) -> list[Run]:
     out: list[Run] = []
+    wrappers = wrapper_functions(text, _commands_run)
     for offset, line, heredoc in logical_lines(text):
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
-        for run in _line_runs(line, heredoc, shell_vars):
+        for run in _line_runs(line, heredoc, shell_vars, wrappers):
             out.append(run._replace(line=offset + run.line))
     return out
 
 
-def _line_runs(line: str, heredoc: list[str], shell_vars: dict[str, str]) -> list[Run]:
-    """The programs one logical line runs: its command substitutions' first."""
+def _line_runs(
+    line: str,
+    heredoc: list[str],
+    shell_vars: dict[str, str],
+    wrappers: Mapping[str, int],
+) -> list[Run]:
+    """The programs one logical line runs: its command substitutions' first. A call of
+    one of the script's ``wrappers`` runs the command after the function's own words."""
     outer, inner = split_substitutions(line)
-    out = [run for script in inner for run in _line_runs(script, [], shell_vars)]
+    out = [run for script in inner for run in _line_runs(script, [], shell_vars, wrappers)]
     for words in simple_commands(tokens(outer)):
         argv = _with_shell_vars(words, shell_vars)
         if argv is None:
             continue
+        if argv and argv[0] in wrappers:
+            out.append(Run(argv[0], args=tuple(argv[1:])))
+            argv = argv[1 + wrappers[argv[0]] :]
         for run in runs_in_argv(argv):
             if heredoc and run.command == "python" and run.module is None:
                 run = Run("python", imports=imported_by("\n".join(heredoc)))

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .lazyre import lazy_compile
 
-__all__ = ["logical_lines", "simple_commands", "split_substitutions", "tokens"]
+__all__ = [
+    "logical_lines",
+    "simple_commands",
+    "split_substitutions",
+    "tokens",
+    "wrapper_functions",
+]
 
 _SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", "(", ")", "((", "))"})
 _REDIRECTS = lazy_compile(r"^[<>&]+$")
@@ -141,3 +147,62 @@ def simple_commands(words: Sequence[str]) -> Iterator[list[str]]:
             cur.append(tok)
     if cur:
         yield cur
+
+
+#: ``name() {``, ``function name {``, ``function name() {`` (the brace may come later;
+#: a one-line body after it: ``quiet() { "$@" >/dev/null; }``)
+_FUNCTION = lazy_compile(
+    r"^([ \t]*)(?:function[ \t]+([A-Za-z_][\w:.-]*)(?:[ \t]*\(\))?|([A-Za-z_][\w:.-]*)[ \t]*\(\))"
+    r"[ \t]*(?:\{(.*))?$"
+)
+_ALL_FROM = lazy_compile(r"^\$\{@:(\d+)\}$")  # ``"${@:2}"``: the words from the 2nd on
+
+
+def wrapper_functions(text: str, runs: Callable[[list[str]], list[str]]) -> dict[str, int]:
+    """The script's functions that run the command their caller hands them: name -> how
+    many leading words of a call are the function's own (vllm-ascend's
+    ``run_logged_command LOG python -m coverage run ...``, whose body does ``shift`` then
+    ``setsid "$@"``). ``runs``: the command words a simple command runs (seen through
+    ``setsid``, ``exec``, ``timeout 60``...)."""
+    if "$@" not in text and "${@" not in text:
+        return {}  # most scripts: no function hands on its arguments
+    lines = text.splitlines()
+    out: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        m = _FUNCTION.match(line)
+        if m is None:
+            continue
+        rest = (m.group(4) or "").strip()
+        one_line = rest.endswith("}")
+        body = [rest[:-1]] if one_line else [rest, *lines[i + 1 :]]
+        shifted, indent = 0, len(m.group(1))
+        for n, stmt in enumerate(body):
+            if n and stmt.strip() == "}" and len(stmt) - len(stmt.lstrip()) <= indent:
+                break
+            shifted, skip = _hands_on(stmt, runs, shifted)
+            if skip is not None:
+                out[m.group(2) or m.group(3)] = skip
+                break
+    return out
+
+
+def _hands_on(
+    line: str, runs: Callable[[list[str]], list[str]], shifted: int
+) -> tuple[int, int | None]:
+    """The function's arguments shifted away after this line, and how many of its
+    caller's words precede the command the line runs (``"$@"`` after ``shift``: 1;
+    ``"${@:2}"``: 1), or None when it runs none."""
+    if "shift" not in line and "$@" not in line and "${@" not in line:
+        return shifted, None
+    outer, _ = split_substitutions(line)
+    for words in simple_commands(tokens(outer)):
+        if words[0] == "shift":
+            shifted += int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
+            continue
+        for word in runs(words):
+            if word in ("$@", "${@}"):
+                return shifted, shifted
+            m = _ALL_FROM.match(word)
+            if m is not None:
+                return shifted, shifted + max(int(m.group(1)) - 1, 0)
+    return shifted, None

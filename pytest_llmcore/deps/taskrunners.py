@@ -1,4 +1,5 @@
-"""Task runners declared in pyproject.toml: taskipy, poe, pdm, rye and hatch scripts, and
+"""Task runners declared in pyproject.toml: taskipy, poe, pdm, rye, hatch scripts and pixi
+tasks (:mod:`.pixitasks`), and
 tox configured in ``[tool.tox]`` (the legacy ini string or native TOML commands) or in
 tox 4's own ``tox.toml`` (the same native schema)."""
 
@@ -65,6 +66,11 @@ def _runner_tables(tool: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     ):
         if t is not None:
             yield t
+    pixi = table("pixi")
+    if pixi is not None:
+        from .pixitasks import pixi_task_tables
+
+        yield from pixi_task_tables(pixi)
     envs = table("hatch", "envs")
     for env in (envs or {}).values():
         scripts = env.get("scripts") if isinstance(env, Mapping) else None
@@ -73,7 +79,8 @@ def _runner_tables(tool: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def read_pyproject(data: Mapping[str, Any], text: str, rel: str) -> list[Invocation]:
-    """taskipy, poe, pdm, rye and hatch scripts; tox in ``[tool.tox]`` (ini string or TOML)."""
+    """taskipy, poe, pdm, rye, hatch scripts and pixi tasks; tox in ``[tool.tox]`` (ini
+    string or TOML)."""
     tool = data.get("tool")
     if not isinstance(tool, Mapping):
         return []

@@ -40,9 +40,10 @@ INVOCATION_KINDS: tuple[str, ...] = (
     "ci-script",
     "compose",
     "lint-staged",
+    "pixi",
 )
 #: ``[tool.X]`` tables ``taskrunners.read_pyproject`` reads commands from.
-TASK_RUNNER_TOOLS: tuple[str, ...] = ("taskipy", "poe", "pdm", "rye", "hatch", "tox")
+TASK_RUNNER_TOOLS: tuple[str, ...] = ("taskipy", "poe", "pdm", "rye", "hatch", "tox", "pixi")
 
 
 class _LazyYaml(ModuleType):
@@ -65,6 +66,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "make": ("Makefile", "makefile", "GNUmakefile", "*.mk"),
     "shell": ("*.sh", "*.bash"),
     "tox": ("tox.ini", "tox.toml"),  # tox.toml: tox 4's native format
+    "pixi": ("pixi.toml",),  # its [tasks]
     "nox": ("noxfile.py",),
     "pre-commit": (".pre-commit-config.yaml", ".pre-commit-config.yml"),
     "workflow": (
