@@ -279,3 +279,115 @@ def test_loose_rules_never_hint_another_table_rows_module(
     if build_base(key) == build_base(owner) or squash(module) in name_variants(key):
         return
     assert not (owner_depth(key, module) == 1 and not _owned_elsewhere(key, module))
+
+
+# -- class G: a Sphinx builder named by a make target -----------------------------------------
+
+# django-debug-toolbar docs/Makefile: the standard Sphinx Makefile's catch-all
+_SPHINX_MAKEFILE = """\
+SPHINXOPTS    ?= -n -W
+SPHINXBUILD   ?= sphinx-build
+SOURCEDIR     = .
+BUILDDIR      = _build
+
+help:
+\t@$(SPHINXBUILD) -M help "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+
+.PHONY: help Makefile
+
+%: Makefile
+\t@$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+"""
+_DOCS = {
+    **PKG,
+    "docs/conf.py": 'extensions = ["sphinx.ext.autodoc"]\nhtml_theme = "sphinx_rtd_theme"\n',
+    "docs/Makefile": _SPHINX_MAKEFILE,
+}
+_DOCS_DEV = ("sphinx", "sphinxcontrib-spelling", "sphinx-rtd-theme")
+
+
+def _used_why(root: Path, dist: str) -> str:
+    return run_gate(root, use_cache=False).used_by[dist][0].text
+
+
+def test_builder_named_by_a_make_target_through_the_sphinx_catch_all(tmp_path: Path) -> None:
+    """Reproduction (django-debug-toolbar sphinxcontrib-spelling): tox runs ``make -C docs
+    spelling``; the docs Makefile's ``%:`` rule runs ``sphinx-build -M $@``, so the builder
+    is ``spelling``, which sphinxcontrib-spelling provides (an entry point, not an
+    ``extensions`` entry)."""
+    tox = "[testenv:docs]\ncommands = make -C {toxinidir}/docs {posargs:spelling}\n"
+    root = _project(tmp_path, {**_DOCS, "tox.ini": tox}, deps=("requests",), dev=_DOCS_DEV)
+    assert _gate(root) == []
+    assert _used_why(root, "sphinxcontrib-spelling") == (
+        "loaded by the docs build: Sphinx builder 'spelling' of `make -C docs spelling` "
+        "(docs/Makefile:11 runs sphinx-build -M $@) (tox.ini:2)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "dist", "why"),
+    [
+        # sphinx-build -b NAME in a workflow
+        (
+            {
+                ".github/workflows/docs.yml": "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - run: sphinx-build -b spelling docs docs/_build\n"
+            },
+            "sphinxcontrib-spelling",
+            "Sphinx builder 'spelling' of `sphinx-build -b spelling` "
+            "(.github/workflows/docs.yml:6)",
+        ),
+        # python -m sphinx -M NAME in a Makefile recipe, a builder of another distribution
+        (
+            {"Makefile": "publish:\n\tpython -m sphinx -M confluence docs build\n"},
+            "sphinxcontrib-confluencebuilder",
+            "Sphinx builder 'confluence' of `python -m sphinx -M confluence` (Makefile:2)",
+        ),
+        # cd DIR && make NAME in a shell script
+        (
+            {"scripts/docs.sh": "#!/bin/sh\ncd docs && make spelling\n"},
+            "sphinxcontrib-spelling",
+            "Sphinx builder 'spelling' of `make spelling` "
+            "(docs/Makefile:11 runs sphinx-build -M $@) (scripts/docs.sh:2)",
+        ),
+        # make -f docs/Makefile NAME from the root Makefile
+        (
+            {"Makefile": "spell:\n\tmake -f docs/Makefile spelling\n"},
+            "sphinxcontrib-spelling",
+            "Sphinx builder 'spelling' of `make -f docs/Makefile spelling` "
+            "(docs/Makefile:11 runs sphinx-build -M $@) (Makefile:2)",
+        ),
+    ],
+)
+def test_builder_other_shapes(tmp_path: Path, files: dict[str, str], dist: str, why: str) -> None:
+    root = _project(tmp_path, {**_DOCS, **files}, deps=("requests",), dev=("sphinx", dist))
+    assert _gate(root) == []
+    assert _used_why(root, dist) == f"loaded by the docs build: {why}"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # a built-in builder only
+        {"tox.ini": "[testenv:docs]\ncommands = make -C docs html\n"},
+        # the target has a rule of its own, which runs no builder
+        {
+            "tox.ini": "[testenv:docs]\ncommands = make -C docs spelling\n",
+            "docs/Makefile": _SPHINX_MAKEFILE + "spelling:\n\techo no spelling here\n",
+        },
+        # a Makefile without the Sphinx catch-all
+        {
+            "tox.ini": "[testenv:docs]\ncommands = make -C docs spelling\n",
+            "docs/Makefile": "spelling:\n\tcodespell docs\n",
+        },
+        # the builder named in prose only
+        {"docs/contributing.rst": "Check spelling with the spelling builder.\n"},
+    ],
+)
+def test_builder_not_named_leaves_the_dependency_unused(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """Negative control: without a make target or option naming the builder, the
+    distribution that provides it stays unused."""
+    root = _project(tmp_path, {**_DOCS, **files}, deps=("requests",), dev=_DOCS_DEV)
+    assert _gate(root) == ["sphinxcontrib-spelling"]
