@@ -62,11 +62,12 @@ class ProjectDeclarations(DeclaredSink):
 def is_project_dir(d: Path) -> bool:
     """Is ``d`` a Python project of its own (a nested project, not scanned with its parent)?
 
-    setup.py counts; pyproject.toml only with more than ``[tool.*]`` tables (a folder's
-    ruff or mypy settings make no project); setup.cfg only with ``[metadata]`` or
-    ``[options]`` (not a flake8 or pytest section alone).
+    setup.py only when it is a build script (:func:`_is_build_script`: a package module
+    named setup.py, like a CLI's ``setup`` command, makes no project); pyproject.toml only
+    with more than ``[tool.*]`` tables (a folder's ruff or mypy settings make no project);
+    setup.cfg only with ``[metadata]`` or ``[options]`` (not a flake8 or pytest section alone).
     """
-    if (d / "setup.py").is_file():
+    if (d / "setup.py").is_file() and _is_build_script(d / "setup.py"):
         return True
     if (d / "pyproject.toml").is_file() and is_project_pyproject(d / "pyproject.toml"):
         return True
@@ -78,6 +79,29 @@ def is_project_dir(d: Path) -> bool:
             return False
         return re.search(r"^\s*\[(metadata|options)[\].]", text, re.M) is not None
     return False
+
+
+# a call of setup(...), not its definition: `def setup(` is a command or a test hook
+_SETUP_CALL = re.compile(r"(\bdef\s+)?\bsetup\s*\(")
+# the libraries a build script takes setup() from (setuptools, distutils, numpy.distutils,
+# scikit-build)
+_BUILD_LIBRARY = re.compile(r"\b(?:setuptools|distutils|skbuild)\b")
+
+
+def _is_build_script(path: Path) -> bool:
+    """Is this setup.py a build script (plain text test, never parsed)?
+
+    It must call ``setup(``; beside an ``__init__.py`` (a module of a package) it must
+    also name setuptools/distutils/skbuild, since a package's own ``setup()`` call is no
+    build. An unreadable file counts, as before this test existed.
+    """
+    try:
+        text = read_text(path)
+    except OSError:
+        return True
+    if not any(m.group(1) is None for m in _SETUP_CALL.finditer(text)):
+        return False
+    return not (path.parent / "__init__.py").is_file() or bool(_BUILD_LIBRARY.search(text))
 
 
 def _read_project_files(out: ProjectDeclarations) -> None:

@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.errors import InputError
 from .evidence_tables import (
@@ -29,6 +29,9 @@ from .lazyre import lazy_compile
 from .records import canonical_name
 from .toolfiles import ToolFileSet, YamlScalar, scalar, yaml, yaml_get, yaml_nodes, yaml_walk
 
+if TYPE_CHECKING:
+    from .invocation import Invocation
+
 __all__ = [
     "DocUse",
     "markdown_extension_use",
@@ -39,6 +42,8 @@ __all__ = [
 ]
 
 _PY_NAME_TAG = "tag:yaml.org,2002:python/name:"
+#: commands that may name a Sphinx builder (and ``python -m sphinx``)
+_BUILDER_COMMANDS = frozenset({"sphinx-build", "make", "gmake"})
 _INHERIT = lazy_compile(r"^INHERIT:[ \t]*[\"']?([^\"'\s#]+)", re.M)
 
 
@@ -364,11 +369,22 @@ def _mkdocs_configs(files: ToolFileSet, named: Iterable[str]) -> Iterator[tuple[
 
 
 def read_doc_uses(
-    files: ToolFileSet, notes: list[str], mkdocs_configs: Iterable[str] = ()
+    files: ToolFileSet,
+    notes: list[str],
+    mkdocs_configs: Iterable[str] = (),
+    invocations: Sequence[Invocation] = (),
 ) -> list[DocUse]:
     """Every docs-toolchain use in the project; ``mkdocs_configs``: configs that the
-    project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``)."""
+    project's ``mkdocs`` command lines name (``--config-file mkdocs-online.yml``);
+    ``invocations``: its commands, for the Sphinx builders they name (:mod:`.sphinxbuilders`)."""
     out: list[DocUse] = []
+    if any(
+        inv.run.command in _BUILDER_COMMANDS or inv.run.module in ("sphinx", "sphinx.cmd.build")
+        for inv in invocations
+    ):
+        from .sphinxbuilders import builder_uses  # it imports this module
+
+        out += builder_uses(invocations, files)
     Reader = Callable[[str, str], list[DocUse]]
     configs = list(_mkdocs_configs(files, mkdocs_configs))
     jobs: list[tuple[Reader, str, str]] = [(read_mkdocs, rel, text) for rel, text in configs]

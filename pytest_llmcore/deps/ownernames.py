@@ -16,6 +16,7 @@ __all__ = [
     "FAMILIES",
     "GENERIC",
     "NAMESPACE_ROOTS",
+    "abbreviates",
     "name_variants",
     "owner_depth",
     "plausible_owner",
@@ -74,7 +75,8 @@ def squash(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def name_variants(key: str) -> frozenset[str]:
-    """The distribution name without separators, case, ``py``/``python`` affixes."""
+    """The distribution name without separators, case, ``py``/``python`` affixes, and a
+    C library's ``lib`` prefix after them (``py-libnuma`` -> ``numa``, libsass's ``sass``)."""
     d = squash(key)
     out = {d}
     for affix in ("python", "py"):
@@ -82,6 +84,7 @@ def name_variants(key: str) -> frozenset[str]:
             out.add(d[len(affix) :])
         if d.endswith(affix) and len(d) - len(affix) >= 2:
             out.add(d[: -len(affix)])
+    out |= {v[3:] for v in out if v.startswith("lib") and len(v) >= 6}
     return frozenset(out)
 
 
@@ -148,14 +151,68 @@ def owner_depth(key: str, module: str) -> int:
         return 0
     if any(squash("-".join(comps[:j])) == top for j in range(1, len(comps))):
         return 1
-    # a vendor's prefix (lightning-thunder -> ``thunder``, nvidia-modelopt -> ``modelopt``):
-    # the rest of the name after one first part, four letters at least, not a plugin
-    # family's prefix, and not a generic module name a project has of its own (qwen-vl-utils
-    # never provides a stray ``utils``)
-    vendor = (
-        comps[0] not in FAMILIES
-        and len(top) >= 4
-        and top not in GENERIC
-        and squash("-".join(comps[1:])) == top
-    )
-    return 1 if vendor else 0
+    return 1 if _vendor_rest(comps, top) or abbreviates(key, top) else 0
+
+
+def _vendor_rest(comps: list[str], top: str) -> bool:
+    """A vendor's prefix (lightning-thunder -> ``thunder``, nvidia-modelopt -> ``modelopt``):
+    the rest of the name after one first part, four letters at least, not a plugin family's
+    prefix, not a generic module name a project has of its own (qwen-vl-utils never
+    provides a stray ``utils``), nor a word that only describes (cpm-kernels never provides
+    Hugging Face's ``kernels``: :func:`.tablewords.describes`)."""
+    if comps[0] in FAMILIES or len(top) < 4 or top in GENERIC:
+        return False
+    if squash("-".join(comps[1:])) != top:
+        return False
+    from .tablewords import describes  # reads the built-in table: only for a candidate
+
+    return len(comps) > 2 or not describes(comps[-1], "-".join(comps))
+
+
+def _parts(key: str) -> list[str]:
+    """The name's parts, without ``py``/``python`` parts at either end."""
+    parts = [c for c in _SEP.split(key.lower()) if c]
+    while parts and parts[0] in ("py", "python"):
+        parts = parts[1:]
+    while parts and parts[-1] in ("py", "python"):
+        parts = parts[:-1]
+    return parts
+
+
+def _is_subsequence(short: str, word: str) -> bool:
+    letters = iter(word)
+    return all(c in letters for c in short)
+
+
+def abbreviates(key: str, module: str) -> bool:
+    """Is top-level ``module`` the name ``key`` abbreviated: each part of the name, in order,
+    either in full or cut to one to three of its letters (its first, then any later ones),
+    at least one part in full (two letters or more) and one cut? ``msprobe`` is
+    m[ind]s[tudio] + probe (mindstudio-probe), ``ucm`` uc + m[anager] (uc-manager),
+    ``sklearn`` s[ci]k[it] + learn. Two to four parts, three letters at least, never a
+    generic name nor a plugin family's or a namespace's (``django-gizmo`` is no ``dgizmo``)."""
+    word = squash(module)
+    parts = _parts(key)
+    if len(word) < 3 or word in GENERIC or not 2 <= len(parts) <= 4:
+        return False
+    if parts[0] in FAMILIES or parts[0] in NAMESPACE_ROOTS:
+        return False
+
+    def spell(i: int, at: int, full: bool, cut: bool) -> bool:
+        if i == len(parts):
+            return at == len(word) and full and cut
+        part = parts[i]
+        if word.startswith(part, at) and spell(i + 1, at + len(part), full or len(part) > 1, cut):
+            return True
+        for n in range(1, min(3, len(part) - 1) + 1):
+            piece = word[at : at + n]
+            if (
+                len(piece) == n
+                and piece[0] == part[0]
+                and _is_subsequence(piece[1:], part[1:])
+                and spell(i + 1, at + n, full, True)
+            ):
+                return True
+        return False
+
+    return spell(0, 0, False, False)

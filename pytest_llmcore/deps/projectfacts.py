@@ -77,7 +77,7 @@ class ProjectFacts:
                 for c in mkdocs_config_args(inv.run.args)
             ]
             notes: list[str] = []
-            self._docs = read_doc_uses(self.files, notes, named), notes
+            self._docs = read_doc_uses(self.files, notes, named, self.invocations), notes
         return self._docs
 
     def lock_requirers(self, declared: Iterable[Declared]) -> Requirers:

@@ -186,7 +186,7 @@ def _plausible_sites(
         ):
             continue  # cheap: only a deeper sub-package named like it can beat its claimer
         depth = owner_depth(key, mod)
-        if not depth:
+        if not depth or (depth == 1 and _owned_elsewhere(key, mod.split(".", 1)[0])):
             continue
         if sites[js[0]].claimed and (
             _claimer_depth(key, mod, provides) >= depth
@@ -201,6 +201,22 @@ def _plausible_sites(
         if _package_root(mod) in roots and "." in mod:
             hits.extend(j for j in js if not sites[j].claimed)
     return sorted(hits), True
+
+
+def _owned_elsewhere(key: str, top: str) -> bool:
+    """Is ``top``, which ``key`` claims by a looser rule than its own name (a leading part,
+    a vendor's rest, an abbreviation), another distribution's module by the built-in table
+    or by what is installed here? nemo-evaluator-launcher never provides NeMo's ``nemo``
+    (nemo-toolkit's). Another build of ``key`` (faiss-gpu beside faiss-cpu) is no other."""
+    if squash(top) in name_variants(key):
+        return False
+    from .owners import module_owners
+    from .records import canonical_name
+    from .tablewords import table_owners
+
+    base = build_base(key)
+    owners = [*table_owners(top), *module_owners([top]).get(top, ())]
+    return any(build_base(canonical_name(d)) != base for d in owners)
 
 
 def _namespace_members(key: str, own: Provides | None) -> tuple[str, ...]:
