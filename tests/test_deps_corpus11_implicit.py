@@ -130,6 +130,9 @@ def test_qwen1_config_uses_tiktoken(tmp_path: Path) -> None:
         # ms-swift swift/model/models/deepseek.py:205, :249
         ("def load():\n    from deepseek_vl.models import VLChatProcessor\n", "attrdict"),
         ("def load():\n    from janus.models import VLChatProcessor\n", "attrdict"),
+        # ms-swift swift/model/models/glm.py:78 (a registry entry)
+        ("MODELS = [Model('ZhipuAI/chatglm2-6b', 'zai-org/chatglm2-6b')]\n", "cpm-kernels"),
+        ("m = 'THUDM/chatglm3-6b-32k'\n", "cpm-kernels"),
     ],
 )
 def test_named_model_code_uses_its_imports(tmp_path: Path, code: str, dist: str) -> None:
@@ -148,12 +151,14 @@ def test_named_model_code_uses_its_imports(tmp_path: Path, code: str, dist: str)
         "m = 'zai-org/glm-4-9b-chat-hf'\n",  # a transformers model
         "AutoTokenizer.from_pretrained(path, trust_remote_code=True)\n",  # the user's model
         "import janus\nq = janus.Queue()\n",  # aio-libs' janus
+        "m = 'zai-org/glm-4-9b-chat-hf'\n",  # no ChatGLM-6B: cpm-kernels stays unused
     ],
 )
 def test_other_models_leave_tiktoken_unused(tmp_path: Path, code: str) -> None:
     files = {**_TRANSFORMERS, "demo/models.py": code}
-    root = _project(tmp_path, files, deps=("requests", "transformers", "tiktoken", "attrdict"))
-    assert _gate(root) == ["attrdict", "tiktoken"]
+    deps = ("requests", "transformers", "tiktoken", "attrdict", "cpm-kernels")
+    root = _project(tmp_path, files, deps=deps)
+    assert _gate(root) == ["attrdict", "cpm-kernels", "tiktoken"]
 
 
 # -- class C4: Ascend CANN's Python prerequisites, loaded through torch-npu ---------------------

@@ -51,6 +51,13 @@ REMOTE_CODE_MODELS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         r"[\"'](?:THUDM|zai-org|ZhipuAI)/(?:glm-4v?-9b(?:-chat)?(?:-1m)?|codegeex4-all-9b)[\"']",
         "GLM-4's own code (tokenization_chatglm.py) imports tiktoken",
     ),
+    # ChatGLM-6B, ChatGLM2-6B and ChatGLM3-6B with remote code: quantization.py `from
+    # cpm_kernels.kernels.base import ...` (their int4/int8 quantization)
+    (
+        ("cpm-kernels",),
+        r"[\"'](?:THUDM|zai-org|ZhipuAI)/chatglm[23]?-6b[\w.-]*[\"']",
+        "ChatGLM's own code (quantization.py) imports cpm_kernels",
+    ),
     # DeepSeek-VL, DeepSeek-VL2 and Janus from GitHub (deepseek_vl/models/modeling_vlm.py:21,
     # deepseek_vl2/models/modeling_deepseek_vl_v2.py:1, janus/models/modeling_vlm.py:21
     # `from attrdict import AttrDict`)
@@ -66,5 +73,6 @@ REMOTE_CODE_NEEDLES: dict[str, tuple[str, ...]] = {
     REMOTE_CODE_MODELS[0][2]: ("Qwen-",),
     REMOTE_CODE_MODELS[1][2]: ("moonshotai/",),
     REMOTE_CODE_MODELS[2][2]: ("glm-4", "codegeex4"),
-    REMOTE_CODE_MODELS[3][2]: ("deepseek_vl", "janus"),
+    REMOTE_CODE_MODELS[3][2]: ("chatglm",),
+    REMOTE_CODE_MODELS[4][2]: ("deepseek_vl", "janus"),
 }
