@@ -91,3 +91,16 @@ def test_table_rows_are_well_formed() -> None:
             assert name.isidentifier() and not keyword.iskeyword(name), (dist, name)
         for opt in surface.options:
             assert opt.startswith("-") and " " not in opt, (dist, opt)
+
+
+def test_allure_pytest_used_by_its_option_in_ci(tmp_path: Path) -> None:
+    # lmdeploy .github/workflows/daily_ete_test.yml:214 `pytest ... --alluredir=...`
+    wf = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+    wf += "      - run: pytest tests --alluredir=out\n"
+    files = {"tests/test_a.py": "def test_a():\n    pass\n", ".github/workflows/t.yml": wf}
+    assert _gate(tmp_path, ("allure-pytest",), files) == []
+
+
+def test_allure_pytest_never_run_stays_unused(tmp_path: Path) -> None:
+    files = {"tests/test_a.py": "def test_a():\n    pass\n"}
+    assert _gate(tmp_path, ("allure-pytest",), files) == ["allure-pytest"]

@@ -135,6 +135,15 @@ PLUGINS: dict[str, PluginSurface] = {
         names=_s("rerunfailures", "pytest_rerunfailures"),
     ),
     "pytest-env": PluginSurface(ini=_s("env"), names=_s("pytest_env")),
+    # allure-pytest 2.x (allure_pytest/plugin.py pytest_addoption, pytest_configure markers)
+    "allure-pytest": PluginSurface(
+        markers=_s("allure_label", "allure_link", "allure_display_name")
+        | _s("allure_description", "allure_description_html"),
+        options=_s("--alluredir", "--clean-alluredir", "--allure-no-capture")
+        | _s("--allure-severities", "--allure-epics", "--allure-features", "--allure-stories")
+        | _s("--allure-ids", "--allure-label", "--allure-link-pattern", "--inversion"),
+        names=_s("allure_pytest"),
+    ),
     "pytest-dotenv": PluginSurface(
         options=_s("--envfile"),
         ini=_s("env_files", "env_override_existing_values"),
