@@ -394,3 +394,20 @@ def test_a_file_naming_no_pending_module_is_not_parsed_for_bound_loads(
     assert len(parsed) == 1
     assert list(ir.bound_name_loads(text, {"sphinx": "sphinx"})) == []
     assert len(parsed) == 1  # no pending module named: not parsed
+
+
+def test_one_substring_test_covers_the_program_and_module_searches() -> None:
+    """A word holding another is never searched for on its own: ``pyyaml`` can't be in a
+    text ``yaml`` is not in. The searches still find either."""
+    from pytest_llmcore.deps.implicit import ImplicitScan
+
+    scan = ImplicitScan(
+        {"pyyaml": ("yaml",), "black": ("black",)}, [], {"pyyaml": "pyyaml", "blackd x": "black"}
+    )
+    assert scan._needles == ["yaml", "black"]
+    scan.scan_source("a.py", 'import subprocess\nsubprocess.run(["pyyaml", "x"])\n')
+    scan.scan_source("b.py", 'import importlib\nimportlib.import_module("black")\n')
+    assert sorted(scan.found) == ["black", "pyyaml"]
+    nothing = ImplicitScan({"pyyaml": ("yaml",)}, [], {})
+    nothing.scan_source("c.py", "x = 'PyYAML'\n")
+    assert nothing.found == {}

@@ -114,6 +114,10 @@ class ImplicitScan:
         for key, mods in pending.items():
             for mod in mods:
                 self.module_owner.setdefault(mod, key)
+        # one substring test per file for both searches below: a word holding another
+        # can't be in a text the shorter one is not in (``pyyaml`` needs ``yaml``)
+        words = sorted(self._first_words | set(self.module_owner), key=len)
+        self._needles = [w for i, w in enumerate(words) if not any(v in w for v in words[:i])]
         names = sorted(self.module_owner, key=len, reverse=True)
         self.strings: re.Pattern[str] | None = None
         if names:
@@ -146,11 +150,13 @@ class ImplicitScan:
         if not strings:
             return
         # plain substring tests first: most files name none of the pending programs/modules
-        if self.commands and any(c in text for c in self._first_words):
+        named = any(n in text for n in self._needles)
+        if named and self.commands and any(c in text for c in self._first_words):
             self._scan_subprocess(rel, text)
         if rel.rsplit("/", 1)[-1] in _NOT_LOADERS:
             return  # their strings name requirements (setup.py, session.install) or mocks
-        self._scan_module_strings(rel, text)
+        if named:
+            self._scan_module_strings(rel, text)
         # after the module strings: a whole module name is the plainer evidence
         if ("import_" in text or "find_spec" in text or "importorskip" in text) and (
             self.module_owner
