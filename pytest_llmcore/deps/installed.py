@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .records import canonical_name
 
-__all__ = ["InstalledDist", "all_installed", "installed", "installed_names"]
+__all__ = ["InstalledDist", "all_installed", "installed", "installed_folders", "installed_names"]
 
 _SUFFIXES = (".dist-info", ".egg-info")
 _NAME = re.compile(r"^Name:[ \t]*(\S+)", re.MULTILINE)
@@ -51,6 +51,13 @@ def _index_of(path: tuple[str, ...]) -> tuple[dict[str, Path], bool]:
                 key = canonical_name(name.rsplit(".", 1)[0].split("-", 1)[0])
                 found.setdefault(key, root / name)
     return found, partial
+
+
+def installed_folders() -> list[Path] | None:
+    """Every installed distribution's metadata folder; None where a zip file or an egg on
+    ``sys.path`` may hide others (:func:`all_installed` asks importlib there)."""
+    found, partial = _index()
+    return None if partial else list(found.values())
 
 
 def installed_names() -> frozenset[str]:

@@ -12,10 +12,14 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
-from .installed import InstalledDist, all_installed
+from .installed import InstalledDist, all_installed, installed_folders
 
-__all__ = ["module_owners"]
+__all__ = ["TopLevels", "module_owners", "top_levels"]
+
+#: (metadata folder, its top_level.txt names or None) of every installed distribution
+TopLevels = list[tuple[str, "list[str] | None"]]
 
 
 def _importable(top: str) -> bool:
@@ -53,22 +57,40 @@ def _record_hits(record: str, patterns: dict[str, re.Pattern[str]]) -> set[str]:
     }
 
 
-def module_owners(tops: Iterable[str]) -> dict[str, list[str]]:
+def top_levels() -> TopLevels | None:
+    """Every installed distribution's top_level.txt, read once (while workers scan, into
+    the environment memo): the owners of undeclared imports then need no more than the
+    RECORD files of distributions without one. None where importlib lists them."""
+    folders = installed_folders()
+    if folders is None:
+        return None
+    out: TopLevels = []
+    for folder in folders:
+        tops = _declared_tops(InstalledDist(folder))
+        out.append((str(folder), None if tops is None else sorted(tops)))
+    return out
+
+
+def module_owners(tops: Iterable[str], index: TopLevels | None = None) -> dict[str, list[str]]:
     """Top-level module -> installed distributions providing it, for the given modules.
 
     The same answer as ``packages_distributions()`` restricted to ``tops`` (top_level.txt
     when a distribution has one, else its RECORD), for modules that can be imported here.
     A dotted name (a namespace package's member, ``jaraco.text``) is looked up in RECORD
     files: every distribution of the namespace lists only ``jaraco`` in top_level.txt.
+    ``index``: :func:`top_levels`, already read.
     """
     wanted = {t for t in tops if _dotted_name(t) and _importable(t)}
     if not wanted:
         return {}
     patterns = _record_patterns(wanted)
     dotted = any("." in t for t in wanted)
+    if index is None:
+        dists = [(d, _declared_tops(d)) for d in all_installed()]
+    else:
+        dists = [(InstalledDist(Path(f)), None if t is None else set(t)) for f, t in index]
     owners: dict[str, list[str]] = {}
-    for dist in all_installed():
-        declared = _declared_tops(dist)
+    for dist, declared in dists:
         if declared is not None and not dotted:
             hits = declared & wanted
         else:

@@ -51,6 +51,9 @@ def prepare_judging(
     if decl.declared:
         facts.prepare()
         _prepare_pins(decl, cache, facts)
+    from .owners import top_levels  # for the owners of undeclared imports, nearly always asked
+
+    cache.memo("top-levels", "", top_levels)
 
 
 def _prepare_pins(decl: ProjectDeclarations, cache: ImportCache, facts: ProjectFacts) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from .cache import ImportCache
-from .owners import module_owners
+from .owners import module_owners, top_levels
 from .records import Declared, Evidence, Finding, ImportRecord, Kind, canonical_name
 from .requires import requirement_closure
 from .settings import DepsSettings
@@ -81,7 +81,9 @@ def undeclared_findings(
         return []
     tops = sorted(undeclared)
     owners: Mapping[str, Sequence[str]] = cache.memo(
-        "owners", ",".join(tops), partial(module_owners, tops)
+        "owners",
+        ",".join(tops),
+        lambda: module_owners(tops, cache.memo("top-levels", "", top_levels)),
     )
     keys = list(by_key)
     memo: list[Mapping[str, str]] = []
