@@ -133,6 +133,10 @@ def test_qwen1_config_uses_tiktoken(tmp_path: Path) -> None:
         # ms-swift swift/model/models/glm.py:78 (a registry entry)
         ("MODELS = [Model('ZhipuAI/chatglm2-6b', 'zai-org/chatglm2-6b')]\n", "cpm-kernels"),
         ("m = 'THUDM/chatglm3-6b-32k'\n", "cpm-kernels"),
+        # LLaMA-Factory src/llamafactory/extras/constants.py:1350, :1971
+        ('M = {"hf": "internlm/internlm2-chat-7b"}\n', "einops"),
+        ('M = {"hf": "openbmb/MiniCPM-o-2_6"}\n', "vocos"),
+        ('M = {"hf": "openbmb/MiniCPM-o-2_6"}\n', "vector-quantize-pytorch"),
     ],
 )
 def test_named_model_code_uses_its_imports(tmp_path: Path, code: str, dist: str) -> None:
@@ -152,13 +156,14 @@ def test_named_model_code_uses_its_imports(tmp_path: Path, code: str, dist: str)
         "AutoTokenizer.from_pretrained(path, trust_remote_code=True)\n",  # the user's model
         "import janus\nq = janus.Queue()\n",  # aio-libs' janus
         "m = 'zai-org/glm-4-9b-chat-hf'\n",  # no ChatGLM-6B: cpm-kernels stays unused
+        "m = 'internlm/internlm3-8b-instruct'\n",  # not InternLM2: einops not known
     ],
 )
 def test_other_models_leave_tiktoken_unused(tmp_path: Path, code: str) -> None:
     files = {**_TRANSFORMERS, "demo/models.py": code}
-    deps = ("requests", "transformers", "tiktoken", "attrdict", "cpm-kernels")
+    deps = ("requests", "transformers", "tiktoken", "attrdict", "cpm-kernels", "einops")
     root = _project(tmp_path, files, deps=deps)
-    assert _gate(root) == ["attrdict", "cpm-kernels", "tiktoken"]
+    assert _gate(root) == ["attrdict", "cpm-kernels", "einops", "tiktoken"]
 
 
 # -- class C4: Ascend CANN's Python prerequisites, loaded through torch-npu ---------------------

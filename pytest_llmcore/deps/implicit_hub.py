@@ -58,6 +58,20 @@ REMOTE_CODE_MODELS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         r"[\"'](?:THUDM|zai-org|ZhipuAI)/chatglm[23]?-6b[\w.-]*[\"']",
         "ChatGLM's own code (quantization.py) imports cpm_kernels",
     ),
+    # InternLM2 and InternLM2.5 with remote code: modeling_internlm2.py `from einops import
+    # rearrange`
+    (
+        ("einops",),
+        r"[\"']internlm/internlm2[\w.-]*[\"']",
+        "InternLM2's own code (modeling_internlm2.py) imports einops",
+    ),
+    # MiniCPM-o 2.6: modeling_minicpmo.py `from vocos import Vocos` and `from
+    # vector_quantize_pytorch import GroupedResidualFSQ` (its model card's requirements)
+    (
+        ("vocos", "vector-quantize-pytorch"),
+        r"[\"']openbmb/MiniCPM-o-2_6[\w.-]*[\"']",
+        "MiniCPM-o 2.6's own code (modeling_minicpmo.py) imports vocos and vector_quantize_pytorch",
+    ),
     # DeepSeek-VL, DeepSeek-VL2 and Janus from GitHub (deepseek_vl/models/modeling_vlm.py:21,
     # deepseek_vl2/models/modeling_deepseek_vl_v2.py:1, janus/models/modeling_vlm.py:21
     # `from attrdict import AttrDict`)
@@ -74,5 +88,7 @@ REMOTE_CODE_NEEDLES: dict[str, tuple[str, ...]] = {
     REMOTE_CODE_MODELS[1][2]: ("moonshotai/",),
     REMOTE_CODE_MODELS[2][2]: ("glm-4", "codegeex4"),
     REMOTE_CODE_MODELS[3][2]: ("chatglm",),
-    REMOTE_CODE_MODELS[4][2]: ("deepseek_vl", "janus"),
+    REMOTE_CODE_MODELS[4][2]: ("internlm2",),
+    REMOTE_CODE_MODELS[5][2]: ("MiniCPM-o",),
+    REMOTE_CODE_MODELS[6][2]: ("deepseek_vl", "janus"),
 }
