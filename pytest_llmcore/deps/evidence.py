@@ -29,6 +29,7 @@ from .configured import (
 )
 from .coverage_config import coverage_plugin_evidence, coverage_plugins
 from .projectfacts import ProjectFacts
+from .pytest_plugin_imports import plugin_import_evidence
 from .records import Evidence, GateResult, Kind, Memo, canonical_name, no_memo
 from .runindex import RunIndex, command_names, matches_any, where
 from .source_marks import source_evidence
@@ -294,6 +295,7 @@ class EvidenceFinder:
                     else None
                 )
                 or self._plugin(dist)
+                or plugin_import_evidence(key, self.declared, self._plugin)
                 or self._tool_plugins.evidence(dist, self.memo)
                 or source_evidence(key, self.sources)
                 or self._command(dist, modules)

@@ -88,7 +88,8 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 #: requirer -> what its ``Requires-Dist`` names (no extra asked; any platform or Python
 #: marker), checked against the released wheels' METADATA (torch 2.6/2.13, transformers
 #: 4.51.2, vllm, rpyc 5.3.1, black 23.12.0, anyio 3.7.1, soundfile 0.14, librosa 0.11,
-#: gradio 4.16, gradio-client 0.8.1, pytest-aiohttp 1.1.1, pytest-asyncio 1.5, aiodns 4,
+#: gradio 3.35.2/4.16/4.44.1, gradio-client 0.8.1, fastapi 0.100.0, starlette 0.27.0,
+#: pydantic 2.7.0, pytest-aiohttp 1.1.1, pytest-asyncio 1.5, aiodns 4,
 #: pycares 4.9, tokenizers 0.21.1). Unlike ``PINNED_REQUIREMENTS``, an edge here counts
 #: only on a chain that starts at a USED declared dependency: an all-``==`` environment
 #: snapshot (lightllm's requirements.txt) pins torch's sympy and sympy's mpmath, while
@@ -115,7 +116,20 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "librosa": ("soundfile", "numba", "scipy", "joblib", "decorator", "audioread", "soxr"),
     "soundfile": ("cffi",),
     "cffi": ("pycparser",),
-    "gradio": ("httpx", "gradio-client", "fastapi", "uvicorn", "huggingface-hub"),
+    # gradio 3.35.2 and 4.44.1 both require pydantic (gradio below 3.50 breaks on pydantic
+    # v2: gradio issue 6914, hence llm-awq's ``pydantic==1.10.19``) and gradio's own small
+    # helpers; its general-purpose requirements (numpy, pandas, matplotlib, pillow,
+    # requests) are left out, so a stray pin of one of those still fails
+    "gradio": (
+        *("httpx", "gradio-client", "fastapi", "uvicorn", "huggingface-hub", "pydantic"),
+        *("aiofiles", "ffmpy", "jinja2", "markupsafe", "orjson", "pydub", "python-multipart"),
+        *("semantic-version", "websockets", "pyyaml"),
+    ),
+    # fastapi 0.100.0, starlette 0.27.0, pydantic 2.7.0 (typing-extensions: a marker-free
+    # requirement of fastapi and pydantic)
+    "fastapi": ("pydantic", "starlette", "typing-extensions"),
+    "starlette": ("anyio",),
+    "pydantic": ("pydantic-core", "annotated-types", "typing-extensions"),
     "gradio-client": ("httpx", "fsspec", "huggingface-hub", "websockets"),
     "pytest-aiohttp": ("pytest-asyncio", "aiohttp", "pytest"),
     "pytest-asyncio": ("backports-asyncio-runner", "pytest"),

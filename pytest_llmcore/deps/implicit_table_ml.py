@@ -17,12 +17,28 @@ __all__ = [
     "ML_COMPANIONS",
     "ML_NEEDLES",
     "ML_TRIGGERS",
+    "SCRIPT_HUB_DATASETS",
     "ZST_HUB_DATASETS",
 ]
 
 #: Hub datasets whose data files are zstd-compressed JSON lines, loaded by id: AutoAWQ's
 #: calibration default (awq/utils/calib_data.py), a copy of the Pile's val.jsonl.zst
 ZST_HUB_DATASETS: tuple[str, ...] = ("mit-han-lab/pile-val-backup",)
+
+#: Hub datasets with a loading script, by id -> (the libraries the script imports, its old
+#: canonical id or ""): ``load_dataset`` runs the script, so naming the dataset uses them
+#: (the dataset counterpart of :data:`.implicit_hub.REMOTE_CODE_MODELS`). Only scripts read:
+#: samsum.py (huggingface/datasets datasets/samsum/samsum.py:19 `import py7zr`, then
+#: ``py7zr.SevenZipFile`` on corpus.7z; the same script moved to the Hub as Samsung/samsum).
+#: The old id is a common word, so only a ``load_dataset("samsum")`` call names it.
+SCRIPT_HUB_DATASETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Samsung/samsum": (("py7zr",), "samsum"),
+}
+
+
+def _script_what(hub_id: str, libs: tuple[str, ...]) -> str:
+    return f"the Hub dataset {hub_id}, whose loading script imports {', '.join(libs)}"
+
 
 #: an optimizer chosen by name: ``optim="x"`` (TrainingArguments), ``"optimizer": "x"``
 #: (a config dict), ``optimizer: x`` (a YAML config), ``--optim x`` (the CLI); never the
@@ -79,6 +95,17 @@ ML_TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
         ("zstandard",),
         r"(?<![\w/.-])(?:" + "|".join(map(re.escape, ZST_HUB_DATASETS)) + r")(?![\w/.-])",
         "a Hub dataset stored as .zst files",
+    ),
+    # Hub datasets whose loading script imports a library, by id (a config value too) or,
+    # for an old canonical id, in a load_dataset call
+    *(
+        (
+            libs,
+            rf"(?<![\w/.-]){re.escape(hub_id)}(?![\w/.-])"
+            + (rf"|\bload_dataset\s*\(\s*[\"']{re.escape(old)}[\"']" if old else ""),
+            _script_what(hub_id, libs),
+        )
+        for hub_id, (libs, old) in SCRIPT_HUB_DATASETS.items()
     ),
     # imported libraries' own imports that their distributions do not declare:
     # torch/testing/_internal/common_utils.py `import expecttest` (torch's test-only dependency;
@@ -214,6 +241,13 @@ ML_NEEDLES: dict[str, tuple[str, ...]] = {
     "a LOMO optimizer chosen by name": ("lomo",),
     "a zstd-compressed data file": (".zst",),
     "a Hub dataset stored as .zst files": ZST_HUB_DATASETS,
+    **{
+        _script_what(hub_id, libs): (
+            hub_id,
+            *((old,) if old else ()),
+        )
+        for hub_id, (libs, old) in SCRIPT_HUB_DATASETS.items()
+    },
     "torch.testing._internal": ("_internal",),
     "onnxruntime.quantization": ("quantization",),
     "libcloud's local storage driver": ("LOCAL", "local"),
@@ -242,6 +276,7 @@ CONFIG_VALUES = frozenset(
         "a zstd-compressed data file",
         "a Hub dataset stored as .zst files",
         "DeepSpeed's 1-bit optimizers",
+        *(_script_what(hub_id, libs) for hub_id, (libs, _) in SCRIPT_HUB_DATASETS.items()),
     )
 )
 

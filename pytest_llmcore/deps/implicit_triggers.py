@@ -14,6 +14,7 @@ from typing import Any
 from ..core.errors import InputError
 from .implicit_table import DB_DRIVERS, ENGINES, NEEDLES, TRIGGERS
 from .implicit_table_broker import BROKER_CONTEXT, BROKER_TRIGGERS
+from .implicit_table_stores import STORE_TRIGGERS
 from .records import canonical_name
 
 __all__ = ["Trigger", "builtin_triggers", "hook_triggers"]
@@ -51,6 +52,7 @@ def builtin_triggers() -> tuple[Trigger, ...]:
         rows.append(
             Trigger(tuple(map(canonical_name, d)), p, w, (p[p.index(")") + 1 :],), BROKER_CONTEXT)
         )
+    rows += [Trigger(d, p, w, (n,), c) for d, p, w, c, n in STORE_TRIGGERS]
     return tuple(rows)
 
 
