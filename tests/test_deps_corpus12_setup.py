@@ -262,3 +262,42 @@ def test_setup_py_is_never_executed(tmp_path: Path) -> None:
     )
     assert rows == [("numpy", "numpy>=1", "setup.install_requires", 2)]
     assert not marker.exists()
+
+
+# -- class: a stray subfolder requirements file vouching for a root pin (llama-models jinja2) --
+
+_JINJA_PKG = {"demo/__init__.py": "import torch\nimport requests\n"}
+
+
+def _llama_models(root: Path, stray: str, main: tuple[str, ...] = ()) -> Path:
+    """llama-models pyproject.toml:16 ``jinja2>=3.1.6`` (main), :44 ``torch`` (the `torch`
+    extra), models/llama3/requirements.txt:6 ``torch`` (nothing installs from it)."""
+    deps = ", ".join(f'"{d}"' for d in ("jinja2>=3.1.6", "requests", *main))
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{deps}]\n'
+        '[project.optional-dependencies]\ntorch = ["torch"]\n'
+    )
+    write_files(root, {**_JINJA_PKG, **({"models/llama3/requirements.txt": stray} if stray else {})})
+    return root
+
+
+def test_subfolder_requirer_does_not_vouch_for_main_pin(tmp_path: Path) -> None:
+    assert gate(_llama_models(tmp_path, "jinja2\ntorch\n")) == ["jinja2"]
+
+
+def test_requirer_only_in_an_extra_does_not_vouch_for_main_pin(tmp_path: Path) -> None:
+    """The same decision without the stray file (it was the only thing that differed)."""
+    assert gate(_llama_models(tmp_path, "")) == ["jinja2"]
+
+
+def test_main_requirer_still_vouches_for_main_pin(tmp_path: Path) -> None:
+    """Negative control of the fix: torch among the main dependencies keeps the pin a
+    non-failing unused-companion, stray file or not."""
+    assert gate(_llama_models(tmp_path, "torch\n", main=("torch",))) == []
+
+
+def test_root_requirements_file_still_vouches(tmp_path: Path) -> None:
+    """A root requirements.txt (unknown scope, but installed) still serves the pin."""
+    root = _llama_models(tmp_path, "")
+    (root / "requirements.txt").write_text("torch\n")
+    assert gate(root) == []
