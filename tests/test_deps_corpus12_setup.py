@@ -9,8 +9,12 @@ stays a one-line note, a truly unused table entry still fails, nothing is execut
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.declarations_req import DeclaredSink
 from pytest_llmcore.deps.declarations_setup import read_setup_py
@@ -202,6 +206,39 @@ def test_missing_key_is_a_note_not_a_guess(tmp_path: Path) -> None:
     assert notes == ["setup.py:6: an entry of setup.install_requires is computed; not read"]
 
 
+_NAMES = st.lists(
+    st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?", fullmatch=True),
+    min_size=1,
+    max_size=6,
+    unique=True,
+)
+_SPECS = st.sampled_from(["", ">=1.0", "==2.3.1", "<3,>=1", "!=0.9", "~=1.4", "[extra]>=2"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(names=_NAMES, data=st.data())
+def test_every_picked_entry_is_declared_at_its_line(names: list[str], data: st.DataObject) -> None:
+    """Whatever the names and specs, picking entries by name declares exactly those
+    requirement strings, in pick order, each at its own line of ``_deps``."""
+    specs = [data.draw(_SPECS) for _ in names]
+    picks = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4))
+    entries = "".join(f'    "{n}{s}",\n' for n, s in zip(names, specs, strict=True))
+    text = (
+        "import re\nfrom setuptools import setup\n_deps = [\n" + entries + "]\n"
+        'deps = {b: a for a, b in (re.findall(r"^(([^!=<>~ ]+)(?:[!=<>~ ].*)?$)", x)[0] '
+        "for x in _deps)}\n"
+        "def deps_list(*pkgs):\n    return [deps[pkg] for pkg in pkgs]\n"
+        f"setup(install_requires=deps_list({', '.join(repr(p) for p in picks)}))\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "setup.py").write_text(text)
+        sink = DeclaredSink(Path(tmp))
+        read_setup_py(Path(tmp) / "setup.py", sink)
+    at = {n: (f"{n}{s}", 4 + i) for i, (n, s) in enumerate(zip(names, specs, strict=True))}
+    assert sink.notes == []
+    assert [(d.requirement, d.line) for d in sink.declared] == [at[p] for p in picks]
+
+
 # -- negative controls: computed lists stay notes; nothing runs ------------------------------
 
 
@@ -277,7 +314,9 @@ def _llama_models(root: Path, stray: str, main: tuple[str, ...] = ()) -> Path:
         f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{deps}]\n'
         '[project.optional-dependencies]\ntorch = ["torch"]\n'
     )
-    write_files(root, {**_JINJA_PKG, **({"models/llama3/requirements.txt": stray} if stray else {})})
+    write_files(
+        root, {**_JINJA_PKG, **({"models/llama3/requirements.txt": stray} if stray else {})}
+    )
     return root
 
 
