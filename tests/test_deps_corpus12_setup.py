@@ -340,3 +340,27 @@ def test_root_requirements_file_still_vouches(tmp_path: Path) -> None:
     root = _llama_models(tmp_path, "")
     (root / "requirements.txt").write_text("torch\n")
     assert gate(root) == []
+
+
+def test_inline_pick_at_module_level(tmp_path: Path) -> None:
+    """``[deps[x] for x in (...)]`` without a helper picks the same way; a filtered one
+    (an ``if``) is computed and stays a note."""
+    rows, notes = _read(
+        tmp_path,
+        """\
+        from setuptools import setup
+        _deps = ["numpy>=1", "torch==2.1"]
+        deps = {x.split("=")[0].split(">")[0]: x for x in _deps}
+        core = [deps[n] for n in ("numpy", "torch")]
+        rest = [deps[n] for n in ("numpy",) if n]
+        setup(install_requires=core, extras_require={"r": rest})
+        """,
+    )
+    assert rows == [
+        ("numpy", "numpy>=1", "setup.install_requires", 2),
+        ("torch", "torch==2.1", "setup.install_requires", 2),
+    ]
+    assert notes == [
+        "setup.py:6: setup.extras_require.r is computed, not a literal; not read "
+        "(declare with a requirements file or pyproject.toml to have it checked)"
+    ]

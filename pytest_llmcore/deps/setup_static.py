@@ -98,7 +98,9 @@ class Static:
     Literals, f-strings of known strings, names, ``+``/``+=``, ``d["k"] = ...``,
     ``.append``/``.extend``/``.update``, ``dict(...)``, ``list``/``sorted``/``set`` of a
     known list, ``sum(d.values(), [])``; bodies of ``if``/``try``/``with`` are all taken.
-    ``a if cond else b`` of strings is every string it can be (:class:`Alts`).
+    ``a if cond else b`` of strings is every string it can be (:class:`Alts`). The Hugging
+    Face ``_deps`` table: a dict built from a known list of requirements (comprehension or
+    loop) and entries picked from it by key (:class:`Picker`, ``[deps[x] for x in ...]``).
     """
 
     def __init__(self, tree: ast.Module) -> None:
@@ -195,6 +197,8 @@ class Static:
             return _if_exp(self.eval(node.body), self.eval(node.orelse))
         if isinstance(node, ast.DictComp):
             return _req_table(self._source(node.generators))
+        if isinstance(node, ast.ListComp):
+            return self._list_comp(node)
         return None
 
     def _source(self, gens: list[ast.comprehension]) -> Val:
@@ -281,13 +285,33 @@ class Static:
             keys: Val = self._list(node.args)
         else:
             keys = self.eval(node.args[0]) if len(node.args) == 1 else None
-        if not isinstance(keys, list):
+        return _lookup(table, keys, node.lineno)
+
+    def _list_comp(self, node: ast.ListComp) -> Val:
+        """``[deps[x] for x in ("a", "b")]`` at module level: the same picking, inline."""
+        gen = node.generators[0] if len(node.generators) == 1 else None
+        elt = node.elt
+        if (
+            gen is None
+            or gen.ifs
+            or not isinstance(gen.target, ast.Name)
+            or not isinstance(elt, ast.Subscript)
+            or not (isinstance(elt.slice, ast.Name) and elt.slice.id == gen.target.id)
+        ):
             return None
-        out: list[Any] = []
-        for k in keys:
-            hit = table.get(k.text) if isinstance(k, Str) else None
-            out.append(hit if isinstance(hit, (Str, Alts)) else Unknown(node.lineno))
-        return out
+        table = self.eval(elt.value)
+        return _lookup(table, self.eval(gen.iter), node.lineno) if isinstance(table, dict) else None
+
+
+def _lookup(table: dict[str, Val], keys: Val, line: int) -> Val:
+    """The table's entries for known keys; a key it lacks (or not known) is :class:`Unknown`."""
+    if not isinstance(keys, list):
+        return None
+    out: list[Any] = []
+    for k in keys:
+        hit = table.get(k.text) if isinstance(k, Str) else None
+        out.append(hit if isinstance(hit, (Str, Alts)) else Unknown(line))
+    return out
 
 
 #: a requirement's name as a dependency table keys it: up to the first version operator
