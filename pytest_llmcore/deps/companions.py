@@ -104,7 +104,9 @@ def section_scope(section: str) -> str | None:
 def _serves(entry: Declared, parent_sections: Collection[str]) -> bool:
     """Is a requirer declared in ``parent_sections`` installed wherever ``entry`` is?
     Beside a requirer of another extra (mlx-vlm in ``vlm``, ``datasets~=2.21`` in
-    ``asr``), an entry pins nothing the requirer brings."""
+    ``asr``), an entry pins nothing the requirer brings. A section of unknown scope (a
+    requirements file) counts as installed with it; a stray subfolder list that nothing
+    installs from (``Declared.incidental``) is not among ``parent_sections`` at all."""
     mine = section_scope(entry.section)
     if mine is None or not parent_sections:
         return True

@@ -407,7 +407,8 @@ class EvidenceFinder:
         lock = functools.cache(lambda: self.facts.lock_requirers(result.declared))
         sections: dict[str, set[str]] = {}
         for d in result.declared:
-            sections.setdefault(d.key, set()).add(d.section)
+            if d.incidental is None:  # a stray subfolder list installs nothing beside a pin
+                sections.setdefault(d.key, set()).add(d.section)
         for i, f in enumerate(result.findings):
             if f.kind is not Kind.UNUSED:
                 continue

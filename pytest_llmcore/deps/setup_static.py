@@ -5,13 +5,14 @@ followed in order (:class:`Static`), and a packaging keyword is turned into plai
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .declarations_req import parse_requirement_name
 from .records import canonical_name
 
-__all__ = ["Alts", "Static", "Str", "Unknown", "Val", "options", "plain"]
+__all__ = ["Alts", "Picker", "Static", "Str", "Unknown", "Val", "options", "plain"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,16 @@ class Unknown:
     line: int
 
 
-Val = Any  # Str | Unknown | list[Str | Unknown] | dict[str, Val] | None (unknown)
+@dataclass(frozen=True)
+class Picker:
+    """A local helper that picks entries of a module-level table by key:
+    ``def deps_list(*pkgs): return [deps[p] for p in pkgs]`` (the Hugging Face idiom)."""
+
+    table: str
+    varargs: bool
+
+
+Val = Any  # Str | Unknown | list[Str | Unknown] | dict[str, Val] | Picker | None (unknown)
 _PASS_THROUGH = {"list", "sorted", "set", "tuple", "frozenset"}
 
 
@@ -88,7 +98,9 @@ class Static:
     Literals, f-strings of known strings, names, ``+``/``+=``, ``d["k"] = ...``,
     ``.append``/``.extend``/``.update``, ``dict(...)``, ``list``/``sorted``/``set`` of a
     known list, ``sum(d.values(), [])``; bodies of ``if``/``try``/``with`` are all taken.
-    ``a if cond else b`` of strings is every string it can be (:class:`Alts`).
+    ``a if cond else b`` of strings is every string it can be (:class:`Alts`). The Hugging
+    Face ``_deps`` table: a dict built from a known list of requirements (comprehension or
+    loop) and entries picked from it by key (:class:`Picker`, ``[deps[x] for x in ...]``).
     """
 
     def __init__(self, tree: ast.Module) -> None:
@@ -110,6 +122,10 @@ class Static:
             self._bind(node.target, self._add(self.eval(node.target), self.eval(node.value)))
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             self._method(node.value)
+        elif isinstance(node, ast.FunctionDef):
+            self.env[node.name] = _picker(node)
+        elif isinstance(node, ast.For) and self._table_loop(node):
+            return
         elif isinstance(node, (ast.If, ast.For, ast.While)):
             self._block(node.body)
             self._block(node.orelse)
@@ -179,7 +195,43 @@ class Static:
             return self._call(node)
         if isinstance(node, ast.IfExp):
             return _if_exp(self.eval(node.body), self.eval(node.orelse))
+        if isinstance(node, ast.DictComp):
+            return _req_table(self._source(node.generators))
+        if isinstance(node, ast.ListComp):
+            return self._list_comp(node)
         return None
+
+    def _source(self, gens: list[ast.comprehension]) -> Val:
+        """The list a comprehension walks, through nested generators
+        (``... for a, b in (re.findall(...)[0] for x in _deps)``)."""
+        if len(gens) != 1:
+            return None
+        it = gens[0].iter
+        if isinstance(it, (ast.GeneratorExp, ast.ListComp)):
+            return self._source(it.generators)
+        return self.eval(it)
+
+    def _table_loop(self, node: ast.For) -> bool:
+        """``for spec in _deps: deps[<name of spec>] = spec``: a table of the known list,
+        keyed by distribution name; False (not handled) for any other loop."""
+        body = [s for s in node.body if not isinstance(s, ast.Expr)]
+        if not (isinstance(node.target, ast.Name) and body and not node.orelse):
+            return False
+        last = body[-1]
+        if not (
+            isinstance(last, ast.Assign)
+            and len(last.targets) == 1
+            and isinstance(last.targets[0], ast.Subscript)
+            and isinstance(last.value, ast.Name)
+            and last.value.id == node.target.id
+        ):
+            return False
+        table = self.eval(last.targets[0].value)
+        rows = _req_table(self.eval(node.iter))
+        if not isinstance(table, dict) or rows is None:
+            return False
+        table.update(rows)
+        return True
 
     def _list(self, elts: list[ast.expr]) -> list[Any]:
         out: list[Any] = []
@@ -206,6 +258,9 @@ class Static:
     def _call(self, node: ast.Call) -> Val:
         f = node.func
         name = f.id if isinstance(f, ast.Name) else None
+        helper = self.env.get(name) if name else None
+        if isinstance(helper, Picker):
+            return self._pick(helper, node)
         if name == "dict" and not node.args:
             return {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
         if name in _PASS_THROUGH and len(node.args) == 1:
@@ -219,6 +274,95 @@ class Static:
             if isinstance(table, dict):
                 return [x for v in table.values() for x in (v if isinstance(v, list) else [v])]
         return None
+
+    def _pick(self, helper: Picker, node: ast.Call) -> Val:
+        """Entries of the helper's table named by the call's keys; a key the table lacks
+        (or one not known) is an :class:`Unknown` entry, noted by the caller."""
+        table = self.env.get(helper.table)
+        if not isinstance(table, dict) or node.keywords:
+            return None
+        if helper.varargs:
+            keys: Val = self._list(node.args)
+        else:
+            keys = self.eval(node.args[0]) if len(node.args) == 1 else None
+        return _lookup(table, keys, node.lineno)
+
+    def _list_comp(self, node: ast.ListComp) -> Val:
+        """``[deps[x] for x in ("a", "b")]`` at module level: the same picking, inline."""
+        gen = node.generators[0] if len(node.generators) == 1 else None
+        elt = node.elt
+        if (
+            gen is None
+            or gen.ifs
+            or not isinstance(gen.target, ast.Name)
+            or not isinstance(elt, ast.Subscript)
+            or not (isinstance(elt.slice, ast.Name) and elt.slice.id == gen.target.id)
+        ):
+            return None
+        table = self.eval(elt.value)
+        return _lookup(table, self.eval(gen.iter), node.lineno) if isinstance(table, dict) else None
+
+
+def _lookup(table: dict[str, Val], keys: Val, line: int) -> Val:
+    """The table's entries for known keys; a key it lacks (or not known) is :class:`Unknown`."""
+    if not isinstance(keys, list):
+        return None
+    out: list[Any] = []
+    for k in keys:
+        hit = table.get(k.text) if isinstance(k, Str) else None
+        out.append(hit if isinstance(hit, (Str, Alts)) else Unknown(line))
+    return out
+
+
+#: a requirement's name as a dependency table keys it: up to the first version operator
+_KEY_END = re.compile(r"[!=<>~;@ \[(]")
+
+
+def _req_table(source: Val) -> dict[str, Val] | None:
+    """A table built from a known list of requirement strings, keyed by name (as written,
+    with and without extras, and as normalised), each key to its whole string; None when
+    the list is not wholly known (a computed list stays a note)."""
+    if not isinstance(source, list) or not source or not all(isinstance(s, Str) for s in source):
+        return None
+    table: dict[str, Val] = {}
+    for item in source:
+        text = item.text.split("#", 1)[0].strip()
+        exact = re.split(r"[!=<>~]", text, maxsplit=1)[0].strip()
+        name = parse_requirement_name(text)
+        if not exact or name is None:
+            continue
+        table[exact] = item
+        for key in (_KEY_END.split(exact, maxsplit=1)[0], name, canonical_name(name)):
+            table.setdefault(key, item)
+    return table
+
+
+def _picker(node: ast.FunctionDef) -> Picker | None:
+    """``def f(*keys): return [table[k] for k in keys]`` (or one list parameter) as a
+    :class:`Picker`; None for any other function (its calls stay unknown)."""
+    body = [s for s in node.body if not isinstance(s, ast.Expr)]
+    a = node.args
+    params = [p.arg for p in (*a.posonlyargs, *a.args)]
+    param = a.vararg.arg if a.vararg and not params else params[0] if len(params) == 1 else None
+    if param is None or a.kwonlyargs or a.kwarg or len(body) != 1:
+        return None
+    ret = body[0]
+    if not (isinstance(ret, ast.Return) and isinstance(ret.value, ast.ListComp)):
+        return None
+    comp = ret.value
+    gen = comp.generators[0] if len(comp.generators) == 1 else None
+    elt = comp.elt
+    if (
+        gen is None
+        or gen.ifs
+        or not isinstance(gen.target, ast.Name)
+        or not (isinstance(gen.iter, ast.Name) and gen.iter.id == param)
+        or not isinstance(elt, ast.Subscript)
+        or not isinstance(elt.value, ast.Name)
+        or not (isinstance(elt.slice, ast.Name) and elt.slice.id == gen.target.id)
+    ):
+        return None
+    return Picker(elt.value.id, varargs=a.vararg is not None)
 
 
 _FINDERS = ("find_packages", "find_namespace_packages")
