@@ -640,3 +640,18 @@ def test_a_given_context_reaches_the_plan_and_the_side_question(tmp_path: Path) 
         print("ok")
         """,
     )
+
+
+def test_finishing_without_giving_the_context_does_not_hang(tmp_path: Path) -> None:
+    _walked_ok(
+        tmp_path,
+        """
+        from pytest_llmcore.deps.forkwalk import start_walk_scan
+        started = start_walk_scan(walk, lambda files, ctx: skip_for(files), 10**6)
+        assert started.finish(skip_for) is None  # the caller walks and scans itself
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            print("ok")
+        """,
+    )

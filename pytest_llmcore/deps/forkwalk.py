@@ -143,6 +143,9 @@ class WalkScan:
         ``skip_for`` does here (a declaration changed between the two reads)."""
         if self._pid < 0:  # stopped already (the context could not be given)
             return None
+        if self._pipes.context_w in self._open:  # never given: the worker must not wait on it
+            self._open.remove(self._pipes.context_w)
+            os.close(self._pipes.context_w)  # it reads no context, and gives its walk up
         more: list[forkscan.Worker] = []
         try:
             try:
