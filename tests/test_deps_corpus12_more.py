@@ -75,3 +75,114 @@ def test_plugin_env_setting_negative(tmp_path: Path, text: str) -> None:
     files = {**PKG, **_TEST, ".github/workflows/t.yml": text}
     root = _project(tmp_path, files, deps=("requests",), dev=("pytest-timeout",))
     assert _gate(root) == ["pytest-timeout"]
+
+
+# -- class 2: a training recipe's key that makes its reader load a library ---------------------
+
+_HF = {
+    **PKG,
+    "demo/train.py": "from accelerate import Accelerator\nfrom transformers import AutoTokenizer\n"
+    "from trl import SFTTrainer\n\nTRAINER = (Accelerator, AutoTokenizer, SFTTrainer)\n",
+}
+_QLORA = (  # alignment-handbook recipes/zephyr-7b-beta/sft/config_qlora.yaml
+    "# Model arguments\nmodel_name_or_path: mistralai/Mistral-7B-v0.1\n"
+    "torch_dtype: bfloat16\nload_in_4bit: true\nuse_peft: true\nlora_r: 16\n"
+)
+_ZERO3 = (  # alignment-handbook recipes/accelerate_configs/zero3.yaml
+    "compute_environment: LOCAL_MACHINE\ndebug: false\ndeepspeed_config:\n"
+    "  zero_stage: 3\ndistributed_type: DEEPSPEED\nnum_processes: 8\n"
+)
+_DEPS = ("requests", "transformers", "trl", "accelerate")
+
+
+def test_recipe_keys_use_bitsandbytes_peft_deepspeed(tmp_path: Path) -> None:
+    files = {
+        **_HF,
+        "recipes/zephyr/sft/config_qlora.yaml": _QLORA,
+        "recipes/accelerate_configs/zero3.yaml": _ZERO3,
+    }
+    deps = (*_DEPS, "bitsandbytes", "peft", "deepspeed")
+    root = _project(tmp_path, files, deps=deps)
+    assert _gate(root) == []
+    assert _evidence(root, "bitsandbytes").startswith(
+        "used implicitly: `load_in_4bit: true` at recipes/zephyr/sft/config_qlora.yaml:4 (a recipe"
+    )
+    assert ":5 (a recipe training a PEFT adapter" in _evidence(root, "peft")
+    assert "recipes/accelerate_configs/zero3.yaml:5 (an accelerate config" in _evidence(
+        root, "deepspeed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "dep"),
+    [
+        # recipes/smollm3/sft/sft.yaml:225
+        ("model_name_or_path: x/y\nbf16: true\nuse_liger_kernel: true\n", "liger-kernel"),
+        ("output_dir: data/out\n  load_in_8bit: True\n", "bitsandbytes"),
+        ("output_dir: out\ndeepspeed: configs/ds_zero2.json\n", "deepspeed"),
+        ('{\n  "model_name_or_path": "x/y",\n  "use_peft": true\n}\n', "peft"),
+        ('compute_environment: LOCAL_MACHINE\ndistributed_type: "DEEPSPEED"\n', "deepspeed"),
+    ],
+)
+def test_recipe_keys_other_shapes(tmp_path: Path, text: str, dep: str) -> None:
+    root = _project(tmp_path, {**_HF, "configs/run.yaml": text}, deps=(*_DEPS, dep))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no reader's keys in the file; false; another key holding the word; a comment
+        "load_in_4bit: true\nuse_peft: true\nuse_liger_kernel: true\n",
+        "model_name_or_path: x/y\nload_in_4bit: false\nuse_peft: false\nuse_liger_kernel: no\n",
+        "model_name_or_path: x/y\nmy_load_in_4bit: true\nnot_use_peft: true\n",
+        "model_name_or_path: x/y\n# use_peft: true\n# load_in_4bit: true\n",
+        "compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\n",
+    ],
+)
+def test_recipe_keys_negative(tmp_path: Path, text: str) -> None:
+    deps = (*_DEPS, "bitsandbytes", "peft", "liger-kernel", "deepspeed")
+    root = _project(tmp_path, {**_HF, "configs/run.yaml": text}, deps=deps)
+    assert _gate(root) == ["bitsandbytes", "deepspeed", "liger-kernel", "peft"]
+
+
+# -- class 3: jinja2 through chat templates a trainer renders -----------------------------------
+
+
+def test_recipe_chat_template_uses_jinja2(tmp_path: Path) -> None:
+    # alignment-handbook recipes/smollm2/sft/config_smol.yaml:8
+    text = (
+        "model_name_or_path: HuggingFaceTB/SmolLM2-1.7B\n"
+        "chat_template: \"{% for message in messages %}{{'<|im_start|>' + message['role'] }}"
+        '{% endfor %}"\n'
+    )
+    root = _project(tmp_path, {**_HF, "recipes/sft.yaml": text}, deps=(*_DEPS, "jinja2"))
+    assert _gate(root) == []
+    assert "recipes/sft.yaml:2 (a recipe's Jinja chat template" in _evidence(root, "jinja2")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # alignment-handbook src/alignment/model_utils.py:31-32
+        {"src/m.py": "def f(tokenizer, args):\n    tokenizer.chat_template = args.chat_template\n"},
+        {"recipes/a.yaml": "output_dir: out\nchat_template: |\n  {% for m in messages %}\n"},
+        {"app.py": "out = tok.apply_chat_template(messages, tokenize=False)\n"},
+    ],
+)
+def test_chat_template_other_shapes(tmp_path: Path, files: dict[str, str]) -> None:
+    root = _project(tmp_path, {**_HF, **files}, deps=(*_DEPS, "jinja2"))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"recipes/a.yaml": "model_name_or_path: x\nchat_template: chatml\n"},
+        {"other.yaml": 'chat_template: "{% for m in messages %}{% endfor %}"\n'},
+        {"src/m.py": "if tokenizer.chat_template == None:\n    pass\n"},
+    ],
+)
+def test_chat_template_negative(tmp_path: Path, files: dict[str, str]) -> None:
+    root = _project(tmp_path, {**_HF, **files}, deps=(*_DEPS, "jinja2"))
+    assert _gate(root) == ["jinja2"]

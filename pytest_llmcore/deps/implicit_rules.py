@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
+from .implicit_table_recipes import RECIPE_TRIGGERS
 from .lazyre import lazy_compile
 from .literalbind import bound_loads, bound_prefixes
 from .records import canonical_name
@@ -160,11 +161,14 @@ def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str,
 def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
     """The project's other YAML files (training configs: ``optimizer: schedule_free_adamw``,
     ``- pretrain/x.jsonl.zst``), searched only by the rows that name a config value
-    (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
+    (:data:`.implicit_table_ml.CONFIG_VALUES`) or a recipe key
+    (:data:`.implicit_table_recipes.RECIPE_TRIGGERS`), and only while one is pending: any
     other row's text (``reload=True``) in a config file is no use. The rows that match an
     environment variable's setting (:data:`.implicit_table.ENV_SETTINGS`) run on tox.ini,
     tox.toml and pyproject.toml (``setenv``/``set_env``)."""
     rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
+    # training-recipe keys (``use_peft: true``): only in configs, each behind its reader's keys
+    rows += [t for t in RECIPE_TRIGGERS if any(d in scan.pending for d in t.dists)]
     for rel in files.of("yaml") if rows else ():
         text = files.read(rel)
         if text is not None:
