@@ -186,3 +186,71 @@ def test_chat_template_other_shapes(tmp_path: Path, files: dict[str, str]) -> No
 def test_chat_template_negative(tmp_path: Path, files: dict[str, str]) -> None:
     root = _project(tmp_path, {**_HF, **files}, deps=(*_DEPS, "jinja2"))
     assert _gate(root) == ["jinja2"]
+
+
+# -- class 4a: names a loop hands to a requirement check ---------------------------------------
+
+_CHECK_LOOP = (  # diffusers src/diffusers/dependency_versions_check.py:25-28
+    "from .table import deps\nfrom .versions import require_version_core\n\n"
+    'pkgs_to_check_at_runtime = "python requests filelock numpy".split()\n'
+    "for pkg in pkgs_to_check_at_runtime:\n    if pkg in deps:\n"
+    "        require_version_core(deps[pkg])\n    else:\n        raise ValueError(pkg)\n\n\n"
+    "def dep_version_check(pkg, hint=None):\n    require_version(deps[pkg], hint)\n"
+)
+
+
+def test_loop_of_names_checked_uses_filelock(tmp_path: Path) -> None:
+    files = {**PKG, "demo/check.py": _CHECK_LOOP}
+    root = _project(tmp_path, files, deps=("requests", "filelock"))
+    assert _gate(root) == []
+    assert _evidence(root, "filelock") == (
+        "used implicitly: `pkgs_to_check_at_runtime ... require_version_core(deps[pkg` at"
+        " demo/check.py:4 (a requirement the code checks)"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'import importlib.metadata as md\nfor name in ["filelock", "numpy"]:\n'
+        "    print(md.version(name))\n",
+        "from importlib.metadata import version\n\n\ndef f():\n"
+        "    for dist in ('tqdm', 'filelock'):\n        version(dist)\n",
+    ],
+)
+def test_loop_of_names_checked_other_shapes(tmp_path: Path, text: str) -> None:
+    root = _project(tmp_path, {**PKG, "demo/check.py": text}, deps=("requests", "filelock"))
+    assert _gate(root) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the loop checks something else; the list is printed, not checked; a comment
+        'for name in ["filelock"]:\n    print(name)\nversion("requests")\n',
+        'NAMES = ["filelock"]\nfor n in NAMES:\n    log(n)\nrequire_version("x")\n',
+        '# for pkg in "filelock".split():\n#     require_version(pkg)\n',
+    ],
+)
+def test_loop_of_names_negative(tmp_path: Path, text: str) -> None:
+    root = _project(tmp_path, {**PKG, "demo/check.py": text}, deps=("requests", "filelock"))
+    assert _gate(root) == ["filelock"]
+
+
+# -- class 4b: a floor on a used library's requirement (librosa -> numba -> llvmlite) ----------
+
+
+def test_numba_floor_beside_librosa_is_companion(tmp_path: Path) -> None:
+    # diffusers setup.py:113-115, the `test` extra beside librosa
+    files = {**PKG, "demo/audio.py": "import librosa\n\nLOAD = librosa.load\n"}
+    root = _project(tmp_path, files, deps=("requests", "librosa", "numba>=0.57.0"))
+    result = run_gate(root, use_cache=False)
+    assert sorted(f.dependency for f in result.failing) == []
+    kinds = {f.dependency: f.kind.value for f in result.findings}
+    assert kinds["numba"] == "unused-companion"
+
+
+def test_numba_floor_without_librosa_fails(tmp_path: Path) -> None:
+    files = {**PKG, "demo/audio.py": "import soundfile\n\nREAD = soundfile.read\n"}
+    root = _project(tmp_path, files, deps=("requests", "soundfile", "numba>=0.57.0"))
+    assert _gate(root) == ["numba"]
