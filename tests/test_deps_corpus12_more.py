@@ -10,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
+from pytest_llmcore.deps.implicit_rules import looped_checks
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
@@ -254,3 +257,14 @@ def test_numba_floor_without_librosa_fails(tmp_path: Path) -> None:
     files = {**PKG, "demo/audio.py": "import soundfile\n\nREAD = soundfile.read\n"}
     root = _project(tmp_path, files, deps=("requests", "soundfile", "numba>=0.57.0"))
     assert _gate(root) == ["numba"]
+
+
+_NAME = st.from_regex(r"[a-z][a-z0-9]{1,8}(?:-[a-z0-9]{1,5})?", fullmatch=True)
+
+
+@given(names=st.lists(_NAME, min_size=1, max_size=5, unique=True), split=st.booleans())
+def test_looped_checks_finds_every_listed_name(names: list[str], split: bool) -> None:
+    shown = f'"{" ".join(names)}".split()' if split else repr(names)
+    text = f"NAMES = {shown}\nfor pkg in NAMES:\n    require_version(deps[pkg])\n"
+    found = sorted(key for key, _, line in looped_checks(text, frozenset(names)) if line == 1)
+    assert found == sorted(names)
