@@ -57,7 +57,9 @@ npy npz h5 wav mp3 mp4 env lock
     """.split()  # noqa: SIM905
 )
 #: Bump when what a file's scan finds changes for the same pending set (the cache key).
-_RULES = 9  # 9: programs run through a default (``else "s5cmd"``), written-out scripts
+#: 10: names a loop hands to a requirement check; 9: programs run through a default
+#: (``else "s5cmd"``), written-out scripts
+_RULES = 10
 #: The scan's key for a Hub model loaded with its own code (never a distribution's name).
 REMOTE_CODE_KEY = "[remote-code]"
 _DOTTED = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::\w+)?$")

@@ -58,6 +58,10 @@ PINNED_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "s3transfer": ("boto3",),
     "wrapt": ("vcrpy", "deprecated"),
     "markupsafe": ("jinja2",),
+    # librosa 0.11 Requires-Dist numba>=0.51.0 (its resampling and onset code jit-compile);
+    # projects floor numba (and numba's llvmlite) for their Python (diffusers setup.py:113)
+    "numba": ("librosa",),
+    "llvmlite": ("numba",),
     "grpcio-status": ("google-api-core",),
     # the gRPC runtime of Google Cloud's gRPC clients (google-api-core's ``grpc`` extra):
     # pinned beside them (celery's ``grpcio==1.78.0`` beside google-cloud-firestore)

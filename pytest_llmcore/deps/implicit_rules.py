@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .implicit_table import ENV_SETTINGS
 from .implicit_table_ml import CONFIG_VALUES
+from .implicit_table_recipes import RECIPE_TRIGGERS
 from .lazyre import lazy_compile
 from .literalbind import bound_loads, bound_prefixes
 from .records import canonical_name
@@ -28,6 +29,7 @@ __all__ = [
     "cmake_finds",
     "in_comment_or_docstring",
     "line_at",
+    "looped_checks",
     "prefix_loads",
     "requirement_checks",
     "scan_config_files",
@@ -135,6 +137,7 @@ def requirement_checks(text: str, pending: Collection[str]) -> Iterator[tuple[st
     handed to a requirement or version check."""
     if pending and may_name(text, pending):  # most files name none of them
         yield from _checks_naming(text, pending)
+        yield from looped_checks(text, pending)
 
 
 def _checks_naming(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
@@ -146,6 +149,51 @@ def _checks_naming(text: str, pending: Collection[str]) -> Iterator[tuple[str, s
         key = canonical_name(m.group(2))
         if key in pending and not in_comment_or_docstring(text, m.start()):
             yield key, m.group(0), line_at(text, m.start())
+
+
+#: a loop over names: ``for pkg in NAMES:`` and its indented body
+_LOOP = lazy_compile(
+    r"^([ \t]*)for[ \t]+([A-Za-z_]\w*)[ \t]+in[ \t]+([^\n:]+):[ \t]*\n"
+    r"((?:\1[ \t]+[^\n]*\n|[ \t]*\n)*)",
+    re.M,
+)
+#: names a loop may iterate: ``"a b c".split()`` or a list/tuple display of literals
+_WORDS = re.compile(r"([\"'])([\w .-]*)\1\.split\(\s*\)")
+_DISPLAY = re.compile(r"[\[(]\s*(?:([\"'])[\w.-]+\1\s*,?\s*)+[\])]")
+
+
+def _names_of(expr: str) -> list[str] | None:
+    """The literal names an iterable spells, or None when it is no literal."""
+    expr = expr.strip()
+    m = _WORDS.fullmatch(expr)
+    if m:
+        return m.group(2).split()
+    if _DISPLAY.fullmatch(expr):
+        return [q[1] for q in re.findall(r"([\"'])([\w.-]+)\1", expr)]
+    return None
+
+
+def looped_checks(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
+    """``(distribution, snippet, line)``: a name in a literal list a loop hands to a
+    requirement check, directly or as a table's key (diffusers' dependency_versions_check:
+    ``pkgs = "python requests filelock numpy".split()`` / ``for pkg in pkgs:`` /
+    ``require_version_core(deps[pkg])``)."""
+    if "for " not in text:
+        return
+    for m in _LOOP.finditer(text):
+        var, iterable = m.group(2), m.group(3).strip()
+        call = re.search(_CHECKS + r"(?:_core)?\s*\(\s*(?:\w+\s*\[\s*)?" + var + r"\b", m.group(4))
+        if call is None or in_comment_or_docstring(text, m.start()):
+            continue
+        names, at = _names_of(iterable), m.start()
+        if names is None and re.fullmatch(r"[A-Za-z_]\w*", iterable):
+            bound = re.search(rf"^{iterable}[ \t]*=[ \t]*([^\n]+)$", text[: m.start()], re.M)
+            if bound is not None:
+                names, at = _names_of(bound.group(1)), bound.start()
+        for name in names or ():
+            key = canonical_name(name)
+            if key in pending:
+                yield key, f"{iterable} ... {call.group(0)}", line_at(text, at)
 
 
 def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str, int]]:
@@ -160,11 +208,14 @@ def cmake_finds(text: str, pending: Collection[str]) -> Iterator[tuple[str, str,
 def scan_config_files(scan: ImplicitScan, files: ToolFileSet) -> None:
     """The project's other YAML files (training configs: ``optimizer: schedule_free_adamw``,
     ``- pretrain/x.jsonl.zst``), searched only by the rows that name a config value
-    (:data:`.implicit_table_ml.CONFIG_VALUES`), and only while one of them is pending: any
+    (:data:`.implicit_table_ml.CONFIG_VALUES`) or a recipe key
+    (:data:`.implicit_table_recipes.RECIPE_TRIGGERS`), and only while one is pending: any
     other row's text (``reload=True``) in a config file is no use. The rows that match an
     environment variable's setting (:data:`.implicit_table.ENV_SETTINGS`) run on tox.ini,
     tox.toml and pyproject.toml (``setenv``/``set_env``)."""
     rows = [t for t in scan.triggers if t.what in CONFIG_VALUES]
+    # training-recipe keys (``use_peft: true``): only in configs, each behind its reader's keys
+    rows += [t for t in RECIPE_TRIGGERS if any(d in scan.pending for d in t.dists)]
     for rel in files.of("yaml") if rows else ():
         text = files.read(rel)
         if text is not None:

@@ -186,6 +186,8 @@ TRIGGERS: list[tuple[tuple[str, ...], str, str]] = [
     (("timm",), r"[\"']timm/", "a timm model id"),
     # transformers renders chat templates with jinja2 (utils/chat_template_utils.py)
     (("jinja2",), r"\.apply_chat_template\s*\(", "chat templates"),
+    # a template set on a tokenizer is rendered by the trainer's apply_chat_template (trl)
+    (("jinja2",), r"\b\w*tokenizer\.chat_template\s*=(?!=)", "a tokenizer's chat template"),
     # fast image/video processors are torchvision-based; a tokenizer's use_fast is not
     (
         ("torchvision",),
@@ -320,6 +322,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "setup.py bdist_wheel": ("bdist_wheel",),
     "a torch extension built without isolation": ("--no-build-isolation",),
     "chat templates": ("apply_chat_template",),
+    "a tokenizer's chat template": ("tokenizer.chat_template",),
     "fast image/video processors": ("Processor",),
     "the SmolVLM processor": ("SmolVLM",),
     "PEFT adapters": ("adapter", "Adapter"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["PLUGINS", "PluginSurface"]
+__all__ = ["ENV_SETTINGS", "PLUGINS", "PluginSurface"]
 
 
 class PluginSurface(NamedTuple):
@@ -303,4 +303,15 @@ PLUGINS: dict[str, PluginSurface] = {
     "pytest-base-url": PluginSurface(
         fixtures=_s("base_url"), options=_s("--base-url"), ini=_s("base_url")
     ),
+}
+
+#: environment variables a plugin reads as one of its settings: name -> (distribution, the
+#: ini key or option it stands for). Setting one in CI (a workflow ``env:``, a Makefile, a
+#: script) uses the plugin. Checked in each plugin's source: pytest-timeout's
+#: ``get_env_settings`` reads ``PYTEST_TIMEOUT`` as the default per-test timeout;
+#: pytest-xdist's ``pytest_xdist_auto_num_workers`` reads ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+#: as the worker count of ``-n auto``.
+ENV_SETTINGS: dict[str, tuple[str, str]] = {
+    "PYTEST_TIMEOUT": ("pytest-timeout", "timeout"),
+    "PYTEST_XDIST_AUTO_NUM_WORKERS": ("pytest-xdist", "--numprocesses"),
 }

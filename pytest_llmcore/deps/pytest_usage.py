@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .invocations import Invocation
 from .lazyre import whole_word_finder
+from .pytest_plugin_table import ENV_SETTINGS
 from .pytester_sources import MARKERS as PYTESTER_MARKERS
 from .pytester_sources import pytester_sources
 from .safeio import read_text
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PytestUsage",
     "add_env_addopts",
+    "add_env_settings",
     "add_invocations",
     "add_project_sources",
     "is_test_file",
@@ -235,6 +237,24 @@ def add_env_addopts(usage: PytestUsage, texts: Iterable[tuple[str, str]]) -> Non
             usage.add_args(m.group(2).split(), f"{rel}:{line} PYTEST_ADDOPTS")
 
 
+_ENV_SETTING = re.compile(
+    r"(?<![\w$.])(?:export\s+)?(" + "|".join(ENV_SETTINGS) + r")\s*[:=]\s*[\"']?[\w.$]"
+)
+
+
+def add_env_settings(usage: PytestUsage, texts: Iterable[tuple[str, str]]) -> None:
+    """A plugin's environment setting (``PYTEST_TIMEOUT: 600`` in a workflow ``env:``)
+    counts as its ini key or option: the plugin reads it as that setting's default."""
+    for rel, text in texts:
+        if not any(name in text for name in ENV_SETTINGS):
+            continue
+        for m in _ENV_SETTING.finditer(text):
+            dist, key = ENV_SETTINGS[m.group(1)]
+            line = text.count("\n", 0, m.start(1)) + 1
+            where = f"{rel}:{line} {m.group(1)} ({dist}'s environment setting)"
+            (usage.options if key.startswith("-") else usage.ini).setdefault(key, where)
+
+
 def _is_pytest(run: Run) -> bool:
     return run.command in ("pytest", "py.test") or (run.module or "").split(".")[0] == "pytest"
 
@@ -333,7 +353,9 @@ def project_usage(
     add_invocations(usage, invocations)
     kinds = ("workflow", "ci-script", "make", "tox", "docker", "compose", "shell")
     env_files = [rel for kind in kinds for rel in files.of(kind)]
-    add_env_addopts(usage, ((rel, files.read(rel) or "") for rel in env_files))
+    env_texts = [(rel, files.read(rel) or "") for rel in env_files]
+    add_env_addopts(usage, env_texts)
+    add_env_settings(usage, env_texts)
     if from_sources is None:
         add_project_sources(usage, sources, wanted)
     else:
