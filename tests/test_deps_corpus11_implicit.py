@@ -17,24 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps.declarations_req import requirement_names
-from pytest_llmcore.deps.gate import run_gate
 from pytest_llmcore.deps.implicit_images import code_string_imports
-from pytest_llmcore.deps.records import Kind, canonical_name
+from pytest_llmcore.deps.records import canonical_name
 from tests.helpers.gate_projects import PKG
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
-
-
-def _why(root: Path, dist: str) -> str:
-    return run_gate(root, use_cache=False).used_by[dist][0].text
-
-
-def _kinds(root: Path) -> dict[str, str]:
-    """Dependency -> kind of each unused-like finding."""
-    result = run_gate(root, use_cache=False)
-    like = {Kind.UNUSED, Kind.COMPANION, Kind.UNMAPPED}
-    return {f.dependency: f.kind.value for f in result.findings if f.kind in like}
-
+from tests.helpers.gate_projects import unused_kinds as _kinds
+from tests.helpers.gate_projects import why as _why
 
 # -- class C1: a library's module imports a distribution its own does not require -----------
 

@@ -15,18 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.records import Kind
 from pytest_llmcore.deps.shell import runs_in_script
 from tests.helpers.gate_projects import WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
-
-
-def _kinds(root: Path) -> dict[str, str]:
-    """Dependency -> kind of each unused-like finding."""
-    result = run_gate(root, use_cache=False)
-    like = {Kind.UNUSED, Kind.COMPANION, Kind.UNMAPPED}
-    return {f.dependency: f.kind.value for f in result.findings if f.kind in like}
+from tests.helpers.gate_projects import unused_kinds as _kinds
 
 
 def _finding_text(root: Path, dist: str) -> str:

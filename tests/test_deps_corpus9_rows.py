@@ -20,11 +20,7 @@ from pytest_llmcore.deps.implicit_runs import program_uses
 from tests.helpers.gate_projects import PKG, WORKFLOW_HEAD
 from tests.helpers.gate_projects import gate as _gate
 from tests.helpers.gate_projects import project as _project
-
-
-def _why(root: Path, dist: str) -> str:
-    return run_gate(root, use_cache=False).used_by[dist][0].text
-
+from tests.helpers.gate_projects import why as _why
 
 # -- class B: a program run through a variable's default, or a written-out shell script ------
 

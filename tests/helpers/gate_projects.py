@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_llmcore.deps.gate import run_gate
-from pytest_llmcore.deps.records import GateResult
+from pytest_llmcore.deps.records import GateResult, Kind
 
 PKG = {"demo/__init__.py": "import requests\n"}
 WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -50,6 +50,18 @@ def failing(result: GateResult) -> list[str]:
 def gate(root: Path) -> list[str]:
     """Run the gate without its cache; the dependencies it fails on."""
     return failing(run_gate(root, use_cache=False))
+
+
+def why(root: Path, dist: str) -> str:
+    """The first evidence the gate gives that ``dist`` is used."""
+    return run_gate(root, use_cache=False).used_by[dist][0].text
+
+
+def unused_kinds(root: Path) -> dict[str, str]:
+    """Dependency -> kind of each unused-like finding (unused, companion, unmapped)."""
+    result = run_gate(root, use_cache=False)
+    like = {Kind.UNUSED, Kind.COMPANION, Kind.UNMAPPED}
+    return {f.dependency: f.kind.value for f in result.findings if f.kind in like}
 
 
 def xfail(reason: str) -> pytest.MarkDecorator:
