@@ -289,18 +289,13 @@ class Static:
 
     def _list_comp(self, node: ast.ListComp) -> Val:
         """``[deps[x] for x in ("a", "b")]`` at module level: the same picking, inline."""
-        gen = node.generators[0] if len(node.generators) == 1 else None
-        elt = node.elt
-        if (
-            gen is None
-            or gen.ifs
-            or not isinstance(gen.target, ast.Name)
-            or not isinstance(elt, ast.Subscript)
-            or not (isinstance(elt.slice, ast.Name) and elt.slice.id == gen.target.id)
-        ):
+        picked = _picking(node)
+        if picked is None:
             return None
-        table = self.eval(elt.value)
-        return _lookup(table, self.eval(gen.iter), node.lineno) if isinstance(table, dict) else None
+        table = self.eval(picked[0])
+        return (
+            _lookup(table, self.eval(picked[1]), node.lineno) if isinstance(table, dict) else None
+        )
 
 
 def _lookup(table: dict[str, Val], keys: Val, line: int) -> Val:
@@ -349,20 +344,28 @@ def _picker(node: ast.FunctionDef) -> Picker | None:
     ret = body[0]
     if not (isinstance(ret, ast.Return) and isinstance(ret.value, ast.ListComp)):
         return None
-    comp = ret.value
+    picked = _picking(ret.value)
+    if picked is None or not isinstance(picked[0], ast.Name):
+        return None
+    table, keys = picked
+    if not (isinstance(keys, ast.Name) and keys.id == param):
+        return None
+    return Picker(table.id, varargs=a.vararg is not None)
+
+
+def _picking(comp: ast.ListComp) -> tuple[ast.expr, ast.expr] | None:
+    """(table, keys) of ``[table[k] for k in keys]``; None for any other comprehension."""
     gen = comp.generators[0] if len(comp.generators) == 1 else None
     elt = comp.elt
     if (
         gen is None
         or gen.ifs
         or not isinstance(gen.target, ast.Name)
-        or not (isinstance(gen.iter, ast.Name) and gen.iter.id == param)
         or not isinstance(elt, ast.Subscript)
-        or not isinstance(elt.value, ast.Name)
         or not (isinstance(elt.slice, ast.Name) and elt.slice.id == gen.target.id)
     ):
         return None
-    return Picker(elt.value.id, varargs=a.vararg is not None)
+    return elt.value, gen.iter
 
 
 _FINDERS = ("find_packages", "find_namespace_packages")
