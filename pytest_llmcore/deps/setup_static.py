@@ -345,10 +345,10 @@ def _picker(node: ast.FunctionDef) -> Picker | None:
     if not (isinstance(ret, ast.Return) and isinstance(ret.value, ast.ListComp)):
         return None
     picked = _picking(ret.value)
-    if picked is None or not isinstance(picked[0], ast.Name):
+    if picked is None:
         return None
     table, keys = picked
-    if not (isinstance(keys, ast.Name) and keys.id == param):
+    if not isinstance(table, ast.Name) or not (isinstance(keys, ast.Name) and keys.id == param):
         return None
     return Picker(table.id, varargs=a.vararg is not None)
 
