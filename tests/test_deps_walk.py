@@ -304,3 +304,26 @@ def test_environment_answers_are_remembered_until_site_packages_change(
     later = cachemod.ImportCache(path, "k")
     assert later.memo("owners", "yaml", compute) == {"yaml": ["PyYAML"]}
     assert calls == ["x", "x"]
+
+
+def test_a_package_named_like_an_excluded_folder_is_scanned(tmp_path: Path) -> None:
+    """hatch's src/hatch/env/ and venv/ are packages (``__init__.py``): their imports count.
+    An environment (pyvenv.cfg) or a build folder of the same names stays skipped."""
+    from pytest_llmcore.deps.walk import iter_sources
+
+    for folder in ("src/hatch/env", "src/hatch/venv", "src/hatch/build"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "__init__.py").write_text("import virtualenv\n")
+    (tmp_path / "venv").mkdir()
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (tmp_path / "venv" / "__init__.py").write_text("")
+    (tmp_path / "build" / "lib").mkdir(parents=True)
+    (tmp_path / "build" / "lib" / "x.py").write_text("import numpy\n")
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "tool.py").write_text("import numpy\n")
+    rels = sorted(f.rel for f in iter_sources(tmp_path))
+    assert rels == [
+        "src/hatch/build/__init__.py",
+        "src/hatch/env/__init__.py",
+        "src/hatch/venv/__init__.py",
+    ]

@@ -24,6 +24,7 @@ __all__ = [
     "GitIgnore",
     "SourceFile",
     "SourcePaths",
+    "excluded_by_default",
     "iter_sources",
 ]
 
@@ -54,6 +55,21 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".direnv",
     ".ipynb_checkpoints",
 )
+
+
+def excluded_by_default(e: os.DirEntry[str]) -> bool:
+    """A folder :data:`DEFAULT_EXCLUDES` names, unless it is a package of the project:
+    hatch's ``src/hatch/env/`` and ``venv/`` hold ``__init__.py`` (an environment holds
+    ``pyvenv.cfg`` and no ``__init__.py``; a build folder neither)."""
+    if e.name not in DEFAULT_EXCLUDES:
+        return False
+    if not e.name.isidentifier() or e.name in ("site-packages", "__pycache__"):
+        return True
+    return not os.path.isfile(os.path.join(e.path, "__init__.py")) or os.path.exists(
+        os.path.join(e.path, "pyvenv.cfg")
+    )
+
+
 #: what a virtual environment puts beside its pyvenv.cfg (POSIX and Windows layouts): skipped
 #: where the project root is itself an environment, the rest of the root being scanned
 VENV_DIRS = frozenset({"bin", "lib", "lib64", "include", "Lib", "Scripts", "Include", "share"})
@@ -159,7 +175,7 @@ class _Walker:
         return ignore.ignored(rel, is_dir) or self.excludes.ignored(rel, is_dir)
 
     def subdir(self, e: os.DirEntry[str], rel: str, ignore: GitIgnore) -> _Dir | None:
-        if e.name in DEFAULT_EXCLUDES or self.skipped(rel, True, ignore):
+        if excluded_by_default(e) or self.skipped(rel, True, ignore):
             return None
         if (self.venv_root and rel == e.name and e.name in VENV_DIRS) or (
             not self.hidden and e.name.startswith(".")
