@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .helper_markers import HINT_CHECK, HINT_IMPORTER, IMPORTER_MARKERS, calls_a_check
 from .implicit_rules import REQUIREMENT_ARG, in_comment_or_docstring, line_at
-from .lazyre import lazy_compile
+from .lazyre import lazy_compile, word_starts_at
 from .loaders import file_helpers, functions_handing_on
 from .records import canonical_name
 from .safeio import read_bytes
@@ -49,11 +49,7 @@ _HANDED = lazy_compile(
 
 def _handed(text: str) -> set[str]:
     """The bare names ``text`` hands to a check (``my_require_version(x)`` is no check)."""
-    return {
-        m.group(1)
-        for m in _HANDED.finditer(text)
-        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")
-    }
+    return {m.group(1) for m in _HANDED.finditer(text) if word_starts_at(text, m.start())}
 
 
 def check_helpers(text: str, rel: str) -> dict[str, str]:

@@ -151,8 +151,14 @@ def _finish_early(
     path = early.where / "imports.json" if early.where is not None else None
     cache = ImportCache(path, "")  # nothing on disk to load; keyed once the files are known
     prepare_judging(decl, cache, user_map, facts)
+    planned: list[tuple[set[str], frozenset[str], set[str]]] = []  # read again below
+
+    def skip_for(files: Sequence[SourceFile]) -> frozenset[str]:
+        planned.append(_plan(files, settings, decl, user_map))
+        return frozenset(planned[-1][2])
+
     got = early.walker.finish(
-        lambda files: modules_no_scan_wants(files, settings, decl, user_map),
+        skip_for,
         on_answer=lambda answer: apply_prefetched(answer, cache, facts),
         jobs=_jobs(),
     )
@@ -161,7 +167,7 @@ def _finish_early(
     walked, done = got
     files = walked.files
     result.notes.extend(walked.notes)
-    local, opened, skip = _plan(files, settings, decl, user_map)
+    local, opened, skip = planned[-1]  # the plan the walk's files were checked against
     cache.key = cache_key(skip, settings.max_file_size)
     per_file: dict[str, FileImports] = {}
     for i, f in enumerate(files):

@@ -167,10 +167,13 @@ class Context(NamedTuple):
 
     type_checking: bool
     guarded: bool
-    in_function: bool = False
     under_if: bool = False
     function: str = ""
     function_line: int = -1
+
+    @property
+    def in_function(self) -> bool:
+        return bool(self.function)
 
 
 def block_context(layout: Layout, index: int, indent: int) -> Context:
@@ -212,4 +215,4 @@ def block_context(layout: Layout, index: int, indent: int) -> Context:
             under_if |= body.startswith(("if ", "if(", "if\t"))
         indent = ind
         j -= 1
-    return Context(type_checking, guarded, bool(function), under_if, function, function_line)
+    return Context(type_checking, guarded, under_if, function, function_line)
