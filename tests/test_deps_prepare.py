@@ -74,7 +74,8 @@ def test_prepare_reads_the_pins_judging_asks_for(tmp_path: Path) -> None:
     cache = ImportCache(None, "")
     facts = ProjectFacts(root, decl.pyproject)
     prepare_judging(decl, cache, {}, facts)
-    asked = configured.declared_pins(cache.memo, [n for n in ("pytest", "pluggy", "iniconfig")])
+    names = ("pytest", "pluggy", "iniconfig")
+    asked = configured.declared_pins(cache.memo, [(n, n) for n in names])
     assert asked["pluggy"] == asked["iniconfig"] == "pytest"  # pytest's installed metadata
     assert [k for k in cache._seeded if k.startswith("pinned-by:")] == [
         "pinned-by:pytest,pluggy,iniconfig"

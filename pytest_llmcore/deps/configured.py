@@ -160,11 +160,11 @@ def build_requirements(data: Mapping[str, Any]) -> dict[str, Evidence]:
     return found
 
 
-def declared_pins(memo: Memo, names: Iterable[str]) -> dict[str, str]:
-    """:func:`pinned_by` of the declared distributions ``names`` (one spelling per key),
-    through the run's environment memo: asked while workers scan (:mod:`.prepare`) and
-    again by judging, which finds the answer."""
-    dists = list(names)
+def declared_pins(memo: Memo, declared: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """:func:`pinned_by` of the declared distributions, ``(key, name)`` pairs (each key's last
+    spelling, in the order keys first appear), through the run's environment memo: asked
+    while workers scan (:mod:`.prepare`) and again by judging, which finds the answer."""
+    dists = list(dict(declared).values())
     return memo("pinned-by", ",".join(dists), lambda: pinned_by(dists))
 
 

@@ -380,7 +380,7 @@ class EvidenceFinder:
 
     @functools.cached_property
     def _pinned(self) -> dict[str, str]:
-        return declared_pins(self.memo, (name for name, _ in self.declared.values()))
+        return declared_pins(self.memo, ((k, name) for k, (name, _) in self.declared.items()))
 
     # -- the two calls the gate makes ----------------------------------------------------
 

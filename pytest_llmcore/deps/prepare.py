@@ -64,5 +64,5 @@ def _prepare_pins(decl: ProjectDeclarations, cache: ImportCache, facts: ProjectF
     from .configured import declared_pins
 
     if any(is_version_pin(d) for d in decl.declared):
-        declared_pins(cache.memo, {d.key: d.name for d in decl.declared}.values())
+        declared_pins(cache.memo, ((d.key, d.name) for d in decl.declared))
         facts.lock_requirers(decl.declared)
